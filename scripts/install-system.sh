@@ -31,7 +31,7 @@ fi
 SUDO=()
 if [[ $(id -u) -ne 0 ]]; then
   if command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo)
+    SUDO=(sudo env DEBIAN_FRONTEND=noninteractive)
   else
     echo "install-system: missing ${missing[*]} and not root (no sudo)" >&2
     exit 1
@@ -41,9 +41,9 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 echo "install-system: missing: ${missing[*]}"
 echo "install-system: apt-get update"
-"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
 echo "install-system: apt-get install ${missing[*]}"
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if [[ " ${missing[*]} " == *" fonts-noto-cjk "* ]] || [[ " ${missing[*]} " == *" fontconfig "* ]]; then
   echo "install-system: fc-cache"
   "${SUDO[@]}" fc-cache -f >/dev/null 2>&1 || true

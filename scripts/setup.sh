@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
 # Set up everything the simulator needs on a fresh clone: system packages
-# (fonts, browser, poppler; only when run as root), a virtual environment in
+# (fonts, browser, poppler; as root or through sudo), a virtual environment in
 # .venv with a Python >= 3.12, and the project installed into it.
 # Idempotent: a second run with nothing changed takes about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -x scripts/install-system.sh ] || [ -f scripts/install-system.sh ]; then
-    if [ "$(id -u)" = 0 ]; then
-        bash scripts/install-system.sh
-    else
-        echo "setup: not root, skipping system packages (fonts, chromium, poppler); see scripts/install-system.sh"
-    fi
-fi
+bash scripts/install-system.sh
 py=$(bash scripts/find-python.sh)
 if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv with $py"

@@ -1,0 +1,39 @@
+"""The Mesa model of investment attraction and the one-call entry point ``simulate``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.model import AttractionModel, AttractionScenario
+from sim.model.outputs import MONTHLY_COLUMNS, summary
+from sim.params import Params
+
+
+@dataclass
+class RunResult:
+    """Outputs of one run: the monthly table (column -> array) and the end-of-run summary."""
+
+    monthly: dict[str, np.ndarray]
+    summary: dict
+
+
+def build_model(params: Params, seed: int | np.random.SeedSequence = 0, name: str = "scenario") -> AttractionModel:
+    """A fresh model for ``params`` and ``seed`` (the same seed gives the same numbers)."""
+    return AttractionModel(AttractionScenario(rng=None, params=params, name=name), seed=seed)
+
+
+def simulate(spec_or_params, seed: int | np.random.SeedSequence = 0, horizon: int | None = None) -> RunResult:
+    """Run one scenario (a ScenarioSpec or Params) for its horizon, or ``horizon`` months, and return its outputs."""
+    params = getattr(spec_or_params, "params", spec_or_params)
+    if horizon is not None and horizon != params.run.horizon_months:
+        params = params.model_copy(update={"run": params.run.model_copy(update={"horizon_months": horizon})})
+    model = build_model(params, seed, getattr(spec_or_params, "name", "scenario"))
+    model.run_for(params.run.horizon_months)
+    data = model.datacollector.model_vars
+    monthly = {k: np.asarray(data[k]) for k in MONTHLY_COLUMNS}
+    return RunResult(monthly=monthly, summary=summary(model))
+
+
+__all__ = ["AttractionModel", "AttractionScenario", "RunResult", "build_model", "simulate", "MONTHLY_COLUMNS"]

@@ -1,0 +1,182 @@
+"""The Mesa agents of the simulator: investors, departments, governments and local firms.
+
+Population-wide state (stages, beliefs, hazards) lives in numpy arrays owned
+by the model (see ``model.py``) and is computed in whole-population
+operations; an :class:`Investor` carries identity and reads and writes its
+row. Departments, governments and local firms are few, so they act as
+ordinary Mesa agents with their own behaviour.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Agent
+
+# Pipeline stages (客商 lifecycle).
+PROSPECT, CONTACTED, NEGOTIATING, SIGNED, BUILDING, OPERATING, WITHDRAWN, EXITED, DECLINED = range(9)
+STAGE_NAMES = ("prospect", "contacted", "negotiating", "signed", "building", "operating", "withdrawn", "exited", "declined")
+# Why a project left (recorded at every withdrawal and exit).
+REASONS = ("no_land", "delay", "loan_refused", "incentive_broken", "outside_offer", "handoff", "insecurity", "not_serious")
+REASON_NAMES_ZH = {
+    "no_land": "无可用熟地",
+    "delay": "审批拖延",
+    "loan_refused": "贷款未获批",
+    "incentive_broken": "优惠未兑现",
+    "outside_offer": "外地条件更优",
+    "handoff": "市县转交摇摆",
+    "insecurity": "法治与治安不安",
+    "not_serious": "项目不实",
+}
+
+
+class Investor(Agent):
+    """A prospect or project owner (客商 / 项目业主): one row of the model's investor arrays."""
+
+    def __init__(self, model, row: int):
+        super().__init__(model)
+        self.row = row
+
+    @property
+    def stage(self) -> str:
+        """Current lifecycle stage, by name."""
+        return STAGE_NAMES[int(self.model.stage[self.row])]
+
+    @property
+    def sector(self) -> str:
+        from sim.params import SECTORS
+        return SECTORS[int(self.model.pop.sector[self.row])]
+
+    @property
+    def capital(self) -> float:
+        """Capital written into the contract, 万元."""
+        return float(self.model.pop.announced[self.row])
+
+    @property
+    def withdrawal_reason(self) -> str | None:
+        """Why this investor left, if it did."""
+        r = int(self.model.reason[self.row])
+        return REASONS[r] if r >= 0 else None
+
+    @property
+    def beliefs(self) -> dict[str, float]:
+        """What this investor believes of the region: hard, soft, credibility, delay (months), risk."""
+        m, i = self.model, self.row
+        return {"hard": float(m.b_hard[i]), "soft": float(m.b_soft[i]), "credibility": float(m.b_cred[i]),
+                "delay": float(m.b_delay[i]), "risk": float(m.b_risk[i])}
+
+    def utility(self) -> float:
+        """Perceived value of the local offer (before the outside option)."""
+        return float(self.model.utility(np.array([self.row]))[0])
+
+
+class Department(Agent):
+    """A functional department (职能部门) or a vertically managed unit (条管单位) working an approval queue."""
+
+    def __init__(self, model, index: int, name: str, spec, is_bank: bool):
+        super().__init__(model)
+        self.index = index
+        self.name = name
+        self.name_zh = spec.name_zh
+        self.vertical = spec.vertical
+        self.capacity = spec.capacity * model.p.scale
+        self.base_efficiency = spec.efficiency
+        self.efficiency = spec.efficiency
+        self.proactiveness = spec.proactiveness
+        self.alignment = spec.alignment
+        self.is_bank = is_bank
+        self.carry = 0.0
+        self.served = 0
+
+    @property
+    def effective_alignment(self) -> float:
+        """Alignment with local leadership after joint meetings with vertical units."""
+        c = self.model.p.service.vertical_coordination if self.vertical else 0.0
+        return self.alignment + (1.0 - self.alignment) * c
+
+    @property
+    def effort(self) -> float:
+        """Share of effort put in: base effort plus the push of leaders, assessment and complaints, scaled by alignment."""
+        m = self.model
+        s = m.p.service
+        push = m.p.policy.leadership_attention + 0.5 * (1.0 - m.p.policy.assessment_signed_weight)
+        if m.complaint_centre_on:
+            push += s.complaint_effort_gain
+        return s.base_effort + (1.0 - s.base_effort) * min(1.0, push) * self.effective_alignment
+
+    @property
+    def monthly_capacity(self) -> float:
+        """Requests cleared a month: capacity x efficiency x effort (x one-stop gain)."""
+        gain = 1.0 + (self.model.p.service.one_stop_capacity_gain if self.model.one_stop_on else 0.0)
+        return self.capacity * self.efficiency * self.effort * gain
+
+    def serve(self) -> None:
+        """Clear this month's share of the queue, oldest requests first, tracked projects ahead."""
+        m = self.model
+        queue = m.pending_requests(self.index)
+        if queue.size == 0:
+            self.carry = 0.0
+            self.served = 0
+            return
+        budget = self.monthly_capacity + self.carry
+        k = int(budget)
+        self.carry = budget - k if queue.size > k else 0.0
+        order = np.lexsort((m.pop.priority[queue], m.req_since[queue], ~m.tracked[queue]))
+        done = queue[order[:k]]
+        self.served = done.size
+        if self.is_bank:
+            m.decide_loans(done)
+        m.complete_requests(done, self.index)
+
+
+class Government(Agent):
+    """The city (市) or a county/district government (区县): a pool of serviced land and its promotion contacts."""
+
+    def __init__(self, model, index: int, name: str, is_city: bool):
+        super().__init__(model)
+        self.index = index
+        self.name = name
+        self.is_city = is_city
+        self.free_land = 0.0
+        self.land_built = 0.0
+        self._deliveries: list[float] = []
+        self.contacts = 0
+
+    def order_land(self, mu: float, lag: int) -> None:
+        """Commission serviced land: it becomes free after ``lag`` months (三通一平 build lag)."""
+        if mu <= 0:
+            return
+        if lag <= 0:
+            self.free_land += mu
+            self.land_built += mu
+            return
+        self._deliveries.append(mu)
+        self.model.schedule_event(self.deliver_land, after=lag)
+
+    def deliver_land(self) -> None:
+        """A build lag has passed: the oldest order of serviced land becomes free."""
+        mu = self._deliveries.pop(0)
+        self.free_land += mu
+        self.land_built += mu
+
+
+class LocalFirm(Agent):
+    """A local enterprise (本地企业): when proactive, it seeks outside partners and brings leads (以商招商, joint ventures)."""
+
+    def __init__(self, model, base_proactiveness: float):
+        super().__init__(model)
+        self.base_proactiveness = base_proactiveness
+
+    @property
+    def proactiveness(self) -> float:
+        """Chance a month of seeking a partner: own disposition x atmosphere, plus encouragement."""
+        m = self.model
+        lf = m.p.local_firms
+        own = self.base_proactiveness * (0.5 + m.atmosphere)
+        boost = 1.0 - np.exp(-lf.encouragement_effect * m.cum_encouragement / 1000.0 / m.p.scale)
+        return float(min(1.0, own + (1.0 - own) * boost * 0.5))
+
+    def seek_partner(self) -> None:
+        """Look for an outside partner this month; a success becomes a partner lead."""
+        m = self.model
+        if m.random.random() < self.proactiveness and m.random.random() < m.p.local_firms.partner_success:
+            m.partner_requests += 1

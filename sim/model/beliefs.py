@@ -1,0 +1,157 @@
+"""Perception: what investors believe of the region, and how beliefs move.
+
+Investors act on beliefs, not on the true states. Five beliefs per investor:
+hard environment (serviced land, infrastructure; 0-1), soft environment
+(service attitude, atmosphere; 0-1), credibility of promises (0-1), expected
+approval delay (months) and legal insecurity (0-1).
+
+- A newly contacted prospect starts from the region's public reputation,
+  pulled toward what its informed ties believe (word of mouth).
+- Each month own experience pulls a belief toward what was met:
+  ``b <- (1 - lambda) b + lambda * experienced``.
+- Ties pull beliefs toward informed neighbours' beliefs.
+- A broken promise cuts credibility at once (quick to lose); honoured
+  promises rebuild it at the slow experience rate (slow to build).
+- The public reputation follows informed investors' beliefs slowly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.agents import BUILDING, CONTACTED, OPERATING, PROSPECT, SIGNED
+
+BELIEFS = ("hard", "soft", "credibility", "delay", "risk")
+
+
+def init_arrays(m, n: int) -> None:
+    """Allocate belief arrays and the initial public reputation."""
+    m.b_hard = np.zeros(n)
+    m.b_soft = np.zeros(n)
+    m.b_cred = np.zeros(n)
+    m.b_delay = np.zeros(n)
+    m.b_risk = np.zeros(n)
+    pol = m.p.policy
+    m.reputation = {"hard": 0.45, "soft": 0.5 * pol.atmosphere + 0.25, "credibility": pol.honouring_discipline,
+                    "delay": m.p.population.patience_months, "risk": pol.legal_insecurity}
+    m.actual = dict(m.reputation)
+
+
+def _arrays(m) -> list[np.ndarray]:
+    return [m.b_hard, m.b_soft, m.b_cred, m.b_delay, m.b_risk]
+
+
+def _neighbour_means(m, senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean beliefs of each investor's informed ties (N x 5) and the number of informed ties."""
+    stack = np.column_stack(_arrays(m)) * senders[:, None]
+    total = m.pop.ties @ stack
+    count = m.pop.ties @ senders.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = total / count[:, None]
+    return means, count
+
+
+def initialise(m, idx: np.ndarray) -> None:
+    """Beliefs of prospects contacted this month: reputation, ties' word of mouth and individual noise."""
+    if idx.size == 0:
+        return
+    noise = m.streams["belief_noise"].normal(0.0, 1.0, size=(5, m.n))[:, idx]
+    w = m.p.behaviour.word_of_mouth_weight
+    informed = (m.stage != PROSPECT) & (m.contact_month < m.t)
+    rows = np.zeros((idx.size, 5))
+    has = np.zeros(idx.size, dtype=bool)
+    if informed.any():
+        sub = m.pop.ties[idx]
+        stack = np.column_stack(_arrays(m)) * informed[:, None]
+        cnt = sub @ informed.astype(np.float64)
+        has = cnt > 0
+        rows[has] = (sub @ stack)[has] / cnt[has, None]
+    scales = (0.1, 0.1, 0.1, 1.5, 0.08)
+    for j, (name, arr) in enumerate(zip(BELIEFS, _arrays(m), strict=True)):
+        base = np.full(idx.size, m.reputation[name])
+        base[has] += 3.0 * w * (rows[has, j] - base[has])
+        arr[idx] = base + scales[j] * noise[j]
+    # A local partner vouches for the region.
+    pl = idx[m.partner_lead[idx]]
+    m.b_cred[pl] += 0.1
+    m.b_soft[pl] += 0.1
+    _clip(m, idx)
+
+
+def _clip(m, idx) -> None:
+    for arr in (m.b_hard, m.b_soft, m.b_cred, m.b_risk):
+        arr[idx] = np.clip(arr[idx], 0.0, 1.0)
+    m.b_delay[idx] = np.maximum(m.b_delay[idx], 0.0)
+
+
+def actual_environment(m) -> dict[str, float]:
+    """The true states investors meet: serviced land, service, honouring, delay, legal insecurity."""
+    free = sum(g.free_land for g in m.governments)
+    waiting = m.ready_for_land()
+    demand = float(m.pop.land_need[waiting].sum()) + 1e-9
+    hard = free / (free + demand)
+    service = np.mean([d.effort * (0.5 + 0.5 * d.proactiveness) for d in m.departments])
+    soft = 0.6 * service + 0.4 * m.atmosphere
+    c = m.counters
+    honoured, broken = c.honoured_recent(), c.broken_recent()
+    cred = honoured / (honoured + broken) if honoured + broken > 0 else m.reputation["credibility"]
+    delay = float(np.mean(c.approval_months[-200:])) if c.approval_months else m.reputation["delay"]
+    return {"hard": float(hard), "soft": float(soft), "credibility": float(cred), "delay": delay, "risk": m.legal_insecurity}
+
+
+def update(m) -> None:
+    """A month of own experience and word of mouth; then the reputation follows."""
+    t, lam = m.t, m.p.behaviour.experience_weight
+    act = m.actual = actual_environment(m)
+    pending = m.approvals_pending()
+    wait = (t - m.signed_month).astype(np.float64)
+    # Hard environment: waiting for land is bad news; getting it soon is good news.
+    land_wait = m.ready_for_land()
+    tol = m.p.construction.land_wait_tolerance
+    got_land = (m.stage == BUILDING) & (m.start_month == t)
+    exp_hard = np.where(land_wait, 1.0 - np.minimum(1.0, (t - m.land_ready) / tol), 1.0)
+    _pull(m.b_hard, land_wait | got_land, exp_hard, lam)
+    # Soft environment: service as met, soured by waiting past patience.
+    pipe = (m.stage >= CONTACTED) & (m.stage <= OPERATING)
+    overdue = np.clip((wait - m.pop.patience) / m.pop.patience, 0.0, 1.0)
+    exp_soft = act["soft"] * np.where(pending, 1.0 - overdue, 1.0)
+    _pull(m.b_soft, pipe & (m.stage >= SIGNED), exp_soft, lam)
+    # Delay: the wait experienced so far, or the final approval time.
+    exp_delay = np.where(pending, wait, (m.approved_month - m.signed_month).astype(np.float64))
+    seen_delay = pending & (wait > m.b_delay) | (m.approved_month == t)
+    _pull(m.b_delay, seen_delay, exp_delay, lam)
+    # Risk: the legal environment as met while building and operating.
+    _pull(m.b_risk, (m.stage == BUILDING) | (m.stage == OPERATING), np.full(m.n, act["risk"]), lam / 3.0)
+    # Word of mouth among ties.
+    informed = m.stage != PROSPECT
+    if m.pop.edges_src.size:
+        means, count = _neighbour_means(m, informed)
+        recv = pipe & (count > 0)
+        w = m.p.behaviour.word_of_mouth_weight
+        for j, arr in enumerate(_arrays(m)):
+            arr[recv] += w * (means[recv, j] - arr[recv])
+    # Reputation follows the informed population slowly.
+    mem = m.p.behaviour.reputation_memory
+    if informed.any():
+        for name, arr in zip(BELIEFS, _arrays(m), strict=True):
+            m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(arr[informed].mean())
+
+
+def _pull(arr: np.ndarray, mask: np.ndarray, target: np.ndarray, lam: float) -> None:
+    arr[mask] += lam * (target[mask] - arr[mask])
+
+
+def on_broken_promise(m, idx: np.ndarray) -> None:
+    """A broken promise: credibility drops at once (quick to lose)."""
+    m.b_cred[idx] *= 1.0 - m.p.behaviour.credibility_shock
+
+
+def on_honoured_promise(m, idx: np.ndarray) -> None:
+    """An honoured promise rebuilds credibility at the slow experience rate."""
+    m.b_cred[idx] += m.p.behaviour.experience_weight * (1.0 - m.b_cred[idx])
+
+
+def satisfaction(m, idx: np.ndarray) -> np.ndarray:
+    """Investor satisfaction in [0, 1]: mean of believed hard, soft, credibility, security and speed."""
+    speed = 1.0 - np.minimum(1.0, m.b_delay[idx] / 24.0)
+    return (m.b_hard[idx] + m.b_soft[idx] + m.b_cred[idx] + (1.0 - m.b_risk[idx]) + speed) / 5.0

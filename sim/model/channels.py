@@ -1,0 +1,254 @@
+"""Lead generation: promotion channels, forums, referrals and local partners.
+
+Each channel turns money into contacts (``cost_per_contact`` 万元 each, made
+cheaper by a professional team), with its own targeting: a sector focus, a
+preference for size and a lead quality (how over-represented serious
+prospects are among its contacts). City-level channels are run by the city;
+county-level ones by each county with an equal share of the money.
+
+Without city coordination (P6) every county picks its prospects on its own:
+two counties can court the same prospect (a duplicated contact, wasted money)
+and then outbid each other with incentives the region must honour. With
+coordination a shared lead registry gives every prospect to one government.
+
+Referrals come free from satisfied operating firms through their ties (以商招商)
+and grow with past success; funded referral rewards raise their rate. Local
+firms' partner searches (P5) bring partner leads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model import beliefs
+from sim.model.agents import BUILDING, CONTACTED, OPERATING, PROSPECT
+from sim.params import CHANNELS, SECTORS
+
+SOURCES = (*CHANNELS, "partner_lead", "forum")
+SOURCE_INDEX = {s: i for i, s in enumerate(SOURCES)}
+
+
+class ChannelModel:
+    """Targeting weights of each channel and the monthly contact draw."""
+
+    def __init__(self, m):
+        self.m = m
+        p = m.p
+        pop = m.pop
+        rel_size = np.log(pop.announced / np.median(pop.announced))
+        s0 = p.population.serious_share
+        self.logw = {}
+        for name in CHANNELS:
+            self.logw[name] = self._logw(p.channels[name], rel_size, s0)
+        # Forums meet the bigger serious investors; partners of local firms are mostly serious and local-minded.
+        from sim.params import Channel
+        self.logw["forum"] = self._logw(Channel(quality=0.85, size_preference=0.5), rel_size, s0)
+        self.logw["partner_lead"] = self._logw(
+            Channel(quality=0.85, sector_focus={"potato": 2.0, "herbs": 2.0, "flowers_fungi": 2.0}), rel_size, s0)
+        self.carry = np.zeros((len(m.governments), len(CHANNELS)))
+
+    def _logw(self, ch, rel_size: np.ndarray, s0: float) -> np.ndarray:
+        pop = self.m.pop
+        focus = np.array([ch.sector_focus.get(s, 1.0) for s in SECTORS])[pop.sector]
+        q = np.clip(ch.quality, 1e-3, 1 - 1e-3)
+        s0 = np.clip(s0, 1e-3, 1 - 1e-3)
+        qual = np.where(pop.serious, q / s0, (1 - q) / (1 - s0))
+        return np.log(np.maximum(focus, 1e-12)) + ch.size_preference * rel_size + np.log(qual)
+
+    # ------------------------------------------------------------------ monthly
+    def contacts_wanted(self) -> np.ndarray:
+        """Contacts each government buys this month, per channel (governments x channels)."""
+        m, p = self.m, self.m.p
+        money = m.ledger.allotment.get("channels", 0.0) / 12.0
+        cheap = 1.0 + 0.5 * p.policy.team_quality
+        want = np.zeros_like(self.carry)
+        n_counties = len(m.governments) - 1
+        for j, name in enumerate(CHANNELS):
+            ch = p.channels[name]
+            if name == "referral" or ch.share <= 0:
+                continue
+            n = money * ch.share / ch.cost_per_contact * cheap
+            if ch.city_level:
+                want[-1, j] = n
+            else:
+                want[:-1, j] = n / n_counties
+        total = want + self.carry
+        whole = np.floor(total)
+        self.carry = total - whole
+        return whole
+
+    def generate_leads(self) -> None:
+        """Contact prospects this month through every source and initialise their beliefs."""
+        m = self.m
+        want = self.contacts_wanted()
+        gumbel = m.streams["contact"].gumbel(size=(len(m.governments), m.n))
+        u_pick = m.streams["channel_pick"].random(m.n)
+        u_handoff = m.streams["handoff"].random((2, m.n))
+        new = []
+        chosen_by: list[np.ndarray] = []
+        available = m.stage == PROSPECT
+        coordinated = m.p.policy.city_coordination
+        cache: dict = {}
+        for g in range(len(m.governments)):
+            k = int(want[g].sum())
+            if k == 0:
+                chosen_by.append(np.zeros(0, dtype=np.int64))
+                continue
+            key = (want[g].tobytes(), coordinated and g > 0)
+            if key not in cache:
+                cache = {key: self._mixture(want[g], available)}
+            mix, lse = cache[key]
+            idx = self._top_k(mix + gumbel[g], available, k)
+            chosen_by.append(idx)
+            cost = self._charge(want[g], idx, lse, u_pick)
+            m.ledger.spend("channels", cost)
+            m.governments[g].contacts += idx.size
+            if coordinated:
+                available = available.copy()
+                available[idx] = False
+        all_idx = np.concatenate(chosen_by) if chosen_by else np.zeros(0, dtype=np.int64)
+        uniq, counts = np.unique(all_idx, return_counts=True)
+        m.counters.duplicated_contacts += int(all_idx.size - uniq.size)
+        county_hits = np.concatenate(chosen_by[:-1]) if len(chosen_by) > 1 else np.zeros(0, dtype=np.int64)
+        cu, cc = np.unique(county_hits, return_counts=True)
+        m.courted[cu[cc > 1]] = True
+        # Ownership: the first government in (shuffled) order keeps the prospect.
+        owner_order = m.streams["contact"].permutation(len(m.governments))
+        for g in owner_order[::-1]:
+            idx = chosen_by[g]
+            m.gov[idx] = g
+        new.append(uniq)
+        new.append(self._forum_leads(available_after(m, uniq)))
+        new.append(self._partner_leads(available_after(m, np.concatenate(new))))
+        new.append(self._referrals(available_after(m, np.concatenate(new))))
+        fresh = np.concatenate(new)
+        if fresh.size == 0:
+            return
+        self._assign_location(fresh, u_handoff)
+        m.stage[fresh] = CONTACTED
+        m.stage_month[fresh] = m.t
+        m.contact_month[fresh] = m.t
+        m.counters.contacted += fresh.size
+        beliefs.initialise(m, fresh)
+
+    def _mixture(self, want_g: np.ndarray, available: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+        """Log of the selection weight mixing this government's channels by contacts bought,
+        and each channel's log normaliser over the available prospects."""
+        mix = np.zeros(self.m.n)
+        lse: dict[int, float] = {}
+        if not available.any():
+            return np.full(self.m.n, -np.inf), lse
+        for j, name in enumerate(CHANNELS):
+            if want_g[j] <= 0:
+                continue
+            lw = self.logw[name]
+            top = float(lw[available].max())
+            z = np.exp(lw - top) * available
+            total = float(z.sum())
+            lse[j] = top + np.log(total)
+            mix += want_g[j] * z / total
+        with np.errstate(divide="ignore"):
+            return np.log(mix), lse
+
+    @staticmethod
+    def _top_k(keys: np.ndarray, available: np.ndarray, k: int) -> np.ndarray:
+        """The k available prospects with the largest perturbed keys (Gumbel top-k = weighted sampling)."""
+        cand = np.flatnonzero(available & np.isfinite(keys))
+        if cand.size <= k:
+            return cand
+        part = np.argpartition(-keys[cand], k - 1)[:k]
+        return np.sort(cand[part])
+
+    def _charge(self, want_g: np.ndarray, idx: np.ndarray, lse: dict[int, float], u_pick: np.ndarray) -> float:
+        """Attribute each contact to a channel (in proportion to its share of the pull) and return the money spent."""
+        m = self.m
+        if idx.size == 0:
+            return 0.0
+        js = np.flatnonzero(want_g > 0)
+        pulls = np.stack([want_g[j] * np.exp(self.logw[CHANNELS[j]][idx] - lse[j]) for j in js])
+        cum = np.cumsum(pulls / pulls.sum(axis=0), axis=0)
+        pick = js[np.minimum((u_pick[idx][None, :] > cum).sum(axis=0), js.size - 1)]
+        m.channel[idx] = pick
+        cheap = 1.0 + 0.5 * m.p.policy.team_quality
+        cost = np.array([m.p.channels[CHANNELS[j]].cost_per_contact for j in pick]) / cheap
+        return float(cost.sum())
+
+    def _forum_leads(self, available: np.ndarray) -> np.ndarray:
+        m = self.m
+        if not m.forum_contacts_due:
+            return np.zeros(0, dtype=np.int64)
+        m.forum_contacts_due = False
+        k = int(round(m.p.policy.investor_forum_contacts * m.p.scale))
+        g = m.streams["contact"].gumbel(size=m.n)
+        idx = self._top_k(self.logw["forum"] + g, available, k)
+        m.channel[idx] = SOURCE_INDEX["forum"]
+        m.gov[idx] = len(m.governments) - 1
+        return idx
+
+    def _partner_leads(self, available: np.ndarray) -> np.ndarray:
+        m = self.m
+        k, m.partner_requests = m.partner_requests, 0
+        g = m.streams["local_firms"].gumbel(size=m.n)
+        if k == 0:
+            return np.zeros(0, dtype=np.int64)
+        idx = self._top_k(self.logw["partner_lead"] + g, available, k)
+        m.channel[idx] = SOURCE_INDEX["partner_lead"]
+        m.partner_lead[idx] = True
+        m.gov[idx] = m.streams["local_firms"].integers(0, len(m.governments) - 1, size=idx.size)
+        m.counters.partner_leads += idx.size
+        return idx
+
+    def _referrals(self, available: np.ndarray) -> np.ndarray:
+        """Satisfied operating (and building) firms refer prospects among their ties."""
+        m, b = self.m, self.m.p.behaviour
+        src, dst = m.pop.edges_src, m.pop.edges_dst
+        u = m.streams["referral"].random(src.size)
+        if src.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        active = (m.stage[src] == OPERATING) | (m.stage[src] == BUILDING)
+        e = np.flatnonzero(active & available[dst])
+        if e.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        funded = m.ledger.remaining("channels") > 0 and m.p.channels["referral"].share > 0
+        rate = b.referral_rate * (1.0 + (b.referral_reward_boost if funded else 0.0))
+        sat = beliefs.satisfaction(m, src[e])
+        hit = e[u[e] < rate * sat]
+        idx = np.unique(dst[hit])
+        if idx.size == 0:
+            return idx
+        m.channel[idx] = SOURCE_INDEX["referral"]
+        # The referred prospect goes where its referrer is.
+        first = {}
+        for s_, d_ in zip(src[hit].tolist(), dst[hit].tolist(), strict=True):
+            first.setdefault(d_, s_)
+        m.gov[idx] = m.gov[np.array([first[i] for i in idx.tolist()])]
+        if funded:
+            m.ledger.spend("channels", min(m.ledger.remaining("channels"),
+                                           idx.size * m.p.channels["referral"].cost_per_contact))
+        m.counters.referral_leads += idx.size
+        return idx
+
+    def _assign_location(self, idx: np.ndarray, u: np.ndarray) -> None:
+        """City contacts locate in the city park if it has land; otherwise they are handed to a county."""
+        m = self.m
+        city = len(m.governments) - 1
+        at_city = idx[m.gov[idx] == city]
+        if at_city.size == 0:
+            return
+        if m.city.land_built > 0:
+            return
+        county = np.minimum((u[0, at_city] * city).astype(np.int8), city - 1)
+        m.gov[at_city] = county
+        months = m.p.platform.handoff_months
+        m.handoff_until[at_city] = m.t + np.ceil(months * (0.5 + u[1, at_city])).astype(np.int32)
+        m.counters.handoffs += at_city.size
+
+
+def available_after(m, taken: np.ndarray) -> np.ndarray:
+    """Prospects still uncontacted once ``taken`` are removed."""
+    avail = m.stage == PROSPECT
+    avail[taken] = False
+    return avail
+
+
+__all__ = ["ChannelModel", "SOURCES", "SOURCE_INDEX", "CONTACTED"]

@@ -1,0 +1,387 @@
+"""The investment-attraction model: one step is one month.
+
+Phases of a month (see docs/ODD.md, "Process overview and scheduling"):
+
+1. leads: promotion channels, investor forums, referrals from operating firms
+   and partner leads from local firms contact prospects;
+2. decisions: contacted prospects decide whether to negotiate; negotiations
+   conclude with screening and a signing decision;
+3. service: departments (and the bank) work their approval queues;
+4. land: approved projects take serviced land from their government's pool;
+5. construction: projects with approvals, land and finance start building
+   (the promised incentive falls due), capital arrives in tranches, finished
+   projects start operating, pay tax, create jobs and may expand;
+6. perception: own experience and word of mouth move investors' beliefs, the
+   region's reputation follows;
+7. withdrawal: competing hazards decide who leaves and why;
+8. the slow states (atmosphere, legal environment) move and outputs are recorded.
+
+Yearly budgets, park completions and training effects are Mesa events.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+from mesa import Model
+from mesa.datacollection import DataCollector
+from mesa.experimental.scenarios import Scenario
+from mesa.time import Schedule
+
+from sim.model import beliefs, channels, outputs, withdrawal
+from sim.model.agents import (
+    BUILDING,
+    CONTACTED,
+    DECLINED,
+    NEGOTIATING,
+    OPERATING,
+    PROSPECT,
+    SIGNED,
+    Department,
+    Government,
+    Investor,
+    LocalFirm,
+)
+from sim.model.budget import Ledger
+from sim.model.population import draw_population
+from sim.model.streams import Streams
+from sim.params import SECTORS, Params
+
+COUNTIES = ("anding", "tongwei", "longxi", "weiyuan", "lintao", "zhang", "min")
+COUNTY_NAMES_ZH = ("安定区", "通渭县", "陇西县", "渭源县", "临洮县", "漳县", "岷县")
+CITY = len(COUNTIES)  # index of the city government and of the city park's land pool
+
+
+class AttractionScenario(Scenario):
+    """Mesa scenario carrying the validated parameter tree of one strategy."""
+
+    params: Params = None  # type: ignore[assignment]
+    name: str = "scenario"
+
+
+class AttractionModel(Model):
+    """Investors, departments, governments and local firms of a prefecture (default: Dingxi, 1 district + 6 counties)."""
+
+    def __init__(self, scenario: AttractionScenario | None = None, *, params: Params | None = None,
+                 seed: int | np.random.SeedSequence = 0):
+        if scenario is None:
+            scenario = AttractionScenario(rng=None, params=params or Params())
+        self.streams = Streams(seed)
+        scenario.rng = self.streams["mesa"]
+        super().__init__(scenario=scenario)
+        p = self.p = scenario.params
+        self.horizon = p.run.horizon_months
+        self.t = 0
+        self.pop = draw_population(p, self.streams["population"], self.streams["network"])
+        n = self.n = p.run.n_investors
+        self._init_state(n)
+        self.sector_env_weight = np.array([p.population.sectors[s].env_weight for s in SECTORS])[self.pop.sector]
+        self.sector_appeal = np.array([p.population.sectors[s].appeal for s in SECTORS])[self.pop.sector]
+        sectors = [p.population.sectors[s] for s in SECTORS]
+        self.jobs_per_capital = np.array([s.jobs_per_million / 100.0 for s in sectors])[self.pop.sector]
+        self.tax_per_capital_month = np.array([s.tax_yield / 12.0 for s in sectors])[self.pop.sector]
+
+        Investor.create_agents(self, n, row=list(range(n)))
+        self.investors = self.agents_by_type[Investor]
+        self._make_departments()
+        self.governments = [Government(self, i, name, False) for i, name in enumerate(COUNTIES)]
+        self.governments.append(Government(self, CITY, "city", True))
+        for g in self.governments[:CITY]:
+            g.free_land = p.platform.initial_land_mu * p.scale / len(COUNTIES)
+        self.city = self.governments[CITY]
+        lf_rng = self.streams["local_firms"]
+        n_firms = int(round(p.local_firms.count * p.scale))
+        base = lf_rng.beta(2.0, 2.0 / max(p.local_firms.proactiveness, 1e-6) - 2.0, size=n_firms) if n_firms else []
+        LocalFirm.create_agents(self, n_firms, base_proactiveness=list(base))
+        self.channel_model = channels.ChannelModel(self)
+
+        self.ledger = Ledger(self)
+        self.ledger.start_year()
+        self.schedule_recurring(self.ledger.start_year, Schedule(interval=12, start=12.5))
+
+        self.datacollector = DataCollector(model_reporters={k: partial(outputs.read, key=k) for k in outputs.MONTHLY_COLUMNS})
+        self.record = outputs.observe(self)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ state
+    def _init_state(self, n: int) -> None:
+        p = self.p
+        self.stage = np.full(n, PROSPECT, dtype=np.int8)
+        self.stage_month = np.zeros(n, dtype=np.int32)
+        self.gov = np.full(n, -1, dtype=np.int8)  # government whose land pool the project uses
+        self.channel = np.full(n, -1, dtype=np.int8)
+        self.courted = np.zeros(n, dtype=bool)  # contacted by two or more counties (bidding war)
+        self.handoff_until = np.zeros(n, dtype=np.int32)
+        self.contact_month = np.full(n, -1, dtype=np.int32)
+        self.signed_month = np.full(n, -1, dtype=np.int32)
+        self.approved_month = np.full(n, -1, dtype=np.int32)
+        self.start_month = np.full(n, -1, dtype=np.int32)
+        self.operate_month = np.full(n, -1, dtype=np.int32)
+        self.end_month = np.full(n, -1, dtype=np.int32)
+        self.reason = np.full(n, -1, dtype=np.int8)
+        self.end_stage = np.full(n, -1, dtype=np.int8)
+        self.appr_need = np.zeros(n, dtype=np.int32)
+        self.appr_done = np.zeros(n, dtype=np.int32)
+        self.appr_pre = np.zeros(n, dtype=np.int32)  # approvals needed before ground-breaking
+        self.req_since = np.zeros(n, dtype=np.int32)
+        self.loan_refused = np.zeros(n, dtype=bool)
+        self.land_granted = np.zeros(n, dtype=bool)
+        self.land_ready = np.full(n, -1, dtype=np.int32)
+        self.tracked = np.zeros(n, dtype=bool)
+        self.promised = np.zeros(n)  # 万元 of incentive promised at signing
+        self.paid = np.zeros(n)  # 万元 of incentive actually paid
+        self.broken = np.zeros(n, dtype=bool)
+        self.months_built = np.zeros(n)
+        self.arrived = np.zeros(n)  # 万元 arrived
+        self.op_capital = np.zeros(n)  # 万元 operating (with expansions)
+        self.partner_lead = np.zeros(n, dtype=bool)
+        # Events of the current month that feed hazards.
+        self.ev_loan_refused = np.zeros(n, dtype=bool)
+        self.ev_broken = np.zeros(n, dtype=bool)
+        # Cohort follow-up: state 12 and 24 months after signing.
+        self.arrived_at = {12: np.full(n, np.nan), 24: np.full(n, np.nan)}
+        self.started_by = {12: np.zeros(n, dtype=bool), 24: np.zeros(n, dtype=bool)}
+        self.operating_by = {12: np.zeros(n, dtype=bool), 24: np.zeros(n, dtype=bool)}
+        beliefs.init_arrays(self, n)
+        # Region-level states.
+        self.atmosphere = p.policy.atmosphere
+        self.legal_insecurity = p.policy.legal_insecurity
+        self.cum_encouragement = 0.0
+        self.cum_training = 0.0
+        self.one_stop_on = False
+        self.complaint_centre_on = False
+        self.forums = {"bank": False, "tax": False, "investor": False}
+        self.stop_go = False
+        self.partner_requests = 0
+        self.counters = outputs.Counters()
+
+    def _make_departments(self) -> None:
+        specs = self.p.service.departments
+        names = [k for k in specs if k != "bank"] + ["bank"]
+        self.departments = [Department(self, i, name, specs[name], name == "bank") for i, name in enumerate(names)]
+        self.bank_index = len(names) - 1
+        self.n_local_depts = len(names) - 1
+
+    # ------------------------------------------------------------------ the month
+    def step(self) -> None:
+        """One month of the region's investment attraction."""
+        self.t = self.steps
+        self.ev_loan_refused[:] = False
+        self.ev_broken[:] = False
+        self.agents_by_type[LocalFirm].shuffle_do("seek_partner")
+        self.channel_model.generate_leads()
+        self._decide()
+        self.ledger.update_tracking()
+        for d in self.departments:
+            d.serve()
+        self._allocate_land()
+        self._start_building()
+        self._construct_and_operate()
+        beliefs.update(self)
+        withdrawal.apply(self)
+        self._slow_states()
+        self._follow_cohorts()
+        self.record = outputs.observe(self)
+        self.datacollector.collect(self)
+        if self.t >= self.horizon:
+            self.running = False
+
+    # ------------------------------------------------------------------ decisions
+    def outside_option(self) -> float:
+        """Value of the best offer elsewhere, rising as other regions compete."""
+        b = self.p.behaviour
+        return b.outside_option + b.outside_growth * self.t / 12.0
+
+    def utility(self, idx: np.ndarray) -> np.ndarray:
+        """Perceived value of the local offer for investors ``idx`` (their beliefs, not the true states)."""
+        b = self.p.behaviour
+        inc = self.p.policy.incentive_rate * (1.0 + self.p.policy.duplicate_bidding * self.courted[idx])
+        env = (b.b_incentive * inc * self.b_cred[idx] + b.b_hard * self.b_hard[idx] + b.b_soft * self.b_soft[idx]
+               - b.b_risk * self.b_risk[idx])
+        return self.sector_appeal[idx] + self.sector_env_weight[idx] * env - b.b_delay * self.b_delay[idx]
+
+    def go_on_probability(self, idx: np.ndarray, bonus: float | np.ndarray = 0.0) -> np.ndarray:
+        """P(go on) = 1 / (1 + exp(-(U - U_out) / tau))."""
+        z = (self.utility(idx) + bonus - self.outside_option()) / self.p.behaviour.tau
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def _decide(self) -> None:
+        p, t = self.p, self.t
+        u = self.streams["negotiate"].random((2, self.n))
+        u_screen = self.streams["screening"].random(self.n)
+        u_sign = self.streams["sign"].random(self.n)
+        # Contacted last month or earlier: enter negotiation or decline.
+        c = np.flatnonzero((self.stage == CONTACTED) & (self.contact_month < t))
+        if c.size:
+            go = u[0, c] < self.go_on_probability(c)
+            self._set_stage(c[go], NEGOTIATING)
+            declined = c[~go]
+            self._set_stage(declined, DECLINED)
+            self.counters.declined += declined.size
+        # Negotiations that conclude this month (not while a hand-off is still under way).
+        neg = np.flatnonzero((self.stage == NEGOTIATING) & (self.stage_month < t) & (self.handoff_until <= t))
+        if neg.size == 0:
+            return
+        neg = neg[u[1, neg] < 1.0 / p.behaviour.negotiation_months]
+        w = p.policy.assessment_signed_weight
+        screening = p.policy.screening_strict * (1.0 - w) + p.policy.screening_lax * w
+        unserious = ~self.pop.serious[neg]
+        screened = unserious & (u_screen[neg] < screening)
+        self._set_stage(neg[screened], DECLINED)
+        self.counters.screened_out += int(screened.sum())
+        neg = neg[~screened]
+        bonus = p.policy.signing_push * w + p.behaviour.b_team * p.policy.team_quality
+        prob = np.where(self.pop.serious[neg], self.go_on_probability(neg, bonus), 0.9)
+        sign = u_sign[neg] < prob
+        withdraw_idx = neg[~sign]
+        withdrawal.record(self, withdraw_idx, np.full(withdraw_idx.size, withdrawal.REASON_INDEX["outside_offer"]))
+        self._sign(neg[sign])
+
+    def _sign(self, idx: np.ndarray) -> None:
+        p, t = self.p, self.t
+        self._set_stage(idx, SIGNED)
+        self.signed_month[idx] = t
+        self.req_since[idx] = t
+        k = np.minimum(self.pop.approvals[idx], self.n_local_depts).astype(np.int32)
+        need = (np.left_shift(1, k) - 1).astype(np.int32)
+        need |= np.where(self.pop.needs_loan[idx], 1 << self.bank_index, 0).astype(np.int32)
+        self.appr_need[idx] = need
+        self.appr_done[idx] = 0
+        pre = np.minimum(k, p.service.pre_start_approvals)
+        self.appr_pre[idx] = (np.left_shift(1, pre) - 1).astype(np.int32)
+        inc = p.policy.incentive_rate / 100.0 * (1.0 + p.policy.duplicate_bidding * self.courted[idx])
+        self.promised[idx] = inc * self.pop.announced[idx]
+        done = idx[need == 0]
+        self.approved_month[done] = t
+        self.counters.approval_months.extend([0] * done.size)
+
+    def _set_stage(self, idx: np.ndarray, stage: int) -> None:
+        self.stage[idx] = stage
+        self.stage_month[idx] = self.t
+
+    # ------------------------------------------------------------------ service
+    def pending_requests(self, d: int) -> np.ndarray:
+        """Signed or building projects whose request waits at department ``d`` (all at once with a one-stop centre)."""
+        bit = np.int32(1 << d)
+        signed = (self.stage == SIGNED) | (self.stage == BUILDING)
+        remaining = self.appr_need & ~self.appr_done
+        if self.one_stop_on:
+            mask = signed & ((remaining & bit) != 0)
+        else:
+            mask = signed & ((remaining & -remaining) == bit)
+        return np.flatnonzero(mask)
+
+    def decide_loans(self, idx: np.ndarray) -> None:
+        """The bank's decision on loan requests: refusals leave the project to self-finance, or to leave."""
+        pr = self.p.service.loan_approval + (self.p.policy.bank_forum_gain if self.forums["bank"] else 0.0)
+        pr = np.where(self.pop.serious[idx], pr, pr * 0.5)
+        refused = idx[self.streams["bank"].random(self.n)[idx] >= np.minimum(pr, 1.0)]
+        self.loan_refused[refused] = True
+        self.ev_loan_refused[refused] = True
+
+    def complete_requests(self, idx: np.ndarray, d: int) -> None:
+        """Mark approval ``d`` done for ``idx``; those with every approval done are approved."""
+        self.appr_done[idx] |= np.int32(1 << d)
+        self.req_since[idx] = self.t
+        fin = idx[(self.appr_need[idx] & ~self.appr_done[idx]) == 0]
+        self.approved_month[fin] = self.t
+        self.counters.approval_months.extend((self.t - self.signed_month[fin]).tolist())
+
+    def ready_for_land(self) -> np.ndarray:
+        """Mask of signed serious projects with their pre-start approvals done and no land yet."""
+        pre_done = (self.appr_done & self.appr_pre) == self.appr_pre
+        return (self.stage == SIGNED) & pre_done & ~self.land_granted & self.pop.serious
+
+    def approvals_pending(self) -> np.ndarray:
+        """Mask of signed or building projects still waiting for some approval."""
+        return ((self.stage == SIGNED) | (self.stage == BUILDING)) & (self.approved_month < 0)
+
+    # ------------------------------------------------------------------ land
+    def _allocate_land(self) -> None:
+        ready = self.ready_for_land()
+        self.land_ready[ready & (self.land_ready < 0)] = self.t
+        waiting = np.flatnonzero(ready)
+        if waiting.size == 0:
+            return
+        order = np.lexsort((self.pop.priority[waiting], self.signed_month[waiting], ~self.tracked[waiting]))
+        waiting = waiting[order]
+        gov = self.gov[waiting]
+        for g in self.governments:
+            idx = waiting[gov == g.index]
+            if idx.size == 0:
+                continue
+            need = self.pop.land_need[idx]
+            fits = np.cumsum(need) <= g.free_land + 1e-9
+            granted = idx[fits]
+            self.land_granted[granted] = True
+            g.free_land -= float(need[fits].sum())
+            self.counters.land_wait_months.extend((self.t - self.land_ready[granted]).tolist())
+
+    # ------------------------------------------------------------------ construction and operation
+    def _start_building(self) -> None:
+        ready = np.flatnonzero((self.stage == SIGNED) & self.land_granted)
+        if ready.size == 0:
+            return
+        self._set_stage(ready, BUILDING)
+        self.start_month[ready] = self.t
+        self.arrived[ready] += self.p.construction.upfront_share * self.pop.capital[ready]
+        self.ledger.pay_incentives(ready)
+
+    def _construct_and_operate(self) -> None:
+        p, c = self.p, self.p.construction
+        b = np.flatnonzero(self.stage == BUILDING)
+        if b.size:
+            pending = self.appr_need[b] & ~self.appr_done[b]
+            bank_only = pending == (1 << self.bank_index)
+            speed = np.where(pending == 0, 1.0, np.where(bank_only, c.self_finance_speed, c.stall_speed))
+            speed = np.where(self.loan_refused[b], np.minimum(speed, c.self_finance_speed), speed)
+            self.months_built[b] += speed
+            frac = np.minimum(1.0, self.months_built[b] / self.pop.build_months[b])
+            cap = self.pop.capital[b]
+            self.arrived[b] = np.maximum(self.arrived[b], cap * (c.upfront_share + (1.0 - c.upfront_share) * frac))
+            done = b[frac >= 1.0]
+            self._set_stage(done, OPERATING)
+            self.operate_month[done] = self.t
+            self.op_capital[done] = self.pop.capital[done]
+        op = np.flatnonzero(self.stage == OPERATING)
+        self.tax_month = float((self.op_capital[op] * self.tax_per_capital_month[op]).sum())
+        self.ledger.collect_tax(self.tax_month)
+        if op.size:
+            u = self.streams["reinvest"].random(self.n)[op]
+            grow = op[u < p.population.reinvest_per_year / 12.0 * beliefs.satisfaction(self, op)]
+            add = p.population.reinvest_fraction * self.pop.capital[grow]
+            self.op_capital[grow] += add
+            self.counters.reinvested += float(add.sum())
+
+    # ------------------------------------------------------------------ slow states
+    def _slow_states(self) -> None:
+        pol = self.p.policy
+        spend = self.ledger.allotment.get("atmosphere", 0.0) / 1000.0 / self.p.scale
+        op = np.flatnonzero(self.stage == OPERATING)
+        satisfied = float((beliefs.satisfaction(self, op) > 0.5).sum()) if op.size else 0.0
+        gain = pol.atmosphere_effect * spend + pol.atmosphere_from_success * satisfied / (10.0 * self.p.scale)
+        self.atmosphere = float(np.clip(self.atmosphere + (gain - pol.atmosphere_decay * self.atmosphere) / 12.0, 0.0, 1.0))
+
+    def _follow_cohorts(self) -> None:
+        for k in (12, 24):
+            idx = np.flatnonzero(self.signed_month == self.t - k)
+            if self.t - k < 0 or idx.size == 0:
+                continue
+            self.arrived_at[k][idx] = self.arrived[idx]
+            self.started_by[k][idx] = self.start_month[idx] >= 0
+            self.operating_by[k][idx] = self.operate_month[idx] >= 0
+
+    # ------------------------------------------------------------------ reporting helpers
+    def stage_count(self, stage: int) -> int:
+        """Number of investors now in ``stage``."""
+        return int(np.count_nonzero(self.stage == stage))
+
+    @property
+    def ever_signed(self) -> np.ndarray:
+        """Mask of investors who signed at any time."""
+        return self.signed_month >= 0
+
+    def in_pipeline(self) -> np.ndarray:
+        """Mask of investors contacted and not (yet) gone."""
+        return (self.stage >= CONTACTED) & (self.stage <= OPERATING)

@@ -1,0 +1,215 @@
+"""What every run reports: the monthly table and the end-of-run summary.
+
+Definitions (CALIBRATION.md terms):
+
+- ``start_rate`` 开工率: signed projects that ever began building / signed.
+- ``fulfilment_rate`` 履约率: signed projects building or operating now / signed.
+- ``completion_rate``: signed projects that reached operation / signed.
+- ``capital_arrival_rate`` 资金到位率: arrived / signed capital.
+- ``cohort_*_12m`` / ``_24m``: the same rates for the projects signed at least
+  12 (24) months before the horizon, measured 12 (24) months after their
+  signing, the way provincial fair cohorts are reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.model.agents import (
+    BUILDING,
+    CONTACTED,
+    DECLINED,
+    EXITED,
+    NEGOTIATING,
+    OPERATING,
+    REASONS,
+    SIGNED,
+    STAGE_NAMES,
+    WITHDRAWN,
+)
+from sim.model.budget import SPEND_KEYS
+
+
+@dataclass
+class Counters:
+    """Running counts of events that arrays do not keep."""
+
+    contacted: int = 0
+    declined: int = 0
+    screened_out: int = 0
+    duplicated_contacts: int = 0
+    partner_leads: int = 0
+    referral_leads: int = 0
+    handoffs: int = 0
+    reinvested: float = 0.0
+    approval_months: list = field(default_factory=list)
+    land_wait_months: list = field(default_factory=list)
+    by_reason_stage: np.ndarray = field(default_factory=lambda: np.zeros((len(REASONS), len(STAGE_NAMES)), dtype=np.int64))
+    honoured_by_month: list = field(default_factory=list)
+    broken_by_month: list = field(default_factory=list)
+
+    def note_promises(self, honoured: int, broken: int) -> None:
+        """Promises honoured and broken in this month's batch of construction starts."""
+        self.honoured_by_month.append(honoured)
+        self.broken_by_month.append(broken)
+
+    def honoured_recent(self) -> int:
+        return int(sum(self.honoured_by_month[-12:]))
+
+    def broken_recent(self) -> int:
+        return int(sum(self.broken_by_month[-12:]))
+
+
+MONTHLY_COLUMNS = (
+    "month", "contacted_total", "duplicated_contacts", "partner_leads", "referral_leads",
+    "n_contacted", "n_negotiating", "n_signed", "n_building", "n_operating", "n_withdrawn", "n_exited", "n_declined",
+    "signed_projects", "signed_capital", "arrived_capital", "start_rate", "fulfilment_rate", "completion_rate",
+    "capital_arrival_rate", "large_project_share", "industrial_share", "jobs", "tax_month", "tax_revenue",
+    "mean_approval_months", "satisfaction", "perceived_hard", "perceived_soft", "perceived_credibility",
+    "actual_hard", "actual_soft", "actual_credibility", "legal_insecurity", "atmosphere", "free_land_mu",
+    "budget_total", "budget_spent", "incentive_fund",
+    *(f"withdrawn_{r}" for r in REASONS),
+    *(f"spent_{k}" for k in SPEND_KEYS),
+)
+
+
+def read(model, key: str):
+    """DataCollector reporter: one column of the month's record."""
+    return model.record[key]
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b > 0 else 0.0
+
+
+def observe(m) -> dict:
+    """The month's outputs from the model's arrays."""
+    c = m.counters
+    signed = m.signed_month >= 0
+    n_signed = int(signed.sum())
+    started = signed & (m.start_month >= 0)
+    now_on = signed & ((m.stage == BUILDING) | (m.stage == OPERATING))
+    done = signed & (m.operate_month >= 0)
+    signed_cap = float(m.pop.announced[signed].sum())
+    arrived = float(m.arrived.sum())
+    op = np.flatnonzero(m.stage == OPERATING)
+    pipe = np.flatnonzero((m.stage >= SIGNED) & (m.stage <= OPERATING))
+    from sim.model.beliefs import satisfaction
+    reasons = c.by_reason_stage.sum(axis=1)
+    rec = {
+        "month": m.t,
+        "contacted_total": c.contacted,
+        "duplicated_contacts": c.duplicated_contacts,
+        "partner_leads": c.partner_leads,
+        "referral_leads": c.referral_leads,
+        "n_contacted": m.stage_count(CONTACTED),
+        "n_negotiating": m.stage_count(NEGOTIATING),
+        "n_signed": m.stage_count(SIGNED),
+        "n_building": m.stage_count(BUILDING),
+        "n_operating": m.stage_count(OPERATING),
+        "n_withdrawn": m.stage_count(WITHDRAWN),
+        "n_exited": m.stage_count(EXITED),
+        "n_declined": m.stage_count(DECLINED),
+        "signed_projects": n_signed,
+        "signed_capital": signed_cap,
+        "arrived_capital": arrived,
+        "start_rate": _ratio(started.sum(), n_signed),
+        "fulfilment_rate": _ratio(now_on.sum(), n_signed),
+        "completion_rate": _ratio(done.sum(), n_signed),
+        "capital_arrival_rate": _ratio(arrived, signed_cap),
+        "large_project_share": _ratio((signed & m.pop.large).sum(), n_signed),
+        "industrial_share": _ratio((signed & m.pop.industrial).sum(), n_signed),
+        "jobs": float((m.op_capital[op] * m.jobs_per_capital[op]).sum()),
+        "tax_month": m.tax_month if hasattr(m, "tax_month") else 0.0,
+        "tax_revenue": m.ledger.tax_total,
+        "mean_approval_months": float(np.mean(c.approval_months)) if c.approval_months else 0.0,
+        "satisfaction": float(satisfaction(m, pipe).mean()) if pipe.size else 0.0,
+        "perceived_hard": m.reputation["hard"],
+        "perceived_soft": m.reputation["soft"],
+        "perceived_credibility": m.reputation["credibility"],
+        "actual_hard": m.actual["hard"],
+        "actual_soft": m.actual["soft"],
+        "actual_credibility": m.actual["credibility"],
+        "legal_insecurity": m.legal_insecurity,
+        "atmosphere": m.atmosphere,
+        "free_land_mu": float(sum(g.free_land for g in m.governments)),
+        "budget_total": m.ledger.budget_total,
+        "budget_spent": m.ledger.spent_total,
+        "incentive_fund": m.ledger.incentive_fund,
+    }
+    for i, r in enumerate(REASONS):
+        rec[f"withdrawn_{r}"] = int(reasons[i])
+    for k in SPEND_KEYS:
+        rec[f"spent_{k}"] = m.ledger.spent[k]
+    return rec
+
+
+def cohort_rates(m, after: int, window: tuple[int, int] | None = None) -> dict[str, float]:
+    """Capital-arrival, start and completion rates ``after`` months after signing, for a signing window.
+
+    The window defaults to every project signed early enough to be followed for ``after`` months.
+    """
+    lo, hi = window if window else (1, m.t - after)
+    cohort = (m.signed_month >= lo) & (m.signed_month <= hi) & (m.signed_month <= m.t - after)
+    n = int(cohort.sum())
+    cap = float(m.pop.announced[cohort].sum())
+    return {
+        "projects": n,
+        "capital_arrival_rate": _ratio(np.nansum(m.arrived_at[after][cohort]), cap),
+        "start_rate": _ratio(m.started_by[after][cohort].sum(), n),
+        "completion_rate": _ratio(m.operating_by[after][cohort].sum(), n),
+    }
+
+
+def summary(m) -> dict:
+    """End-of-run summary (``summary.json``)."""
+    rec = dict(m.record)
+    signed = m.signed_month >= 0
+    built = signed & (m.start_month >= 0)
+    cap_signed = float(m.pop.announced[signed].sum())
+    out = {k: rec[k] for k in (
+        "signed_projects", "signed_capital", "arrived_capital", "start_rate", "fulfilment_rate", "completion_rate",
+        "capital_arrival_rate", "large_project_share", "industrial_share", "jobs", "tax_revenue",
+        "mean_approval_months", "budget_spent", "satisfaction", "duplicated_contacts", "partner_leads",
+        "referral_leads", "perceived_hard", "perceived_soft", "perceived_credibility", "actual_hard", "actual_soft",
+        "actual_credibility", "atmosphere", "legal_insecurity")}
+    out["months"] = m.t
+    out["prospects_contacted"] = rec["contacted_total"]
+    out["budget_total"] = rec["budget_total"]
+    out["operating_projects"] = rec["n_operating"]
+    out["large_share_built"] = _ratio((built & m.pop.large).sum(), built.sum())
+    out["industrial_share_built"] = _ratio((built & m.pop.industrial).sum(), built.sum())
+    out["industrial_share_signed_capital"] = _ratio(m.pop.announced[signed & m.pop.industrial].sum(), cap_signed)
+    arrived = m.arrived
+    out["industrial_share_arrived_capital"] = _ratio(arrived[m.pop.industrial].sum(), arrived.sum())
+    out["incentives_promised"] = float(m.promised[signed].sum())
+    out["incentives_paid"] = float(m.paid.sum())
+    claimed = m.paid > 0
+    out["promises_broken"] = int(m.broken.sum())
+    out["honouring_rate"] = _ratio(claimed.sum(), claimed.sum() + m.broken.sum())
+    out["screened_out"] = m.counters.screened_out
+    out["declined"] = m.counters.declined
+    out["handoffs"] = m.counters.handoffs
+    out["reinvested_capital"] = m.counters.reinvested
+    out["mean_land_wait_months"] = float(np.mean(m.counters.land_wait_months)) if m.counters.land_wait_months else 0.0
+    spent = m.ledger.spent_total
+    out["cost_per_job"] = _ratio(spent, rec["jobs"])
+    out["cost_per_10k_arrived"] = _ratio(spent, rec["arrived_capital"])
+    out["jobs_per_10k_spent"] = _ratio(rec["jobs"], spent)
+    out["arrived_per_10k_spent"] = _ratio(rec["arrived_capital"], spent)
+    out["withdrawals_by_reason"] = {r: int(v) for r, v in zip(REASONS, m.counters.by_reason_stage.sum(axis=1), strict=True)}
+    out["withdrawals_after_signing_by_reason"] = {
+        r: int(v) for r, v in zip(REASONS, m.counters.by_reason_stage[:, SIGNED:].sum(axis=1), strict=True)}
+    out["withdrawals_by_reason_and_stage"] = {
+        r: {STAGE_NAMES[s]: int(m.counters.by_reason_stage[i, s]) for s in (NEGOTIATING, SIGNED, BUILDING, OPERATING)}
+        for i, r in enumerate(REASONS)}
+    out["spent_by_lever"] = {k: float(v) for k, v in m.ledger.spent.items()}
+    for after in (12, 24):
+        for k, v in cohort_rates(m, after).items():
+            out[f"cohort_{k}_{after}m"] = v
+    from sim.model.channels import SOURCES
+    src = m.channel[signed]
+    out["signed_by_source"] = {s: int((src == i).sum()) for i, s in enumerate(SOURCES)}
+    return out

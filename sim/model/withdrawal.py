@@ -1,0 +1,92 @@
+"""Withdrawal as competing risks: why investors leave.
+
+Each month every negotiating, signed or building project faces a hazard from
+each cause, and every operating firm an exit hazard. The total hazard
+``1 - prod(1 - h_k)`` decides whether it leaves; the shares ``h_k / sum(h)``
+decide the recorded reason. "Why investors left" is therefore an output of
+the mechanisms, not an annotation.
+
+Causes: no serviced land; approval delay beyond patience; loan refused;
+promised incentive not honoured; better offer elsewhere; city-to-county
+hand-off uncertainty; legal insecurity or harassment; not a serious project.
+Tracking in the key-project library cuts the land, delay and hand-off hazards.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model import beliefs
+from sim.model.agents import BUILDING, EXITED, NEGOTIATING, OPERATING, REASONS, SIGNED, WITHDRAWN
+
+REASON_INDEX = {r: i for i, r in enumerate(REASONS)}
+
+
+def hazards(m) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly hazards (causes x candidates) and the candidates' rows."""
+    h, t = m.p.hazards, m.t
+    idx = np.flatnonzero((m.stage >= NEGOTIATING) & (m.stage <= OPERATING))
+    st = m.stage[idx]
+    H = np.zeros((len(REASONS), idx.size))
+    signed = st == SIGNED
+    pending = m.approvals_pending()[idx]
+    serious = m.pop.serious[idx]
+    cut = np.where(m.tracked[idx], 1.0 - m.p.policy.tracking_hazard_cut, 1.0)
+    land_wait = m.ready_for_land()[idx]
+    H[REASON_INDEX["no_land"]] = h.no_land * land_wait * cut
+    wait = t - m.signed_month[idx]
+    patience = m.pop.patience[idx]
+    excess = np.clip((wait - patience) / patience, 0.0, 2.0)
+    H[REASON_INDEX["delay"]] = h.delay * excess * pending * cut * np.where(st == BUILDING, 0.5, 1.0)
+    H[REASON_INDEX["loan_refused"]] = h.loan_refused * m.ev_loan_refused[idx]
+    H[REASON_INDEX["incentive_broken"]] = h.incentive_broken * m.ev_broken[idx]
+    active = st != OPERATING
+    p_go = m.go_on_probability(idx)
+    sunk = np.where(st == BUILDING, 0.3, 1.0)
+    H[REASON_INDEX["outside_offer"]] = h.outside_offer * (1.0 - p_go) * sunk * active
+    H[REASON_INDEX["handoff"]] = h.handoff * ((st == NEGOTIATING) & (m.handoff_until[idx] > t)) * cut
+    building = (st == BUILDING) | signed
+    H[REASON_INDEX["insecurity"]] = h.insecurity * m.legal_insecurity * building
+    H[REASON_INDEX["not_serious"]] = h.not_serious * (signed & ~serious)
+    # Operating firms: exit when dissatisfied (reason: better offer elsewhere) or harassed (insecurity).
+    op = st == OPERATING
+    if op.any():
+        sat = beliefs.satisfaction(m, idx[op])
+        H[REASON_INDEX["outside_offer"], op] = h.exit_operating * (1.0 - sat)
+        H[REASON_INDEX["insecurity"], op] = h.insecurity * m.legal_insecurity * 0.3
+    return np.clip(H, 0.0, 1.0), idx
+
+
+def apply(m) -> None:
+    """Draw this month's withdrawals and exits and record their reasons."""
+    u = m.streams["withdraw"].random(m.n)
+    v = m.streams["reason"].random(m.n)
+    H, idx = hazards(m)
+    if idx.size == 0:
+        return
+    total = 1.0 - np.prod(1.0 - H, axis=0)
+    leave = u[idx] < total
+    if not leave.any():
+        return
+    Hl = H[:, leave]
+    shares = np.cumsum(Hl / Hl.sum(axis=0), axis=0)
+    reason = np.minimum((v[idx[leave]][None, :] > shares).sum(axis=0), len(REASONS) - 1)
+    record(m, idx[leave], reason)
+
+
+def record(m, idx: np.ndarray, reason: np.ndarray) -> None:
+    """Withdraw (or, for operating firms, exit) ``idx`` with the given reasons."""
+    if idx.size == 0:
+        return
+    was = m.stage[idx].copy()
+    m.end_stage[idx] = was
+    m.reason[idx] = reason
+    m.end_month[idx] = m.t
+    m.stage[idx] = np.where(was == OPERATING, EXITED, WITHDRAWN)
+    m.stage_month[idx] = m.t
+    np.add.at(m.counters.by_reason_stage, (reason, was), 1)
+    # A project that leaves before building gives its unused land back to its government.
+    back = idx[m.land_granted[idx] & (was == SIGNED)]
+    for g in np.unique(m.gov[back]):
+        sel = back[m.gov[back] == g]
+        m.governments[int(g)].free_land += float(m.pop.land_need[sel].sum())

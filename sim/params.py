@@ -1,0 +1,389 @@
+"""Every model parameter, typed and documented.
+
+Each field carries its meaning (the description), its unit, its default and
+where the default comes from: a row of CALIBRATION.md ("source: ...") or a
+stated assumption ("assumption: ..."). ``sim params`` and
+``docs/PARAMETERS.md`` are generated from this file, so the documentation
+cannot drift from the code.
+
+Money is in 万元 (10,000 yuan) throughout; land in mu (亩, 1/15 ha);
+time in months. Quantities marked "at reference size" scale with
+``run.n_investors / run.reference_investors`` so that a larger market keeps the
+same per-project conditions (see ``Params.scale``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SECTORS = ("potato", "herbs", "flowers_fungi", "manufacturing", "energy_materials", "services")
+SECTOR_NAMES_ZH = {
+    "potato": "马铃薯及农产品加工",
+    "herbs": "中药材",
+    "flowers_fungi": "花卉与食用菌",
+    "manufacturing": "制造业",
+    "energy_materials": "能源与材料",
+    "services": "服务业",
+}
+ORIGINS = ("local", "domestic", "foreign")
+CHANNELS = (
+    "referral",
+    "door_to_door",
+    "agency",
+    "small_team",
+    "online",
+    "liaison_office",
+    "sister_city",
+    "leading_industry",
+    "key_project_library",
+)
+CHANNEL_NAMES_ZH = {
+    "referral": "以商招商",
+    "door_to_door": "上门招商",
+    "agency": "委托招商",
+    "small_team": "小分队招商",
+    "online": "网上招商",
+    "liaison_office": "驻外招商联络处",
+    "sister_city": "友好城市",
+    "leading_industry": "主导产业推介",
+    "key_project_library": "重点项目库",
+    "partner_lead": "本地企业合作线索",
+}
+BUDGET_LEVERS = (
+    "channels",
+    "park",
+    "idle_assets",
+    "incentive_fund",
+    "training",
+    "tracking",
+    "forums",
+    "local_firms",
+    "legal",
+    "atmosphere",
+)
+
+
+def P(default: Any, meaning: str, unit: str, source: str, **kw: Any) -> Any:
+    """A documented parameter: default, meaning, unit and source (or assumption)."""
+    return Field(default, description=meaning, json_schema_extra={"unit": unit, "source": source}, **kw)
+
+
+class Section(BaseModel):
+    """Base of every parameter section: unknown keys are errors, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+# ----------------------------------------------------------------------------- run
+class Run(Section):
+    horizon_months: int = P(60, "Months simulated (one step is one month)", "months",
+                            "assumption: a five-year plan period, the horizon officials brief on", ge=1, le=600)
+    n_investors: int = P(8000, "Potential investors in the market the region can reach (the prospect pool)",
+                         "investors", "assumption: sized so that about 250 projects a year are signed, the order of Dingxi's 67 in Q1 2023 (CALIBRATION B)",
+                         ge=10, le=2_000_000)
+    reference_investors: int = P(8000, "Pool size at which budgets, capacities and land are stated; they scale with n_investors / reference_investors",
+                                 "investors", "assumption: equals the default pool", ge=10)
+    large_threshold: float = P(10000.0, "Committed capital at or above which a project counts as large", "万元",
+                               "assumption: 100 million yuan, the usual 亿元 project line in Chinese reporting", gt=0)
+
+
+# ----------------------------------------------------------------------------- population
+class Sector(Section):
+    share: float = P(0.2, "Share of the prospect pool in this sector", "share", "calibrated", ge=0, le=1)
+    industrial: bool = P(False, "Counts as an industrial (secondary-industry) project", "flag", "national statistical classification")
+    capital_median: float = P(2000.0, "Median committed capital of a project", "万元", "assumption", gt=0)
+    appeal: float = P(0.0, "Sector-specific pull of the region (a_sector in the utility)", "utility", "assumption", ge=-5, le=5)
+    env_weight: float = P(1.0, "How strongly this sector weighs the hard and soft environment and credibility", "multiplier", "assumption", ge=0, le=5)
+    land_intensity: float = P(200.0, "Investment per mu of serviced land", "万元/mu", "assumption: provincial park investment-intensity standards of 150-400 万元/mu", gt=0)
+    serviced_land_fraction: float = P(1.0, "Share of the land need that must be serviced (三通一平) park land", "share", "assumption", ge=0, le=1)
+    approvals: int = P(4, "Departmental approvals the project needs before building (the bank loan comes on top)", "approvals", "assumption", ge=0, le=8)
+    build_months: float = P(12.0, "Construction time of a median-size project", "months", "assumption", gt=0)
+    jobs_per_million: float = P(1.0, "Jobs created per million yuan of operating capital", "jobs / 100 万元", "assumption", ge=0)
+    tax_yield: float = P(0.03, "Local tax paid per year by an operating firm, as a share of its capital", "share / year", "assumption", ge=0, le=1)
+
+
+def _sectors() -> dict[str, Sector]:
+    s = dict(
+        potato=Sector(share=0.20, capital_median=2000, appeal=0.35, env_weight=0.8, land_intensity=150,
+                      serviced_land_fraction=0.6, approvals=3, build_months=10, jobs_per_million=1.5, tax_yield=0.02),
+        herbs=Sector(share=0.16, capital_median=1500, appeal=0.35, env_weight=0.8, land_intensity=150,
+                     serviced_land_fraction=0.6, approvals=3, build_months=10, jobs_per_million=1.5, tax_yield=0.02),
+        flowers_fungi=Sector(share=0.09, capital_median=800, appeal=0.15, env_weight=0.8, land_intensity=100,
+                             serviced_land_fraction=0.4, approvals=3, build_months=8, jobs_per_million=2.5, tax_yield=0.015),
+        manufacturing=Sector(share=0.16, industrial=True, capital_median=6000, appeal=-0.25, env_weight=1.3,
+                             land_intensity=250, serviced_land_fraction=1.0, approvals=5, build_months=18,
+                             jobs_per_million=0.8, tax_yield=0.04),
+        energy_materials=Sector(share=0.09, industrial=True, capital_median=15000, appeal=-0.1, env_weight=1.4,
+                                land_intensity=400, serviced_land_fraction=1.0, approvals=6, build_months=28,
+                                jobs_per_million=0.25, tax_yield=0.05),
+        services=Sector(share=0.30, capital_median=2500, appeal=0.0, env_weight=1.0, land_intensity=500,
+                        serviced_land_fraction=0.5, approvals=3, build_months=12, jobs_per_million=1.2, tax_yield=0.03),
+    )
+    return s
+
+
+class Population(Section):
+    sectors: dict[str, Sector] = Field(default_factory=_sectors, description="Sector table (keys: " + ", ".join(SECTORS) + ")")
+    origin_shares: dict[str, float] = P({"local": 0.25, "domestic": 0.68, "foreign": 0.07},
+                                        "Origin of prospects: local, rest of China, abroad", "share",
+                                        "assumption: western inland prefectures draw mostly domestic capital")
+    capital_sigma: float = P(1.45, "Log-scale spread of committed capital (lognormal around the sector median)", "log 万元",
+                             "calibrated: Lanzhou fair 2023, projects of 1 bn yuan and over are 63% of value (CALIBRATION B)", gt=0, le=4)
+    serious_share: float = P(0.75, "Share of prospects with a real intention to build", "share",
+                             "assumption: the People's Daily 2016 finding of re-signed and inflated projects (CALIBRATION, preface)", ge=0, le=1)
+    unserious_inflation: float = P(1.5, "Factor by which unserious projects inflate the capital they announce", "multiplier",
+                                   "assumption: inflated amounts reported in CALIBRATION's preface", ge=1, le=10)
+    patience_months: float = P(7.0, "Mean months of approval waiting an investor tolerates before delay hazards start", "months",
+                               "assumption: World Bank 2006, 36-87 days a year with bureaucracy (CALIBRATION D) set the scale", gt=0)
+    ties_per_investor: float = P(4.0, "Mean number of ties to other investors (word of mouth, referrals)", "ties",
+                                 "assumption: small business networks", ge=0, le=50)
+    local_tie_share: float = P(0.5, "Share of a local investor's ties that go to other local investors", "share", "assumption", ge=0, le=1)
+    reinvest_per_year: float = P(0.06, "Yearly chance that a satisfied operating firm expands", "probability / year", "assumption", ge=0, le=1)
+    reinvest_fraction: float = P(0.3, "Size of an expansion relative to the firm's capital", "share", "assumption", ge=0, le=5)
+
+    @model_validator(mode="after")
+    def _keys(self) -> Population:
+        _check_keys(self.sectors, SECTORS, "population.sectors")
+        _check_keys(self.origin_shares, ORIGINS, "population.origin_shares")
+        _check_sum(self.origin_shares, "population.origin_shares", exact=True)
+        _check_sum({k: v.share for k, v in self.sectors.items()}, "population.sectors.*.share", exact=True)
+        return self
+
+
+# ----------------------------------------------------------------------------- behaviour
+class Behaviour(Section):
+    b_incentive: float = P(0.021, "Utility per percentage point of promised incentive, times believed credibility", "utility / pp",
+                           "source: FDI +2.5-3.3% per pp of tax cut (de Mooij and Ederveen 2003; CALIBRATION D), converted at the logit slope", ge=0)
+    b_hard: float = P(1.2, "Utility weight of the believed hard environment (serviced land, infrastructure)", "utility", "calibrated", ge=0)
+    b_soft: float = P(1.0, "Utility weight of the believed soft environment (service attitude, atmosphere)", "utility", "calibrated", ge=0)
+    b_delay: float = P(0.05, "Utility lost per month of expected approval delay", "utility / month", "assumption", ge=0)
+    b_risk: float = P(1.5, "Utility weight of believed legal insecurity (harassment, expropriation)", "utility",
+                      "source: 86-87% of investors rate stability and the legal environment critical (World Bank 2017; CALIBRATION D)", ge=0)
+    b_team: float = P(0.4, "Utility added in negotiation by a fully professional promotion team", "utility", "assumption", ge=0)
+    tau: float = P(0.5, "Logit scale of the go-on decision", "utility", "assumption", gt=0)
+    outside_option: float = P(0.55, "Value of the best outside offer (other regions) at month 0", "utility", "calibrated")
+    outside_growth: float = P(0.03, "Yearly rise of the outside option as other regions compete", "utility / year", "assumption", ge=-1, le=1)
+    negotiation_months: float = P(3.0, "Mean length of negotiation before a signing decision", "months", "assumption", gt=0)
+    experience_weight: float = P(0.3, "Pull of a month's own experience on a belief (lambda)", "share / month", "assumption", ge=0, le=1)
+    word_of_mouth_weight: float = P(0.15, "Pull of informed ties' beliefs on a belief each month", "share / month", "assumption", ge=0, le=1)
+    reputation_memory: float = P(0.9, "Monthly persistence of the region's public reputation", "share / month", "assumption: slow to build", ge=0, le=1)
+    referral_rate: float = P(0.01, "Monthly chance that a fully satisfied operating firm refers one of its ties", "probability / month / tie", "assumption", ge=0, le=1)
+    referral_reward_boost: float = P(1.5, "Relative rise of the referral rate while referral rewards (以商招商) are funded", "share", "assumption", ge=0, le=10)
+    credibility_shock: float = P(0.5, "Drop of believed credibility after a broken promise (quick to lose)", "share", "assumption", ge=0, le=1)
+
+
+class Construction(Section):
+    upfront_share: float = P(0.2, "Share of capital that arrives when building starts", "share", "calibrated", ge=0, le=1)
+    size_elasticity: float = P(0.25, "Elasticity of construction time with project size relative to the sector median", "elasticity", "assumption", ge=0, le=1)
+    stall_speed: float = P(0.25, "Construction speed while approvals are still pending (work only on what is permitted)", "share", "assumption", ge=0, le=1)
+    self_finance_speed: float = P(0.6, "Speed of capital arrival for a project building without the loan it asked for", "share", "assumption", gt=0, le=1)
+    land_wait_tolerance: float = P(6.0, "Months of waiting for land that make an investor's hard-environment experience nil", "months", "assumption", gt=0)
+
+
+class Hazards(Section):
+    no_land: float = P(0.06, "Monthly chance of leaving while approved but waiting for serviced land", "probability / month", "calibrated", ge=0, le=1)
+    delay: float = P(0.05, "Monthly chance of leaving per patience-length of waiting past patience", "probability / month", "calibrated", ge=0, le=1)
+    loan_refused: float = P(0.5, "Chance of leaving when the bank refuses the loan", "probability", "assumption", ge=0, le=1)
+    incentive_broken: float = P(0.35, "Chance of leaving in the month a promised incentive is not honoured", "probability", "calibrated", ge=0, le=1)
+    outside_offer: float = P(0.01, "Monthly chance of taking a better offer, when the outside option beats the local one", "probability / month", "calibrated", ge=0, le=1)
+    handoff: float = P(0.08, "Monthly chance of wavering away during a city-to-county hand-off", "probability / month", "assumption", ge=0, le=1)
+    insecurity: float = P(0.03, "Monthly chance of leaving at full legal insecurity (scaled by the actual level)", "probability / month", "assumption", ge=0, le=1)
+    not_serious: float = P(0.09, "Monthly chance that a signed unserious project is dropped", "probability / month", "calibrated", ge=0, le=1)
+    exit_operating: float = P(0.004, "Monthly chance that an operating firm closes, at zero satisfaction", "probability / month", "assumption", ge=0, le=1)
+
+
+# ----------------------------------------------------------------------------- departments
+class Department(Section):
+    name_zh: str = P("", "Chinese name", "text", "-")
+    vertical: bool = P(False, "A vertically managed unit (条管单位) answering to its own line ministry", "flag", "essay, problem P1")
+    capacity: float = P(30.0, "Requests a department can handle a month at full efficiency and effort (at reference size)", "requests / month", "calibrated", gt=0)
+    efficiency: float = P(0.55, "Share of capacity realised by current staff skills", "share", "assumption", gt=0, le=1)
+    proactiveness: float = P(0.4, "Service attitude: willingness to serve without being pushed", "share", "assumption", ge=0, le=1)
+    alignment: float = P(1.0, "How much local leadership and assessment move this unit's effort", "share", "assumption: low for vertical units", ge=0, le=1)
+
+
+def _departments() -> dict[str, Department]:
+    return dict(
+        development_reform=Department(name_zh="发展改革", capacity=30),
+        natural_resources=Department(name_zh="自然资源", capacity=25),
+        ecology_environment=Department(name_zh="生态环境", capacity=25),
+        housing_construction=Department(name_zh="住房建设", capacity=28),
+        power_supply=Department(name_zh="供电公司", vertical=True, capacity=26, alignment=0.3, proactiveness=0.3),
+        market_regulation=Department(name_zh="市场监管", capacity=32),
+        tax=Department(name_zh="税务", vertical=True, capacity=30, alignment=0.3, proactiveness=0.3),
+        bank=Department(name_zh="银行", vertical=True, capacity=22, alignment=0.25, proactiveness=0.3),
+    )
+
+
+class Service(Section):
+    departments: dict[str, Department] = Field(default_factory=_departments,
+                                               description="Departments in the order a project's approvals visit them; 'bank' decides loans")
+    pre_start_approvals: int = P(2, "Approvals needed before ground-breaking (project filing, land); the others are worked while building and construction stalls without them",
+                                 "approvals", "assumption: matches the high start and low completion rates of CALIBRATION A", ge=0, le=8)
+    loan_share: float = P(0.6, "Share of projects that need a bank loan", "share", "assumption", ge=0, le=1)
+    loan_approval: float = P(0.55, "Chance the bank approves a loan, before forums", "probability", "assumption: banks' reluctance in the essay, problem P1", ge=0, le=1)
+    base_effort: float = P(0.7, "Effort of a department with no leadership push", "share", "assumption", ge=0, le=1)
+    one_stop_centre: bool = P(False, "Administrative service centre: approvals run in parallel, not in sequence (C3)", "switch", "essay C3")
+    one_stop_capacity_gain: float = P(0.25, "Capacity gained by departments working in the one-stop centre", "share",
+                                      "source: approval centres raise investment persistently (CALIBRATION D); size assumed", ge=0, le=2)
+    one_stop_cost: float = P(300.0, "Running cost of the one-stop centre (at reference size)", "万元 / year", "assumption", ge=0)
+    complaint_centre: bool = P(False, "Complaint centre: broken promises can be appealed; departments are accountable (C3)", "switch", "essay C3")
+    complaint_cost: float = P(100.0, "Running cost of the complaint centre (at reference size)", "万元 / year", "assumption", ge=0)
+    complaint_resolution: float = P(0.5, "Chance an appealed broken promise is honoured late", "probability", "assumption", ge=0, le=1)
+    complaint_effort_gain: float = P(0.1, "Effort gained by accountable departments", "share", "assumption", ge=0, le=1)
+    vertical_coordination: float = P(0.0, "Share of the gap to full alignment that joint meetings close for vertical units", "share", "assumption", ge=0, le=1)
+    training_effect: float = P(0.35, "Efficiency gained per 1,000 万元 of cumulative training (saturating)", "share / 1,000 万元", "assumption", ge=0)
+    training_lag_months: int = P(6, "Months before training shows in efficiency", "months", "assumption", ge=0, le=60)
+    training_max_efficiency: float = P(0.95, "Efficiency ceiling", "share", "assumption", gt=0, le=1)
+
+
+# ----------------------------------------------------------------------------- government and levers
+class Channel(Section):
+    share: float = P(0.0, "Share of the channel budget spent on this channel", "share", "strategy", ge=0, le=1)
+    cost_per_contact: float = P(1.0, "Cost of one prospect contacted", "万元 / contact", "assumption", gt=0)
+    quality: float = P(0.75, "Share of serious prospects among the contacts (lead quality)", "share", "assumption", ge=0, le=1)
+    size_preference: float = P(0.0, "Exponent of capital in the targeting weight (positive seeks large projects)", "exponent", "assumption", ge=-2, le=2)
+    sector_focus: dict[str, float] = P({}, "Targeting weight by sector (missing sectors weigh 1)", "weight", "assumption")
+    city_level: bool = P(False, "Run by the city (contacts need a hand-off unless a city park takes them)", "flag", "assumption")
+
+    @model_validator(mode="after")
+    def _focus(self) -> Channel:
+        _check_keys(self.sector_focus, SECTORS, "sector_focus", subset=True)
+        return self
+
+
+def _channels() -> dict[str, Channel]:
+    agri = {"potato": 3.0, "herbs": 3.0, "flowers_fungi": 2.0}
+    return dict(
+        referral=Channel(share=0.0, cost_per_contact=2.0, quality=0.9, size_preference=0.0),
+        door_to_door=Channel(share=0.30, cost_per_contact=5.0, quality=0.8, size_preference=0.3),
+        agency=Channel(share=0.10, cost_per_contact=2.0, quality=0.6, size_preference=0.1),
+        small_team=Channel(share=0.15, cost_per_contact=3.0, quality=0.75, size_preference=0.1),
+        online=Channel(share=0.10, cost_per_contact=0.6, quality=0.45, size_preference=-0.2),
+        liaison_office=Channel(share=0.20, cost_per_contact=1.6, quality=0.8, size_preference=0.5, city_level=True),
+        sister_city=Channel(share=0.0, cost_per_contact=2.0, quality=0.8, size_preference=0.2, city_level=True),
+        leading_industry=Channel(share=0.15, cost_per_contact=1.5, quality=0.75, sector_focus=agri, city_level=True),
+        key_project_library=Channel(share=0.0, cost_per_contact=6.0, quality=0.9, size_preference=0.8,
+                                    sector_focus={"manufacturing": 3.0, "energy_materials": 3.0}, city_level=True),
+    )
+
+
+class Budget(Section):
+    base_transfer: float = P(12000.0, "Yearly money for attraction from base transfers (at reference size)", "万元 / year", "assumption: a poor prefecture's attraction and park spending", ge=0)
+    tax_share: float = P(0.15, "Share of tax paid by operating firms that flows back into the attraction budget", "share", "assumption", ge=0, le=1)
+    shares: dict[str, float] = P(
+        {"channels": 0.35, "park": 0.0, "idle_assets": 0.0, "incentive_fund": 0.45, "training": 0.05, "tracking": 0.0,
+         "forums": 0.05, "local_firms": 0.0, "legal": 0.05, "atmosphere": 0.05},
+        "Shares of the yearly budget by lever (" + ", ".join(BUDGET_LEVERS) + "); institutions' running costs come off first; must sum to at most 1",
+        "share", "assumption: incentives and promotion dominate, parks starved (essay P2)")
+
+    @model_validator(mode="after")
+    def _shares(self) -> Budget:
+        _check_keys(self.shares, BUDGET_LEVERS, "budget.shares", subset=True)
+        _check_sum(self.shares, "budget.shares")
+        return self
+
+
+class Platform(Section):
+    initial_land_mu: float = P(1600.0, "Serviced land free at month 0 across all counties (at reference size)", "mu", "calibrated", ge=0)
+    county_land_mu_per_year: float = P(900.0, "Serviced land the counties add each year outside the strategy (at reference size)", "mu / year", "calibrated", ge=0)
+    park_cost_per_mu: float = P(12.0, "Cost of making one mu serviced (三通一平) in a city industrial park", "万元 / mu", "assumption", gt=0)
+    park_build_months: int = P(18, "Lag from park spending to serviced land", "months", "assumption", ge=0, le=120)
+    idle_cost_per_mu: float = P(4.0, "Cost of revitalising one mu of idle factory land by transfer or lease", "万元 / mu", "assumption", gt=0)
+    idle_lag_months: int = P(3, "Lag from revitalisation spending to usable land", "months", "assumption", ge=0, le=60)
+    idle_stock_mu: float = P(1200.0, "Idle factory and land stock that can be revitalised, in total (at reference size)", "mu", "assumption", ge=0)
+    handoff_months: float = P(3.0, "Months a city-contacted project spends being handed to a county when no city park can take it", "months", "assumption: essay P2", ge=0, le=24)
+    financing_leverage: float = P(1.0, "Park money raised per yuan of budget (1 = no borrowing; 2 = one yuan borrowed per yuan spent)", "multiplier", "assumption", ge=1, le=5)
+    interest_rate: float = P(0.05, "Yearly interest on park borrowing, paid from the budget", "share / year", "assumption", ge=0, le=0.5)
+
+
+class Policy(Section):
+    incentive_rate: float = P(3.0, "Incentive promised to a signed project, in percent of its capital, paid when building starts", "% of capital",
+                              "assumption", ge=0, le=30)
+    honouring_discipline: float = P(0.7, "Chance that a funded promise is delivered in full by departments (不折不扣)", "probability", "calibrated", ge=0, le=1)
+    tax_forum_gain: float = P(0.15, "Honouring discipline gained in a year with a tax-enterprise forum", "probability", "assumption", ge=0, le=1)
+    bank_forum_gain: float = P(0.15, "Loan approval gained in a year with a bank-enterprise forum", "probability", "assumption", ge=0, le=1)
+    forum_cost: float = P(150.0, "Cost of one yearly forum (investor, bank-enterprise or tax-enterprise) (at reference size)", "万元", "assumption", ge=0)
+    investor_forum_contacts: float = P(25.0, "Serious prospects met at a yearly investor forum (at reference size)", "contacts", "assumption", ge=0)
+    tracking_cost: float = P(5.0, "Yearly cost of tracking one signed project in the key-project library", "万元 / project / year", "assumption", gt=0)
+    tracking_hazard_cut: float = P(0.5, "Share by which tracking cuts land, delay and hand-off hazards of a tracked project", "share", "assumption", ge=0, le=1)
+    leadership_attention: float = P(0.2, "Leaders' attention to attraction: pushes department effort", "share", "assumption", ge=0, le=1)
+    team_quality: float = P(0.3, "Professionalism of the promotion team: better negotiation, cheaper contacts", "share", "assumption", ge=0, le=1)
+    assessment_signed_weight: float = P(0.8, "Weight of signed amounts and contact counts in officials' assessment (the rest: landed capital and service)",
+                                        "share", "source: a city's 2023 score sheet, 50 + 30 of 100 points on signed amount and contacts (CALIBRATION C)", ge=0, le=1)
+    screening_strict: float = P(0.85, "Share of unserious prospects screened out when assessment is fully on landed capital", "share", "assumption", ge=0, le=1)
+    screening_lax: float = P(0.1, "Share screened out when assessment is fully on signed amounts", "share", "assumption", ge=0, le=1)
+    signing_push: float = P(0.6, "Utility added at signing by officials chasing signed-amount targets, at full weight", "utility", "assumption", ge=0)
+    city_coordination: bool = P(False, "City coordinates counties: shared lead registry, no duplicate contacts (P6)", "switch", "essay P6")
+    duplicate_bidding: float = P(0.3, "Extra incentive promised (relative) to a prospect courted by two or more counties", "share", "assumption", ge=0, le=5)
+    legal_insecurity: float = P(0.35, "Legal insecurity at month 0 (chance-scale of harassment)", "share", "assumption", ge=0, le=1)
+    legal_effect: float = P(0.25, "Insecurity removed per 1,000 万元 of legal-environment spending (saturating)", "share / 1,000 万元", "assumption", ge=0)
+    atmosphere: float = P(0.35, "Pro-business atmosphere (人文环境) at month 0", "share", "assumption", ge=0, le=1)
+    atmosphere_effect: float = P(0.08, "Yearly atmosphere gain per 1,000 万元 of spending", "share / 1,000 万元", "assumption", ge=0)
+    atmosphere_from_success: float = P(0.005, "Yearly atmosphere gain per 10 satisfied operating firms (at reference size)", "share", "assumption", ge=0)
+    atmosphere_decay: float = P(0.05, "Yearly decay of the atmosphere toward zero without effort", "share / year", "assumption", ge=0, le=1)
+    persistence: float = P(1.0, "Chance each year that the strategy is kept (else a stop-go year: half the lever budget, old promises neglected)",
+                           "probability / year", "essay C1", ge=0, le=1)
+
+
+class LocalFirms(Section):
+    count: int = P(120, "Local firms that could partner with outside investors (at reference size)", "firms", "assumption", ge=0)
+    proactiveness: float = P(0.08, "Mean proactiveness: chance a month of seeking an outside partner", "probability / month",
+                             "assumption: low by default (essay P5)", ge=0, le=1)
+    encouragement_effect: float = P(0.6, "Proactiveness gained per 1,000 万元 of encouragement spending (saturating)", "share / 1,000 万元", "assumption", ge=0)
+    partner_success: float = P(0.35, "Chance that a partner search finds an interested prospect", "probability", "assumption", ge=0, le=1)
+
+
+class Params(Section):
+    """The full, validated parameter set of one scenario."""
+
+    run: Run = Field(default_factory=Run)
+    population: Population = Field(default_factory=Population)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    hazards: Hazards = Field(default_factory=Hazards)
+    construction: Construction = Field(default_factory=Construction)
+    service: Service = Field(default_factory=Service)
+    channels: dict[str, Channel] = Field(default_factory=_channels, description="Promotion channels (keys: " + ", ".join(CHANNELS) + ")")
+    budget: Budget = Field(default_factory=Budget)
+    platform: Platform = Field(default_factory=Platform)
+    policy: Policy = Field(default_factory=Policy)
+    local_firms: LocalFirms = Field(default_factory=LocalFirms)
+
+    @model_validator(mode="after")
+    def _checks(self) -> Params:
+        _check_keys(self.channels, CHANNELS, "channels")
+        _check_sum({k: c.share for k, c in self.channels.items()}, "channels.*.share")
+        if "bank" not in self.service.departments:
+            raise ValueError("service.departments: expected a department named 'bank', found none")
+        return self
+
+    @property
+    def scale(self) -> float:
+        """Market size relative to the reference: multiplies budgets, capacities, land and firm counts."""
+        return self.run.n_investors / self.run.reference_investors
+
+
+def _check_keys(d: dict, allowed: tuple[str, ...], where: str, subset: bool = False) -> None:
+    unknown = [k for k in d if k not in allowed]
+    if unknown:
+        raise ValueError(f"{where}.{unknown[0]}: expected one of {', '.join(allowed)}, found unknown key '{unknown[0]}'")
+    if not subset:
+        missing = [k for k in allowed if k not in d]
+        if missing:
+            raise ValueError(f"{where}.{missing[0]}: expected every one of {', '.join(allowed)}, found '{missing[0]}' missing")
+
+
+def _check_sum(d: dict[str, float], where: str, exact: bool = False) -> None:
+    for k, v in d.items():
+        if not isinstance(v, int | float) or v < 0 or v > 1:
+            raise ValueError(f"{where.replace('*', k)}: expected a share in [0, 1], found {v!r}")
+    total = sum(d.values())
+    if exact and abs(total - 1) > 1e-6:
+        raise ValueError(f"{where}: expected shares summing to 1, found {total:.4g}")
+    if not exact and total > 1 + 1e-9:
+        raise ValueError(f"{where}: expected shares summing to at most 1 (100%), found {total:.4g}")
+
+
+Lang = Literal["zh", "en"]

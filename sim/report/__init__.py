@@ -1,0 +1,1 @@
+"""Charts and the policy briefing, reading only stored results."""

@@ -1,0 +1,39 @@
+"""Charts of one run (the pipeline over time). Experiment charts build on the same style."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sim.report import style
+from sim.report.labels import STAGE_LABELS, month_axis, pick
+
+
+def pipeline_chart(monthly: dict[str, np.ndarray], path: Path, lang: str = "zh", title_name: str = "") -> Path:
+    """Projects by stage over time, with the fulfilment rate at the horizon stated in the title."""
+    style.setup()
+    import matplotlib.pyplot as plt
+
+    months = monthly["month"]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for key in ("negotiating", "signed", "building", "operating", "withdrawn"):
+        ax.plot(months, monthly[f"n_{key}"], label=pick(STAGE_LABELS[key], lang), lw=2)
+    fr = float(monthly["fulfilment_rate"][-1])
+    car = float(monthly["capital_arrival_rate"][-1])
+    n = int(monthly["signed_projects"][-1])
+    if lang == "zh":
+        title = f"{title_name}：签约 {n} 个项目，履约率 {fr:.0%}，资金到位率 {car:.0%}"
+        ylabel = "项目数（个）"
+    else:
+        title = f"{title_name}: {n} projects signed, {fr:.0%} fulfilled, {car:.0%} of capital arrived"
+        ylabel = "Projects"
+    ax.set_title(title.strip("：: "))
+    ax.set_xlabel(month_axis(lang))
+    ax.set_ylabel(ylabel)
+    ax.legend(ncol=3, loc="upper left")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

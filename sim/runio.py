@@ -1,0 +1,84 @@
+"""Running one scenario and writing its outputs: monthly table, summary, resolved parameters, chart, manifest."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from sim.model import simulate
+from sim.scenario import ScenarioSpec
+
+PACKAGES = ("mesa", "numpy", "scipy", "matplotlib", "pydantic", "pyarrow", "SALib", "dask", "distributed")
+
+
+def code_version() -> str:
+    """The git commit of the simulator's source (with '+dirty' for local changes), or 'unknown'."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        rev = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        if rev.returncode != 0:
+            return "unknown"
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "sim"], capture_output=True,
+                               text=True, timeout=5).stdout.strip()
+        return rev.stdout.strip() + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def environment() -> dict:
+    """Versions and platform for a manifest."""
+    versions = {}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {"python": sys.version.split()[0], "platform": platform.platform(), "packages": versions,
+            "code_version": code_version()}
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a file atomically (a temporary file renamed into place): a crash leaves the old file intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run_and_write(spec: ScenarioSpec, seed: int, out: Path, lang: str = "zh") -> dict:
+    """Run ``spec`` with ``seed`` and write monthly.csv, summary.json, params.json, pipeline.png and manifest.json."""
+    from sim.report.charts import pipeline_chart
+
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    result = simulate(spec, seed=seed)
+    out.mkdir(parents=True, exist_ok=True)
+    cols = list(result.monthly)
+    rows = zip(*(result.monthly[c].tolist() for c in cols), strict=True)
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(cols)
+    w.writerows(rows)
+    atomic_write_text(out / "monthly.csv", buf.getvalue())
+    atomic_write_text(out / "summary.json", json.dumps(result.summary, indent=2, ensure_ascii=False))
+    atomic_write_text(out / "params.json", json.dumps(spec.params.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    pipeline_chart(result.monthly, out / "pipeline.png", lang=lang, title_name=spec.label(lang))
+    manifest = {"scenario": spec.name, "scenario_file": spec.path, "extends_chain": list(spec.chain), "seed": seed,
+                "config_hash": spec.config_hash(), "started": started,
+                "finished": datetime.now(UTC).isoformat(timespec="seconds"), **environment()}
+    atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+    return result.summary

@@ -1,0 +1,200 @@
+"""Loading and validating scenario files (TOML) into typed parameters.
+
+A scenario file holds a ``[scenario]`` table (name, bilingual title and
+description, optional ``extends`` naming a parent file in the same folder) and
+any parameter sections of :class:`sim.params.Params`, listing only what
+differs from its parent (or from the defaults). Every problem is reported as
+one line naming the file, the key, what was expected and what was found, via
+:class:`ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.params import Params
+
+META_KEYS = {"name", "extends", "title", "description"}
+
+
+class ScenarioError(ValueError):
+    """A scenario (or experiment) file is missing, malformed or out of range; the message is one line."""
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """A validated scenario: its identity, bilingual labels and resolved parameters."""
+
+    name: str
+    params: Params
+    title: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+    path: str = ""
+    chain: tuple[str, ...] = ()
+
+    def label(self, lang: str = "zh") -> str:
+        """Short title in the requested language, falling back to the name."""
+        return self.title.get(lang) or self.title.get("en") or self.name
+
+    def config_hash(self) -> str:
+        """Hash of the resolved parameters: two specs with the same hash simulate identically."""
+        blob = json.dumps(self.params.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> ScenarioSpec:
+        """A copy with dotted-key overrides applied (``{"policy.incentive_rate": 5}``), validated."""
+        data = self.params.model_dump(mode="python")
+        for dotted, value in overrides.items():
+            _set_dotted(data, dotted, value, source)
+        params = _validate(data, source)
+        return ScenarioSpec(self.name, params, self.title, self.description, self.path, self.chain)
+
+
+def _set_dotted(data: dict, dotted: str, value: Any, source: str) -> None:
+    parts = dotted.split(".")
+    node = data
+    for i, part in enumerate(parts):
+        if not isinstance(node, dict) or part not in node:
+            options = list(node) if isinstance(node, dict) else []
+            raise ScenarioError(f"{source}: key '{dotted}': expected {_expect_key(part, options)}, found unknown key '{part}'")
+        if i == len(parts) - 1:
+            node[part] = value
+        else:
+            node = node[part]
+
+
+def _expect_key(part: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(part, options, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"one of {', '.join(sorted(options))}{hint}" if len(options) <= 12 else f"a known key{hint}"
+
+
+def deep_merge(base: dict, over: dict) -> dict:
+    """Recursively merge ``over`` into a copy of ``base`` (tables merge, values replace)."""
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def read_toml(path: Path) -> dict:
+    """Read a TOML file; a missing file or a syntax error becomes a one-line ScenarioError."""
+    if not path.is_file():
+        raise ScenarioError(f"{path}: key '-': expected an existing TOML file, found no such file")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: key '-': expected valid TOML, found a syntax error: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: key '-': expected UTF-8 text, found undecodable bytes") from None
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _validate(data: dict, source: str) -> Params:
+    try:
+        return Params.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        kind = err["type"]
+        found = err.get("input")
+        if kind == "extra_forbidden":
+            parent = Params.model_json_schema()  # cheap enough on the error path
+            options = _options_at(data, err["loc"][:-1], parent)
+            raise ScenarioError(f"{source}: key '{loc}': expected {_expect_key(str(err['loc'][-1]), options)}, "
+                                f"found unknown key '{err['loc'][-1]}'") from None
+        if kind == "value_error":
+            msg = err["msg"].removeprefix("Value error, ")
+            key, _, rest = msg.partition(": ")
+            full = f"{loc}.{key}" if loc else key
+            raise ScenarioError(f"{source}: key '{full}': {rest}") from None
+        expected = err["msg"].replace("Input should be ", "").replace("Input ", "")
+        raise ScenarioError(f"{source}: key '{loc}': expected {expected}, found {_describe(found)}") from None
+
+
+def _options_at(data: dict, loc: tuple, schema: dict) -> list[str]:
+    """Known keys of the table at ``loc`` (from the defaults), for 'did you mean' hints."""
+    node: Any = Params().model_dump()
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return []
+    return list(node) if isinstance(node, dict) else []
+
+
+def _check_meta(meta: Any, path: Path) -> dict:
+    if not isinstance(meta, dict):
+        raise ScenarioError(f"{path}: key 'scenario': expected a table, found {_describe(meta)}")
+    for key in meta:
+        if key not in META_KEYS:
+            raise ScenarioError(f"{path}: key 'scenario.{key}': expected {_expect_key(key, sorted(META_KEYS))}, found unknown key '{key}'")
+    for key in ("title", "description"):
+        val = meta.get(key, {})
+        if not isinstance(val, dict) or any(k not in ("zh", "en") or not isinstance(v, str) for k, v in val.items()):
+            raise ScenarioError(f"{path}: key 'scenario.{key}': expected a table with text 'zh' and 'en', found {_describe(val)}")
+    for key in ("name", "extends"):
+        if key in meta and not isinstance(meta[key], str):
+            raise ScenarioError(f"{path}: key 'scenario.{key}': expected text, found {_describe(meta[key])}")
+    return meta
+
+
+def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[str, ...]]:
+    """Parameter data and metadata of a file with its extension chain merged in."""
+    raw = read_toml(path)
+    meta = _check_meta(raw.pop("scenario", {}), path)
+    parent_name = meta.get("extends")
+    data: dict = {}
+    chain: tuple[str, ...] = ()
+    parent_meta: dict = {}
+    if parent_name:
+        parent = (path.parent / parent_name).with_suffix(".toml") if not parent_name.endswith(".toml") else path.parent / parent_name
+        if parent.resolve() in seen or parent.resolve() == path.resolve():
+            cycle = " -> ".join(p.name for p in (*seen, path, parent))
+            raise ScenarioError(f"{path}: key 'scenario.extends': expected a chain without cycles, found {cycle}")
+        if not parent.is_file():
+            raise ScenarioError(f"{path}: key 'scenario.extends': expected an existing scenario file, found no file {parent}")
+        data, parent_meta, chain = _resolve(parent, (*seen, path.resolve()))
+    merged_meta = {**parent_meta, **{k: v for k, v in meta.items() if k != "extends"}}
+    # Bilingual labels merge per language so a child may override only one.
+    for key in ("title", "description"):
+        merged_meta[key] = {**parent_meta.get(key, {}), **meta.get(key, {})}
+    return deep_merge(data, raw), merged_meta, (*chain, path.name)
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> ScenarioSpec:
+    """Load, merge (``extends``) and validate a scenario file; raise ScenarioError on any problem."""
+    path = Path(path)
+    data, meta, chain = _resolve(path, ())
+    params = _validate(deep_merge(Params().model_dump(mode="python"), data), str(path))
+    spec = ScenarioSpec(
+        name=meta.get("name", path.stem),
+        params=params,
+        title=meta.get("title", {}),
+        description=meta.get("description", {}),
+        path=str(path),
+        chain=chain,
+    )
+    return spec.with_overrides(overrides, str(path)) if overrides else spec
+
+
+def default_spec(name: str = "defaults") -> ScenarioSpec:
+    """A spec with every parameter at its documented default."""
+    return ScenarioSpec(name=name, params=Params(), title={"zh": "默认参数", "en": "Defaults"})
