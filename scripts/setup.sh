@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system.sh
+# Solara's front-end files, served locally (the dashboard must work offline).
+bash scripts/fetch-solara-assets.sh .cache/solara-cdn
 py=$(bash scripts/find-python.sh)
 if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv with $py"
