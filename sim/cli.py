@@ -19,13 +19,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from sim.runio import run_and_write
     from sim.scenario import load_scenario
 
-    spec = load_scenario(args.scenario)
+    spec = load_scenario(args.scenario, overrides=parse_sets(args.set, "--set"))
     out = Path(args.out) if args.out else Path("results") / "runs" / spec.name
     summary = run_and_write(spec, seed=args.seed, out=out, lang=args.lang)
     print(f"{spec.label(args.lang)}: {summary['signed_projects']} projects signed, "
           f"fulfilment {summary['fulfilment_rate']:.1%}, capital arrival {summary['capital_arrival_rate']:.1%}, "
           f"{summary['jobs']:.0f} jobs -> {out}")
     return 0
+
+
+def parse_sets(items: list[str] | None, source: str) -> dict:
+    """``KEY=VALUE`` overrides; VALUE is read as a TOML value (``5``, ``0.3``, ``true``, ``"text"``)."""
+    import tomllib
+
+    out = {}
+    for item in items or []:
+        key, eq, raw = item.partition("=")
+        if not eq or not key.strip():
+            raise ScenarioError(f"{source}: key '{item}': expected KEY=VALUE, found no '='")
+        try:
+            out[key.strip()] = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key.strip()] = raw.strip()
+    return out
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
@@ -48,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="random seed (same seed, same numbers)")
     run.add_argument("--out", help="output folder (default results/runs/<scenario name>)")
     run.add_argument("--lang", choices=("zh", "en"), default="zh", help="chart language (default zh)")
+    run.add_argument("--set", action="append", metavar="KEY=VALUE",
+                     help="override a parameter, e.g. --set policy.incentive_rate=5 (repeatable)")
     run.set_defaults(func=_cmd_run)
     params = sub.add_parser("params", help="print the documented parameter table (Markdown)")
     params.add_argument("--out", help="write to this file instead of stdout")

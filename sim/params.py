@@ -80,10 +80,10 @@ class Section(BaseModel):
 class Run(Section):
     horizon_months: int = P(60, "Months simulated (one step is one month)", "months",
                             "assumption: a five-year plan period, the horizon officials brief on", ge=1, le=600)
-    n_investors: int = P(8000, "Potential investors in the market the region can reach (the prospect pool)",
+    n_investors: int = P(12000, "Potential investors in the market the region can reach (the prospect pool)",
                          "investors", "assumption: sized so that about 250 projects a year are signed, the order of Dingxi's 67 in Q1 2023 (CALIBRATION B)",
                          ge=10, le=2_000_000)
-    reference_investors: int = P(8000, "Pool size at which budgets, capacities and land are stated; they scale with n_investors / reference_investors",
+    reference_investors: int = P(12000, "Pool size at which budgets, capacities and land are stated; they scale with n_investors / reference_investors",
                                  "investors", "assumption: equals the default pool", ge=10)
     large_threshold: float = P(10000.0, "Committed capital at or above which a project counts as large", "万元",
                                "assumption: 100 million yuan, the usual 亿元 project line in Chinese reporting", gt=0)
@@ -119,7 +119,7 @@ def _sectors() -> dict[str, Sector]:
                                 land_intensity=400, serviced_land_fraction=1.0, approvals=6, build_months=28,
                                 jobs_per_million=0.25, tax_yield=0.05),
         services=Sector(share=0.30, capital_median=2500, appeal=0.0, env_weight=1.0, land_intensity=500,
-                        serviced_land_fraction=0.5, approvals=3, build_months=12, jobs_per_million=1.2, tax_yield=0.03),
+                        serviced_land_fraction=0.5, approvals=4, build_months=12, jobs_per_million=1.2, tax_yield=0.03),
     )
     return s
 
@@ -131,11 +131,11 @@ class Population(Section):
                                         "assumption: western inland prefectures draw mostly domestic capital")
     capital_sigma: float = P(1.45, "Log-scale spread of committed capital (lognormal around the sector median)", "log 万元",
                              "calibrated: Lanzhou fair 2023, projects of 1 bn yuan and over are 63% of value (CALIBRATION B)", gt=0, le=4)
-    serious_share: float = P(0.75, "Share of prospects with a real intention to build", "share",
+    serious_share: float = P(0.88, "Share of prospects with a real intention to build", "share",
                              "assumption: the People's Daily 2016 finding of re-signed and inflated projects (CALIBRATION, preface)", ge=0, le=1)
     unserious_inflation: float = P(1.5, "Factor by which unserious projects inflate the capital they announce", "multiplier",
                                    "assumption: inflated amounts reported in CALIBRATION's preface", ge=1, le=10)
-    patience_months: float = P(7.0, "Mean months of approval waiting an investor tolerates before delay hazards start", "months",
+    patience_months: float = P(6.0, "Mean months of approval waiting an investor tolerates before delay hazards start", "months",
                                "assumption: World Bank 2006, 36-87 days a year with bureaucracy (CALIBRATION D) set the scale", gt=0)
     ties_per_investor: float = P(4.0, "Mean number of ties to other investors (word of mouth, referrals)", "ties",
                                  "assumption: small business networks", ge=0, le=50)
@@ -163,7 +163,7 @@ class Behaviour(Section):
                       "source: 86-87% of investors rate stability and the legal environment critical (World Bank 2017; CALIBRATION D)", ge=0)
     b_team: float = P(0.4, "Utility added in negotiation by a fully professional promotion team", "utility", "assumption", ge=0)
     tau: float = P(0.5, "Logit scale of the go-on decision", "utility", "assumption", gt=0)
-    outside_option: float = P(0.55, "Value of the best outside offer (other regions) at month 0", "utility", "calibrated")
+    outside_option: float = P(0.8, "Value of the best outside offer (other regions) at month 0", "utility", "calibrated")
     outside_growth: float = P(0.03, "Yearly rise of the outside option as other regions compete", "utility / year", "assumption", ge=-1, le=1)
     negotiation_months: float = P(3.0, "Mean length of negotiation before a signing decision", "months", "assumption", gt=0)
     experience_weight: float = P(0.3, "Pull of a month's own experience on a belief (lambda)", "share / month", "assumption", ge=0, le=1)
@@ -184,12 +184,12 @@ class Construction(Section):
 
 class Hazards(Section):
     no_land: float = P(0.06, "Monthly chance of leaving while approved but waiting for serviced land", "probability / month", "calibrated", ge=0, le=1)
-    delay: float = P(0.05, "Monthly chance of leaving per patience-length of waiting past patience", "probability / month", "calibrated", ge=0, le=1)
+    delay: float = P(0.2, "Monthly chance of leaving per patience-length of waiting past patience", "probability / month", "calibrated", ge=0, le=1)
     loan_refused: float = P(0.5, "Chance of leaving when the bank refuses the loan", "probability", "assumption", ge=0, le=1)
     incentive_broken: float = P(0.35, "Chance of leaving in the month a promised incentive is not honoured", "probability", "calibrated", ge=0, le=1)
     outside_offer: float = P(0.01, "Monthly chance of taking a better offer, when the outside option beats the local one", "probability / month", "calibrated", ge=0, le=1)
     handoff: float = P(0.08, "Monthly chance of wavering away during a city-to-county hand-off", "probability / month", "assumption", ge=0, le=1)
-    insecurity: float = P(0.03, "Monthly chance of leaving at full legal insecurity (scaled by the actual level)", "probability / month", "assumption", ge=0, le=1)
+    insecurity: float = P(0.015, "Monthly chance of leaving at full legal insecurity (scaled by the actual level)", "probability / month", "assumption", ge=0, le=1)
     not_serious: float = P(0.09, "Monthly chance that a signed unserious project is dropped", "probability / month", "calibrated", ge=0, le=1)
     exit_operating: float = P(0.004, "Monthly chance that an operating firm closes, at zero satisfaction", "probability / month", "assumption", ge=0, le=1)
 
@@ -198,22 +198,22 @@ class Hazards(Section):
 class Department(Section):
     name_zh: str = P("", "Chinese name", "text", "-")
     vertical: bool = P(False, "A vertically managed unit (条管单位) answering to its own line ministry", "flag", "essay, problem P1")
-    capacity: float = P(30.0, "Requests a department can handle a month at full efficiency and effort (at reference size)", "requests / month", "calibrated", gt=0)
-    efficiency: float = P(0.55, "Share of capacity realised by current staff skills", "share", "assumption", gt=0, le=1)
+    capacity: float = P(60.0, "Requests a department can handle a month at full efficiency and effort (at reference size)", "requests / month", "calibrated", gt=0)
+    efficiency: float = P(0.55, "Staff skills: share of capacity realised, and with effort the monthly chance a waiting request is dealt with", "share", "assumption", gt=0, le=1)
     proactiveness: float = P(0.4, "Service attitude: willingness to serve without being pushed", "share", "assumption", ge=0, le=1)
     alignment: float = P(1.0, "How much local leadership and assessment move this unit's effort", "share", "assumption: low for vertical units", ge=0, le=1)
 
 
 def _departments() -> dict[str, Department]:
     return dict(
-        development_reform=Department(name_zh="发展改革", capacity=30),
-        natural_resources=Department(name_zh="自然资源", capacity=25),
-        ecology_environment=Department(name_zh="生态环境", capacity=25),
-        housing_construction=Department(name_zh="住房建设", capacity=28),
-        power_supply=Department(name_zh="供电公司", vertical=True, capacity=26, alignment=0.3, proactiveness=0.3),
-        market_regulation=Department(name_zh="市场监管", capacity=32),
+        development_reform=Department(name_zh="发展改革", capacity=85),
+        natural_resources=Department(name_zh="自然资源", capacity=80),
+        power_supply=Department(name_zh="供电公司", vertical=True, capacity=60, alignment=0.3, proactiveness=0.3),
+        ecology_environment=Department(name_zh="生态环境", capacity=40),
+        housing_construction=Department(name_zh="住房建设", capacity=40),
         tax=Department(name_zh="税务", vertical=True, capacity=30, alignment=0.3, proactiveness=0.3),
-        bank=Department(name_zh="银行", vertical=True, capacity=22, alignment=0.25, proactiveness=0.3),
+        market_regulation=Department(name_zh="市场监管", capacity=40),
+        bank=Department(name_zh="银行", vertical=True, capacity=50, alignment=0.25, proactiveness=0.3),
     )
 
 
@@ -224,7 +224,7 @@ class Service(Section):
                                  "approvals", "assumption: matches the high start and low completion rates of CALIBRATION A", ge=0, le=8)
     loan_share: float = P(0.6, "Share of projects that need a bank loan", "share", "assumption", ge=0, le=1)
     loan_approval: float = P(0.55, "Chance the bank approves a loan, before forums", "probability", "assumption: banks' reluctance in the essay, problem P1", ge=0, le=1)
-    base_effort: float = P(0.7, "Effort of a department with no leadership push", "share", "assumption", ge=0, le=1)
+    base_effort: float = P(0.5, "Effort of a department with no leadership push", "share", "assumption", ge=0, le=1)
     one_stop_centre: bool = P(False, "Administrative service centre: approvals run in parallel, not in sequence (C3)", "switch", "essay C3")
     one_stop_capacity_gain: float = P(0.25, "Capacity gained by departments working in the one-stop centre", "share",
                                       "source: approval centres raise investment persistently (CALIBRATION D); size assumed", ge=0, le=2)
@@ -257,25 +257,25 @@ class Channel(Section):
 def _channels() -> dict[str, Channel]:
     agri = {"potato": 3.0, "herbs": 3.0, "flowers_fungi": 2.0}
     return dict(
-        referral=Channel(share=0.0, cost_per_contact=2.0, quality=0.9, size_preference=0.0),
-        door_to_door=Channel(share=0.30, cost_per_contact=5.0, quality=0.8, size_preference=0.3),
-        agency=Channel(share=0.10, cost_per_contact=2.0, quality=0.6, size_preference=0.1),
-        small_team=Channel(share=0.15, cost_per_contact=3.0, quality=0.75, size_preference=0.1),
-        online=Channel(share=0.10, cost_per_contact=0.6, quality=0.45, size_preference=-0.2),
-        liaison_office=Channel(share=0.20, cost_per_contact=1.6, quality=0.8, size_preference=0.5, city_level=True),
-        sister_city=Channel(share=0.0, cost_per_contact=2.0, quality=0.8, size_preference=0.2, city_level=True),
-        leading_industry=Channel(share=0.15, cost_per_contact=1.5, quality=0.75, sector_focus=agri, city_level=True),
-        key_project_library=Channel(share=0.0, cost_per_contact=6.0, quality=0.9, size_preference=0.8,
+        referral=Channel(share=0.0, cost_per_contact=4, quality=0.9, size_preference=0.0),
+        door_to_door=Channel(share=0.30, cost_per_contact=10, quality=0.9, size_preference=0.3),
+        agency=Channel(share=0.10, cost_per_contact=4, quality=0.75, size_preference=0.1),
+        small_team=Channel(share=0.15, cost_per_contact=6, quality=0.85, size_preference=0.1),
+        online=Channel(share=0.10, cost_per_contact=1.2, quality=0.6, size_preference=-0.2),
+        liaison_office=Channel(share=0.20, cost_per_contact=3.2, quality=0.9, size_preference=0.5, city_level=True),
+        sister_city=Channel(share=0.0, cost_per_contact=4, quality=0.9, size_preference=0.2, city_level=True),
+        leading_industry=Channel(share=0.15, cost_per_contact=3, quality=0.88, sector_focus=agri, city_level=True),
+        key_project_library=Channel(share=0.0, cost_per_contact=12, quality=0.95, size_preference=0.8,
                                     sector_focus={"manufacturing": 3.0, "energy_materials": 3.0}, city_level=True),
     )
 
 
 class Budget(Section):
-    base_transfer: float = P(12000.0, "Yearly money for attraction from base transfers (at reference size)", "万元 / year", "assumption: a poor prefecture's attraction and park spending", ge=0)
+    base_transfer: float = P(30000.0, "Yearly money for attraction from base transfers (at reference size)", "万元 / year", "assumption: a poor prefecture's attraction and park spending", ge=0)
     tax_share: float = P(0.15, "Share of tax paid by operating firms that flows back into the attraction budget", "share", "assumption", ge=0, le=1)
     shares: dict[str, float] = P(
-        {"channels": 0.35, "park": 0.0, "idle_assets": 0.0, "incentive_fund": 0.45, "training": 0.05, "tracking": 0.0,
-         "forums": 0.05, "local_firms": 0.0, "legal": 0.05, "atmosphere": 0.05},
+        {"channels": 0.25, "park": 0.0, "idle_assets": 0.0, "incentive_fund": 0.55, "training": 0.05, "tracking": 0.0,
+         "forums": 0.0, "local_firms": 0.0, "legal": 0.05, "atmosphere": 0.10},
         "Shares of the yearly budget by lever (" + ", ".join(BUDGET_LEVERS) + "); institutions' running costs come off first; must sum to at most 1",
         "share", "assumption: incentives and promotion dominate, parks starved (essay P2)")
 
@@ -287,21 +287,22 @@ class Budget(Section):
 
 
 class Platform(Section):
-    initial_land_mu: float = P(1600.0, "Serviced land free at month 0 across all counties (at reference size)", "mu", "calibrated", ge=0)
-    county_land_mu_per_year: float = P(900.0, "Serviced land the counties add each year outside the strategy (at reference size)", "mu / year", "calibrated", ge=0)
+    initial_land_mu: float = P(2500.0, "Serviced land free at month 0 across all counties (at reference size)", "mu", "calibrated", ge=0)
+    county_land_mu_per_year: float = P(2500.0, "Serviced land the counties add each year outside the strategy (at reference size)", "mu / year", "calibrated", ge=0)
     park_cost_per_mu: float = P(12.0, "Cost of making one mu serviced (三通一平) in a city industrial park", "万元 / mu", "assumption", gt=0)
     park_build_months: int = P(18, "Lag from park spending to serviced land", "months", "assumption", ge=0, le=120)
     idle_cost_per_mu: float = P(4.0, "Cost of revitalising one mu of idle factory land by transfer or lease", "万元 / mu", "assumption", gt=0)
     idle_lag_months: int = P(3, "Lag from revitalisation spending to usable land", "months", "assumption", ge=0, le=60)
-    idle_stock_mu: float = P(1200.0, "Idle factory and land stock that can be revitalised, in total (at reference size)", "mu", "assumption", ge=0)
+    idle_stock_mu: float = P(3000.0, "Idle factory and land stock that can be revitalised, in total (at reference size)", "mu", "assumption", ge=0)
     handoff_months: float = P(3.0, "Months a city-contacted project spends being handed to a county when no city park can take it", "months", "assumption: essay P2", ge=0, le=24)
     financing_leverage: float = P(1.0, "Park money raised per yuan of budget (1 = no borrowing; 2 = one yuan borrowed per yuan spent)", "multiplier", "assumption", ge=1, le=5)
     interest_rate: float = P(0.05, "Yearly interest on park borrowing, paid from the budget", "share / year", "assumption", ge=0, le=0.5)
 
 
 class Policy(Section):
-    incentive_rate: float = P(3.0, "Incentive promised to a signed project, in percent of its capital, paid when building starts", "% of capital",
+    incentive_rate: float = P(2.0, "Incentive promised to a signed project, in percent of its capital, paid when building starts", "% of capital",
                               "assumption", ge=0, le=30)
+    incentive_cap: float = P(200.0, "Largest incentive promised to one project", "万元", "assumption", ge=0)
     honouring_discipline: float = P(0.7, "Chance that a funded promise is delivered in full by departments (不折不扣)", "probability", "calibrated", ge=0, le=1)
     tax_forum_gain: float = P(0.15, "Honouring discipline gained in a year with a tax-enterprise forum", "probability", "assumption", ge=0, le=1)
     bank_forum_gain: float = P(0.15, "Loan approval gained in a year with a bank-enterprise forum", "probability", "assumption", ge=0, le=1)
@@ -321,10 +322,10 @@ class Policy(Section):
     legal_insecurity: float = P(0.35, "Legal insecurity at month 0 (chance-scale of harassment)", "share", "assumption", ge=0, le=1)
     legal_effect: float = P(0.25, "Insecurity removed per 1,000 万元 of legal-environment spending (saturating)", "share / 1,000 万元", "assumption", ge=0)
     atmosphere: float = P(0.35, "Pro-business atmosphere (人文环境) at month 0", "share", "assumption", ge=0, le=1)
-    atmosphere_effect: float = P(0.08, "Yearly atmosphere gain per 1,000 万元 of spending", "share / 1,000 万元", "assumption", ge=0)
-    atmosphere_from_success: float = P(0.005, "Yearly atmosphere gain per 10 satisfied operating firms (at reference size)", "share", "assumption", ge=0)
-    atmosphere_decay: float = P(0.05, "Yearly decay of the atmosphere toward zero without effort", "share / year", "assumption", ge=0, le=1)
-    persistence: float = P(1.0, "Chance each year that the strategy is kept (else a stop-go year: half the lever budget, old promises neglected)",
+    atmosphere_effect: float = P(0.02, "Yearly atmosphere gain per 1,000 万元 of spending", "share / 1,000 万元", "assumption", ge=0)
+    atmosphere_from_success: float = P(0.001, "Yearly atmosphere gain per 10 satisfied operating firms (at reference size)", "share", "assumption", ge=0)
+    atmosphere_decay: float = P(0.1, "Yearly decay of the atmosphere toward zero without effort", "share / year", "assumption", ge=0, le=1)
+    persistence: float = P(0.8, "Chance each year that the strategy is kept (else a stop-go year: half the lever budget, old promises neglected)",
                            "probability / year", "essay C1", ge=0, le=1)
 
 

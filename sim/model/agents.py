@@ -104,15 +104,23 @@ class Department(Agent):
         return s.base_effort + (1.0 - s.base_effort) * min(1.0, push) * self.effective_alignment
 
     @property
+    def speed(self) -> float:
+        """Chance a month that a waiting request is dealt with: efficiency x effort (passive service is slow)."""
+        return self.efficiency * self.effort
+
+    @property
     def monthly_capacity(self) -> float:
-        """Requests cleared a month: capacity x efficiency x effort (x one-stop gain)."""
+        """Most requests cleared a month: capacity x efficiency (x one-stop gain)."""
         gain = 1.0 + (self.model.p.service.one_stop_capacity_gain if self.model.one_stop_on else 0.0)
-        return self.capacity * self.efficiency * self.effort * gain
+        return self.capacity * self.efficiency * gain
 
     def serve(self) -> None:
-        """Clear this month's share of the queue, oldest requests first, tracked projects ahead."""
+        """Deal with the requests handled this month (each with chance ``speed``), at most the capacity,
+        oldest requests first and tracked projects ahead."""
         m = self.model
         queue = m.pending_requests(self.index)
+        if queue.size:
+            queue = queue[m.approval_draws[self.index, queue] < self.speed]
         if queue.size == 0:
             self.carry = 0.0
             self.served = 0

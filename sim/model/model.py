@@ -173,6 +173,7 @@ class AttractionModel(Model):
         self.channel_model.generate_leads()
         self._decide()
         self.ledger.update_tracking()
+        self.approval_draws = self.streams["approval"].random((len(self.departments), self.n))
         for d in self.departments:
             d.serve()
         self._allocate_land()
@@ -232,7 +233,9 @@ class AttractionModel(Model):
         self.counters.screened_out += int(screened.sum())
         neg = neg[~screened]
         bonus = p.policy.signing_push * w + p.behaviour.b_team * p.policy.team_quality
-        prob = np.where(self.pop.serious[neg], self.go_on_probability(neg, bonus), 0.9)
+        # Unserious prospects sign readily: the contract, not the project, is what they are after.
+        p_go = self.go_on_probability(neg, bonus)
+        prob = np.where(self.pop.serious[neg], p_go, np.minimum(1.0, p_go + 0.2))
         sign = u_sign[neg] < prob
         withdraw_idx = neg[~sign]
         withdrawal.record(self, withdraw_idx, np.full(withdraw_idx.size, withdrawal.REASON_INDEX["outside_offer"]))
@@ -251,7 +254,8 @@ class AttractionModel(Model):
         pre = np.minimum(k, p.service.pre_start_approvals)
         self.appr_pre[idx] = (np.left_shift(1, pre) - 1).astype(np.int32)
         inc = p.policy.incentive_rate / 100.0 * (1.0 + p.policy.duplicate_bidding * self.courted[idx])
-        self.promised[idx] = inc * self.pop.announced[idx]
+        cap = p.policy.incentive_cap * (1.0 + p.policy.duplicate_bidding * self.courted[idx])
+        self.promised[idx] = np.minimum(inc * self.pop.announced[idx], cap)
         done = idx[need == 0]
         self.approved_month[done] = t
         self.counters.approval_months.extend([0] * done.size)

@@ -213,3 +213,30 @@ def summary(m) -> dict:
     src = m.channel[signed]
     out["signed_by_source"] = {s: int((src == i).sum()) for i, s in enumerate(SOURCES)}
     return out
+
+
+def check_invariants(m) -> list[str]:
+    """Stock-flow checks that must hold every month; returns the violations (empty when all hold)."""
+    bad = []
+    counts = np.bincount(m.stage, minlength=len(STAGE_NAMES))
+    if counts.sum() != m.n:
+        bad.append(f"stage counts add to {counts.sum()}, not {m.n}")
+    signed = m.signed_month >= 0
+    if m.arrived.sum() > m.pop.announced[signed].sum() + 1e-6:
+        bad.append("arrived capital exceeds signed capital")
+    if np.any(m.arrived > m.pop.capital + 1e-6):
+        bad.append("a project received more capital than it commits")
+    for k in ("start_rate", "fulfilment_rate", "completion_rate", "capital_arrival_rate", "large_project_share",
+              "industrial_share", "satisfaction", "actual_hard", "actual_soft", "atmosphere", "legal_insecurity"):
+        if not 0.0 <= m.record[k] <= 1.0:
+            bad.append(f"{k} = {m.record[k]} outside [0, 1]")
+    if m.ledger.spent_total > m.ledger.budget_total + 1e-6:
+        bad.append(f"spent {m.ledger.spent_total:.1f} exceeds budget {m.ledger.budget_total:.1f}")
+    if any(g.free_land < -1e-6 for g in m.governments):
+        bad.append("negative free land")
+    if m.ledger.incentive_fund < -1e-6:
+        bad.append("negative incentive fund")
+    gone = (m.stage == WITHDRAWN) | (m.stage == EXITED)
+    if np.any(m.reason[gone] < 0):
+        bad.append("a withdrawal without a reason")
+    return bad

@@ -21,6 +21,7 @@ STREAM_NAMES = (
     "negotiate",
     "screening",
     "sign",
+    "approval",
     "bank",
     "honour",
     "complaint",
