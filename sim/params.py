@@ -145,10 +145,10 @@ class Population(Section):
 
     @model_validator(mode="after")
     def _keys(self) -> Population:
-        _check_keys(self.sectors, SECTORS, "population.sectors")
-        _check_keys(self.origin_shares, ORIGINS, "population.origin_shares")
-        _check_sum(self.origin_shares, "population.origin_shares", exact=True)
-        _check_sum({k: v.share for k, v in self.sectors.items()}, "population.sectors.*.share", exact=True)
+        _check_keys(self.sectors, SECTORS, "sectors")
+        _check_keys(self.origin_shares, ORIGINS, "origin_shares")
+        _check_sum(self.origin_shares, "origin_shares", exact=True)
+        _check_sum({k: v.share for k, v in self.sectors.items()}, "sectors.*.share", exact=True)
         return self
 
 
@@ -168,7 +168,10 @@ class Behaviour(Section):
     negotiation_months: float = P(3.0, "Mean length of negotiation before a signing decision", "months", "assumption", gt=0)
     experience_weight: float = P(0.3, "Pull of a month's own experience on a belief (lambda)", "share / month", "assumption", ge=0, le=1)
     word_of_mouth_weight: float = P(0.15, "Pull of informed ties' beliefs on a belief each month", "share / month", "assumption", ge=0, le=1)
-    reputation_memory: float = P(0.9, "Monthly persistence of the region's public reputation", "share / month", "assumption: slow to build", ge=0, le=1)
+    reputation_memory: float = P(0.97, "Monthly persistence of the region's public reputation", "share / month", "assumption: slow to build", ge=0, le=1)
+    reputation_hard: float = P(0.45, "Public reputation of the hard environment at month 0 (the region's track record)", "0-1", "assumption", ge=0, le=1)
+    reputation_soft: float = P(0.4, "Public reputation of the soft environment at month 0", "0-1", "assumption", ge=0, le=1)
+    reputation_credibility: float = P(0.65, "Public reputation for keeping promises at month 0", "0-1", "assumption: the essay's 'incentives not fully delivered'", ge=0, le=1)
     referral_rate: float = P(0.01, "Monthly chance that a fully satisfied operating firm refers one of its ties", "probability / month / tie", "assumption", ge=0, le=1)
     referral_reward_boost: float = P(1.5, "Relative rise of the referral rate while referral rewards (以商招商) are funded", "share", "assumption", ge=0, le=10)
     credibility_shock: float = P(0.5, "Drop of believed credibility after a broken promise (quick to lose)", "share", "assumption", ge=0, le=1)
@@ -281,8 +284,8 @@ class Budget(Section):
 
     @model_validator(mode="after")
     def _shares(self) -> Budget:
-        _check_keys(self.shares, BUDGET_LEVERS, "budget.shares", subset=True)
-        _check_sum(self.shares, "budget.shares")
+        _check_keys(self.shares, BUDGET_LEVERS, "shares", subset=True)
+        _check_sum(self.shares, "shares")
         return self
 
 

@@ -12,14 +12,15 @@ approval delay (months) and legal insecurity (0-1).
 - Ties pull beliefs toward informed neighbours' beliefs.
 - A broken promise cuts credibility at once (quick to lose); honoured
   promises rebuild it at the slow experience rate (slow to build).
-- The public reputation follows informed investors' beliefs slowly.
+- The public reputation follows the beliefs of investors who went through
+  signing (the experienced), slowly.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model.agents import BUILDING, CONTACTED, OPERATING, PROSPECT, SIGNED
+from sim.model.agents import BUILDING, CONTACTED, OPERATING, SIGNED
 
 BELIEFS = ("hard", "soft", "credibility", "delay", "risk")
 
@@ -31,9 +32,10 @@ def init_arrays(m, n: int) -> None:
     m.b_cred = np.zeros(n)
     m.b_delay = np.zeros(n)
     m.b_risk = np.zeros(n)
-    pol = m.p.policy
-    m.reputation = {"hard": 0.45, "soft": 0.5 * pol.atmosphere + 0.25, "credibility": pol.honouring_discipline,
-                    "delay": m.p.population.patience_months, "risk": pol.legal_insecurity}
+    b = m.p.behaviour
+    # The track record the region starts with, not the strategy's true states: reputation must be earned.
+    m.reputation = {"hard": b.reputation_hard, "soft": b.reputation_soft, "credibility": b.reputation_credibility,
+                    "delay": m.p.population.patience_months, "risk": m.p.policy.legal_insecurity}
     m.actual = dict(m.reputation)
 
 
@@ -57,7 +59,7 @@ def initialise(m, idx: np.ndarray) -> None:
         return
     noise = m.streams["belief_noise"].normal(0.0, 1.0, size=(5, m.n))[:, idx]
     w = m.p.behaviour.word_of_mouth_weight
-    informed = (m.stage != PROSPECT) & (m.contact_month < m.t)
+    informed = m.signed_month >= 0  # those who went through signing have something to tell
     rows = np.zeros((idx.size, 5))
     has = np.zeros(idx.size, dtype=bool)
     if informed.any():
@@ -122,15 +124,15 @@ def update(m) -> None:
     _pull(m.b_delay, seen_delay, exp_delay, lam)
     # Risk: the legal environment as met while building and operating.
     _pull(m.b_risk, (m.stage == BUILDING) | (m.stage == OPERATING), np.full(m.n, act["risk"]), lam / 3.0)
-    # Word of mouth among ties.
-    informed = m.stage != PROSPECT
+    # Word of mouth among ties: those who went through signing tell what they met.
+    informed = m.signed_month >= 0
     if m.pop.edges_src.size:
         means, count = _neighbour_means(m, informed)
         recv = pipe & (count > 0)
         w = m.p.behaviour.word_of_mouth_weight
         for j, arr in enumerate(_arrays(m)):
             arr[recv] += w * (means[recv, j] - arr[recv])
-    # Reputation follows the informed population slowly.
+    # Reputation follows what experienced investors believe, slowly.
     mem = m.p.behaviour.reputation_memory
     if informed.any():
         for name, arr in zip(BELIEFS, _arrays(m), strict=True):

@@ -1,0 +1,166 @@
+"""Each problem of the essay (P1-P6) is a mechanism: turn it up and down and check the direction of its effect.
+
+Runs are paired on the same seeds (common random numbers), so differences come from the mechanism.
+"""
+
+from __future__ import annotations
+
+from modelkit import paired, small
+
+
+def wd(s: dict, reason: str) -> float:
+    return s["withdrawals_by_reason"][reason]
+
+
+# --- P1 soft environment -----------------------------------------------------------------------
+def test_p1_slower_departments_mean_longer_approvals_and_more_delay_withdrawals():
+    """Slow service lengthens approvals, drives delay withdrawals and costs jobs.
+
+    The fulfilment rate is not asserted: with serviced land scarce in the baseline, faster approvals
+    move the queue from the departments to the land pool (more 'no land' withdrawals), so fulfilment
+    barely moves. The model's answer to "why did a faster service centre not raise fulfilment?" is land.
+    """
+    slow_eff = {f"service.departments.{d}.efficiency": 0.25 for d in
+                ("development_reform", "natural_resources", "power_supply", "ecology_environment",
+                 "housing_construction", "tax", "market_regulation", "bank")}
+    fast_eff = {k: 0.9 for k in slow_eff}
+    fast, slow = paired(small().with_overrides(fast_eff), small().with_overrides(slow_eff))
+    assert slow["mean_approval_months"] > fast["mean_approval_months"] + 1.0
+    assert wd(slow, "delay") > 1.5 * wd(fast, "delay")
+    assert slow["jobs"] < fast["jobs"]
+    assert wd(fast, "no_land") > wd(slow, "no_land")
+
+
+def test_p1_vertical_units_respond_weakly_unless_coordinated():
+    weak, coordinated = paired(small(policy__leadership_attention=1.0),
+                               small(policy__leadership_attention=1.0, service__vertical_coordination=1.0))
+    assert coordinated["mean_approval_months"] < weak["mean_approval_months"]
+    assert wd(coordinated, "delay") < wd(weak, "delay")
+
+
+def test_p1_incentives_not_honoured_drive_incentive_withdrawals_and_credibility_down():
+    honoured, broken = paired(small(policy__honouring_discipline=1.0), small(policy__honouring_discipline=0.3))
+    assert wd(broken, "incentive_broken") > 2 * wd(honoured, "incentive_broken")
+    assert broken["honouring_rate"] < honoured["honouring_rate"]
+    assert broken["perceived_credibility"] < honoured["perceived_credibility"]
+
+
+def test_p1_promises_beyond_the_fund_are_broken():
+    funded, unfunded = paired(small(policy__honouring_discipline=1.0),
+                              small(policy__honouring_discipline=1.0, policy__incentive_rate=8.0, policy__incentive_cap=2000.0))
+    assert unfunded["honouring_rate"] < funded["honouring_rate"]
+    assert wd(unfunded, "incentive_broken") > wd(funded, "incentive_broken")
+
+
+def test_p1_banks_refusing_loans_cause_loan_withdrawals():
+    generous, tight = paired(small(service__loan_approval=0.95), small(service__loan_approval=0.3))
+    assert wd(tight, "loan_refused") > 2 * wd(generous, "loan_refused")
+    assert tight["capital_arrival_rate"] < generous["capital_arrival_rate"]
+
+
+# --- P2 platform ----------------------------------------------------------------------------------
+def test_p2_more_serviced_land_means_fewer_no_land_withdrawals_and_higher_fulfilment():
+    scarce, ample = paired(small(platform__county_land_mu_per_year=800.0),
+                           small(platform__county_land_mu_per_year=8000.0))
+    assert wd(ample, "no_land") < 0.5 * wd(scarce, "no_land")
+    assert ample["fulfilment_rate"] > scarce["fulfilment_rate"]
+    assert ample["mean_land_wait_months"] < scarce["mean_land_wait_months"]
+
+
+def test_p2_a_city_park_ends_city_to_county_handoffs():
+    shares = {"budget.shares.park": 0.3, "budget.shares.incentive_fund": 0.25}
+    none, park = paired(small(), small(platform__park_build_months=0).with_overrides(shares))
+    assert park["handoffs"] < 0.2 * none["handoffs"]
+    assert wd(park, "handoff") < wd(none, "handoff")
+
+
+# --- P3 few large and industrial projects ---------------------------------------------------------
+def test_p3_large_and_industrial_projects_fall_away_more_than_small_ones():
+    s = paired(small(), small())[0]
+    assert s["large_share_built"] < s["large_project_share"]
+    assert s["industrial_share_built"] < s["industrial_share"]
+
+
+def test_p3_targeting_large_industrial_prospects_raises_their_share():
+    plain, targeted = paired(small(), small().with_overrides({
+        "channels.key_project_library.share": 0.5, "channels.door_to_door.share": 0.1, "channels.online.share": 0.0,
+        "channels.leading_industry.share": 0.0, "channels.small_team.share": 0.1, "channels.agency.share": 0.1,
+        "channels.liaison_office.share": 0.2}))
+    assert targeted["large_project_share"] > plain["large_project_share"]
+    assert targeted["industrial_share"] > plain["industrial_share"]
+
+
+# --- P4 low fulfilment under targets on signed amounts -------------------------------------------
+def test_p4_targets_on_signed_amounts_sign_more_but_fulfil_less():
+    differentiated, signed_targets = paired(small(policy__assessment_signed_weight=0.0),
+                                            small(policy__assessment_signed_weight=1.0))
+    assert signed_targets["signed_projects"] > differentiated["signed_projects"]
+    assert signed_targets["fulfilment_rate"] < differentiated["fulfilment_rate"]
+    assert wd(signed_targets, "not_serious") > 2 * wd(differentiated, "not_serious")
+
+
+# --- P5 passive enterprises ------------------------------------------------------------------------
+def test_p5_proactive_local_firms_bring_partner_leads():
+    passive, proactive = paired(small(local_firms__proactiveness=0.02), small(local_firms__proactiveness=0.4))
+    assert proactive["partner_leads"] > 3 * passive["partner_leads"]
+
+
+def test_p5_encouraging_local_firms_raises_partner_leads():
+    shares = {"budget.shares.local_firms": 0.1, "budget.shares.incentive_fund": 0.45}
+    plain, encouraged = paired(small(), small().with_overrides(shares))
+    assert encouraged["partner_leads"] > plain["partner_leads"]
+
+
+# --- P6 no overall synergy -------------------------------------------------------------------------
+def test_p6_city_coordination_removes_duplicated_contacts():
+    apart, coordinated = paired(small(policy__city_coordination=False), small(policy__city_coordination=True))
+    assert apart["duplicated_contacts"] > 0
+    assert coordinated["duplicated_contacts"] == 0
+    assert coordinated["prospects_contacted"] > apart["prospects_contacted"]
+
+
+def test_p6_atmosphere_is_a_slow_state_moved_by_effort():
+    shares_off = {"budget.shares.atmosphere": 0.0, "budget.shares.incentive_fund": 0.65}
+    shares_on = {"budget.shares.atmosphere": 0.3, "budget.shares.incentive_fund": 0.35}
+    off, on = paired(small().with_overrides(shares_off), small().with_overrides(shares_on))
+    assert on["atmosphere"] > off["atmosphere"]
+    assert on["actual_soft"] > off["actual_soft"]
+
+
+# --- beliefs, word of mouth and referrals -------------------------------------------------------------
+def test_word_of_mouth_spreads_what_investors_experienced():
+    """Investors who never claimed an incentive believe less in promises when a tie of theirs saw one broken."""
+    import numpy as np
+
+    from sim.model import build_model
+    from sim.model.agents import NEGOTIATING, SIGNED
+
+    gaps = []
+    for seed in (11, 12, 13):
+        m = build_model(small(policy__honouring_discipline=0.3).params, seed=seed)
+        m.run_for(36)
+        heard = np.asarray(m.pop.ties @ m.broken.astype(float)).ravel() > 0
+        listener = ((m.stage == NEGOTIATING) | (m.stage == SIGNED)) & ~m.broken & (m.paid == 0)
+        gaps.append(m.b_cred[listener & ~heard].mean() - m.b_cred[listener & heard].mean())
+    assert np.mean(gaps) > 0.02
+    # And the region's reputation falls when promises are broken.
+    broken, kept = paired(small(policy__honouring_discipline=0.2), small(policy__honouring_discipline=1.0))
+    assert broken["perceived_credibility"] < kept["perceived_credibility"] - 0.05
+
+
+def test_referrals_come_from_satisfied_firms_and_grow_with_rewards():
+    plain, rewarded = paired(small(), small().with_overrides({"channels.referral.share": 0.1, "channels.online.share": 0.0}))
+    assert plain["referral_leads"] > 0
+    assert rewarded["referral_leads"] > plain["referral_leads"]
+
+
+def test_training_raises_efficiency_after_a_lag():
+    none, trained = paired(small().with_overrides({"budget.shares.training": 0.0, "budget.shares.incentive_fund": 0.6}),
+                           small().with_overrides({"budget.shares.training": 0.3, "budget.shares.incentive_fund": 0.3}))
+    assert trained["mean_approval_months"] < none["mean_approval_months"]
+
+
+def test_stop_go_years_hurt_credibility():
+    steady, stop_go = paired(small(policy__persistence=1.0), small(policy__persistence=0.0))
+    assert stop_go["honouring_rate"] < steady["honouring_rate"]
+    assert stop_go["budget_spent"] < steady["budget_spent"]
