@@ -73,7 +73,7 @@ def P(default: Any, meaning: str, unit: str, source: str, **kw: Any) -> Any:
 class Section(BaseModel):
     """Base of every parameter section: unknown keys are errors, values are checked on assignment."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True)
 
 
 # ----------------------------------------------------------------------------- run
@@ -382,7 +382,8 @@ def _check_keys(d: dict, allowed: tuple[str, ...], where: str, subset: bool = Fa
 def _check_sum(d: dict[str, float], where: str, exact: bool = False) -> None:
     for k, v in d.items():
         if not isinstance(v, int | float) or v < 0 or v > 1:
-            raise ValueError(f"{where.replace('*', k)}: expected a share in [0, 1], found {v!r}")
+            key = where.replace("*", k) if "*" in where else f"{where}.{k}"
+            raise ValueError(f"{key}: expected a share in [0, 1], found {v!r}")
     total = sum(d.values())
     if exact and abs(total - 1) > 1e-6:
         raise ValueError(f"{where}: expected shares summing to 1, found {total:.4g}")
