@@ -57,7 +57,7 @@ def initialise(m, idx: np.ndarray) -> None:
     """Beliefs of prospects contacted this month: reputation, ties' word of mouth and individual noise."""
     if idx.size == 0:
         return
-    noise = m.streams["belief_noise"].normal(0.0, 1.0, size=(5, m.n))[:, idx]
+    noise = m.streams["belief_noise"].standard_normal((5, m.n), dtype=np.float32)[:, idx]
     w = m.p.behaviour.word_of_mouth_weight
     informed = m.signed_month >= 0  # those who went through signing have something to tell
     rows = np.zeros((idx.size, 5))

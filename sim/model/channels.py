@@ -81,7 +81,7 @@ class ChannelModel:
         """Contact prospects this month through every source and initialise their beliefs."""
         m = self.m
         want = self.contacts_wanted()
-        gumbel = m.streams["contact"].gumbel(size=(len(m.governments), m.n))
+        gumbel = gumbel_noise(m.streams["contact"], (len(m.governments), m.n))
         u_pick = m.streams["channel_pick"].random(m.n)
         u_handoff = m.streams["handoff"].random((2, m.n))
         new = []
@@ -179,7 +179,7 @@ class ChannelModel:
             return np.zeros(0, dtype=np.int64)
         m.forum_contacts_due = False
         k = int(round(m.p.policy.investor_forum_contacts * m.p.scale))
-        g = m.streams["contact"].gumbel(size=m.n)
+        g = gumbel_noise(m.streams["contact"], m.n)
         idx = self._top_k(self.logw["forum"] + g, available, k)
         m.channel[idx] = SOURCE_INDEX["forum"]
         m.gov[idx] = len(m.governments) - 1
@@ -188,7 +188,7 @@ class ChannelModel:
     def _partner_leads(self, available: np.ndarray) -> np.ndarray:
         m = self.m
         k, m.partner_requests = m.partner_requests, 0
-        g = m.streams["local_firms"].gumbel(size=m.n)
+        g = gumbel_noise(m.streams["local_firms"], m.n)
         if k == 0:
             return np.zeros(0, dtype=np.int64)
         idx = self._top_k(self.logw["partner_lead"] + g, available, k)
@@ -242,6 +242,13 @@ class ChannelModel:
         months = m.p.platform.handoff_months
         m.handoff_until[at_city] = m.t + np.ceil(months * (0.5 + u[1, at_city])).astype(np.int32)
         m.counters.handoffs += at_city.size
+
+
+def gumbel_noise(rng: np.random.Generator, shape) -> np.ndarray:
+    """Standard Gumbel noise in single precision (enough for ranking; twice as fast as float64)."""
+    u = rng.random(shape, dtype=np.float32)
+    with np.errstate(divide="ignore"):
+        return -np.log(-np.log(u))
 
 
 def available_after(m, taken: np.ndarray) -> np.ndarray:
