@@ -6,3 +6,13 @@ Each entry is a ``register(subparsers)`` function; ``sim.cli`` calls them all.
 from __future__ import annotations
 
 REGISTRARS: list = []
+
+
+def _register_experiment(subparsers) -> None:
+    """``sim experiment`` and ``sim status``: batch experiments (sim.experiment)."""
+    from sim.experiment.cli import register
+
+    register(subparsers)
+
+
+REGISTRARS.append(_register_experiment)

@@ -1,0 +1,26 @@
+"""Batch experiments: many scenarios x design points x replications, resumable, with provenance.
+
+- :mod:`sim.experiment.spec`: experiment files (``experiments/*.toml``), loaded and validated;
+- :mod:`sim.experiment.designs`: which runs (list, factorial, Latin hypercube, Sobol, Morris);
+- :mod:`sim.experiment.seeds`: one root seed, common random numbers across scenarios and points;
+- :mod:`sim.experiment.executors`: where runs execute (serial, local processes, Dask);
+- :mod:`sim.experiment.store`: what is kept (Parquet parts, manifest) and the loaders for analysis;
+- :mod:`sim.experiment.runner`: planning, resuming, executing and storing;
+- :mod:`sim.experiment.cli`: ``sim experiment`` and ``sim status``.
+
+Analysis code reads results through :func:`load_summaries`, :func:`load_monthly`,
+:func:`load_manifest`, :func:`load_design` and :func:`load_problem`.
+"""
+
+from sim.experiment.store import (
+    VOLATILE_COLUMNS,
+    load_design,
+    load_manifest,
+    load_monthly,
+    load_problem,
+    load_summaries,
+    run_status,
+)
+
+__all__ = ["VOLATILE_COLUMNS", "load_design", "load_manifest", "load_monthly", "load_problem", "load_summaries",
+           "run_status"]

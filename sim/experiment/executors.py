@@ -1,0 +1,287 @@
+"""Where runs execute: in this process, in a local process pool, or on a Dask cluster.
+
+All three follow one protocol, :class:`Executor`: ``imap_unordered(fn, tasks)``
+yields ``(task, result)`` pairs as tasks finish, in any order, where a task that
+raised yields its exception instead of a result (the caller records it and goes
+on). Executors keep only a bounded number of tasks in flight, so memory does not
+grow with the size of the experiment, and they never decide *what* is stored:
+the caller (``sim.experiment.runner``) writes results as they arrive.
+
+- :class:`SerialExecutor`: one task after the other, in this process (debugging, tiny jobs);
+- :class:`ProcessExecutor`: ``concurrent.futures.ProcessPoolExecutor`` on this machine
+  (default: all cores). Workers are forked from a server process that has
+  already imported the model, so they start in milliseconds; a worker that dies
+  fails only the tasks in flight, and a new pool carries on;
+- :class:`DaskExecutor`: Dask distributed, either a ``LocalCluster`` bound to
+  127.0.0.1 (scratch files inside the results folder) or an existing scheduler
+  (``tcp://host:8786``) whose workers can import ``sim``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+ENGINES = ("serial", "process", "dask")
+WORKER_PRELOAD = ["sim.experiment.runner"]
+
+
+class Executor(Protocol):
+    """Runs tasks somewhere and hands back their results as they finish."""
+
+    name: str
+    slots: int  # tasks that can run at the same time
+
+    def imap_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R | Exception]]:
+        """Run ``fn`` on every task; yield ``(task, result)`` or ``(task, exception)`` as each finishes."""
+        ...
+
+    def describe(self) -> str:
+        """A short phrase for people, e.g. 'process pool, 2 workers'."""
+        ...
+
+    def close(self) -> None:
+        """Stop workers and release resources (idempotent)."""
+        ...
+
+
+def default_workers() -> int:
+    """Cores available to this process."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class SerialExecutor:
+    """Runs tasks one after the other in this process."""
+
+    name = "serial"
+    slots = 1
+
+    def imap_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R | Exception]]:
+        for task in tasks:
+            try:
+                result: R | Exception = fn(task)
+            except Exception as exc:  # recorded by the caller; the batch goes on
+                result = exc
+            yield task, result
+
+    def describe(self) -> str:
+        return "serial (this process)"
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ProcessExecutor:
+    """A local pool of worker processes (``concurrent.futures``), ``workers`` of them."""
+
+    name = "process"
+
+    def __init__(self, workers: int | None = None, start_method: str | None = None, in_flight: int = 2):
+        self.workers = max(int(workers or default_workers()), 1)
+        self.slots = self.workers
+        methods = multiprocessing.get_all_start_methods()
+        self.start_method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
+        self.in_flight = max(in_flight, 1) * self.workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        ctx = multiprocessing.get_context(self.start_method)
+        if self.start_method == "forkserver":
+            ctx.set_forkserver_preload(WORKER_PRELOAD)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+
+    def imap_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R | Exception]]:
+        it = iter(tasks)
+        pending: dict[Future, T] = {}
+        exhausted = False
+        if self._pool is None:
+            self._pool = self._new_pool()
+        while True:
+            while not exhausted and len(pending) < self.in_flight:
+                try:
+                    task = next(it)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[self._pool.submit(fn, task)] = task
+            if not pending:
+                return
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in finished:
+                task = pending.pop(fut)
+                try:
+                    result: R | Exception = fut.result()
+                except BrokenProcessPool as exc:
+                    broken = True
+                    result = exc
+                except Exception as exc:
+                    result = exc
+                yield task, result
+            if broken:
+                # A worker died (killed, out of memory): the tasks in flight are lost; fail them and go on.
+                for fut, task in list(pending.items()):
+                    fut.cancel()
+                    yield task, RuntimeError("a worker process died while this batch was running")
+                pending.clear()
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+
+    def describe(self) -> str:
+        return f"process pool, {self.workers} worker{'s' if self.workers != 1 else ''}"
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> ProcessExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class DaskExecutor:
+    """Dask distributed: a LocalCluster on 127.0.0.1, or an existing scheduler at ``address``."""
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int | None = None,
+                 scratch: str | Path | None = None, dashboard: bool = False, in_flight: int = 2):
+        from dask.distributed import Client, LocalCluster
+
+        self.address = address
+        self._cluster = None
+        self._scratch: Path | None = None
+        if address:
+            try:
+                _probe(address)
+                self._client = Client(address, timeout="15s")
+            except (OSError, TimeoutError) as exc:
+                from sim.scenario import ScenarioError
+
+                raise ScenarioError(f"--scheduler {address}: expected a reachable Dask scheduler, found {type(exc).__name__}: "
+                                    f"{str(exc).splitlines()[0] if str(exc) else 'no answer'}") from None
+        else:
+            n = max(int(workers or default_workers()), 1)
+            kwargs: dict[str, Any] = {}
+            if scratch is not None:
+                if not Path(scratch).exists():
+                    self._scratch = Path(scratch)  # ours: removed on close
+                Path(scratch).mkdir(parents=True, exist_ok=True)
+                kwargs["local_directory"] = str(scratch)
+            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                         dashboard_address="127.0.0.1:8787" if dashboard else None,
+                                         silence_logs=logging.ERROR, **kwargs)
+            self._client = Client(self._cluster)
+        threads = sum(self._client.nthreads().values()) or 1
+        self.slots = threads
+        self.in_flight = max(in_flight, 1) * threads
+
+    @property
+    def dashboard_link(self) -> str | None:
+        """URL of the Dask dashboard, when one runs."""
+        try:
+            return self._client.dashboard_link
+        except Exception:  # dashboard off
+            return None
+
+    def imap_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R | Exception]]:
+        from dask.distributed import as_completed
+
+        it = iter(tasks)
+        pending: dict[Any, T] = {}
+
+        def submit() -> Any | None:
+            try:
+                task = next(it)
+            except StopIteration:
+                return None
+            fut = self._client.submit(fn, task, pure=False)  # pure=False: never de-duplicated
+            pending[fut] = task
+            return fut
+
+        first = [f for f in (submit() for _ in range(self.in_flight)) if f is not None]
+        if not first:
+            return
+        queue = as_completed(first)
+        for fut in queue:
+            task = pending.pop(fut)
+            try:
+                result: R | Exception = fut.result()
+            except Exception as exc:  # includes KilledWorker
+                result = exc
+            fut.release()
+            yield task, result
+            nxt = submit()
+            if nxt is not None:
+                queue.add(nxt)
+
+    def describe(self) -> str:
+        if self.address:
+            return f"Dask cluster at {self.address}, {self.slots} worker thread(s)"
+        return f"Dask local cluster, {self.slots} worker{'s' if self.slots != 1 else ''}"
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _probe(address: str, timeout: float = 5.0) -> None:
+    """Fail fast (OSError) when nothing listens at a tcp:// scheduler address, instead of retrying for long."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if "://" in address and not address.startswith("tcp://"):
+        return  # other protocols (tls, ucx, inproc): let Dask decide
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.hostname and parts.port:
+        socket.create_connection((parts.hostname, parts.port), timeout=timeout).close()
+
+
+def make_executor(engine: str = "process", workers: int | None = None, scheduler: str | None = None,
+                  scratch: str | Path | None = None, dashboard: bool = False) -> Executor:
+    """The executor for ``engine`` ('serial', 'process' or 'dask'); ``scheduler`` implies Dask."""
+    if scheduler:
+        engine = "dask"
+    if engine == "serial":
+        return SerialExecutor()
+    if engine == "process":
+        return ProcessExecutor(workers)
+    if engine == "dask":
+        return DaskExecutor(scheduler, workers, scratch, dashboard)
+    raise ValueError(f"engine: expected one of {', '.join(ENGINES)}, found {engine!r}")

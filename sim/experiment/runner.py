@@ -1,0 +1,469 @@
+"""Running an experiment: plan the runs, skip those already stored, execute the rest, store as they finish.
+
+Every run is identified by its scenario, design point and replication, and
+numbered ``run = (scenario_index * n_points + point_id) * replications + replication``.
+Runs execute replication by replication (all scenarios and points of
+replication 0 first), so an interrupted experiment leaves balanced partial
+results for paired comparisons. Several runs travel together in one task so
+short runs are not dominated by the cost of shipping work to a worker.
+
+Re-running the same command resumes: runs whose latest stored attempt is
+"done" are skipped; missing and failed runs run. A run that raises is stored
+as "failed" with its error and the experiment goes on. If the experiment file
+(or a scenario it uses) changed since the results folder was started, resuming
+is refused unless ``fresh`` (start over) or ``force`` (keep going) is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import socket
+import sys
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.experiment.designs import Design
+from sim.experiment.executors import Executor, make_executor
+from sim.experiment.seeds import replication_seed, seed_record
+from sim.experiment.spec import ExperimentSpec, column_kind
+from sim.experiment.store import (
+    KIND_TYPES,
+    ResultStore,
+    StoreError,
+    flatten_summary,
+    monthly_table,
+    override_cell,
+    summary_table,
+)
+from sim.model import simulate
+from sim.scenario import ScenarioSpec
+
+SCHEMA_VERSION = 1
+SEED_SCHEME = ("replication r of every scenario and design point uses "
+               "numpy.random.SeedSequence(root_seed).spawn(replications)[r] "
+               "== SeedSequence(root_seed, spawn_key=(r,))")
+MAX_FAILED_IN_MANIFEST = 100
+
+
+# ----------------------------------------------------------------------------- what runs
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run of the experiment: a scenario, a design point and a replication."""
+
+    run: int
+    scenario_index: int
+    point_id: int
+    replication: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The grid of runs: scenarios x design points x replications, numbered and ordered."""
+
+    n_scenarios: int
+    n_points: int
+    replications: int
+
+    @classmethod
+    def of(cls, exp: ExperimentSpec) -> Plan:
+        """The plan of an experiment."""
+        return cls(len(exp.scenarios), exp.design.n_points, exp.replications)
+
+    @property
+    def n_runs(self) -> int:
+        """Total number of runs."""
+        return self.n_scenarios * self.n_points * self.replications
+
+    def run_id(self, scenario_index: int, point_id: int, replication: int) -> int:
+        """The run number of a (scenario, point, replication)."""
+        return (scenario_index * self.n_points + point_id) * self.replications + replication
+
+    def runs(self, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[PlannedRun]:
+        """Runs in execution order (replication-major), leaving out those in ``skip``."""
+        for r in range(self.replications):
+            for s in range(self.n_scenarios):
+                for p in range(self.n_points):
+                    run = self.run_id(s, p, r)
+                    if run not in skip:
+                        yield PlannedRun(run, s, p, r)
+
+
+@dataclass
+class Task:
+    """A batch of runs shipped to a worker together with what they need (scenario specs, overrides, seed)."""
+
+    runs: tuple[PlannedRun, ...]
+    specs: dict[int, ScenarioSpec]
+    points: dict[int, dict[str, Any]]
+    root_seed: int
+    record: str
+
+
+@dataclass
+class RunOutcome:
+    """What a worker sends back about one run."""
+
+    run: int
+    status: str
+    config_hash: str | None = None
+    summary: dict[str, Any] | None = None
+    monthly: dict[str, np.ndarray] | None = None
+    error: str | None = None
+    error_detail: str | None = None
+    seconds: float = 0.0
+    finished_at: str = ""
+
+
+def _one_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".replace("\r", " ").replace("\n", " | ")
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def run_one(spec: ScenarioSpec, overrides: dict[str, Any], seed: np.random.SeedSequence, record: str,
+            run: int = 0) -> RunOutcome:
+    """Run one scenario with a design point's overrides and a seed; never raises (a failure is an outcome)."""
+    t0 = time.perf_counter()
+    try:
+        spec = spec.with_overrides(overrides, source="design point") if overrides else spec
+        result = simulate(spec, seed=seed)
+        out = RunOutcome(run, "done", config_hash=spec.config_hash(), summary=flatten_summary(result.summary),
+                         monthly=result.monthly if record == "monthly" else None)
+    except Exception as exc:
+        out = RunOutcome(run, "failed", error=_one_line(exc), error_detail=traceback.format_exc()[-4000:])
+    out.seconds = time.perf_counter() - t0
+    out.finished_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+    return out
+
+
+def run_batch(task: Task) -> list[RunOutcome]:
+    """Run every run of a task (the function executors ship to workers)."""
+    return [run_one(task.specs[r.scenario_index], task.points[r.point_id],
+                    replication_seed(task.root_seed, r.replication), task.record, r.run)
+            for r in task.runs]
+
+
+def make_tasks(exp: ExperimentSpec, runs: Iterable[PlannedRun], batch_size: int) -> Iterator[Task]:
+    """Group planned runs into tasks of ``batch_size`` runs (lazily: memory does not grow with the plan)."""
+    batch: list[PlannedRun] = []
+    for r in runs:
+        batch.append(r)
+        if len(batch) >= batch_size:
+            yield _task(exp, batch)
+            batch = []
+    if batch:
+        yield _task(exp, batch)
+
+
+def _task(exp: ExperimentSpec, batch: list[PlannedRun]) -> Task:
+    specs = {r.scenario_index: exp.scenarios[r.scenario_index].spec for r in batch}
+    points = {r.point_id: exp.design.points[r.point_id] for r in batch}
+    return Task(tuple(batch), specs, points, exp.root_seed, exp.record)
+
+
+def choose_batch_size(n_runs: int, slots: int, serial: bool = False) -> int:
+    """Runs per task: about eight tasks per worker (load balance), at most 25 runs (progress, lost work)."""
+    if serial:
+        return 1
+    return max(1, min(25, math.ceil(n_runs / (max(slots, 1) * 8))))
+
+
+# ----------------------------------------------------------------------------- design and rows
+def override_kinds(design: Design) -> dict[str, str]:
+    """Column kind of each varied parameter (bool, int, float, str, json)."""
+    return {k: column_kind([p.get(k) for p in design.points]) or "json" for k in design.parameters}
+
+
+def design_table(exp: ExperimentSpec):
+    """The design points as a table: point_id, point_label and each parameter (raw sample values for samples)."""
+    import pyarrow as pa
+
+    d = exp.design
+    cols: dict[str, Any] = {"point_id": pa.array(range(d.n_points), type=pa.int64()),
+                            "point_label": pa.array(list(d.labels), type=pa.string())}
+    if d.sample is not None:
+        for j, name in enumerate(d.parameters):
+            cols[name] = pa.array(d.sample[:, j], type=pa.float64())
+    else:
+        for name, kind in override_kinds(d).items():
+            cols[name] = pa.array([override_cell(p.get(name), kind) for p in d.points], type=KIND_TYPES[kind])
+    return pa.table(cols)
+
+
+def _row(exp: ExperimentSpec, plan: Plan, pr: PlannedRun, out: RunOutcome, session: int) -> dict[str, Any]:
+    entry = exp.scenarios[pr.scenario_index]
+    point = exp.design.points[pr.point_id]
+    row: dict[str, Any] = {
+        "experiment": exp.name, "run": pr.run, "scenario": entry.name, "scenario_index": pr.scenario_index,
+        "scenario_file": entry.file, "point_id": pr.point_id, "point_label": exp.design.labels[pr.point_id],
+    }
+    for key in exp.design.parameters:
+        row[key] = point.get(key)
+    row.update(seed_record(replication_seed(exp.root_seed, pr.replication)))
+    row.update({"replication": pr.replication, "config_hash": out.config_hash, "status": out.status,
+                "error": out.error, "error_detail": out.error_detail, "run_seconds": out.seconds,
+                "finished_at": out.finished_at, "session": session})
+    if out.summary:
+        for k, v in out.summary.items():
+            if k not in row:
+                row[k] = v
+    return row
+
+
+# ----------------------------------------------------------------------------- manifest
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def plan_signature(exp: ExperimentSpec) -> dict[str, Any]:
+    """What must not change for stored runs to keep their meaning: scenarios, design shape, replications, seed."""
+    return {"scenarios": [[e.file, e.name] for e in exp.scenarios], "n_points": exp.design.n_points,
+            "parameters": list(exp.design.parameters), "replications": exp.replications, "root_seed": exp.root_seed,
+            "record": exp.record}
+
+
+def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
+    """The manifest of a fresh results folder: the experiment, its provenance and its plan."""
+    d = exp.design
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "experiment": exp.name,
+        "title": exp.title, "description": exp.description,
+        "experiment_file": str(exp.path), "experiment_file_absolute": str(exp.path.resolve()),
+        "experiment_sha256": exp.sha256, "experiment_text": exp.text,
+        "scenarios": [{"index": e.index, "name": e.name, "title": e.spec.title, "description": e.spec.description,
+                       "file": e.file, "path": str(e.path.resolve()),
+                       "extends_chain": list(e.spec.chain), "config_hash": e.spec.config_hash(),
+                       "sha256": _sha256(e.path), "text": e.path.read_text(encoding="utf-8")}
+                      for e in exp.scenarios],
+        "replications": exp.replications, "root_seed": exp.root_seed, "seed_scheme": SEED_SCHEME,
+        "record": exp.record, "horizon_months": exp.horizon_months, "overrides": exp.overrides,
+        "design": {"kind": d.kind, "parameters": list(d.parameters), "n_points": d.n_points,
+                   "problem": d.problem, "options": d.options, "description": d.describe()},
+        "runs_planned": exp.n_runs, "plan": plan_signature(exp),
+        "code_version": env.get("code_version"), "environment": env,
+        "started": _now(), "finished": None, "status": "running",
+        "counts": {"done": 0, "failed": 0, "missing": exp.n_runs}, "failed_runs": [], "sessions": [],
+    }
+
+
+def check_resume(exp: ExperimentSpec, manifest: dict[str, Any], out: Path, force: bool) -> list[str]:
+    """Refuse to resume into results of a different experiment; return warnings for harmless differences."""
+    warnings: list[str] = []
+    old_sig, new_sig = manifest.get("plan"), plan_signature(exp)
+    if old_sig != new_sig:
+        changed = next((k for k in new_sig if (old_sig or {}).get(k) != new_sig[k]), "plan")
+        raise StoreError(f"{exp.path}: key '{changed}': expected the experiment plan the results in {out} were "
+                         f"started with, found a different one; use --fresh to start over (or --out for a new folder)")
+    changes = []
+    if manifest.get("experiment_sha256") != exp.sha256:
+        changes.append(f"the experiment file changed (sha256 {str(manifest.get('experiment_sha256'))[:12]} -> {exp.sha256[:12]})")
+    old_hashes = {s["name"]: s.get("config_hash") for s in manifest.get("scenarios", [])}
+    for e in exp.scenarios:
+        if old_hashes.get(e.name) != e.spec.config_hash():
+            changes.append(f"scenario '{e.name}' ({e.file}) changed (config hash "
+                           f"{str(old_hashes.get(e.name))[:12]} -> {e.spec.config_hash()[:12]})")
+    if changes and not force:
+        raise StoreError(f"{exp.path}: key '-': expected the same experiment as the results in {out}, found that "
+                         f"{changes[0]}; use --fresh to start over or --force to resume anyway")
+    if changes:
+        warnings.append(f"resuming with --force although {'; '.join(changes)}")
+    return warnings
+
+
+# ----------------------------------------------------------------------------- running
+@dataclass
+class ExperimentReport:
+    """What an invocation did: runs done and failed now, skipped, still missing, time taken."""
+
+    name: str
+    out: Path
+    planned: int
+    skipped: int = 0
+    done_now: int = 0
+    failed_now: int = 0
+    done_total: int = 0
+    failed_total: int = 0
+    missing: int = 0
+    seconds: float = 0.0
+    executor: str = ""
+    interrupted: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Every planned run is stored as done."""
+        return self.done_total == self.planned
+
+    def text(self) -> str:
+        """The end-of-experiment summary for people."""
+        head = ("interrupted: " if self.interrupted else "") + (
+            f"{self.name}: {self.done_now} runs done, {self.failed_now} failed, {self.skipped} skipped (done before) "
+            f"in {self.seconds:.1f} s on {self.executor}; stored {self.done_total}/{self.planned} done, "
+            f"{self.failed_total} failed, {self.missing} missing -> {self.out}")
+        if self.failed_total or self.missing:
+            head += f"\n  re-run the same command to run the failed and missing runs; details: sim status {self.out}"
+        return head
+
+
+class _Buffer:
+    """Finished runs waiting to be written as one part file."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.keys: list[dict[str, Any]] = []
+        self.series: list[dict[str, np.ndarray]] = []
+        self.since = time.monotonic()
+
+    def add(self, row: dict[str, Any], monthly: dict[str, np.ndarray] | None) -> None:
+        self.rows.append(row)
+        if monthly is not None:
+            self.keys.append(row)
+            self.series.append(monthly)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine: str = "process",
+                   workers: int | None = None, scheduler: str | None = None, dashboard: bool = False,
+                   executor: Executor | None = None, fresh: bool = False, force: bool = False,
+                   batch_size: int | None = None, flush_every: int = 50, flush_seconds: float = 10.0,
+                   progress: bool = True, log=None) -> ExperimentReport:
+    """Run (or resume) an experiment into ``out`` (default ``results/<name>``) and return what was done.
+
+    ``executor`` overrides ``engine``/``workers``/``scheduler`` (and is not closed
+    here). On Ctrl-C the runs finished so far are stored and the report comes
+    back with ``interrupted`` set. Finished runs are written every ``flush_every`` runs or
+    ``flush_seconds`` seconds, whichever comes first.
+    """
+    from sim.runio import environment
+
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    out = Path(out) if out else Path("results") / exp.name
+    plan = Plan.of(exp)
+    store = ResultStore(out)
+    store.acquire()
+    own_executor = executor is None
+    report = ExperimentReport(exp.name, out, plan.n_runs)
+    t0 = time.monotonic()
+    started = False
+    todo = 0
+    try:
+        if fresh:
+            store.clear()
+        env = environment()
+        if store.exists():
+            manifest = store.read_manifest()
+            report.warnings = check_resume(exp, manifest, out, force)
+            if manifest.get("code_version") != env.get("code_version"):
+                report.warnings.append(f"the code changed since these results were started "
+                                       f"({manifest.get('code_version')} -> {env.get('code_version')}); "
+                                       f"stored runs of both versions will be mixed")
+        else:
+            manifest = new_manifest(exp, env)
+        for w in report.warnings:
+            log(f"warning: {w}")
+        store.tidy()
+        if not (out / "design.parquet").is_file():
+            store.write_design(design_table(exp))
+        done_before = store.done_runs()
+        report.skipped = sum(1 for r in done_before if r < plan.n_runs)
+        todo = plan.n_runs - report.skipped
+        session = len(manifest["sessions"]) + 1
+        if executor is None and todo:
+            executor = make_executor(engine, workers, scheduler, scratch=out / "dask-scratch", dashboard=dashboard)
+        desc = executor.describe() if executor is not None else "nothing to run"
+        report.executor = desc
+        if todo:
+            manifest["sessions"].append({"session": session, "started": _now(), "finished": None, "engine": desc,
+                                         "code_version": env.get("code_version"), "host": socket.gethostname(),
+                                         "planned": todo, "done": 0, "failed": 0, "warnings": report.warnings})
+            manifest["status"] = "running"
+        store.write_manifest(manifest)
+        started = True
+        if todo:
+            assert executor is not None
+            size = batch_size or choose_batch_size(todo, executor.slots, serial=executor.name == "serial")
+            _execute(exp, plan, store, executor, done_before, todo, size, session, flush_every, flush_seconds,
+                     progress, report)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: finished runs are stored, the report says so
+        report.interrupted = True
+    finally:
+        try:
+            if own_executor and executor is not None:
+                executor.close()
+        finally:
+            report.seconds = time.monotonic() - t0
+            if started:
+                _finish_manifest(store, report, session_ran=todo > 0)
+            store.release()
+    return report
+
+
+def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Executor, done_before: set[int],
+             todo: int, batch_size: int, session: int, flush_every: int, flush_seconds: float,
+             progress: bool, report: ExperimentReport) -> None:
+    from tqdm import tqdm
+
+    kinds = override_kinds(exp.design)
+    buf = _Buffer()
+
+    def flush() -> None:
+        nonlocal buf
+        if len(buf):
+            monthly = monthly_table(buf.keys, buf.series) if buf.series else None
+            store.write_batch(summary_table(buf.rows, kinds), monthly)
+        buf = _Buffer()
+
+    tasks = make_tasks(exp, plan.runs(done_before), batch_size)
+    bar = tqdm(total=todo, desc=exp.name, unit="run", file=sys.stderr, disable=not progress, smoothing=0.05,
+               mininterval=0.5, dynamic_ncols=True)
+    try:
+        for task, result in executor.imap_unordered(run_batch, tasks):
+            outcomes = result if isinstance(result, list) else [
+                RunOutcome(r.run, "failed", error=_one_line(result), finished_at=datetime.now(UTC).isoformat())
+                for r in task.runs]
+            for pr, oc in zip(task.runs, outcomes, strict=True):
+                buf.add(_row(exp, plan, pr, oc, session), oc.monthly)
+                if oc.status == "done":
+                    report.done_now += 1
+                else:
+                    report.failed_now += 1
+            bar.update(len(outcomes))
+            if report.failed_now:
+                bar.set_postfix(failed=report.failed_now, refresh=False)
+            if len(buf) >= flush_every or time.monotonic() - buf.since >= flush_seconds:
+                flush()
+    finally:
+        flush()  # runs already finished are kept, even on Ctrl-C
+        bar.close()
+
+
+def _finish_manifest(store: ResultStore, report: ExperimentReport, session_ran: bool) -> None:
+    from sim.experiment.store import run_status
+
+    manifest = store.read_manifest()
+    st = run_status(store.root, max_failed=MAX_FAILED_IN_MANIFEST)
+    report.done_total, report.failed_total, report.missing = st["done"], st["failed"], st["missing"]
+    manifest["counts"] = {k: st[k] for k in ("done", "failed", "missing")}
+    manifest["failed_runs"] = st["failed_runs"]
+    manifest["finished"] = _now()
+    manifest["status"] = ("complete" if report.complete else "interrupted" if report.interrupted
+                          else "incomplete")
+    if session_ran and manifest["sessions"]:
+        manifest["sessions"][-1].update({"finished": manifest["finished"], "done": report.done_now,
+                                         "failed": report.failed_now, "seconds": round(report.seconds, 3),
+                                         "interrupted": report.interrupted})
+    store.write_manifest(manifest)

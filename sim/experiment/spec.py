@@ -1,0 +1,429 @@
+"""Loading and validating experiment files (``experiments/*.toml``).
+
+An experiment says which scenarios to run, how often, with what root seed,
+what to record and which parameter settings (the design) to try::
+
+    [experiment]
+    name = "sweep_incentives"                  # optional, default: the file name
+    title = { zh = "激励力度扫描", en = "Incentive sweep" }   # optional
+    description = "..."                        # optional: text or { zh, en }
+    scenarios = ["../scenarios/baseline.toml"] # paths relative to this file's folder
+    replications = 20                          # runs per scenario and design point
+    root_seed = 20240601                       # one root seed for the whole experiment
+    horizon_months = 60                        # optional: overrides every scenario's horizon
+    record = "summary"                         # "summary" (end of run) or "monthly" (series too)
+
+    [overrides]                                # optional: applied to every run
+    "run.n_investors" = 4000
+
+    [design]                                   # optional: default kind = "none"
+    kind = "factorial"                         # none | list | factorial | lhs | sobol | morris
+    [design.values]
+    "policy.incentive_rate" = [0.0, 3.0, 6.0]
+    "service.one_stop_centre" = [false, true]
+
+Design tables by kind:
+
+- ``list``: ``[[design.points]]`` tables of overrides, each with an optional ``label``;
+- ``factorial``: ``[design.values]``, a list of values per parameter;
+- ``lhs``: ``[design.parameters]`` ranges ``[low, high]`` and ``samples``;
+- ``sobol``: ranges, ``samples`` (a power of 2) and ``second_order`` (default false);
+- ``morris``: ranges, ``trajectories`` and ``levels`` (default 4);
+- sample designs take an optional ``seed``; by default it derives from ``root_seed``.
+
+Parameters are dotted keys into the scenario parameter tree, quoted
+(``"policy.incentive_rate"``) or as TOML nested keys. Every design point is
+applied to every scenario and validated here with
+:meth:`sim.scenario.ScenarioSpec.with_overrides`, so a bad key or an out-of-range
+value stops the experiment before any run, with one line naming the file,
+the key, what was expected and what was found (:class:`ScenarioError`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.experiment import designs
+from sim.experiment.designs import Design
+from sim.experiment.seeds import MAX_ROOT_SEED, sampler_seed
+from sim.scenario import ScenarioError, ScenarioSpec, load_scenario, read_toml
+
+TOP_KEYS = ("experiment", "overrides", "design")
+EXPERIMENT_KEYS = ("name", "title", "description", "scenarios", "replications", "root_seed", "horizon_months", "record")
+RECORD_MODES = ("summary", "monthly")
+DESIGN_KEYS: dict[str, tuple[str, ...]] = {
+    "none": ("kind",),
+    "list": ("kind", "points"),
+    "factorial": ("kind", "values"),
+    "lhs": ("kind", "parameters", "samples", "seed"),
+    "sobol": ("kind", "parameters", "samples", "second_order", "seed"),
+    "morris": ("kind", "parameters", "trajectories", "levels", "seed"),
+}
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+MAX_POINTS = 1_000_000
+
+
+@dataclass(frozen=True)
+class ScenarioEntry:
+    """One scenario of an experiment: its position, the path as written, and its validated spec."""
+
+    index: int
+    file: str
+    path: Path
+    spec: ScenarioSpec
+
+    @property
+    def name(self) -> str:
+        """The scenario's name (unique within the experiment)."""
+        return self.spec.name
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """A validated experiment: scenarios x design points x replications, with one root seed."""
+
+    name: str
+    path: Path
+    text: str
+    sha256: str
+    scenarios: tuple[ScenarioEntry, ...]
+    replications: int
+    root_seed: int
+    record: str
+    design: Design
+    overrides: dict[str, Any]
+    horizon_months: int | None = None
+    title: dict[str, str] | None = None
+    description: dict[str, str] | None = None
+
+    @property
+    def n_runs(self) -> int:
+        """Runs the experiment comprises: scenarios x design points x replications."""
+        return len(self.scenarios) * self.design.n_points * self.replications
+
+    def describe(self) -> str:
+        """One line for people: how many runs and why."""
+        return (f"{len(self.scenarios)} scenario(s) x {self.design.n_points} design point(s) x "
+                f"{self.replications} replication(s) = {self.n_runs} runs")
+
+
+# ----------------------------------------------------------------------------- errors
+def _err(path: Path, key: str, expected: str, found: str) -> ScenarioError:
+    return ScenarioError(f"{path}: key '{key}': expected {expected}, found {found}")
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _one_of(key: str, options: tuple[str, ...] | list[str]) -> str:
+    """'one of a, b, c (did you mean 'x'?)', the house style of unknown-key errors."""
+    close = difflib.get_close_matches(key, list(options), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"one of {', '.join(options)}{hint}"
+
+
+def _check_keys(path: Path, table: dict, allowed: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            full = f"{where}.{key}" if where else key
+            raise _err(path, full, _one_of(key, allowed), f"unknown key '{key}'")
+
+
+def _int(path: Path, key: str, value: Any, lo: int, hi: int, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _err(path, key, f"{what} (a whole number from {lo} to {hi})", _describe(value))
+    if not lo <= value <= hi:
+        raise _err(path, key, f"{what} from {lo} to {hi}", _describe(value))
+    return value
+
+
+def _labels(path: Path, key: str, value: Any) -> dict[str, str]:
+    if isinstance(value, str):
+        return {"en": value}
+    if not isinstance(value, dict) or any(k not in ("zh", "en") or not isinstance(v, str) for k, v in value.items()):
+        raise _err(path, key, "text or a table with text 'zh' and 'en'", _describe(value))
+    return dict(value)
+
+
+# ----------------------------------------------------------------------------- dotted keys
+def flatten_overrides(table: dict[str, Any], tree: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted keys of a (possibly nested) TOML table of overrides.
+
+    ``{"policy": {"incentive_rate": 5}}`` and ``{"policy.incentive_rate": 5}``
+    both give ``{"policy.incentive_rate": 5}``. Descent stops at a parameter
+    whose value is itself a table of new keys (``sector_focus = {potato = 2}``),
+    which is then replaced whole. ``tree`` is the parameter tree (a dict) used
+    to tell sections from table-valued parameters.
+    """
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        sub = _lookup(tree, key)
+        if isinstance(value, dict) and value and (sub is None or (isinstance(sub, dict) and set(value) <= set(sub))):
+            out.update(flatten_overrides(value, sub, prefix=f"{dotted}."))
+        else:
+            out[dotted] = value
+    return out
+
+
+def _lookup(tree: Any, dotted: str) -> Any:
+    node = tree
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def apply_overrides(spec: ScenarioSpec, overrides: dict[str, Any], path: Path, section: str,
+                    context: str = "") -> ScenarioSpec:
+    """``spec.with_overrides(overrides)`` with errors naming the experiment file and the section of the key."""
+    try:
+        return spec.with_overrides(overrides, source=str(path))
+    except ScenarioError as exc:
+        msg = str(exc)
+        head = f"{path}: key '"
+        if msg.startswith(head):
+            rest = msg[len(head):]
+            key = rest.split("'", 1)[0]
+            if any(key == k or key.startswith(k + ".") or k.startswith(key + ".") for k in overrides):
+                msg = f"{head}{section}.{rest}"
+        if context:
+            msg = f"{msg} ({context})"
+        raise ScenarioError(msg) from None
+
+
+def _point_text(point: dict[str, Any]) -> str:
+    text = ", ".join(f"{k}={v!r}" for k, v in point.items())
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+# ----------------------------------------------------------------------------- value kinds
+def value_kind(value: Any) -> str:
+    """Column kind of an override value: 'bool', 'int', 'float', 'str' or 'json' (lists and tables)."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    return "json"
+
+
+def column_kind(values: list[Any]) -> str | None:
+    """The one column kind of a parameter's values (ints and floats mix as floats); None if they do not mix."""
+    kinds = {value_kind(v) for v in values if v is not None}
+    if not kinds:
+        return "float"
+    if kinds <= {"int", "float"}:
+        return "float" if "float" in kinds else "int"
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+# ----------------------------------------------------------------------------- design
+def _ranges(path: Path, raw: Any, tree: dict) -> tuple[dict[str, tuple[float, float]], frozenset[str]]:
+    if not isinstance(raw, dict) or not raw:
+        raise _err(path, "design.parameters", 'a table of ranges like "policy.incentive_rate" = [0.0, 6.0]',
+                   _describe(raw) if raw is not None else "none")
+    flat = flatten_overrides(raw, tree)
+    ranges: dict[str, tuple[float, float]] = {}
+    integer = set()
+    for key, rng in flat.items():
+        full = f"design.parameters.{key}"
+        ok = (isinstance(rng, list) and len(rng) == 2
+              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in rng))
+        if not ok:
+            raise _err(path, full, "a range [low, high] of two numbers", _describe(rng))
+        lo, hi = float(rng[0]), float(rng[1])
+        if not lo < hi:
+            raise _err(path, full, "low < high", _describe(rng))
+        current = _lookup(tree, key)
+        if isinstance(current, bool):
+            raise _err(path, full, "a numeric parameter to sample (switches go in a factorial or list design)",
+                       f"the switch '{key}'")
+        if current is not None and not isinstance(current, int | float):
+            raise _err(path, full, "a numeric parameter to sample", f"'{key}' holding {_describe(current)}")
+        if isinstance(current, int):
+            integer.add(key)
+        ranges[key] = (lo, hi)
+    return ranges, frozenset(integer)
+
+
+def _build_design(path: Path, raw: Any, tree: dict, root_seed: int) -> Design:
+    if raw is None:
+        return designs.single_point()
+    if not isinstance(raw, dict):
+        raise _err(path, "design", "a table", _describe(raw))
+    kind = raw.get("kind")
+    if kind is None:
+        raise _err(path, "design.kind", f"one of {', '.join(designs.KINDS)}", "none")
+    if kind not in designs.KINDS:
+        raise _err(path, "design.kind", _one_of(str(kind), designs.KINDS), _describe(kind))
+    _check_keys(path, raw, DESIGN_KEYS[kind], "design")
+    seed = raw.get("seed")
+    if seed is not None:
+        seed = _int(path, "design.seed", seed, 0, 2**32 - 1, "a sampler seed")
+    else:
+        seed = sampler_seed(root_seed)
+    if kind == "none":
+        return designs.single_point()
+    if kind == "list":
+        points_raw = raw.get("points")
+        if not isinstance(points_raw, list) or not points_raw or not all(isinstance(p, dict) for p in points_raw):
+            raise _err(path, "design.points", "a non-empty list of tables ([[design.points]])",
+                       _describe(points_raw) if points_raw is not None else "none")
+        points, labels = [], []
+        for i, p in enumerate(points_raw):
+            p = dict(p)
+            label = p.pop("label", f"p{i}")
+            if not isinstance(label, str) or not label:
+                raise _err(path, f"design.points[{i}].label", "text", _describe(label))
+            if label in labels:
+                raise _err(path, f"design.points[{i}].label", "a label used once", f"'{label}' again")
+            labels.append(label)
+            points.append(flatten_overrides(p, tree))
+        return designs.list_design(points, labels)
+    if kind == "factorial":
+        values = raw.get("values")
+        if not isinstance(values, dict) or not values:
+            raise _err(path, "design.values", 'a table of value lists like "policy.incentive_rate" = [0.0, 3.0]',
+                       _describe(values) if values is not None else "none")
+        flat = flatten_overrides(values, tree)
+        for key, vals in flat.items():
+            if not isinstance(vals, list) or not vals:
+                raise _err(path, f"design.values.{key}", "a non-empty list of values", _describe(vals))
+        n = 1
+        for vals in flat.values():
+            n *= len(vals)
+        if n > MAX_POINTS:
+            raise _err(path, "design.values", f"at most {MAX_POINTS} combinations", f"{n}")
+        return designs.factorial_design(flat)
+    ranges, integer = _ranges(path, raw.get("parameters"), tree)
+    if kind in ("lhs", "sobol"):
+        samples = _int(path, "design.samples", raw.get("samples"), 1, MAX_POINTS, "a sample size")
+        if kind == "lhs":
+            return designs.lhs_design(ranges, samples, seed, integer)
+        if not designs.is_power_of_two(samples):
+            lo, hi = designs.nearest_powers_of_two(samples)
+            raise _err(path, "design.samples", f"a power of 2 for Sobol' sampling (e.g. {lo} or {hi})", str(samples))
+        second = raw.get("second_order", False)
+        if not isinstance(second, bool):
+            raise _err(path, "design.second_order", "true or false", _describe(second))
+        return designs.sobol_design(ranges, samples, seed, second, integer)
+    trajectories = _int(path, "design.trajectories", raw.get("trajectories"), 2, MAX_POINTS, "a number of trajectories")
+    levels = _int(path, "design.levels", raw.get("levels", 4), 2, 100, "an even number of grid levels")
+    if levels % 2:
+        raise _err(path, "design.levels", "an even number of grid levels (Morris)", str(levels))
+    return designs.morris_design(ranges, trajectories, seed, levels, integer)
+
+
+def _design_section(kind: str, index: int) -> str:
+    return {"list": f"design.points[{index}]", "factorial": "design.values"}.get(kind, "design.parameters")
+
+
+# ----------------------------------------------------------------------------- loading
+def load_experiment(path: str | Path) -> ExperimentSpec:
+    """Load and validate an experiment file; raise a one-line ScenarioError on any problem."""
+    path = Path(path)
+    raw = read_toml(path)
+    text = path.read_text(encoding="utf-8")
+    _check_keys(path, raw, TOP_KEYS, "")
+    exp = raw.get("experiment")
+    if not isinstance(exp, dict):
+        raise _err(path, "experiment", "a table [experiment] with scenarios, replications and root_seed",
+                   _describe(exp) if exp is not None else "none")
+    _check_keys(path, exp, EXPERIMENT_KEYS, "experiment")
+
+    name = exp.get("name", path.stem)
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise _err(path, "experiment.name", "a folder-safe name (letters, digits, '_', '-', '.')", _describe(name))
+    title = _labels(path, "experiment.title", exp["title"]) if "title" in exp else None
+    description = _labels(path, "experiment.description", exp["description"]) if "description" in exp else None
+
+    for key in ("scenarios", "replications", "root_seed"):
+        if key not in exp:
+            what = {"scenarios": "a list of scenario files", "replications": "a number of replications",
+                    "root_seed": "an integer root seed"}[key]
+            raise _err(path, f"experiment.{key}", what, "none")
+    replications = _int(path, "experiment.replications", exp["replications"], 1, 100_000, "a number of replications")
+    root_seed = _int(path, "experiment.root_seed", exp["root_seed"], 0, MAX_ROOT_SEED, "an integer root seed")
+    record = exp.get("record", "summary")
+    if record not in RECORD_MODES:
+        raise _err(path, "experiment.record", _one_of(str(record), RECORD_MODES), _describe(record))
+    horizon = exp.get("horizon_months")
+    if horizon is not None:
+        horizon = _int(path, "experiment.horizon_months", horizon, 1, 600, "a horizon in months")
+
+    files = exp["scenarios"]
+    if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
+        raise _err(path, "experiment.scenarios", "a non-empty list of scenario file paths", _describe(files))
+
+    # Overrides applied to every run: the [overrides] table and the horizon.
+    over_raw = raw.get("overrides", {})
+    if not isinstance(over_raw, dict):
+        raise _err(path, "overrides", 'a table of dotted keys like "run.n_investors" = 2000', _describe(over_raw))
+
+    entries: list[ScenarioEntry] = []
+    seen_paths: dict[Path, int] = {}
+    seen_names: dict[str, str] = {}
+    overrides: dict[str, Any] | None = None
+    for i, file in enumerate(files):
+        spath = path.parent / file
+        if not spath.is_file():
+            raise _err(path, f"experiment.scenarios[{i}]",
+                       "a scenario file (paths are relative to the experiment file's folder)", f"no file {spath}")
+        resolved = spath.resolve()
+        if resolved in seen_paths:
+            raise _err(path, f"experiment.scenarios[{i}]", "each scenario listed once", f"'{file}' again")
+        seen_paths[resolved] = i
+        spec = load_scenario(spath)
+        if overrides is None:
+            tree = spec.params.model_dump(mode="python")
+            overrides = flatten_overrides(over_raw, tree)
+            if horizon is not None:
+                if "run.horizon_months" in overrides and overrides["run.horizon_months"] != horizon:
+                    raise _err(path, "overrides.run.horizon_months", "the horizon set once (experiment.horizon_months)",
+                               f"{overrides['run.horizon_months']} and {horizon}")
+                overrides["run.horizon_months"] = horizon
+        if overrides:
+            spec = apply_overrides(spec, overrides, path, "overrides", f"scenario '{spec.name}'")
+        if spec.name in seen_names:
+            raise _err(path, f"experiment.scenarios[{i}]", "scenarios with distinct names",
+                       f"'{spec.name}' in both {seen_names[spec.name]} and {file}")
+        seen_names[spec.name] = file
+        entries.append(ScenarioEntry(i, file, spath, spec))
+    assert overrides is not None
+
+    tree = entries[0].spec.params.model_dump(mode="python")
+    design = _build_design(path, raw.get("design"), tree, root_seed)
+    _check_design(path, design, entries)
+    return ExperimentSpec(
+        name=name, path=path, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        scenarios=tuple(entries), replications=replications, root_seed=root_seed, record=record,
+        design=design, overrides=overrides, horizon_months=horizon, title=title, description=description,
+    )
+
+
+def _check_design(path: Path, design: Design, entries: list[ScenarioEntry]) -> None:
+    """Every design point validates on every scenario; each parameter's values are of one kind."""
+    for key in design.parameters:
+        vals = [p.get(key) for p in design.points]
+        if column_kind(vals) is None:
+            kinds = sorted({value_kind(v) for v in vals if v is not None})
+            i = next(j for j, v in enumerate(vals) if v is not None and value_kind(v) == kinds[-1])
+            raise _err(path, f"{_design_section(design.kind, i)}.{key}",
+                       "values of one kind (numbers, true/false or text)", f"{' and '.join(kinds)} values")
+    for entry in entries:
+        for i, point in enumerate(design.points):
+            if point:
+                apply_overrides(entry.spec, point, path, _design_section(design.kind, i),
+                                f"scenario '{entry.name}', design point {i}: {_point_text(point)}")

@@ -1,0 +1,487 @@
+"""Where an experiment's results are kept, and how to read them back.
+
+Layout of a results folder (``results/<experiment name>/`` by default)::
+
+    manifest.json          provenance and progress (see below)
+    design.parquet         one row per design point: point_id, point_label and each
+                           varied parameter (for sample designs: the raw sample matrix)
+    summary/part-NNNNNN.parquet   one row per run attempt (end-of-run values)
+    monthly/part-NNNNNN.parquet   one row per run and month (when record = "monthly")
+    .lock                  held while a ``sim experiment`` process writes here
+
+Part files are written as runs finish, a few dozen runs at a time, each to a
+temporary file renamed into place (``os.replace``), so an interrupted
+experiment never leaves a half-written table: a crash loses at most the runs
+not yet flushed, which the next invocation runs again. The monthly part of a
+batch is written before its summary part, and a run only counts as stored once
+its summary row exists; loaders ignore monthly rows without one.
+
+Summary table (:func:`load_summaries`, one row per run, sorted by ``run``):
+
+====================  ========  ====================================================
+column                type      meaning
+====================  ========  ====================================================
+experiment            string    experiment name
+run                   int64     run id: (scenario_index * n_points + point_id) * replications + replication
+scenario              string    scenario name (``[scenario] name``)
+scenario_index        int64     position in the experiment's ``scenarios`` list
+scenario_file         string    scenario path as written in the experiment file
+point_id              int64     design point (row of ``design.parquet``; for Sobol/Morris the row of the sample matrix)
+point_label           string    label of the design point (``p<id>`` unless a list design names it)
+<dotted parameter>    typed     one column per varied parameter, e.g. ``policy.incentive_rate``: the value
+                                applied at this point (null: not overridden at this point)
+replication           int64     replication number; same number = same seed in every scenario and point (CRN)
+seed_entropy          int64     root seed of the run's ``numpy.random.SeedSequence``
+seed_spawn_key        list      spawn key of the run's ``SeedSequence`` (``[replication]``)
+config_hash           string    hash of the run's resolved parameters (``ScenarioSpec.config_hash``)
+status                string    "done" or "failed"
+error                 string    for failed runs: exception type and message, one line (else null)
+error_detail          string    for failed runs: the end of the traceback (else null)
+run_seconds           float64   wall time of the run                      (volatile)
+finished_at           string    UTC time the run finished, ISO 8601      (volatile)
+session               int64     which invocation of ``sim experiment`` ran it (volatile)
+<summary values>      typed     every value of the run summary (``RunResult.summary``); nested tables are
+                                flattened with dots: ``withdrawals_by_reason.no_land``,
+                                ``withdrawals_by_reason_and_stage.no_land.signed``, ``spent_by_lever.park``;
+                                null for failed runs
+====================  ========  ====================================================
+
+Monthly table (:func:`load_monthly`, one row per done run and month 0..horizon,
+sorted by ``run`` then ``month``): ``experiment, run, scenario, scenario_index,
+point_id, replication`` followed by every column of ``sim.model.MONTHLY_COLUMNS``
+(``month, contacted_total, ..., n_signed, ..., fulfilment_rate, ...``). Join it
+with the summary table on ``run`` for parameter values.
+
+Volatile columns (:data:`VOLATILE_COLUMNS`) differ between two executions of
+the same experiment; every other value is the same on any engine and any number
+of workers, and after any number of interruptions.
+
+Manifest (:func:`load_manifest`): experiment name, file, text and sha256;
+scenarios (file, name, config hash); design (kind, parameters, SALib
+``problem`` and options for sample designs); replications, root seed and seed
+scheme; record mode; planned runs; code version (git commit), package versions
+and platform; first start and last end times; overall status and counts; the
+failed runs with their errors; one entry per session (engine, workers, times).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from sim.scenario import ScenarioError
+
+SUMMARY_DIR = "summary"
+MONTHLY_DIR = "monthly"
+MANIFEST = "manifest.json"
+DESIGN = "design.parquet"
+LOCK = ".lock"
+PART_RE = re.compile(r"^part-(\d{6})\.parquet$")
+TEMP_RE = re.compile(r"^\.part-\d{6}\.parquet\..*\.tmp$")
+
+KEY_COLUMNS = ("experiment", "run", "scenario", "scenario_index", "scenario_file", "point_id", "point_label")
+RUN_COLUMNS = ("replication", "seed_entropy", "seed_spawn_key", "config_hash", "status", "error", "error_detail",
+               "run_seconds", "finished_at", "session")
+MONTHLY_KEYS = ("experiment", "run", "scenario", "scenario_index", "point_id", "replication")
+VOLATILE_COLUMNS = ("run_seconds", "finished_at", "session")
+"""Columns that record when and how fast a run went, not what it computed."""
+
+_FIXED_TYPES: dict[str, pa.DataType] = {
+    "experiment": pa.string(), "run": pa.int64(), "scenario": pa.string(), "scenario_index": pa.int64(),
+    "scenario_file": pa.string(), "point_id": pa.int64(), "point_label": pa.string(), "replication": pa.int64(),
+    "seed_entropy": pa.int64(), "seed_spawn_key": pa.list_(pa.int64()), "config_hash": pa.string(),
+    "status": pa.string(), "error": pa.string(), "error_detail": pa.string(), "run_seconds": pa.float64(),
+    "finished_at": pa.string(), "session": pa.int64(),
+}
+KIND_TYPES: dict[str, pa.DataType] = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(),
+                                      "str": pa.string(), "json": pa.string()}
+
+
+class StoreError(ScenarioError):
+    """A folder is not a results folder, is in use, or holds another experiment; the message is one line."""
+
+
+# ----------------------------------------------------------------------------- rows to tables
+def flatten_summary(summary: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A run summary with nested tables flattened to dotted columns (``withdrawals_by_reason.no_land``)."""
+    out: dict[str, Any] = {}
+    for key, value in summary.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten_summary(value, prefix=f"{name}."))
+        elif isinstance(value, np.generic):
+            out[name] = value.item()
+        else:
+            out[name] = value
+    return out
+
+
+def override_cell(value: Any, kind: str) -> Any:
+    """An override value as stored in its column (tables and lists as JSON text)."""
+    if value is None:
+        return None
+    if kind == "json":
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if kind == "float":
+        return float(value)
+    return value
+
+
+def summary_table(rows: list[dict[str, Any]], override_kinds: dict[str, str]) -> pa.Table:
+    """Summary rows (fixed columns, overrides, flattened summary values) as an Arrow table."""
+    names: list[str] = [*KEY_COLUMNS, *override_kinds, *RUN_COLUMNS]
+    extra: list[str] = []
+    seen = set(names)
+    for row in rows:
+        for k in row:
+            if k not in seen:
+                seen.add(k)
+                extra.append(k)
+    arrays = []
+    for name in names:
+        values = [row.get(name) for row in rows]
+        if name in override_kinds:
+            typ = KIND_TYPES[override_kinds[name]]
+            values = [override_cell(v, override_kinds[name]) for v in values]
+        else:
+            typ = _FIXED_TYPES[name]
+        arrays.append(pa.array(values, type=typ))
+    for name in extra:
+        arrays.append(pa.array([row.get(name) for row in rows]))
+    return pa.Table.from_arrays(arrays, names=names + extra)
+
+
+def monthly_table(keys: list[dict[str, Any]], series: list[dict[str, np.ndarray]]) -> pa.Table:
+    """Monthly series of several runs stacked into one long table (one row per run and month)."""
+    lengths = [len(next(iter(s.values()))) for s in series]
+    arrays, names = [], []
+    for key in MONTHLY_KEYS:
+        vals = np.repeat(np.array([k[key] for k in keys], dtype=object), lengths)
+        arrays.append(pa.array(vals.tolist(), type=_FIXED_TYPES[key]))
+        names.append(key)
+    for col in series[0]:
+        arrays.append(pa.array(np.concatenate([np.asarray(s[col]) for s in series])))
+        names.append(col)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+# ----------------------------------------------------------------------------- writing
+def atomic_write_table(table: pa.Table, path: Path) -> None:
+    """Write a Parquet file atomically: a temporary file in the same folder, flushed, then renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            pq.write_table(table, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(data: dict, path: Path) -> None:
+    """Write JSON atomically (a temporary file in the same folder, flushed, then renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class ResultStore:
+    """The results folder of one experiment: part files, design, manifest and the writer's lock."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.summary_dir = self.root / SUMMARY_DIR
+        self.monthly_dir = self.root / MONTHLY_DIR
+        self._next_seq: int | None = None
+        self._lock_fh = None
+
+    # ---- paths and parts
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
+
+    def exists(self) -> bool:
+        """True when the folder holds an experiment's manifest."""
+        return self.manifest_path.is_file()
+
+    def parts(self, kind: str = SUMMARY_DIR) -> list[tuple[int, Path]]:
+        """Committed part files of ``kind`` ("summary" or "monthly") as (sequence number, path), in order."""
+        folder = self.root / kind
+        if not folder.is_dir():
+            return []
+        found = []
+        for p in folder.iterdir():
+            m = PART_RE.match(p.name)
+            if m:
+                found.append((int(m.group(1)), p))
+        return sorted(found)
+
+    # ---- the writer's lock
+    def acquire(self) -> None:
+        """Take the folder's lock so that two processes never write the same results; raise StoreError if taken."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fh = open(self.root / LOCK, "a+")  # noqa: SIM115 - held open while writing
+        try:
+            import fcntl
+
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # not POSIX: no lock
+            pass
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            fh.close()
+            raise StoreError(f"{self.root}: another 'sim experiment' process (pid {holder}) is writing to this folder") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._lock_fh = fh
+
+    def is_locked(self) -> bool:
+        """True while some process holds the writer's lock (an experiment is running into this folder)."""
+        path = self.root / LOCK
+        if not path.is_file():
+            return False
+        try:
+            import fcntl
+        except ImportError:
+            return False
+        with open(path, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+
+    def release(self) -> None:
+        """Release the lock (the operating system also releases it if the process dies)."""
+        if self._lock_fh is not None:
+            self._lock_fh.close()
+            self._lock_fh = None
+
+    def tidy(self) -> int:
+        """Remove leftovers of an interrupted writer: temporary files and monthly parts without a summary part."""
+        removed = 0
+        for folder in (self.summary_dir, self.monthly_dir, self.root):
+            if folder.is_dir():
+                for p in folder.iterdir():
+                    if TEMP_RE.match(p.name) or (folder == self.root and p.name.endswith(".tmp")
+                                                 and p.name.startswith((f".{DESIGN}.", f".{MANIFEST}."))):
+                        p.unlink(missing_ok=True)
+                        removed += 1
+        committed = {seq for seq, _ in self.parts(SUMMARY_DIR)}
+        for seq, p in self.parts(MONTHLY_DIR):
+            if seq not in committed:
+                p.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    def clear(self) -> None:
+        """Delete stored results (parts, design, manifest) for a fresh start; other files are left alone."""
+        import shutil
+
+        for folder in (self.summary_dir, self.monthly_dir, self.root / "dask-scratch"):
+            if folder.is_dir():
+                shutil.rmtree(folder)
+        for name in (MANIFEST, DESIGN):
+            (self.root / name).unlink(missing_ok=True)
+
+    def write_batch(self, summary: pa.Table, monthly: pa.Table | None) -> int:
+        """Commit one batch of finished runs: monthly part first, then the summary part; returns its number."""
+        if self._next_seq is None:
+            seqs = [s for s, _ in self.parts(SUMMARY_DIR)] + [s for s, _ in self.parts(MONTHLY_DIR)]
+            self._next_seq = max(seqs, default=0) + 1
+        seq = self._next_seq
+        self._next_seq += 1
+        name = f"part-{seq:06d}.parquet"
+        if monthly is not None and monthly.num_rows:
+            atomic_write_table(monthly, self.monthly_dir / name)
+        atomic_write_table(summary, self.summary_dir / name)
+        return seq
+
+    def write_design(self, table: pa.Table) -> None:
+        """Store the design points (written once, at the first session)."""
+        atomic_write_table(table, self.root / DESIGN)
+
+    def write_manifest(self, manifest: dict) -> None:
+        """Replace the manifest atomically."""
+        atomic_write_json(manifest, self.manifest_path)
+
+    def read_manifest(self) -> dict:
+        """The manifest, or a StoreError if the folder holds no experiment results."""
+        if not self.exists():
+            raise StoreError(f"{self.root}: expected a results folder of 'sim experiment' (with {MANIFEST}), found none")
+        try:
+            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"{self.root / MANIFEST}: expected a readable JSON manifest, found {exc}") from None
+
+    # ---- reading
+    def records(self, columns: list[str] | None = None) -> pa.Table:
+        """The effective record of every stored run (the latest attempt), with its part number in ``_part``."""
+        tables = []
+        for seq, p in self.parts(SUMMARY_DIR):
+            t = _read(p, columns)
+            tables.append(t.append_column("_part", pa.array(np.full(t.num_rows, seq, dtype=np.int64))))
+        if not tables:
+            cols = columns or list(KEY_COLUMNS[:2]) + ["status"]
+            return pa.Table.from_arrays([pa.array([], type=_FIXED_TYPES.get(c, pa.null())) for c in cols] +
+                                        [pa.array([], type=pa.int64())], names=[*cols, "_part"])
+        table = pa.concat_tables(tables, promote_options="permissive")
+        runs = table["run"].to_numpy()
+        parts = table["_part"].to_numpy()
+        order = np.lexsort((-parts, runs))
+        sorted_runs = runs[order]
+        keep = order[np.r_[True, sorted_runs[1:] != sorted_runs[:-1]]] if len(order) else order
+        return table.take(pa.array(keep))
+
+    def done_runs(self) -> set[int]:
+        """Run ids whose latest stored attempt finished ("done")."""
+        rec = self.records(["run", "status"])
+        runs = rec["run"].to_numpy()
+        done = np.asarray(rec["status"].to_pylist()) == "done" if rec.num_rows else np.zeros(0, bool)
+        return set(runs[done].tolist())
+
+
+def _read(path: Path, columns: list[str] | None) -> pa.Table:
+    if columns is None:
+        return pq.read_table(path)
+    present = set(pq.read_schema(path).names)
+    return pq.read_table(path, columns=[c for c in columns if c in present])
+
+
+# ----------------------------------------------------------------------------- public loaders
+def load_manifest(results_dir: str | Path) -> dict:
+    """The manifest of a results folder (provenance, design, counts, sessions)."""
+    return ResultStore(results_dir).read_manifest()
+
+
+def load_summaries(results_dir: str | Path, columns: list[str] | None = None,
+                   include_failed: bool = True) -> pa.Table:
+    """One row per stored run (its latest attempt), sorted by ``run``; schema in this module's docstring.
+
+    ``columns`` selects columns (``run`` and ``status`` are always read);
+    ``include_failed=False`` keeps only done runs. Use ``.to_pandas()`` for a DataFrame.
+    """
+    store = ResultStore(results_dir)
+    manifest = store.read_manifest()
+    want = None if columns is None else list(dict.fromkeys(["run", "status", *columns]))
+    table = store.records(want).drop_columns(["_part"])
+    if not include_failed and table.num_rows:
+        table = table.filter(pc.equal(table["status"], "done"))
+    table = table.take(pc.sort_indices(table, [("run", "ascending")]))
+    params = manifest.get("design", {}).get("parameters", [])
+    order = [c for c in (*KEY_COLUMNS, *params, *RUN_COLUMNS) if c in table.column_names]
+    order += [c for c in table.column_names if c not in order]
+    if columns is not None:
+        order = [c for c in order if c in columns] + [c for c in ("run", "status") if c not in columns]
+    return table.select(order)
+
+
+def load_monthly(results_dir: str | Path, columns: list[str] | None = None) -> pa.Table:
+    """Monthly series of every done run, one row per run and month, sorted by ``run`` and ``month``.
+
+    ``columns`` selects model columns (``MONTHLY_COLUMNS`` names); the key
+    columns (experiment, run, scenario, scenario_index, point_id, replication)
+    and ``month`` are always included. Empty if the experiment recorded only summaries.
+    """
+    store = ResultStore(results_dir)
+    store.read_manifest()
+    rec = store.records(["run", "status"])
+    if not rec.num_rows:
+        return pa.table({k: pa.array([], type=_FIXED_TYPES[k]) for k in MONTHLY_KEYS})
+    runs = rec["run"].to_numpy()
+    done = np.asarray(rec["status"].to_pylist()) == "done"
+    owner = np.full(int(runs.max()) + 1, -1, dtype=np.int64)
+    owner[runs[done]] = rec["_part"].to_numpy()[done]
+    want = None if columns is None else list(dict.fromkeys([*MONTHLY_KEYS, "month", *columns]))
+    owners = set(owner[owner >= 0].tolist())
+    tables = []
+    for seq, p in store.parts(MONTHLY_DIR):
+        if seq not in owners:  # superseded, or written by a writer killed before its summary part
+            continue
+        t = _read(p, want)
+        r = t["run"].to_numpy()
+        inside = r < len(owner)
+        mask = np.zeros(len(r), dtype=bool)
+        mask[inside] = owner[r[inside]] == seq
+        if mask.any():
+            tables.append(t.filter(pa.array(mask)))
+    if not tables:
+        return pa.table({k: pa.array([], type=_FIXED_TYPES[k]) for k in MONTHLY_KEYS})
+    table = pa.concat_tables(tables, promote_options="permissive")
+    return table.take(pc.sort_indices(table, [("run", "ascending"), ("month", "ascending")]))
+
+
+def load_design(results_dir: str | Path) -> pa.Table:
+    """The design points: ``point_id``, ``point_label`` and one column per varied parameter."""
+    path = Path(results_dir) / DESIGN
+    if not path.is_file():
+        raise StoreError(f"{results_dir}: expected {DESIGN} in a results folder, found none")
+    return pq.read_table(path)
+
+
+def load_problem(results_dir: str | Path) -> tuple[dict, np.ndarray]:
+    """SALib's ``problem`` and the sample matrix (rows = ``point_id``) of a Sobol, Morris or LHS experiment.
+
+    Pass them to ``SALib.analyze.sobol.analyze(problem, Y, calc_second_order=...)``
+    or ``SALib.analyze.morris.analyze(problem, X, Y, num_levels=...)`` with ``Y``
+    ordered by ``point_id`` (e.g. the mean over replications); the options are
+    in ``load_manifest(results_dir)["design"]["options"]``.
+    """
+    manifest = load_manifest(results_dir)
+    problem = manifest.get("design", {}).get("problem")
+    if not problem:
+        raise StoreError(f"{results_dir}: expected a sample design (lhs, sobol or morris), "
+                         f"found a '{manifest.get('design', {}).get('kind')}' design")
+    table = load_design(results_dir)
+    x = np.column_stack([table[name].to_numpy() for name in problem["names"]])
+    return problem, x
+
+
+def run_status(results_dir: str | Path, max_failed: int = 20) -> dict[str, Any]:
+    """Counts of planned, done, failed and missing runs, and the first failed runs with their errors."""
+    store = ResultStore(results_dir)
+    manifest = store.read_manifest()
+    rec = store.records(["run", "scenario", "point_id", "point_label", "replication", "status", "error"])
+    status = np.asarray(rec["status"].to_pylist()) if rec.num_rows else np.zeros(0, dtype=object)
+    planned = int(manifest.get("runs_planned", 0))
+    done = int((status == "done").sum())
+    failed_idx = np.flatnonzero(status == "failed")
+    failed = [{k: rec[k][int(i)].as_py() for k in ("run", "scenario", "point_id", "replication", "error")}
+              for i in failed_idx[:max_failed]]
+    return {"planned": planned, "done": done, "failed": int(len(failed_idx)),
+            "missing": max(planned - done - int(len(failed_idx)), 0), "failed_runs": failed}
+
+
+@contextlib.contextmanager
+def writing(store: ResultStore) -> Iterator[ResultStore]:
+    """Hold the store's lock for the duration of a ``with`` block."""
+    store.acquire()
+    try:
+        yield store
+    finally:
+        store.release()
