@@ -1,0 +1,130 @@
+"""Same experiment, same numbers: on every engine, with common random numbers across scenarios and points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.experiment import VOLATILE_COLUMNS, load_manifest, load_monthly, load_summaries
+from sim.experiment.executors import DaskExecutor, ProcessExecutor, SerialExecutor
+from sim.experiment.runner import Plan, run_experiment
+from sim.experiment.seeds import rebuild_seed, replication_seed, seed_record
+from sim.experiment.spec import load_experiment
+from sim.model import MONTHLY_COLUMNS
+
+DATA = Path(__file__).parent / "data"
+
+
+def stable(table):
+    """A results table without the columns that record when and how fast runs went."""
+    return table.drop_columns([c for c in VOLATILE_COLUMNS if c in table.column_names])
+
+
+def differing_columns(a, b) -> list[str]:
+    """Names of the columns where two results tables differ (for failure messages)."""
+    if a.column_names != b.column_names:
+        return sorted(set(a.column_names) ^ set(b.column_names)) or ["column order"]
+    return [c for c in a.column_names if not a[c].equals(b[c])]
+
+
+@pytest.fixture(scope="module")
+def small_serial(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial") / "small"
+    report = run_experiment(load_experiment(DATA / "exp_small.toml"), out, engine="serial", progress=False)
+    assert report.complete and report.done_now == 24
+    return out
+
+
+def test_replication_seed_is_child_r_of_the_root():
+    children = np.random.SeedSequence(42).spawn(5)
+    for r in range(5):
+        assert np.array_equal(replication_seed(42, r).generate_state(4), children[r].generate_state(4))
+        rec = seed_record(replication_seed(42, r))
+        assert rec == {"seed_entropy": 42, "seed_spawn_key": [r]}
+        assert np.array_equal(rebuild_seed(rec["seed_entropy"], rec["seed_spawn_key"]).generate_state(4),
+                              children[r].generate_state(4))
+
+
+def test_every_scenario_and_point_of_replication_r_gets_the_same_seed(small_serial):
+    t = load_summaries(small_serial).to_pylist()
+    assert len(t) == 24
+    for row in t:
+        assert row["seed_entropy"] == 11
+        assert row["seed_spawn_key"] == [row["replication"]]
+    assert {row["replication"] for row in t} == {0, 1, 2}
+
+
+def test_common_random_numbers_make_identical_scenarios_give_identical_runs(tmp_path):
+    exp = load_experiment(DATA / "exp_crn.toml")
+    run_experiment(exp, tmp_path / "crn", engine="serial", progress=False)
+    rows = load_summaries(tmp_path / "crn").to_pylist()
+    by = {(r["scenario"], r["point_label"], r["replication"]): r for r in rows}
+    values = [k for k in rows[0] if k not in ("experiment", "run", "scenario", "scenario_index", "scenario_file",
+                                              "config_hash", *VOLATILE_COLUMNS)]
+    for label in ("as_written", "rate_3", "high_rate"):
+        for r in range(3):
+            a, b = by[("t", label, r)], by[("t_copy", label, r)]
+            assert {k: a[k] for k in values} == {k: b[k] for k in values}
+    # ...while replications differ from each other, and a real policy change changes the outcome.
+    assert by[("t", "as_written", 0)]["signed_capital"] != by[("t", "as_written", 1)]["signed_capital"]
+    assert by[("t", "as_written", 0)]["signed_capital"] != by[("t", "high_rate", 0)]["signed_capital"]
+
+
+def test_tables_have_documented_keys_overrides_and_flattened_summaries(small_serial):
+    t = load_summaries(small_serial)
+    names = t.column_names
+    assert names[:9] == ["experiment", "run", "scenario", "scenario_index", "scenario_file", "point_id",
+                         "point_label", "policy.incentive_rate", "service.one_stop_centre"]
+    assert "withdrawals_by_reason.no_land" in names and "withdrawals_by_reason" not in names
+    assert "withdrawals_by_reason_and_stage.no_land.signed" in names
+    assert t["run"].to_pylist() == list(range(24))
+    plan = Plan(2, 4, 3)
+    for row in t.select(["run", "scenario_index", "point_id", "replication"]).to_pylist():
+        assert row["run"] == plan.run_id(row["scenario_index"], row["point_id"], row["replication"])
+    assert set(t["status"].to_pylist()) == {"done"}
+    m = load_monthly(small_serial)
+    assert m.num_rows == 24 * 19  # months 0..18
+    assert m.column_names[6:] == list(MONTHLY_COLUMNS)
+    sub = load_monthly(small_serial, columns=["n_signed"])
+    assert sub.column_names == ["experiment", "run", "scenario", "scenario_index", "point_id", "replication",
+                                "month", "n_signed"]
+    # The last month of the series is the end-of-run value.
+    last = {r["run"]: r["signed_projects"] for r in load_monthly(small_serial, ["signed_projects"]).to_pylist()
+            if r["month"] == 18}
+    assert last == {r["run"]: r["signed_projects"] for r in t.select(["run", "signed_projects"]).to_pylist()}
+    man = load_manifest(small_serial)
+    assert man["status"] == "complete" and man["counts"] == {"done": 24, "failed": 0, "missing": 0}
+    assert man["root_seed"] == 11 and man["experiment_sha256"] and man["code_version"]
+    assert man["environment"]["packages"]["mesa"]
+
+
+def test_identical_tables_on_serial_process_and_dask(small_serial, tmp_path):
+    exp = load_experiment(DATA / "exp_small.toml")
+    ref_s, ref_m = stable(load_summaries(small_serial)), load_monthly(small_serial)
+    engines = {
+        "process": lambda: ProcessExecutor(workers=2),
+        "dask": lambda: DaskExecutor(workers=2, scratch=tmp_path / "dask-scratch"),
+        "serial-batched": SerialExecutor,
+    }
+    for name, make in engines.items():
+        with make() as executor:
+            report = run_experiment(exp, tmp_path / name, executor=executor, batch_size=5, flush_every=7,
+                                    progress=False)
+        assert report.complete, name
+        assert len(list((tmp_path / name / "summary").glob("part-*.parquet"))) > 1  # written as runs finished
+        got = stable(load_summaries(tmp_path / name))
+        assert got.equals(ref_s), (name, differing_columns(got, ref_s))
+        assert load_monthly(tmp_path / name).equals(ref_m), name
+
+
+def test_dask_engine_through_the_command_line(tmp_path, capsys):
+    from sim.cli import main
+
+    out = tmp_path / "d"
+    assert main(["experiment", str(DATA / "exp_crn.toml"), "--engine", "dask", "--workers", "2", "--out", str(out),
+                 "-q"]) == 0
+    assert "18 runs done, 0 failed" in capsys.readouterr().out
+    assert not (out / "dask-scratch").exists()  # the local cluster's scratch space is cleaned up
+    assert load_summaries(out).num_rows == 18

@@ -1,0 +1,216 @@
+"""Results survive interruptions: kill, failures, Ctrl-C and edits never lose, duplicate or corrupt runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim.experiment.runner as runner
+from sim.cli import main
+from sim.experiment import VOLATILE_COLUMNS, load_manifest, load_monthly, load_summaries, run_status
+from sim.experiment.runner import run_experiment
+from sim.experiment.spec import load_experiment
+from sim.experiment.store import ResultStore
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+
+
+def stable(table):
+    """A results table without the columns that record when and how fast runs went."""
+    return table.drop_columns([c for c in VOLATILE_COLUMNS if c in table.column_names])
+
+
+def parts(out: Path, kind: str = "summary") -> list[Path]:
+    return sorted((out / kind).glob("part-*.parquet")) if (out / kind).is_dir() else []
+
+
+@pytest.fixture(scope="module")
+def kill_reference(tmp_path_factory):
+    """The 120-run experiment, uninterrupted."""
+    out = tmp_path_factory.mktemp("ref") / "kill"
+    report = run_experiment(load_experiment(DATA / "exp_kill.toml"), out, engine="serial", progress=False)
+    assert report.complete
+    return out
+
+
+def test_sigkill_part_way_then_resume_gives_the_uninterrupted_tables(kill_reference, tmp_path):
+    out = tmp_path / "kill"
+    cmd = [sys.executable, "-m", "sim", "experiment", str(DATA / "exp_kill.toml"), "--out", str(out),
+           "--engine", "process", "--workers", "2", "--batch-size", "2", "--flush-every", "4", "-q"]
+    # Own session: SIGKILL reaches the experiment process and its workers, like a killed job.
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(parts(out)) < 3:
+        assert proc.poll() is None, f"finished before it could be killed: {proc.stderr.read().decode()[-2000:]}"
+        assert time.monotonic() < deadline, "no part files appeared"
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+
+    st = run_status(out)
+    assert 0 < st["done"] < 120 and st["failed"] == 0
+    assert load_manifest(out)["status"] == "running"  # killed: it never got to say otherwise
+    partial = load_summaries(out)
+    assert len(set(partial["run"].to_pylist())) == partial.num_rows == st["done"]
+    # What was stored is already exactly what the uninterrupted run has for those runs.
+    ref = stable(load_summaries(kill_reference))
+    assert stable(partial).equals(ref.filter(np.isin(ref["run"].to_numpy(), partial["run"].to_numpy())))
+
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"{st['done']} skipped" in done.stdout and f"{120 - st['done']} runs done" in done.stdout
+
+    final = load_summaries(out)
+    assert final["run"].to_pylist() == list(range(120))  # none lost, none duplicated
+    assert stable(final).equals(ref)
+    assert load_monthly(out).equals(load_monthly(kill_reference))
+    man = load_manifest(out)
+    assert man["status"] == "complete" and len(man["sessions"]) == 2
+    assert set(final["session"].to_pylist()) == {1, 2}
+
+
+def test_leftovers_of_a_crash_are_ignored_then_tidied(kill_reference, tmp_path):
+    out = tmp_path / "copy"
+    shutil.copytree(kill_reference, out)
+    last = parts(out)[-1]
+    # A writer killed mid-write leaves a temporary file, or a monthly part without its summary part.
+    (out / "summary" / ".part-000099.parquet.4242.tmp").write_bytes(b"PAR1 half a file")
+    shutil.copy(parts(out, "monthly")[0], out / "monthly" / "part-000098.parquet")
+    assert stable(load_summaries(out)).equals(stable(load_summaries(kill_reference)))
+    assert load_monthly(out).equals(load_monthly(kill_reference))
+    # Losing a committed summary part means its runs are missing, and only they run again.
+    seq = int(last.stem.split("-")[1])
+    n_lost = int((ResultStore(out).records(["run"])["_part"].to_numpy() == seq).sum())
+    assert n_lost > 0
+    last.unlink()
+    assert run_status(out)["missing"] == n_lost
+    report = run_experiment(load_experiment(DATA / "exp_kill.toml"), out, engine="serial", progress=False)
+    assert report.done_now == n_lost and report.complete
+    assert not list((out / "summary").glob(".*.tmp")) and not (out / "monthly" / "part-000098.parquet").exists()
+    assert stable(load_summaries(out)).equals(stable(load_summaries(kill_reference)))
+    assert load_monthly(out).equals(load_monthly(kill_reference))
+
+
+def _failing_simulate(real, rate: float):
+    def simulate(spec, seed=0, horizon=None):
+        if spec.params.policy.incentive_rate == rate:
+            raise RuntimeError(f"model blew up at incentive rate {rate}")
+        return real(spec, seed=seed, horizon=horizon)
+
+    return simulate
+
+
+def test_failed_runs_are_recorded_the_batch_goes_on_and_a_rerun_retries_them(monkeypatch, tmp_path, capsys):
+    out = tmp_path / "small"
+    args = ["experiment", str(DATA / "exp_small.toml"), "--out", str(out), "--engine", "serial", "-q"]
+    real = runner.simulate
+    monkeypatch.setattr(runner, "simulate", _failing_simulate(real, 5.0))
+    assert main(args) == 1  # some runs failed
+    text = capsys.readouterr().out
+    assert "12 runs done, 12 failed" in text and "sim status" in text
+    t = load_summaries(out)
+    failed = t.filter(np.asarray(t["status"].to_pylist()) == "failed")
+    assert failed.num_rows == 12 and set(failed["policy.incentive_rate"].to_pylist()) == {5.0}
+    assert set(failed["error"].to_pylist()) == {"RuntimeError: model blew up at incentive rate 5.0"}
+    assert all("Traceback" in d for d in failed["error_detail"].to_pylist())
+    assert failed["signed_projects"].null_count == 12
+    man = load_manifest(out)
+    assert man["status"] == "incomplete" and man["counts"] == {"done": 12, "failed": 12, "missing": 0}
+    assert len(man["failed_runs"]) == 12
+
+    assert main(["status", str(out)]) == 0
+    status = capsys.readouterr().out
+    assert "12 done, 12 failed, 0 missing" in status
+    assert "RuntimeError: model blew up at incentive rate 5.0" in status
+
+    monkeypatch.setattr(runner, "simulate", real)
+    assert main(args) == 0
+    assert "12 runs done, 0 failed, 12 skipped" in capsys.readouterr().out
+    clean = tmp_path / "clean"
+    run_experiment(load_experiment(DATA / "exp_small.toml"), clean, engine="serial", progress=False)
+    assert stable(load_summaries(out)).equals(stable(load_summaries(clean)))
+    assert load_monthly(out).equals(load_monthly(clean))
+    assert load_manifest(out)["status"] == "complete"
+
+
+def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(monkeypatch, tmp_path):
+    out = tmp_path / "crn"
+    real = runner.simulate
+    calls = {"n": 0}
+
+    def interrupted(spec, seed=0, horizon=None):
+        calls["n"] += 1
+        if calls["n"] == 8:
+            raise KeyboardInterrupt
+        return real(spec, seed=seed, horizon=horizon)
+
+    monkeypatch.setattr(runner, "simulate", interrupted)
+    exp = load_experiment(DATA / "exp_crn.toml")
+    report = run_experiment(exp, out, engine="serial", progress=False)
+    assert report.interrupted and report.done_now == 7 and report.done_total == 7
+    assert load_manifest(out)["status"] == "interrupted"
+    monkeypatch.setattr(runner, "simulate", real)
+    report = run_experiment(exp, out, engine="serial", progress=False)
+    assert report.skipped == 7 and report.done_now == 11 and report.complete
+
+
+def test_changed_experiment_file_is_refused_unless_force_or_fresh(tmp_path, capsys):
+    exp_file = tmp_path / "exp.toml"
+    text = (DATA / "exp_crn.toml").read_text(encoding="utf-8").replace('"exp_t', f'"{DATA}/exp_t')
+    exp_file.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    base = ["experiment", str(exp_file), "--out", str(out), "--engine", "serial", "-q"]
+    assert main(base) == 0
+    assert main(base) == 0  # nothing left to do
+    assert "0 runs done, 0 failed, 18 skipped" in capsys.readouterr().out
+
+    exp_file.write_text(text.replace("[experiment]", "# a comment\n[experiment]"), encoding="utf-8")
+    assert main(base) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "experiment file changed" in err and "--fresh" in err and "--force" in err
+    assert main(["status", str(out)]) == 0
+    assert "CHANGED since the results were started" in capsys.readouterr().out
+
+    assert main([*base, "--force"]) == 0
+    assert "18 skipped" in capsys.readouterr().out
+
+    exp_file.write_text(text.replace("replications = 3", "replications = 2"), encoding="utf-8")
+    assert main([*base, "--force"]) == 2  # a different plan: stored run numbers would mean other runs
+    assert "replications" in capsys.readouterr().err
+    assert main([*base, "--fresh"]) == 0
+    assert "12 runs done, 0 failed, 0 skipped" in capsys.readouterr().out
+    assert load_summaries(out).num_rows == 12
+
+
+def test_a_second_writer_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    holder = ResultStore(out)
+    holder.acquire()
+    try:
+        assert ResultStore(out).is_locked()
+        assert main(["experiment", str(DATA / "exp_crn.toml"), "--out", str(out), "--engine", "serial", "-q"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "another 'sim experiment' process" in err
+    finally:
+        holder.release()
+    assert not ResultStore(out).is_locked()
+
+
+def test_status_of_a_complete_experiment(kill_reference, capsys):
+    assert main(["status", str(kill_reference)]) == 0
+    out = capsys.readouterr().out
+    for words in ("experiment  kill", "1 scenario(s) x 4 point(s) x 30 replication(s) = 120 runs",
+                  "120 done, 0 failed, 0 missing (100% complete)", "state       complete", "root seed 99",
+                  "session 1"):
+        assert words in out, out
