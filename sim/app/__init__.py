@@ -1,0 +1,4 @@
+"""The scenario explorer: a local web page (Mesa SolaraViz) to pull a scenario's levers and watch it run.
+
+``sim explore`` starts it (:mod:`sim.app.serve`); the page is :mod:`sim.app.app`.
+"""

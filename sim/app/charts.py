@@ -1,0 +1,168 @@
+"""The explorer's live charts and headline numbers, drawn from monthly outputs.
+
+Each chart shows the current run as solid lines (or filled bars) and the
+loaded scenario's baseline with the same seed as dashed lines (or dashed
+outlines), in Chinese or English. Figures are built with the object API
+(``matplotlib.figure.Figure``), never pyplot, because the server draws for
+several browser tabs from several threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.model.agents import REASONS
+from sim.report import style
+from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, month_axis, pick
+
+PIPELINE = ("contacted", "negotiating", "signed", "building", "operating")
+RATES = ("fulfilment_rate", "capital_arrival_rate")
+HEADLINES = ("signed_projects", "fulfilment_rate", "capital_arrival_rate", "jobs", "mean_approval_months")
+"""Headline numbers shown as text (keys of the monthly outputs and of labels.OUTPUT_LABELS)."""
+
+FIGSIZE = (5.6, 3.5)
+DPI = 100
+
+TEXT = {
+    "current": ("本次运行", "This run"),
+    "baseline": ("基准（情景原设，同一随机种子）", "Baseline (scenario as loaded, same seed)"),
+    "baseline_short": ("基准", "Baseline"),
+    "pipeline": ("项目进展（在各阶段的项目数，个）", "Project pipeline (projects at each stage)"),
+    "rates": ("履约率与资金到位率（%）", "Fulfilment and capital-arrival rates (%)"),
+    "withdrawals": ("撤出项目（按原因累计，个）", "Withdrawn, by reason (cumulative)"),
+    "projects": ("项目数（个）", "Projects"),
+    "percent": ("%", "%"),
+    "month": ("第 {m} 月", "month {m}"),
+    "headline": ("主要指标", "Headline numbers"),
+    "indicator": ("指标", "Indicator"),
+    "at_month": ("同月基准", "Baseline, same month"),
+    "at_end": ("基准期末（第 {m} 月）", "Baseline at month {m}"),
+}
+
+
+def t(key: str, lang: str, **kw: object) -> str:
+    """A fixed text of the explorer in the requested language."""
+    return pick(TEXT[key], lang).format(**kw)
+
+
+def _figure() -> Figure:
+    style.setup(require_cjk=False)
+    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    return fig
+
+
+def _title(fig: Figure, text: str) -> None:
+    fig.suptitle(text, x=0.01, ha="left", fontsize=12, fontweight="bold")
+
+
+def _style_axes(ax, horizon: int, lang: str) -> None:
+    ax.set_xlim(0, max(horizon, 1))
+    ax.set_xlabel(month_axis(lang))
+    ax.grid(True, alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _legend_current_baseline(ax, lang: str, extra: list | None = None) -> None:
+    from matplotlib.lines import Line2D
+
+    handles = list(extra or [])
+    handles += [Line2D([], [], color="#444444", lw=2, label=t("current", lang)),
+                Line2D([], [], color="#444444", lw=1.4, ls="--", label=t("baseline_short", lang))]
+    ax.legend(handles=handles, loc="upper left", fontsize=8, ncols=2, frameon=False)
+
+
+def pipeline_figure(current: pd.DataFrame, base: pd.DataFrame, horizon: int, lang: str) -> Figure:
+    """Projects at each stage (contacted, negotiating, signed, building, operating) by month."""
+    from matplotlib.lines import Line2D
+
+    fig = _figure()
+    ax = fig.subplots()
+    handles = []
+    for i, stage in enumerate(PIPELINE):
+        color = style.PALETTE[i]
+        col = f"n_{stage}"
+        ax.plot(base["month"], base[col], color=color, lw=1.2, ls="--", alpha=0.75)
+        ax.plot(current["month"], current[col], color=color, lw=2.0)
+        handles.append(Line2D([], [], color=color, lw=2, label=pick(STAGE_LABELS[stage], lang)))
+    _title(fig, t("pipeline", lang))
+    ax.set_ylabel(t("projects", lang))
+    cols = [f"n_{s}" for s in PIPELINE]
+    top = max(float(base[cols].to_numpy().max(initial=0)), float(current[cols].to_numpy().max(initial=0)))
+    ax.set_ylim(0, max(10.0, top * 1.45))  # headroom for the legend
+    _style_axes(ax, horizon, lang)
+    _legend_current_baseline(ax, lang, handles)
+    return fig
+
+
+def rates_figure(current: pd.DataFrame, base: pd.DataFrame, horizon: int, lang: str) -> Figure:
+    """Fulfilment rate (履约率) and capital-arrival rate (资金到位率) by month, in percent."""
+    from matplotlib.lines import Line2D
+
+    fig = _figure()
+    ax = fig.subplots()
+    handles = []
+    for i, key in enumerate(RATES):
+        color = style.PALETTE[i + 5]
+        ax.plot(base["month"], 100 * base[key], color=color, lw=1.2, ls="--", alpha=0.8)
+        ax.plot(current["month"], 100 * current[key], color=color, lw=2.0)
+        handles.append(Line2D([], [], color=color, lw=2, label=pick(OUTPUT_LABELS[key], lang)))
+    _title(fig, t("rates", lang))
+    ax.set_ylabel(t("percent", lang))
+    top = max(float(100 * base[list(RATES)].to_numpy().max(initial=0)),
+              float(100 * current[list(RATES)].to_numpy().max(initial=0)))
+    ax.set_ylim(0, max(10.0, min(100.0, top * 1.35 + 5)))
+    _style_axes(ax, horizon, lang)
+    _legend_current_baseline(ax, lang, handles)
+    return fig
+
+
+def withdrawals_figure(current: pd.DataFrame, base: pd.DataFrame, lang: str) -> Figure:
+    """Projects withdrawn so far by reason: this run (filled) beside the baseline at the same month (dashed outline)."""
+    fig = _figure()
+    ax = fig.subplots()
+    month = int(current["month"].iloc[-1]) if len(current) else 0
+    base_row = base[base["month"] <= month].iloc[-1] if len(base) else None
+    now = np.array([float(current[f"withdrawn_{r}"].iloc[-1]) if len(current) else 0.0 for r in REASONS])
+    ref = np.array([float(base_row[f"withdrawn_{r}"]) if base_row is not None else 0.0 for r in REASONS])
+    y = np.arange(len(REASONS))
+    h = 0.38
+    ax.barh(y - h / 2, now, height=h, color=style.PALETTE[1], label=t("current", lang))
+    ax.barh(y + h / 2, ref, height=h, fill=False, edgecolor="#444444", ls="--", lw=1.2,
+            label=t("baseline_short", lang))
+    ax.set_yticks(y, [pick(REASON_LABELS[r], lang) for r in REASONS], fontsize=8)
+    ax.invert_yaxis()
+    _title(fig, t("withdrawals", lang) + " · " + t("month", lang, m=month))
+    ax.set_xlim(0, max(5.0, float(max(now.max(initial=0), ref.max(initial=0))) * 1.15))
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.grid(False, axis="y")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return fig
+
+
+def format_value(key: str, value: float, lang: str) -> str:
+    """A headline number as shown on the page: rates in percent, counts whole, months to one decimal."""
+    unit = pick(OUTPUT_LABELS[key][2:], lang)
+    if key.endswith("_rate"):
+        return f"{100 * value:.1f} %"
+    if key == "mean_approval_months":
+        return f"{value:.1f} {unit}"
+    return f"{value:,.0f}"
+
+
+def headlines(current: pd.DataFrame, base: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
+    """Headline numbers: (this run now, baseline at the same month, baseline at the horizon) per key of HEADLINES."""
+    month = int(current["month"].iloc[-1]) if len(current) else 0
+    last = current.iloc[-1] if len(current) else None
+    same = base[base["month"] <= month].iloc[-1] if len(base) else None
+    end = base.iloc[-1] if len(base) else None
+    out = {}
+    for key in HEADLINES:
+        out[key] = (float(last[key]) if last is not None else 0.0,
+                    float(same[key]) if same is not None else 0.0,
+                    float(end[key]) if end is not None else 0.0)
+    return out
