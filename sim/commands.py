@@ -8,6 +8,16 @@ from __future__ import annotations
 REGISTRARS: list = []
 
 
+def _register_explore(subparsers) -> None:
+    """``sim explore``: the scenario explorer in the browser (sim.app)."""
+    from sim.app.serve import register
+
+    register(subparsers)
+
+
+REGISTRARS.append(_register_explore)
+
+
 def _register_experiment(subparsers) -> None:
     """``sim experiment`` and ``sim status``: batch experiments (sim.experiment)."""
     from sim.experiment.cli import register

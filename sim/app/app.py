@@ -1,0 +1,258 @@
+"""The scenario explorer: a Mesa SolaraViz page to pull the levers of a scenario and watch it run.
+
+Wiring only. The levers and their validation live in :mod:`sim.app.controls`,
+the model and the baseline run in :mod:`sim.app.model`, the charts in
+:mod:`sim.app.charts`. Started by ``sim explore`` (``solara run sim.app.app``);
+the scenario and the default language come from the environment variables
+SIM_EXPLORE_SCENARIO and SIM_EXPLORE_LANG.
+
+Each browser tab gets its own controls and model (built inside ``Page``),
+and its own language (a Solara reactive variable is per tab). A lever change
+is validated at once; a refused setting shows its one-line reason and the
+last valid one stays in force. Like every SolaraViz parameter, a valid change
+takes effect on Reset.
+"""
+
+from __future__ import annotations
+
+import os
+
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim.app import charts
+from sim.app.controls import LEVERS, SHARES, Control, ControlState, slider_range, snap
+from sim.app.model import ENV_LANG, ExplorerModel, baseline, frame, spec_from_env
+from sim.report import style
+from sim.report.labels import OUTPUT_LABELS, pick
+from sim.scenario import ScenarioSpec
+
+style.setup(require_cjk=False)
+
+lang = solara.reactive(os.environ.get(ENV_LANG, "zh") if os.environ.get(ENV_LANG) in ("zh", "en") else "zh")
+"""Language of the page, per browser tab (Solara keeps a reactive variable per tab)."""
+
+UI = {
+    "app": ("招商引资情景沙盘", "Investment-attraction scenario explorer"),
+    "levers": ("政策杠杆", "Policy levers"),
+    "shares": ("年度招商预算分配（份额）", "Yearly attraction budget (shares)"),
+    "apply_hint": ("调整后点击 Reset（重置）生效；Step（单步）推进一个月。",
+                   "Changes take effect on Reset; Step advances one month."),
+    "pending": ("杠杆已调整，点击 Reset（重置）后生效。", "Levers changed: press Reset to apply them."),
+    "refused": ("设置无效，未采用（仍用上一组有效设置）：", "Setting refused (the last valid one stays in force): "),
+    "share_total": ("预算份额合计 {total:.0f}%（上限 100%；未列出的杠杆占 {rest:.0f}%）",
+                    "Budget shares total {total:.0f}% (limit 100%; levers not listed take {rest:.0f}%)"),
+    "seed": ("随机种子", "Random seed"),
+    "seed_bad": ("请输入 0 至 4294967295 的整数：", "Enter a whole number from 0 to 4294967295: "),
+    "restore": ("恢复情景原设", "Restore the scenario's levers"),
+    "scenario": ("情景", "Scenario"),
+    "changed": ("已调整", "Changed"),
+    "none_changed": ("无（情景原设）", "none (scenario as loaded)"),
+    "language": ("语言", "Language"),
+}
+
+
+def ui(key: str, **kw: object) -> str:
+    """A fixed text of the page in the tab's language."""
+    return pick(UI[key], lang.value).format(**kw)
+
+
+# ----------------------------------------------------------------------------- main area
+def _frames(model: ExplorerModel):
+    return frame(model), baseline(model.base_spec, model.seed_applied)
+
+
+def Headlines(model: ExplorerModel):
+    """Headline numbers: this run now, the baseline at the same month and at the horizon."""
+    update_counter.get()
+    lg = lang.value
+    current, base = _frames(model)
+    rows = charts.headlines(current, base)
+    horizon = model.base_spec.params.run.horizon_months
+    changed = model.controls_changed()
+    changes = "; ".join(f"{c.label(lg)} = {_show(c, v)}" for c, v in changed) or ui("none_changed")
+    with solara.Column(gap="6px", style={"padding": "8px", "overflow": "auto", "height": "100%"}) as main:
+        solara.Text(f"{ui('scenario')}: {model.base_spec.label(lg)} · {charts.t('month', lg, m=model.t)} · "
+                    f"{ui('seed')} {model.seed_applied}", classes=["explorer-month"], style={"font-weight": "bold"})
+        solara.Text(f"{ui('changed')}: {changes}", classes=["explorer-changed"], style={"font-size": "0.85em"})
+        head = [charts.t("indicator", lg), charts.t("current", lg), charts.t("at_month", lg),
+                charts.t("at_end", lg, m=horizon)]
+        cell = {"padding": "2px 10px", "text-align": "right"}
+        rows_el = [solara.v.Html(tag="tr", children=[solara.v.Html(tag="th", children=[h], style_="padding: 2px 10px; text-align: left")
+                                                     for h in head])]
+        for key, (now, same, end) in rows.items():
+            rows_el.append(solara.v.Html(tag="tr", children=[
+                solara.v.Html(tag="td", children=[pick(OUTPUT_LABELS[key], lg)], style_="padding: 2px 10px"),
+                solara.v.Html(tag="td", children=[charts.format_value(key, now, lg)], class_=f"headline-{key}",
+                              style_=_css(cell) + "; font-weight: bold"),
+                solara.v.Html(tag="td", children=[charts.format_value(key, same, lg)], class_=f"headline-{key}-baseline",
+                              style_=_css(cell)),
+                solara.v.Html(tag="td", children=[charts.format_value(key, end, lg)], style_=_css(cell) + "; color: #666"),
+            ]))
+        solara.v.Html(tag="table", children=rows_el, class_="explorer-headlines",
+                      style_="border-collapse: collapse; font-size: 0.95em")
+    return main
+
+
+def _css(d: dict) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in d.items())
+
+
+def _chart(model: ExplorerModel, kind: str):
+    update_counter.get()
+    lg = lang.value
+    current, base = _frames(model)
+    horizon = model.base_spec.params.run.horizon_months
+    if kind == "pipeline":
+        fig = charts.pipeline_figure(current, base, horizon, lg)
+    elif kind == "rates":
+        fig = charts.rates_figure(current, base, horizon, lg)
+    else:
+        fig = charts.withdrawals_figure(current, base, lg)
+    deps = [id(model), model.t, lg, kind]
+    return solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+
+
+def PipelineChart(model: ExplorerModel):
+    """Projects at each stage, this run against the baseline."""
+    return _chart(model, "pipeline")
+
+
+def RatesChart(model: ExplorerModel):
+    """Fulfilment and capital-arrival rates, this run against the baseline."""
+    return _chart(model, "rates")
+
+
+def WithdrawalsChart(model: ExplorerModel):
+    """Withdrawals by reason, this run against the baseline."""
+    return _chart(model, "withdrawals")
+
+
+COMPONENTS = [Headlines, PipelineChart, RatesChart, WithdrawalsChart]
+
+
+# ----------------------------------------------------------------------------- sidebar
+def _show(c: Control, v) -> str:
+    return c.show(v, lang.value)
+
+
+LEVER_CSS = """
+.explorer-controls .v-input__slot { flex-wrap: wrap; }
+.explorer-controls .v-input--slider .v-input__slot > .v-label {
+    flex: 0 0 100%; max-width: 100%; white-space: normal; margin: 0 0 -4px 0; font-size: 0.9em; }
+.explorer-controls .v-input--slider { margin-top: 2px; }
+.explorer-controls .v-input--slider .v-slider { min-width: 45%; }
+"""
+"""Slider labels on their own line above the track, so long labels (English) leave the slider its width."""
+
+
+@solara.component
+def LanguageSwitch():
+    """中文 / English, for this tab."""
+    with solara.ToggleButtonsSingle(value=lang, classes=["explorer-lang"]):
+        solara.Button("中文", value="zh", text=True)
+        solara.Button("English", value="en", text=True)
+
+
+@solara.component
+def ControlsPanel(state: ControlState, model: solara.Reactive[ExplorerModel]):
+    """Sliders, switches and budget shares of the loaded scenario, validated on every change."""
+    lg = lang.value
+    draft = solara.use_reactive(dict(state.values))
+    error = solara.use_reactive(None)
+    seed_text = solara.use_reactive(str(state.seed))
+    seed_error = solara.use_reactive(None)
+
+    def change(key: str, value) -> None:
+        c = next(c for c in (*LEVERS, *SHARES) if c.key == key)
+        new = {**draft.value, key: snap(c, value)}
+        draft.set(new)
+        error.set(state.propose(new))
+
+    def change_seed(text: str) -> None:
+        seed_text.set(text)
+        reason = state.propose_seed(text)
+        seed_error.set(None if reason is None else ui("seed_bad") + reason)
+
+    def restore() -> None:
+        fresh = ControlState(state.spec)
+        draft.set(dict(fresh.values))
+        state.values = dict(fresh.values)
+        error.set(None)
+
+    def widget(c: Control) -> None:
+        value = draft.value[c.key]
+        if c.kind == "switch":
+            solara.v.Switch(label=c.label(lg), v_model=bool(value), on_v_model=lambda v, k=c.key: change(k, v),
+                            hide_details=True, dense=True, class_="mt-1 mb-2").key(c.key)
+        else:
+            lo, hi = slider_range(c, value)
+            solara.SliderFloat(f"{c.label(lg)}: {_show(c, value)}", value=value, min=lo, max=hi, step=c.step,
+                               on_value=lambda v, k=c.key: change(k, v)).key(c.key)
+
+    current = model.value
+    pending = state.values != current.controls_applied or state.seed != current.seed_applied
+    solara.Style(LEVER_CSS)
+    with solara.Card(ui("levers"), classes=["explorer-controls"]):
+        # Messages come and go inside one fixed slot: Solara matches widgets by
+        # position, so a message inserted above the sliders would hand one
+        # slider's state to the next.
+        with solara.Column(gap="4px"):
+            if pending:
+                solara.Warning(ui("pending"), dense=True, classes=["explorer-pending"])
+            if error.value:
+                solara.Error(ui("refused") + error.value, dense=True, classes=["explorer-error"])
+        for c in LEVERS:
+            widget(c)
+        solara.Markdown(f"**{ui('shares')}**")
+        shown = sum(draft.value[c.key] for c in SHARES)
+        total = 100 * sum({**state.spec.params.budget.shares,
+                           **{c.share_key: draft.value[c.key] for c in SHARES}}.values())
+        solara.Text(ui("share_total", total=total, rest=total - 100 * shown), classes=["explorer-share-total"],
+                    style={"font-size": "0.85em", "color": "#b00020" if total > 100.0001 else "inherit"})
+        for c in SHARES:
+            widget(c)
+        solara.InputText(ui("seed"), value=seed_text.value, on_value=change_seed, continuous_update=True,
+                         error=seed_error.value or False, classes=["explorer-seed"])
+        solara.Button(ui("restore"), on_click=restore, text=True, outlined=True)
+
+
+@solara.component
+def ScenarioCard(spec: ScenarioSpec):
+    """The loaded scenario's title and description, on top of the sidebar."""
+    lg = lang.value
+    with solara.Card(f"{ui('scenario')}: {spec.label(lg)}", classes=["explorer-scenario"]):
+        text = spec.description.get(lg) or spec.description.get("en") or ""
+        if text:
+            solara.Text(text, style={"font-size": "0.85em"})
+        solara.Text(ui("apply_hint"), style={"font-size": "0.85em"})
+
+
+@solara.component
+def _SidebarLevers(state: ControlState, model: solara.Reactive[ExplorerModel], depth: int):
+    # Solara's sidebar orders the parts components add by how deep the adding
+    # component sits (2 ** depth). SolaraViz adds its Step / Play / Reset
+    # column two components below Page; adding the levers deeper puts them
+    # after it, so the buttons an official needs first stay at the top.
+    if depth > 0:
+        _SidebarLevers(state, model, depth - 1)
+        return
+    with solara.Sidebar():
+        ControlsPanel(state, model)
+
+
+@solara.component
+def Page():
+    """One tab of the explorer: its own controls and model, SolaraViz for Step / Play / Reset and the charts."""
+    spec = spec_from_env()
+    state = solara.use_memo(lambda: ControlState(spec), [])
+    model = solara.use_reactive(solara.use_memo(lambda: ExplorerModel(controls=state), []))
+    title = f"{ui('app')} · {spec.label(lang.value)}"
+    solara.Title(title)
+    with solara.AppBar():
+        LanguageSwitch()
+    with solara.Sidebar():
+        ScenarioCard(spec)
+    _SidebarLevers(state, model, depth=2)
+    SolaraViz(model, components=COMPONENTS, model_params={"controls": state}, name=title)
