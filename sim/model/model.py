@@ -315,11 +315,9 @@ class AttractionModel(Model):
             idx = waiting[gov == g.index]
             if idx.size == 0:
                 continue
-            need = self.pop.land_need[idx]
-            fits = np.cumsum(need) <= g.free_land + 1e-9
-            granted = idx[fits]
+            granted = _first_fit(idx, self.pop.land_need[idx], g.free_land)
             self.land_granted[granted] = True
-            g.free_land -= float(need[fits].sum())
+            g.free_land -= float(self.pop.land_need[granted].sum())
             self.counters.land_wait_months.extend((self.t - self.land_ready[granted]).tolist())
 
     # ------------------------------------------------------------------ construction and operation
@@ -389,3 +387,19 @@ class AttractionModel(Model):
     def in_pipeline(self) -> np.ndarray:
         """Mask of investors contacted and not (yet) gone."""
         return (self.stage >= CONTACTED) & (self.stage <= OPERATING)
+
+
+def _first_fit(idx: np.ndarray, need: np.ndarray, free: float) -> np.ndarray:
+    """Projects (in queue order) that get land: each takes its need if it still fits; a large project
+    that does not fit does not block smaller ones behind it."""
+    fits = np.cumsum(need) <= free + 1e-9
+    if fits.all():
+        return idx
+    granted = list(idx[fits]) if fits[0] else []
+    left = free - float(need[fits].sum()) if fits[0] else free
+    start = int(np.argmin(fits)) if fits[0] else 0
+    for j in range(start, idx.size):
+        if need[j] <= left + 1e-9:
+            granted.append(idx[j])
+            left -= need[j]
+    return np.array(granted, dtype=idx.dtype)

@@ -58,7 +58,7 @@ def draw_population(p: Params, rng: np.random.Generator, net_rng: np.random.Gene
     # Foreign investors are less patient with local procedure, local ones more (assumption).
     origin_patience = np.array([1.3, 1.0, 0.7])[origin]
     patience = p.population.patience_months * origin_patience * rng.gamma(4.0, 0.25, size=n)
-    base_build = np.array([s.build_months for s in sectors])[sector]
+    base_build = np.array([s.build_months for s in sectors])[sector] * p.construction.build_time_scale
     build_months = base_build * (capital / median) ** p.construction.size_elasticity
     priority = rng.random(n)
     src, dst = _draw_ties(n, p.population.ties_per_investor, origin == 0, p.population.local_tie_share, net_rng)
