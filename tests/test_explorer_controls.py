@@ -19,6 +19,7 @@ from sim.app.controls import (
     ControlState,
     apply,
     initial_values,
+    is_snap_echo,
     overrides,
     parse_seed,
     share_total,
@@ -119,6 +120,15 @@ def test_bad_seed_is_refused_and_the_last_seed_kept(spec, text):
     reason = state.propose_seed(text)
     assert reason is not None and "seed" in reason
     assert state.seed == 7
+
+
+def test_a_slider_rounding_an_off_grid_scenario_value_is_not_a_change():
+    share = next(c for c in SHARES if c.key == "budget.shares.park")
+    lever = next(c for c in LEVERS if c.key == "policy.honouring_discipline")
+    assert is_snap_echo(lever, 0.125, 0.15) and is_snap_echo(lever, 0.125, 0.1)
+    assert not is_snap_echo(lever, 0.7, 0.75)  # one step: the user moved it
+    assert not is_snap_echo(share, 0.18, 0.19)
+    assert not is_snap_echo(next(c for c in LEVERS if c.kind == "switch"), False, False)
 
 
 def test_snap_rounds_slider_noise_and_makes_switches_bool():
@@ -223,3 +233,13 @@ def test_shares_are_all_budget_levers():
     from sim.params import BUDGET_LEVERS
 
     assert {c.share_key for c in SHARES} <= set(BUDGET_LEVERS)
+
+
+def test_default_scenario_is_the_baseline_file_else_the_parameter_defaults(monkeypatch, tmp_path):
+    from sim.app.model import ENV_SCENARIO, resolve_scenario, spec_from_env
+
+    if Path("scenarios/baseline.toml").is_file():
+        assert resolve_scenario(None) == str(Path("scenarios/baseline.toml").resolve())
+    assert resolve_scenario("scenarios/x.toml") == str(Path("scenarios/x.toml").resolve())
+    monkeypatch.setenv(ENV_SCENARIO, "")
+    assert spec_from_env().params == default_spec().params

@@ -22,7 +22,16 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim.app import charts
-from sim.app.controls import LEVERS, SHARES, Control, ControlState, slider_range, snap
+from sim.app.controls import (
+    BY_KEY,
+    LEVERS,
+    SHARES,
+    Control,
+    ControlState,
+    is_snap_echo,
+    slider_range,
+    snap,
+)
 from sim.app.model import ENV_LANG, ExplorerModel, baseline, frame, spec_from_env
 from sim.report import style
 from sim.report.labels import OUTPUT_LABELS, pick
@@ -138,11 +147,9 @@ def _show(c: Control, v) -> str:
 
 
 LEVER_CSS = """
-.explorer-controls .v-input__slot { flex-wrap: wrap; }
-.explorer-controls .v-input--slider .v-input__slot > .v-label {
-    flex: 0 0 100%; max-width: 100%; white-space: normal; margin: 0 0 -4px 0; font-size: 0.9em; }
-.explorer-controls .v-input--slider { margin-top: 2px; }
-.explorer-controls .v-input--slider .v-slider { min-width: 45%; }
+.explorer-controls .v-input__slider .v-input__slot { flex-wrap: wrap; }
+.explorer-controls .v-input__slider .v-label { flex: 0 0 100%; max-width: 100%; white-space: normal; font-size: 0.9em; }
+.explorer-controls .v-input__slider .v-slider { margin-top: -4px; }
 """
 """Slider labels on their own line above the track, so long labels (English) leave the slider its width."""
 
@@ -165,7 +172,9 @@ def ControlsPanel(state: ControlState, model: solara.Reactive[ExplorerModel]):
     seed_error = solara.use_reactive(None)
 
     def change(key: str, value) -> None:
-        c = next(c for c in (*LEVERS, *SHARES) if c.key == key)
+        c = BY_KEY[key]
+        if is_snap_echo(c, draft.value[key], value):
+            return
         new = {**draft.value, key: snap(c, value)}
         draft.set(new)
         error.set(state.propose(new))
@@ -224,9 +233,10 @@ def ScenarioCard(spec: ScenarioSpec):
     lg = lang.value
     with solara.Card(f"{ui('scenario')}: {spec.label(lg)}", classes=["explorer-scenario"]):
         text = spec.description.get(lg) or spec.description.get("en") or ""
-        if text:
-            solara.Text(text, style={"font-size": "0.85em"})
-        solara.Text(ui("apply_hint"), style={"font-size": "0.85em"})
+        with solara.Column(gap="4px", style={"font-size": "0.85em"}):
+            if text:
+                solara.Text(text)
+            solara.Text(ui("apply_hint"))
 
 
 @solara.component

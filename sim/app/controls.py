@@ -75,12 +75,12 @@ LEVERS: tuple[Control, ...] = (
 """Policy and service levers (C3, C5 and P6 of the design brief)."""
 
 SHARES: tuple[Control, ...] = (
-    Control("budget.shares.park", "share", "市级工业园区建设", "City industrial park"),
-    Control("budget.shares.idle_assets", "share", "盘活闲置资产", "Revitalise idle assets"),
-    Control("budget.shares.incentive_fund", "share", "招商专项资金（兑现优惠）", "Incentive fund (pays promises)"),
-    Control("budget.shares.channels", "share", "招商渠道", "Promotion channels"),
-    Control("budget.shares.tracking", "share", "重点项目跟踪", "Project tracking"),
-    Control("budget.shares.local_firms", "share", "扶持本地企业", "Encourage local firms"),
+    Control("budget.shares.park", "share", "市级工业园区建设", "City industrial park", step=0.01),
+    Control("budget.shares.idle_assets", "share", "盘活闲置资产", "Revitalise idle assets", step=0.01),
+    Control("budget.shares.incentive_fund", "share", "招商专项资金（兑现优惠）", "Incentive fund (pays promises)", step=0.01),
+    Control("budget.shares.channels", "share", "招商渠道", "Promotion channels", step=0.01),
+    Control("budget.shares.tracking", "share", "重点项目跟踪", "Project tracking", step=0.01),
+    Control("budget.shares.local_firms", "share", "扶持本地企业", "Encourage local firms", step=0.01),
 )
 """Shares of the yearly attraction budget the page exposes; the other levers keep the scenario's shares."""
 
@@ -115,6 +115,18 @@ def snap(control: Control, value: Any) -> Any:
     x = float(value)
     decimals = max(0, -math.floor(math.log10(control.step))) + 1 if control.step > 0 else 6
     return round(x, decimals)
+
+
+def is_snap_echo(control: Control, old: Any, new: Any) -> bool:
+    """Whether a slider's new value is only the widget rounding the scenario's value to its step, not a user's move.
+
+    A slider shows a value off its step grid (a scenario's 0.125 on a 0.05
+    grid) by rounding it and reporting the rounded value back; a user's move
+    changes the value by at least one step.
+    """
+    if control.kind == "switch":
+        return False
+    return abs(float(new) - float(old)) <= control.step / 2 + 1e-9
 
 
 def overrides(spec: ScenarioSpec, values: dict[str, Any]) -> dict[str, Any]:

@@ -26,10 +26,13 @@ DEFAULT_SCENARIO = Path("scenarios") / "baseline.toml"
 
 
 def resolve_scenario(path: str | os.PathLike | None) -> str:
-    """The scenario file to explore: ``path``, else scenarios/baseline.toml if it exists, else '' (parameter defaults)."""
+    """The scenario file to explore: ``path``, else scenarios/baseline.toml (here, or in the project folder) if it exists, else '' (parameter defaults)."""
     if path:
         return str(Path(path).resolve())
-    return str(DEFAULT_SCENARIO.resolve()) if DEFAULT_SCENARIO.is_file() else ""
+    for candidate in (DEFAULT_SCENARIO, Path(__file__).resolve().parents[2] / DEFAULT_SCENARIO):
+        if candidate.is_file():
+            return str(candidate.resolve())
+    return ""
 
 
 @lru_cache(maxsize=8)
@@ -40,7 +43,9 @@ def load_spec(path: str) -> ScenarioSpec:
 
 def spec_from_env() -> ScenarioSpec:
     """The scenario ``sim explore`` was started with (environment variable SIM_EXPLORE_SCENARIO)."""
-    return load_spec(os.environ.get(ENV_SCENARIO, "") or resolve_scenario(None))
+    if ENV_SCENARIO in os.environ:  # '' means: the parameter defaults
+        return load_spec(os.environ[ENV_SCENARIO])
+    return load_spec(resolve_scenario(None))
 
 
 class ExplorerModel(AttractionModel):
