@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -128,3 +129,32 @@ def test_dask_engine_through_the_command_line(tmp_path, capsys):
     assert "18 runs done, 0 failed" in capsys.readouterr().out
     assert not (out / "dask-scratch").exists()  # the local cluster's scratch space is cleaned up
     assert load_summaries(out).num_rows == 18
+
+
+def _square_or_raise(x: int) -> int:
+    if x == 3:
+        raise ValueError("three")
+    return x * x
+
+
+def _square_or_die(x: int) -> int:
+    if x == 3:
+        os._exit(17)  # a worker killed mid-task (out of memory, segfault)
+    return x * x
+
+
+@pytest.mark.parametrize("make", [SerialExecutor, lambda: ProcessExecutor(workers=2)], ids=["serial", "process"])
+def test_executors_hand_back_exceptions_instead_of_stopping(make):
+    with make() as ex:
+        got = dict(ex.imap_unordered(_square_or_raise, range(8)))
+    assert isinstance(got.pop(3), ValueError)
+    assert got == {x: x * x for x in range(8) if x != 3}
+
+
+def test_a_dead_worker_fails_only_the_tasks_in_flight():
+    with ProcessExecutor(workers=2, in_flight=1) as ex:
+        got = dict(ex.imap_unordered(_square_or_die, range(12)))
+    failed = {x for x, v in got.items() if isinstance(v, Exception)}
+    assert 3 in failed and len(got) == 12
+    assert len(failed) <= 2  # the dying task and at most the one running beside it
+    assert all(got[x] == x * x for x in got if x not in failed)

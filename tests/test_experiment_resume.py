@@ -184,6 +184,8 @@ def test_changed_experiment_file_is_refused_unless_force_or_fresh(tmp_path, caps
 
     assert main([*base, "--force"]) == 0
     assert "18 skipped" in capsys.readouterr().out
+    assert main(base) == 0  # the forced files are now the reference
+    assert len(load_manifest(out)["previous_files"]) == 1
 
     exp_file.write_text(text.replace("replications = 3", "replications = 2"), encoding="utf-8")
     assert main([*base, "--force"]) == 2  # a different plan: stored run numbers would mean other runs
@@ -214,3 +216,32 @@ def test_status_of_a_complete_experiment(kill_reference, capsys):
                   "120 done, 0 failed, 0 missing (100% complete)", "state       complete", "root seed 99",
                   "session 1"):
         assert words in out, out
+
+
+class _LosesFirstTask:
+    """An executor whose first task is lost (its worker died): the runner must record its runs as failed."""
+
+    name = "lossy"
+    slots = 1
+
+    def imap_unordered(self, fn, tasks):
+        for i, task in enumerate(tasks):
+            yield task, (RuntimeError("a worker process died while this batch was running") if i == 0 else fn(task))
+
+    def describe(self):
+        return "lossy test executor"
+
+    def close(self):
+        pass
+
+
+def test_runs_of_a_lost_task_are_failed_then_retried(tmp_path):
+    exp = load_experiment(DATA / "exp_crn.toml")
+    out = tmp_path / "lossy"
+    report = run_experiment(exp, out, executor=_LosesFirstTask(), batch_size=4, progress=False)
+    assert report.failed_now == 4 and report.done_now == 14
+    t = load_summaries(out)
+    assert set(t.filter(np.asarray(t["status"].to_pylist()) == "failed")["error"].to_pylist()) == {
+        "RuntimeError: a worker process died while this batch was running"}
+    report = run_experiment(exp, out, engine="serial", progress=False)
+    assert report.done_now == 4 and report.skipped == 14 and report.complete

@@ -197,7 +197,7 @@ def design_table(exp: ExperimentSpec):
     return pa.table(cols)
 
 
-def _row(exp: ExperimentSpec, plan: Plan, pr: PlannedRun, out: RunOutcome, session: int) -> dict[str, Any]:
+def _row(exp: ExperimentSpec, pr: PlannedRun, out: RunOutcome, session: int) -> dict[str, Any]:
     entry = exp.scenarios[pr.scenario_index]
     point = exp.design.points[pr.point_id]
     row: dict[str, Any] = {
@@ -367,6 +367,12 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
         if store.exists():
             manifest = store.read_manifest()
             report.warnings = check_resume(exp, manifest, out, force)
+            if report.warnings:  # --force: the files as they are now become the reference for later resumes
+                fresh_manifest = new_manifest(exp, env)
+                manifest["previous_files"] = manifest.get("previous_files", []) + [
+                    {k: manifest.get(k) for k in ("experiment_sha256", "experiment_text", "scenarios")}]
+                for key in ("experiment_sha256", "experiment_text", "scenarios", "title", "description"):
+                    manifest[key] = fresh_manifest[key]
             if manifest.get("code_version") != env.get("code_version"):
                 report.warnings.append(f"the code changed since these results were started "
                                        f"({manifest.get('code_version')} -> {env.get('code_version')}); "
@@ -436,7 +442,7 @@ def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Exec
                 RunOutcome(r.run, "failed", error=_one_line(result), finished_at=datetime.now(UTC).isoformat())
                 for r in task.runs]
             for pr, oc in zip(task.runs, outcomes, strict=True):
-                buf.add(_row(exp, plan, pr, oc, session), oc.monthly)
+                buf.add(_row(exp, pr, oc, session), oc.monthly)
                 if oc.status == "done":
                     report.done_now += 1
                 else:
