@@ -1,0 +1,165 @@
+"""Stored runs of an experiment as data frames, with the scenarios' labels and the baseline named.
+
+Only done runs enter the statistics; failed runs are counted and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment.store import (
+    KEY_COLUMNS,
+    RUN_COLUMNS,
+    load_manifest,
+    load_monthly,
+    load_summaries,
+)
+
+BASELINE_NAME = "baseline"
+SAMPLE_KINDS = ("lhs", "sobol", "morris")
+NON_OUTPUT_COLUMNS = frozenset((*KEY_COLUMNS, *RUN_COLUMNS, "months"))
+
+HEADLINE_OUTPUTS = ("fulfilment_rate", "capital_arrival_rate", "jobs")
+"""The three outputs the briefing leads with: 履约率, 资金到位率 and jobs."""
+
+MONTHLY_HEADLINE = ("signed_projects", "signed_capital", "arrived_capital", "fulfilment_rate",
+                    "capital_arrival_rate", "jobs", "n_operating")
+"""Monthly columns whose paired differences are given at intermediate horizons."""
+
+RATE_WORDS = ("rate", "share", "satisfaction", "perceived_", "actual_", "atmosphere", "legal_insecurity")
+
+
+class AnalysisError(ValueError):
+    """The results cannot be analysed as asked (no done runs, unknown baseline...); one line."""
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """A scenario of the experiment: name, position and bilingual title and description."""
+
+    name: str
+    index: int
+    file: str
+    title: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+
+    def label(self, lang: str = "zh") -> str:
+        """Title in ``lang`` (falls back to English, then to the name)."""
+        return self.title.get(lang) or self.title.get("en") or self.name
+
+
+@dataclass
+class Results:
+    """The done runs of one results folder and what is needed to compare them."""
+
+    root: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    monthly: pd.DataFrame | None
+    outputs: list[str]
+    scenarios: list[ScenarioInfo]
+    baseline: str
+    n_failed: int
+
+    @property
+    def name(self) -> str:
+        """Experiment name."""
+        return str(self.manifest.get("experiment", self.root.name))
+
+    @property
+    def design_kind(self) -> str:
+        """Kind of design (none, list, factorial, lhs, sobol, morris)."""
+        return str(self.manifest.get("design", {}).get("kind", "none"))
+
+    @property
+    def pooled(self) -> bool:
+        """True for sample designs: effects pool every design point (an average over parameter uncertainty)."""
+        return self.design_kind in SAMPLE_KINDS
+
+    @property
+    def horizon(self) -> int:
+        """Months simulated (the horizon of the summary values)."""
+        h = self.manifest.get("horizon_months")
+        if h is None and "months" in self.runs:
+            h = int(self.runs["months"].max())
+        return int(h or 0)
+
+    def scenario(self, name: str) -> ScenarioInfo:
+        """The scenario called ``name``."""
+        for s in self.scenarios:
+            if s.name == name:
+                return s
+        raise AnalysisError(f"{self.root}: key 'scenario': expected one of {', '.join(s.name for s in self.scenarios)}, found '{name}'")
+
+
+def is_rate(output: str) -> bool:
+    """True for outputs on a 0-1 scale (rates, shares, indices): shown in percent, compared in percentage points."""
+    name = output.rsplit(".", 1)[-1] if output.count(".") else output
+    if output.startswith(("withdrawals", "spent_by_lever", "signed_by_source")):
+        return False
+    return any(w in name for w in RATE_WORDS) and "per_" not in name
+
+
+def _scenario_infos(manifest: dict) -> list[ScenarioInfo]:
+    from sim.scenario import ScenarioError, load_scenario
+
+    out = []
+    for i, s in enumerate(manifest.get("scenarios", [])):
+        title: dict[str, str] = {}
+        desc: dict[str, str] = {}
+        for candidate in (s.get("path"), s.get("file")):
+            if candidate and Path(candidate).is_file():
+                try:
+                    spec = load_scenario(candidate)
+                    title, desc = dict(spec.title), dict(spec.description)
+                    break
+                except ScenarioError:
+                    continue
+        out.append(ScenarioInfo(s["name"], int(s.get("index", i)), str(s.get("file", "")), title, desc))
+    return out
+
+
+def output_columns(runs: pd.DataFrame, parameters: list[str]) -> list[str]:
+    """Numeric summary columns (every output of the run summary, flattened), in stored order."""
+    skip = NON_OUTPUT_COLUMNS | set(parameters)
+    return [c for c in runs.columns
+            if c not in skip and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])]
+
+
+def load_results(results_dir: str | Path, baseline: str | None = None, monthly: bool = True) -> Results:
+    """Load the done runs of a results folder; ``baseline`` defaults to the scenario named "baseline", else the first."""
+    root = Path(results_dir)
+    manifest = load_manifest(root)
+    table = load_summaries(root)
+    runs = table.drop_columns([c for c in ("seed_spawn_key",) if c in table.column_names]).to_pandas()
+    n_failed = int((runs["status"] != "done").sum()) if len(runs) else 0
+    runs = runs[runs["status"] == "done"].reset_index(drop=True)
+    if runs.empty:
+        raise AnalysisError(f"{root}: key 'runs': expected at least one done run to analyse, found none")
+    parameters = list(manifest.get("design", {}).get("parameters", []))
+    outputs = output_columns(runs, parameters)
+    runs[outputs] = runs[outputs].astype(float)
+    scenarios = _scenario_infos(manifest)
+    if not scenarios:
+        scenarios = [ScenarioInfo(n, i, "") for i, n in enumerate(dict.fromkeys(runs["scenario"]))]
+    names = [s.name for s in scenarios]
+    if baseline is None:
+        baseline = BASELINE_NAME if BASELINE_NAME in names else names[0]
+    elif baseline not in names:
+        raise AnalysisError(f"{root}: key 'baseline': expected one of {', '.join(names)}, found '{baseline}'")
+    mon = None
+    if monthly and manifest.get("record") == "monthly":
+        m = load_monthly(root).to_pandas()
+        mon = m if len(m) else None
+    return Results(root, manifest, runs, mon, outputs, scenarios, baseline, n_failed)
+
+
+def quantiles(x: np.ndarray, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> list[float]:
+    """Empirical quantiles of the finite values of ``x`` (NaN when there are none)."""
+    x = x[np.isfinite(x)]
+    return [float(np.quantile(x, q)) if x.size else float("nan") for q in qs]

@@ -1,0 +1,248 @@
+"""Effects of strategies: paired differences from the baseline with 95% t-intervals, and whether runs suffice.
+
+Common random numbers: replication *r* of every scenario and design point
+uses the same seed (``sim.experiment.seeds``), so the effect of a scenario is
+estimated from the paired differences ``d_r = y(scenario, point, r) -
+y(baseline, point, r)``, which carry much less noise than two independent
+samples. The interval is the t-interval on the ``n`` paired differences:
+``mean(d) +- t(0.975, n - 1) * sd(d) / sqrt(n)``.
+
+Replication check (:class:`AdequacyRule`): an interval is *adequate* when its
+half-width is at most ``target = max(relative * |effect|, tolerance)``, the
+tolerance being ``rate_tolerance`` (in rate units: 0.01 = 1 percentage point)
+for rates and shares, and ``level_tolerance * |baseline mean|`` for counts and
+money. Otherwise about ``n_needed = ceil(n * (half_width / target)^2)`` pairs
+would be needed (the half-width shrinks like ``1 / sqrt(n)``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.analysis.data import Results, is_rate, quantiles
+
+CI_LEVEL = 0.95
+MONTHLY_HORIZONS = (12, 24, 36, 48, 60)
+POOLED_POINT = -1
+"""``point_id`` of effects pooled over every design point (sample designs)."""
+
+
+@dataclass(frozen=True)
+class AdequacyRule:
+    """When are there enough replications? Half-width at most max(relative * |effect|, tolerance)."""
+
+    relative: float = 0.5
+    rate_tolerance: float = 0.01
+    level_tolerance: float = 0.05
+
+    def text(self, lang: str = "en") -> str:
+        """The rule in words."""
+        if lang == "zh":
+            return (f"置信区间半宽不超过 max({self.relative:.0%} × |效应|, 容差) 即视为重复次数足够；容差对比率为 "
+                    f"{self.rate_tolerance * 100:g} 个百分点，对数量和金额为基线均值的 {self.level_tolerance:.0%}；"
+                    f"否则所需配对数约为 n × (半宽 / 目标)²。")
+        return (f"replications suffice when the 95% half-width is at most max({self.relative:.0%} of |effect|, "
+                f"tolerance); tolerance = {self.rate_tolerance * 100:g} percentage point(s) for rates and shares, "
+                f"{self.level_tolerance:.0%} of the baseline mean for counts and money; otherwise about "
+                f"n_needed = ceil(n * (half_width / target)^2) pairs are needed")
+
+    def target(self, output: str, effect: float, baseline_mean: float) -> float:
+        """The half-width the interval of ``output`` should not exceed."""
+        tol = self.rate_tolerance if is_rate(output) else self.level_tolerance * abs(baseline_mean)
+        return max(self.relative * abs(effect), tol)
+
+
+def t_interval(x: np.ndarray, level: float = CI_LEVEL) -> dict[str, float]:
+    """Mean, standard deviation, standard error, t-interval and two-sided p-value (mean = 0) of a sample."""
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    n = int(x.size)
+    nan = float("nan")
+    if n == 0:
+        return {"n": 0, "mean": nan, "sd": nan, "se": nan, "half_width": nan, "ci_low": nan, "ci_high": nan, "p_value": nan}
+    mean = float(x.mean())
+    if n < 2:
+        return {"n": n, "mean": mean, "sd": nan, "se": nan, "half_width": nan, "ci_low": nan, "ci_high": nan, "p_value": nan}
+    sd = float(x.std(ddof=1))
+    se = sd / math.sqrt(n)
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * se)
+    if se > 0:
+        p = float(2 * stats.t.sf(abs(mean) / se, n - 1))
+    else:
+        p = 1.0 if mean == 0 else 0.0
+    return {"n": n, "mean": mean, "sd": sd, "se": se, "half_width": half, "ci_low": mean - half,
+            "ci_high": mean + half, "p_value": p}
+
+
+def _points(results: Results) -> list[tuple[int, str, pd.Series]]:
+    """(point_id, label, mask over runs) for each point, or one pooled group for sample designs."""
+    runs = results.runs
+    if results.pooled:
+        return [(POOLED_POINT, "all", pd.Series(True, index=runs.index))]
+    out = []
+    for pid, grp in runs.groupby("point_id", sort=True):
+        out.append((int(pid), str(grp["point_label"].iloc[0]), runs["point_id"] == pid))
+    return out
+
+
+def levels(results: Results, outputs: list[str] | None = None) -> pd.DataFrame:
+    """Each scenario's mean of each output with its 95% t-interval and 5/50/95% quantiles over replications.
+
+    Columns: scenario, point_id, point_label, output, n, mean, sd, se, half_width, ci_low, ci_high, p05, p50, p95.
+    For sample designs the statistics are over every design point (point_id = -1).
+    """
+    outputs = outputs or results.outputs
+    rows = []
+    runs = results.runs
+    for pid, label, mask in _points(results):
+        for s in results.scenarios:
+            sel = runs[mask & (runs["scenario"] == s.name)]
+            if sel.empty:
+                continue
+            for out in outputs:
+                x = sel[out].to_numpy(dtype=float)
+                st = t_interval(x)
+                st.pop("p_value")
+                p05, p50, p95 = quantiles(x)
+                rows.append({"scenario": s.name, "point_id": pid, "point_label": label, "output": out, **st,
+                             "p05": p05, "p50": p50, "p95": p95})
+    return pd.DataFrame(rows)
+
+
+def _pairs(results: Results, scenario: str, mask: pd.Series, outputs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Scenario and baseline values paired by (point_id, replication): two arrays of shape (pairs, outputs)."""
+    runs = results.runs[mask]
+    keys = ["point_id", "replication"]
+    a = runs[runs["scenario"] == scenario].set_index(keys)[outputs]
+    b = runs[runs["scenario"] == results.baseline].set_index(keys)[outputs]
+    common = a.index.intersection(b.index).sort_values()
+    return a.loc[common].to_numpy(dtype=float), b.loc[common].to_numpy(dtype=float)
+
+
+def effect_rows(scenario: str, pid: int, label: str, outputs: list[str], a: np.ndarray, b: np.ndarray,
+                rule: AdequacyRule, horizon: int, source: str) -> list[dict]:
+    """Effect records of one scenario and point from paired arrays ``a`` (scenario) and ``b`` (baseline)."""
+    rows = []
+    for j, out in enumerate(outputs):
+        d = a[:, j] - b[:, j]
+        ok = np.isfinite(d)
+        st = t_interval(d[ok])
+        base_mean = float(np.mean(b[ok, j])) if ok.any() else float("nan")
+        scen_mean = float(np.mean(a[ok, j])) if ok.any() else float("nan")
+        target = rule.target(out, st["mean"], base_mean) if np.isfinite(st["mean"]) else float("nan")
+        half = st["half_width"]
+        adequate = bool(np.isfinite(half) and half <= target + 1e-12)
+        if adequate:
+            n_needed = st["n"]
+        elif np.isfinite(half) and target > 0:
+            n_needed = int(math.ceil(st["n"] * (half / target) ** 2))
+        else:
+            n_needed = None
+        rel = abs(half / st["mean"]) if np.isfinite(half) and st["mean"] not in (0.0,) and np.isfinite(st["mean"]) else float("nan")
+        rows.append({
+            "scenario": scenario, "point_id": pid, "point_label": label, "output": out,
+            "horizon_months": horizon, "source": source, "rate": is_rate(out),
+            "n": st["n"], "mean_scenario": scen_mean, "mean_baseline": base_mean,
+            "effect": st["mean"], "sd_diff": st["sd"], "se": st["se"], "ci_low": st["ci_low"], "ci_high": st["ci_high"],
+            "half_width": half, "p_value": st["p_value"],
+            "relative_effect": st["mean"] / base_mean if base_mean not in (0.0,) and np.isfinite(base_mean) else float("nan"),
+            "significant": bool(np.isfinite(st["ci_low"]) and (st["ci_low"] > 0 or st["ci_high"] < 0)),
+            "rel_half_width": rel, "target_half_width": target, "adequate": adequate, "n_needed": n_needed,
+        })
+    return rows
+
+
+def paired_effects(results: Results, outputs: list[str] | None = None, rule: AdequacyRule | None = None) -> pd.DataFrame:
+    """Effect of every scenario on every output at the experiment horizon: paired difference from the baseline.
+
+    One row per (scenario, design point, output); the baseline itself has no row.
+    Columns: scenario, point_id, point_label, output, horizon_months, source ("summary"), rate, n,
+    mean_scenario, mean_baseline, effect, sd_diff, se, ci_low, ci_high, half_width, p_value,
+    relative_effect, significant, rel_half_width, target_half_width, adequate, n_needed.
+    """
+    outputs = outputs or results.outputs
+    rule = rule or AdequacyRule()
+    rows: list[dict] = []
+    for pid, label, mask in _points(results):
+        for s in results.scenarios:
+            if s.name == results.baseline:
+                continue
+            a, b = _pairs(results, s.name, mask, outputs)
+            if len(a):
+                rows += effect_rows(s.name, pid, label, outputs, a, b, rule, results.horizon, "summary")
+    return pd.DataFrame(rows)
+
+
+def monthly_effects(results: Results, outputs: tuple[str, ...] | list[str] | None = None,
+                    months: tuple[int, ...] = MONTHLY_HORIZONS, rule: AdequacyRule | None = None) -> pd.DataFrame:
+    """Paired differences of monthly outputs at intermediate horizons (months 12, 24, ...), same columns as
+    :func:`paired_effects` with ``source`` = "monthly"; empty when no monthly series were stored."""
+    from sim.analysis.data import MONTHLY_HEADLINE
+
+    mon = results.monthly
+    if mon is None or mon.empty:
+        return pd.DataFrame()
+    outputs = [o for o in (outputs or MONTHLY_HEADLINE) if o in mon.columns]
+    rule = rule or AdequacyRule()
+    rows: list[dict] = []
+    keys = ["point_id", "replication"]
+    for month in months:
+        at = mon[mon["month"] == month]
+        if at.empty:
+            continue
+        groups = [(POOLED_POINT, "all", at)] if results.pooled else [
+            (int(pid), _label(results, int(pid)), g) for pid, g in at.groupby("point_id", sort=True)]
+        for pid, label, g in groups:
+            b = g[g["scenario"] == results.baseline].set_index(keys)[outputs]
+            for s in results.scenarios:
+                if s.name == results.baseline:
+                    continue
+                a = g[g["scenario"] == s.name].set_index(keys)[outputs]
+                common = a.index.intersection(b.index).sort_values()
+                if len(common):
+                    rows += effect_rows(s.name, pid, label, outputs, a.loc[common].to_numpy(float),
+                                        b.loc[common].to_numpy(float), rule, int(month), "monthly")
+    return pd.DataFrame(rows)
+
+
+def _label(results: Results, pid: int) -> str:
+    lab = results.runs.loc[results.runs["point_id"] == pid, "point_label"]
+    return str(lab.iloc[0]) if len(lab) else f"p{pid}"
+
+
+def monthly_bands(results: Results, outputs: tuple[str, ...] = ("signed_capital", "arrived_capital", "fulfilment_rate",
+                                                                 "capital_arrival_rate", "jobs")) -> pd.DataFrame:
+    """Mean of monthly series across replications with the 95% t-interval of the mean and the 5-95% range.
+
+    Columns: scenario, point_id, month, output, n, mean, ci_low, ci_high, p05, p95. Empty without monthly data.
+    """
+    mon = results.monthly
+    if mon is None or mon.empty:
+        return pd.DataFrame()
+    outputs = tuple(o for o in outputs if o in mon.columns)
+    mon = mon.copy()
+    if results.pooled:
+        mon["point_id"] = POOLED_POINT
+    g = mon.groupby(["scenario", "point_id", "month"], sort=True)[list(outputs)]
+    n = g.count()
+    mean = g.mean()
+    sd = g.std(ddof=1)
+    q05 = g.quantile(0.05)
+    q95 = g.quantile(0.95)
+    frames = []
+    for out in outputs:
+        nn = n[out].to_numpy(float)
+        tq = np.where(nn > 1, stats.t.ppf(0.5 + CI_LEVEL / 2, np.maximum(nn - 1, 1)), np.nan)
+        half = tq * sd[out].to_numpy(float) / np.sqrt(np.maximum(nn, 1))
+        f = pd.DataFrame({"output": out, "n": nn.astype(int), "mean": mean[out].to_numpy(float)}, index=mean.index)
+        f["ci_low"] = f["mean"] - half
+        f["ci_high"] = f["mean"] + half
+        f["p05"] = q05[out].to_numpy(float)
+        f["p95"] = q95[out].to_numpy(float)
+        frames.append(f.reset_index())
+    return pd.concat(frames, ignore_index=True)

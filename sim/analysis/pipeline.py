@@ -1,0 +1,167 @@
+"""The project pipeline of each strategy: the funnel from contact to operation, and why investors left.
+
+Funnel stages, counted per run from its summary (projects that *ever* reached
+the stage by the horizon):
+
+- contacted: prospects contacted (``prospects_contacted``);
+- negotiating: contacted prospects that did not decline at first contact
+  (``prospects_contacted - declined``; prospects contacted in the last month,
+  still deciding, count here);
+- signed: ``signed_projects``;
+- building: signed projects that began building (``start_rate * signed_projects``);
+- operating: signed projects that reached operation (``completion_rate * signed_projects``).
+
+Withdrawals (competing risks, one recorded reason each): counts by reason and
+by the stage the investor left from, plus all stages and "after signing";
+``per_100_signed`` divides a run's count by its signed projects (x 100), so
+strategies that sign more are not blamed for more withdrawals in absolute
+terms. The change against the baseline is paired by replication.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.data import Results
+from sim.analysis.effects import POOLED_POINT, AdequacyRule, effect_rows, t_interval
+
+FUNNEL_STAGES = ("contacted", "negotiating", "signed", "building", "operating")
+STAGES = ("negotiating", "signed", "building", "operating")
+BY_STAGE = "withdrawals_by_reason_and_stage."
+ALL_STAGES = "withdrawals_by_reason."
+AFTER_SIGNING = "withdrawals_after_signing_by_reason."
+
+
+def funnel_counts(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per run: projects that reached each funnel stage (columns ``contacted`` .. ``operating``)."""
+    signed = runs["signed_projects"].astype(float)
+    return pd.DataFrame({
+        "contacted": runs["prospects_contacted"].astype(float),
+        "negotiating": (runs["prospects_contacted"] - runs["declined"]).astype(float),
+        "signed": signed,
+        "building": runs["start_rate"] * signed,
+        "operating": runs["completion_rate"] * signed,
+    }, index=runs.index)
+
+
+def _groups(results: Results):
+    runs = results.runs
+    if results.pooled:
+        yield POOLED_POINT, runs
+    else:
+        for pid, g in runs.groupby("point_id", sort=True):
+            yield int(pid), g
+
+
+def funnel(results: Results) -> pd.DataFrame:
+    """Mean projects reaching each stage per scenario, with 95% t-interval and per 100 contacted.
+
+    Columns: scenario, point_id, stage, order, n, mean, ci_low, ci_high, per_100_contacted.
+    """
+    rows = []
+    for pid, g in _groups(results):
+        counts = funnel_counts(g)
+        for s in results.scenarios:
+            sel = counts[g["scenario"] == s.name]
+            if sel.empty:
+                continue
+            contacted = float(sel["contacted"].mean())
+            for i, stage in enumerate(FUNNEL_STAGES):
+                st = t_interval(sel[stage].to_numpy(float))
+                rows.append({"scenario": s.name, "point_id": pid, "stage": stage, "order": i, "n": st["n"],
+                             "mean": st["mean"], "ci_low": st["ci_low"], "ci_high": st["ci_high"],
+                             "per_100_contacted": 100 * st["mean"] / contacted if contacted > 0 else np.nan})
+    return pd.DataFrame(rows)
+
+
+def reasons_in(columns) -> list[str]:
+    """Withdrawal reasons present in the stored summary, in the model's order."""
+    from sim.model.agents import REASONS
+
+    present = {c[len(ALL_STAGES):] for c in columns if c.startswith(ALL_STAGES)}
+    return [r for r in REASONS if r in present] + sorted(present - set(REASONS))
+
+
+def _withdrawal_columns(runs: pd.DataFrame) -> dict[tuple[str, str], str]:
+    cols: dict[tuple[str, str], str] = {}
+    for r in reasons_in(runs.columns):
+        for st in STAGES:
+            c = f"{BY_STAGE}{r}.{st}"
+            if c in runs.columns:
+                cols[(r, st)] = c
+        if f"{AFTER_SIGNING}{r}" in runs.columns:
+            cols[(r, "after_signing")] = f"{AFTER_SIGNING}{r}"
+        cols[(r, "all")] = f"{ALL_STAGES}{r}"
+    return cols
+
+
+TOTAL = "total"
+"""``reason`` of the rows that add up every reason of a stage group."""
+
+
+def _with_totals(runs: pd.DataFrame, cols: dict[tuple[str, str], str]) -> tuple[pd.DataFrame, dict]:
+    runs = runs.copy()
+    cols = dict(cols)
+    for st in dict.fromkeys(s for _, s in cols):
+        name = f"_total.{st}"
+        runs[name] = runs[[c for (r, s), c in cols.items() if s == st]].sum(axis=1)
+        cols[(TOTAL, st)] = name
+    return runs, cols
+
+
+def withdrawals(results: Results) -> pd.DataFrame:
+    """Withdrawals by reason and stage per scenario: mean count and per 100 signed projects, with the change vs baseline.
+
+    ``stage`` is one of negotiating, signed, building, operating, after_signing (signed, building or
+    operating) or all; ``reason`` is a withdrawal reason or "total" (every reason). Columns: scenario, point_id, reason, stage, n, mean, ci_low, ci_high,
+    share (of all withdrawals of that stage group), per_100_signed, per_100_signed_ci_low,
+    per_100_signed_ci_high, d_per_100_signed, d_per_100_signed_ci_low, d_per_100_signed_ci_high.
+    """
+    cols = _withdrawal_columns(results.runs)
+    if not cols:
+        return pd.DataFrame()
+    runs, cols = _with_totals(results.runs, cols)
+    signed = runs["signed_projects"].to_numpy(float)
+    rate_cols = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for key, c in cols.items():
+            name = f"_per100.{key[0]}.{key[1]}"
+            runs[name] = np.where(signed > 0, 100 * runs[c].to_numpy(float) / signed, np.nan)
+            rate_cols[key] = name
+    res = dataclasses.replace(results, runs=runs)
+    rows = []
+    rule = AdequacyRule()
+    for pid, g in _groups(res):
+        base = g[g["scenario"] == res.baseline].set_index(["point_id", "replication"])
+        for s in res.scenarios:
+            sel = g[g["scenario"] == s.name]
+            if sel.empty:
+                continue
+            totals = {grp: float(sel[cols[(TOTAL, grp)]].mean()) for grp in {st for _, st in cols}}
+            a = sel.set_index(["point_id", "replication"])
+            common = a.index.intersection(base.index).sort_values()
+            names = list(rate_cols.values())
+            eff = {}
+            if s.name != res.baseline and len(common):
+                recs = effect_rows(s.name, pid, "", names, a.loc[common, names].to_numpy(float),
+                                   base.loc[common, names].to_numpy(float), rule, res.horizon, "summary")
+                eff = {r["output"]: r for r in recs}
+            for key, c in cols.items():
+                st = t_interval(sel[c].to_numpy(float))
+                pr = t_interval(sel[rate_cols[key]].to_numpy(float))
+                e = eff.get(rate_cols[key])
+                zero = s.name == res.baseline
+                rows.append({
+                    "scenario": s.name, "point_id": pid, "reason": key[0], "stage": key[1], "n": st["n"],
+                    "mean": st["mean"], "ci_low": st["ci_low"], "ci_high": st["ci_high"],
+                    "share": st["mean"] / totals[key[1]] if totals[key[1]] > 0 else np.nan,
+                    "per_100_signed": pr["mean"], "per_100_signed_ci_low": pr["ci_low"],
+                    "per_100_signed_ci_high": pr["ci_high"],
+                    "d_per_100_signed": 0.0 if zero else (e["effect"] if e else np.nan),
+                    "d_per_100_signed_ci_low": 0.0 if zero else (e["ci_low"] if e else np.nan),
+                    "d_per_100_signed_ci_high": 0.0 if zero else (e["ci_high"] if e else np.nan),
+                })
+    return pd.DataFrame(rows)

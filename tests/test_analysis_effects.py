@@ -1,0 +1,100 @@
+"""Paired effects, intervals and the replication rule on small synthetic tables (no model runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis.data import Results, ScenarioInfo, is_rate
+from sim.analysis.effects import AdequacyRule, levels, paired_effects, t_interval
+
+
+def synthetic(n: int = 10, kind: str = "none", points: int = 1, seed: int = 0, shuffle: bool = True,
+              drop: tuple[str, int] | None = None) -> Results:
+    """Two scenarios sharing noise per (point, replication) (common random numbers): b = a + 0.05 + tiny noise."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in range(points):
+        for r in range(n):
+            common = rng.normal(0, 0.1)
+            base = {"fulfilment_rate": 0.3 + common, "jobs": 1000 + 500 * common}
+            rows.append({"scenario": "baseline", "point_id": p, "point_label": f"p{p}", "replication": r, **base})
+            rows.append({"scenario": "park", "point_id": p, "point_label": f"p{p}", "replication": r,
+                         "fulfilment_rate": base["fulfilment_rate"] + 0.05 + rng.normal(0, 0.002),
+                         "jobs": base["jobs"] + 100 + rng.normal(0, 5)})
+    runs = pd.DataFrame(rows)
+    if drop:
+        runs = runs[~((runs["scenario"] == drop[0]) & (runs["replication"] == drop[1]))]
+    if shuffle:
+        runs = runs.sample(frac=1.0, random_state=seed)
+    runs = runs.reset_index(drop=True)
+    manifest = {"experiment": "synthetic", "design": {"kind": kind}, "horizon_months": 60}
+    return Results(Path("."), manifest, runs, None, ["fulfilment_rate", "jobs"],
+                   [ScenarioInfo("baseline", 0, ""), ScenarioInfo("park", 1, "")], "baseline", 0)
+
+
+def test_common_random_numbers_give_narrow_paired_intervals() -> None:
+    res = synthetic()
+    eff = paired_effects(res).set_index("output")
+    fr = eff.loc["fulfilment_rate"]
+    assert fr["effect"] == pytest.approx(0.05, abs=0.003)
+    assert fr["half_width"] < 0.005, "the shared noise (sd 0.1) cancels in the paired differences"
+    lv = levels(res).set_index(["scenario", "output"])
+    assert lv.loc[("baseline", "fulfilment_rate"), "half_width"] > 10 * fr["half_width"]
+    assert fr["significant"] and fr["ci_low"] > 0
+    assert fr["mean_baseline"] == pytest.approx(lv.loc[("baseline", "fulfilment_rate"), "mean"])
+
+
+def test_pairing_does_not_depend_on_row_order_and_drops_unmatched() -> None:
+    a = paired_effects(synthetic(shuffle=False)).set_index("output")
+    b = paired_effects(synthetic(shuffle=True)).set_index("output")
+    pd.testing.assert_series_equal(a["effect"], b["effect"])
+    c = paired_effects(synthetic(drop=("baseline", 3))).set_index("output")
+    assert (c["n"] == 9).all()
+
+
+def test_effects_per_design_point_or_pooled_for_sample_designs() -> None:
+    per = paired_effects(synthetic(points=3))
+    assert sorted(per["point_id"].unique()) == [0, 1, 2]
+    pooled = paired_effects(synthetic(points=3, kind="morris"))
+    assert list(pooled["point_id"].unique()) == [-1]
+    assert (pooled["n"] == 30).all()
+
+
+def test_replication_rule() -> None:
+    rule = AdequacyRule(relative=0.5, rate_tolerance=0.01, level_tolerance=0.05)
+    assert rule.target("fulfilment_rate", 0.10, 0.3) == pytest.approx(0.05)
+    assert rule.target("fulfilment_rate", 0.001, 0.3) == pytest.approx(0.01), "a null effect on a rate: 1 pp"
+    assert rule.target("jobs", 10.0, 1000.0) == pytest.approx(50.0), "a null effect on a count: 5% of baseline"
+    assert "n_needed" in rule.text("en") and "半宽" in rule.text("zh")
+    res = synthetic(n=4, seed=3)
+    res.runs.loc[res.runs["scenario"] == "park", "jobs"] += np.random.default_rng(1).normal(0, 400, 4)
+    e = paired_effects(res, rule=rule).set_index("output").loc["jobs"]
+    target = max(0.5 * abs(e["effect"]), 0.05 * abs(e["mean_baseline"]))
+    assert e["target_half_width"] == pytest.approx(target)
+    assert e["adequate"] == (e["half_width"] <= target)
+    if not e["adequate"]:
+        assert e["n_needed"] == int(np.ceil(4 * (e["half_width"] / target) ** 2))
+
+
+def test_t_interval_edge_cases() -> None:
+    one = t_interval(np.array([1.0]))
+    assert one["n"] == 1 and np.isnan(one["half_width"])
+    same = t_interval(np.array([2.0, 2.0, 2.0]))
+    assert same["half_width"] == 0 and same["p_value"] == 0.0
+    zero = t_interval(np.array([0.0, 0.0]))
+    assert zero["p_value"] == 1.0
+    assert t_interval(np.array([np.nan, 1.0, 3.0]))["n"] == 2
+
+
+@pytest.mark.parametrize(("name", "rate"), [
+    ("fulfilment_rate", True), ("capital_arrival_rate", True), ("large_share_built", True),
+    ("satisfaction", True), ("cohort_start_rate_12m", True), ("jobs", False), ("signed_capital", False),
+    ("jobs_per_10k_spent", False), ("withdrawals_by_reason.no_land", False), ("spent_by_lever.park", False),
+    ("cost_per_job", False),
+])
+def test_rates_are_told_from_counts_and_money(name: str, rate: bool) -> None:
+    assert is_rate(name) is rate
