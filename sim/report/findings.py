@@ -1,0 +1,355 @@
+"""Findings in words, computed from an analysis: headline sentences and chart titles.
+
+Nothing here is written by hand: each sentence picks the strategy with the
+largest effect (or the largest withdrawal reason, the most influential
+parameter...) from the analysis tables, and states the number with its unit
+and, for effects, its 95% interval and whether it is distinguishable from the
+baseline. Numbers go through :mod:`sim.report.numbers`, the same rounding the
+briefing's tables use.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim.report import numbers as nb
+from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, param_label, pick
+
+HIGHER_IS_BETTER = {"cost_per_job": False, "incremental_cost_per_job": False}
+
+_NAMES_ZH = {"fulfilment_rate": "履约率", "capital_arrival_rate": "资金到位率", "jobs": "就业岗位",
+             "arrived_capital": "到位资金", "signed_capital": "签约资金", "signed_projects": "签约项目",
+             "completion_rate": "投产率", "start_rate": "开工率"}
+_NAMES_EN = {"fulfilment_rate": "fulfilment", "capital_arrival_rate": "the capital-arrival rate", "jobs": "jobs",
+             "arrived_capital": "arrived capital", "signed_capital": "signed capital",
+             "signed_projects": "signed projects", "completion_rate": "the completion rate",
+             "start_rate": "the start rate"}
+
+
+def output_name(output: str, lang: str) -> str:
+    """Short name of an output for sentences."""
+    table = _NAMES_ZH if lang == "zh" else _NAMES_EN
+    if output in table:
+        return table[output]
+    if output in OUTPUT_LABELS:
+        return pick(OUTPUT_LABELS[output], lang)
+    return output
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, int | float) and math.isfinite(x)
+
+
+class Findings:
+    """Sentences about one analysis (``analysis.json`` content) in one language."""
+
+    def __init__(self, analysis: dict, lang: str = "zh", sensitivity: dict | None = None):
+        self.an = analysis
+        self.lang = lang
+        self.baseline = analysis["baseline"]
+        self.sens = sensitivity if sensitivity is not None else (
+            analysis if analysis.get("sensitivity", {}).get("available") else None)
+        self._titles = {s["name"]: s.get("title") or {} for s in analysis.get("scenarios", [])}
+        points = sorted({e["point_id"] for e in analysis.get("effects", [])} |
+                        {c["point_id"] for c in analysis.get("costs", [])})
+        self.point = points[0] if points else 0
+        self.horizon = analysis.get("provenance", {}).get("horizon_months")
+
+    # ------------------------------------------------------------------ look-ups
+    @property
+    def zh(self) -> bool:
+        return self.lang == "zh"
+
+    def label(self, scenario: str) -> str:
+        """The scenario's title in the briefing's language."""
+        t = self._titles.get(scenario, {})
+        return t.get(self.lang) or t.get("en") or scenario
+
+    def quoted(self, scenario: str) -> str:
+        """The title as it appears inside a sentence (「...」 in Chinese)."""
+        return f"「{self.label(scenario)}」" if self.zh else self.label(scenario)
+
+    def scenarios(self, include_baseline: bool = True) -> list[str]:
+        """Scenario names in experiment order."""
+        return [s["name"] for s in self.an.get("scenarios", []) if include_baseline or s["name"] != self.baseline]
+
+    def effects(self, output: str, source: str = "summary", horizon: int | None = None) -> list[dict]:
+        """Effect records of ``output`` at the briefing's design point."""
+        return [e for e in self.an.get("effects", [])
+                if e["output"] == output and e["source"] == source and e["point_id"] == self.point
+                and (horizon is None or e["horizon_months"] == horizon)]
+
+    def effect(self, scenario: str, output: str) -> dict | None:
+        """The effect record of one scenario on one output at the horizon."""
+        return next((e for e in self.effects(output) if e["scenario"] == scenario), None)
+
+    def level(self, scenario: str, output: str) -> dict | None:
+        """The level record (mean and interval) of one scenario and output."""
+        return next((r for r in self.an.get("levels", []) if r["scenario"] == scenario and r["output"] == output
+                     and r["point_id"] == self.point), None)
+
+    def cost(self, scenario: str) -> dict | None:
+        """The cost-effectiveness record of one scenario."""
+        return next((c for c in self.an.get("costs", []) if c["scenario"] == scenario
+                     and c["point_id"] == self.point), None)
+
+    def best(self, output: str) -> dict | None:
+        """The strategy with the largest effect on ``output`` (smallest where lower is better)."""
+        cands = [e for e in self.effects(output) if _finite(e.get("effect"))]
+        if not cands:
+            return None
+        sign = 1 if HIGHER_IS_BETTER.get(output, True) else -1
+        return max(cands, key=lambda e: sign * e["effect"])
+
+    # ------------------------------------------------------------------ phrases
+    def change(self, e: dict, with_ci: bool = True) -> str:
+        """'使履约率提高 12.3 个百分点（95% 置信区间 9.1 至 15.5）' for an effect record."""
+        out, eff = e["output"], e["effect"]
+        up = eff >= 0
+        size = nb.fmt(out, abs(eff), self.lang, effect=False if nb.kind(out) != "rate" else True)
+        size = size.lstrip("+")
+        name = output_name(out, self.lang)
+        if out == "jobs":
+            text = (f"{'多创造' if up else '减少'} {size}" if self.zh else f"{'adds' if up else 'costs'} {size}")
+        elif self.zh:
+            verb = ("提高" if up else "降低") if nb.kind(out) == "rate" else ("增加" if up else "减少")
+            text = f"使{name}{verb} {size}"
+        else:
+            verb = "raises" if up else "lowers"
+            text = f"{verb} {name} by {size}"
+        if with_ci and _finite(e.get("ci_low")):
+            ci = nb.fmt_ci(out, e["ci_low"], e["ci_high"], self.lang, ref=eff)
+            text += f"（95% 置信区间 {ci}）" if self.zh else f" (95% CI {ci})"
+        return text
+
+    def significance(self, e: dict) -> str:
+        """'' when the interval excludes zero, else a clause saying the difference is not distinguishable."""
+        if e.get("significant"):
+            return ""
+        return "，但与基线的差异在统计上不显著" if self.zh else ", but this is not distinguishable from the baseline"
+
+    def sentence_best(self, output: str) -> str | None:
+        """The strategy that moves ``output`` most, with its effect, interval and significance."""
+        e = self.best(output)
+        if e is None:
+            return None
+        if e["effect"] <= 0 and HIGHER_IS_BETTER.get(output, True):
+            name = output_name(output, self.lang)
+            return (f"没有策略提高{name}；{self.quoted(e['scenario'])}{self.change(e)}。" if self.zh
+                    else f"No strategy raises {name}; {self.label(e['scenario'])} {self.change(e)}.")
+        base = nb.fmt(output, e["mean_baseline"], self.lang)
+        new = nb.fmt(output, e["mean_scenario"], self.lang)
+        if self.zh:
+            return f"{self.quoted(e['scenario'])}{self.change(e)}，从 {base} 到 {new}{self.significance(e)}。"
+        return (f"{self.label(e['scenario'])} {self.change(e)}, from {base} to {new}"
+                f"{self.significance(e)}.")
+
+    # ------------------------------------------------------------------ withdrawals
+    def withdrawals(self, scenario: str, stage: str = "after_signing") -> list[dict]:
+        """Withdrawal records of a scenario for a stage group, largest first."""
+        rows = [w for w in self.an.get("withdrawals", []) if w["scenario"] == scenario and w["stage"] == stage
+                and w["point_id"] == self.point and _finite(w.get("mean")) and w["reason"] != "total"]
+        return sorted(rows, key=lambda w: -w["mean"])
+
+    def top_reason(self, scenario: str | None = None) -> dict | None:
+        """The most frequent reason for leaving after signing (baseline by default)."""
+        rows = self.withdrawals(scenario or self.baseline)
+        return rows[0] if rows and rows[0]["mean"] > 0 else None
+
+    def reason(self, key: str) -> str:
+        """A withdrawal reason in words."""
+        return pick(REASON_LABELS.get(key, (key, key)), self.lang)
+
+    # ------------------------------------------------------------------ sentences and titles
+    def diagnosis(self) -> str:
+        """The baseline's pipeline in one sentence: fulfilment, capital arrival and the main reason to leave."""
+        fr = self.level(self.baseline, "fulfilment_rate")
+        car = self.level(self.baseline, "capital_arrival_rate")
+        top = self.top_reason()
+        h = self.horizon
+        parts = []
+        if self.zh:
+            if fr and car:
+                parts.append(f"现状基线下，第 {h} 个月时签约项目的履约率为 {nb.fmt('fulfilment_rate', fr['mean'], 'zh')}，"
+                             f"资金到位率为 {nb.fmt('capital_arrival_rate', car['mean'], 'zh')}")
+            if top:
+                parts.append(f"签约后撤出的首要原因是「{self.reason(top['reason'])}」，占签约后撤出的 "
+                             f"{nb.fmt('share', top['share'], 'zh')}")
+            return "；".join(parts) + "。" if parts else ""
+        if fr and car:
+            parts.append(f"In the baseline, {nb.fmt('fulfilment_rate', fr['mean'], 'en')} of signed projects are "
+                         f"fulfilled at month {h} and {nb.fmt('capital_arrival_rate', car['mean'], 'en')} of signed "
+                         f"capital has arrived")
+        if top:
+            parts.append(f"the main reason for leaving after signing is {self.reason(top['reason']).lower()} "
+                         f"({nb.fmt('share', top['share'], 'en')} of withdrawals after signing)")
+        return "; ".join(parts) + "." if parts else ""
+
+    def cheapest_jobs(self) -> dict | None:
+        """Among strategies that add jobs (interval above zero), the one whose extra jobs cost least."""
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and c["scenario"] != self.baseline
+                and _finite(c.get("incremental_cost_per_job")) and _finite(c.get("d_jobs_ci_low"))
+                and c["d_jobs_ci_low"] > 0]
+        return min(rows, key=lambda c: c["incremental_cost_per_job"]) if rows else None
+
+    def cost_sentence(self) -> str | None:
+        """What the cheapest extra jobs cost, or the lowest cost per job when no strategy adds jobs for sure."""
+        c = self.cheapest_jobs()
+        if c:
+            cost = nb.fmt("incremental_cost_per_job", c["incremental_cost_per_job"], self.lang)
+            jobs = nb.fmt("jobs", c["d_jobs"], self.lang)
+            spent = nb.fmt("budget_spent", c["d_spent"], self.lang)
+            if self.zh:
+                return (f"新增就业最省钱的是{self.quoted(c['scenario'])}：比基线多支出 {spent}、多创造 {jobs}，"
+                        f"每个新增岗位 {cost}。")
+            return (f"The cheapest extra jobs come from {self.label(c['scenario'])}: {spent} more spending and "
+                    f"{jobs} more, {cost} per extra job.")
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and _finite(c.get("cost_per_job"))
+                and c["cost_per_job"] > 0]
+        if not rows:
+            return None
+        c = min(rows, key=lambda r: r["cost_per_job"])
+        cost = nb.fmt("cost_per_job", c["cost_per_job"], self.lang)
+        if self.zh:
+            return f"没有策略确定地增加就业；每个岗位成本最低的是{self.quoted(c['scenario'])}（{cost}）。"
+        return f"No strategy adds jobs for certain; the lowest cost per job is {self.label(c['scenario'])} ({cost})."
+
+    def adequacy_sentence(self) -> str | None:
+        """Whether the replications suffice for the headline effects, and how many would."""
+        rows = [e for o in self.an.get("headline_outputs", []) for e in self.effects(o)]
+        if not rows:
+            return None
+        ok = sum(1 for e in rows if e.get("adequate"))
+        n = max(int(e["n"]) for e in rows)
+        need = [int(e["n_needed"]) for e in rows if not e.get("adequate") and e.get("n_needed") is not None]
+        if self.zh:
+            s = f"{len(rows)} 项核心效应中有 {ok} 项的置信区间足够窄（每个策略 {n} 次重复）"
+            if need:
+                s += f"；其余要达到判定标准约需 {max(need):,} 次重复"
+            return s + "。"
+        s = f"{ok} of {len(rows)} headline intervals are narrow enough ({n} replications per strategy)"
+        if need:
+            s += f"; the others would need about {max(need):,} replications"
+        return s + "."
+
+    def top_parameter(self, output: str = "fulfilment_rate") -> dict | None:
+        """The most influential uncertain parameter for ``output`` (rank 1 of the sensitivity indices)."""
+        if not self.sens:
+            return None
+        rows = [r for r in self.sens.get("sensitivity", {}).get("indices", []) if r["output"] == output
+                and r.get("rank") == 1]
+        if not rows:
+            return None
+        base = self.sens.get("baseline")
+        return next((r for r in rows if r["scenario"] == base), rows[0])
+
+    def sensitivity_sentence(self, output: str = "fulfilment_rate") -> str | None:
+        """Which assumption matters most for ``output``."""
+        r = self.top_parameter(output)
+        if r is None:
+            return None
+        name = param_label(r["parameter"], self.lang)
+        if r["method"] == "sobol":
+            val = nb.number(r["ST"], 2)
+            idx = f"总效应指数 {val}" if self.zh else f"total-order index {val}"
+        else:
+            val = nb.fmt(output, r["mu_star"], self.lang, effect=True).lstrip("+")
+            idx = f"基本效应均值 μ* = {val}" if self.zh else f"mean elementary effect μ* = {val}"
+        oname = output_name(output, self.lang)
+        if self.zh:
+            return f"在不确定的假设中，{oname}对「{name}」最敏感（{idx}）。"
+        return f"Among the uncertain assumptions, {oname} depends most on {name.lower()} ({idx})."
+
+    def headlines(self) -> list[str]:
+        """The briefing's headline findings, most important first."""
+        out = [self.diagnosis()]
+        seen: set[str] = set()
+        for o in ("fulfilment_rate", "capital_arrival_rate", "jobs"):
+            s = self.sentence_best(o)
+            if s:
+                out.append(s)
+                seen.add(o)
+        out += [self.cost_sentence(), self.sensitivity_sentence(), self.adequacy_sentence()]
+        return [s for s in out if s]
+
+    # chart titles: the finding, short
+    def title_comparison(self) -> str:
+        e = self.best("fulfilment_rate")
+        if e is None:
+            return "各策略的效果" if self.zh else "Effects of the strategies"
+        if self.zh:
+            t = f"{self.quoted(e['scenario'])}{self.change(e, with_ci=False)}"
+            return t + ("" if e.get("significant") else "（不显著）")
+        t = f"{self.label(e['scenario'])} {self.change(e, with_ci=False)}"
+        return t + ("" if e.get("significant") else " (not significant)")
+
+    def title_funnel(self) -> str:
+        rows = [f for f in self.an.get("funnel", []) if f["point_id"] == self.point and f["stage"] == "operating"]
+        if not rows:
+            return "项目漏斗" if self.zh else "The project funnel"
+        best = max(rows, key=lambda f: f["mean"])
+        base = next((f for f in rows if f["scenario"] == self.baseline), None)
+        b = nb.fmt("operating_projects", best["mean"], self.lang, with_unit=False)
+        if self.zh:
+            t = f"{self.quoted(best['scenario'])}建成投产的项目最多：平均 {b} 个"
+            if base and best["scenario"] != self.baseline:
+                t += f"，基线 {nb.fmt('operating_projects', base['mean'], 'zh', with_unit=False)} 个"
+            return t
+        t = f"{self.label(best['scenario'])} brings the most projects into operation: {b} on average"
+        if base and best["scenario"] != self.baseline:
+            t += f" (baseline {nb.fmt('operating_projects', base['mean'], 'en', with_unit=False)})"
+        return t
+
+    def title_capital(self, bands_final: dict[str, dict[str, float]] | None = None) -> str:
+        e = self.best("arrived_capital")
+        h = self.horizon
+        if e is None:
+            lv = self.level(self.baseline, "capital_arrival_rate")
+            if lv is None:
+                return "签约与到位资金" if self.zh else "Signed and arrived capital"
+            r = nb.fmt("capital_arrival_rate", lv["mean"], self.lang)
+            return (f"第 {h} 个月时签约资金只有 {r} 到位" if self.zh
+                    else f"By month {h} only {r} of signed capital has arrived")
+        new = nb.fmt("arrived_capital", e["mean_scenario"], self.lang)
+        base = nb.fmt("arrived_capital", e["mean_baseline"], self.lang)
+        if self.zh:
+            return f"第 {h} 个月，{self.quoted(e['scenario'])}到位资金 {new}，基线 {base}"
+        return f"By month {h}, {self.label(e['scenario'])} has {new} of capital arrived; baseline {base}"
+
+    def title_withdrawals(self) -> str:
+        top = self.top_reason()
+        if top is None:
+            return "签约后撤出的原因" if self.zh else "Why investors left after signing"
+        share = nb.fmt("share", top["share"], self.lang)
+        if self.zh:
+            return f"现状基线下签约后撤出的首要原因：{self.reason(top['reason'])}（占 {share}）"
+        return f"Baseline: {self.reason(top['reason']).lower()} is the main reason for leaving after signing ({share})"
+
+    def title_costs(self) -> str:
+        s = self.cheapest_jobs()
+        if s:
+            cost = nb.fmt("incremental_cost_per_job", s["incremental_cost_per_job"], self.lang)
+            return (f"{self.quoted(s['scenario'])}新增岗位最省钱：每个 {cost}" if self.zh
+                    else f"{self.label(s['scenario'])} buys extra jobs cheapest: {cost} each")
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and _finite(c.get("cost_per_job"))
+                and c["cost_per_job"] > 0]
+        if not rows:
+            return "支出与就业" if self.zh else "Spending and jobs"
+        c = min(rows, key=lambda r: r["cost_per_job"])
+        cost = nb.fmt("cost_per_job", c["cost_per_job"], self.lang)
+        return (f"{self.quoted(c['scenario'])}每个岗位成本最低：{cost}" if self.zh
+                else f"{self.label(c['scenario'])} has the lowest cost per job: {cost}")
+
+    def title_sensitivity(self, output: str = "fulfilment_rate") -> str:
+        r = self.top_parameter(output)
+        if r is None:
+            return "敏感性分析" if self.zh else "Sensitivity"
+        name = param_label(r["parameter"], self.lang)
+        oname = output_name(output, self.lang)
+        return (f"{oname}对「{name}」最敏感" if self.zh else
+                f"{oname[0].upper()}{oname[1:]} depends most on {name.lower()}")
+
+    def stage(self, key: str) -> str:
+        """A pipeline stage in words."""
+        return pick(STAGE_LABELS[key], self.lang)
