@@ -26,3 +26,15 @@ def _register_experiment(subparsers) -> None:
 
 
 REGISTRARS.append(_register_experiment)
+
+
+def _register_analysis_and_brief(subparsers) -> None:
+    """``sim analyse``, ``sim brief`` and ``sim main``: statistics, charts and the briefing (sim.analysis, sim.report)."""
+    from sim.analysis.cli import register as register_analysis
+    from sim.report.cli import register as register_report
+
+    register_analysis(subparsers)
+    register_report(subparsers)
+
+
+REGISTRARS.append(_register_analysis_and_brief)

@@ -1,0 +1,356 @@
+"""The policy briefing: two to four pages (PDF and HTML) from an analysed experiment, in Chinese or English.
+
+Contents, all computed from ``analysis.json`` and the tables next to it:
+headline findings in words (:class:`sim.report.findings.Findings`), the
+charts (:mod:`sim.report.experiment_charts`), a table of effects with 95%
+intervals, what the strategies cost, the most influential assumptions (from
+a sensitivity analysis and the parameter docs) and a footer tying the
+document to the experiment (file hash, code version, date).
+
+Every number printed goes through :mod:`sim.report.numbers`, so it equals the
+analysis table value at the stated rounding. The PDF is rendered by
+WeasyPrint with Noto Sans CJK SC set on the body and in the page-margin
+boxes (otherwise footers lose their Chinese glyphs); charts are PNG at 200 dpi.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sim.report import numbers as nb
+from sim.report.experiment_charts import panel_title
+from sim.report.findings import Findings
+from sim.report.labels import param_label
+
+MAX_PAGES = 4
+FONT = '"Noto Sans CJK SC", sans-serif'
+
+UNIT_ZH = {"probability": "概率", "probability / month": "每月概率", "share": "比例", "months": "月",
+           "utility": "效用", "multiplier": "倍", "0-1": "0-1", "万元": "万元", "万元 / year": "万元/年",
+           "万元 / mu": "万元/亩", "mu": "亩", "mu / year": "亩/年", "% of capital": "占投资额 %",
+           "probability / year": "每年概率", "share / month": "每月比例", "utility / month": "效用/月",
+           "utility / year": "效用/年", "approvals": "项", "investors": "个", "ties": "个"}
+
+TEXT = {
+    "zh": {
+        "title": "招商引资策略模拟：政策简报", "findings": "主要结论", "effects": "各策略与现状基线的差异",
+        "costs": "策略的成本", "assumptions": "关键假设", "method": "方法说明", "strategy": "策略",
+        "enough": "重复次数", "ok": "足够", "need": "需约 {n} 次", "charts_pipeline": "项目从签约到投产",
+        "spent": "支出（亿元）", "jobs": "就业岗位（个）", "cost_per_job": "每个岗位（万元）",
+        "d_spent": "比基线多支出（亿元）", "inc_cost": "每个新增岗位（万元）", "arrived_per": "每万元支出带来到位资金（万元）",
+        "sub": "{k} 个策略（含现状基线）× 每个 {r} 次重复，模拟 {h} 个月；共 {n} 次运行。",
+        "pool": "客商池 {n} 个。", "point": "（设计点 {p}）",
+        "table_note": "每格为与基线之差，方括号内为 95% 置信区间；粗体表示与基线的差异显著。",
+        "cost_note": "支出与岗位为 {h} 个月累计的平均数（置信区间见上图）；新增岗位成本 = 比基线多支出 ÷ 比基线多创造的岗位（仅在岗位确定增加时给出）。",
+        "no_sens": "本实验未做敏感性分析；运行 experiments/sensitivity_morris.toml 后用 sim brief --sensitivity 加入。",
+        "sens_intro": "下列假设对核心结果影响最大（{method}，{formula} 个设计点，共 {runs} 次运行），取值区间内结论可能变化：",
+        "range": "取值区间 {lo} 至 {hi}，默认 {d}", "src": {"calibrated": "校准", "source": "文献", "assumption": "假设",
+                                                      "essay": "原文", "": "未注明"},
+        "index_sobol": "对履约率的总效应指数 {v}", "index_morris": "对履约率的基本效应 μ* = {v} 个百分点",
+        "footer": "实验 {exp} · 实验文件 sha256 {sha} · 代码版本 {code} · 生成于 {date}",
+        "page": '"第 " counter(page) " / " counter(pages) " 页"',
+        "method_text": "共同随机数：同一重复编号的各策略使用相同随机种子，差值按重复配对。{ci}。{adequacy}",
+        "baseline": "基线", "sobol": "Sobol' 方差分解", "morris": "Morris 筛选",
+    },
+    "en": {
+        "title": "Investment-attraction strategies: policy briefing", "findings": "Key findings",
+        "effects": "Differences from the baseline", "costs": "What the strategies cost", "assumptions": "Key assumptions",
+        "method": "Method", "strategy": "Strategy", "enough": "Replications", "ok": "enough", "need": "need about {n}",
+        "charts_pipeline": "From signing to operation",
+        "spent": "Spent (100m yuan)", "jobs": "Jobs", "cost_per_job": "Per job (yuan)",
+        "d_spent": "Extra spending (100m yuan)", "inc_cost": "Per extra job (yuan)",
+        "arrived_per": "Arrived capital per yuan spent",
+        "sub": "{k} strategies (baseline included) x {r} replications each, {h} months simulated; {n} runs.",
+        "pool": "Prospect pool of {n}.", "point": " (design point {p})",
+        "table_note": "Each cell: difference from the baseline, 95% confidence interval in brackets; bold: distinguishable from the baseline.",
+        "cost_note": "Spending and jobs are means over {h} months (intervals in the chart above); cost per extra job = extra spending / extra jobs (given only when jobs rise for certain).",
+        "no_sens": "No sensitivity analysis in this experiment; run experiments/sensitivity_morris.toml and add it with sim brief --sensitivity.",
+        "sens_intro": "These assumptions move the headline results most ({method}, {formula} design points, {runs} runs); conclusions may change within their ranges:",
+        "range": "range {lo} to {hi}, default {d}", "src": {"calibrated": "calibrated", "source": "published source",
+                                                          "assumption": "assumption", "essay": "the essay", "": "unstated"},
+        "index_sobol": "total-order index for fulfilment {v}", "index_morris": "elementary effect on fulfilment μ* = {v} pp",
+        "footer": "Experiment {exp} · experiment file sha256 {sha} · code {code} · made {date}",
+        "page": '"page " counter(page) " of " counter(pages)',
+        "method_text": "Common random numbers: replication r of every strategy uses the same seed and differences are paired by replication. {ci}. {adequacy}",
+        "baseline": "baseline", "sobol": "Sobol' variance decomposition", "morris": "Morris screening",
+    },
+}
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def _source_kind(src: str) -> str:
+    for k in ("calibrated", "source", "assumption", "essay"):
+        if src.startswith(k):
+            return k
+    return ""
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def css(footer: str, page: str, image_scale: float = 1.0) -> str:
+    """The briefing's print style (A4), with the CJK font on the body and in the page-margin boxes."""
+    return f"""
+@page {{ size: A4; margin: 1.5cm 1.6cm 1.7cm 1.6cm;
+  @bottom-left {{ content: {_css_string(footer)}; font-family: {FONT}; font-size: 7pt; color: #555;
+                  width: 80%; }}
+  @bottom-right {{ content: {page}; font-family: {FONT}; font-size: 7pt; color: #555; }} }}
+html {{ font-family: {FONT}; }}
+body {{ font-family: {FONT}; font-size: 9.5pt; line-height: 1.45; color: #111; }}
+h1 {{ font-size: 16pt; margin: 0 0 2pt 0; color: #1f4e79; }}
+h2 {{ font-size: 11.5pt; margin: 10pt 0 4pt 0; color: #1f4e79; border-bottom: 1px solid #1f4e79;
+      break-after: avoid; }}
+p.sub {{ margin: 0 0 6pt 0; color: #444; font-size: 8.5pt; }}
+ol.findings {{ margin: 0 0 4pt 0; padding-left: 1.3em; }}
+ol.findings li {{ margin-bottom: 3pt; }}
+figure {{ margin: 4pt 0 6pt 0; break-inside: avoid; text-align: center; }}
+figure img {{ width: {100 * image_scale:.0f}%; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 8pt; margin-bottom: 3pt; }}
+tr {{ break-inside: avoid; }}
+th, td {{ border-bottom: 1px solid #ccc; padding: 1.5pt 3pt; text-align: right; vertical-align: top; }}
+td {{ white-space: nowrap; }}
+td.name {{ white-space: normal; width: 27%; }}
+th {{ background: #eef3f8; font-weight: bold; }}
+td.name, th.name {{ text-align: left; }}
+td small {{ color: #555; }}
+td.sig {{ font-weight: bold; }}
+p.note {{ font-size: 7.5pt; color: #555; margin: 0 0 6pt 0; }}
+ul.assumptions li {{ margin-bottom: 2pt; }}
+.keep {{ break-inside: avoid; }}
+"""
+
+
+class Briefing:
+    """The briefing of one analysis in one language: HTML text, chart files, and the PDF."""
+
+    def __init__(self, analysis: dict, analysis_dir: Path, lang: str = "zh", sensitivity: dict | None = None):
+        self.an = analysis
+        self.dir = Path(analysis_dir)
+        self.lang = lang
+        self.t = TEXT[lang]
+        self.sens = sensitivity if sensitivity is not None else (
+            analysis if analysis.get("sensitivity", {}).get("available") else None)
+        self.f = Findings(analysis, lang, sensitivity=self.sens)
+
+    # ------------------------------------------------------------------ pieces
+    def _effect_cell(self, scenario: str, output: str) -> str:
+        e = self.f.effect(scenario, output)
+        if not e or e.get("effect") is None:
+            return "<td>–</td>"
+        v = nb.fmt(output, e["effect"], self.lang, effect=True, with_unit=False)
+        if e.get("ci_low") is not None:
+            lo = nb.fmt(output, e["ci_low"], self.lang, effect=True, with_unit=False, ref=e["effect"])
+            hi = nb.fmt(output, e["ci_high"], self.lang, effect=True, with_unit=False, ref=e["effect"])
+            ci = f" <small>[{lo}, {hi}]</small>"
+        else:
+            ci = ""
+        cls = ' class="sig"' if e.get("significant") else ""
+        return f"<td{cls}>{v}{ci}</td>"
+
+    def effects_table(self) -> str:
+        outs = list(self.an.get("headline_outputs", []))
+        head = "".join(f"<th>{_e(panel_title(o, self.lang))}<br><small>({_e(nb.short_unit(o, self.lang, effect=True))})"
+                       f"</small></th>" for o in outs)
+        rows = []
+        for s in self.f.scenarios(include_baseline=False):
+            cells = "".join(self._effect_cell(s, o) for o in outs)
+            need = [e for o in self.an.get("headline_outputs", []) if (e := self.f.effect(s, o))]
+            if all(e.get("adequate") for e in need):
+                enough = self.t["ok"]
+            else:
+                n = max(int(e["n_needed"]) for e in need if e.get("n_needed") is not None and not e.get("adequate"))
+                enough = self.t["need"].format(n=f"{n:,}")
+            rows.append(f'<tr><td class="name">{_e(self.f.label(s))}</td>{cells}<td>{_e(enough)}</td></tr>')
+        return (f'<table><thead><tr><th class="name">{self.t["strategy"]}</th>{head}<th>{self.t["enough"]}</th></tr>'
+                '</thead><tbody>' + "".join(rows) + "</tbody></table>")
+
+    def cost_table(self) -> str:
+        rows = []
+        for s in self.f.scenarios():
+            c = self.f.cost(s)
+            if not c:
+                continue
+            spent = nb.fmt("budget_spent", c["budget_spent"], self.lang, with_unit=False)
+            jobs = nb.fmt("jobs", c["jobs"], self.lang, with_unit=False)
+            cpj = nb.fmt("cost_per_job", c.get("cost_per_job"), self.lang, with_unit=False)
+            base = s == self.f.baseline
+            dsp = "–" if base else nb.fmt("budget_spent", c.get("d_spent"), self.lang, effect=True, with_unit=False)
+            inc = c.get("incremental_cost_per_job") if (c.get("d_jobs_ci_low") or 0) > 0 else None
+            inc_txt = "–" if base or inc is None else nb.fmt("incremental_cost_per_job", inc, self.lang, with_unit=False)
+            arr = nb.fmt("arrived_per_10k_spent", c.get("arrived_per_10k_spent"), self.lang, with_unit=False)
+            rows.append(f'<tr><td class="name">{_e(self.f.label(s))}</td><td>{spent}</td>'
+                        f'<td>{jobs}</td><td>{cpj}</td><td>{dsp}</td><td>{inc_txt}</td><td>{arr}</td></tr>')
+        t = self.t
+        return (f'<table><thead><tr><th class="name">{t["strategy"]}</th><th>{t["spent"]}</th><th>{t["jobs"]}</th>'
+                f'<th>{t["cost_per_job"]}</th><th>{t["d_spent"]}</th><th>{t["inc_cost"]}</th><th>{t["arrived_per"]}</th>'
+                '</tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+
+    def assumptions(self, k: int = 5) -> str:
+        if not self.sens:
+            return f'<p class="note">{_e(self.t["no_sens"])}</p>'
+        sens = self.sens["sensitivity"]
+        design = sens.get("design") or {}
+        base = self.sens.get("baseline")
+        idx = [r for r in sens.get("indices", []) if r["scenario"] == base] or sens.get("indices", [])
+        best: dict[str, int] = {}
+        for r in idx:
+            best[r["parameter"]] = min(best.get(r["parameter"], 10**6), int(r["rank"]))
+        fr = {r["parameter"]: r for r in idx if r["output"] == "fulfilment_rate"}
+        method = idx[0]["method"] if idx else design.get("kind", "sobol")
+        key = "ST" if method == "sobol" else "mu_star"
+        order = sorted(best, key=lambda p: (best[p], -(fr.get(p, {}).get(key) or 0.0)))[:k]
+        docs = {d["parameter"]: d for d in design.get("parameter_docs", [])}
+        items = []
+        for p in order:
+            d = docs.get(p, {})
+            unit = d.get("unit", "")
+            unit = UNIT_ZH.get(unit, unit) if self.lang == "zh" else unit
+            ref = max(abs(d.get("low") or 0), abs(d.get("high") or 0))
+            places = 0 if ref >= 100 else (2 if ref >= 1 else 3)
+            rng = self.t["range"].format(lo=nb.number(d.get("low"), places), hi=nb.number(d.get("high"), places),
+                                         d=nb.number(d.get("default"), places))
+            src = self.t["src"][_source_kind(d.get("source", ""))]
+            r = fr.get(p)
+            if r and method == "sobol":
+                val = self.t["index_sobol"].format(v=nb.number(r["ST"], 2))
+            elif r:
+                val = self.t["index_morris"].format(v=nb.number(100 * r["mu_star"], 1))
+            else:
+                val = ""
+            unit_txt = f"（{unit}）" if self.lang == "zh" and unit else (f" ({unit})" if unit else "")
+            sep = "；" if self.lang == "zh" else "; "
+            items.append(f"<li><b>{_e(param_label(p, self.lang))}</b>{_e(unit_txt)}：" if self.lang == "zh" else
+                         f"<li><b>{_e(param_label(p, self.lang))}</b>{_e(unit_txt)}: ")
+            items[-1] += _e(sep.join(x for x in (rng, src, val) if x)) + "</li>"
+        intro = self.t["sens_intro"].format(method=self.t[method], formula=design.get("formula", ""),
+                                            runs=f"{design.get('runs', 0):,}")
+        return f'<p>{_e(intro)}</p><ul class="assumptions">{"".join(items)}</ul>'
+
+    def footer(self) -> str:
+        p = self.an.get("provenance", {})
+        date = str(self.an.get("created", ""))[:10] or datetime.now(UTC).date().isoformat()
+        code = str(p.get("code_version") or "unknown")
+        commit, plus, rest = code.partition("+")
+        code = commit[:12] + plus + rest
+        return self.t["footer"].format(exp=p.get("experiment", ""), sha=str(p.get("experiment_sha256") or "")[:12],
+                                       code=code, date=date)
+
+    def subtitle(self) -> str:
+        p = self.an.get("provenance", {})
+        sub = self.t["sub"].format(k=p.get("n_scenarios", len(self.f.scenarios())), r=p.get("replications"),
+                                   h=p.get("horizon_months"),
+                                   n=f"{p.get('runs_done', 0):,}")
+        n_inv = (p.get("overrides") or {}).get("run.n_investors")
+        if n_inv:
+            sub += " " + self.t["pool"].format(n=f"{n_inv:,}")
+        return sub
+
+    def title(self) -> str:
+        t = self.an.get("provenance", {}).get("title") or {}
+        return t.get(self.lang) or self.t["title"]
+
+    # ------------------------------------------------------------------ the document
+    def html(self, charts: dict[str, str], image_scale: float = 1.0) -> str:
+        """The briefing as one HTML document; ``charts`` maps chart names to image paths (relative to the HTML)."""
+        t = self.t
+        lang = "zh-CN" if self.lang == "zh" else "en"
+        findings = "".join(f"<li>{_e(s)}</li>" for s in self.f.headlines())
+
+        def fig(name: str) -> str:
+            return f'<figure><img src="{_e(charts[name])}" alt="{_e(name)}"></figure>' if name in charts else ""
+
+        page = t["page"]
+        rules = self.an.get("rules", {})
+        method = t["method_text"].format(ci=rules.get("interval", {}).get(self.lang, ""),
+                                         adequacy=rules.get("adequacy", {}).get(self.lang, ""))
+        h = self.an.get("provenance", {}).get("horizon_months")
+        return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{_e(self.title())}</title>
+<style>{css(self.footer(), page, image_scale)}</style></head>
+<body>
+<h1>{_e(self.title())}</h1>
+<p class="sub">{_e(self.subtitle())}</p>
+<h2>{t["findings"]}</h2>
+<ol class="findings">{findings}</ol>
+{fig("comparison")}
+<h2>{t["effects"]}</h2>
+{self.effects_table()}
+<p class="note">{_e(t["table_note"])}</p>
+{fig("capital")}
+<h2>{t["charts_pipeline"]}</h2>
+{fig("funnel")}
+{fig("withdrawals")}
+<h2>{t["costs"]}</h2>
+{fig("costs")}
+{self.cost_table()}
+<p class="note">{_e(t["cost_note"].format(h=h))}</p>
+<h2>{t["assumptions"]}</h2>
+{self.assumptions()}
+{fig("sensitivity")}
+<h2>{t["method"]}</h2>
+<p class="note">{_e(method)}</p>
+</body></html>
+"""
+
+
+def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sensitivity_dir: str | Path | None = None,
+                max_pages: int = MAX_PAGES) -> dict[str, Path]:
+    """Draw the charts and write ``brief_<lang>.html`` and ``brief_<lang>.pdf`` into ``out``; returns the files.
+
+    ``analysis_dir`` is a results folder or its ``analysis`` folder (analysed by ``sim analyse``);
+    ``sensitivity_dir`` optionally names another analysed results folder with a Sobol' or Morris design.
+    Images shrink until the PDF fits in ``max_pages`` pages.
+    """
+    import weasyprint
+
+    from sim.analysis.tables import ANALYSIS_DIR, load_analysis
+    from sim.report.experiment_charts import all_charts
+
+    analysis_dir = Path(analysis_dir)
+    if not (analysis_dir / "analysis.json").is_file() and (analysis_dir / ANALYSIS_DIR / "analysis.json").is_file():
+        analysis_dir = analysis_dir / ANALYSIS_DIR
+    an = load_analysis(analysis_dir)
+    sens = load_analysis(sensitivity_dir) if sensitivity_dir else None
+    if sens is not None and not sens.get("sensitivity", {}).get("available"):
+        sens = None
+    out = Path(out)
+    chart_dir = out / f"charts_{lang}"
+    if chart_dir.exists():
+        shutil.rmtree(chart_dir)
+    files = all_charts(an, analysis_dir, chart_dir, lang, sens=sens or (an if an.get("sensitivity", {}).get("available") else None))
+    rel = {k: f"{chart_dir.name}/{p.name}" for k, p in files.items()}
+    b = Briefing(an, analysis_dir, lang, sensitivity=sens)
+
+    def render(scale: float):
+        text = b.html(rel, scale)
+        return text, weasyprint.HTML(string=text, base_url=str(out) + "/").render()
+
+    # The largest image scale that fits in max_pages; then shrink a little more if that saves a page
+    # (so a last page is never just a paragraph).
+    scale = 1.0
+    text, doc = render(scale)
+    while len(doc.pages) > max_pages and scale > 0.56:
+        scale -= 0.04
+        text, doc = render(scale)
+    for extra in (0.04, 0.08, 0.12):
+        if scale - extra < 0.56:
+            break
+        t2, d2 = render(scale - extra)
+        if len(d2.pages) < len(doc.pages):
+            text, doc, scale = t2, d2, scale - extra
+            break
+    from sim.runio import atomic_write_text
+
+    html_path = out / f"brief_{lang}.html"
+    pdf_path = out / f"brief_{lang}.pdf"
+    atomic_write_text(html_path, text)
+    doc.write_pdf(pdf_path)
+    return {"html": html_path, "pdf": pdf_path, "charts": chart_dir, "pages": len(doc.pages), "image_scale": scale}

@@ -1,0 +1,135 @@
+"""Command line of the briefing: ``sim brief RESULTS_DIR`` and ``sim main`` (the README's main command)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 1
+MAIN_EXPERIMENT = "experiments/main.toml"
+MAIN_SENSITIVITY = "experiments/sensitivity_morris.toml"
+LANGS = ("zh", "en")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``brief`` and ``main`` to the ``sim`` command."""
+    b = subparsers.add_parser(
+        "brief", help="write the policy briefing (PDF and HTML, 2-4 pages) of an experiment's results",
+        description="Analyse the results if needed (sim analyse), draw the charts and write brief_<lang>.pdf and "
+                    "brief_<lang>.html: headline findings, effects with 95%% intervals, costs, key assumptions.")
+    b.add_argument("results_dir", help="results folder of 'sim experiment', e.g. results/main")
+    b.add_argument("--lang", choices=(*LANGS, "both"), default="zh", help="language (default zh; 'both' for zh and en)")
+    b.add_argument("--out", metavar="DIR", help="output folder (default RESULTS_DIR/brief)")
+    b.add_argument("--sensitivity", metavar="DIR",
+                   help="results folder of a Sobol' or Morris experiment whose indices give the key assumptions")
+    b.add_argument("--baseline", help="scenario to compare against (default: 'baseline', else the first)")
+    b.set_defaults(func=cmd_brief)
+
+    m = subparsers.add_parser(
+        "main", help="run the main experiment (every strategy) and its sensitivity screening, then write the "
+                     "briefing in Chinese and English",
+        description=f"Run (or resume) {MAIN_EXPERIMENT} into results/main and {MAIN_SENSITIVITY} into its results "
+                    "folder, analyse both and write results/main/brief/brief_zh.pdf, brief_en.pdf and the HTML.")
+    m.add_argument("--experiment", default=MAIN_EXPERIMENT, help=f"experiment file (default {MAIN_EXPERIMENT})")
+    m.add_argument("--sensitivity", default=MAIN_SENSITIVITY,
+                   help=f"sensitivity experiment file (default {MAIN_SENSITIVITY}); 'none' to skip")
+    m.add_argument("--engine", default="process", help="where runs execute: serial, process (default) or dask")
+    m.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    m.add_argument("--fresh", action="store_true", help="start the experiments over instead of resuming")
+    m.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    m.set_defaults(func=cmd_main)
+
+
+def ensure_analysis(results_dir: Path, baseline: str | None = None) -> Path:
+    """The analysis folder of ``results_dir``, (re)computed when missing or older than the stored runs."""
+    from sim.analysis.tables import ANALYSIS_DIR, JSON_NAME, analyse
+    from sim.experiment.store import MANIFEST, SUMMARY_DIR
+
+    folder = results_dir / ANALYSIS_DIR
+    js = folder / JSON_NAME
+    stamps = [results_dir / MANIFEST, *sorted((results_dir / SUMMARY_DIR).glob("part-*.parquet"))]
+    newest = max((p.stat().st_mtime for p in stamps if p.is_file()), default=0.0)
+    stale = not js.is_file() or js.stat().st_mtime < newest
+    if not stale and baseline is not None:
+        import json
+
+        stale = json.loads(js.read_text(encoding="utf-8")).get("baseline") != baseline
+    if stale:
+        analyse(results_dir, baseline=baseline, log=lambda m: print(m, file=sys.stderr))
+    return folder
+
+
+def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivity: Path | None = None,
+                 baseline: str | None = None) -> list[dict]:
+    """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned."""
+    from sim.report.brief import write_brief
+
+    folder = ensure_analysis(results_dir, baseline)
+    sens = ensure_analysis(sensitivity) if sensitivity else None
+    return [write_brief(folder, out, lang, sensitivity_dir=sens) for lang in langs]
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    """``sim brief``: the briefing of one results folder."""
+    from sim.analysis.data import AnalysisError
+    from sim.experiment.store import StoreError
+
+    results = Path(args.results_dir)
+    out = Path(args.out) if args.out else results / "brief"
+    langs = LANGS if args.lang == "both" else (args.lang,)
+    try:
+        done = write_briefs(results, out, langs, Path(args.sensitivity) if args.sensitivity else None, args.baseline)
+    except (AnalysisError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for d in done:
+        print(f"{d['pdf']} ({d['pages']} pages), {d['html']}")
+    return 0
+
+
+def _find(path: str) -> Path:
+    """A file given relative to the current folder, else relative to the repository root."""
+    p = Path(path)
+    if p.is_file() or p.is_absolute():
+        return p
+    root = Path(__file__).resolve().parents[2]
+    return root / p if (root / p).is_file() else p
+
+
+def cmd_main(args: argparse.Namespace) -> int:
+    """``sim main``: the main experiment and sensitivity screening, analysed and briefed in both languages."""
+    from sim.analysis.data import AnalysisError
+    from sim.experiment.runner import run_experiment
+    from sim.experiment.spec import load_experiment
+    from sim.experiment.store import StoreError
+
+    files = [_find(args.experiment)]
+    if args.sensitivity and args.sensitivity.lower() != "none":
+        files.append(_find(args.sensitivity))
+    folders: list[Path] = []
+    try:
+        for f in files:
+            exp = load_experiment(f)
+            out = Path("results") / exp.name
+            print(f"{exp.name}: {exp.describe()} -> {out}", file=sys.stderr)
+            report = run_experiment(exp, out, engine=args.engine, workers=args.workers, fresh=args.fresh,
+                                    progress=not args.quiet)
+            print(report.text(), file=sys.stderr)
+            if report.interrupted:
+                return 130
+            if not report.complete:
+                print(f"error: {exp.name}: {report.missing + report.failed_total} runs not done; "
+                      f"re-run 'sim main' to resume", file=sys.stderr)
+                return EXIT_INCOMPLETE
+            folders.append(out)
+        main_dir = folders[0]
+        done = write_briefs(main_dir, main_dir / "brief", LANGS, folders[1] if len(folders) > 1 else None)
+    except (AnalysisError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"analysis: {main_dir / 'analysis'}")
+    for d in done:
+        print(f"briefing: {d['pdf']} ({d['pages']} pages) and {d['html']}")
+    return 0
