@@ -9,9 +9,10 @@ the caller (``sim.experiment.runner``) writes results as they arrive.
 
 - :class:`SerialExecutor`: one task after the other, in this process (debugging, tiny jobs);
 - :class:`ProcessExecutor`: ``concurrent.futures.ProcessPoolExecutor`` on this machine
-  (default: all cores). Workers are forked from a server process that has
-  already imported the model, so they start in milliseconds; a worker that dies
-  fails only the tasks in flight, and a new pool carries on;
+  (default: all cores). Workers are forked with the model already imported, so
+  they start in milliseconds, not the second a fresh interpreter needs; a
+  worker that dies fails only the tasks in flight, and a new pool carries on;
+  workers exit when the experiment process dies;
 - :class:`DaskExecutor`: Dask distributed, either a ``LocalCluster`` bound to
   127.0.0.1 (scratch files inside the results folder) or an existing scheduler
   (``tcp://host:8786``) whose workers can import ``sim``.
@@ -22,6 +23,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -89,24 +94,77 @@ class SerialExecutor:
         self.close()
 
 
+def _main_process_gone(pid: int) -> bool:
+    """True when process ``pid`` no longer runs (exited, or a zombie waiting to be reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _watch_main(pid: int) -> None:
+    while not _main_process_gone(pid):
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _worker_init(main_pid: int) -> None:
+    """Start-up of a pool worker: default SIGTERM, and exit if the experiment process dies (e.g. SIGKILL),
+    instead of lingering as an orphan."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_watch_main, args=(main_pid,), daemon=True, name="watch-main").start()
+
+
+def _noop() -> None:
+    return None
+
+
 class ProcessExecutor:
-    """A local pool of worker processes (``concurrent.futures``), ``workers`` of them."""
+    """A local pool of worker processes (``concurrent.futures``), ``workers`` of them.
+
+    Workers are forked from this process when it runs no other Python thread
+    (instant start, the model already imported), else started by a fork
+    server that preloads the model. Either way they exit if this process dies.
+    """
 
     name = "process"
 
     def __init__(self, workers: int | None = None, start_method: str | None = None, in_flight: int = 2):
         self.workers = max(int(workers or default_workers()), 1)
         self.slots = self.workers
-        methods = multiprocessing.get_all_start_methods()
-        self.start_method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
+        self.start_method = start_method
         self.in_flight = max(in_flight, 1) * self.workers
         self._pool: ProcessPoolExecutor | None = None
 
+    def _method(self) -> str:
+        if self.start_method:
+            return self.start_method
+        methods = multiprocessing.get_all_start_methods()
+        # fork is unsafe while other Python threads may hold locks; then use the fork server.
+        if "fork" in methods and sys.platform == "linux" and threading.active_count() == 1:
+            return "fork"
+        return "forkserver" if "forkserver" in methods else "spawn"
+
     def _new_pool(self) -> ProcessPoolExecutor:
-        ctx = multiprocessing.get_context(self.start_method)
-        if self.start_method == "forkserver":
+        method = self._method()
+        ctx = multiprocessing.get_context(method)
+        if method == "forkserver":
             ctx.set_forkserver_preload(WORKER_PRELOAD)
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init,
+                                   initargs=(os.getpid(),))
+
+    def start(self) -> None:
+        """Start the workers now (before this process starts threads or opens files workers should not inherit)."""
+        if self._pool is None:
+            self._pool = self._new_pool()
+            self._pool.submit(_noop).result()
 
     def imap_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R | Exception]]:
         it = iter(tasks)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from sim.experiment.designs import Design
-from sim.experiment.executors import Executor, make_executor
+from sim.experiment.executors import Executor, ProcessExecutor, make_executor
 from sim.experiment.seeds import replication_seed, seed_record
 from sim.experiment.spec import ExperimentSpec, column_kind
 from sim.experiment.store import (
@@ -354,8 +354,17 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
     out = Path(out) if out else Path("results") / exp.name
     plan = Plan.of(exp)
     store = ResultStore(out)
-    store.acquire()
     own_executor = executor is None
+    if executor is None and engine == "process" and not scheduler:
+        # Fork the workers first: before this process opens the lock file or starts threads.
+        executor = ProcessExecutor(workers)
+        executor.start()
+    try:
+        store.acquire()
+    except BaseException:
+        if own_executor and executor is not None:
+            executor.close()
+        raise
     report = ExperimentReport(exp.name, out, plan.n_runs)
     t0 = time.monotonic()
     started = False
