@@ -245,3 +245,35 @@ def test_runs_of_a_lost_task_are_failed_then_retried(tmp_path):
         "RuntimeError: a worker process died while this batch was running"}
     report = run_experiment(exp, out, engine="serial", progress=False)
     assert report.done_now == 4 and report.skipped == 14 and report.complete
+
+
+def _session_members(sid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--sid", str(sid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process sessions via ps --sid")
+def test_workers_exit_when_only_the_experiment_process_is_killed(tmp_path):
+    out = tmp_path / "orphans"
+    cmd = [sys.executable, "-m", "sim", "experiment", str(DATA / "exp_kill.toml"), "--out", str(out),
+           "--workers", "2", "--batch-size", "2", "--flush-every", "4", "-q"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not parts(out):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)  # the parent alone, as an out-of-memory killer would
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while _session_members(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _session_members(proc.pid) == []
+    finally:
+        if _session_members(proc.pid):
+            os.killpg(proc.pid, signal.SIGKILL)
+    store = ResultStore(out)
+    assert not store.is_locked()  # no orphan holds the folder: a resume may start at once
+    store.acquire()
+    store.release()
