@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "dask (local Dask cluster, or the cluster of --scheduler)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--scheduler", metavar="ADDR", default=None,
-                   help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask)")
+                   help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask); "
+                        "its workers must have this version of the project installed")
     p.add_argument("--out", metavar="DIR", default=None, help="results folder (default results/<experiment name>)")
     p.add_argument("--fresh", action="store_true", help="delete the stored runs in the results folder and start over")
     p.add_argument("--force", action="store_true",
