@@ -301,6 +301,23 @@ class Briefing:
 """
 
 
+def last_page_fill(doc) -> float:
+    """How far down the last page its content reaches (0-1); 1.0 when it cannot be told."""
+    try:
+        page = doc.pages[-1]
+        box = page._page_box
+        bottom = 0.0
+        for child in box.children:
+            if type(child).__name__ == "MarginBox":
+                continue
+            for b in child.descendants():
+                if type(b).__name__ in ("LineBox", "BlockReplacedBox", "InlineReplacedBox", "TableRowBox"):
+                    bottom = max(bottom, b.position_y + b.height)
+        return bottom / page.height
+    except (AttributeError, IndexError, TypeError):
+        return 1.0
+
+
 def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sensitivity_dir: str | Path | None = None,
                 max_pages: int = MAX_PAGES) -> dict[str, Path]:
     """Draw the charts and write ``brief_<lang>.html`` and ``brief_<lang>.pdf`` into ``out``; returns the files.
@@ -333,20 +350,21 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
         text = b.html(rel, scale)
         return text, weasyprint.HTML(string=text, base_url=str(out) + "/").render()
 
-    # The largest image scale that fits in max_pages; then shrink a little more if that saves a page
-    # (so a last page is never just a paragraph).
+    # The largest image scale that fits in max_pages; then, if the last page holds only a few lines,
+    # shrink a little more when that saves the page.
     scale = 1.0
     text, doc = render(scale)
     while len(doc.pages) > max_pages and scale > 0.56:
         scale -= 0.04
         text, doc = render(scale)
-    for extra in (0.04, 0.08, 0.12):
-        if scale - extra < 0.56:
-            break
-        t2, d2 = render(scale - extra)
-        if len(d2.pages) < len(doc.pages):
-            text, doc, scale = t2, d2, scale - extra
-            break
+    if len(doc.pages) > 2 and last_page_fill(doc) < 0.3:
+        for extra in (0.04, 0.08, 0.12):
+            if scale - extra < 0.56:
+                break
+            t2, d2 = render(scale - extra)
+            if len(d2.pages) < len(doc.pages):
+                text, doc, scale = t2, d2, scale - extra
+                break
     from sim.runio import atomic_write_text
 
     html_path = out / f"brief_{lang}.html"
