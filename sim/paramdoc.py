@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydantic import BaseModel
@@ -9,20 +10,32 @@ from pydantic import BaseModel
 from sim.params import Params
 
 
-def _rows(model: BaseModel, prefix: str) -> list[tuple[str, str, str, Any, str]]:
+def parameter_rows(model: BaseModel | None = None, prefix: str = "") -> list[tuple[str, str, str, Any, str]]:
+    """(dotted key, meaning, unit, default, source) of every parameter, at the defaults unless ``model`` is given."""
+    model = Params() if model is None else model
     rows = []
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
         key = f"{prefix}{name}"
         if isinstance(value, BaseModel):
-            rows += _rows(value, key + ".")
+            rows += parameter_rows(value, key + ".")
         elif isinstance(value, dict) and value and all(isinstance(v, BaseModel) for v in value.values()):
             for k, v in value.items():
-                rows += _rows(v, f"{key}.{k}.")
+                rows += parameter_rows(v, f"{key}.{k}.")
         else:
             extra = field.json_schema_extra or {}
             rows.append((key, field.description or "", extra.get("unit", ""), value, extra.get("source", "")))
     return rows
+
+
+@functools.cache
+def _docs_by_key() -> dict[str, dict]:
+    return {k: {"meaning": m, "unit": u, "default": d, "source": s} for k, m, u, d, s in parameter_rows()}
+
+
+def param_doc(key: str) -> dict:
+    """Meaning, unit, default and source of the parameter at dotted ``key`` ({} if there is none)."""
+    return dict(_docs_by_key().get(key, {}))
 
 
 def parameter_table() -> str:
@@ -37,7 +50,7 @@ def parameter_table() -> str:
         "| key | meaning | unit | default | source |",
         "|---|---|---|---|---|",
     ]
-    for key, meaning, unit, value, source in _rows(Params(), ""):
+    for key, meaning, unit, value, source in parameter_rows():
         v = value if not isinstance(value, dict) else ", ".join(f"{k}={x}" for k, x in value.items())
         lines.append(f"| `{key}` | {meaning} | {unit} | {v} | {source} |".replace("\n", " "))
     return "\n".join(lines) + "\n"

@@ -4,9 +4,7 @@ Funnel stages, counted per run from its summary (projects that *ever* reached
 the stage by the horizon):
 
 - contacted: prospects contacted (``prospects_contacted``);
-- negotiating: contacted prospects that did not decline at first contact
-  (``prospects_contacted - declined``; prospects contacted in the last month,
-  still deciding, count here);
+- negotiating: contacted prospects that entered negotiation (``negotiations_started``);
 - signed: ``signed_projects``;
 - building: signed projects that began building (``start_rate * signed_projects``);
 - operating: signed projects that reached operation (``completion_rate * signed_projects``).
@@ -40,7 +38,7 @@ def funnel_counts(runs: pd.DataFrame) -> pd.DataFrame:
     signed = runs["signed_projects"].astype(float)
     return pd.DataFrame({
         "contacted": runs["prospects_contacted"].astype(float),
-        "negotiating": (runs["prospects_contacted"] - runs["declined"]).astype(float),
+        "negotiating": runs["negotiations_started"].astype(float),
         "signed": signed,
         "building": runs["start_rate"] * signed,
         "operating": runs["completion_rate"] * signed,

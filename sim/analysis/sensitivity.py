@@ -61,13 +61,12 @@ def design_cost(kind: str, n_params: int, options: dict[str, Any], replications:
 def parameter_docs(problem: dict) -> list[dict]:
     """The sampled parameters with their documented meaning, unit, default and source (``sim.params``)
     and the sampled range."""
-    from sim.paramdoc import _rows
-    from sim.params import Params
+    from sim.paramdoc import param_doc
 
-    docs = {k: (m, u, d, src) for k, m, u, d, src in _rows(Params(), "")}
     out = []
     for name, (lo, hi) in zip(problem["names"], problem["bounds"], strict=True):
-        m, u, d, src = docs.get(name, ("", "", None, ""))
+        doc = param_doc(name)
+        m, u, d, src = doc.get("meaning", ""), doc.get("unit", ""), doc.get("default"), doc.get("source", "")
         out.append({"parameter": name, "meaning": m, "unit": u, "default": d if isinstance(d, int | float) else None,
                     "source": src, "low": float(lo), "high": float(hi)})
     return out

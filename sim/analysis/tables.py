@@ -154,7 +154,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
             "adequacy": {"en": rule.text("en"), "zh": rule.text("zh"), "relative": rule.relative,
                          "rate_tolerance": rule.rate_tolerance, "level_tolerance": rule.level_tolerance},
             "funnel": "building = start_rate * signed_projects; operating = completion_rate * signed_projects; "
-                      "negotiating = prospects_contacted - declined",
+                      "negotiating = negotiations_started",
             "units": "money in 万元 (10,000 yuan); rates as fractions; effects of rates as fraction differences",
         },
         "adequacy_summary": {

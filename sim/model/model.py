@@ -217,6 +217,7 @@ class AttractionModel(Model):
         if c.size:
             go = u[0, c] < self.go_on_probability(c)
             self._set_stage(c[go], NEGOTIATING)
+            self.counters.negotiations_started += int(go.sum())
             declined = c[~go]
             self._set_stage(declined, DECLINED)
             self.counters.declined += declined.size

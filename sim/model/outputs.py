@@ -37,6 +37,7 @@ class Counters:
     """Running counts of events that arrays do not keep."""
 
     contacted: int = 0
+    negotiations_started: int = 0
     declined: int = 0
     screened_out: int = 0
     duplicated_contacts: int = 0
@@ -177,6 +178,7 @@ def summary(m) -> dict:
         "actual_credibility", "atmosphere", "legal_insecurity")}
     out["months"] = m.t
     out["prospects_contacted"] = rec["contacted_total"]
+    out["negotiations_started"] = m.counters.negotiations_started
     out["budget_total"] = rec["budget_total"]
     out["operating_projects"] = rec["n_operating"]
     out["large_share_built"] = _ratio((built & m.pop.large).sum(), built.sum())

@@ -139,24 +139,14 @@ def param_label(key: str, lang: str) -> str:
     """Name of a parameter for people: a label pair if there is one, else its documented meaning, else the key."""
     if key in PARAM_LABELS:
         return pick(PARAM_LABELS[key], lang)
+    from sim.paramdoc import param_doc
+
     doc = param_doc(key)
     if lang == "en" and doc.get("meaning"):
         return doc["meaning"]
     return key
 
 
-def param_doc(key: str) -> dict:
-    """Meaning, unit, default and source of a parameter from ``sim.params`` ({} if unknown)."""
-    from sim.paramdoc import _rows
-    from sim.params import Params
-
-    global _PARAM_DOCS
-    if _PARAM_DOCS is None:
-        _PARAM_DOCS = {k: {"meaning": m, "unit": u, "default": d, "source": s} for k, m, u, d, s in _rows(Params(), "")}
-    return _PARAM_DOCS.get(key, {})
-
-
-_PARAM_DOCS: dict | None = None
 
 
 def pick(pair: tuple[str, ...], lang: str) -> str:
