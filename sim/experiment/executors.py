@@ -142,6 +142,7 @@ class ProcessExecutor:
         self.start_method = start_method
         self.in_flight = max(in_flight, 1) * self.workers
         self._pool: ProcessPoolExecutor | None = None
+        self.method_used: str | None = None
 
     def _method(self) -> str:
         if self.start_method:
@@ -153,7 +154,7 @@ class ProcessExecutor:
         return "forkserver" if "forkserver" in methods else "spawn"
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        method = self._method()
+        method = self.method_used = self._method()
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
             ctx.set_forkserver_preload(WORKER_PRELOAD)

@@ -317,6 +317,19 @@ class ExperimentReport:
         return head
 
 
+class _NoBar:
+    """Stands in for the progress bar when there is none."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix(self, **kwargs: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 class _Buffer:
     """Finished runs waiting to be written as one part file."""
 
@@ -443,8 +456,9 @@ def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Exec
         buf = _Buffer()
 
     tasks = make_tasks(exp, plan.runs(done_before), batch_size)
-    bar = tqdm(total=todo, desc=exp.name, unit="run", file=sys.stderr, disable=not progress, smoothing=0.05,
-               mininterval=0.5, dynamic_ncols=True)
+    # No tqdm object at all without a bar: a disabled tqdm still starts a monitor thread it never stops.
+    bar = (tqdm(total=todo, desc=exp.name, unit="run", file=sys.stderr, smoothing=0.05, mininterval=0.5,
+                dynamic_ncols=True) if progress else _NoBar())
     try:
         for task, result in executor.imap_unordered(run_batch, tasks):
             outcomes = result if isinstance(result, list) else [
