@@ -29,6 +29,15 @@ def stable(table):
     return table.drop_columns([c for c in VOLATILE_COLUMNS if c in table.column_names])
 
 
+def same(a, b) -> bool:
+    """Two results tables are equal; on failure, pytest shows the names of the differing columns."""
+    if a.equals(b):
+        return True
+    cols = [c for c in a.column_names if c in b.column_names and not a[c].equals(b[c])]
+    raise AssertionError(f"tables differ in {cols[:12]} (and columns {set(a.column_names) ^ set(b.column_names)}); "
+                         "if only model outputs differ, was the model's code edited while the test ran?")
+
+
 def parts(out: Path, kind: str = "summary") -> list[Path]:
     return sorted((out / kind).glob("part-*.parquet")) if (out / kind).is_dir() else []
 
@@ -65,7 +74,7 @@ def test_sigkill_part_way_then_resume_gives_the_uninterrupted_tables(kill_refere
     assert len(set(partial["run"].to_pylist())) == partial.num_rows == st["done"]
     # What was stored is already exactly what the uninterrupted run has for those runs.
     ref = stable(load_summaries(kill_reference))
-    assert stable(partial).equals(ref.filter(np.isin(ref["run"].to_numpy(), partial["run"].to_numpy())))
+    assert same(stable(partial), ref.filter(np.isin(ref["run"].to_numpy(), partial["run"].to_numpy())))
 
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -73,7 +82,7 @@ def test_sigkill_part_way_then_resume_gives_the_uninterrupted_tables(kill_refere
 
     final = load_summaries(out)
     assert final["run"].to_pylist() == list(range(120))  # none lost, none duplicated
-    assert stable(final).equals(ref)
+    assert same(stable(final), ref)
     assert load_monthly(out).equals(load_monthly(kill_reference))
     man = load_manifest(out)
     assert man["status"] == "complete" and len(man["sessions"]) == 2

@@ -27,6 +27,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -165,7 +166,17 @@ class ProcessExecutor:
         """Start the workers now (before this process starts threads or opens files workers should not inherit)."""
         if self._pool is None:
             self._pool = self._new_pool()
-            self._pool.submit(_noop).result()
+            self._submit(_noop).result()
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        assert self._pool is not None
+        with warnings.catch_warnings():
+            # Forking happens only when no other Python thread runs (see _method); CPython still warns
+            # about the idle native thread pools of OpenBLAS and Arrow, which have fork handlers and
+            # which workers do not share.
+            warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks",
+                                    category=DeprecationWarning)
+            return self._pool.submit(fn, *args)
 
     def imap_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R | Exception]]:
         it = iter(tasks)
@@ -180,7 +191,7 @@ class ProcessExecutor:
                 except StopIteration:
                     exhausted = True
                     break
-                pending[self._pool.submit(fn, task)] = task
+                pending[self._submit(fn, task)] = task
             if not pending:
                 return
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
