@@ -313,13 +313,25 @@ class AttractionModel(Model):
         waiting = waiting[order]
         gov = self.gov[waiting]
         for g in self.governments:
-            idx = waiting[gov == g.index]
-            if idx.size == 0:
+            self._grant(waiting[gov == g.index], g)
+        # Projects that found no land at home may go elsewhere: first into the city park (a platform for the
+        # whole region), then to the counties with most free land (a late hand-off).
+        others = [self.city] + sorted(self.governments[:CITY], key=lambda g: -g.free_land)
+        for g in others:
+            rest = waiting[~self.land_granted[waiting]]
+            if rest.size == 0 or g.free_land <= 0:
                 continue
-            granted = _first_fit(idx, self.pop.land_need[idx], g.free_land)
-            self.land_granted[granted] = True
-            g.free_land -= float(self.pop.land_need[granted].sum())
-            self.counters.land_wait_months.extend((self.t - self.land_ready[granted]).tolist())
+            self._grant(rest, g)
+
+    def _grant(self, idx: np.ndarray, g: Government) -> None:
+        """Give land from ``g``'s pool to the queue ``idx`` (first fit); granted projects locate there."""
+        if idx.size == 0:
+            return
+        granted = _first_fit(idx, self.pop.land_need[idx], g.free_land)
+        self.land_granted[granted] = True
+        self.gov[granted] = g.index
+        g.free_land -= float(self.pop.land_need[granted].sum())
+        self.counters.land_wait_months.extend((self.t - self.land_ready[granted]).tolist())
 
     # ------------------------------------------------------------------ construction and operation
     def _start_building(self) -> None:
