@@ -21,20 +21,11 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Results
-from sim.analysis.effects import POOLED_POINT, paired_effects, t_interval
+from sim.analysis.effects import paired_effects, t_interval
 
 COST_OUTPUTS = ("budget_spent", "budget_total", "jobs", "arrived_capital", "signed_capital", "jobs_per_10k_spent",
                 "arrived_per_10k_spent", "cost_per_job")
 LEVER_PREFIX = "spent_by_lever."
-
-
-def _groups(results: Results):
-    runs = results.runs
-    if results.pooled:
-        yield POOLED_POINT, runs
-    else:
-        for pid, g in runs.groupby("point_id", sort=True):
-            yield int(pid), g
 
 
 def cost_effectiveness(results: Results) -> pd.DataFrame:
@@ -48,7 +39,7 @@ def cost_effectiveness(results: Results) -> pd.DataFrame:
     """
     outs = [o for o in COST_OUTPUTS if o in results.runs.columns]
     rows = []
-    for pid, g in _groups(results):
+    for pid, g in results.point_groups():
         for s in results.scenarios:
             sel = g[g["scenario"] == s.name]
             if sel.empty:
@@ -88,7 +79,7 @@ def spending_by_lever(results: Results) -> pd.DataFrame:
         return pd.DataFrame()
     eff = paired_effects(results, levers)
     rows = []
-    for pid, g in _groups(results):
+    for pid, g in results.point_groups():
         for s in results.scenarios:
             sel = g[g["scenario"] == s.name]
             if sel.empty:

@@ -53,6 +53,9 @@ class ScenarioInfo:
         return self.title.get(lang) or self.title.get("en") or self.name
 
 
+POOLED_POINT = -1  # point_id of rows that pool every design point of a sample design
+
+
 @dataclass
 class Results:
     """The done runs of one results folder and what is needed to compare them."""
@@ -80,6 +83,14 @@ class Results:
     def pooled(self) -> bool:
         """True for sample designs: effects pool every design point (an average over parameter uncertainty)."""
         return self.design_kind in SAMPLE_KINDS
+
+    def point_groups(self):
+        """(point_id, runs) per design point; one pooled group for sample designs."""
+        if self.pooled:
+            yield POOLED_POINT, self.runs
+        else:
+            for pid, g in self.runs.groupby("point_id", sort=True):
+                yield int(pid), g
 
     @property
     def horizon(self) -> int:

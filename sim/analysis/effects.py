@@ -24,11 +24,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis.data import Results, is_rate, quantiles
+from sim.analysis.data import POOLED_POINT, Results, is_rate, quantiles
 
 CI_LEVEL = 0.95
 MONTHLY_HORIZONS = (12, 24, 36, 48, 60)
-POOLED_POINT = -1
 """``point_id`` of effects pooled over every design point (sample designs)."""
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Results
-from sim.analysis.effects import POOLED_POINT, AdequacyRule, effect_rows, t_interval
+from sim.analysis.effects import AdequacyRule, effect_rows, t_interval
 
 FUNNEL_STAGES = ("contacted", "negotiating", "signed", "building", "operating")
 STAGES = ("negotiating", "signed", "building", "operating")
@@ -45,22 +45,13 @@ def funnel_counts(runs: pd.DataFrame) -> pd.DataFrame:
     }, index=runs.index)
 
 
-def _groups(results: Results):
-    runs = results.runs
-    if results.pooled:
-        yield POOLED_POINT, runs
-    else:
-        for pid, g in runs.groupby("point_id", sort=True):
-            yield int(pid), g
-
-
 def funnel(results: Results) -> pd.DataFrame:
     """Mean projects reaching each stage per scenario, with 95% t-interval and per 100 contacted.
 
     Columns: scenario, point_id, stage, order, n, mean, ci_low, ci_high, per_100_contacted.
     """
     rows = []
-    for pid, g in _groups(results):
+    for pid, g in results.point_groups():
         counts = funnel_counts(g)
         for s in results.scenarios:
             sel = counts[g["scenario"] == s.name]
@@ -132,7 +123,7 @@ def withdrawals(results: Results) -> pd.DataFrame:
     res = dataclasses.replace(results, runs=runs)
     rows = []
     rule = AdequacyRule()
-    for pid, g in _groups(res):
+    for pid, g in res.point_groups():
         base = g[g["scenario"] == res.baseline].set_index(["point_id", "replication"])
         for s in res.scenarios:
             sel = g[g["scenario"] == s.name]
