@@ -16,7 +16,9 @@ objective smooth enough for a simplex search), plus a penalty when the
 baseline loses the essay's diagnosis (pattern-oriented calibration, Grimm et
 al. 2005): among serious projects that withdraw after signing, missing land,
 approval delays and broken promises must each be at least a tenth of the
-reasons, and with refused loans (also named in the essay) at least 60%. The
+reasons, and with refused loans (also named in the essay) at least 60% (the
+fit asks for a margin of a few points above these, so that the diagnosis holds
+on seeds it was not fitted on). The
 optimiser is scipy's bounded Nelder-Mead. Every other parameter keeps its
 documented default.
 """
@@ -49,6 +51,7 @@ DIAGNOSIS_EACH = ("no_land", "delay", "incentive_broken")
 DIAGNOSIS_ALL = (*DIAGNOSIS_EACH, "loan_refused")
 DIAGNOSIS_MIN_EACH = 0.10
 DIAGNOSIS_MIN_ALL = 0.60
+FIT_MARGIN = 0.04  # the fit asks for each share >= 0.14 and all >= 0.64
 HORIZON = 48
 
 # Parameters without a published value, with the search box.
@@ -60,6 +63,7 @@ FREE = {
     "construction.upfront_share": (0.05, 0.5),
     "construction.stall_speed": (0.0, 1.0),
     "construction.build_time_scale": (0.4, 2.5),
+    "construction.size_elasticity": (0.0, 1.0),
     "platform.county_land_mu_per_year": (800.0, 12000.0),
 }
 
@@ -98,8 +102,8 @@ def measure(spec: ScenarioSpec, seeds: list[int]) -> dict[tuple[str, object], np
 def diagnosis_penalty(rates: dict) -> float:
     """Percentage points by which the baseline falls short of the essay's diagnosis (0 when it holds)."""
     share = {r: float(rates[("withdrawal_share", r)].mean()) for r in DIAGNOSIS_ALL}
-    short = sum(max(0.0, DIAGNOSIS_MIN_EACH - share[r]) for r in DIAGNOSIS_EACH)
-    short += max(0.0, DIAGNOSIS_MIN_ALL - sum(share.values()))
+    short = sum(max(0.0, DIAGNOSIS_MIN_EACH + FIT_MARGIN - share[r]) for r in DIAGNOSIS_EACH)
+    short += max(0.0, DIAGNOSIS_MIN_ALL + FIT_MARGIN - sum(share.values()))
     return 100.0 * short
 
 

@@ -65,6 +65,9 @@ BUDGET_LEVERS = (
 )
 
 
+CALIBRATED = "calibrated: experiments/calibrate.py fit to the Lanzhou fair cohorts (CALIBRATION A), record in experiments/calibrated_baseline.json"
+
+
 def P(default: Any, meaning: str, unit: str, source: str, **kw: Any) -> Any:
     """A documented parameter: default, meaning, unit and source (or assumption)."""
     return Field(default, description=meaning, json_schema_extra={"unit": unit, "source": source}, **kw)
@@ -91,7 +94,7 @@ class Run(Section):
 
 # ----------------------------------------------------------------------------- population
 class Sector(Section):
-    share: float = P(0.2, "Share of the prospect pool in this sector", "share", "calibrated", ge=0, le=1)
+    share: float = P(0.2, "Share of the prospect pool in this sector", "share", "assumption: prospects weighted toward Dingxi's leading industries (CALIBRATION B)", ge=0, le=1)
     industrial: bool = P(False, "Counts as an industrial (secondary-industry) project", "flag", "national statistical classification")
     capital_median: float = P(2000.0, "Median committed capital of a project", "万元", "assumption", gt=0)
     appeal: float = P(0.0, "Sector-specific pull of the region (a_sector in the utility)", "utility", "assumption", ge=-5, le=5)
@@ -131,8 +134,7 @@ class Population(Section):
                                         "assumption: western inland prefectures draw mostly domestic capital")
     capital_sigma: float = P(1.45, "Log-scale spread of committed capital (lognormal around the sector median)", "log 万元",
                              "calibrated: Lanzhou fair 2023, projects of 1 bn yuan and over are 63% of value (CALIBRATION B)", gt=0, le=4)
-    serious_share: float = P(0.88, "Share of prospects with a real intention to build", "share",
-                             "assumption: the People's Daily 2016 finding of re-signed and inflated projects (CALIBRATION, preface)", ge=0, le=1)
+    serious_share: float = P(0.8961, "Share of prospects with a real intention to build", "share", CALIBRATED, ge=0, le=1)
     unserious_inflation: float = P(1.5, "Factor by which unserious projects inflate the capital they announce", "multiplier",
                                    "assumption: inflated amounts reported in CALIBRATION's preface", ge=1, le=10)
     patience_months: float = P(6.0, "Mean months of approval waiting an investor tolerates before delay hazards start", "months",
@@ -156,14 +158,14 @@ class Population(Section):
 class Behaviour(Section):
     b_incentive: float = P(0.021, "Utility per percentage point of promised incentive, times believed credibility", "utility / pp",
                            "source: FDI +2.5-3.3% per pp of tax cut (de Mooij and Ederveen 2003; CALIBRATION D), converted at the logit slope", ge=0)
-    b_hard: float = P(1.2, "Utility weight of the believed hard environment (serviced land, infrastructure)", "utility", "calibrated", ge=0)
-    b_soft: float = P(1.0, "Utility weight of the believed soft environment (service attitude, atmosphere)", "utility", "calibrated", ge=0)
+    b_hard: float = P(1.2, "Utility weight of the believed hard environment (serviced land, infrastructure)", "utility", "assumption: land weighs a little more than service (essay P2)", ge=0)
+    b_soft: float = P(1.0, "Utility weight of the believed soft environment (service attitude, atmosphere)", "utility", "assumption", ge=0)
     b_delay: float = P(0.05, "Utility lost per month of expected approval delay", "utility / month", "assumption", ge=0)
     b_risk: float = P(1.5, "Utility weight of believed legal insecurity (harassment, expropriation)", "utility",
                       "source: 86-87% of investors rate stability and the legal environment critical (World Bank 2017; CALIBRATION D)", ge=0)
     b_team: float = P(0.4, "Utility added in negotiation by a fully professional promotion team", "utility", "assumption", ge=0)
     tau: float = P(0.5, "Logit scale of the go-on decision", "utility", "assumption", gt=0)
-    outside_option: float = P(0.8, "Value of the best outside offer (other regions) at month 0", "utility", "calibrated")
+    outside_option: float = P(0.8, "Value of the best outside offer (other regions) at month 0", "utility", "assumption: set so that about a quarter of contacted prospects sign")
     outside_growth: float = P(0.03, "Yearly rise of the outside option as other regions compete", "utility / year", "assumption", ge=-1, le=1)
     negotiation_months: float = P(3.0, "Mean length of negotiation before a signing decision", "months", "assumption", gt=0)
     experience_weight: float = P(0.3, "Pull of a month's own experience on a belief (lambda)", "share / month", "assumption", ge=0, le=1)
@@ -178,22 +180,23 @@ class Behaviour(Section):
 
 
 class Construction(Section):
-    upfront_share: float = P(0.2, "Share of capital that arrives when building starts", "share", "calibrated", ge=0, le=1)
-    size_elasticity: float = P(0.25, "Elasticity of construction time with project size relative to the sector median", "elasticity", "assumption", ge=0, le=1)
-    stall_speed: float = P(0.25, "Construction speed while approvals are still pending (work only on what is permitted)", "share", "assumption", ge=0, le=1)
+    upfront_share: float = P(0.4369, "Share of capital that arrives when building starts", "share", CALIBRATED, ge=0, le=1)
+    size_elasticity: float = P(0.4304, "Elasticity of construction time with project size relative to the sector median", "elasticity", CALIBRATED, ge=0, le=1)
+    build_time_scale: float = P(0.8779, "Multiplier on every sector's construction time", "multiplier", CALIBRATED, gt=0, le=5)
+    stall_speed: float = P(0.1693, "Construction speed while approvals are still pending (work only on what is permitted)", "share", CALIBRATED, ge=0, le=1)
     self_finance_speed: float = P(0.6, "Speed of capital arrival for a project building without the loan it asked for", "share", "assumption", gt=0, le=1)
     land_wait_tolerance: float = P(6.0, "Months of waiting for land that make an investor's hard-environment experience nil", "months", "assumption", gt=0)
 
 
 class Hazards(Section):
-    no_land: float = P(0.06, "Monthly chance of leaving while approved but waiting for serviced land", "probability / month", "calibrated", ge=0, le=1)
-    delay: float = P(0.2, "Monthly chance of leaving per patience-length of waiting past patience", "probability / month", "calibrated", ge=0, le=1)
+    no_land: float = P(0.0652, "Monthly chance of leaving while approved but waiting for serviced land", "probability / month", CALIBRATED, ge=0, le=1)
+    delay: float = P(0.2911, "Monthly chance of leaving per patience-length of waiting past patience", "probability / month", CALIBRATED, ge=0, le=1)
     loan_refused: float = P(0.5, "Chance of leaving when the bank refuses the loan", "probability", "assumption", ge=0, le=1)
-    incentive_broken: float = P(0.35, "Chance of leaving in the month a promised incentive is not honoured", "probability", "calibrated", ge=0, le=1)
-    outside_offer: float = P(0.01, "Monthly chance of taking a better offer, when the outside option beats the local one", "probability / month", "calibrated", ge=0, le=1)
+    incentive_broken: float = P(0.35, "Chance of leaving in the month a promised incentive is not honoured", "probability", "assumption", ge=0, le=1)
+    outside_offer: float = P(0.01, "Monthly chance of taking a better offer, when the outside option beats the local one", "probability / month", "assumption", ge=0, le=1)
     handoff: float = P(0.08, "Monthly chance of wavering away during a city-to-county hand-off", "probability / month", "assumption", ge=0, le=1)
     insecurity: float = P(0.015, "Monthly chance of leaving at full legal insecurity (scaled by the actual level)", "probability / month", "assumption", ge=0, le=1)
-    not_serious: float = P(0.09, "Monthly chance that a signed unserious project is dropped", "probability / month", "calibrated", ge=0, le=1)
+    not_serious: float = P(0.0836, "Monthly chance that a signed unserious project is dropped", "probability / month", CALIBRATED, ge=0, le=1)
     exit_operating: float = P(0.004, "Monthly chance that an operating firm closes, at zero satisfaction", "probability / month", "assumption", ge=0, le=1)
 
 
@@ -201,7 +204,7 @@ class Hazards(Section):
 class Department(Section):
     name_zh: str = P("", "Chinese name", "text", "-")
     vertical: bool = P(False, "A vertically managed unit (条管单位) answering to its own line ministry", "flag", "essay, problem P1")
-    capacity: float = P(60.0, "Requests a department can handle a month at full efficiency and effort (at reference size)", "requests / month", "calibrated", gt=0)
+    capacity: float = P(60.0, "Requests a department can handle a month at full efficiency and effort (at reference size)", "requests / month", "assumption: sized so that queues bind mainly at vertical units", gt=0)
     efficiency: float = P(0.55, "Staff skills: share of capacity realised, and with effort the monthly chance a waiting request is dealt with", "share", "assumption", gt=0, le=1)
     proactiveness: float = P(0.4, "Service attitude: willingness to serve without being pushed", "share", "assumption", ge=0, le=1)
     alignment: float = P(1.0, "How much local leadership and assessment move this unit's effort", "share", "assumption: low for vertical units", ge=0, le=1)
@@ -290,8 +293,8 @@ class Budget(Section):
 
 
 class Platform(Section):
-    initial_land_mu: float = P(2500.0, "Serviced land free at month 0 across all counties (at reference size)", "mu", "calibrated", ge=0)
-    county_land_mu_per_year: float = P(2500.0, "Serviced land the counties add each year outside the strategy (at reference size)", "mu / year", "calibrated", ge=0)
+    initial_land_mu: float = P(2500.0, "Serviced land free at month 0 across all counties (at reference size)", "mu", "assumption", ge=0)
+    county_land_mu_per_year: float = P(5018.5404, "Serviced land the counties add each year outside the strategy (at reference size)", "mu / year", CALIBRATED, ge=0)
     park_cost_per_mu: float = P(12.0, "Cost of making one mu serviced (三通一平) in a city industrial park", "万元 / mu", "assumption", gt=0)
     park_build_months: int = P(18, "Lag from park spending to serviced land", "months", "assumption", ge=0, le=120)
     idle_cost_per_mu: float = P(4.0, "Cost of revitalising one mu of idle factory land by transfer or lease", "万元 / mu", "assumption", gt=0)
@@ -306,7 +309,7 @@ class Policy(Section):
     incentive_rate: float = P(2.0, "Incentive promised to a signed project, in percent of its capital, paid when building starts", "% of capital",
                               "assumption", ge=0, le=30)
     incentive_cap: float = P(200.0, "Largest incentive promised to one project", "万元", "assumption", ge=0)
-    honouring_discipline: float = P(0.7, "Chance that a funded promise is delivered in full by departments (不折不扣)", "probability", "calibrated", ge=0, le=1)
+    honouring_discipline: float = P(0.7, "Chance that a funded promise is delivered in full by departments (不折不扣)", "probability", "assumption: the essay's incentives 'not fully delivered' (P1)", ge=0, le=1)
     tax_forum_gain: float = P(0.15, "Honouring discipline gained in a year with a tax-enterprise forum", "probability", "assumption", ge=0, le=1)
     bank_forum_gain: float = P(0.15, "Loan approval gained in a year with a bank-enterprise forum", "probability", "assumption", ge=0, le=1)
     forum_cost: float = P(150.0, "Cost of one yearly forum (investor, bank-enterprise or tax-enterprise) (at reference size)", "万元", "assumption", ge=0)
