@@ -156,6 +156,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=2, help="interleaved repeats of the speed comparisons (best kept)")
     args = ap.parse_args(argv)
 
+    # mesa.batch_run makes a disabled tqdm bar, which starts a monitor thread that never stops; with a
+    # thread running our pool must start workers through the slower fork server. No monitor threads here.
+    import tqdm
+
+    tqdm.tqdm.monitor_interval = 0
     tmp = Path(tempfile.mkdtemp(prefix="bench_experiments_"))
     exp = load_experiment(write_experiment(tmp, args.runs, args.investors, args.months, "speed"))
     n = exp.n_runs
