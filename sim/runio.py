@@ -9,9 +9,11 @@ import platform
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import BinaryIO
 
 from sim.model import simulate
 from sim.scenario import ScenarioSpec
@@ -45,17 +47,25 @@ def environment() -> dict:
             "code_version": code_version()}
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write a file atomically (a temporary file renamed into place): a crash leaves the old file intact."""
+def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a file atomically: ``write(fh)`` fills a temporary file in the same folder, which is flushed to
+    disk and renamed into place, so a crash at any moment leaves either the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically (see :func:`atomic_write`)."""
+    atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
 def run_and_write(spec: ScenarioSpec, seed: int, out: Path, lang: str = "zh") -> dict:

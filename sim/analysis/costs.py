@@ -39,16 +39,12 @@ def cost_effectiveness(results: Results) -> pd.DataFrame:
     """
     outs = [o for o in COST_OUTPUTS if o in results.runs.columns]
     rows = []
-    for pid, g in results.point_groups():
-        for s in results.scenarios:
-            sel = g[g["scenario"] == s.name]
-            if sel.empty:
-                continue
-            row = {"scenario": s.name, "point_id": pid, "n": len(sel)}
-            for o in outs:
-                st = t_interval(sel[o].to_numpy(float))
-                row[o], row[f"{o}_ci_low"], row[f"{o}_ci_high"] = st["mean"], st["ci_low"], st["ci_high"]
-            rows.append(row)
+    for pid, s, sel in results.scenario_groups():
+        row = {"scenario": s.name, "point_id": pid, "n": len(sel)}
+        for o in outs:
+            st = t_interval(sel[o].to_numpy(float))
+            row[o], row[f"{o}_ci_low"], row[f"{o}_ci_high"] = st["mean"], st["ci_low"], st["ci_high"]
+        rows.append(row)
     table = pd.DataFrame(rows)
     eff = paired_effects(results, [o for o in ("budget_spent", "jobs", "arrived_capital") if o in outs])
     for col, out in (("d_spent", "budget_spent"), ("d_jobs", "jobs"), ("d_arrived", "arrived_capital")):
@@ -79,23 +75,19 @@ def spending_by_lever(results: Results) -> pd.DataFrame:
         return pd.DataFrame()
     eff = paired_effects(results, levers)
     rows = []
-    for pid, g in results.point_groups():
-        for s in results.scenarios:
-            sel = g[g["scenario"] == s.name]
-            if sel.empty:
-                continue
-            total = float(sel[levers].sum(axis=1).mean())
-            for col in levers:
-                st = t_interval(sel[col].to_numpy(float))
-                row = {"scenario": s.name, "point_id": pid, "lever": col[len(LEVER_PREFIX):], "spent": st["mean"],
-                       "spent_ci_low": st["ci_low"], "spent_ci_high": st["ci_high"],
-                       "share": st["mean"] / total if total > 0 else np.nan}
-                if s.name == results.baseline:
-                    row.update(d_spent=0.0, d_spent_ci_low=0.0, d_spent_ci_high=0.0)
-                else:
-                    e = eff[(eff["scenario"] == s.name) & (eff["point_id"] == pid) & (eff["output"] == col)]
-                    row.update(d_spent=float(e["effect"].iloc[0]) if len(e) else np.nan,
-                               d_spent_ci_low=float(e["ci_low"].iloc[0]) if len(e) else np.nan,
-                               d_spent_ci_high=float(e["ci_high"].iloc[0]) if len(e) else np.nan)
-                rows.append(row)
+    for pid, s, sel in results.scenario_groups():
+        total = float(sel[levers].sum(axis=1).mean())
+        for col in levers:
+            st = t_interval(sel[col].to_numpy(float))
+            row = {"scenario": s.name, "point_id": pid, "lever": col[len(LEVER_PREFIX):], "spent": st["mean"],
+                   "spent_ci_low": st["ci_low"], "spent_ci_high": st["ci_high"],
+                   "share": st["mean"] / total if total > 0 else np.nan}
+            if s.name == results.baseline:
+                row.update(d_spent=0.0, d_spent_ci_low=0.0, d_spent_ci_high=0.0)
+            else:
+                e = eff[(eff["scenario"] == s.name) & (eff["point_id"] == pid) & (eff["output"] == col)]
+                row.update(d_spent=float(e["effect"].iloc[0]) if len(e) else np.nan,
+                           d_spent_ci_low=float(e["ci_low"].iloc[0]) if len(e) else np.nan,
+                           d_spent_ci_high=float(e["ci_high"].iloc[0]) if len(e) else np.nan)
+            rows.append(row)
     return pd.DataFrame(rows)

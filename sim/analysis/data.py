@@ -92,6 +92,14 @@ class Results:
             for pid, g in self.runs.groupby("point_id", sort=True):
                 yield int(pid), g
 
+    def scenario_groups(self):
+        """(point_id, scenario, that scenario's runs at that point) for every non-empty combination."""
+        for pid, g in self.point_groups():
+            for s in self.scenarios:
+                sel = g[g["scenario"] == s.name]
+                if not sel.empty:
+                    yield pid, s, sel
+
     @property
     def horizon(self) -> int:
         """Months simulated (the horizon of the summary values)."""

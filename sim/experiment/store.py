@@ -79,6 +79,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sim.runio import atomic_write, atomic_write_text
 from sim.scenario import ScenarioError
 
 SUMMARY_DIR = "summary"
@@ -177,33 +178,13 @@ def monthly_table(keys: list[dict[str, Any]], series: list[dict[str, np.ndarray]
 
 # ----------------------------------------------------------------------------- writing
 def atomic_write_table(table: pa.Table, path: Path) -> None:
-    """Write a Parquet file atomically: a temporary file in the same folder, flushed, then renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            pq.write_table(table, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write a Parquet file atomically (see :func:`sim.runio.atomic_write`)."""
+    atomic_write(path, lambda fh: pq.write_table(table, fh))
 
 
 def atomic_write_json(data: dict, path: Path) -> None:
-    """Write JSON atomically (a temporary file in the same folder, flushed, then renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write JSON atomically (see :func:`sim.runio.atomic_write`)."""
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 class ResultStore:
