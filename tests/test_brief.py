@@ -22,7 +22,12 @@ from test_analysis_experiments import (  # noqa: F401
 from sim.analysis import load_analysis
 from sim.cli import main as sim_main
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+
+@pytest.fixture(autouse=True, scope="module")
+def _poppler():
+    """The PDF checks need poppler (pdftotext, pdffonts, pdftoppm): scripts/install-system.sh installs it."""
+    missing = [t for t in ("pdftotext", "pdffonts", "pdftoppm") if not shutil.which(t)]
+    assert not missing, f"{', '.join(missing)} missing: run scripts/setup.sh (installs poppler-utils)"
 
 NUMBER = re.compile(r"(?<![A-Za-z0-9_.,])[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![A-Za-z0-9_])")
 FOOTER = re.compile(r"sha256|^第 ?\d+ ?/ ?\d+ ?页$|^page \d+ of \d+$")
