@@ -30,7 +30,7 @@ def test_platforms_mean_fewer_no_land_withdrawals_and_higher_fulfilment(base):
         s = run(name)
         assert after_signing(s, "no_land") < after_signing(base, "no_land"), name
         assert s["fulfilment_rate"] > base["fulfilment_rate"], name
-        assert s["handoffs"] < base["handoffs"], name
+        assert s["handoff_share"] < base["handoff_share"], name
 
 
 def test_soft_environment_shortens_approvals_and_keeps_promises(base):

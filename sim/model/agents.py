@@ -12,11 +12,17 @@ from __future__ import annotations
 import numpy as np
 from mesa import Agent
 
+from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
+
 # Pipeline stages (客商 lifecycle).
-PROSPECT, CONTACTED, NEGOTIATING, SIGNED, BUILDING, OPERATING, WITHDRAWN, EXITED, DECLINED = range(9)
-STAGE_NAMES = ("prospect", "contacted", "negotiating", "signed", "building", "operating", "withdrawn", "exited", "declined")
+# STALLED (烂尾): started, half-built, no capital arriving; neither finished nor withdrawn.
+PROSPECT, CONTACTED, NEGOTIATING, SIGNED, BUILDING, OPERATING, WITHDRAWN, EXITED, DECLINED, STALLED = range(10)
+STAGE_NAMES = ("prospect", "contacted", "negotiating", "signed", "building", "operating", "withdrawn", "exited", "declined",
+               "stalled")
 # Why a project left (recorded at every withdrawal and exit).
-REASONS = ("no_land", "delay", "loan_refused", "incentive_broken", "outside_offer", "handoff", "insecurity", "not_serious")
+# ``no_agreement``: a negotiation that ended without a signature.
+REASONS = ("no_land", "delay", "loan_refused", "incentive_broken", "outside_offer", "handoff", "insecurity", "not_serious",
+           "no_agreement")
 REASON_NAMES_ZH = {
     "no_land": "无可用熟地",
     "delay": "审批拖延",
@@ -26,14 +32,19 @@ REASON_NAMES_ZH = {
     "handoff": "市县转交摇摆",
     "insecurity": "法治与治安不安",
     "not_serious": "项目不实",
+    "no_agreement": "谈判未达成",
 }
 
 
-class Investor(Agent):
-    """A prospect or project owner (客商 / 项目业主): one row of the model's investor arrays."""
+class Investor:
+    """A view of one prospect or project owner (客商 / 项目业主): a row of the model's investor arrays.
+
+    Investors are many and simple, so they are not Mesa agents and are not stepped one by one: their
+    state and decisions are computed on the arrays, one row per investor, each with its own beliefs and
+    draws. This view reads a row for inspection (``model.investor(i)``)."""
 
     def __init__(self, model, row: int):
-        super().__init__(model)
+        self.model = model
         self.row = row
 
     @property
@@ -98,7 +109,7 @@ class Department(Agent):
         """Share of effort put in: base effort plus the push of leaders, assessment and complaints, scaled by alignment."""
         m = self.model
         s = m.p.service
-        push = m.p.policy.leadership_attention + 0.5 * (1.0 - m.p.policy.assessment_signed_weight)
+        push = m.p.policy.leadership_attention + s.assessment_effort_push * (1.0 - m.p.policy.assessment_signed_weight)
         if m.complaint_centre_on:
             push += s.complaint_effort_gain
         return s.base_effort + (1.0 - s.base_effort) * min(1.0, push) * self.effective_alignment
@@ -137,7 +148,8 @@ class Department(Agent):
 
 
 class Government(Agent):
-    """The city (市) or a county/district government (区县): a pool of serviced land and its promotion contacts."""
+    """The city (市) or a county/district government (区县): a pool of serviced land, idle assets, its
+    promotion contacts and a leader who may be rotated out."""
 
     def __init__(self, model, index: int, name: str, is_city: bool):
         super().__init__(model)
@@ -146,8 +158,25 @@ class Government(Agent):
         self.is_city = is_city
         self.free_land = 0.0
         self.land_built = 0.0
+        self.idle_mu = 0.0  # idle land and half-built plant that revitalisation can bring back
         self._deliveries: list[float] = []
         self.contacts = 0
+        self.leader_since = 0
+        self.rotations = 0
+
+    def rotate_leader(self, u_rotate: float, u_keep: float, u_drop: np.ndarray) -> None:
+        """A month of politics: the leader may be rotated out (yearly hazard ``policy.leader_rotation``).
+        A successor drops a share of the predecessor's open promises; a new city leader keeps the
+        strategy with chance ``policy.persistence``, else next year is a stop-go year."""
+        m = self.model
+        pol = m.p.policy
+        if u_rotate >= 1.0 - (1.0 - pol.leader_rotation) ** (1.0 / MONTHS_PER_YEAR):
+            return
+        self.rotations += 1
+        self.leader_since = m.t
+        m.ledger.drop_promises(self.index, u_drop)
+        if self.is_city and u_keep >= pol.persistence:
+            m.stop_go_pending = True
 
     def order_land(self, mu: float, lag: int) -> None:
         """Commission serviced land: it becomes free after ``lag`` months (三通一平 build lag)."""
@@ -170,8 +199,9 @@ class Government(Agent):
 class LocalFirm(Agent):
     """A local enterprise (本地企业): when proactive, it seeks outside partners and brings leads (以商招商, joint ventures)."""
 
-    def __init__(self, model, base_proactiveness: float):
+    def __init__(self, model, row: int, base_proactiveness: float):
         super().__init__(model)
+        self.row = row
         self.base_proactiveness = base_proactiveness
 
     @property
@@ -179,12 +209,14 @@ class LocalFirm(Agent):
         """Chance a month of seeking a partner: own disposition x atmosphere, plus encouragement."""
         m = self.model
         lf = m.p.local_firms
-        own = self.base_proactiveness * (0.5 + m.atmosphere)
-        boost = 1.0 - np.exp(-lf.encouragement_effect * m.cum_encouragement / 1000.0 / m.p.scale)
-        return float(min(1.0, own + (1.0 - own) * boost * 0.5))
+        own = self.base_proactiveness * (lf.atmosphere_floor + m.atmosphere)
+        boost = 1.0 - np.exp(-lf.encouragement_effect * m.cum_encouragement / PER_THOUSAND / m.p.scale)
+        return float(min(1.0, own + (1.0 - own) * boost * lf.encouragement_max))
 
     def seek_partner(self) -> None:
-        """Look for an outside partner this month; a success becomes a partner lead."""
+        """Look for an outside partner this month (two draws of its own every month, whatever it decides);
+        a success becomes a partner lead."""
         m = self.model
-        if m.random.random() < self.proactiveness and m.random.random() < m.p.local_firms.partner_success:
+        u = m.firm_draws[:, self.row]
+        if u[0] < self.proactiveness and u[1] < m.p.local_firms.partner_success:
             m.partner_requests += 1

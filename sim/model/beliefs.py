@@ -57,10 +57,10 @@ def initialise(m, idx: np.ndarray) -> None:
     """Beliefs of prospects contacted this month: reputation, ties' word of mouth and individual noise."""
     if idx.size == 0:
         return
-    noise = m.streams["belief_noise"].standard_normal((5, m.n), dtype=np.float32)[:, idx]
-    w = m.p.behaviour.word_of_mouth_weight
+    noise = m.streams["belief_noise"].standard_normal((len(BELIEFS), m.n), dtype=np.float32)[:, idx]
+    b = m.p.behaviour
     informed = m.signed_month >= 0  # those who went through signing have something to tell
-    rows = np.zeros((idx.size, 5))
+    rows = np.zeros((idx.size, len(BELIEFS)))
     has = np.zeros(idx.size, dtype=bool)
     if informed.any():
         sub = m.pop.ties[idx]
@@ -68,15 +68,14 @@ def initialise(m, idx: np.ndarray) -> None:
         cnt = sub @ informed.astype(np.float64)
         has = cnt > 0
         rows[has] = (sub @ stack)[has] / cnt[has, None]
-    scales = (0.1, 0.1, 0.1, 1.5, 0.08)
     for j, (name, arr) in enumerate(zip(BELIEFS, _arrays(m), strict=True)):
         base = np.full(idx.size, m.reputation[name])
-        base[has] += 3.0 * w * (rows[has, j] - base[has])
-        arr[idx] = base + scales[j] * noise[j]
+        base[has] += b.initial_word_of_mouth * (rows[has, j] - base[has])
+        arr[idx] = base + b.belief_noise[name] * noise[j]
     # A local partner vouches for the region.
     pl = idx[m.partner_lead[idx]]
-    m.b_cred[pl] += 0.1
-    m.b_soft[pl] += 0.1
+    m.b_cred[pl] += b.partner_vouching
+    m.b_soft[pl] += b.partner_vouching
     _clip(m, idx)
 
 
@@ -92,12 +91,15 @@ def actual_environment(m) -> dict[str, float]:
     waiting = m.ready_for_land()
     demand = float(m.pop.land_need[waiting].sum()) + 1e-9
     hard = free / (free + demand)
-    service = np.mean([d.effort * (0.5 + 0.5 * d.proactiveness) for d in m.departments])
-    soft = 0.6 * service + 0.4 * m.atmosphere
+    wa = m.p.behaviour.attitude_weight_in_service
+    service = np.mean([d.effort * (1.0 - wa + wa * d.proactiveness) for d in m.departments])
+    ws = m.p.behaviour.service_weight_in_soft
+    soft = ws * service + (1.0 - ws) * m.atmosphere
     c = m.counters
     honoured, broken = c.honoured_recent(), c.broken_recent()
     cred = honoured / (honoured + broken) if honoured + broken > 0 else m.reputation["credibility"]
-    delay = float(np.mean(c.approval_months[-200:])) if c.approval_months else m.reputation["delay"]
+    recent = c.approval_months[-m.p.behaviour.delay_memory_projects:]
+    delay = float(np.mean(recent)) if recent else m.reputation["delay"]
     return {"hard": float(hard), "soft": float(soft), "credibility": float(cred), "delay": delay, "risk": m.legal_insecurity}
 
 
@@ -123,7 +125,7 @@ def update(m) -> None:
     seen_delay = pending & (wait > m.b_delay) | (m.approved_month == t)
     _pull(m.b_delay, seen_delay, exp_delay, lam)
     # Risk: the legal environment as met while building and operating.
-    _pull(m.b_risk, (m.stage == BUILDING) | (m.stage == OPERATING), np.full(m.n, act["risk"]), lam / 3.0)
+    _pull(m.b_risk, (m.stage == BUILDING) | (m.stage == OPERATING), np.full(m.n, act["risk"]), lam * m.p.behaviour.risk_learning_share)
     # Word of mouth among ties: those who went through signing tell what they met.
     informed = m.signed_month >= 0
     if m.pop.edges_src.size:
@@ -155,5 +157,5 @@ def on_honoured_promise(m, idx: np.ndarray) -> None:
 
 def satisfaction(m, idx: np.ndarray) -> np.ndarray:
     """Investor satisfaction in [0, 1]: mean of believed hard, soft, credibility, security and speed."""
-    speed = 1.0 - np.minimum(1.0, m.b_delay[idx] / 24.0)
-    return (m.b_hard[idx] + m.b_soft[idx] + m.b_cred[idx] + (1.0 - m.b_risk[idx]) + speed) / 5.0
+    speed = 1.0 - np.minimum(1.0, m.b_delay[idx] / m.p.behaviour.satisfaction_delay_months)
+    return (m.b_hard[idx] + m.b_soft[idx] + m.b_cred[idx] + (1.0 - m.b_risk[idx]) + speed) / len(BELIEFS)

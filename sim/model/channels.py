@@ -1,9 +1,10 @@
 """Lead generation: promotion channels, forums, referrals and local partners.
 
-Each channel turns money into contacts (``cost_per_contact`` 万元 each, made
-cheaper by a professional team), with its own targeting: a sector focus, a
-preference for size and a lead quality (how over-represented serious
-prospects are among its contacts). City-level channels are run by the city;
+Each channel turns money into contacts (``cost_per_contact`` 万元 each), with
+its own targeting: a sector focus, a preference for size (the firm's real
+capital, known from registers: ranking by size does not favour the unserious
+projects that inflate the amounts they sign) and a lead quality (how
+over-represented serious prospects are among its contacts). City-level channels are run by the city;
 county-level ones by each county with an equal share of the money.
 
 Without city coordination (P6) every county picks its prospects on its own:
@@ -21,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model import beliefs
-from sim.model.agents import BUILDING, CONTACTED, OPERATING, PROSPECT
+from sim.model.agents import BUILDING, CONTACTED, OPERATING
+from sim.model.units import MONTHS_PER_YEAR, SPREAD_LOW
 from sim.params import CHANNELS, SECTORS
 
 SOURCES = (*CHANNELS, "partner_lead", "forum")
@@ -35,16 +37,13 @@ class ChannelModel:
         self.m = m
         p = m.p
         pop = m.pop
-        rel_size = np.log(pop.announced / np.median(pop.announced))
+        rel_size = np.log(pop.capital / np.median(pop.capital))
         s0 = p.population.serious_share
         self.logw = {}
         for name in CHANNELS:
             self.logw[name] = self._logw(p.channels[name], rel_size, s0)
-        # Forums meet the bigger serious investors; partners of local firms are mostly serious and local-minded.
-        from sim.params import Channel
-        self.logw["forum"] = self._logw(Channel(quality=0.85, size_preference=0.5), rel_size, s0)
-        self.logw["partner_lead"] = self._logw(
-            Channel(quality=0.85, sector_focus={"potato": 2.0, "herbs": 2.0, "flowers_fungi": 2.0}), rel_size, s0)
+        self.logw["forum"] = self._logw(p.policy.forum_leads, rel_size, s0)
+        self.logw["partner_lead"] = self._logw(p.local_firms.partner_leads, rel_size, s0)
         self.carry = np.zeros((len(m.governments), len(CHANNELS)))
 
     def _logw(self, ch, rel_size: np.ndarray, s0: float) -> np.ndarray:
@@ -59,15 +58,14 @@ class ChannelModel:
     def contacts_wanted(self) -> np.ndarray:
         """Contacts each government buys this month, per channel (governments x channels)."""
         m, p = self.m, self.m.p
-        money = m.ledger.allotment.get("channels", 0.0) / 12.0
-        cheap = 1.0 + 0.5 * p.policy.team_quality
+        money = m.ledger.allotment.get("channels", 0.0) / MONTHS_PER_YEAR
         want = np.zeros_like(self.carry)
         n_counties = len(m.governments) - 1
         for j, name in enumerate(CHANNELS):
             ch = p.channels[name]
             if name == "referral" or ch.share <= 0:
                 continue
-            n = money * ch.share / ch.cost_per_contact * cheap
+            n = money * ch.share / ch.cost_per_contact
             if ch.city_level:
                 want[-1, j] = n
             else:
@@ -83,10 +81,10 @@ class ChannelModel:
         want = self.contacts_wanted()
         gumbel = gumbel_noise(m.streams["contact"], (len(m.governments), m.n))
         u_pick = m.streams["channel_pick"].random(m.n)
-        u_handoff = m.streams["handoff"].random((2, m.n))
+        u_handoff = m.handoff_draws = m.streams["handoff"].random((3, m.n))  # hand-off now, county, late hand-off
         new = []
         chosen_by: list[np.ndarray] = []
-        available = m.stage == PROSPECT
+        available = m.in_market()
         coordinated = m.p.policy.city_coordination
         cache: dict = {}
         for g in range(len(m.governments)):
@@ -125,11 +123,12 @@ class ChannelModel:
         if fresh.size == 0:
             return
         self._assign_location(fresh, u_handoff)
+        first = fresh[m.contact_month[fresh] < 0]  # returning prospects keep the beliefs they left with
         m.stage[fresh] = CONTACTED
         m.stage_month[fresh] = m.t
         m.contact_month[fresh] = m.t
         m.counters.contacted += fresh.size
-        beliefs.initialise(m, fresh)
+        beliefs.initialise(m, first)
 
     def _mixture(self, want_g: np.ndarray, available: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
         """Log of the selection weight mixing this government's channels by contacts bought,
@@ -169,17 +168,16 @@ class ChannelModel:
         cum = np.cumsum(pulls / pulls.sum(axis=0), axis=0)
         pick = js[np.minimum((u_pick[idx][None, :] > cum).sum(axis=0), js.size - 1)]
         m.channel[idx] = pick
-        cheap = 1.0 + 0.5 * m.p.policy.team_quality
-        cost = np.array([m.p.channels[CHANNELS[j]].cost_per_contact for j in pick]) / cheap
+        cost = np.array([m.p.channels[name].cost_per_contact for name in CHANNELS])[pick]
         return float(cost.sum())
 
     def _forum_leads(self, available: np.ndarray) -> np.ndarray:
         m = self.m
+        g = gumbel_noise(m.streams["forum"], m.n)  # drawn every month, forum or not (common random numbers)
         if not m.forum_contacts_due:
             return np.zeros(0, dtype=np.int64)
         m.forum_contacts_due = False
         k = int(round(m.p.policy.investor_forum_contacts * m.p.scale))
-        g = gumbel_noise(m.streams["contact"], m.n)
         idx = self._top_k(self.logw["forum"] + g, available, k)
         m.channel[idx] = SOURCE_INDEX["forum"]
         m.gov[idx] = len(m.governments) - 1
@@ -188,13 +186,15 @@ class ChannelModel:
     def _partner_leads(self, available: np.ndarray) -> np.ndarray:
         m = self.m
         k, m.partner_requests = m.partner_requests, 0
-        g = gumbel_noise(m.streams["local_firms"], m.n)
+        g = gumbel_noise(m.streams["partner"], m.n)
+        u = m.streams["partner"].random(m.n)  # the county of the local partner, one draw per prospect
         if k == 0:
             return np.zeros(0, dtype=np.int64)
         idx = self._top_k(self.logw["partner_lead"] + g, available, k)
         m.channel[idx] = SOURCE_INDEX["partner_lead"]
         m.partner_lead[idx] = True
-        m.gov[idx] = m.streams["local_firms"].integers(0, len(m.governments) - 1, size=idx.size)
+        counties = len(m.governments) - 1
+        m.gov[idx] = np.minimum((u[idx] * counties).astype(np.int8), counties - 1)
         m.counters.partner_leads += idx.size
         return idx
 
@@ -229,19 +229,37 @@ class ChannelModel:
         return idx
 
     def _assign_location(self, idx: np.ndarray, u: np.ndarray) -> None:
-        """City contacts locate in the city park if it has land; otherwise they are handed to a county."""
+        """City contacts stay in the city park as far as its free serviced land meets demand; the others are
+        handed to a county, with a delay that is longer the scarcer the park's land (graded hand-off)."""
         m = self.m
         city = len(m.governments) - 1
         at_city = idx[m.gov[idx] == city]
         if at_city.size == 0:
             return
-        if m.city.land_built > 0:
+        m.counters.city_contacts += at_city.size
+        fit = park_fit(m, float(m.pop.land_need[at_city].sum()))
+        u0 = u[0, at_city]
+        go = u0 >= fit
+        moved = at_city[go]
+        if moved.size == 0:
             return
-        county = np.minimum((u[0, at_city] * city).astype(np.int8), city - 1)
-        m.gov[at_city] = county
-        months = m.p.platform.handoff_months
-        m.handoff_until[at_city] = m.t + np.ceil(months * (0.5 + u[1, at_city])).astype(np.int32)
-        m.counters.handoffs += at_city.size
+        # The same draw, rescaled, picks the county (so a larger park changes who moves, not whom they meet).
+        county = np.minimum(((u0[go] - fit) / (1.0 - fit) * city).astype(np.int8), city - 1)
+        m.gov[moved] = county
+        months = m.p.platform.handoff_months * (1.0 - fit)
+        m.handoff_until[moved] = m.t + np.ceil(months * (SPREAD_LOW + u[1, moved])).astype(np.int32)
+        m.counters.handoffs += moved.size
+
+
+def park_fit(m, new_demand: float) -> float:
+    """Share of city contacts the city park can take: its free serviced land relative to the land its
+    waiting projects and this month's city contacts need (0 without a park)."""
+    free = m.city.free_land
+    if free <= 0:
+        return 0.0
+    waiting = m.ready_for_land() & (m.gov == len(m.governments) - 1)
+    demand = new_demand + float(m.pop.land_need[waiting].sum())
+    return free / (free + demand)
 
 
 def gumbel_noise(rng: np.random.Generator, shape) -> np.ndarray:
@@ -253,7 +271,7 @@ def gumbel_noise(rng: np.random.Generator, shape) -> np.ndarray:
 
 def available_after(m, taken: np.ndarray) -> np.ndarray:
     """Prospects still uncontacted once ``taken`` are removed."""
-    avail = m.stage == PROSPECT
+    avail = m.in_market()
     avail[taken] = False
     return avail
 

@@ -34,6 +34,12 @@ STREAM_NAMES = (
     "belief_noise",
     "reinvest",
     "exit",
+    "forum",
+    "partner",
+    "rotation",
+    "stall",
+    "fund",
+    "arrivals",
 )
 
 
