@@ -287,7 +287,9 @@ class Service(Section):
     complaint_centre: bool = P(False, "Complaint centre: broken promises can be appealed; departments are accountable (C3)", "switch", "essay C3")
     complaint_cost: float = P(100.0, "Running cost of the complaint centre (at reference size)", "万元 / year", "assumption", ge=0)
     complaint_resolution: float = P(0.5, "Chance an appealed broken promise is honoured late", "probability", "assumption", ge=0, le=1)
-    complaint_effort_gain: float = P(0.1, "Effort gained by accountable departments", "share", "assumption", ge=0, le=1)
+    complaint_effort_gain: float = P(0.2, "Effort a department adds when every request in its queue is overdue and complained of (with a complaint centre, complaints reach its leaders)",
+                                     "share", "assumption", ge=0, le=1)
+    one_stop_effort_gain: float = P(0.1, "Effort a department in the one-stop centre adds because it is assessed on its time to approve", "share", "assumption", ge=0, le=1)
     vertical_coordination: float = P(0.0, "Share of the gap to full alignment that joint meetings close for vertical units", "share", "assumption", ge=0, le=1)
     training_effect: float = P(0.35, "Efficiency gained per 1,000 万元 of cumulative training (saturating)", "share / 1,000 万元", "assumption", ge=0)
     training_lag_months: int = P(6, "Months before training shows in efficiency", "months", "assumption", ge=0, le=60)
@@ -399,7 +401,11 @@ class Policy(Section):
     city_coordination: bool = P(False, "City coordinates counties: shared lead registry, no duplicate contacts (P6); needs a standing office", "switch", "essay P6")
     coordination_staff: float = P(10.0, "Staff of the city's standing coordination office (at reference size)", "persons", "assumption: a leading-group office", ge=0)
     coordination_attention: float = P(0.05, "Share of the city leader's time the coordination office takes", "share", "assumption", ge=0, le=1)
-    duplicate_bidding: float = P(0.3, "Extra incentive promised (relative) to a prospect courted by two or more counties", "share", "assumption", ge=0, le=5)
+    max_bid_markup: float = P(0.3, "Largest extra incentive (relative to the published rate) a county offers a prospect another county also courts", "share",
+                              "assumption: counties outbid each other with land-price and tax rebates (essay P6)", ge=0, le=5)
+    bid_follow: float = P(0.8, "Share of the markup it believes rivals offered (last month's winning bids) that a county matches", "share", "assumption", ge=0, le=1)
+    leader_attention_spread: float = P(0.5, "Spread of a new leader's attention around the strategy's level (relative; uniform)", "share",
+                                       "assumption: leaders' priorities differ", ge=0, le=1)
     legal_insecurity: float = P(0.35, "Legal insecurity at month 0 (chance-scale of harassment)", "share", "assumption", ge=0, le=1)
     legal_effect: float = P(0.25, "Insecurity removed per 1,000 万元 of legal-environment spending (saturating)", "share / 1,000 万元", "assumption", ge=0)
     atmosphere: float = P(0.35, "Pro-business atmosphere (人文环境) at month 0", "share", "assumption", ge=0, le=1)

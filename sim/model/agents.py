@@ -97,6 +97,8 @@ class Department(Agent):
         self.is_bank = is_bank
         self.carry = 0.0
         self.served = 0
+        self.effort = model.p.service.base_effort
+        self.complaints = 0.0
 
     @property
     def effective_alignment(self) -> float:
@@ -104,15 +106,18 @@ class Department(Agent):
         c = self.model.p.service.vertical_coordination if self.vertical else 0.0
         return self.alignment + (1.0 - self.alignment) * c
 
-    @property
-    def effort(self) -> float:
-        """Share of effort put in: base effort plus the push of leaders, assessment and complaints, scaled by alignment."""
+    def decide(self) -> None:
+        """Choose this month's effort: base effort plus what the department is pushed and rewarded for (leaders'
+        attention, assessment on landed capital and service, complaints that reach its leaders through a complaint
+        centre, time to approve in the one-stop centre), scaled by how much local leaders move it (alignment)."""
         m = self.model
         s = m.p.service
-        push = m.p.policy.leadership_attention + s.assessment_effort_push * (1.0 - m.p.policy.assessment_signed_weight)
+        push = m.mean_attention() + s.assessment_effort_push * (1.0 - m.p.policy.assessment_signed_weight)
         if m.complaint_centre_on:
-            push += s.complaint_effort_gain
-        return s.base_effort + (1.0 - s.base_effort) * min(1.0, push) * self.effective_alignment
+            push += s.complaint_effort_gain * self.complaints
+        if m.one_stop_on and not self.is_bank:
+            push += s.one_stop_effort_gain
+        self.effort = s.base_effort + (1.0 - s.base_effort) * min(1.0, push) * self.effective_alignment
 
     @property
     def speed(self) -> float:
@@ -130,6 +135,8 @@ class Department(Agent):
         oldest requests first and tracked projects ahead."""
         m = self.model
         queue = m.pending_requests(self.index)
+        # Complaints: the share of its queue waiting past the investors' patience.
+        self.complaints = float(m.overdue[queue].mean()) if queue.size else 0.0
         if queue.size:
             queue = queue[m.approval_draws[self.index, queue] < self.speed]
         if queue.size == 0:
@@ -163,8 +170,29 @@ class Government(Agent):
         self.contacts = 0
         self.leader_since = 0
         self.rotations = 0
+        self.attention = model.p.policy.leadership_attention
+        self.pressure = 0.0  # how far behind the other counties it stands in this year's assessment (0-1)
+        self.markup = 0.0  # extra incentive it offers a prospect a rival also courts
+        self.score_year = 0.0  # this year's assessed achievement, 万元
 
-    def rotate_leader(self, u_rotate: float, u_keep: float, u_drop: np.ndarray) -> None:
+    def decide(self) -> None:
+        """Choose how much to promise a prospect that a rival county also courts: from how far behind the other
+        counties it stands in the assessment (pressure) and what it believes rivals offer (last month's winning
+        bids). With city coordination promises are capped region-wide: no markup."""
+        m = self.model
+        pol = m.p.policy
+        if self.is_city or pol.city_coordination:
+            self.markup = 0.0
+            return
+        believed = m.winning_markup / pol.max_bid_markup if pol.max_bid_markup > 0 else 0.0
+        self.markup = pol.max_bid_markup * min(1.0, self.pressure + pol.bid_follow * believed)
+
+    def assess(self, mean_score: float) -> None:
+        """Standing in the assessment against the counties' mean: signed amounts weighted by
+        ``assessment_signed_weight``, landed capital by the rest."""
+        self.pressure = float(np.clip(1.0 - self.score_year / mean_score, 0.0, 1.0)) if mean_score > 0 else 0.0
+
+    def rotate_leader(self, u_rotate: float, u_keep: float, u_attention: float, u_drop: np.ndarray) -> None:
         """A month of politics: the leader may be rotated out (yearly hazard ``policy.leader_rotation``).
         A successor drops a share of the predecessor's open promises; a new city leader keeps the
         strategy with chance ``policy.persistence``, else next year is a stop-go year."""
@@ -174,6 +202,7 @@ class Government(Agent):
             return
         self.rotations += 1
         self.leader_since = m.t
+        self.attention = float(np.clip(pol.leadership_attention * (1.0 + pol.leader_attention_spread * (2 * u_attention - 1)), 0.0, 1.0))
         m.ledger.drop_promises(self.index, u_drop)
         if self.is_city and u_keep >= pol.persistence:
             m.stop_go_pending = True

@@ -55,9 +55,10 @@ def _neighbour_means(m, senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def initialise(m, idx: np.ndarray) -> None:
     """Beliefs of prospects contacted this month: reputation, ties' word of mouth and individual noise."""
+    noise = m.streams["belief_noise"].standard_normal((len(BELIEFS), m.n), dtype=np.float32)  # every month (CRN)
     if idx.size == 0:
         return
-    noise = m.streams["belief_noise"].standard_normal((len(BELIEFS), m.n), dtype=np.float32)[:, idx]
+    noise = noise[:, idx]
     b = m.p.behaviour
     informed = m.signed_month >= 0  # those who went through signing have something to tell
     rows = np.zeros((idx.size, len(BELIEFS)))

@@ -251,7 +251,7 @@ class Ledger:
     def pay_incentives(self, idx: np.ndarray) -> None:
         """Projects starting to build claim their promised incentive: paid while the fund holds, unless a new leader dropped it."""
         m = self.m
-        u = m.streams["honour"].random(m.n)
+        u = m.honour_draws
         claim = idx[m.promised[idx] > 0]
         m.promise_open[idx] = False
         if claim.size == 0:

@@ -109,12 +109,18 @@ class ChannelModel:
         m.counters.duplicated_contacts += int(all_idx.size - uniq.size)
         county_hits = np.concatenate(chosen_by[:-1]) if len(chosen_by) > 1 else np.zeros(0, dtype=np.int64)
         cu, cc = np.unique(county_hits, return_counts=True)
-        m.courted[cu[cc > 1]] = True
-        # Ownership: the first government in (shuffled) order keeps the prospect.
-        owner_order = m.streams["contact"].permutation(len(m.governments))
-        for g in owner_order[::-1]:
-            idx = chosen_by[g]
-            m.gov[idx] = g
+        war = cu[cc > 1]
+        m.courted[war] = True
+        # Ownership: a prospect courted by several governments goes to the highest offer (each county chose its
+        # markup this month); equal offers are settled in a shuffled order. The last government written wins.
+        rank = m.streams["contact"].permutation(len(m.governments))
+        markup = np.array([g.markup for g in m.governments])
+        for g in np.lexsort((-rank, markup)):
+            m.gov[chosen_by[g]] = g
+        if war.size:
+            m.bid_markup[war] = markup[m.gov[war]]
+            m.winning_markup = float(m.bid_markup[war].mean())
+            m.counters.bidding_wars += war.size
         new.append(uniq)
         new.append(self._forum_leads(available_after(m, uniq)))
         new.append(self._partner_leads(available_after(m, np.concatenate(new))))
@@ -217,11 +223,14 @@ class ChannelModel:
         if idx.size == 0:
             return idx
         m.channel[idx] = SOURCE_INDEX["referral"]
-        # The referred prospect goes where its referrer is.
-        first = {}
-        for s_, d_ in zip(src[hit].tolist(), dst[hit].tolist(), strict=True):
-            first.setdefault(d_, s_)
-        m.gov[idx] = m.gov[np.array([first[i] for i in idx.tolist()])]
+        # The referred prospect goes where its referrer is; with city coordination, to the county with most free land.
+        if m.p.policy.city_coordination:
+            m.gov[idx] = max(m.governments[:-1], key=lambda g: g.free_land).index
+        else:
+            first = {}
+            for s_, d_ in zip(src[hit].tolist(), dst[hit].tolist(), strict=True):
+                first.setdefault(d_, s_)
+            m.gov[idx] = m.gov[np.array([first[i] for i in idx.tolist()])]
         if funded:
             m.ledger.spend("channels", min(m.ledger.remaining("channels"),
                                            idx.size * m.p.channels["referral"].cost_per_contact))

@@ -25,6 +25,7 @@ from functools import partial
 
 import numpy as np
 from mesa import Model
+from scipy import stats
 from mesa.datacollection import DataCollector
 from mesa.experimental.scenarios import Scenario
 from mesa.time import Schedule
@@ -108,8 +109,10 @@ class AttractionModel(Model):
         lf = p.local_firms
         self.n_firms = int(round(lf.count * p.scale))
         a = lf.proactiveness_concentration
-        # Beta spread with mean ``proactiveness``: shapes (a, a / mean - a).
-        base = self.streams["local_firms"].beta(a, a / max(lf.proactiveness, 1e-6) - a, size=self.n_firms) if self.n_firms else []
+        # Beta spread with mean ``proactiveness``: shapes (a, a / mean - a), drawn by inverting the distribution of one
+        # uniform per firm, so that the stream's use does not depend on the setting (common random numbers).
+        u = self.streams["local_firms"].random(self.n_firms)
+        base = stats.beta.ppf(u, a, a / max(lf.proactiveness, 1e-6) - a) if self.n_firms else []
         LocalFirm.create_agents(self, self.n_firms, row=list(range(self.n_firms)), base_proactiveness=list(base))
         self.channel_model = channels.ChannelModel(self)
 
@@ -129,6 +132,9 @@ class AttractionModel(Model):
         self.gov = np.full(n, -1, dtype=np.int8)  # government whose land pool the project uses
         self.channel = np.full(n, -1, dtype=np.int8)
         self.courted = np.zeros(n, dtype=bool)  # contacted by two or more counties (bidding war)
+        self.bid_markup = np.zeros(n)  # extra incentive (relative) the winning county offered
+        self.arrived_year_start = np.zeros(n)
+        self.winning_markup = 0.0  # mean markup of last month's bidding wars, as counties believe it
         self.handoff_until = np.zeros(n, dtype=np.int32)
         self.contact_month = np.full(n, -1, dtype=np.int32)
         self.signed_month = np.full(n, -1, dtype=np.int32)
@@ -199,6 +205,8 @@ class AttractionModel(Model):
         self._returns()
         self._politics()
         self._county_land()
+        self._assessment()
+        self.agents_by_type[Government].do("decide")
         self.firm_draws = self.streams["local_firms"].random((2, self.n_firms))
         self.agents_by_type[LocalFirm].shuffle_do("seek_partner")
         self.channel_model.generate_leads()
@@ -207,8 +215,10 @@ class AttractionModel(Model):
         self.approval_draws = self.streams["approval"].random((len(self.departments), self.n))
         self.bank_draws = self.streams["bank"].random(self.n)
         self.fund_draws = self.streams["fund"].random(self.n)
-        for d in self.departments:
-            d.serve()
+        self.honour_draws = self.streams["honour"].random(self.n)
+        self.overdue = self.approvals_pending() & (self.t - self.signed_month > self.pop.patience)
+        self.agents_by_type[Department].do("decide")
+        self.agents_by_type[Department].do("serve")
         self._allocate_land()
         self._start_building()
         self._construct_and_operate()
@@ -230,8 +240,7 @@ class AttractionModel(Model):
 
     def headline_incentive(self, idx: np.ndarray) -> np.ndarray:
         """Incentive a prospect expects, in percent of capital: the published rate, raised where counties bid against each other."""
-        pol = self.p.policy
-        return pol.incentive_rate * (1.0 + pol.duplicate_bidding * self.courted[idx])
+        return self.p.policy.incentive_rate * (1.0 + self.bid_markup[idx])
 
     def utility(self, idx: np.ndarray, incentive: np.ndarray | None = None) -> np.ndarray:
         """Perceived value of the local offer for investors ``idx`` (their beliefs, not the true states).
@@ -291,7 +300,7 @@ class AttractionModel(Model):
         """Incentives offered at the signing table (万元): the published rate, as long as outstanding promises stay
         within the fund's means over ``honouring_discipline`` and the fund can pay for vetting the promise."""
         pol = self.p.policy
-        dup = 1.0 + pol.duplicate_bidding * self.courted[idx]
+        dup = 1.0 + self.bid_markup[idx]
         want = np.minimum(pol.incentive_rate / PERCENT * dup * self.pop.announced[idx], pol.incentive_cap * dup)
         order = np.argsort(self.pop.priority[idx], kind="stable")  # the queue at the signing table
         queued = want[order]
@@ -315,6 +324,7 @@ class AttractionModel(Model):
         pre = np.minimum(k, p.service.pre_start_approvals)
         self.appr_pre[idx] = (np.left_shift(1, pre) - 1).astype(np.int32)
         self.promised[idx] = promise
+        self.counters.bidding_extra += float((promise - promise / (1.0 + self.bid_markup[idx])).sum())
         self.promise_open[idx] = promise > 0
         self.promise_gov[idx] = self.gov[idx]
         done = idx[need == 0]
@@ -424,10 +434,31 @@ class AttractionModel(Model):
 
     def _politics(self) -> None:
         """Leaders may be rotated out this month (one draw per government and per promise, whatever happens)."""
-        u = self.streams["politics"].random((2, len(self.governments)))
+        u = self.streams["politics"].random((3, len(self.governments)))
         u_drop = self.streams["rotation"].random(self.n)
         for g in self.governments:
-            g.rotate_leader(u[0, g.index], u[1, g.index], u_drop)
+            g.rotate_leader(u[0, g.index], u[1, g.index], u[2, g.index], u_drop)
+
+    def mean_attention(self) -> float:
+        """Leaders' mean attention to attraction (each government's leader has their own)."""
+        return float(np.mean([g.attention for g in self.governments]))
+
+    def _assessment(self) -> None:
+        """Each county's standing this year: signed amounts (weight ``assessment_signed_weight``) and landed capital."""
+        w = self.p.policy.assessment_signed_weight
+        year_start = (self.t - 1) // MONTHS_PER_YEAR * MONTHS_PER_YEAR + 1
+        if self.t == year_start:
+            self.arrived_year_start[:] = self.arrived
+        n_gov = len(self.governments)
+        gov = np.where(self.gov >= 0, self.gov, n_gov)
+        signed = np.bincount(gov, weights=self.pop.announced * (self.signed_month >= year_start), minlength=n_gov + 1)
+        landed = np.bincount(gov, weights=self.arrived - self.arrived_year_start, minlength=n_gov + 1)
+        counties = self.governments[:CITY]
+        for g in counties:
+            g.score_year = w * signed[g.index] + (1.0 - w) * landed[g.index]
+        mean = float(np.mean([g.score_year for g in counties]))
+        for g in counties:
+            g.assess(mean)
 
     # ------------------------------------------------------------------ construction and operation
     def _start_building(self) -> None:
@@ -460,8 +491,8 @@ class AttractionModel(Model):
         op = np.flatnonzero(self.stage == OPERATING)
         self.tax_month = float((self.op_capital[op] * self.tax_per_capital_month[op]).sum())
         self.ledger.collect_tax(self.tax_month)
+        u = self.streams["reinvest"].random(self.n)[op]  # drawn every month (common random numbers)
         if op.size:
-            u = self.streams["reinvest"].random(self.n)[op]
             grow = op[u < p.population.reinvest_per_year / MONTHS_PER_YEAR * beliefs.satisfaction(self, op)]
             add = p.population.reinvest_fraction * self.pop.capital[grow]
             self.op_capital[grow] += add

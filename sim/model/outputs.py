@@ -47,6 +47,8 @@ class Counters:
     referral_leads: int = 0
     handoffs: int = 0
     stop_go_years: int = 0
+    bidding_wars: int = 0
+    bidding_extra: float = 0.0
     returned: int = 0
     late_handoffs: int = 0
     city_contacts: int = 0
@@ -226,6 +228,14 @@ def summary(m) -> dict:
     out["idle_revitalised_mu"] = m.counters.idle_revitalised
     out["late_handoffs"] = m.counters.late_handoffs
     out["handoff_share"] = _ratio(m.counters.handoffs, m.counters.city_contacts)
+    # What the counties' competition costs (P6): prospects courted by several counties, the extra incentive promised
+    # to outbid a rival, and courted prospects that never signed.
+    courted = m.courted
+    out["prospects_courted_by_several"] = int(courted.sum())
+    out["bidding_extra_promised"] = m.counters.bidding_extra
+    out["bidding_extra_per_courted_signing"] = _ratio(m.counters.bidding_extra, (courted & signed).sum())
+    out["courted_lost"] = int((courted & ~signed & (m.contact_month >= 0) & (m.stage != CONTACTED)
+                               & (m.stage != NEGOTIATING)).sum())
     out["fund_backed_loans"] = int(m.fund_backed.sum())
     out["budget_held"] = rec["budget_held"]
     out["budget_returned"] = rec["budget_returned"]
