@@ -370,12 +370,13 @@ class Policy(Section):
     incentive_rate: float = P(3.0, "Incentive promised to a signed project, in percent of its capital, paid when building starts", "% of capital",
                               "assumption: land-price and tax rebates of a few percent of the investment", ge=0, le=30)
     incentive_cap: float = P(200.0, "Largest incentive promised to one project", "万元", "assumption", ge=0)
-    honouring_discipline: float = P(0.7, "Discipline in what is promised (不折不扣 starts at the promise): a government stops promising once open promises exceed "
-                                         "the incentive fund's means (its balance plus the inflow until they fall due) divided by this; 1 promises only what the fund can carry, "
+    honouring_discipline: float = P(0.45, "Discipline in what is promised (不折不扣 starts at the promise): a government stops promising once the promises of the last "
+                                         "year exceed the incentive fund's means (its balance plus a year's inflow) divided by this; 1 promises only what the fund can carry, "
                                          "lower values promise beyond it", "share",
-                                    "assumption: the essay's incentives promised beyond the means to honour them (P1); the baseline's honouring rate follows from it", gt=0, le=1)
-    promise_horizon_months: float = P(6.0, "Months of the incentive fund's inflow a government counts on when promising: about the time from signing to ground-breaking, when promises fall due",
-                                      "months", "assumption: most projects that start do so within half a year of signing", gt=0, le=60)
+                                    "assumption: the essay's incentives promised beyond the means to honour them (P1): the baseline promises about twice what its fund takes in, "
+                                    "and its honouring rate (about 0.7) follows from the fund and from leader rotation", gt=0, le=1)
+    promise_horizon_months: float = P(12.0, "Window of the promising rule: the promises made in the last this many months must stay within the fund's balance "
+                                           "and this many months of its inflow, over discipline", "months", "assumption: a budget year", ge=1, le=60)
     promise_vetting_months: float = P(0.25, "Staff time the finance bureau spends vetting one promise against the fund, at full discipline", "person-months / promise",
                                       "assumption", ge=0)
     tax_forum_gain: float = P(0.15, "Chance that an unpaid promise is paid late, from what the fund holds, in a year with a tax-enterprise forum", "probability", "assumption", ge=0, le=1)

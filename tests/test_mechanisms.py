@@ -148,7 +148,10 @@ def test_word_of_mouth_spreads_what_investors_experienced():
     # And the region's reputation falls when promises are broken.
     generous = {"policy__incentive_rate": 8.0, "policy__incentive_cap": 2000.0}
     broken, kept = paired(small(policy__honouring_discipline=0.2, **generous), small(policy__honouring_discipline=1.0, **generous))
-    assert broken["perceived_credibility"] < kept["perceived_credibility"] - 0.05
+    # The public reputation is slow (memory 0.97 a month): over four years a 40-point gap in honouring moves it
+    # by a few points; without word of mouth and reputation it would not move at all.
+    assert broken["honouring_rate"] < kept["honouring_rate"] - 0.3
+    assert broken["perceived_credibility"] < kept["perceived_credibility"] - 0.02
 
 
 def test_referrals_come_from_satisfied_firms_and_grow_with_rewards():

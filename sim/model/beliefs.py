@@ -27,11 +27,8 @@ BELIEFS = ("hard", "soft", "credibility", "delay", "risk")
 
 def init_arrays(m, n: int) -> None:
     """Allocate belief arrays and the initial public reputation."""
-    m.b_hard = np.zeros(n)
-    m.b_soft = np.zeros(n)
-    m.b_cred = np.zeros(n)
-    m.b_delay = np.zeros(n)
-    m.b_risk = np.zeros(n)
+    m.beliefs = np.zeros((n, len(BELIEFS)))  # one row per investor; the named arrays are its columns
+    m.b_hard, m.b_soft, m.b_cred, m.b_delay, m.b_risk = (m.beliefs[:, j] for j in range(len(BELIEFS)))
     b = m.p.behaviour
     # The track record the region starts with, not the strategy's true states: reputation must be earned.
     m.reputation = {"hard": b.reputation_hard, "soft": b.reputation_soft, "credibility": b.reputation_credibility,
@@ -45,8 +42,7 @@ def _arrays(m) -> list[np.ndarray]:
 
 def _neighbour_means(m, senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean beliefs of each investor's informed ties (N x 5) and the number of informed ties."""
-    stack = np.column_stack(_arrays(m)) * senders[:, None]
-    total = m.pop.ties @ stack
+    total = m.pop.ties @ (m.beliefs * senders[:, None])
     count = m.pop.ties @ senders.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = total / count[:, None]
@@ -64,11 +60,10 @@ def initialise(m, idx: np.ndarray) -> None:
     rows = np.zeros((idx.size, len(BELIEFS)))
     has = np.zeros(idx.size, dtype=bool)
     if informed.any():
-        sub = m.pop.ties[idx]
-        stack = np.column_stack(_arrays(m)) * informed[:, None]
-        cnt = sub @ informed.astype(np.float64)
+        sub = m.pop.ties[idx].multiply(informed[None, :]).tocsr()  # ties of the new contacts to informed investors
+        cnt = np.asarray(sub.sum(axis=1)).ravel()
         has = cnt > 0
-        rows[has] = (sub @ stack)[has] / cnt[has, None]
+        rows[has] = (sub @ m.beliefs)[has] / cnt[has, None]
     for j, (name, arr) in enumerate(zip(BELIEFS, _arrays(m), strict=True)):
         base = np.full(idx.size, m.reputation[name])
         base[has] += b.initial_word_of_mouth * (rows[has, j] - base[has])

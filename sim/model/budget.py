@@ -64,6 +64,7 @@ class Ledger:
         self.tax_this_year = 0.0
         self.tax_total = 0.0
         self.tracking_slots = 0
+        self.promised_by_month: list[float] = []
         self.cum_legal = 0.0
         self._training: list[float] = []
         m.forum_contacts_due = False
@@ -229,12 +230,18 @@ class Ledger:
 
     # ------------------------------------------------------------------ promises
     def promise_room(self) -> float:
-        """Incentives a government may still promise (万元): the fund's means (its balance and the inflow until the
-        promises fall due) over discipline, less the promises still open."""
+        """Incentives that may still be promised this month (万元): over the last ``promise_horizon_months`` the
+        promises made must stay within the fund's means (its balance and that many months of inflow) divided by
+        ``honouring_discipline``. At discipline 1 the region promises no faster than the fund fills."""
         m = self.m
-        means = self.fund["incentive_fund"] + m.p.policy.promise_horizon_months * self.fund_inflow["incentive_fund"]
-        outstanding = float(m.promised[m.promise_open].sum())
-        return means / m.p.policy.honouring_discipline - outstanding
+        h = int(round(m.p.policy.promise_horizon_months))
+        means = self.fund["incentive_fund"] + h * self.fund_inflow["incentive_fund"]
+        made = float(sum(self.promised_by_month[-h:])) if h > 0 else 0.0
+        return means / m.p.policy.honouring_discipline - made
+
+    def note_promised(self, amount: float) -> None:
+        """Record this month's new promises (万元), for the promising rule."""
+        self.promised_by_month.append(amount)
 
     def vet_promises(self, n: int) -> int:
         """Vet ``n`` new promises against the fund, the finance bureau's staff time paid from the fund's

@@ -79,13 +79,17 @@ class ChannelModel:
         """Contact prospects this month through every source and initialise their beliefs."""
         m = self.m
         want = self.contacts_wanted()
-        gumbel = gumbel_noise(m.streams["contact"], (len(m.governments), m.n))
+        # Fixed-shape draws, one per government and prospect (common random numbers); only the rows still
+        # in the market are turned into Gumbel keys.
+        u_contact = m.streams["contact"].random((len(m.governments), m.n), dtype=np.float32)
         u_pick = m.streams["channel_pick"].random(m.n)
         u_handoff = m.handoff_draws = m.streams["handoff"].random((3, m.n))  # hand-off now, county, late hand-off
         new = []
         chosen_by: list[np.ndarray] = []
-        available = m.in_market()
+        cand = np.flatnonzero(m.in_market())
+        open_ = np.ones(cand.size, dtype=bool)
         coordinated = m.p.policy.city_coordination
+        lw = {j: self.logw[name][cand] for j, name in enumerate(CHANNELS) if want[:, j].any()}
         cache: dict = {}
         for g in range(len(m.governments)):
             k = int(want[g].sum())
@@ -94,16 +98,17 @@ class ChannelModel:
                 continue
             key = (want[g].tobytes(), coordinated and g > 0)
             if key not in cache:
-                cache = {key: self._mixture(want[g], available)}
+                cache = {key: self._mixture(want[g], lw, open_)}
             mix, lse = cache[key]
-            idx = self._top_k(mix + gumbel[g], available, k)
+            pos = self._top_k(mix + gumbel(u_contact[g, cand]), open_, k)
+            idx = cand[pos]
             chosen_by.append(idx)
             cost = self._charge(want[g], idx, lse, u_pick)
             m.ledger.spend("channels", cost)
             m.governments[g].contacts += idx.size
             if coordinated:
-                available = available.copy()
-                available[idx] = False
+                open_ = open_.copy()
+                open_[pos] = False
         all_idx = np.concatenate(chosen_by) if chosen_by else np.zeros(0, dtype=np.int64)
         uniq, counts = np.unique(all_idx, return_counts=True)
         m.counters.duplicated_contacts += int(all_idx.size - uniq.size)
@@ -136,28 +141,27 @@ class ChannelModel:
         m.counters.contacted += fresh.size
         beliefs.initialise(m, first)
 
-    def _mixture(self, want_g: np.ndarray, available: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
-        """Log of the selection weight mixing this government's channels by contacts bought,
-        and each channel's log normaliser over the available prospects."""
-        mix = np.zeros(self.m.n)
+    @staticmethod
+    def _mixture(want_g: np.ndarray, lw: dict[int, np.ndarray], open_: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+        """Log of the selection weight (over the candidates ``lw`` is taken on) mixing this government's channels by
+        contacts bought, and each channel's log normaliser over the candidates still open."""
+        size = open_.size
         lse: dict[int, float] = {}
-        if not available.any():
-            return np.full(self.m.n, -np.inf), lse
-        for j, name in enumerate(CHANNELS):
-            if want_g[j] <= 0:
-                continue
-            lw = self.logw[name]
-            top = float(lw[available].max())
-            z = np.exp(lw - top) * available
+        if not open_.any():
+            return np.full(size, -np.inf), lse
+        mix = np.zeros(size)
+        for j in np.flatnonzero(want_g > 0):
+            top = float(lw[j][open_].max())
+            z = np.exp(lw[j] - top) * open_
             total = float(z.sum())
-            lse[j] = top + np.log(total)
+            lse[int(j)] = top + np.log(total)
             mix += want_g[j] * z / total
         with np.errstate(divide="ignore"):
             return np.log(mix), lse
 
     @staticmethod
     def _top_k(keys: np.ndarray, available: np.ndarray, k: int) -> np.ndarray:
-        """The k available prospects with the largest perturbed keys (Gumbel top-k = weighted sampling)."""
+        """Positions of the k available entries with the largest perturbed keys (Gumbel top-k = weighted sampling)."""
         cand = np.flatnonzero(available & np.isfinite(keys))
         if cand.size <= k:
             return cand
@@ -179,12 +183,12 @@ class ChannelModel:
 
     def _forum_leads(self, available: np.ndarray) -> np.ndarray:
         m = self.m
-        g = gumbel_noise(m.streams["forum"], m.n)  # drawn every month, forum or not (common random numbers)
+        u = m.streams["forum"].random(m.n, dtype=np.float32)  # drawn every month, forum or not (common random numbers)
         if not m.forum_contacts_due:
             return np.zeros(0, dtype=np.int64)
         m.forum_contacts_due = False
         k = int(round(m.p.policy.investor_forum_contacts * m.p.scale))
-        idx = self._top_k(self.logw["forum"] + g, available, k)
+        idx = self._pick(self.logw["forum"], u, available, k)
         m.channel[idx] = SOURCE_INDEX["forum"]
         m.gov[idx] = len(m.governments) - 1
         return idx
@@ -192,17 +196,22 @@ class ChannelModel:
     def _partner_leads(self, available: np.ndarray) -> np.ndarray:
         m = self.m
         k, m.partner_requests = m.partner_requests, 0
-        g = gumbel_noise(m.streams["partner"], m.n)
+        u_rank = m.streams["partner"].random(m.n, dtype=np.float32)
         u = m.streams["partner"].random(m.n)  # the county of the local partner, one draw per prospect
         if k == 0:
             return np.zeros(0, dtype=np.int64)
-        idx = self._top_k(self.logw["partner_lead"] + g, available, k)
+        idx = self._pick(self.logw["partner_lead"], u_rank, available, k)
         m.channel[idx] = SOURCE_INDEX["partner_lead"]
         m.partner_lead[idx] = True
         counties = len(m.governments) - 1
         m.gov[idx] = np.minimum((u[idx] * counties).astype(np.int8), counties - 1)
         m.counters.partner_leads += idx.size
         return idx
+
+    def _pick(self, logw: np.ndarray, u: np.ndarray, available: np.ndarray, k: int) -> np.ndarray:
+        """k available prospects drawn with weights ``exp(logw)`` (Gumbel top-k on the uniforms ``u``)."""
+        cand = np.flatnonzero(available)
+        return cand[self._top_k(logw[cand] + gumbel(u[cand]), np.ones(cand.size, dtype=bool), k)]
 
     def _referrals(self, available: np.ndarray) -> np.ndarray:
         """Satisfied operating (and building) firms refer prospects among their ties."""
@@ -271,9 +280,8 @@ def park_fit(m, new_demand: float) -> float:
     return free / (free + demand)
 
 
-def gumbel_noise(rng: np.random.Generator, shape) -> np.ndarray:
-    """Standard Gumbel noise in single precision (enough for ranking; twice as fast as float64)."""
-    u = rng.random(shape, dtype=np.float32)
+def gumbel(u: np.ndarray) -> np.ndarray:
+    """Standard Gumbel noise from uniforms (single precision is enough for ranking and twice as fast)."""
     with np.errstate(divide="ignore"):
         return -np.log(-np.log(u))
 

@@ -25,10 +25,10 @@ from functools import partial
 
 import numpy as np
 from mesa import Model
-from scipy import stats
 from mesa.datacollection import DataCollector
 from mesa.experimental.scenarios import Scenario
 from mesa.time import Schedule
+from scipy import stats
 
 from sim.model import beliefs, channels, outputs, withdrawal
 from sim.model.agents import (
@@ -324,6 +324,7 @@ class AttractionModel(Model):
         pre = np.minimum(k, p.service.pre_start_approvals)
         self.appr_pre[idx] = (np.left_shift(1, pre) - 1).astype(np.int32)
         self.promised[idx] = promise
+        self.ledger.note_promised(float(promise.sum()))
         self.counters.bidding_extra += float((promise - promise / (1.0 + self.bid_markup[idx])).sum())
         self.promise_open[idx] = promise > 0
         self.promise_gov[idx] = self.gov[idx]
