@@ -109,7 +109,7 @@ def _stream_states(spec, months=(1, 12, 36, 60)) -> dict[int, dict[str, dict]]:
 
 @pytest.mark.parametrize("case", sorted(CRN_SCENARIOS))
 def test_every_stream_draws_the_same_numbers_whatever_the_strategy(case):
-    """Catches broken pairing: every decision stream (and Mesa's own) has drawn exactly as many numbers, in the same
+    """Catches broken pairing: every stateful stream (and Mesa's own) has drawn exactly as many numbers, in the same
     order, at months 1, 12, 36 and 60 under the baseline and under a strategy with forums, one-stop service, city
     coordination, other budget shares or proactive local firms; so each draw meets the same investor in both."""
     spec = small(run__horizon_months=60)
@@ -118,3 +118,23 @@ def test_every_stream_draws_the_same_numbers_whatever_the_strategy(case):
     for t in base:
         differ = [name for name in STREAM_NAMES if base[t][name] != other[t][name]]
         assert differ == [], (t, differ)
+
+
+def test_counter_based_draws_depend_only_on_stream_month_decision_and_row():
+    """Catches per-investor draws that shift when other rows are drawn for: the uniform a row meets is the same
+    whether drawn alone or with every other row, differs by month, decision and stream, and is uniform and
+    uncorrelated across them (a broken hash would show in the mean, the spread or the correlations)."""
+    from sim.model.streams import Streams
+
+    s = Streams(42)
+    rows = np.arange(20000)
+    u = s.uniform("sign", rows, 7)
+    pick = np.array([5, 999, 12345])
+    assert np.array_equal(s.uniform("sign", pick, 7), u[pick])
+    assert np.array_equal(Streams(42).uniform("sign", rows, 7), u)
+    assert not np.array_equal(Streams(43).uniform("sign", rows, 7), u)
+    assert 0 < u.min() and u.max() < 1
+    assert abs(u.mean() - 0.5) < 0.01 and abs(u.var() - 1 / 12) < 0.003
+    for other in (s.uniform("sign", rows, 8), s.uniform("sign", rows, 7, 1), s.uniform("negotiate", rows, 7),
+                  s.uniform("sign", rows + 1, 7)):
+        assert abs(np.corrcoef(u, other)[0, 1]) < 0.03

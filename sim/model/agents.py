@@ -138,7 +138,7 @@ class Department(Agent):
         # Complaints: the share of its queue waiting past the investors' patience.
         self.complaints = float(m.overdue[queue].mean()) if queue.size else 0.0
         if queue.size:
-            queue = queue[m.approval_draws[self.index, queue] < self.speed]
+            queue = queue[m.streams.uniform("approval", queue, m.t, self.index) < self.speed]
         if queue.size == 0:
             self.carry = 0.0
             self.served = 0
@@ -192,7 +192,7 @@ class Government(Agent):
         ``assessment_signed_weight``, landed capital by the rest."""
         self.pressure = float(np.clip(1.0 - self.score_year / mean_score, 0.0, 1.0)) if mean_score > 0 else 0.0
 
-    def rotate_leader(self, u_rotate: float, u_keep: float, u_attention: float, u_drop: np.ndarray) -> None:
+    def rotate_leader(self, u_rotate: float, u_keep: float, u_attention: float) -> None:
         """A month of politics: the leader may be rotated out (yearly hazard ``policy.leader_rotation``).
         A successor drops a share of the predecessor's open promises; a new city leader keeps the
         strategy with chance ``policy.persistence``, else next year is a stop-go year."""
@@ -203,7 +203,7 @@ class Government(Agent):
         self.rotations += 1
         self.leader_since = m.t
         self.attention = float(np.clip(pol.leadership_attention * (1.0 + pol.leader_attention_spread * (2 * u_attention - 1)), 0.0, 1.0))
-        m.ledger.drop_promises(self.index, u_drop)
+        m.ledger.drop_promises(self.index)
         if self.is_city and u_keep >= pol.persistence:
             m.stop_go_pending = True
 

@@ -19,6 +19,7 @@ approval delay (months) and legal insecurity (0-1).
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 
 from sim.model.agents import BUILDING, CONTACTED, OPERATING, SIGNED
 
@@ -42,8 +43,10 @@ def _arrays(m) -> list[np.ndarray]:
 
 def _neighbour_means(m, senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean beliefs of each investor's informed ties (N x 5) and the number of informed ties."""
-    total = m.pop.ties @ (m.beliefs * senders[:, None])
-    count = m.pop.ties @ senders.astype(np.float64)
+    idx = np.flatnonzero(senders)
+    sub = m.pop.ties[idx].T  # ties are symmetric: the senders' rows, read as columns (work in proportion to them)
+    total = sub @ m.beliefs[idx]
+    count = np.asarray(sub.sum(axis=1)).ravel()
     with np.errstate(invalid="ignore", divide="ignore"):
         means = total / count[:, None]
     return means, count
@@ -51,10 +54,9 @@ def _neighbour_means(m, senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def initialise(m, idx: np.ndarray) -> None:
     """Beliefs of prospects contacted this month: reputation, ties' word of mouth and individual noise."""
-    noise = m.streams["belief_noise"].standard_normal((len(BELIEFS), m.n), dtype=np.float32)  # every month (CRN)
     if idx.size == 0:
         return
-    noise = noise[:, idx]
+    noise = special.ndtri(np.stack([m.streams.uniform("belief_noise", idx, m.t, j) for j in range(len(BELIEFS))]))
     b = m.p.behaviour
     informed = m.signed_month >= 0  # those who went through signing have something to tell
     rows = np.zeros((idx.size, len(BELIEFS)))

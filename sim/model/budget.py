@@ -258,12 +258,11 @@ class Ledger:
     def pay_incentives(self, idx: np.ndarray) -> None:
         """Projects starting to build claim their promised incentive: paid while the fund holds, unless a new leader dropped it."""
         m = self.m
-        u = m.honour_draws
         claim = idx[m.promised[idx] > 0]
         m.promise_open[idx] = False
         if claim.size == 0:
             return
-        claim = claim[np.argsort(u[claim], kind="stable")]
+        claim = claim[np.argsort(m.streams.uniform("honour", claim, m.t), kind="stable")]
         live = claim[~m.promise_dropped[claim]]
         funded = live[np.cumsum(m.promised[live]) <= self.fund["incentive_fund"] + 1e-9]
         self._pay(funded)
@@ -284,14 +283,13 @@ class Ledger:
     def settle_appeals(self) -> None:
         """Unpaid promises appealed through the complaint centre or a tax-enterprise forum may be paid late, from what the fund holds."""
         m, pol, sv = self.m, self.m.p.policy, self.m.p.service
-        u = m.streams["complaint"].random(m.n)
         chance = 1.0 - (1.0 - (sv.complaint_resolution if m.complaint_centre_on else 0.0)) * (
             1.0 - (pol.tax_forum_gain if m.forums["tax"] else 0.0))
         if chance <= 0:
             return
         active = (m.stage == BUILDING) | (m.stage == OPERATING)
         cand = np.flatnonzero(m.broken & (m.paid == 0) & active)
-        cand = cand[u[cand] < chance]
+        cand = cand[m.streams.uniform("complaint", cand, m.t) < chance]
         if cand.size == 0:
             return
         ok = cand[np.cumsum(m.promised[cand]) <= self.fund["incentive_fund"] + 1e-9]
@@ -299,22 +297,23 @@ class Ledger:
         m.paid_late[ok] = True
         m.counters.paid_late += ok.size
 
-    def drop_promises(self, gov: int, u: np.ndarray) -> None:
+    def drop_promises(self, gov: int) -> None:
         """A new leader of government ``gov`` drops a share of the predecessor's outstanding promises (新官不理旧账)."""
         m = self.m
         open_ = np.flatnonzero(m.promise_open & (m.promise_gov == gov) & ~m.promise_dropped)
-        dropped = open_[u[open_] < m.p.policy.successor_drop]
+        dropped = open_[m.streams.uniform("rotation", open_, m.t) < m.p.policy.successor_drop]
         m.promise_dropped[dropped] = True
         m.counters.promises_dropped += dropped.size
 
     # ------------------------------------------------------------------ the investment fund
     def back_loans(self, idx: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """``u``: one uniform per project in ``idx`` for the fund's due diligence."""
         """The investment fund guarantees or co-invests in loans the bank refused, as far as its money goes;
         its due diligence turns some unserious applicants down. Returns the projects it backs."""
         m, pol = self.m, self.m.p.policy
         if idx.size == 0 or self.fund["investment_fund"] <= 0:
             return idx[:0]
-        ok = idx[m.pop.serious[idx] | (u[idx] >= pol.fund_due_diligence)]
+        ok = idx[m.pop.serious[idx] | (u >= pol.fund_due_diligence)]
         stake = pol.fund_exposure * m.pop.capital[ok]
         ok = ok[np.cumsum(stake) <= self.fund["investment_fund"] + 1e-9]
         amount = float(pol.fund_exposure * m.pop.capital[ok].sum())

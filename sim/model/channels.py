@@ -79,11 +79,6 @@ class ChannelModel:
         """Contact prospects this month through every source and initialise their beliefs."""
         m = self.m
         want = self.contacts_wanted()
-        # Fixed-shape draws, one per government and prospect (common random numbers); only the rows still
-        # in the market are turned into Gumbel keys.
-        u_contact = m.streams["contact"].random((len(m.governments), m.n), dtype=np.float32)
-        u_pick = m.streams["channel_pick"].random(m.n)
-        u_handoff = m.handoff_draws = m.streams["handoff"].random((3, m.n))  # hand-off now, county, late hand-off
         new = []
         chosen_by: list[np.ndarray] = []
         cand = np.flatnonzero(m.in_market())
@@ -100,10 +95,10 @@ class ChannelModel:
             if key not in cache:
                 cache = {key: self._mixture(want[g], lw, open_)}
             mix, lse = cache[key]
-            pos = self._top_k(mix + gumbel(u_contact[g, cand]), open_, k)
+            pos = self._top_k(mix + gumbel(m.streams.uniform("contact", cand, m.t, g)), open_, k)
             idx = cand[pos]
             chosen_by.append(idx)
-            cost = self._charge(want[g], idx, lse, u_pick)
+            cost = self._charge(want[g], idx, lse)
             m.ledger.spend("channels", cost)
             m.governments[g].contacts += idx.size
             if coordinated:
@@ -133,7 +128,7 @@ class ChannelModel:
         fresh = np.concatenate(new)
         if fresh.size == 0:
             return
-        self._assign_location(fresh, u_handoff)
+        self._assign_location(fresh)
         first = fresh[m.contact_month[fresh] < 0]  # returning prospects keep the beliefs they left with
         m.stage[fresh] = CONTACTED
         m.stage_month[fresh] = m.t
@@ -168,7 +163,7 @@ class ChannelModel:
         part = np.argpartition(-keys[cand], k - 1)[:k]
         return np.sort(cand[part])
 
-    def _charge(self, want_g: np.ndarray, idx: np.ndarray, lse: dict[int, float], u_pick: np.ndarray) -> float:
+    def _charge(self, want_g: np.ndarray, idx: np.ndarray, lse: dict[int, float]) -> float:
         """Attribute each contact to a channel (in proportion to its share of the pull) and return the money spent."""
         m = self.m
         if idx.size == 0:
@@ -176,19 +171,19 @@ class ChannelModel:
         js = np.flatnonzero(want_g > 0)
         pulls = np.stack([want_g[j] * np.exp(self.logw[CHANNELS[j]][idx] - lse[j]) for j in js])
         cum = np.cumsum(pulls / pulls.sum(axis=0), axis=0)
-        pick = js[np.minimum((u_pick[idx][None, :] > cum).sum(axis=0), js.size - 1)]
+        u_pick = m.streams.uniform("channel_pick", idx, m.t)
+        pick = js[np.minimum((u_pick[None, :] > cum).sum(axis=0), js.size - 1)]
         m.channel[idx] = pick
         cost = np.array([m.p.channels[name].cost_per_contact for name in CHANNELS])[pick]
         return float(cost.sum())
 
     def _forum_leads(self, available: np.ndarray) -> np.ndarray:
         m = self.m
-        u = m.streams["forum"].random(m.n, dtype=np.float32)  # drawn every month, forum or not (common random numbers)
         if not m.forum_contacts_due:
             return np.zeros(0, dtype=np.int64)
         m.forum_contacts_due = False
         k = int(round(m.p.policy.investor_forum_contacts * m.p.scale))
-        idx = self._pick(self.logw["forum"], u, available, k)
+        idx = self._pick("forum", self.logw["forum"], available, k)
         m.channel[idx] = SOURCE_INDEX["forum"]
         m.gov[idx] = len(m.governments) - 1
         return idx
@@ -196,28 +191,28 @@ class ChannelModel:
     def _partner_leads(self, available: np.ndarray) -> np.ndarray:
         m = self.m
         k, m.partner_requests = m.partner_requests, 0
-        u_rank = m.streams["partner"].random(m.n, dtype=np.float32)
-        u = m.streams["partner"].random(m.n)  # the county of the local partner, one draw per prospect
         if k == 0:
             return np.zeros(0, dtype=np.int64)
-        idx = self._pick(self.logw["partner_lead"], u_rank, available, k)
+        idx = self._pick("partner", self.logw["partner_lead"], available, k)
+        u = m.streams.uniform("partner", idx, m.t, 1)  # the county of the local partner
         m.channel[idx] = SOURCE_INDEX["partner_lead"]
         m.partner_lead[idx] = True
         counties = len(m.governments) - 1
-        m.gov[idx] = np.minimum((u[idx] * counties).astype(np.int8), counties - 1)
+        m.gov[idx] = np.minimum((u * counties).astype(np.int8), counties - 1)
         m.counters.partner_leads += idx.size
         return idx
 
-    def _pick(self, logw: np.ndarray, u: np.ndarray, available: np.ndarray, k: int) -> np.ndarray:
-        """k available prospects drawn with weights ``exp(logw)`` (Gumbel top-k on the uniforms ``u``)."""
+    def _pick(self, stream: str, logw: np.ndarray, available: np.ndarray, k: int) -> np.ndarray:
+        """k available prospects drawn with weights ``exp(logw)`` (Gumbel top-k on the stream's uniforms)."""
+        m = self.m
         cand = np.flatnonzero(available)
-        return cand[self._top_k(logw[cand] + gumbel(u[cand]), np.ones(cand.size, dtype=bool), k)]
+        keys = logw[cand] + gumbel(m.streams.uniform(stream, cand, m.t, 0))
+        return cand[self._top_k(keys, np.ones(cand.size, dtype=bool), k)]
 
     def _referrals(self, available: np.ndarray) -> np.ndarray:
         """Satisfied operating (and building) firms refer prospects among their ties."""
         m, b = self.m, self.m.p.behaviour
         src, dst = m.pop.edges_src, m.pop.edges_dst
-        u = m.streams["referral"].random(src.size)
         if src.size == 0:
             return np.zeros(0, dtype=np.int64)
         active = (m.stage[src] == OPERATING) | (m.stage[src] == BUILDING)
@@ -227,7 +222,7 @@ class ChannelModel:
         funded = m.ledger.remaining("channels") > 0 and m.p.channels["referral"].share > 0
         rate = b.referral_rate * (1.0 + (b.referral_reward_boost if funded else 0.0))
         sat = beliefs.satisfaction(m, src[e])
-        hit = e[u[e] < rate * sat]
+        hit = e[m.streams.uniform("referral", e, m.t) < rate * sat]  # one draw per tie
         idx = np.unique(dst[hit])
         if idx.size == 0:
             return idx
@@ -246,7 +241,7 @@ class ChannelModel:
         m.counters.referral_leads += idx.size
         return idx
 
-    def _assign_location(self, idx: np.ndarray, u: np.ndarray) -> None:
+    def _assign_location(self, idx: np.ndarray) -> None:
         """City contacts stay in the city park as far as its free serviced land meets demand; the others are
         handed to a county, with a delay that is longer the scarcer the park's land (graded hand-off)."""
         m = self.m
@@ -256,7 +251,7 @@ class ChannelModel:
             return
         m.counters.city_contacts += at_city.size
         fit = park_fit(m, float(m.pop.land_need[at_city].sum()))
-        u0 = u[0, at_city]
+        u0 = m.streams.uniform("handoff", at_city, m.t, 0)
         go = u0 >= fit
         moved = at_city[go]
         if moved.size == 0:
@@ -265,7 +260,7 @@ class ChannelModel:
         county = np.minimum(((u0[go] - fit) / (1.0 - fit) * city).astype(np.int8), city - 1)
         m.gov[moved] = county
         months = m.p.platform.handoff_months * (1.0 - fit)
-        m.handoff_until[moved] = m.t + np.ceil(months * (SPREAD_LOW + u[1, moved])).astype(np.int32)
+        m.handoff_until[moved] = m.t + np.ceil(months * (SPREAD_LOW + m.streams.uniform("handoff", moved, m.t, 1))).astype(np.int32)
         m.counters.handoffs += moved.size
 
 

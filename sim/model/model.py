@@ -212,10 +212,6 @@ class AttractionModel(Model):
         self.channel_model.generate_leads()
         self._decide()
         self.ledger.update_tracking()
-        self.approval_draws = self.streams["approval"].random((len(self.departments), self.n))
-        self.bank_draws = self.streams["bank"].random(self.n)
-        self.fund_draws = self.streams["fund"].random(self.n)
-        self.honour_draws = self.streams["honour"].random(self.n)
         self.overdue = self.approvals_pending() & (self.t - self.signed_month > self.pop.patience)
         self.agents_by_type[Department].do("decide")
         self.agents_by_type[Department].do("serve")
@@ -261,13 +257,11 @@ class AttractionModel(Model):
 
     def _decide(self) -> None:
         p, t = self.p, self.t
-        u = self.streams["negotiate"].random((2, self.n))
-        u_screen = self.streams["screening"].random(self.n)
-        u_sign = self.streams["sign"].random(self.n)
+        draw = self.streams.uniform
         # Contacted last month or earlier: enter negotiation or decline.
         c = np.flatnonzero((self.stage == CONTACTED) & (self.contact_month < t))
         if c.size:
-            go = u[0, c] < self.go_on_probability(c)
+            go = draw("negotiate", c, t, 0) < self.go_on_probability(c)
             self._set_stage(c[go], NEGOTIATING)
             self.counters.negotiations_started += int(go.sum())
             declined = c[~go]
@@ -277,11 +271,11 @@ class AttractionModel(Model):
         neg = np.flatnonzero((self.stage == NEGOTIATING) & (self.stage_month < t) & (self.handoff_until <= t))
         if neg.size == 0:
             return
-        neg = neg[u[1, neg] < 1.0 / p.behaviour.negotiation_months]
+        neg = neg[draw("negotiate", neg, t, 1) < 1.0 / p.behaviour.negotiation_months]
         w = p.policy.assessment_signed_weight
         screening = p.policy.screening_strict * (1.0 - w) + p.policy.screening_lax * w
         unserious = ~self.pop.serious[neg]
-        screened = unserious & (u_screen[neg] < screening)
+        screened = unserious & (draw("screening", neg, t) < screening)
         self._set_stage(neg[screened], DECLINED)
         self.counters.screened_out += int(screened.sum())
         neg = neg[~screened]
@@ -291,7 +285,7 @@ class AttractionModel(Model):
         # Unserious prospects sign readily: the contract, not the project, is what they are after.
         p_go = self.go_on_probability(neg, bonus, incentive)
         prob = np.where(self.pop.serious[neg], p_go, np.minimum(1.0, p_go + p.behaviour.unserious_sign_bonus))
-        sign = u_sign[neg] < prob
+        sign = draw("sign", neg, t) < prob
         withdraw_idx = neg[~sign]
         withdrawal.record(self, withdraw_idx, np.full(withdraw_idx.size, withdrawal.REASON_INDEX["no_agreement"]))
         self._sign(neg[sign], offer[sign])
@@ -352,8 +346,8 @@ class AttractionModel(Model):
         """The bank's decision on loan requests: refusals leave the project to self-finance, or to leave."""
         pr = self.p.service.loan_approval + (self.p.policy.bank_forum_gain if self.forums["bank"] else 0.0)
         pr = np.where(self.pop.serious[idx], pr, pr * self.p.service.unserious_loan_factor)
-        refused = idx[self.bank_draws[idx] >= np.minimum(pr, 1.0)]
-        backed = self.ledger.back_loans(refused, self.fund_draws)
+        refused = idx[self.streams.uniform("bank", idx, self.t) >= np.minimum(pr, 1.0)]
+        backed = self.ledger.back_loans(refused, self.streams.uniform("fund", refused, self.t))
         self.fund_backed[backed] = True
         refused = np.setdiff1d(refused, backed)
         self.loan_refused[refused] = True
@@ -397,7 +391,7 @@ class AttractionModel(Model):
                 continue
             moved = self._grant(rest, g)
             if not g.is_city and moved.size:
-                months = self.p.platform.late_handoff_months * (SPREAD_LOW + self.handoff_draws[2, moved])
+                months = self.p.platform.late_handoff_months * (SPREAD_LOW + self.streams.uniform("handoff", moved, self.t, 2))
                 self.handoff_until[moved] = self.t + np.ceil(months).astype(np.int32)
                 self.counters.late_handoffs += moved.size
 
@@ -436,9 +430,8 @@ class AttractionModel(Model):
     def _politics(self) -> None:
         """Leaders may be rotated out this month (one draw per government and per promise, whatever happens)."""
         u = self.streams["politics"].random((3, len(self.governments)))
-        u_drop = self.streams["rotation"].random(self.n)
         for g in self.governments:
-            g.rotate_leader(u[0, g.index], u[1, g.index], u[2, g.index], u_drop)
+            g.rotate_leader(u[0, g.index], u[1, g.index], u[2, g.index])
 
     def mean_attention(self) -> float:
         """Leaders' mean attention to attraction (each government's leader has their own)."""
@@ -492,7 +485,7 @@ class AttractionModel(Model):
         op = np.flatnonzero(self.stage == OPERATING)
         self.tax_month = float((self.op_capital[op] * self.tax_per_capital_month[op]).sum())
         self.ledger.collect_tax(self.tax_month)
-        u = self.streams["reinvest"].random(self.n)[op]  # drawn every month (common random numbers)
+        u = self.streams.uniform("reinvest", op, self.t)
         if op.size:
             grow = op[u < p.population.reinvest_per_year / MONTHS_PER_YEAR * beliefs.satisfaction(self, op)]
             add = p.population.reinvest_fraction * self.pop.capital[grow]
@@ -503,14 +496,14 @@ class AttractionModel(Model):
         """Projects under construction may stall half-built (烂尾), more often without the loan they needed or after
         a broken promise; no capital arrives while stalled; a stalled project may find money and resume."""
         h = self.p.hazards
-        u = self.streams["stall"].random((2, self.n))
         s = np.flatnonzero(self.stage == STALLED)
-        resume = s[u[1, s] < h.stall_resume]
+        resume = s[self.streams.uniform("stall", s, self.t, 1) < h.stall_resume]
         self.stage[resume] = BUILDING
         self.counters.resumed += resume.size
         b = np.flatnonzero(self.stage == BUILDING)
         gap = self.loan_refused[b] | self.broken[b]
-        now = b[(u[0, b] < h.stall * np.where(gap, h.stall_funding_gap, 1.0)) & (self.start_month[b] < self.t)]
+        u = self.streams.uniform("stall", b, self.t, 0)
+        now = b[(u < h.stall * np.where(gap, h.stall_funding_gap, 1.0)) & (self.start_month[b] < self.t)]
         self._set_stage(now, STALLED)
         self.stall_month[now] = self.t
         self.counters.stalled += now.size

@@ -61,18 +61,17 @@ def hazards(m) -> tuple[np.ndarray, np.ndarray]:
 
 def apply(m) -> None:
     """Draw this month's withdrawals and exits and record their reasons."""
-    u = m.streams["withdraw"].random(m.n)
-    v = m.streams["reason"].random(m.n)
     H, idx = hazards(m)
     if idx.size == 0:
         return
     total = 1.0 - np.prod(1.0 - H, axis=0)
-    leave = u[idx] < total
+    leave = m.streams.uniform("withdraw", idx, m.t) < total
     if not leave.any():
         return
     Hl = H[:, leave]
     shares = np.cumsum(Hl / Hl.sum(axis=0), axis=0)
-    reason = np.minimum((v[idx[leave]][None, :] > shares).sum(axis=0), len(REASONS) - 1)
+    v = m.streams.uniform("reason", idx[leave], m.t)
+    reason = np.minimum((v[None, :] > shares).sum(axis=0), len(REASONS) - 1)
     record(m, idx[leave], reason)
 
 
