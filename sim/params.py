@@ -404,6 +404,8 @@ class Policy(Section):
     coordination_attention: float = P(0.05, "Share of the city leader's time the coordination office takes", "share", "assumption", ge=0, le=1)
     max_bid_markup: float = P(0.3, "Largest extra incentive (relative to the published rate) a county offers a prospect another county also courts", "share",
                               "assumption: counties outbid each other with land-price and tax rebates (essay P6)", ge=0, le=5)
+    courting_push: float = P(0.5, "Extra pace at which a county under full assessment pressure spends its channel money (it runs out sooner in the year)", "share",
+                             "assumption: counties behind their targets step up promotion", ge=0, le=5)
     bid_follow: float = P(0.8, "Share of the markup it believes rivals offered (last month's winning bids) that a county matches", "share", "assumption", ge=0, le=1)
     leader_attention_spread: float = P(0.5, "Spread of a new leader's attention around the strategy's level (relative; uniform)", "share",
                                        "assumption: leaders' priorities differ", ge=0, le=1)

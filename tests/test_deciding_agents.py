@@ -138,3 +138,17 @@ def test_counter_based_draws_depend_only_on_stream_month_decision_and_row():
     for other in (s.uniform("sign", rows, 8), s.uniform("sign", rows, 7, 1), s.uniform("negotiate", rows, 7),
                   s.uniform("sign", rows + 1, 7)):
         assert abs(np.corrcoef(u, other)[0, 1]) < 0.03
+
+
+def test_counties_behind_court_harder_within_their_money():
+    """Catches courting that ignores the assessment or overdraws: a county under pressure buys more contacts this
+    month than one that is not, and no month buys more than the channel money left can pay for."""
+    m = build_model(small().params, seed=6)
+    m.governments[0].pressure = 1.0
+    m.governments[1].pressure = 0.0
+    want = m.channel_model.contacts_wanted()
+    assert want[0].sum() > want[1].sum()
+    m.ledger.spent_year["channels"] = m.ledger.allotment["channels"] - 5.0  # five 万元 left this year
+    from sim.params import CHANNELS
+    cost = np.array([m.p.channels[c].cost_per_contact for c in CHANNELS])
+    assert float((m.channel_model.contacts_wanted() * cost).sum()) <= 5.0 + 1e-9

@@ -71,13 +71,3 @@ def test_yearly_budget_feeds_back_from_tax():
     m.run_for(36)
     assert m.ledger.tax_total > 0
     assert m.ledger.budget_year > first  # year 4 budget includes a share of year 3's tax
-
-
-def test_common_random_numbers_keep_unrelated_draws():
-    """Changing a policy that touches no prospects' contact cannot change who is contacted first."""
-    a = build_model(small().params, seed=9)
-    b = build_model(small(policy__honouring_discipline=0.2).params, seed=9)
-    a.step()
-    b.step()
-    np.testing.assert_array_equal(a.contact_month, b.contact_month)
-    np.testing.assert_array_equal(a.pop.capital, b.pop.capital)

@@ -178,7 +178,8 @@ class Government(Agent):
     def decide(self) -> None:
         """Choose how much to promise a prospect that a rival county also courts: from how far behind the other
         counties it stands in the assessment (pressure) and what it believes rivals offer (last month's winning
-        bids). With city coordination promises are capped region-wide: no markup."""
+        bids). With city coordination promises are capped region-wide: no markup. (How hard it courts, its pace
+        of channel spending, follows the same pressure: ``ChannelModel.pace``.)"""
         m = self.model
         pol = m.p.policy
         if self.is_city or pol.city_coordination:

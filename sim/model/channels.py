@@ -69,11 +69,25 @@ class ChannelModel:
             if ch.city_level:
                 want[-1, j] = n
             else:
-                want[:-1, j] = n / n_counties
+                want[:-1, j] = n / n_counties * self.pace()
+        # No more contacts than the year's channel money left can pay for.
+        cost = np.array([p.channels[name].cost_per_contact for name in CHANNELS])
+        due = float((want * cost).sum())
+        left = max(0.0, m.ledger.remaining("channels"))
+        if due > left:
+            want *= left / due
         total = want + self.carry
         whole = np.floor(total)
+        if float((whole * cost).sum()) > left + 1e-9:  # carried fractions may not overdraw the money left
+            whole = np.floor(want)
         self.carry = total - whole
         return whole
+
+    def pace(self) -> np.ndarray:
+        """How hard each county courts this month: counties behind in the assessment spend their channel money
+        faster (``policy.courting_push``); what the year's allotment cannot cover is not bought."""
+        push = self.m.p.policy.courting_push
+        return np.array([1.0 + push * g.pressure for g in self.m.governments[:-1]])
 
     def generate_leads(self) -> None:
         """Contact prospects this month through every source and initialise their beliefs."""

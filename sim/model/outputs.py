@@ -234,6 +234,9 @@ def summary(m) -> dict:
     out["prospects_courted_by_several"] = int(courted.sum())
     out["bidding_extra_promised"] = m.counters.bidding_extra
     out["bidding_extra_per_courted_signing"] = _ratio(m.counters.bidding_extra, (courted & signed).sum())
+    paid_extra = m.paid * m.bid_markup / (1.0 + m.bid_markup)
+    out["bidding_extra_paid"] = float(paid_extra.sum())
+    out["bidding_extra_paid_per_project"] = _ratio(out["bidding_extra_paid"], int((m.paid > 0).sum()))
     out["courted_lost"] = int((courted & ~signed & (m.contact_month >= 0) & (m.stage != CONTACTED)
                                & (m.stage != NEGOTIATING)).sum())
     out["fund_backed_loans"] = int(m.fund_backed.sum())
