@@ -23,7 +23,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / "runs" / spec.name
     summary = run_and_write(spec, seed=args.seed, out=out, lang=args.lang)
     print(f"{spec.label(args.lang)}: {summary['signed_projects']} projects signed, "
-          f"fulfilment {summary['fulfilment_rate']:.1%}, capital arrival {summary['capital_arrival_rate']:.1%}, "
+          f"fulfilment (started within 24 months) {summary['cohort_start_rate_24m']:.1%}, capital arrival at 24 months "
+          f"{summary['cohort_capital_arrival_rate_24m']:.1%}, "
           f"{summary['jobs']:.0f} jobs -> {out}")
     return 0
 

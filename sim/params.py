@@ -14,6 +14,8 @@ same per-project conditions (see ``Params.scale``).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -66,12 +68,41 @@ BUDGET_LEVERS = (
 )
 
 
-CALIBRATED = "calibrated: experiments/calibrate.py fit to the Lanzhou fair cohorts (CALIBRATION A), record in experiments/calibrated_baseline.json"
+CALIBRATION_RECORD = Path(__file__).with_name("calibrated_baseline.json")
+"""The calibrated baseline: the central point of the posterior that ``experiments/calibrate.py`` wrote."""
+
+
+def calibration_record() -> dict[str, Any]:
+    """The content of :data:`CALIBRATION_RECORD` ({} when there is none)."""
+    if not CALIBRATION_RECORD.is_file():
+        return {}
+    return json.loads(CALIBRATION_RECORD.read_text(encoding="utf-8"))
+
+
+_RECORD = calibration_record()
 
 
 def P(default: Any, meaning: str, unit: str, source: str, **kw: Any) -> Any:
     """A documented parameter: default, meaning, unit and source (or assumption)."""
     return Field(default, description=meaning, json_schema_extra={"unit": unit, "source": source}, **kw)
+
+
+def C(key: str, fallback: float, meaning: str, unit: str, **kw: Any) -> Any:
+    """A calibrated parameter: its default is the posterior's central point in the calibration record, its
+    source states the prior and the posterior; ``fallback`` serves only until the calibration is re-run
+    after a parameter joins the calibrated set (the source then says so)."""
+    from sim.calibration.priors import BY_KEY
+
+    prior = BY_KEY[key]
+    post = {r["parameter"]: r for r in _RECORD.get("posterior", [])}.get(key)
+    value = _RECORD.get("values", {}).get(key)
+    if value is None or post is None:
+        source = (f"calibrated: prior {prior.describe()}; not yet in {CALIBRATION_RECORD.name} (hand-set until "
+                  "experiments/calibrate.py is re-run)")
+        return P(fallback, meaning, unit, source, **kw)
+    source = (f"calibrated: prior {prior.describe()}; posterior median, 90% interval {post['p05']:.4g}-{post['p95']:.4g}, "
+              f"{post['verdict']} (ABC-SMC, experiments/calibrate.py; record sim/{CALIBRATION_RECORD.name})")
+    return P(float(value), meaning, unit, source, **kw)
 
 
 class Section(BaseModel):
@@ -85,7 +116,7 @@ class Run(Section):
     horizon_months: int = P(60, "Months simulated (one step is one month)", "months",
                             "assumption: a five-year plan period, the horizon officials brief on", ge=1, le=600)
     n_investors: int = P(12000, "Potential investors in the market the region can reach at month 0 (the prospect pool; arrivals add to it)",
-                         "investors", "assumption: sized so that about 250 projects a year are signed, the order of Dingxi's 67 in Q1 2023 (CALIBRATION B)",
+                         "investors", "assumption: the reachable market at month 0; how many of them sign is calibrated through behaviour.outside_option against Dingxi's about 270 signings a year (67 in Q1 2023, CALIBRATION B)",
                          ge=10, le=2_000_000)
     arrivals_per_month: float = P(100.0, "New prospects entering the market each month (at reference size): firms that start looking for a location",
                                   "prospects / month", "assumption: the market must not run dry; Dingxi signs about 270 projects a year (67 in Q1 2023, CALIBRATION B)",
@@ -136,9 +167,9 @@ class Population(Section):
     origin_shares: dict[str, float] = P({"local": 0.25, "domestic": 0.68, "foreign": 0.07},
                                         "Origin of prospects: local, rest of China, abroad", "share",
                                         "assumption: western inland prefectures draw mostly domestic capital")
-    capital_sigma: float = P(1.45, "Log-scale spread of committed capital (lognormal around the sector median)", "log 万元",
-                             "calibrated: Lanzhou fair 2023, projects of 1 bn yuan and over are 63% of value (CALIBRATION B)", gt=0, le=4)
-    serious_share: float = P(0.8961, "Share of prospects with a real intention to build", "share", CALIBRATED, ge=0, le=1)
+    capital_sigma: float = C("population.capital_sigma", 1.45, "Log-scale spread of committed capital (lognormal around the sector median)",
+                             "log 万元", gt=0, le=4)
+    serious_share: float = C("population.serious_share", 0.8961, "Share of prospects with a real intention to build", "share", ge=0, le=1)
     unserious_inflation: float = P(1.5, "Factor by which unserious projects inflate the capital they announce", "multiplier",
                                    "assumption: inflated amounts reported in CALIBRATION's preface", ge=1, le=10)
     patience_months: float = P(6.0, "Mean months of approval waiting an investor tolerates before delay hazards start", "months",
@@ -185,7 +216,7 @@ class Behaviour(Section):
                       "source: 86-87% of investors rate stability and the legal environment critical (World Bank 2017; CALIBRATION D)", ge=0)
     b_team: float = P(0.4, "Utility added in negotiation by a fully professional promotion team", "utility", "assumption", ge=0)
     tau: float = P(0.5, "Logit scale of the go-on decision", "utility", "assumption", gt=0)
-    outside_option: float = P(0.8, "Value of the best outside offer (other regions) at month 0", "utility", "assumption: set so that about a quarter of contacted prospects sign")
+    outside_option: float = C("behaviour.outside_option", 0.8, "Value of the best outside offer (other regions) at month 0", "utility")
     outside_growth: float = P(0.03, "Yearly rise of the outside option as other regions compete", "utility / year", "assumption", ge=-1, le=1)
     return_months: float = P(24.0, "Months after declining before a prospect may be courted again; it keeps the beliefs it left with", "months",
                              "assumption", gt=0, le=600)
@@ -217,29 +248,29 @@ class Behaviour(Section):
 
 
 class Construction(Section):
-    upfront_share: float = P(0.4369, "Share of capital that arrives when building starts", "share", CALIBRATED, ge=0, le=1)
-    size_elasticity: float = P(0.4304, "Elasticity of construction time with project size relative to the sector median", "elasticity", CALIBRATED, ge=0, le=1)
-    build_time_scale: float = P(0.8779, "Multiplier on every sector's construction time", "multiplier", CALIBRATED, gt=0, le=5)
-    stall_speed: float = P(0.1693, "Construction speed while approvals are still pending (work only on what is permitted)", "share", CALIBRATED, ge=0, le=1)
+    upfront_share: float = C("construction.upfront_share", 0.4369, "Share of capital that arrives when building starts", "share", ge=0, le=1)
+    size_elasticity: float = C("construction.size_elasticity", 0.4304, "Elasticity of construction time with project size relative to the sector median", "elasticity", ge=0, le=1)
+    build_time_scale: float = C("construction.build_time_scale", 0.8779, "Multiplier on every sector's construction time", "multiplier", gt=0, le=5)
+    stall_speed: float = C("construction.stall_speed", 0.1693, "Construction speed while approvals are still pending (work only on what is permitted)", "share", ge=0, le=1)
     self_finance_speed: float = P(0.6, "Speed of capital arrival for a project building without the loan it asked for", "share", "assumption", gt=0, le=1)
     land_wait_tolerance: float = P(6.0, "Months of waiting for land that make an investor's hard-environment experience nil", "months", "assumption", gt=0)
 
 
 class Hazards(Section):
-    no_land: float = P(0.0652, "Monthly chance of leaving while approved but waiting for serviced land", "probability / month", CALIBRATED, ge=0, le=1)
-    delay: float = P(0.2911, "Monthly chance of leaving per patience-length of waiting past patience", "probability / month", CALIBRATED, ge=0, le=1)
+    no_land: float = C("hazards.no_land", 0.0652, "Monthly chance of leaving while approved but waiting for serviced land", "probability / month", ge=0, le=1)
+    delay: float = C("hazards.delay", 0.2911, "Monthly chance of leaving per patience-length of waiting past patience", "probability / month", ge=0, le=1)
     loan_refused: float = P(0.5, "Chance of leaving when the bank refuses the loan", "probability", "assumption", ge=0, le=1)
     incentive_broken: float = P(0.35, "Chance of leaving in the month a promised incentive is not honoured", "probability", "assumption", ge=0, le=1)
     outside_offer: float = P(0.01, "Monthly chance of taking a better offer, when the outside option beats the local one", "probability / month", "assumption", ge=0, le=1)
     handoff: float = P(0.08, "Monthly chance of wavering away during a city-to-county hand-off", "probability / month", "assumption", ge=0, le=1)
     insecurity: float = P(0.015, "Monthly chance of leaving at full legal insecurity (scaled by the actual level)", "probability / month", "assumption", ge=0, le=1)
-    not_serious: float = P(0.0836, "Monthly chance that a signed unserious project is dropped", "probability / month", CALIBRATED, ge=0, le=1)
+    not_serious: float = C("hazards.not_serious", 0.0836, "Monthly chance that a signed unserious project is dropped", "probability / month", ge=0, le=1)
     exit_operating: float = P(0.004, "Monthly chance that an operating firm closes, at zero satisfaction", "probability / month", "assumption", ge=0, le=1)
     delay_building_share: float = P(0.5, "Delay hazard of a project already building relative to one waiting to start", "share", "assumption", ge=0, le=1)
     delay_excess_cap: float = P(2.0, "Waiting past patience, in patience-lengths, beyond which the delay hazard rises no more", "patience-lengths", "assumption", gt=0, le=20)
     insecurity_operating_share: float = P(0.3, "Insecurity hazard of an operating firm relative to one building", "share", "assumption", ge=0, le=1)
-    stall: float = P(0.006, "Monthly chance that a project under construction stalls half-built (烂尾) with its finance in place", "probability / month",
-                     "assumption: a large share of started projects never complete (CALIBRATION A: 83% started, 37% completed after two years)", ge=0, le=1)
+    stall: float = C("hazards.stall", 0.006, "Monthly chance that a project under construction stalls half-built (烂尾) with its finance in place",
+                     "probability / month", ge=0, le=1)
     stall_funding_gap: float = P(4.0, "Multiplier on the stall hazard while a project builds without the loan it needed or after a broken promise", "multiplier",
                                  "assumption: stalls follow broken financing", ge=1, le=50)
     stall_resume: float = P(0.02, "Monthly chance that a stalled project finds new money and resumes", "probability / month", "assumption", ge=0, le=1)
@@ -352,7 +383,7 @@ class Budget(Section):
 
 class Platform(Section):
     initial_land_mu: float = P(2500.0, "Serviced land free at month 0 across all counties (at reference size)", "mu", "assumption", ge=0)
-    county_land_mu_per_year: float = P(5018.5404, "Serviced land the counties add each year outside the strategy (at reference size)", "mu / year", CALIBRATED, ge=0)
+    county_land_mu_per_year: float = C("platform.county_land_mu_per_year", 5018.5404, "Serviced land the counties add each year outside the strategy (at reference size)", "mu / year", ge=0)
     park_cost_per_mu: float = P(12.0, "Cost of making one mu serviced (三通一平) in a city industrial park", "万元 / mu", "assumption", gt=0)
     park_build_months: int = P(18, "Lag from park spending to serviced land", "months", "assumption", ge=0, le=120)
     idle_cost_per_mu: float = P(4.0, "Cost of revitalising one mu of idle factory land by transfer or lease", "万元 / mu", "assumption", gt=0)

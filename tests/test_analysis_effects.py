@@ -20,10 +20,10 @@ def synthetic(n: int = 10, kind: str = "none", points: int = 1, seed: int = 0, s
     for p in range(points):
         for r in range(n):
             common = rng.normal(0, 0.1)
-            base = {"fulfilment_rate": 0.3 + common, "jobs": 1000 + 500 * common}
+            base = {"cohort_start_rate_24m": 0.3 + common, "jobs": 1000 + 500 * common}
             rows.append({"scenario": "baseline", "point_id": p, "point_label": f"p{p}", "replication": r, **base})
             rows.append({"scenario": "park", "point_id": p, "point_label": f"p{p}", "replication": r,
-                         "fulfilment_rate": base["fulfilment_rate"] + 0.05 + rng.normal(0, 0.002),
+                         "cohort_start_rate_24m": base["cohort_start_rate_24m"] + 0.05 + rng.normal(0, 0.002),
                          "jobs": base["jobs"] + 100 + rng.normal(0, 5)})
     runs = pd.DataFrame(rows)
     if drop:
@@ -32,20 +32,20 @@ def synthetic(n: int = 10, kind: str = "none", points: int = 1, seed: int = 0, s
         runs = runs.sample(frac=1.0, random_state=seed)
     runs = runs.reset_index(drop=True)
     manifest = {"experiment": "synthetic", "design": {"kind": kind}, "horizon_months": 60}
-    return Results(Path("."), manifest, runs, None, ["fulfilment_rate", "jobs"],
+    return Results(Path("."), manifest, runs, None, ["cohort_start_rate_24m", "jobs"],
                    [ScenarioInfo("baseline", 0, ""), ScenarioInfo("park", 1, "")], "baseline", 0)
 
 
 def test_common_random_numbers_give_narrow_paired_intervals() -> None:
     res = synthetic()
     eff = paired_effects(res).set_index("output")
-    fr = eff.loc["fulfilment_rate"]
+    fr = eff.loc["cohort_start_rate_24m"]
     assert fr["effect"] == pytest.approx(0.05, abs=0.003)
     assert fr["half_width"] < 0.005, "the shared noise (sd 0.1) cancels in the paired differences"
     lv = levels(res).set_index(["scenario", "output"])
-    assert lv.loc[("baseline", "fulfilment_rate"), "half_width"] > 10 * fr["half_width"]
+    assert lv.loc[("baseline", "cohort_start_rate_24m"), "half_width"] > 10 * fr["half_width"]
     assert fr["significant"] and fr["ci_low"] > 0
-    assert fr["mean_baseline"] == pytest.approx(lv.loc[("baseline", "fulfilment_rate"), "mean"])
+    assert fr["mean_baseline"] == pytest.approx(lv.loc[("baseline", "cohort_start_rate_24m"), "mean"])
 
 
 def test_pairing_does_not_depend_on_row_order_and_drops_unmatched() -> None:
@@ -66,8 +66,8 @@ def test_effects_per_design_point_or_pooled_for_sample_designs() -> None:
 
 def test_replication_rule() -> None:
     rule = AdequacyRule(relative=0.5, rate_tolerance=0.01, level_tolerance=0.05)
-    assert rule.target("fulfilment_rate", 0.10, 0.3) == pytest.approx(0.05)
-    assert rule.target("fulfilment_rate", 0.001, 0.3) == pytest.approx(0.01), "a null effect on a rate: 1 pp"
+    assert rule.target("cohort_start_rate_24m", 0.10, 0.3) == pytest.approx(0.05)
+    assert rule.target("cohort_start_rate_24m", 0.001, 0.3) == pytest.approx(0.01), "a null effect on a rate: 1 pp"
     assert rule.target("jobs", 10.0, 1000.0) == pytest.approx(50.0), "a null effect on a count: 5% of baseline"
     assert "n_needed" in rule.text("en") and "半宽" in rule.text("zh")
     res = synthetic(n=4, seed=3)
@@ -91,7 +91,7 @@ def test_t_interval_edge_cases() -> None:
 
 
 @pytest.mark.parametrize(("name", "rate"), [
-    ("fulfilment_rate", True), ("capital_arrival_rate", True), ("large_share_built", True),
+    ("cohort_start_rate_24m", True), ("cohort_capital_arrival_rate_24m", True), ("large_share_started", True),
     ("satisfaction", True), ("cohort_start_rate_12m", True), ("jobs", False), ("signed_capital", False),
     ("jobs_per_10k_spent", False), ("withdrawals_by_reason.no_land", False), ("spent_by_lever.park", False),
     ("cost_per_job", False),

@@ -4,7 +4,8 @@ The session fixtures here are shared with tests/test_report*.py and
 tests/test_brief*.py (imported from this module): three scenarios x 4
 replications of 1,500 investors over 36 months with monthly series; Morris
 with r = 4 trajectories and Sobol' with N = 8 over three parameters on 600
-investors and 24 months.
+investors and 36 months (the first year's signings followed 24 months); the same comparison on three
+"posterior draws" (a list design, one replication each).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ name = "{name}"
 scenarios = ["{ROOT / 'scenarios' / 'baseline.toml'}"]
 replications = 2
 root_seed = 11
-horizon_months = 24
+horizon_months = 36
 [overrides]
 "run.n_investors" = 600
 [design]
@@ -74,7 +75,7 @@ name = "{name}"
 scenarios = ["{ROOT / 'scenarios' / 'baseline.toml'}"]
 replications = 2
 root_seed = 12
-horizon_months = 24
+horizon_months = 36
 [overrides]
 "run.n_investors" = 600
 [design]
@@ -83,6 +84,30 @@ samples = 8
 second_order = false
 [design.parameters]
 {_params_toml()}
+"""
+
+
+DRAWS = ({"hazards.no_land": 0.03, "construction.upfront_share": 0.3},
+         {"hazards.no_land": 0.08, "construction.upfront_share": 0.2},
+         {"hazards.no_land": 0.15, "construction.upfront_share": 0.4})
+
+
+def draws_toml(name: str = "draws_small") -> str:
+    """The small comparison at three parameter sets standing in for posterior draws, one replication each."""
+    files = ", ".join(f'"{ROOT / "scenarios" / (s + ".toml")}"' for s in SCENARIOS)
+    points = "\n".join("[[design.points]]\n" + f'label = "draw {i + 1}"\n'
+                       + "\n".join(f'"{k}" = {v}' for k, v in d.items()) for i, d in enumerate(DRAWS))
+    return f"""[experiment]
+name = "{name}"
+scenarios = [{files}]
+replications = 1
+root_seed = 8
+horizon_months = 36
+[overrides]
+"run.n_investors" = 1500
+[design]
+kind = "list"
+{points}
 """
 
 
@@ -106,6 +131,12 @@ def small_results(tmp_path_factory) -> Path:
     out = run_toml(strategies_toml(), tmp_path_factory.mktemp("exp"), "small")
     analyse(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def draws_results(tmp_path_factory) -> Path:
+    """The small comparison re-run at three parameter sets (not analysed on its own)."""
+    return run_toml(draws_toml(), tmp_path_factory.mktemp("draws"), "draws_small")
 
 
 @pytest.fixture(scope="session")
@@ -157,7 +188,7 @@ def test_effects_are_paired_by_replication(small_results: Path) -> None:
     res = load_results(small_results)
     runs = res.runs
     eff = pd.read_parquet(small_results / "analysis" / "effects.parquet")
-    for out in ("fulfilment_rate", "jobs", "spent_by_lever.park"):
+    for out in ("cohort_start_rate_24m", "jobs", "spent_by_lever.park"):
         a = runs[runs["scenario"] == "platforms"].sort_values("replication")[out].to_numpy()
         b = runs[runs["scenario"] == "baseline"].sort_values("replication")[out].to_numpy()
         d = a - b
@@ -173,7 +204,7 @@ def test_monthly_effects_at_the_horizon_equal_the_summary_effects(small_results:
     eff = pd.read_parquet(small_results / "analysis" / "effects.parquet")
     mon = eff[eff["source"] == "monthly"]
     assert sorted(mon["horizon_months"].unique()) == [m for m in MONTHLY_HORIZONS if m <= 36]
-    for out in ("fulfilment_rate", "capital_arrival_rate", "jobs", "arrived_capital"):
+    for out in ("cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs", "arrived_capital"):
         m = mon[(mon["horizon_months"] == 36) & (mon["output"] == out)].set_index("scenario")
         s = eff[(eff["source"] == "summary") & (eff["output"] == out)].set_index("scenario")
         for scen in m.index:
@@ -227,6 +258,33 @@ def test_monthly_bands_cover_every_month(small_results: Path) -> None:
     assert (arr["p05"] <= arr["p95"]).all()
 
 
+def test_robustness_counts_the_draws_that_keep_the_main_effects_sign(small_results: Path, draws_results: Path,
+                                                                     tmp_path: Path) -> None:
+    """For each strategy and headline output: the difference from the baseline at each draw (paired by seed),
+    and the share of draws that go the way of the main effect."""
+    from sim.analysis.data import HEADLINE_OUTPUTS
+    from sim.analysis.uncertainty import HOLDS_SHARE
+
+    data = analyse(small_results, out=tmp_path / "an", draws=draws_results)
+    rob = data["robustness"]
+    assert rob["available"] and rob["design"]["draws"] == len(DRAWS)
+    main = {(e["scenario"], e["output"]): e for e in data["effects"] if e["source"] == "summary"}
+    runs = load_results(draws_results).runs
+    rows = rob["effects"]
+    assert {(r["scenario"], r["output"]) for r in rows} == {(s, o) for s in SCENARIOS[1:] for o in HEADLINE_OUTPUTS}
+    for r in rows:
+        base = runs[runs["scenario"] == "baseline"].set_index("point_id")[r["output"]]
+        scen = runs[runs["scenario"] == r["scenario"]].set_index("point_id")[r["output"]]
+        d = (scen - base).to_numpy()
+        e = main[(r["scenario"], r["output"])]
+        ref = np.sign(e["effect"]) if e["significant"] else 0
+        same = int((np.sign(d) == ref).sum()) if ref else int((d > 0).sum())
+        assert r["draws"] == len(DRAWS) and r["n_same_sign"] == same, r
+        assert r["holds"] == (bool(e["significant"]) and same / len(DRAWS) >= HOLDS_SHARE)
+        assert r["d_median"] == pytest.approx(np.median(d))
+    assert (tmp_path / "an" / "robustness.csv").is_file()
+
+
 def test_an_unknown_baseline_is_one_line(small_results: Path) -> None:
     with pytest.raises(AnalysisError, match=r"key 'baseline': expected one of baseline, platforms"):
         load_results(small_results, baseline="nope")
@@ -247,10 +305,10 @@ def test_morris_indices_match_salib_and_state_the_cost(morris_results: Path) -> 
     assert d["runs"] == load_manifest(morris_results)["runs_planned"] == 32
     problem, x = load_problem(morris_results)
     res = load_results(morris_results)
-    y = res.runs.groupby("point_id")["fulfilment_rate"].mean().to_numpy()
+    y = res.runs.groupby("point_id")["cohort_start_rate_24m"].mean().to_numpy()
     direct = morris.analyze(problem, x, y, num_levels=4, seed=20240601, num_resamples=1000)
     got = pd.DataFrame(sens["indices"])
-    got = got[got["output"] == "fulfilment_rate"].set_index("parameter")
+    got = got[got["output"] == "cohort_start_rate_24m"].set_index("parameter")
     for j, name in enumerate(problem["names"]):
         assert got.loc[name, "mu_star"] == pytest.approx(direct["mu_star"][j])
     assert set(got["rank"]) == {1, 2, 3}
@@ -265,7 +323,7 @@ def test_sobol_indices_are_bounded_and_ranked(sobol_results: Path) -> None:
     assert d["formula"] == "N*(D+2) = 8*(3+2)"
     assert design_points("sobol", 3, samples=8, second_order=True) == 64
     idx = pd.DataFrame(an["sensitivity"]["indices"])
-    assert set(idx["output"]) == {"fulfilment_rate", "capital_arrival_rate", "jobs"}
+    assert set(idx["output"]) == {"cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs"}
     assert idx[["S1", "ST", "S1_conf", "ST_conf"]].notna().all().all()
     assert (idx["ST_conf"] >= 0).all()
     # Pooled effects over every design point (point_id = -1) for sample designs.

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from test_analysis_experiments import (  # noqa: F401
+    draws_results,
+    draws_toml,
     morris_results,
     morris_toml,
     run_toml,
@@ -35,10 +37,10 @@ SCALES = (1.0, 100.0, 1e-4, 1e4)
 
 
 @pytest.fixture(scope="session")
-def briefs(small_results: Path, morris_results: Path, tmp_path_factory) -> Path:  # noqa: F811
+def briefs(small_results: Path, morris_results: Path, draws_results: Path, tmp_path_factory) -> Path:  # noqa: F811
     out = tmp_path_factory.mktemp("brief")
     code = sim_main(["brief", str(small_results), "--lang", "both", "--out", str(out),
-                     "--sensitivity", str(morris_results)])
+                     "--sensitivity", str(morris_results), "--draws", str(draws_results)])
     assert code == 0
     return out
 
@@ -131,7 +133,7 @@ def test_effects_table_equals_the_analysis(briefs: Path, small_results: Path) ->
         line = next(ln for ln in text.splitlines() if ln.strip().startswith(titles[scen][:6]) and "[" in ln)
         got = NUMBER.findall(line)
         want = []
-        for out in ("fulfilment_rate", "capital_arrival_rate", "jobs"):
+        for out in ("cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs"):
             e = next(x for x in an["effects"] if x["scenario"] == scen and x["output"] == out
                      and x["source"] == "summary")
             for v in (e["effect"], e["ci_low"], e["ci_high"]):
@@ -141,6 +143,24 @@ def test_effects_table_equals_the_analysis(briefs: Path, small_results: Path) ->
                     want.append(f"{round(100 * v, 1):+.1f}")
         norm = [w.replace("+0.0", "0.0").replace("-0.0", "0.0") for w in want]
         assert [g.replace("−", "-") for g in got[:9]] == norm, line
+
+
+def test_brief_says_whether_each_effect_holds_across_posterior_draws(briefs: Path, small_results: Path) -> None:  # noqa: F811
+    """Under each effect the share of posterior draws that keep its sign, as the analysis counted it; uncertain
+    effects are named in plain words in the findings."""
+    an = load_analysis(small_results)
+    rob = an["robustness"]
+    assert rob["available"]
+    for lang, same, uncertain in (("zh", "同向", "不确定"), ("en", "same sign", "uncertain")):
+        text = " ".join(pdf_text(briefs / f"brief_{lang}.pdf").split())
+        for r in rob["effects"]:
+            mark = f"{r['n_same_sign']}/{r['draws']}"
+            assert mark in text, (lang, r["scenario"], r["output"], mark)
+        if any(not r["holds"] for r in rob["effects"]):
+            assert uncertain in text
+        sentence = "参数不确定性" if lang == "zh" else "Parameter uncertainty"
+        assert sentence in text
+        assert same in text
 
 
 def _money(v: float | None, sign: bool = False) -> str | None:
@@ -183,7 +203,7 @@ def test_key_assumptions_come_from_the_sensitivity_ranking(briefs: Path, morris_
     from sim.report.labels import param_label
 
     sens = load_analysis(morris_results)
-    idx = [r for r in sens["sensitivity"]["indices"] if r["output"] == "fulfilment_rate"]
+    idx = [r for r in sens["sensitivity"]["indices"] if r["output"] == "cohort_start_rate_24m"]
     top = min(idx, key=lambda r: r["rank"])["parameter"]
     text = pdf_text(briefs / "brief_zh.pdf")
     block = text[text.index("关键假设"):]
@@ -202,9 +222,10 @@ def test_sim_main_runs_and_briefs_in_both_languages(tmp_path: Path, monkeypatch,
     exp.mkdir()
     (exp / "main.toml").write_text(strategies_toml("main"), encoding="utf-8")
     (exp / "morris.toml").write_text(morris_toml("morris"), encoding="utf-8")
+    (exp / "draws.toml").write_text(draws_toml("draws"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     code = sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "experiments/morris.toml",
-                     "--engine", "serial", "--quiet"])
+                     "--uncertainty", "experiments/draws.toml", "--engine", "serial", "--quiet"])
     assert code == 0
     out = capsys.readouterr().out
     for lang in ("zh", "en"):
@@ -214,8 +235,9 @@ def test_sim_main_runs_and_briefs_in_both_languages(tmp_path: Path, monkeypatch,
     data = json.loads((tmp_path / "results" / "main" / "analysis" / "analysis.json").read_text(encoding="utf-8"))
     assert data["provenance"]["runs_done"] == 12
     # Resuming runs nothing new and writes the same numbers.
-    assert sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "none", "--engine", "serial",
-                     "-q"]) == 0
+    assert data["robustness"]["available"] and data["robustness"]["design"]["draws"] == 3
+    assert sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "none",
+                     "--uncertainty", "experiments/draws.toml", "--engine", "serial", "-q"]) == 0
     again = json.loads((tmp_path / "results" / "main" / "analysis" / "analysis.json").read_text(encoding="utf-8"))
     assert again["effects"] == data["effects"]
     assert np.isfinite([e["effect"] for e in again["effects"] if e["effect"] is not None]).all()

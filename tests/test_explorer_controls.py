@@ -161,7 +161,7 @@ def test_untouched_levers_reproduce_the_baseline_curve(spec):
     base = baseline(spec, 1)
     assert len(base) == spec.params.run.horizon_months + 1
     now = frame(model)
-    for col in ("n_signed", "signed_projects", "fulfilment_rate", "withdrawn_no_land"):
+    for col in ("n_signed", "signed_projects", "cohort_start_rate_24m", "withdrawn_no_land"):
         np.testing.assert_array_equal(now[col].to_numpy(), base[col].to_numpy()[:7])
     assert baseline(spec, 1) is base  # cached per scenario and seed
 
@@ -196,7 +196,7 @@ def test_charts_and_headlines_draw_in_both_languages(spec, lang):
     now, same, end = rows["signed_projects"]
     assert now == same == model.record["signed_projects"]
     assert end == base["signed_projects"].iloc[-1]
-    assert charts.format_value("fulfilment_rate", 0.4123, lang) == "41.2 %"
+    assert charts.format_value("cohort_start_rate_24m", 0.4123, lang) == "41.2 %"
 
 
 def test_server_environment_is_offline_and_quiet(tmp_path):

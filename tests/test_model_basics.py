@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from modelkit import small
 
 from sim.model import build_model, simulate
@@ -33,19 +34,69 @@ def test_stock_flow_checks_hold_every_month():
 def test_outputs_cover_the_design_brief():
     res = simulate(small(), seed=1)
     s = res.summary
-    for key in ("signed_projects", "signed_capital", "arrived_capital", "start_rate", "fulfilment_rate",
-                "completion_rate", "capital_arrival_rate", "large_project_share", "industrial_share", "jobs",
+    for key in ("signed_projects", "signed_capital", "arrived_capital", "cohort_start_rate_24m",
+                "cohort_completion_rate_24m", "cohort_capital_arrival_rate_24m", "share_started_to_date",
+                "share_building_or_operating_now", "share_completed_to_date", "share_capital_arrived_to_date",
+                "large_project_share", "industrial_share", "large_share_started", "large_share_completed", "jobs",
                 "tax_revenue", "mean_approval_months", "budget_spent", "withdrawals_by_reason",
-                "cost_per_job", "cost_per_10k_arrived", "satisfaction", "perceived_soft", "actual_soft"):
+                "cost_per_job", "cost_per_10k_arrived", "satisfaction", "perceived_soft", "actual_soft", "cohorts_by_year"):
         assert key in s, key
+    assert not any(k.endswith("_built") for k in s), "'built' meant 'started': the keys say started or completed"
     assert set(s["withdrawals_by_reason"]) == {"no_land", "delay", "loan_refused", "incentive_broken",
                                                  "outside_offer", "handoff", "insecurity", "not_serious", "no_agreement"}
     assert len(res.monthly["month"]) == 49
-    # Rates agree with their definitions.
-    assert s["capital_arrival_rate"] == s["arrived_capital"] / s["signed_capital"]
-    assert s["completion_rate"] <= s["start_rate"]
-    assert s["fulfilment_rate"] <= s["start_rate"]
+    # Signing years 1-3 of a 48-month run can be followed 12 months; years 1 and 2 also 24 and 36 months.
+    assert set(s["cohorts_by_year"]) == {"year_1", "year_2", "year_3"}
+    assert "start_rate_36m" in s["cohorts_by_year"]["year_1"] and "start_rate_24m" not in s["cohorts_by_year"]["year_3"]
     assert sum(s["spent_by_lever"].values()) == s["budget_spent"]
+
+
+def _followed(spec, seed: int):
+    """Run month by month and keep, for every project, its stage, arrived capital and operating capital each
+    month: an observer's record, independent of how the model counts its cohorts."""
+    m = build_model(spec.params, seed=seed)
+    stage, arrived, operating = [m.stage.copy()], [m.arrived.copy()], [m.op_capital.copy()]
+    for _ in range(m.horizon):
+        m.step()
+        stage.append(m.stage.copy())
+        arrived.append(m.arrived.copy())
+        operating.append(m.op_capital.copy())
+    return m, np.array(stage), np.array(arrived), np.array(operating)
+
+
+def test_cohort_rates_equal_an_observers_follow_up_of_each_project():
+    """履约率, completion and capital arrival k months after signing, counted by an observer who looked at each
+    project every month k months after its signing (started once capital had arrived, completed once it had
+    operating capital), equal the model's cohort outputs for every horizon and cohort length."""
+    m, stage, arrived, operating = _followed(small(), 7)
+    signed_at = m.signed_month
+    s = m.record
+    for k in (12, 24, 36):
+        for horizon in (m.horizon - 5, m.horizon):
+            cohort = (signed_at >= 1) & (signed_at <= horizon - k)
+            idx = np.flatnonzero(cohort)
+            at = signed_at[idx] + k
+            started = arrived[at, idx] > 0
+            completed = operating[at, idx] > 0
+            capital = arrived[at, idx].sum() / m.pop.announced[idx].sum()
+            got = m.datacollector.model_vars
+            assert got[f"cohort_start_rate_{k}m"][horizon] == pytest.approx(started.mean()), (k, horizon)
+            assert got[f"cohort_completion_rate_{k}m"][horizon] == pytest.approx(completed.mean()), (k, horizon)
+            assert got[f"cohort_capital_arrival_rate_{k}m"][horizon] == pytest.approx(capital), (k, horizon)
+    assert s["cohort_start_rate_24m"] == m.datacollector.model_vars["cohort_start_rate_24m"][-1]
+
+
+def test_stock_shares_equal_the_stages_seen_now():
+    """The stock measures count what they say: projects building or operating now, and projects that ever
+    started or completed, over every project signed so far."""
+    m, stage, arrived, operating = _followed(small(), 8)
+    from sim.model.agents import BUILDING, OPERATING
+
+    ever = m.signed_month >= 0
+    r = m.record
+    assert r["share_building_or_operating_now"] == pytest.approx(np.isin(stage[-1][ever], (BUILDING, OPERATING)).mean())
+    assert r["share_started_to_date"] == pytest.approx((arrived[-1][ever] > 0).mean())
+    assert r["share_completed_to_date"] == pytest.approx((operating[-1][ever] > 0).mean())
 
 
 def test_agents_are_mesa_agents_reading_the_model_arrays():

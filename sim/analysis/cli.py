@@ -23,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--months", default="12,24,36,48,60", metavar="M,M,...",
                    help="months at which monthly headline outputs are compared too (default 12,24,36,48,60; "
                         "needs record = \"monthly\")")
+    p.add_argument("--draws", metavar="DIR",
+                   help="results of the same comparison re-run on posterior draws (experiments/main_uncertainty.toml): "
+                        "whether each headline effect keeps its sign")
     p.set_defaults(func=cmd_analyse)
 
 
@@ -39,7 +42,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         data = analyse(args.results_dir, out=args.out, baseline=args.baseline, months=months,
-                       log=lambda m: print(m, file=sys.stderr))
+                       log=lambda m: print(m, file=sys.stderr), draws=args.draws)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -24,12 +24,46 @@ BASELINE_NAME = "baseline"
 SAMPLE_KINDS = ("lhs", "sobol", "morris")
 NON_OUTPUT_COLUMNS = frozenset((*KEY_COLUMNS, *RUN_COLUMNS, "months"))
 
-HEADLINE_OUTPUTS = ("fulfilment_rate", "capital_arrival_rate", "jobs")
-"""The three outputs the briefing leads with: 履约率, 资金到位率 and jobs."""
+FULFILMENT = "cohort_start_rate_24m"
+"""履约率 as provinces count it: projects that started building within 24 months of their signing, over the
+projects signed (every signing that can be followed 24 months by the horizon; ``sim.model.outputs``)."""
+CAPITAL_ARRIVAL = "cohort_capital_arrival_rate_24m"
+"""资金到位率 of the same cohort: capital arrived 24 months after signing over the capital signed."""
+HEADLINE_OUTPUTS = (FULFILMENT, CAPITAL_ARRIVAL, "jobs")
+"""The three outputs the briefing leads with: the cohort 履约率 and 资金到位率 (no calendar artefact: each project
+is observed 24 months after its own signing), and jobs."""
 
-MONTHLY_HEADLINE = ("signed_projects", "signed_capital", "arrived_capital", "fulfilment_rate",
-                    "capital_arrival_rate", "jobs", "n_operating")
+MONTHLY_HEADLINE = ("signed_projects", "signed_capital", "arrived_capital", "cohort_start_rate_12m", FULFILMENT,
+                    "cohort_capital_arrival_rate_12m", CAPITAL_ARRIVAL, "jobs", "n_operating")
 """Monthly columns whose paired differences are given at intermediate horizons."""
+
+def cohort_months(output: str) -> int | None:
+    """Months after signing of a cohort output (``cohort_start_rate_24m`` -> 24), else None."""
+    if output.startswith("cohort_") and output.endswith("m"):
+        tail = output.rsplit("_", 1)[-1][:-1]
+        return int(tail) if tail.isdigit() else None
+    return None
+
+
+def definition(output: str, lang: str, horizon: int | None = None) -> str:
+    """One line that says what an output counts (for the notes under charts and tables)."""
+    k = cohort_months(output)
+    window = (f"第 1-{horizon - k} 个月签约的项目" if lang == "zh" else f"projects signed in months 1-{horizon - k}") \
+        if k and horizon and horizon > k else ("全部可随访的签约项目" if lang == "zh" else "every signing that can be followed")
+    if output.startswith("cohort_start_rate_"):
+        return (f"履约率 = 签约后 {k} 个月内开工的项目 ÷ 签约项目（{window}）" if lang == "zh"
+                else f"fulfilment (履约率) = projects that started building within {k} months of signing / projects signed ({window})")
+    if output.startswith("cohort_completion_rate_"):
+        return (f"投产率 = 签约后 {k} 个月内建成投产的项目 ÷ 签约项目（{window}）" if lang == "zh"
+                else f"completion = projects operating within {k} months of signing / projects signed ({window})")
+    if output.startswith("cohort_capital_arrival_rate_"):
+        return (f"资金到位率 = 签约后第 {k} 个月时到位资金 ÷ 签约资金（{window}）" if lang == "zh"
+                else f"capital arrival (资金到位率) = capital arrived {k} months after signing / capital signed ({window})")
+    if output == "jobs":
+        return ("就业岗位 = 模拟期末投产企业的岗位数" if lang == "zh"
+                else "jobs = jobs in operating firms at the end of the period simulated")
+    return output
+
 
 RATE_WORDS = ("rate", "share", "satisfaction", "perceived_", "actual_", "atmosphere", "legal_insecurity")
 
@@ -144,10 +178,12 @@ def _scenario_infos(manifest: dict) -> list[ScenarioInfo]:
 
 
 def output_columns(runs: pd.DataFrame, parameters: list[str]) -> list[str]:
-    """Numeric summary columns (every output of the run summary, flattened), in stored order."""
+    """Numeric summary columns (every output of the run summary, flattened), in stored order; outputs no run could
+    observe (a cohort longer than the horizon allows: all NaN) are left out."""
     skip = NON_OUTPUT_COLUMNS | set(parameters)
     return [c for c in runs.columns
-            if c not in skip and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])]
+            if c not in skip and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])
+            and runs[c].notna().any()]
 
 
 def load_results(results_dir: str | Path, baseline: str | None = None, monthly: bool = True) -> Results:

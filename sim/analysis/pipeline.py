@@ -6,8 +6,8 @@ the stage by the horizon):
 - contacted: prospects contacted (``prospects_contacted``);
 - negotiating: contacted prospects that entered negotiation (``negotiations_started``);
 - signed: ``signed_projects``;
-- building: signed projects that began building (``start_rate * signed_projects``);
-- operating: signed projects that reached operation (``completion_rate * signed_projects``).
+- building: signed projects that began building (``share_started_to_date * signed_projects``);
+- operating: signed projects that reached operation (``share_completed_to_date * signed_projects``).
 
 Withdrawals (competing risks, one recorded reason each): counts by reason and
 by the stage the investor left from, plus all stages and "after signing";
@@ -40,8 +40,8 @@ def funnel_counts(runs: pd.DataFrame) -> pd.DataFrame:
         "contacted": runs["prospects_contacted"].astype(float),
         "negotiating": runs["negotiations_started"].astype(float),
         "signed": signed,
-        "building": runs["start_rate"] * signed,
-        "operating": runs["completion_rate"] * signed,
+        "building": runs["share_started_to_date"] * signed,
+        "operating": runs["share_completed_to_date"] * signed,
     }, index=runs.index)
 
 

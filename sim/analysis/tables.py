@@ -14,6 +14,8 @@ withdrawals                 withdrawals by reason and stage (:func:`pipeline.wit
 monthly_bands               monthly means with 95% interval and 5-95% range (:func:`effects.monthly_bands`)
 sensitivity                 Sobol'/Morris indices (sample designs only; :func:`sensitivity.indices`)
 sensitivity_second_order    Sobol' S2 (with second order only)
+robustness                  whether each headline effect keeps its sign across posterior draws (with
+                            ``--draws``; :func:`uncertainty.robustness`)
 analysis.json               provenance, rules, scenario labels and the subsets the briefing prints
 ==========================  =======================================================================
 
@@ -37,6 +39,7 @@ from sim.analysis.data import (
     MONTHLY_HEADLINE,
     AnalysisError,
     Results,
+    definition,
     load_results,
 )
 
@@ -44,7 +47,9 @@ SCHEMA_VERSION = 1
 ANALYSIS_DIR = "analysis"
 JSON_NAME = "analysis.json"
 BRIEF_OUTPUTS = (*HEADLINE_OUTPUTS, "arrived_capital", "signed_capital", "signed_projects", "budget_spent",
-                 "completion_rate", "start_rate", "large_share_built", "industrial_share_built", "cost_per_job",
+                 "cohort_start_rate_12m", "cohort_completion_rate_24m", "cohort_capital_arrival_rate_12m",
+                 "share_building_or_operating_now", "large_share_started", "large_share_completed",
+                 "industrial_share_started", "industrial_share_completed", "cost_per_job",
                  "jobs_per_10k_spent", "arrived_per_10k_spent")
 """Outputs whose effects and levels the JSON carries for the briefing (the CSV tables carry every output)."""
 
@@ -101,9 +106,11 @@ def provenance(results: Results) -> dict[str, Any]:
 
 def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: str | None = None,
             rule: effects.AdequacyRule | None = None, months: tuple[int, ...] = effects.MONTHLY_HORIZONS,
-            log=None) -> dict[str, Any]:
+            log=None, draws: str | Path | None = None) -> dict[str, Any]:
     """Analyse the stored runs of ``results_dir``; write the tables and ``analysis.json`` to ``out``
-    (default ``<results_dir>/analysis``) and return the JSON content."""
+    (default ``<results_dir>/analysis``) and return the JSON content. ``draws`` names the results of the same
+    comparison re-run on posterior draws (``experiments/main_uncertainty.toml``): whether each headline
+    effect keeps its sign across them (:mod:`sim.analysis.uncertainty`)."""
     rule = rule or effects.AdequacyRule()
     results = load_results(results_dir, baseline=baseline)
     folder = Path(out) if out else Path(results_dir) / ANALYSIS_DIR
@@ -129,9 +136,23 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
             if log:
                 log(f"warning: {exc}")
 
+    robust = pd.DataFrame()
+    robust_info = None
+    if draws is not None:
+        from sim.analysis import uncertainty
+
+        dres = load_results(draws, baseline=results.baseline, monthly=False)
+        robust = uncertainty.robustness(dres, eff)
+        robust_info = {"results_dir": str(Path(draws)), "experiment": dres.name,
+                       "experiment_sha256": dres.manifest.get("experiment_sha256"),
+                       "draws": int(dres.runs["point_id"].nunique()), "replications": dres.manifest.get("replications"),
+                       "horizon_months": dres.horizon, "overrides": dres.manifest.get("overrides", {}),
+                       "holds_share": uncertainty.HOLDS_SHARE,
+                       "rule": {"zh": uncertainty.rule_text("zh"), "en": uncertainty.rule_text("en")}}
+
     for df, name in ((all_eff, "effects"), (levels, "levels"), (cost, "costs"), (levers, "spending_by_lever"),
                      (fun, "funnel"), (wd, "withdrawals"), (bands, "monthly_bands"), (sens, "sensitivity"),
-                     (sens2, "sensitivity_second_order")):
+                     (sens2, "sensitivity_second_order"), (robust, "robustness")):
         files += _write(df, folder, name)
 
     brief_eff = all_eff[all_eff["output"].isin(BRIEF_OUTPUTS)] if not all_eff.empty else all_eff
@@ -146,6 +167,8 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "scenarios": [{"name": s.name, "index": s.index, "file": s.file, "title": s.title,
                        "description": s.description} for s in results.scenarios],
         "headline_outputs": list(HEADLINE_OUTPUTS),
+        "definitions": {o: {lang: definition(o, lang, results.horizon) for lang in ("zh", "en")}
+                        for o in HEADLINE_OUTPUTS},
         "rules": {
             "ci_level": effects.CI_LEVEL,
             "interval": {"en": "95% t-interval on paired differences (replication r of a scenario minus replication r "
@@ -153,8 +176,8 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
                          "zh": "按重复配对（共同随机数：同一重复编号、同一设计点与基线相减）的差值的 95% t 置信区间"},
             "adequacy": {"en": rule.text("en"), "zh": rule.text("zh"), "relative": rule.relative,
                          "rate_tolerance": rule.rate_tolerance, "level_tolerance": rule.level_tolerance},
-            "funnel": "building = start_rate * signed_projects; operating = completion_rate * signed_projects; "
-                      "negotiating = negotiations_started",
+            "funnel": "building = share_started_to_date * signed_projects; operating = share_completed_to_date * "
+                      "signed_projects; negotiating = negotiations_started",
             "units": "money in 万元 (10,000 yuan); rates as fractions; effects of rates as fraction differences",
         },
         "adequacy_summary": {
@@ -171,6 +194,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "withdrawals": records(wd[wd["stage"].isin(("after_signing", "all"))] if not wd.empty else wd),
         "sensitivity": {"available": not sens.empty, "design": sens_design, "error": sens_error,
                         "indices": records(sens)},
+        "robustness": {"available": not robust.empty, "design": robust_info, "effects": records(robust)},
         "files": files + [JSON_NAME],
     }
     data = _clean(data)

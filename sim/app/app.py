@@ -101,6 +101,8 @@ def Headlines(model: ExplorerModel):
             ]))
         solara.v.Html(tag="table", children=rows_el, class_="explorer-headlines",
                       style_="border-collapse: collapse; font-size: 0.95em")
+        solara.Text(charts.definitions_line(lg), classes=["explorer-definitions"],
+                    style={"font-size": "0.8em", "color": "#555"})
     return main
 
 

@@ -18,8 +18,9 @@ from sim.report import style
 from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, month_axis, pick
 
 PIPELINE = ("contacted", "negotiating", "signed", "building", "operating")
-RATES = ("fulfilment_rate", "capital_arrival_rate")
-HEADLINES = ("signed_projects", "fulfilment_rate", "capital_arrival_rate", "jobs", "mean_approval_months")
+RATES = ("cohort_start_rate_12m", "cohort_start_rate_24m", "cohort_capital_arrival_rate_24m")
+"""Cohort rates: each project observed 12 or 24 months after its own signing (sim.model.outputs)."""
+HEADLINES = ("signed_projects", "cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs", "mean_approval_months")
 """Headline numbers shown as text (keys of the monthly outputs and of labels.OUTPUT_LABELS)."""
 
 FIGSIZE = (5.6, 3.5)
@@ -30,7 +31,9 @@ TEXT = {
     "baseline": ("基准（情景原设，同一随机种子）", "Baseline (scenario as loaded, same seed)"),
     "baseline_short": ("基准", "Baseline"),
     "pipeline": ("项目进展（在各阶段的项目数，个）", "Project pipeline (projects at each stage)"),
-    "rates": ("履约率与资金到位率（%）", "Fulfilment and capital-arrival rates (%)"),
+    "rates": ("履约率与资金到位率（%，按签约队列）", "Fulfilment and capital arrival (%, by signing cohort)"),
+    "rates_note": ("履约率：签约后12/24个月内开工的项目占比；资金到位率：签约24个月时到位资金占比",
+                   "Fulfilment: share started within 12/24 months of signing; capital: share arrived 24 months after"),
     "withdrawals": ("撤出项目（按原因累计，个）", "Withdrawn, by reason (cumulative)"),
     "projects": ("项目数（个）", "Projects"),
     "percent": ("%", "%"),
@@ -110,9 +113,10 @@ def rates_figure(current: pd.DataFrame, base: pd.DataFrame, horizon: int, lang: 
         ax.plot(current["month"], 100 * current[key], color=color, lw=2.0)
         handles.append(Line2D([], [], color=color, lw=2, label=pick(OUTPUT_LABELS[key], lang)))
     _title(fig, t("rates", lang))
+    ax.set_title(t("rates_note", lang), fontsize=7.5, loc="left", color="#555555")
     ax.set_ylabel(t("percent", lang))
-    top = max(float(100 * base[list(RATES)].to_numpy().max(initial=0)),
-              float(100 * current[list(RATES)].to_numpy().max(initial=0)))
+    top = max(float(np.nanmax(100 * base[list(RATES)].to_numpy(), initial=0)),
+              float(np.nanmax(100 * current[list(RATES)].to_numpy(), initial=0)))
     ax.set_ylim(0, max(10.0, min(100.0, top * 1.35 + 5)))
     _style_axes(ax, horizon, lang)
     _legend_current_baseline(ax, lang, handles)
@@ -144,10 +148,20 @@ def withdrawals_figure(current: pd.DataFrame, base: pd.DataFrame, lang: str) -> 
     return fig
 
 
+def definitions_line(lang: str) -> str:
+    """What the headline rates count, in one line."""
+    from sim.analysis.data import definition
+
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(definition(k, lang) for k in HEADLINES if k.startswith("cohort_"))
+
+
 def format_value(key: str, value: float, lang: str) -> str:
     """A headline number as shown on the page: rates in percent, counts whole, months to one decimal."""
     unit = pick(OUTPUT_LABELS[key][2:], lang)
-    if key.endswith("_rate"):
+    if not np.isfinite(value):
+        return "–"
+    if "_rate" in key or "share" in key:
         return f"{100 * value:.1f} %"
     if key == "mean_approval_months":
         return f"{value:.1f} {unit}"

@@ -169,10 +169,9 @@ class AttractionModel(Model):
         # Events of the current month that feed hazards.
         self.ev_loan_refused = np.zeros(n, dtype=bool)
         self.ev_broken = np.zeros(n, dtype=bool)
-        # Cohort follow-up: state 12 and 24 months after signing.
+        # Cohort follow-up: capital arrived 12, 24 and 36 months after signing (starts and completions are read
+        # from start_month and operate_month).
         self.arrived_at = {k: np.full(n, np.nan) for k in COHORT_MONTHS}
-        self.started_by = {k: np.zeros(n, dtype=bool) for k in COHORT_MONTHS}
-        self.operating_by = {k: np.zeros(n, dtype=bool) for k in COHORT_MONTHS}
         beliefs.init_arrays(self, n)
         # Region-level states.
         self.atmosphere = p.policy.atmosphere
@@ -524,8 +523,6 @@ class AttractionModel(Model):
             if self.t - k < 0 or idx.size == 0:
                 continue
             self.arrived_at[k][idx] = self.arrived[idx]
-            self.started_by[k][idx] = self.start_month[idx] >= 0
-            self.operating_by[k][idx] = self.operate_month[idx] >= 0
 
     # ------------------------------------------------------------------ reporting helpers
     def investor(self, row: int) -> Investor:

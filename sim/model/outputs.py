@@ -1,14 +1,28 @@
 """What every run reports: the monthly table and the end-of-run summary.
 
-Definitions (CALIBRATION.md terms):
+Definitions (CALIBRATION.md terms). The headline rates follow signing cohorts, as provincial reports
+count them: each project is observed a fixed number of months after its own signing, so recent
+signings that have not had time to start do not drag the rate down (no calendar artefact).
 
-- ``start_rate`` 开工率: signed projects that ever began building / signed.
-- ``fulfilment_rate`` 履约率: signed projects building or operating now / signed.
-- ``completion_rate``: signed projects that reached operation / signed.
-- ``capital_arrival_rate`` 资金到位率: arrived / signed capital.
-- ``cohort_*_12m`` / ``_24m``: the same rates for the projects signed at least
-  12 (24) months before the horizon, measured 12 (24) months after their
-  signing, the way provincial fair cohorts are reported.
+- ``cohort_start_rate_{k}m`` 履约率 (fulfilment): signed projects that began construction (开工) within
+  ``k`` months of signing / signed. A project counts as fulfilled once it has started, even if it later
+  stalls or withdraws; the same count is the cohort's 开工率 (start rate).
+- ``cohort_completion_rate_{k}m`` 竣工投产率: signed projects that reached operation within ``k`` months / signed.
+- ``cohort_capital_arrival_rate_{k}m`` 资金到位率: capital arrived ``k`` months after signing / signed capital.
+- ``cohort_projects_{k}m``: the cohort: every project signed early enough to be followed ``k`` months
+  (signed in months 1 to t - k), for ``k`` in 12, 24 and 36.
+- ``cohorts_by_year``: the same rates per signing year (projects signed in months 1-12, 13-24, ...),
+  wherever the horizon lets the year be followed ``k`` months.
+
+Stock measures, kept under names that say what they count (they move with the calendar):
+
+- ``share_building_or_operating_now``: signed projects building or operating now / every project ever signed.
+- ``share_started_to_date``, ``share_completed_to_date``: signed projects that began building (reached
+  operation) by now / every project ever signed.
+- ``share_capital_arrived_to_date``: capital arrived by now / capital ever signed.
+
+"Started" means construction began (``start_month >= 0``), "completed" that the project reached
+operation (``operate_month >= 0``); ``*_share_started`` and ``*_share_completed`` count those.
 """
 
 from __future__ import annotations
@@ -31,7 +45,7 @@ from sim.model.agents import (
     WITHDRAWN,
 )
 from sim.model.budget import SPEND_KEYS
-from sim.model.units import COHORT_MONTHS, MONTHS_PER_YEAR
+from sim.model.units import BN_YUAN, COHORT_MONTHS, MONTHS_PER_YEAR
 
 
 @dataclass
@@ -80,8 +94,10 @@ class Counters:
 MONTHLY_COLUMNS = (
     "month", "contacted_total", "duplicated_contacts", "partner_leads", "referral_leads",
     "n_contacted", "n_negotiating", "n_signed", "n_building", "n_operating", "n_stalled", "n_withdrawn", "n_exited", "n_declined",
-    "signed_projects", "signed_capital", "arrived_capital", "start_rate", "fulfilment_rate", "completion_rate",
-    "capital_arrival_rate", "large_project_share", "industrial_share", "jobs", "tax_month", "tax_revenue",
+    "signed_projects", "signed_capital", "arrived_capital", "share_started_to_date", "share_building_or_operating_now",
+    "share_completed_to_date", "share_capital_arrived_to_date",
+    *(f"cohort_{r}_{k}m" for k in COHORT_MONTHS for r in ("start_rate", "completion_rate", "capital_arrival_rate")),
+    "large_project_share", "industrial_share", "jobs", "tax_month", "tax_revenue",
     "mean_approval_months", "satisfaction", "perceived_hard", "perceived_soft", "perceived_credibility",
     "actual_hard", "actual_soft", "actual_credibility", "legal_insecurity", "atmosphere", "free_land_mu",
     "budget_total", "budget_spent", "budget_held", "budget_returned", "incentive_fund", "investment_fund", "idle_land_mu",
@@ -131,10 +147,10 @@ def observe(m) -> dict:
         "signed_projects": n_signed,
         "signed_capital": signed_cap,
         "arrived_capital": arrived,
-        "start_rate": _ratio(started.sum(), n_signed),
-        "fulfilment_rate": _ratio(now_on.sum(), n_signed),
-        "completion_rate": _ratio(done.sum(), n_signed),
-        "capital_arrival_rate": _ratio(arrived, signed_cap),
+        "share_started_to_date": _ratio(started.sum(), n_signed),
+        "share_building_or_operating_now": _ratio(now_on.sum(), n_signed),
+        "share_completed_to_date": _ratio(done.sum(), n_signed),
+        "share_capital_arrived_to_date": _ratio(arrived, signed_cap),
         "large_project_share": _ratio((signed & m.pop.large).sum(), n_signed),
         "industrial_share": _ratio((signed & m.pop.industrial).sum(), n_signed),
         "jobs": float((m.op_capital[op] * m.jobs_per_capital[op]).sum()),
@@ -159,6 +175,10 @@ def observe(m) -> dict:
         "investment_fund": m.ledger.fund["investment_fund"],
         "idle_land_mu": float(sum(g.idle_mu for g in m.governments)),
     }
+    for k in COHORT_MONTHS:
+        for r, v in cohort_rates(m, k).items():
+            if r != "projects":
+                rec[f"cohort_{r}_{k}m"] = v
     for i, r in enumerate(REASONS):
         rec[f"withdrawn_{r}"] = int(reasons[i])
     for k in SPEND_KEYS:
@@ -167,31 +187,67 @@ def observe(m) -> dict:
 
 
 def cohort_rates(m, after: int, window: tuple[int, int] | None = None) -> dict[str, float]:
-    """Capital-arrival, start and completion rates ``after`` months after signing, for a signing window.
+    """Start (履约率), completion and capital-arrival rates ``after`` months after signing, for a signing window
+    (NaN while no project of the window can be followed that long).
 
-    The window defaults to every project signed early enough to be followed for ``after`` months.
+    The cohort is every project signed in months ``window`` (inclusive) early enough to be followed for
+    ``after`` months by now (signed in month ``m.t - after`` or before); the window defaults to months 1 to
+    ``m.t - after``. Start and completion are read from each project's month of ground-breaking and of
+    operation, so any ``after`` works; the capital arrived is the snapshot the model takes ``after`` months
+    after each signing (NaN for follow-up lengths it does not snapshot, see ``model.arrived_at``).
     """
     lo, hi = window if window else (1, m.t - after)
-    cohort = (m.signed_month >= lo) & (m.signed_month <= hi) & (m.signed_month <= m.t - after)
+    hi = min(hi, m.t - after)
+    sm = m.signed_month
+    cohort = (sm >= max(lo, 0)) & (sm <= hi)
     n = int(cohort.sum())
+    by = sm + after
+    started = cohort & (m.start_month >= 0) & (m.start_month <= by)
+    completed = cohort & (m.operate_month >= 0) & (m.operate_month <= by)
     cap = float(m.pop.announced[cohort].sum())
+    snap = m.arrived_at.get(after)
+    nan = float("nan")
+    if n == 0:  # nothing to observe yet: not a rate of zero
+        return {"projects": 0, "capital_arrival_rate": nan, "start_rate": nan, "completion_rate": nan}
     return {
         "projects": n,
-        "capital_arrival_rate": _ratio(np.nansum(m.arrived_at[after][cohort]), cap),
-        "start_rate": _ratio(m.started_by[after][cohort].sum(), n),
-        "completion_rate": _ratio(m.operating_by[after][cohort].sum(), n),
+        "capital_arrival_rate": _ratio(np.nansum(snap[cohort]), cap) if snap is not None else nan,
+        "start_rate": _ratio(started.sum(), n),
+        "completion_rate": _ratio(completed.sum(), n),
     }
+
+
+def cohorts_by_year(m) -> dict[str, dict[str, float]]:
+    """Rates of each signing year (projects signed in months 1-12, 13-24, ...) at every follow-up length the
+    horizon allows: ``{"year_1": {"projects": ..., "start_rate_12m": ..., ...}, ...}``."""
+    out: dict[str, dict[str, float]] = {}
+    year = 1
+    while MONTHS_PER_YEAR * year + min(COHORT_MONTHS) <= m.t:
+        window = (MONTHS_PER_YEAR * (year - 1) + 1, MONTHS_PER_YEAR * year)
+        row: dict[str, float] = {}
+        for k in COHORT_MONTHS:
+            if window[1] + k > m.t:
+                break
+            rates = cohort_rates(m, k, window)
+            row["projects"] = rates.pop("projects")
+            for r, v in rates.items():
+                row[f"{r}_{k}m"] = v
+        out[f"year_{year}"] = row
+        year += 1
+    return out
 
 
 def summary(m) -> dict:
     """End-of-run summary (``summary.json``)."""
     rec = dict(m.record)
     signed = m.signed_month >= 0
-    built = signed & (m.start_month >= 0)
+    started = signed & (m.start_month >= 0)
+    completed = signed & (m.operate_month >= 0)
     cap_signed = float(m.pop.announced[signed].sum())
     out = {k: rec[k] for k in (
-        "signed_projects", "signed_capital", "arrived_capital", "start_rate", "fulfilment_rate", "completion_rate",
-        "capital_arrival_rate", "large_project_share", "industrial_share", "jobs", "tax_revenue",
+        "signed_projects", "signed_capital", "arrived_capital", "share_started_to_date",
+        "share_building_or_operating_now", "share_completed_to_date", "share_capital_arrived_to_date",
+        "large_project_share", "industrial_share", "jobs", "tax_revenue",
         "mean_approval_months", "budget_spent", "satisfaction", "duplicated_contacts", "partner_leads",
         "referral_leads", "perceived_hard", "perceived_soft", "perceived_credibility", "actual_hard", "actual_soft",
         "actual_credibility", "atmosphere", "legal_insecurity")}
@@ -203,10 +259,13 @@ def summary(m) -> dict:
     out["negotiations_started"] = m.counters.negotiations_started
     out["budget_total"] = rec["budget_total"]
     out["operating_projects"] = rec["n_operating"]
-    out["large_share_built"] = _ratio((built & m.pop.large).sum(), built.sum())
-    out["large_share_started"] = out["large_share_built"]
-    out["industrial_share_built"] = _ratio((built & m.pop.industrial).sum(), built.sum())
+    out["large_share_started"] = _ratio((started & m.pop.large).sum(), started.sum())
+    out["large_share_completed"] = _ratio((completed & m.pop.large).sum(), completed.sum())
+    out["industrial_share_started"] = _ratio((started & m.pop.industrial).sum(), started.sum())
+    out["industrial_share_completed"] = _ratio((completed & m.pop.industrial).sum(), completed.sum())
     out["industrial_share_signed_capital"] = _ratio(m.pop.announced[signed & m.pop.industrial].sum(), cap_signed)
+    # Lanzhou fair 2023: projects of 1 bn yuan and more are 63% of the signed value (CALIBRATION B).
+    out["signed_capital_share_1bn_plus"] = _ratio(m.pop.announced[signed & (m.pop.announced >= BN_YUAN)].sum(), cap_signed)
     arrived = m.arrived
     out["industrial_share_arrived_capital"] = _ratio(arrived[m.pop.industrial].sum(), arrived.sum())
     out["incentives_promised"] = float(m.promised[signed].sum())
@@ -262,6 +321,7 @@ def summary(m) -> dict:
     for after in COHORT_MONTHS:
         for k, v in cohort_rates(m, after).items():
             out[f"cohort_{k}_{after}m"] = v
+    out["cohorts_by_year"] = cohorts_by_year(m)
     from sim.model.channels import SOURCES
     src = m.channel[signed]
     out["signed_by_source"] = {s: int((src == i).sum()) for i, s in enumerate(SOURCES)}
@@ -279,9 +339,11 @@ def check_invariants(m) -> list[str]:
         bad.append("arrived capital exceeds signed capital")
     if np.any(m.arrived > m.pop.capital + 1e-6):
         bad.append("a project received more capital than it commits")
-    for k in ("start_rate", "fulfilment_rate", "completion_rate", "capital_arrival_rate", "large_project_share",
-              "industrial_share", "satisfaction", "actual_hard", "actual_soft", "atmosphere", "legal_insecurity"):
-        if not 0.0 <= m.record[k] <= 1.0:
+    for k in ("share_started_to_date", "share_building_or_operating_now", "share_completed_to_date",
+              "share_capital_arrived_to_date", "large_project_share",
+              "industrial_share", "satisfaction", "actual_hard", "actual_soft", "atmosphere", "legal_insecurity",
+              *(c for c in MONTHLY_COLUMNS if c.startswith("cohort_"))):
+        if np.isfinite(m.record[k]) and not 0.0 <= m.record[k] <= 1.0:
             bad.append(f"{k} = {m.record[k]} outside [0, 1]")
     if m.ledger.spent_total > m.ledger.budget_total + 1e-6:
         bad.append(f"spent {m.ledger.spent_total:.1f} exceeds budget {m.ledger.budget_total:.1f}")

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sim.analysis.data import FULFILMENT
 from sim.report import numbers as nb
 from sim.report.experiment_charts import panel_title
 from sim.report.findings import Findings
@@ -121,6 +122,7 @@ td.name {{ white-space: normal; width: 27%; }}
 th {{ background: #eef3f8; font-weight: bold; }}
 td.name, th.name {{ text-align: left; }}
 td small {{ color: #555; }}
+td small.uncertain {{ color: #c00000; font-weight: bold; }}
 td.sig {{ font-weight: bold; }}
 p.note {{ font-size: 7.5pt; color: #555; margin: 0 0 6pt 0; }}
 ul.assumptions li {{ margin-bottom: 2pt; }}
@@ -153,7 +155,22 @@ class Briefing:
         else:
             ci = ""
         cls = ' class="sig"' if e.get("significant") else ""
-        return f"<td{cls}>{v}{ci}</td>"
+        return f"<td{cls}>{v}{ci}{self._robust_mark(scenario, output)}</td>"
+
+    def _robust_mark(self, scenario: str, output: str) -> str:
+        """Under an effect: in how many posterior draws it keeps its sign (marked when uncertain)."""
+        r = self.f.robust(scenario, output)
+        if r is None:
+            return ""
+        n, same = r["draws"], r["n_same_sign"]
+        if r["significant"] and r["holds"]:
+            text = f"{same}/{n} 同向" if self.lang == "zh" else f"{same}/{n} same sign"
+            return f"<br><small>{text}</small>"
+        if r["significant"]:
+            text = f"{same}/{n} 同向，不确定" if self.lang == "zh" else f"{same}/{n} same sign, uncertain"
+        else:
+            text = f"{same}/{n} 为正，不确定" if self.lang == "zh" else f"{same}/{n} positive, uncertain"
+        return f'<br><small class="uncertain">{text}</small>'
 
     def effects_table(self) -> str:
         outs = list(self.an.get("headline_outputs", []))
@@ -203,7 +220,7 @@ class Briefing:
         best: dict[str, int] = {}
         for r in idx:
             best[r["parameter"]] = min(best.get(r["parameter"], 10**6), int(r["rank"]))
-        fr = {r["parameter"]: r for r in idx if r["output"] == "fulfilment_rate"}
+        fr = {r["parameter"]: r for r in idx if r["output"] == FULFILMENT}
         method = idx[0]["method"] if idx else design.get("kind", "sobol")
         key = "ST" if method == "sobol" else "mu_star"
         order = sorted(best, key=lambda p: (best[p], -(fr.get(p, {}).get(key) or 0.0)))[:k]
@@ -233,6 +250,28 @@ class Briefing:
         intro = self.t["sens_intro"].format(method=self.t[method], formula=design.get("formula", ""),
                                             runs=f"{design.get('runs', 0):,}")
         return f'<p>{_e(intro)}</p><ul class="assumptions">{"".join(items)}</ul>'
+
+    def robustness_note(self) -> str:
+        """How the posterior draws were run and read ('' without them)."""
+        rob = self.an.get("robustness") or {}
+        d = rob.get("design")
+        if not rob.get("available") or not d:
+            return ""
+        n_inv = (d.get("overrides") or {}).get("run.n_investors")
+        if self.lang == "zh":
+            pool = f"，客商池 {n_inv:,} 个" if n_inv else ""
+            return (f"“同向”：在校准后验的 {d['draws']} 组参数下（各 {d['replications']} 次重复{pool}）与主结果方向相同的组数；"
+                    + d["rule"]["zh"])
+        pool = f", a pool of {n_inv:,}" if n_inv else ""
+        return (f"'same sign': of {d['draws']} parameter sets drawn from the calibration's posterior ({d['replications']} "
+                f"replication(s) each{pool}), how many go the main result's way; " + d["rule"]["en"] + ".")
+
+    def definitions(self) -> str:
+        """What each headline output counts, from the analysis (one clause each)."""
+        defs = self.an.get("definitions", {})
+        sep = "；" if self.lang == "zh" else "; "
+        text = sep.join(d[self.lang] for o in self.an.get("headline_outputs", []) if (d := defs.get(o)))
+        return text + ("。" if self.lang == "zh" else ".") if text else ""
 
     def footer(self) -> str:
         p = self.an.get("provenance", {})
@@ -283,7 +322,7 @@ class Briefing:
 {fig("comparison")}
 <h2>{t["effects"]}</h2>
 {self.effects_table()}
-<p class="note">{_e(t["table_note"])}</p>
+<p class="note">{_e(t["table_note"])} {_e(self.robustness_note())} {_e(self.definitions())}</p>
 {fig("capital")}
 <h2>{t["charts_pipeline"]}</h2>
 {fig("funnel")}

@@ -19,16 +19,17 @@ def pipeline_chart(monthly: dict[str, np.ndarray], path: Path, lang: str = "zh",
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for key in ("negotiating", "signed", "building", "operating", "withdrawn"):
         ax.plot(months, monthly[f"n_{key}"], label=pick(STAGE_LABELS[key], lang), lw=2)
-    fr = float(monthly["fulfilment_rate"][-1])
-    car = float(monthly["capital_arrival_rate"][-1])
+    fr = float(monthly["cohort_start_rate_24m"][-1])
+    car = float(monthly["cohort_capital_arrival_rate_24m"][-1])
     n = int(monthly["signed_projects"][-1])
-    if lang == "zh":
-        title = f"{title_name}：签约 {n} 个项目，履约率 {fr:.0%}，资金到位率 {car:.0%}"
-        ylabel = "项目数（个）"
+    if not (np.isfinite(fr) and np.isfinite(car)):
+        title = f"{title_name}：签约 {n} 个项目" if lang == "zh" else f"{title_name}: {n} projects signed"
+    elif lang == "zh":
+        title = f"{title_name}：签约 {n} 个项目，{fr:.0%} 在签约后24个月内开工（履约率），24个月资金到位率 {car:.0%}"
     else:
-        title = f"{title_name}: {n} projects signed, {fr:.0%} fulfilled, {car:.0%} of capital arrived"
-        ylabel = "Projects"
-    ax.set_title(title.strip("：: "))
+        title = f"{title_name}: {n} projects signed, {fr:.0%} started within 24 months, {car:.0%} of capital arrived by then"
+    ylabel = "项目数（个，当月处于各阶段）" if lang == "zh" else "Projects at each stage in the month"
+    ax.set_title(title.strip("：: "), fontsize=10)
     ax.set_xlabel(month_axis(lang))
     ax.set_ylabel(ylabel)
     ax.legend(ncol=3, loc="upper left")

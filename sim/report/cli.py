@@ -10,6 +10,7 @@ EXIT_USAGE = 2
 EXIT_INCOMPLETE = 1
 MAIN_EXPERIMENT = "experiments/main.toml"
 MAIN_SENSITIVITY = "experiments/sensitivity_morris.toml"
+MAIN_UNCERTAINTY = "experiments/main_uncertainty.toml"
 LANGS = ("zh", "en")
 
 
@@ -25,16 +26,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--sensitivity", metavar="DIR",
                    help="results folder of a Sobol' or Morris experiment whose indices give the key assumptions")
     b.add_argument("--baseline", help="scenario to compare against (default: 'baseline', else the first)")
+    b.add_argument("--draws", metavar="DIR",
+                   help="results of the comparison re-run on posterior draws: says whether each effect holds")
     b.set_defaults(func=cmd_brief)
 
     m = subparsers.add_parser(
         "main", help="run the main experiment (every strategy) and its sensitivity screening, then write the "
                      "briefing in Chinese and English",
-        description=f"Run (or resume) {MAIN_EXPERIMENT} into results/main and {MAIN_SENSITIVITY} into its results "
-                    "folder, analyse both and write results/main/brief/brief_zh.pdf, brief_en.pdf and the HTML.")
+        description=f"Run (or resume) {MAIN_EXPERIMENT} into results/main, {MAIN_UNCERTAINTY} (the same comparison on "
+                    f"posterior draws of the calibration) and {MAIN_SENSITIVITY} into their results folders, analyse "
+                    "them and write results/main/brief/brief_zh.pdf, brief_en.pdf and the HTML.")
     m.add_argument("--experiment", default=MAIN_EXPERIMENT, help=f"experiment file (default {MAIN_EXPERIMENT})")
     m.add_argument("--sensitivity", default=MAIN_SENSITIVITY,
                    help=f"sensitivity experiment file (default {MAIN_SENSITIVITY}); 'none' to skip")
+    m.add_argument("--uncertainty", default=MAIN_UNCERTAINTY,
+                   help=f"the comparison on posterior draws (default {MAIN_UNCERTAINTY}); 'none' to skip")
     m.add_argument("--engine", default="process", help="where runs execute: serial, process (default) or dask")
     m.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     m.add_argument("--fresh", action="store_true", help="start the experiments over instead of resuming")
@@ -42,31 +48,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m.set_defaults(func=cmd_main)
 
 
-def ensure_analysis(results_dir: Path, baseline: str | None = None) -> Path:
-    """The analysis folder of ``results_dir``, (re)computed when missing or older than the stored runs."""
-    from sim.analysis.tables import ANALYSIS_DIR, JSON_NAME, analyse
+def _newest(results_dir: Path) -> float:
     from sim.experiment.store import MANIFEST, SUMMARY_DIR
+
+    stamps = [results_dir / MANIFEST, *sorted((results_dir / SUMMARY_DIR).glob("part-*.parquet"))]
+    return max((p.stat().st_mtime for p in stamps if p.is_file()), default=0.0)
+
+
+def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path | None = None) -> Path:
+    """The analysis folder of ``results_dir``, (re)computed when missing, older than the stored runs (of the
+    draws too), or made with another baseline or other draws."""
+    import json
+
+    from sim.analysis.tables import ANALYSIS_DIR, JSON_NAME, analyse
 
     folder = results_dir / ANALYSIS_DIR
     js = folder / JSON_NAME
-    stamps = [results_dir / MANIFEST, *sorted((results_dir / SUMMARY_DIR).glob("part-*.parquet"))]
-    newest = max((p.stat().st_mtime for p in stamps if p.is_file()), default=0.0)
+    newest = max(_newest(results_dir), _newest(draws) if draws else 0.0)
     stale = not js.is_file() or js.stat().st_mtime < newest
-    if not stale and baseline is not None:
-        import json
-
-        stale = json.loads(js.read_text(encoding="utf-8")).get("baseline") != baseline
+    if not stale:
+        data = json.loads(js.read_text(encoding="utf-8"))
+        design = (data.get("robustness") or {}).get("design") or {}
+        stale = (baseline is not None and data.get("baseline") != baseline) or \
+            design.get("results_dir") != (str(draws) if draws else None)
     if stale:
-        analyse(results_dir, baseline=baseline, log=lambda m: print(m, file=sys.stderr))
+        analyse(results_dir, baseline=baseline, log=lambda m: print(m, file=sys.stderr), draws=draws)
     return folder
 
 
 def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivity: Path | None = None,
-                 baseline: str | None = None) -> list[dict]:
+                 baseline: str | None = None, draws: Path | None = None) -> list[dict]:
     """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned."""
     from sim.report.brief import write_brief
 
-    folder = ensure_analysis(results_dir, baseline)
+    folder = ensure_analysis(results_dir, baseline, draws)
     sens = ensure_analysis(sensitivity) if sensitivity else None
     return [write_brief(folder, out, lang, sensitivity_dir=sens) for lang in langs]
 
@@ -80,7 +95,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else results / "brief"
     langs = LANGS if args.lang == "both" else (args.lang,)
     try:
-        done = write_briefs(results, out, langs, Path(args.sensitivity) if args.sensitivity else None, args.baseline)
+        done = write_briefs(results, out, langs, Path(args.sensitivity) if args.sensitivity else None, args.baseline,
+                            Path(args.draws) if args.draws else None)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -106,6 +122,9 @@ def cmd_main(args: argparse.Namespace) -> int:
     from sim.experiment.store import StoreError
 
     files = [_find(args.experiment)]
+    uncertainty = args.uncertainty and args.uncertainty.lower() != "none"
+    if uncertainty:
+        files.append(_find(args.uncertainty))
     if args.sensitivity and args.sensitivity.lower() != "none":
         files.append(_find(args.sensitivity))
     folders: list[Path] = []
@@ -125,7 +144,9 @@ def cmd_main(args: argparse.Namespace) -> int:
                 return EXIT_INCOMPLETE
             folders.append(out)
         main_dir = folders[0]
-        done = write_briefs(main_dir, main_dir / "brief", LANGS, folders[1] if len(folders) > 1 else None)
+        draws = folders[1] if uncertainty else None
+        rest = folders[2:] if uncertainty else folders[1:]
+        done = write_briefs(main_dir, main_dir / "brief", LANGS, rest[0] if rest else None, draws=draws)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.data import HEADLINE_OUTPUTS
 from sim.report import numbers as nb
 from sim.report import style
 from sim.report.findings import Findings, output_name
@@ -110,7 +111,7 @@ def _ci_note(lang: str, n: int | None) -> str:
 
 # ----------------------------------------------------------------------------- 1 effects of strategies
 def comparison_chart(an: dict, path: Path, lang: str = "zh",
-                     outputs: tuple[str, ...] = ("fulfilment_rate", "capital_arrival_rate", "jobs")) -> Path:
+                     outputs: tuple[str, ...] = HEADLINE_OUTPUTS) -> Path:
     """Effect of each strategy on the headline outputs against the baseline, with 95% intervals."""
     f = Findings(an, lang)
     first = f.effects(outputs[0])
@@ -143,8 +144,15 @@ def comparison_chart(an: dict, path: Path, lang: str = "zh",
             ax.xaxis.set_major_formatter(_thousands())
         ax.grid(axis="y", alpha=0)
         ax.set_ylim(-0.6, n - 0.4)
-    _note(fig, _ci_note(lang, reps))
+    _note(fig, _ci_note(lang, reps) + "\n" + _definitions(an, outputs, lang))
     return _save(fig, path, f.title_comparison(), lang)
+
+
+def _definitions(an: dict, outputs: tuple[str, ...], lang: str) -> str:
+    """One line per cohort output saying what it counts (from the analysis)."""
+    defs = an.get("definitions", {})
+    return "\n".join(wrap(defs[o][lang], lang, 90 if lang == "zh" else 150) for o in outputs
+                     if o.startswith("cohort_") and o in defs)
 
 
 # ----------------------------------------------------------------------------- 2 funnel
@@ -311,7 +319,7 @@ def cost_chart(an: dict, path: Path, lang: str = "zh") -> Path:
 
 # ----------------------------------------------------------------------------- 6 sensitivity
 def sensitivity_chart(sens: dict, path: Path, lang: str = "zh",
-                      outputs: tuple[str, ...] = ("fulfilment_rate", "capital_arrival_rate", "jobs"),
+                      outputs: tuple[str, ...] = HEADLINE_OUTPUTS,
                       scenario: str | None = None) -> Path:
     """Sensitivity indices per parameter for each headline output (Sobol' S1 and ST, or Morris mu*), with 95% intervals."""
     f = Findings(sens, lang, sensitivity=sens)

@@ -13,18 +13,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.analysis.data import CAPITAL_ARRIVAL, FULFILMENT
 from sim.report import numbers as nb
 from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, param_label, pick
 
 HIGHER_IS_BETTER = {"cost_per_job": False, "incremental_cost_per_job": False}
 
-_NAMES_ZH = {"fulfilment_rate": "履约率", "capital_arrival_rate": "资金到位率", "jobs": "就业岗位",
+_NAMES_ZH = {FULFILMENT: "履约率", CAPITAL_ARRIVAL: "资金到位率", "jobs": "就业岗位",
              "arrived_capital": "到位资金", "signed_capital": "签约资金", "signed_projects": "签约项目",
-             "completion_rate": "投产率", "start_rate": "开工率"}
-_NAMES_EN = {"fulfilment_rate": "fulfilment", "capital_arrival_rate": "the capital-arrival rate", "jobs": "jobs",
+             "cohort_completion_rate_24m": "投产率"}
+_NAMES_EN = {FULFILMENT: "fulfilment", CAPITAL_ARRIVAL: "the capital-arrival rate", "jobs": "jobs",
              "arrived_capital": "arrived capital", "signed_capital": "signed capital",
-             "signed_projects": "signed projects", "completion_rate": "the completion rate",
-             "start_rate": "the start rate"}
+             "signed_projects": "signed projects", "cohort_completion_rate_24m": "the completion rate"}
 
 
 def output_name(output: str, lang: str) -> str:
@@ -140,10 +140,60 @@ class Findings:
                     else f"No strategy raises {name}; {self.label(e['scenario'])} {self.change(e)}.")
         base = nb.fmt(output, e["mean_baseline"], self.lang)
         new = nb.fmt(output, e["mean_scenario"], self.lang)
+        robust = self.robustness_clause(e["scenario"], output)
         if self.zh:
-            return f"{self.quoted(e['scenario'])}{self.change(e)}，从 {base} 到 {new}{self.significance(e)}。"
+            return f"{self.quoted(e['scenario'])}{self.change(e)}，从 {base} 到 {new}{self.significance(e)}{robust}。"
         return (f"{self.label(e['scenario'])} {self.change(e)}, from {base} to {new}"
-                f"{self.significance(e)}.")
+                f"{self.significance(e)}{robust}.")
+
+    # ------------------------------------------------------------------ parameter uncertainty
+    def robust(self, scenario: str, output: str) -> dict | None:
+        """Whether the effect of ``scenario`` on ``output`` keeps its sign across the posterior draws."""
+        rob = self.an.get("robustness") or {}
+        return next((r for r in rob.get("effects", []) if r["scenario"] == scenario and r["output"] == output), None)
+
+    def robustness_clause(self, scenario: str, output: str) -> str:
+        """'; it holds in 19 of 20 plausible parameter sets' or '; but in 7 of 20 ... it goes the other way:
+        its direction is uncertain' ('' without the posterior draws)."""
+        r = self.robust(scenario, output)
+        if r is None:
+            return ""
+        n, same = r["draws"], r["n_same_sign"]
+        if not r["significant"]:
+            return (f"；在 {n} 组合理的参数下，{same} 组为增加，方向不确定" if self.zh
+                    else f"; across {n} plausible parameter sets it rises in {same}: its direction is uncertain")
+        if r["holds"]:
+            return (f"；在 {n} 组合理的参数下有 {same} 组方向相同，结论稳健" if self.zh
+                    else f"; it goes the same way in {same} of {n} plausible parameter sets")
+        return (f"；但在 {n} 组合理的参数下有 {n - same} 组方向相反，方向不确定" if self.zh
+                else f"; but in {n - same} of {n} plausible parameter sets it goes the other way: its direction is uncertain")
+
+    def robustness_sentence(self) -> str | None:
+        """How many headline effects hold across the posterior draws, and which do not."""
+        rob = self.an.get("robustness") or {}
+        rows = [r for r in rob.get("effects", []) if r["output"] in self.an.get("headline_outputs", [])]
+        if not rows:
+            return None
+        design = rob.get("design") or {}
+        n = design.get("draws")
+        sig = [r for r in rows if r["significant"]]
+        held = [r for r in sig if r["holds"]]
+        weak = [r for r in sig if not r["holds"]]
+        names = ("、" if self.zh else ", ").join(
+            f"{self.quoted(r['scenario'])}对{output_name(r['output'], 'zh')}" if self.zh
+            else f"{self.label(r['scenario'])} on {output_name(r['output'], 'en')}" for r in weak[:4])
+        more = len(weak) - 4
+        if self.zh:
+            s = (f"参数不确定性：在校准后验的 {n} 组参数下重算各策略的效果，{len(sig)} 项确定的效果中有 {len(held)} 项"
+                 f"在至少 {design.get('holds_share', 0.9):.0%} 的参数组下方向不变")
+            if weak:
+                s += f"；方向不确定的有{names}" + (f"等 {len(weak)} 项" if more > 0 else "")
+            return s + "。"
+        s = (f"Parameter uncertainty: re-run at {n} parameter sets drawn from the calibration's posterior, {len(held)} of "
+             f"the {len(sig)} clear effects keep their direction in at least {design.get('holds_share', 0.9):.0%} of them")
+        if weak:
+            s += f"; uncertain in direction: {names}" + (f" and {more} more" if more > 0 else "")
+        return s + "."
 
     # ------------------------------------------------------------------ withdrawals
     def withdrawals(self, scenario: str, stage: str = "after_signing") -> list[dict]:
@@ -163,24 +213,23 @@ class Findings:
 
     # ------------------------------------------------------------------ sentences and titles
     def diagnosis(self) -> str:
-        """The baseline's pipeline in one sentence: fulfilment, capital arrival and the main reason to leave."""
-        fr = self.level(self.baseline, "fulfilment_rate")
-        car = self.level(self.baseline, "capital_arrival_rate")
+        """The baseline's pipeline in one sentence: cohort fulfilment, capital arrival and the main reason to leave."""
+        fr = self.level(self.baseline, FULFILMENT)
+        car = self.level(self.baseline, CAPITAL_ARRIVAL)
         top = self.top_reason()
-        h = self.horizon
         parts = []
         if self.zh:
             if fr and car:
-                parts.append(f"现状基线下，第 {h} 个月时签约项目的履约率为 {nb.fmt('fulfilment_rate', fr['mean'], 'zh')}，"
-                             f"资金到位率为 {nb.fmt('capital_arrival_rate', car['mean'], 'zh')}")
+                parts.append(f"现状基线下，签约项目中有 {nb.fmt(FULFILMENT, fr['mean'], 'zh')} 在签约后 24 个月内开工（履约率），"
+                             f"签约 24 个月时资金到位率为 {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'zh')}")
             if top:
                 parts.append(f"签约后撤出的首要原因是「{self.reason(top['reason'])}」，占签约后撤出的 "
                              f"{nb.fmt('share', top['share'], 'zh')}")
             return "；".join(parts) + "。" if parts else ""
         if fr and car:
-            parts.append(f"In the baseline, {nb.fmt('fulfilment_rate', fr['mean'], 'en')} of signed projects are "
-                         f"fulfilled at month {h} and {nb.fmt('capital_arrival_rate', car['mean'], 'en')} of signed "
-                         f"capital has arrived")
+            parts.append(f"In the baseline, {nb.fmt(FULFILMENT, fr['mean'], 'en')} of signed projects start building "
+                         f"within 24 months of signing (fulfilment) and {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'en')} of "
+                         f"signed capital has arrived 24 months after signing")
         if top:
             parts.append(f"the main reason for leaving after signing is {self.reason(top['reason']).lower()} "
                          f"({nb.fmt('share', top['share'], 'en')} of withdrawals after signing)")
@@ -233,7 +282,7 @@ class Findings:
             s += f"; the others would need about {max(need):,} replications"
         return s + "."
 
-    def top_parameter(self, output: str = "fulfilment_rate") -> dict | None:
+    def top_parameter(self, output: str = FULFILMENT) -> dict | None:
         """The most influential uncertain parameter for ``output`` (rank 1 of the sensitivity indices)."""
         if not self.sens:
             return None
@@ -244,7 +293,7 @@ class Findings:
         base = self.sens.get("baseline")
         return next((r for r in rows if r["scenario"] == base), rows[0])
 
-    def sensitivity_sentence(self, output: str = "fulfilment_rate") -> str | None:
+    def sensitivity_sentence(self, output: str = FULFILMENT) -> str | None:
         """Which assumption matters most for ``output``."""
         r = self.top_parameter(output)
         if r is None:
@@ -265,17 +314,17 @@ class Findings:
         """The briefing's headline findings, most important first."""
         out = [self.diagnosis()]
         seen: set[str] = set()
-        for o in ("fulfilment_rate", "capital_arrival_rate", "jobs"):
+        for o in (FULFILMENT, CAPITAL_ARRIVAL, "jobs"):
             s = self.sentence_best(o)
             if s:
                 out.append(s)
                 seen.add(o)
-        out += [self.cost_sentence(), self.sensitivity_sentence(), self.adequacy_sentence()]
+        out += [self.robustness_sentence(), self.cost_sentence(), self.sensitivity_sentence(), self.adequacy_sentence()]
         return [s for s in out if s]
 
     # chart titles: the finding, short
     def title_comparison(self) -> str:
-        e = self.best("fulfilment_rate")
+        e = self.best(FULFILMENT)
         if e is None:
             return "各策略的效果" if self.zh else "Effects of the strategies"
         if self.zh:
@@ -305,12 +354,12 @@ class Findings:
         e = self.best("arrived_capital")
         h = self.horizon
         if e is None:
-            lv = self.level(self.baseline, "capital_arrival_rate")
+            lv = self.level(self.baseline, CAPITAL_ARRIVAL)
             if lv is None:
                 return "签约与到位资金" if self.zh else "Signed and arrived capital"
-            r = nb.fmt("capital_arrival_rate", lv["mean"], self.lang)
-            return (f"第 {h} 个月时签约资金只有 {r} 到位" if self.zh
-                    else f"By month {h} only {r} of signed capital has arrived")
+            r = nb.fmt(CAPITAL_ARRIVAL, lv["mean"], self.lang)
+            return (f"签约 24 个月时签约资金只有 {r} 到位" if self.zh
+                    else f"24 months after signing only {r} of signed capital has arrived")
         new = nb.fmt("arrived_capital", e["mean_scenario"], self.lang)
         base = nb.fmt("arrived_capital", e["mean_baseline"], self.lang)
         if self.zh:
@@ -341,7 +390,7 @@ class Findings:
         return (f"{self.quoted(c['scenario'])}每个岗位成本最低：{cost}" if self.zh
                 else f"{self.label(c['scenario'])} has the lowest cost per job: {cost}")
 
-    def title_sensitivity(self, output: str = "fulfilment_rate") -> str:
+    def title_sensitivity(self, output: str = FULFILMENT) -> str:
         r = self.top_parameter(output)
         if r is None:
             return "敏感性分析" if self.zh else "Sensitivity"
