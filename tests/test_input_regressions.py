@@ -89,3 +89,25 @@ def test_a_folder_given_as_scenario_file_is_refused(tmp_path, capsys):
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+def test_a_negative_seed_is_one_line_without_traceback(tmp_path):
+    proc = run_cli("run", "scenarios/baseline.toml", "--seed", "-1", "--out", str(tmp_path / "out"), *SMALL)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "error: --seed: expected a seed from 0 to 9223372036854775807, found -1\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_under_a_file_is_one_line_without_traceback(tmp_path):
+    (tmp_path / "a_file").write_text("x")
+    proc = run_cli("run", "scenarios/baseline.toml", "--out", str(tmp_path / "a_file" / "out"), *SMALL)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: --out: expected a folder to write into, found ")
+    assert f"{tmp_path / 'a_file'} is a file" in proc.stderr
+
+
+def test_a_port_out_of_range_is_one_line_without_traceback():
+    proc = run_cli("explore", "--port", "99999")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "error: --port: expected a port from 1 to 65535, found 99999\n"
