@@ -14,6 +14,7 @@ same per-project conditions (see ``Params.scale``).
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -383,7 +384,9 @@ class Params(Section):
 def _check_keys(d: dict, allowed: tuple[str, ...], where: str, subset: bool = False) -> None:
     unknown = [k for k in d if k not in allowed]
     if unknown:
-        raise ValueError(f"{where}.{unknown[0]}: expected one of {', '.join(allowed)}, found unknown key '{unknown[0]}'")
+        close = difflib.get_close_matches(unknown[0], allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ValueError(f"{where}.{unknown[0]}: expected one of {', '.join(allowed)}{hint}, found unknown key '{unknown[0]}'")
     if not subset:
         missing = [k for k in allowed if k not in d]
         if missing:
