@@ -60,12 +60,18 @@ class ScenarioSpec:
 
 
 def _set_dotted(data: dict, dotted: str, value: Any, source: str) -> None:
+    """Set one dotted key. The last key may be new (an entry of a table such as a channel's sector focus);
+    whether it is allowed is for the validation of the parameters to say."""
     parts = dotted.split(".")
     node = data
     for i, part in enumerate(parts):
-        if not isinstance(node, dict) or part not in node:
-            options = list(node) if isinstance(node, dict) else []
-            raise ScenarioError(f"{source}: key '{dotted}': expected {_expect_key(part, options)}, found unknown key '{part}'")
+        if not isinstance(node, dict):
+            above = ".".join(parts[:i])
+            raise ScenarioError(f"{source}: key '{dotted}': expected '{above}' to be set as one value, "
+                                f"found a key '{part}' below it")
+        if part not in node and i < len(parts) - 1:
+            raise ScenarioError(f"{source}: key '{dotted}': expected {_expect_key(part, list(node))}, "
+                                f"found unknown key '{part}'")
         if i == len(parts) - 1:
             node[part] = value
         else:
@@ -111,27 +117,33 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-Origins = dict[tuple[str, ...], tuple[int, str]]
-"""Which file of an ``extends`` chain set each key: dotted path -> (depth in the chain, 0 = the file loaded; file)."""
+Origins = dict[tuple[str, ...], tuple[int, str, bool]]
+"""Which file of an ``extends`` chain set each key: dotted path -> (depth in the chain, 0 = the file loaded;
+file; whether the key holds a value rather than a table)."""
 
 
 def _origins(table: dict, depth: int, file: str, prefix: tuple[str, ...] = ()) -> Origins:
     out: Origins = {}
     for key, value in table.items():
         path = (*prefix, str(key))
-        out[path] = (depth, file)
+        out[path] = (depth, file, not isinstance(value, dict))
         if isinstance(value, dict):
             out.update(_origins(value, depth, file, path))
     return out
 
 
 def _origin(key: str, origins: Origins | None, source: str) -> str:
-    """The file that set ``key`` (or a key inside or around it; ``*`` matches any key), nearest the loaded file."""
+    """The file that set ``key``, nearest the loaded file: a value at or inside it (``*`` matches any key),
+    else a table at or inside it, else the table around it; ``source`` if no file did."""
     if not origins:
         return source
     parts = tuple(key.split("."))
-    found = [where for path, where in origins.items()
-             if all(a == b or b == "*" for a, b in zip(path, parts, strict=False))]
+    ranked: list[list[tuple[int, str]]] = [[], [], []]
+    for path, (depth, file, is_value) in origins.items():
+        if all(a == b or b == "*" for a, b in zip(path, parts, strict=False)):
+            rank = (0 if is_value else 1) if len(path) >= len(parts) else 2
+            ranked[rank].append((depth, file))
+    found = next((r for r in ranked if r), [])
     return min(found)[1] if found else source
 
 
