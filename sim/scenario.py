@@ -91,6 +91,8 @@ def deep_merge(base: dict, over: dict) -> dict:
 
 def read_toml(path: Path) -> dict:
     """Read a TOML file; a missing file or a syntax error becomes a one-line ScenarioError."""
+    if path.is_dir():
+        raise ScenarioError(f"{path}: key '-': expected a TOML file, found a directory")
     if not path.is_file():
         raise ScenarioError(f"{path}: key '-': expected an existing TOML file, found no such file")
     try:
@@ -100,6 +102,8 @@ def read_toml(path: Path) -> dict:
         raise ScenarioError(f"{path}: key '-': expected valid TOML, found a syntax error: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: key '-': expected UTF-8 text, found undecodable bytes") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: key '-': expected a readable file, found {exc.strerror or exc}") from None
 
 
 def _describe(value: Any) -> str:
@@ -159,6 +163,9 @@ def _check_meta(meta: Any, path: Path) -> dict:
 def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[str, ...]]:
     """Parameter data and metadata of a file with its extension chain merged in."""
     raw = read_toml(path)
+    if not raw:
+        raise ScenarioError(f"{path}: key '-': expected a scenario (a [scenario] table or parameter tables), "
+                            f"found an empty file")
     meta = _check_meta(raw.pop("scenario", {}), path)
     parent_name = meta.get("extends")
     data: dict = {}

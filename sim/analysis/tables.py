@@ -73,12 +73,10 @@ def _write(df: pd.DataFrame, folder: Path, name: str) -> list[str]:
     if df is None or df.empty:
         return []
     folder.mkdir(parents=True, exist_ok=True)
-    from sim.runio import atomic_write_text
+    from sim.runio import atomic_write, atomic_write_text
 
     atomic_write_text(folder / f"{name}.csv", df.to_csv(index=False))
-    tmp = folder / f".{name}.parquet.tmp"
-    df.to_parquet(tmp, index=False)
-    tmp.replace(folder / f"{name}.parquet")
+    atomic_write(folder / f"{name}.parquet", lambda fh: df.to_parquet(fh, index=False))
     return [f"{name}.csv", f"{name}.parquet"]
 
 
