@@ -57,6 +57,7 @@ BUDGET_LEVERS = (
     "park",
     "idle_assets",
     "incentive_fund",
+    "investment_fund",
     "training",
     "tracking",
     "forums",
@@ -92,9 +93,12 @@ class Section(BaseModel):
 class Run(Section):
     horizon_months: int = P(60, "Months simulated (one step is one month)", "months",
                             "assumption: a five-year plan period, the horizon officials brief on", ge=1, le=600)
-    n_investors: int = P(12000, "Potential investors in the market the region can reach (the prospect pool)",
+    n_investors: int = P(12000, "Potential investors in the market the region can reach at month 0 (the prospect pool; arrivals add to it)",
                          "investors", "assumption: sized so that about 250 projects a year are signed, the order of Dingxi's 67 in Q1 2023 (CALIBRATION B)",
                          ge=10, le=2_000_000)
+    arrivals_per_month: float = P(100.0, "New prospects entering the market each month (at reference size): firms that start looking for a location",
+                                  "prospects / month", "assumption: the market must not run dry; Dingxi signs about 270 projects a year (67 in Q1 2023, CALIBRATION B)",
+                                  ge=0, le=1_000_000)
     reference_investors: int = P(12000, "Pool size at which budgets, capacities and land are stated; they scale with n_investors / reference_investors",
                                  "investors", "assumption: equals the default pool", ge=10)
     large_threshold: float = P(10000.0, "Committed capital at or above which a project counts as large", "万元",
@@ -153,11 +157,27 @@ class Population(Section):
     local_tie_share: float = P(0.5, "Share of a local investor's ties that go to other local investors", "share", "assumption", ge=0, le=1)
     reinvest_per_year: float = P(0.06, "Yearly chance that a satisfied operating firm expands", "probability / year", "assumption", ge=0, le=1)
     reinvest_fraction: float = P(0.3, "Size of an expansion relative to the firm's capital", "share", "assumption", ge=0, le=5)
+    origin_patience: dict[str, Weight] = P({"local": 1.3, "domestic": 1.0, "foreign": 0.7},
+                                          "Patience multiplier by origin: local investors bear local procedure longer, foreign ones less",
+                                          "multiplier", "assumption")
+    patience_shape: float = P(4.0, "Shape of the gamma spread of patience around its mean (larger: more alike)", "gamma shape",
+                              "assumption: a coefficient of variation of one half", gt=0, le=100)
+    loan_size_elasticity: float = P(0.5, "Rise in the log-odds of needing a bank loan per unit of log capital above the sector median",
+                                    "log-odds / log 万元", "assumption: larger projects borrow more of their capital (P3)", ge=0, le=3)
+    large_extra_approvals: int = P(2, "Extra approvals a large project needs (environmental impact and energy reviews at a higher level)",
+                                   "approvals", "assumption: large and industrial projects face provincial reviews (P3)", ge=0, le=6)
+    size_env_elasticity: float = P(0.25, "Elasticity, with capital relative to the large-project line, of the weight a project gives the soft environment, the credibility of promises and legal risk",
+                                   "elasticity", "assumption: large investors weigh the legal and regulatory environment most (World Bank 2017; CALIBRATION D)", ge=0, le=2)
+    size_weight_min: float = P(0.5, "Lowest size weight on the soft environment, credibility and legal risk (the smallest projects)",
+                               "multiplier", "assumption: keeps the smallest projects within a plausible range", gt=0, le=1)
+    size_weight_max: float = P(3.0, "Highest size weight on the soft environment, credibility and legal risk (the largest projects)",
+                               "multiplier", "assumption: keeps the largest projects within a plausible range", ge=1, le=20)
 
     @model_validator(mode="after")
     def _keys(self) -> Population:
         _check_keys(self.sectors, SECTORS, "sectors")
         _check_keys(self.origin_shares, ORIGINS, "origin_shares")
+        _check_keys(self.origin_patience, ORIGINS, "origin_patience")
         _check_sum(self.origin_shares, "origin_shares", exact=True)
         _check_sum({k: v.share for k, v in self.sectors.items()}, "sectors.*.share", exact=True)
         return self
@@ -176,6 +196,8 @@ class Behaviour(Section):
     tau: float = P(0.5, "Logit scale of the go-on decision", "utility", "assumption", gt=0)
     outside_option: float = P(0.8, "Value of the best outside offer (other regions) at month 0", "utility", "assumption: set so that about a quarter of contacted prospects sign")
     outside_growth: float = P(0.03, "Yearly rise of the outside option as other regions compete", "utility / year", "assumption", ge=-1, le=1)
+    return_months: float = P(24.0, "Months after declining before a prospect may be courted again; it keeps the beliefs it left with", "months",
+                             "assumption", gt=0, le=600)
     negotiation_months: float = P(3.0, "Mean length of negotiation before a signing decision", "months", "assumption", gt=0)
     experience_weight: float = P(0.3, "Pull of a month's own experience on a belief (lambda)", "share / month", "assumption", ge=0, le=1)
     word_of_mouth_weight: float = P(0.15, "Pull of informed ties' beliefs on a belief each month", "share / month", "assumption", ge=0, le=1)
@@ -186,6 +208,21 @@ class Behaviour(Section):
     referral_rate: float = P(0.01, "Monthly chance that a fully satisfied operating firm refers one of its ties", "probability / month / tie", "assumption", ge=0, le=1)
     referral_reward_boost: float = P(1.5, "Relative rise of the referral rate while referral rewards (以商招商) are funded", "share", "assumption", ge=0, le=10)
     credibility_shock: float = P(0.5, "Drop of believed credibility after a broken promise (quick to lose)", "share", "assumption", ge=0, le=1)
+    unserious_sign_bonus: float = P(0.2, "Extra chance to sign for an unserious prospect: the contract, not the project, is what it is after", "probability",
+                                    "assumption: letters of intent and re-signed projects counted as contracts (CALIBRATION preface)", ge=0, le=1)
+    initial_word_of_mouth: float = P(0.45, "Pull of informed ties' beliefs on a newly contacted prospect's first beliefs", "share",
+                                     "assumption: three months' worth of word of mouth", ge=0, le=1)
+    belief_noise: dict[str, Weight] = P({"hard": 0.1, "soft": 0.1, "credibility": 0.1, "delay": 1.5, "risk": 0.08},
+                                       "Spread of a new prospect's first beliefs around the reputation (delay in months, the others on 0-1)",
+                                       "sd", "assumption")
+    partner_vouching: float = P(0.1, "Credibility and soft-environment belief added when a local partner brings the prospect", "0-1", "assumption", ge=0, le=1)
+    attitude_weight_in_service: float = P(0.5, "Weight of departments' service attitude (proactiveness) in the service investors meet; the rest is effort alone", "share", "assumption", ge=0, le=1)
+    service_weight_in_soft: float = P(0.6, "Weight of departments' service in the soft environment (the rest is the atmosphere)", "share", "assumption", ge=0, le=1)
+    delay_memory_projects: int = P(200, "Recent approvals whose mean makes the actual approval delay investors hear of", "projects", "assumption", ge=1, le=100000)
+    risk_learning_share: float = P(0.333, "Speed of learning about legal risk relative to the other beliefs (harassment is rare, so learnt slowly)", "share", "assumption", ge=0, le=1)
+    satisfied_threshold: float = P(0.5, "Satisfaction above which an operating firm counts as satisfied (it lifts the atmosphere)", "0-1", "assumption", ge=0, le=1)
+    satisfaction_delay_months: float = P(24.0, "Believed approval delay at which the speed part of satisfaction is nil", "months", "assumption", gt=0)
+    building_sunk_share: float = P(0.3, "Outside-offer hazard of a project under construction relative to one not yet building (sunk costs)", "share", "assumption", ge=0, le=1)
 
 
 class Construction(Section):
@@ -207,6 +244,14 @@ class Hazards(Section):
     insecurity: float = P(0.015, "Monthly chance of leaving at full legal insecurity (scaled by the actual level)", "probability / month", "assumption", ge=0, le=1)
     not_serious: float = P(0.0836, "Monthly chance that a signed unserious project is dropped", "probability / month", CALIBRATED, ge=0, le=1)
     exit_operating: float = P(0.004, "Monthly chance that an operating firm closes, at zero satisfaction", "probability / month", "assumption", ge=0, le=1)
+    delay_building_share: float = P(0.5, "Delay hazard of a project already building relative to one waiting to start", "share", "assumption", ge=0, le=1)
+    delay_excess_cap: float = P(2.0, "Waiting past patience, in patience-lengths, beyond which the delay hazard rises no more", "patience-lengths", "assumption", gt=0, le=20)
+    insecurity_operating_share: float = P(0.3, "Insecurity hazard of an operating firm relative to one building", "share", "assumption", ge=0, le=1)
+    stall: float = P(0.006, "Monthly chance that a project under construction stalls half-built (烂尾) with its finance in place", "probability / month",
+                     "assumption: a large share of started projects never complete (CALIBRATION A: 83% started, 37% completed after two years)", ge=0, le=1)
+    stall_funding_gap: float = P(4.0, "Multiplier on the stall hazard while a project builds without the loan it needed or after a broken promise", "multiplier",
+                                 "assumption: stalls follow broken financing", ge=1, le=50)
+    stall_resume: float = P(0.02, "Monthly chance that a stalled project finds new money and resumes", "probability / month", "assumption", ge=0, le=1)
 
 
 # ----------------------------------------------------------------------------- departments
@@ -240,6 +285,10 @@ class Service(Section):
     loan_share: float = P(0.6, "Share of projects that need a bank loan", "share", "assumption", ge=0, le=1)
     loan_approval: float = P(0.55, "Chance the bank approves a loan, before forums", "probability", "assumption: banks' reluctance in the essay, problem P1", ge=0, le=1)
     base_effort: float = P(0.5, "Effort of a department with no leadership push", "share", "assumption", ge=0, le=1)
+    assessment_effort_push: float = P(0.5, "Push on department effort from assessment fully on landed capital and service (none when fully on signed amounts)", "share", "assumption", ge=0, le=1)
+    unserious_loan_factor: float = P(0.5, "Loan approval of an unserious project relative to a serious one (the bank's own screening)", "share", "assumption", ge=0, le=1)
+    vertical_coordination_staff: float = P(6.0, "Staff of the joint office with vertical units at full coordination (at reference size)", "persons", "assumption: a small standing office", ge=0)
+    vertical_coordination_attention: float = P(0.05, "Share of the city leader's attention joint meetings with vertical units take at full coordination", "share", "assumption", ge=0, le=1)
     one_stop_centre: bool = P(False, "Administrative service centre: approvals run in parallel, not in sequence (C3)", "switch", "essay C3")
     one_stop_capacity_gain: float = P(0.25, "Capacity gained by departments working in the one-stop centre", "share",
                                       "source: approval centres raise investment persistently (CALIBRATION D); size assumed", ge=0, le=2)
@@ -247,7 +296,9 @@ class Service(Section):
     complaint_centre: bool = P(False, "Complaint centre: broken promises can be appealed; departments are accountable (C3)", "switch", "essay C3")
     complaint_cost: float = P(100.0, "Running cost of the complaint centre (at reference size)", "万元 / year", "assumption", ge=0)
     complaint_resolution: float = P(0.5, "Chance an appealed broken promise is honoured late", "probability", "assumption", ge=0, le=1)
-    complaint_effort_gain: float = P(0.1, "Effort gained by accountable departments", "share", "assumption", ge=0, le=1)
+    complaint_effort_gain: float = P(0.2, "Effort a department adds when every request in its queue is overdue and complained of (with a complaint centre, complaints reach its leaders)",
+                                     "share", "assumption", ge=0, le=1)
+    one_stop_effort_gain: float = P(0.1, "Effort a department in the one-stop centre adds because it is assessed on its time to approve", "share", "assumption", ge=0, le=1)
     vertical_coordination: float = P(0.0, "Share of the gap to full alignment that joint meetings close for vertical units", "share", "assumption", ge=0, le=1)
     training_effect: float = P(0.35, "Efficiency gained per 1,000 万元 of cumulative training (saturating)", "share / 1,000 万元", "assumption", ge=0)
     training_lag_months: int = P(6, "Months before training shows in efficiency", "months", "assumption", ge=0, le=60)
@@ -255,18 +306,25 @@ class Service(Section):
 
 
 # ----------------------------------------------------------------------------- government and levers
-class Channel(Section):
-    share: float = P(0.0, "Share of the channel budget spent on this channel", "share", "strategy", ge=0, le=1)
-    cost_per_contact: float = P(1.0, "Cost of one prospect contacted", "万元 / contact", "assumption", gt=0)
+class LeadSource(Section):
+    """Whom a source of leads reaches: lead quality, size and sector targeting."""
+
     quality: float = P(0.75, "Share of serious prospects among the contacts (lead quality)", "share", "assumption", ge=0, le=1)
-    size_preference: float = P(0.0, "Exponent of capital in the targeting weight (positive seeks large projects)", "exponent", "assumption", ge=-2, le=2)
+    size_preference: float = P(0.0, "Exponent of the firm's real capital in the targeting weight (positive seeks large projects); "
+                                    "channels know firms from registers, not from the amounts later written into contracts",
+                               "exponent", "assumption", ge=-2, le=2)
     sector_focus: dict[str, Weight] = P({}, "Targeting weight by sector (missing sectors weigh 1)", "weight", "assumption")
-    city_level: bool = P(False, "Run by the city (contacts need a hand-off unless a city park takes them)", "flag", "assumption")
 
     @model_validator(mode="after")
-    def _focus(self) -> Channel:
+    def _focus(self) -> LeadSource:
         _check_keys(self.sector_focus, SECTORS, "sector_focus", subset=True)
         return self
+
+
+class Channel(LeadSource):
+    share: float = P(0.0, "Share of the channel budget spent on this channel", "share", "strategy", ge=0, le=1)
+    cost_per_contact: float = P(1.0, "Cost of one prospect contacted", "万元 / contact", "assumption", gt=0)
+    city_level: bool = P(False, "Run by the city (contacts need a hand-off unless a city park takes them)", "flag", "assumption")
 
 
 def _channels() -> dict[str, Channel]:
@@ -289,7 +347,7 @@ class Budget(Section):
     base_transfer: float = P(30000.0, "Yearly money for attraction from base transfers (at reference size)", "万元 / year", "assumption: a poor prefecture's attraction and park spending", ge=0)
     tax_share: float = P(0.15, "Share of tax paid by operating firms that flows back into the attraction budget", "share", "assumption", ge=0, le=1)
     shares: dict[str, Share] = P(
-        {"channels": 0.25, "park": 0.0, "idle_assets": 0.0, "incentive_fund": 0.55, "training": 0.05, "tracking": 0.0,
+        {"channels": 0.25, "park": 0.0, "idle_assets": 0.0, "incentive_fund": 0.55, "investment_fund": 0.0, "training": 0.05, "tracking": 0.0,
          "forums": 0.0, "local_firms": 0.0, "legal": 0.05, "atmosphere": 0.10},
         "Shares of the yearly budget by lever (" + ", ".join(BUDGET_LEVERS) + "); institutions' running costs come off first; must sum to at most 1",
         "share", "assumption: incentives and promotion dominate, parks starved (essay P2)")
@@ -308,40 +366,78 @@ class Platform(Section):
     park_build_months: int = P(18, "Lag from park spending to serviced land", "months", "assumption", ge=0, le=120)
     idle_cost_per_mu: float = P(4.0, "Cost of revitalising one mu of idle factory land by transfer or lease", "万元 / mu", "assumption", gt=0)
     idle_lag_months: int = P(3, "Lag from revitalisation spending to usable land", "months", "assumption", ge=0, le=60)
-    idle_stock_mu: float = P(3000.0, "Idle factory and land stock that can be revitalised, in total (at reference size)", "mu", "assumption", ge=0)
-    handoff_months: float = P(3.0, "Months a city-contacted project spends being handed to a county when no city park can take it", "months", "assumption: essay P2", ge=0, le=24)
+    idle_stock_mu: float = P(3000.0, "Idle factory and land stock at month 0 that can be revitalised (at reference size); projects that withdraw while building or stall add to it",
+                             "mu", "assumption", ge=0)
+    handoff_months: float = P(3.0, "Mean months a city-contacted project spends being handed to a county when the city park has no free land at all; "
+                                   "shorter, and rarer, as the park's free land grows relative to demand", "months", "assumption: essay P2", ge=0, le=24)
+    late_handoff_months: float = P(2.0, "Mean months a signed project spends being moved to another county that has land", "months", "assumption: essay P2", ge=0, le=24)
     financing_leverage: float = P(1.0, "Park money raised per yuan of budget (1 = no borrowing; 2 = one yuan borrowed per yuan spent)", "multiplier", "assumption", ge=1, le=5)
     interest_rate: float = P(0.05, "Yearly interest on park borrowing, paid from the budget", "share / year", "assumption", ge=0, le=0.5)
 
 
 class Policy(Section):
-    incentive_rate: float = P(2.0, "Incentive promised to a signed project, in percent of its capital, paid when building starts", "% of capital",
-                              "assumption", ge=0, le=30)
+    incentive_rate: float = P(3.0, "Incentive promised to a signed project, in percent of its capital, paid when building starts", "% of capital",
+                              "assumption: land-price and tax rebates of a few percent of the investment", ge=0, le=30)
     incentive_cap: float = P(200.0, "Largest incentive promised to one project", "万元", "assumption", ge=0)
-    honouring_discipline: float = P(0.7, "Chance that a funded promise is delivered in full by departments (不折不扣)", "probability", "assumption: the essay's incentives 'not fully delivered' (P1)", ge=0, le=1)
-    tax_forum_gain: float = P(0.15, "Honouring discipline gained in a year with a tax-enterprise forum", "probability", "assumption", ge=0, le=1)
+    honouring_discipline: float = P(0.45, "Discipline in what is promised (不折不扣 starts at the promise): a government stops promising once the promises of the last "
+                                         "year exceed the incentive fund's means (its balance plus a year's inflow) divided by this; 1 promises only what the fund can carry, "
+                                         "lower values promise beyond it", "share",
+                                    "assumption: the essay's incentives promised beyond the means to honour them (P1): the baseline promises about twice what its fund takes in, "
+                                    "and its honouring rate (about 0.7) follows from the fund and from leader rotation", gt=0, le=1)
+    promise_horizon_months: float = P(12.0, "Window of the promising rule: the promises made in the last this many months must stay within the fund's balance "
+                                           "and this many months of its inflow, over discipline", "months", "assumption: a budget year", ge=1, le=60)
+    promise_vetting_months: float = P(0.25, "Staff time the finance bureau spends vetting one promise against the fund, at full discipline", "person-months / promise",
+                                      "assumption", ge=0)
+    tax_forum_gain: float = P(0.15, "Chance that an unpaid promise is paid late, from what the fund holds, in a year with a tax-enterprise forum", "probability", "assumption", ge=0, le=1)
     bank_forum_gain: float = P(0.15, "Loan approval gained in a year with a bank-enterprise forum", "probability", "assumption", ge=0, le=1)
     forum_cost: float = P(150.0, "Cost of one yearly forum (investor, bank-enterprise or tax-enterprise) (at reference size)", "万元", "assumption", ge=0)
     investor_forum_contacts: float = P(25.0, "Serious prospects met at a yearly investor forum (at reference size)", "contacts", "assumption", ge=0)
     tracking_cost: float = P(5.0, "Yearly cost of tracking one signed project in the key-project library", "万元 / project / year", "assumption", gt=0)
     tracking_hazard_cut: float = P(0.5, "Share by which tracking cuts land, delay and hand-off hazards of a tracked project", "share", "assumption", ge=0, le=1)
-    leadership_attention: float = P(0.2, "Leaders' attention to attraction: pushes department effort", "share", "assumption", ge=0, le=1)
-    team_quality: float = P(0.3, "Professionalism of the promotion team: better negotiation, cheaper contacts", "share", "assumption", ge=0, le=1)
+    leadership_attention: float = P(0.2, "Share of each leader's (city and county heads') time given to attraction: pushes department effort; "
+                                         "charged at the shadow value of a leader-month (what else that time would do)", "share", "assumption", ge=0, le=1)
+    team_quality: float = P(0.3, "Professionalism of the promotion team: share of the full professional team in post (positions paid, staff trained); better negotiation",
+                            "share", "assumption", ge=0, le=1)
+    team_size: float = P(60.0, "Staff of a fully professional promotion team across the city and counties (at reference size)", "persons",
+                         "assumption: about seven to eight per government", ge=0)
+    team_salary: float = P(1.0, "Cost of one professional promotion post, salary and overheads", "万元 / person-month",
+                           "assumption: recruited at market pay, twice a civil servant's cost (costs.staff_month)", ge=0)
+    team_training: float = P(2.0, "Yearly training of one professional promotion post", "万元 / person / year", "assumption", ge=0)
     assessment_signed_weight: float = P(0.8, "Weight of signed amounts and contact counts in officials' assessment (the rest: landed capital and service)",
                                         "share", "source: a city's 2023 score sheet, 50 + 30 of 100 points on signed amount and contacts (CALIBRATION C)", ge=0, le=1)
     screening_strict: float = P(0.85, "Share of unserious prospects screened out when assessment is fully on landed capital", "share", "assumption", ge=0, le=1)
     screening_lax: float = P(0.1, "Share screened out when assessment is fully on signed amounts", "share", "assumption", ge=0, le=1)
     signing_push: float = P(0.6, "Utility added at signing by officials chasing signed-amount targets, at full weight", "utility", "assumption", ge=0)
-    city_coordination: bool = P(False, "City coordinates counties: shared lead registry, no duplicate contacts (P6)", "switch", "essay P6")
-    duplicate_bidding: float = P(0.3, "Extra incentive promised (relative) to a prospect courted by two or more counties", "share", "assumption", ge=0, le=5)
+    city_coordination: bool = P(False, "City coordinates counties: shared lead registry, no duplicate contacts (P6); needs a standing office", "switch", "essay P6")
+    coordination_staff: float = P(10.0, "Staff of the city's standing coordination office (at reference size)", "persons", "assumption: a leading-group office", ge=0)
+    coordination_attention: float = P(0.05, "Share of the city leader's time the coordination office takes", "share", "assumption", ge=0, le=1)
+    max_bid_markup: float = P(0.3, "Largest extra incentive (relative to the published rate) a county offers a prospect another county also courts", "share",
+                              "assumption: counties outbid each other with land-price and tax rebates (essay P6)", ge=0, le=5)
+    courting_push: float = P(0.5, "Extra pace at which a county under full assessment pressure spends its channel money (it runs out sooner in the year)", "share",
+                             "assumption: counties behind their targets step up promotion", ge=0, le=5)
+    bid_follow: float = P(0.8, "Share of the markup it believes rivals offered (last month's winning bids) that a county matches", "share", "assumption", ge=0, le=1)
+    leader_attention_spread: float = P(0.5, "Spread of a new leader's attention around the strategy's level (relative; uniform)", "share",
+                                       "assumption: leaders' priorities differ", ge=0, le=1)
     legal_insecurity: float = P(0.35, "Legal insecurity at month 0 (chance-scale of harassment)", "share", "assumption", ge=0, le=1)
     legal_effect: float = P(0.25, "Insecurity removed per 1,000 万元 of legal-environment spending (saturating)", "share / 1,000 万元", "assumption", ge=0)
     atmosphere: float = P(0.35, "Pro-business atmosphere (人文环境) at month 0", "share", "assumption", ge=0, le=1)
     atmosphere_effect: float = P(0.02, "Yearly atmosphere gain per 1,000 万元 of spending", "share / 1,000 万元", "assumption", ge=0)
-    atmosphere_from_success: float = P(0.001, "Yearly atmosphere gain per 10 satisfied operating firms (at reference size)", "share", "assumption", ge=0)
+    atmosphere_from_success: float = P(0.0001, "Yearly atmosphere gain per satisfied operating firm (at reference size)", "share / firm", "assumption", ge=0)
     atmosphere_decay: float = P(0.1, "Yearly decay of the atmosphere toward zero without effort", "share / year", "assumption", ge=0, le=1)
-    persistence: float = P(0.8, "Chance each year that the strategy is kept (else a stop-go year: half the lever budget, old promises neglected)",
-                           "probability / year", "essay C1", ge=0, le=1)
+    persistence: float = P(0.8, "Chance that a new city leader keeps the strategy (else a stop-go year: the lever money cut to stop_go_share); "
+                                "kept by institutionalising it (a leading group, written rules), which takes leaders' time",
+                           "probability", "essay C1", ge=0, le=1)
+    persistence_attention: float = P(0.05, "Share of each leader's time that institutionalising the strategy takes at full persistence", "share", "assumption", ge=0, le=1)
+    stop_go_share: float = P(0.5, "Share of the lever money a stop-go year keeps", "share", "assumption", ge=0, le=1)
+    leader_rotation: float = P(0.28, "Yearly chance that a government's leader is rotated out", "probability / year",
+                               "assumption: local leaders' tenures of three to four years", ge=0, le=1)
+    successor_drop: float = P(0.3, "Share of a predecessor's outstanding promises a new leader drops (新官不理旧账)", "share", "assumption: the essay's 'promises not delivered' (P1)", ge=0, le=1)
+    fund_exposure: float = P(0.1, "Money the investment fund (产业引导基金) puts up, as a share of the project's capital, to guarantee or co-invest in a loan the bank refused; "
+                                  "returned when the project operates, lost when it withdraws or stalls", "share of capital",
+                             "assumption: a guarantee fund backs about five times its money on half the capital borrowed", ge=0, le=1)
+    fund_due_diligence: float = P(0.7, "Chance the investment fund's due diligence turns down an unserious applicant", "probability", "assumption", ge=0, le=1)
+    forum_leads: LeadSource = Field(default_factory=lambda: LeadSource(quality=0.95, size_preference=0.5),
+                                    description="Whom an investor forum reaches: the bigger serious investors (assumption: forums invite established firms)")
 
 
 class LocalFirms(Section):
@@ -350,6 +446,20 @@ class LocalFirms(Section):
                              "assumption: low by default (essay P5)", ge=0, le=1)
     encouragement_effect: float = P(0.6, "Proactiveness gained per 1,000 万元 of encouragement spending (saturating)", "share / 1,000 万元", "assumption", ge=0)
     partner_success: float = P(0.35, "Chance that a partner search finds an interested prospect", "probability", "assumption", ge=0, le=1)
+    proactiveness_concentration: float = P(2.0, "First shape of the beta spread of firms' own proactiveness (larger: more alike)", "beta shape", "assumption", gt=0, le=100)
+    atmosphere_floor: float = P(0.5, "Proactiveness multiplier at zero atmosphere (it is floor + atmosphere)", "multiplier", "assumption", ge=0, le=1)
+    encouragement_max: float = P(0.5, "Largest share of the gap to full proactiveness that encouragement can close", "share", "assumption", ge=0, le=1)
+    partner_leads: LeadSource = Field(default_factory=lambda: LeadSource(quality=0.93, sector_focus={"potato": 2.0, "herbs": 2.0, "flowers_fungi": 2.0}),
+                                      description="Whom local firms' partner searches reach: mostly serious firms in the leading agricultural industries (assumption: local firms vouch for partners they know)")
+
+
+class Costs(Section):
+    """Shadow prices that put staff time and leaders' attention in the same currency as money (万元)."""
+
+    staff_month: float = P(0.5, "Full cost of one month of a government staff member's time", "万元 / person-month",
+                           "assumption anchored on CALIBRATION C: a liaison office of 2 staff costs 8 万元 a year besides salaries (0.33 万元 per person-month); with salaries 0.5", ge=0)
+    leader_month: float = P(20.0, "Shadow value of one month of a leader's full attention: the other work it would do, with the staff it moves", "万元 / leader-month",
+                            "assumption: about forty staff-months", ge=0)
 
 
 class Params(Section):
@@ -366,6 +476,7 @@ class Params(Section):
     platform: Platform = Field(default_factory=Platform)
     policy: Policy = Field(default_factory=Policy)
     local_firms: LocalFirms = Field(default_factory=LocalFirms)
+    costs: Costs = Field(default_factory=Costs)
 
     @model_validator(mode="after")
     def _checks(self) -> Params:

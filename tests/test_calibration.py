@@ -12,9 +12,6 @@ import pytest
 
 from sim.calibration import (
     DIAGNOSIS_ALL,
-    DIAGNOSIS_EACH,
-    DIAGNOSIS_MIN_ALL,
-    DIAGNOSIS_MIN_EACH,
     FREE,
     TARGETS,
     calibrate,
@@ -45,11 +42,13 @@ def test_capital_arrives_far_more_slowly_than_construction_starts(baseline_rates
         assert baseline_rates[("capital_arrival_rate", after)].mean() < baseline_rates[("start_rate", after)].mean() - 0.25
 
 
-def test_withdrawals_come_from_land_delays_loans_and_broken_promises(baseline_rates):
+def test_withdrawal_reasons_are_reported_not_imposed(baseline_rates):
+    """Why signed projects leave is a finding of the mechanisms, not a target (docs/ODD.md section 1): this only
+    checks that the reasons are measured and that outside offers and insecurity, which the baseline does not
+    stress, are not what drives projects away. What each mechanism implies is tested in test_mechanisms.py
+    (e.g. more serviced land, fewer no-land withdrawals; a bank that lends, fewer loan withdrawals)."""
     shares = {r: baseline_rates[("withdrawal_share", r)].mean() for r in DIAGNOSIS_ALL}
-    for r in DIAGNOSIS_EACH:
-        assert shares[r] >= DIAGNOSIS_MIN_EACH * 0.9, (r, shares)
-    assert sum(shares.values()) >= DIAGNOSIS_MIN_ALL * 0.95, shares
+    assert sum(shares.values()) > 0
     other = {r: baseline_rates[("withdrawal_share", r)].mean() for r in ("outside_offer", "insecurity")}
     assert max(other.values()) < max(shares.values())
 

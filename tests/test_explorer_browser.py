@@ -162,11 +162,11 @@ def test_explorer_in_a_real_browser(explorer):
 
             # 2. "What if we promised more and honoured every promise?" Levers apply on Reset.
             _push_slider_to_max(page, "承诺优惠")
-            _push_slider_to_max(page, "优惠兑现纪律")
+            _push_slider_to_max(page, "优惠承诺纪律")
             page.locator(".explorer-pending").wait_for()
             page.get_by_role("button", name="重置").click()
             page.locator(".explorer-month", has_text="第 0 月").wait_for()
-            page.locator(".explorer-changed", has_text="优惠兑现纪律").wait_for()
+            page.locator(".explorer-changed", has_text="优惠承诺纪律").wait_for()
             assert page.locator(".explorer-pending").count() == 0
             _step(page, 6, 0)
             lever6 = _headlines(page)
@@ -198,7 +198,7 @@ def test_explorer_in_a_real_browser(explorer):
             page.get_by_role("button", name="重置").click()
             page.locator(".explorer-month", has_text="第 0 月").wait_for()
             changed = page.locator(".explorer-changed").inner_text()
-            assert "优惠兑现纪律" in changed and "市级工业园区建设" not in changed
+            assert "优惠承诺纪律" in changed and "市级工业园区建设" not in changed
             assert "随机种子 0" in page.locator(".explorer-month").inner_text()
             _step(page, 1, 0)
             assert _answers(url)
@@ -220,7 +220,7 @@ def test_explorer_in_a_real_browser(explorer):
             # 6. English on request, every label with it.
             page.get_by_role("button", name="English").click()
             page.locator(".explorer-headlines", has_text="Signed projects").wait_for()
-            page.get_by_role("slider", name=re.compile("Honouring discipline")).wait_for(state="attached")
+            page.get_by_role("slider", name=re.compile("Discipline in promising")).wait_for(state="attached")
             for name in ("Reset", "Play", "Step"):
                 page.get_by_role("button", name=name, exact=True).wait_for()
             assert {"Reset", "Step", "Scenario", "Policy levers"} <= set(_english_words(page))

@@ -46,8 +46,9 @@ def test_p1_incentives_not_honoured_drive_incentive_withdrawals_and_credibility_
 
 
 def test_p1_promises_beyond_the_fund_are_broken():
-    funded, unfunded = paired(small(policy__honouring_discipline=1.0),
-                              small(policy__honouring_discipline=1.0, policy__incentive_rate=8.0, policy__incentive_cap=2000.0))
+    generous = {"policy__incentive_rate": 8.0, "policy__incentive_cap": 2000.0}
+    funded, unfunded = paired(small(policy__honouring_discipline=1.0, **generous),
+                              small(policy__honouring_discipline=0.2, **generous))
     assert unfunded["honouring_rate"] < funded["honouring_rate"]
     assert wd(unfunded, "incentive_broken") > wd(funded, "incentive_broken")
 
@@ -67,10 +68,10 @@ def test_p2_more_serviced_land_means_fewer_no_land_withdrawals_and_higher_fulfil
     assert ample["mean_land_wait_months"] < scarce["mean_land_wait_months"]
 
 
-def test_p2_a_city_park_ends_city_to_county_handoffs():
-    shares = {"budget.shares.park": 0.3, "budget.shares.incentive_fund": 0.25}
+def test_p2_a_city_park_keeps_city_contacts_and_cuts_handoff_withdrawals():
+    shares = {"budget.shares.park": 0.5, "budget.shares.incentive_fund": 0.05}
     none, park = paired(small(), small(platform__park_build_months=0).with_overrides(shares))
-    assert park["handoffs"] < 0.2 * none["handoffs"]
+    assert park["handoff_share"] < none["handoff_share"] - 0.1
     assert wd(park, "handoff") < wd(none, "handoff")
 
 
@@ -137,15 +138,20 @@ def test_word_of_mouth_spreads_what_investors_experienced():
 
     gaps = []
     for seed in (11, 12, 13):
-        m = build_model(small(policy__honouring_discipline=0.3).params, seed=seed)
+        m = build_model(small(policy__honouring_discipline=0.2, policy__incentive_rate=8.0,
+                              policy__incentive_cap=2000.0).params, seed=seed)
         m.run_for(36)
         heard = np.asarray(m.pop.ties @ m.broken.astype(float)).ravel() > 0
         listener = ((m.stage == NEGOTIATING) | (m.stage == SIGNED)) & ~m.broken & (m.paid == 0)
         gaps.append(m.b_cred[listener & ~heard].mean() - m.b_cred[listener & heard].mean())
     assert np.mean(gaps) > 0.02
     # And the region's reputation falls when promises are broken.
-    broken, kept = paired(small(policy__honouring_discipline=0.2), small(policy__honouring_discipline=1.0))
-    assert broken["perceived_credibility"] < kept["perceived_credibility"] - 0.05
+    generous = {"policy__incentive_rate": 8.0, "policy__incentive_cap": 2000.0}
+    broken, kept = paired(small(policy__honouring_discipline=0.2, **generous), small(policy__honouring_discipline=1.0, **generous))
+    # The public reputation is slow (memory 0.97 a month): over four years a 40-point gap in honouring moves it
+    # by a few points; without word of mouth and reputation it would not move at all.
+    assert broken["honouring_rate"] < kept["honouring_rate"] - 0.3
+    assert broken["perceived_credibility"] < kept["perceived_credibility"] - 0.02
 
 
 def test_referrals_come_from_satisfied_firms_and_grow_with_rewards():
@@ -161,6 +167,9 @@ def test_training_raises_efficiency_after_a_lag():
 
 
 def test_stop_go_years_hurt_credibility():
-    steady, stop_go = paired(small(policy__persistence=1.0), small(policy__persistence=0.0))
+    """A new city leader who shelves the strategy cuts next year's lever money: fewer promises paid."""
+    steady, stop_go = paired(small(policy__persistence=1.0, policy__leader_rotation=1.0),
+                             small(policy__persistence=0.0, policy__leader_rotation=1.0))
+    assert stop_go["stop_go_years"] > 0 == steady["stop_go_years"]
     assert stop_go["honouring_rate"] < steady["honouring_rate"]
     assert stop_go["budget_spent"] < steady["budget_spent"]

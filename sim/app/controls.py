@@ -64,7 +64,7 @@ class Control:
 LEVERS: tuple[Control, ...] = (
     Control("policy.incentive_rate", "slider", "承诺优惠（占投资额）", "Incentive promised, share of capital",
             0.0, 15.0, 0.5, "%"),
-    Control("policy.honouring_discipline", "slider", "优惠兑现纪律（不折不扣）", "Honouring discipline (promises kept)"),
+    Control("policy.honouring_discipline", "slider", "优惠承诺纪律（量入为出）", "Discipline in promising (only what the fund carries)"),
     Control("service.one_stop_centre", "switch", "行政服务中心（并联审批）", "One-stop service centre"),
     Control("service.complaint_centre", "switch", "投诉中心", "Complaint centre"),
     Control("policy.city_coordination", "switch", "全市统筹（县区不重复争抢）", "City coordinates the counties"),

@@ -12,11 +12,17 @@ from __future__ import annotations
 import numpy as np
 from mesa import Agent
 
+from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
+
 # Pipeline stages (客商 lifecycle).
-PROSPECT, CONTACTED, NEGOTIATING, SIGNED, BUILDING, OPERATING, WITHDRAWN, EXITED, DECLINED = range(9)
-STAGE_NAMES = ("prospect", "contacted", "negotiating", "signed", "building", "operating", "withdrawn", "exited", "declined")
+# STALLED (烂尾): started, half-built, no capital arriving; neither finished nor withdrawn.
+PROSPECT, CONTACTED, NEGOTIATING, SIGNED, BUILDING, OPERATING, WITHDRAWN, EXITED, DECLINED, STALLED = range(10)
+STAGE_NAMES = ("prospect", "contacted", "negotiating", "signed", "building", "operating", "withdrawn", "exited", "declined",
+               "stalled")
 # Why a project left (recorded at every withdrawal and exit).
-REASONS = ("no_land", "delay", "loan_refused", "incentive_broken", "outside_offer", "handoff", "insecurity", "not_serious")
+# ``no_agreement``: a negotiation that ended without a signature.
+REASONS = ("no_land", "delay", "loan_refused", "incentive_broken", "outside_offer", "handoff", "insecurity", "not_serious",
+           "no_agreement")
 REASON_NAMES_ZH = {
     "no_land": "无可用熟地",
     "delay": "审批拖延",
@@ -26,14 +32,19 @@ REASON_NAMES_ZH = {
     "handoff": "市县转交摇摆",
     "insecurity": "法治与治安不安",
     "not_serious": "项目不实",
+    "no_agreement": "谈判未达成",
 }
 
 
-class Investor(Agent):
-    """A prospect or project owner (客商 / 项目业主): one row of the model's investor arrays."""
+class Investor:
+    """A view of one prospect or project owner (客商 / 项目业主): a row of the model's investor arrays.
+
+    Investors are many and simple, so they are not Mesa agents and are not stepped one by one: their
+    state and decisions are computed on the arrays, one row per investor, each with its own beliefs and
+    draws. This view reads a row for inspection (``model.investor(i)``)."""
 
     def __init__(self, model, row: int):
-        super().__init__(model)
+        self.model = model
         self.row = row
 
     @property
@@ -86,6 +97,8 @@ class Department(Agent):
         self.is_bank = is_bank
         self.carry = 0.0
         self.served = 0
+        self.effort = model.p.service.base_effort
+        self.complaints = 0.0
 
     @property
     def effective_alignment(self) -> float:
@@ -93,15 +106,18 @@ class Department(Agent):
         c = self.model.p.service.vertical_coordination if self.vertical else 0.0
         return self.alignment + (1.0 - self.alignment) * c
 
-    @property
-    def effort(self) -> float:
-        """Share of effort put in: base effort plus the push of leaders, assessment and complaints, scaled by alignment."""
+    def decide(self) -> None:
+        """Choose this month's effort: base effort plus what the department is pushed and rewarded for (leaders'
+        attention, assessment on landed capital and service, complaints that reach its leaders through a complaint
+        centre, time to approve in the one-stop centre), scaled by how much local leaders move it (alignment)."""
         m = self.model
         s = m.p.service
-        push = m.p.policy.leadership_attention + 0.5 * (1.0 - m.p.policy.assessment_signed_weight)
+        push = m.mean_attention() + s.assessment_effort_push * (1.0 - m.p.policy.assessment_signed_weight)
         if m.complaint_centre_on:
-            push += s.complaint_effort_gain
-        return s.base_effort + (1.0 - s.base_effort) * min(1.0, push) * self.effective_alignment
+            push += s.complaint_effort_gain * self.complaints
+        if m.one_stop_on and not self.is_bank:
+            push += s.one_stop_effort_gain
+        self.effort = s.base_effort + (1.0 - s.base_effort) * min(1.0, push) * self.effective_alignment
 
     @property
     def speed(self) -> float:
@@ -119,8 +135,10 @@ class Department(Agent):
         oldest requests first and tracked projects ahead."""
         m = self.model
         queue = m.pending_requests(self.index)
+        # Complaints: the share of its queue waiting past the investors' patience.
+        self.complaints = float(m.overdue[queue].mean()) if queue.size else 0.0
         if queue.size:
-            queue = queue[m.approval_draws[self.index, queue] < self.speed]
+            queue = queue[m.streams.uniform("approval", queue, m.t, self.index) < self.speed]
         if queue.size == 0:
             self.carry = 0.0
             self.served = 0
@@ -137,7 +155,8 @@ class Department(Agent):
 
 
 class Government(Agent):
-    """The city (市) or a county/district government (区县): a pool of serviced land and its promotion contacts."""
+    """The city (市) or a county/district government (区县): a pool of serviced land, idle assets, its
+    promotion contacts and a leader who may be rotated out."""
 
     def __init__(self, model, index: int, name: str, is_city: bool):
         super().__init__(model)
@@ -146,8 +165,48 @@ class Government(Agent):
         self.is_city = is_city
         self.free_land = 0.0
         self.land_built = 0.0
+        self.idle_mu = 0.0  # idle land and half-built plant that revitalisation can bring back
         self._deliveries: list[float] = []
         self.contacts = 0
+        self.leader_since = 0
+        self.rotations = 0
+        self.attention = model.p.policy.leadership_attention
+        self.pressure = 0.0  # how far behind the other counties it stands in this year's assessment (0-1)
+        self.markup = 0.0  # extra incentive it offers a prospect a rival also courts
+        self.score_year = 0.0  # this year's assessed achievement, 万元
+
+    def decide(self) -> None:
+        """Choose how much to promise a prospect that a rival county also courts: from how far behind the other
+        counties it stands in the assessment (pressure) and what it believes rivals offer (last month's winning
+        bids). With city coordination promises are capped region-wide: no markup. (How hard it courts, its pace
+        of channel spending, follows the same pressure: ``ChannelModel.pace``.)"""
+        m = self.model
+        pol = m.p.policy
+        if self.is_city or pol.city_coordination:
+            self.markup = 0.0
+            return
+        believed = m.winning_markup / pol.max_bid_markup if pol.max_bid_markup > 0 else 0.0
+        self.markup = pol.max_bid_markup * min(1.0, self.pressure + pol.bid_follow * believed)
+
+    def assess(self, mean_score: float) -> None:
+        """Standing in the assessment against the counties' mean: signed amounts weighted by
+        ``assessment_signed_weight``, landed capital by the rest."""
+        self.pressure = float(np.clip(1.0 - self.score_year / mean_score, 0.0, 1.0)) if mean_score > 0 else 0.0
+
+    def rotate_leader(self, u_rotate: float, u_keep: float, u_attention: float) -> None:
+        """A month of politics: the leader may be rotated out (yearly hazard ``policy.leader_rotation``).
+        A successor drops a share of the predecessor's open promises; a new city leader keeps the
+        strategy with chance ``policy.persistence``, else next year is a stop-go year."""
+        m = self.model
+        pol = m.p.policy
+        if u_rotate >= 1.0 - (1.0 - pol.leader_rotation) ** (1.0 / MONTHS_PER_YEAR):
+            return
+        self.rotations += 1
+        self.leader_since = m.t
+        self.attention = float(np.clip(pol.leadership_attention * (1.0 + pol.leader_attention_spread * (2 * u_attention - 1)), 0.0, 1.0))
+        m.ledger.drop_promises(self.index)
+        if self.is_city and u_keep >= pol.persistence:
+            m.stop_go_pending = True
 
     def order_land(self, mu: float, lag: int) -> None:
         """Commission serviced land: it becomes free after ``lag`` months (三通一平 build lag)."""
@@ -170,8 +229,9 @@ class Government(Agent):
 class LocalFirm(Agent):
     """A local enterprise (本地企业): when proactive, it seeks outside partners and brings leads (以商招商, joint ventures)."""
 
-    def __init__(self, model, base_proactiveness: float):
+    def __init__(self, model, row: int, base_proactiveness: float):
         super().__init__(model)
+        self.row = row
         self.base_proactiveness = base_proactiveness
 
     @property
@@ -179,12 +239,14 @@ class LocalFirm(Agent):
         """Chance a month of seeking a partner: own disposition x atmosphere, plus encouragement."""
         m = self.model
         lf = m.p.local_firms
-        own = self.base_proactiveness * (0.5 + m.atmosphere)
-        boost = 1.0 - np.exp(-lf.encouragement_effect * m.cum_encouragement / 1000.0 / m.p.scale)
-        return float(min(1.0, own + (1.0 - own) * boost * 0.5))
+        own = self.base_proactiveness * (lf.atmosphere_floor + m.atmosphere)
+        boost = 1.0 - np.exp(-lf.encouragement_effect * m.cum_encouragement / PER_THOUSAND / m.p.scale)
+        return float(min(1.0, own + (1.0 - own) * boost * lf.encouragement_max))
 
     def seek_partner(self) -> None:
-        """Look for an outside partner this month; a success becomes a partner lead."""
+        """Look for an outside partner this month (two draws of its own every month, whatever it decides);
+        a success becomes a partner lead."""
         m = self.model
-        if m.random.random() < self.proactiveness and m.random.random() < m.p.local_firms.partner_success:
+        u = m.firm_draws[:, self.row]
+        if u[0] < self.proactiveness and u[1] < m.p.local_firms.partner_success:
             m.partner_requests += 1

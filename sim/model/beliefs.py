@@ -19,6 +19,7 @@ approval delay (months) and legal insecurity (0-1).
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 
 from sim.model.agents import BUILDING, CONTACTED, OPERATING, SIGNED
 
@@ -27,11 +28,8 @@ BELIEFS = ("hard", "soft", "credibility", "delay", "risk")
 
 def init_arrays(m, n: int) -> None:
     """Allocate belief arrays and the initial public reputation."""
-    m.b_hard = np.zeros(n)
-    m.b_soft = np.zeros(n)
-    m.b_cred = np.zeros(n)
-    m.b_delay = np.zeros(n)
-    m.b_risk = np.zeros(n)
+    m.beliefs = np.zeros((n, len(BELIEFS)))  # one row per investor; the named arrays are its columns
+    m.b_hard, m.b_soft, m.b_cred, m.b_delay, m.b_risk = (m.beliefs[:, j] for j in range(len(BELIEFS)))
     b = m.p.behaviour
     # The track record the region starts with, not the strategy's true states: reputation must be earned.
     m.reputation = {"hard": b.reputation_hard, "soft": b.reputation_soft, "credibility": b.reputation_credibility,
@@ -45,9 +43,10 @@ def _arrays(m) -> list[np.ndarray]:
 
 def _neighbour_means(m, senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean beliefs of each investor's informed ties (N x 5) and the number of informed ties."""
-    stack = np.column_stack(_arrays(m)) * senders[:, None]
-    total = m.pop.ties @ stack
-    count = m.pop.ties @ senders.astype(np.float64)
+    idx = np.flatnonzero(senders)
+    sub = m.pop.ties[idx].T  # ties are symmetric: the senders' rows, read as columns (work in proportion to them)
+    total = sub @ m.beliefs[idx]
+    count = np.asarray(sub.sum(axis=1)).ravel()
     with np.errstate(invalid="ignore", divide="ignore"):
         means = total / count[:, None]
     return means, count
@@ -57,26 +56,24 @@ def initialise(m, idx: np.ndarray) -> None:
     """Beliefs of prospects contacted this month: reputation, ties' word of mouth and individual noise."""
     if idx.size == 0:
         return
-    noise = m.streams["belief_noise"].standard_normal((5, m.n), dtype=np.float32)[:, idx]
-    w = m.p.behaviour.word_of_mouth_weight
+    noise = special.ndtri(np.stack([m.streams.uniform("belief_noise", idx, m.t, j) for j in range(len(BELIEFS))]))
+    b = m.p.behaviour
     informed = m.signed_month >= 0  # those who went through signing have something to tell
-    rows = np.zeros((idx.size, 5))
+    rows = np.zeros((idx.size, len(BELIEFS)))
     has = np.zeros(idx.size, dtype=bool)
     if informed.any():
-        sub = m.pop.ties[idx]
-        stack = np.column_stack(_arrays(m)) * informed[:, None]
-        cnt = sub @ informed.astype(np.float64)
+        sub = m.pop.ties[idx].multiply(informed[None, :]).tocsr()  # ties of the new contacts to informed investors
+        cnt = np.asarray(sub.sum(axis=1)).ravel()
         has = cnt > 0
-        rows[has] = (sub @ stack)[has] / cnt[has, None]
-    scales = (0.1, 0.1, 0.1, 1.5, 0.08)
+        rows[has] = (sub @ m.beliefs)[has] / cnt[has, None]
     for j, (name, arr) in enumerate(zip(BELIEFS, _arrays(m), strict=True)):
         base = np.full(idx.size, m.reputation[name])
-        base[has] += 3.0 * w * (rows[has, j] - base[has])
-        arr[idx] = base + scales[j] * noise[j]
+        base[has] += b.initial_word_of_mouth * (rows[has, j] - base[has])
+        arr[idx] = base + b.belief_noise[name] * noise[j]
     # A local partner vouches for the region.
     pl = idx[m.partner_lead[idx]]
-    m.b_cred[pl] += 0.1
-    m.b_soft[pl] += 0.1
+    m.b_cred[pl] += b.partner_vouching
+    m.b_soft[pl] += b.partner_vouching
     _clip(m, idx)
 
 
@@ -92,12 +89,15 @@ def actual_environment(m) -> dict[str, float]:
     waiting = m.ready_for_land()
     demand = float(m.pop.land_need[waiting].sum()) + 1e-9
     hard = free / (free + demand)
-    service = np.mean([d.effort * (0.5 + 0.5 * d.proactiveness) for d in m.departments])
-    soft = 0.6 * service + 0.4 * m.atmosphere
+    wa = m.p.behaviour.attitude_weight_in_service
+    service = np.mean([d.effort * (1.0 - wa + wa * d.proactiveness) for d in m.departments])
+    ws = m.p.behaviour.service_weight_in_soft
+    soft = ws * service + (1.0 - ws) * m.atmosphere
     c = m.counters
     honoured, broken = c.honoured_recent(), c.broken_recent()
     cred = honoured / (honoured + broken) if honoured + broken > 0 else m.reputation["credibility"]
-    delay = float(np.mean(c.approval_months[-200:])) if c.approval_months else m.reputation["delay"]
+    recent = c.approval_months[-m.p.behaviour.delay_memory_projects:]
+    delay = float(np.mean(recent)) if recent else m.reputation["delay"]
     return {"hard": float(hard), "soft": float(soft), "credibility": float(cred), "delay": delay, "risk": m.legal_insecurity}
 
 
@@ -123,7 +123,7 @@ def update(m) -> None:
     seen_delay = pending & (wait > m.b_delay) | (m.approved_month == t)
     _pull(m.b_delay, seen_delay, exp_delay, lam)
     # Risk: the legal environment as met while building and operating.
-    _pull(m.b_risk, (m.stage == BUILDING) | (m.stage == OPERATING), np.full(m.n, act["risk"]), lam / 3.0)
+    _pull(m.b_risk, (m.stage == BUILDING) | (m.stage == OPERATING), np.full(m.n, act["risk"]), lam * m.p.behaviour.risk_learning_share)
     # Word of mouth among ties: those who went through signing tell what they met.
     informed = m.signed_month >= 0
     if m.pop.edges_src.size:
@@ -155,5 +155,5 @@ def on_honoured_promise(m, idx: np.ndarray) -> None:
 
 def satisfaction(m, idx: np.ndarray) -> np.ndarray:
     """Investor satisfaction in [0, 1]: mean of believed hard, soft, credibility, security and speed."""
-    speed = 1.0 - np.minimum(1.0, m.b_delay[idx] / 24.0)
-    return (m.b_hard[idx] + m.b_soft[idx] + m.b_cred[idx] + (1.0 - m.b_risk[idx]) + speed) / 5.0
+    speed = 1.0 - np.minimum(1.0, m.b_delay[idx] / m.p.behaviour.satisfaction_delay_months)
+    return (m.b_hard[idx] + m.b_soft[idx] + m.b_cred[idx] + (1.0 - m.b_risk[idx]) + speed) / len(BELIEFS)

@@ -1,18 +1,31 @@
-"""Money in a loop: the yearly attraction budget and every yuan spent.
+"""Money in a loop: the yearly attraction budget, every lever's cost and the two funds.
 
 Yearly budget = base transfer + a share of the tax paid by operating firms the
-year before (success feeds the budget), less interest on park borrowing. The
-running costs of institutions the strategy switches on (one-stop service
-centre, complaint centre) come off first; the rest is allotted to the levers
-by the strategy's shares. Some allotments are spent at once (park building,
-idle-asset revitalisation, training, legal environment, encouragement of local
-firms, forums), some as used through the year (channels, tracking), and the
-incentive fund carries over and pays promises when projects start building.
-Unused allotments go back to the treasury and are not counted as spent, so
-``spent <= budget`` always and cost-effectiveness is exact.
+year before (success feeds the budget). Everything a strategy uses is charged
+to it in one currency (万元):
 
-A strategy with persistence below one may suffer a stop-go year (leadership
-turnover): half the lever money, and old promises neglected.
+- money: park building and its interest, idle-asset revitalisation, channels,
+  tracking, forums, training, the legal environment, the atmosphere campaign,
+  local-firm encouragement, the one-stop and complaint centres;
+- staff time at ``costs.staff_month``: the professional promotion team
+  (positions and training), the city's coordination office, the joint office
+  with vertical units, the vetting of promises against the fund;
+- leaders' attention at its shadow value ``costs.leader_month``: attention to
+  attraction, to coordination and to institutionalising the strategy
+  (persistence). What goes to attraction is taken from other work, and that is
+  its cost.
+
+Running costs (institutions, staff, attention, interest) come off first, in
+that order, as far as the money goes; the rest is allotted to the levers by the
+strategy's shares. The incentive fund and the investment fund receive their
+allotment in twelve monthly instalments and carry their balance over; other
+allotments unused within their year go back to the treasury. Every yuan is
+accounted for: ``budget_total = spent + held in the funds + returned``.
+
+Broken promises arise here: incentives promised at signing fall due when
+building starts and are paid from the incentive fund as far as it holds;
+promises a new leader dropped (新官不理旧账) are not paid; appeals through the
+complaint centre or a tax-enterprise forum may get an unpaid promise paid late.
 """
 
 from __future__ import annotations
@@ -20,10 +33,15 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model import beliefs
-from sim.model.agents import NEGOTIATING, SIGNED
+from sim.model.agents import BUILDING, NEGOTIATING, OPERATING, SIGNED
+from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
 from sim.params import BUDGET_LEVERS
 
-SPEND_KEYS = (*BUDGET_LEVERS, "institutions", "park_interest")
+# Levers paid before the shares are allotted: institutions, staff, leaders' attention.
+RUNNING_KEYS = ("park_interest", "one_stop_centre", "complaint_centre", "team", "city_coordination",
+                "vertical_coordination", "leadership_attention", "persistence")
+SPEND_KEYS = (*BUDGET_LEVERS, *RUNNING_KEYS, "promise_vetting")
+FUNDS = ("incentive_fund", "investment_fund")
 
 
 class Ledger:
@@ -37,12 +55,16 @@ class Ledger:
         self.allotment: dict[str, float] = {}
         self.spent_year: dict[str, float] = {}
         self.spent = dict.fromkeys(SPEND_KEYS, 0.0)  # cumulative by lever
-        self.incentive_fund = 0.0
+        self.returned = 0.0  # allotments unused within their year, back to the treasury
+        self.fund = dict.fromkeys(FUNDS, 0.0)  # balances carried over
+        self.fund_inflow = dict.fromkeys(FUNDS, 0.0)  # this year's monthly instalment
+        self.inflowed = dict.fromkeys(FUNDS, 0.0)  # instalments paid in so far this year
+        self.fund_exposed = 0.0  # investment-fund money tied up in projects
         self.debt = 0.0
         self.tax_this_year = 0.0
         self.tax_total = 0.0
-        self.idle_left = m.p.platform.idle_stock_mu * m.p.scale
         self.tracking_slots = 0
+        self.promised_by_month: list[float] = []
         self.cum_legal = 0.0
         self._training: list[float] = []
         m.forum_contacts_due = False
@@ -50,56 +72,101 @@ class Ledger:
     # ------------------------------------------------------------------ accounting
     @property
     def spent_total(self) -> float:
-        """All money spent so far, 万元."""
+        """All money (and priced staff time and attention) spent so far, 万元."""
         return float(sum(self.spent.values()))
 
+    @property
+    def incentive_fund(self) -> float:
+        """Balance of the incentive fund, 万元."""
+        return self.fund["incentive_fund"]
+
+    @property
+    def held(self) -> float:
+        """Money allotted to the strategy but not yet spent: the funds' balances and investments still tied up."""
+        return self.fund["incentive_fund"] + self.fund["investment_fund"] + self.fund_exposed
+
     def remaining(self, lever: str) -> float:
-        """Money left this year in a lever's allotment."""
-        return self.allotment.get(lever, 0.0) - self.spent_year.get(lever, 0.0)
+        """Money left this year in a lever's allotment (for a fund: instalments not yet paid in)."""
+        used = self.inflowed[lever] if lever in FUNDS else self.spent_year.get(lever, 0.0)
+        return self.allotment.get(lever, 0.0) - used
+
+    @property
+    def pending(self) -> float:
+        """This year's allotments not yet used or paid into a fund."""
+        return float(sum(max(0.0, self.remaining(lever)) for lever in BUDGET_LEVERS)) if self.allotment else 0.0
 
     def spend(self, lever: str, amount: float) -> float:
         """Spend up to ``amount`` from this year's allotment of ``lever``; return what was spent."""
-        amount = max(0.0, min(amount, self.remaining(lever))) if lever != "incentive_fund" else amount
+        amount = max(0.0, min(amount, self.remaining(lever)))
+        self._book(lever, amount)
+        return amount
+
+    def _book(self, lever: str, amount: float) -> None:
         self.spent_year[lever] = self.spent_year.get(lever, 0.0) + amount
         self.spent[lever] += amount
-        return amount
 
     def collect_tax(self, amount: float) -> None:
         """Tax paid this month by operating firms (万元)."""
         self.tax_this_year += amount
         self.tax_total += amount
 
+    # ------------------------------------------------------------------ running costs
+    def running_costs(self) -> dict[str, float]:
+        """Yearly cost of each institution, staff body and use of leaders' attention the strategy switches on (万元)."""
+        p, m = self.m.p, self.m
+        s, c, pol, sv = p.scale, p.costs, p.policy, p.service
+        leaders = len(m.governments)
+        year_of = MONTHS_PER_YEAR * s
+        staff = c.staff_month * year_of
+        attention = c.leader_month * year_of
+        return {
+            "park_interest": p.platform.interest_rate * self.debt,
+            "one_stop_centre": sv.one_stop_cost * s if sv.one_stop_centre else 0.0,
+            "complaint_centre": sv.complaint_cost * s if sv.complaint_centre else 0.0,
+            "team": pol.team_quality * pol.team_size * (pol.team_salary * year_of + pol.team_training * s),
+            "city_coordination": (pol.coordination_staff * staff + pol.coordination_attention * attention) if pol.city_coordination else 0.0,
+            "vertical_coordination": sv.vertical_coordination * (sv.vertical_coordination_staff * staff
+                                                                  + sv.vertical_coordination_attention * attention),
+            "leadership_attention": pol.leadership_attention * leaders * attention,
+            "persistence": pol.persistence * pol.persistence_attention * leaders * attention,
+        }
+
     # ------------------------------------------------------------------ the year
     def start_year(self) -> None:
-        """Set this year's budget and allot it to the levers (a Mesa event at each turn of the year)."""
+        """Set this year's budget, pay the running costs and allot the rest to the levers (a Mesa event each year)."""
         m, p = self.m, self.m.p
         s = p.scale
         self.year += 1
+        for lever in BUDGET_LEVERS:
+            if lever not in FUNDS:
+                self.returned += max(0.0, self.remaining(lever))
         budget = p.budget.base_transfer * s + p.budget.tax_share * self.tax_this_year
         self.tax_this_year = 0.0
         self.budget_year = budget
         self.budget_total += budget
         self.allotment, self.spent_year = {}, {}
+        self.inflowed = dict.fromkeys(FUNDS, 0.0)
+        m.stop_go, m.stop_go_pending = m.stop_go_pending, False
+        m.counters.stop_go_years += int(m.stop_go)
         left = budget
-        interest = min(left, p.platform.interest_rate * self.debt)
-        self._fixed("park_interest", interest)
-        left -= interest
-        m.stop_go = self.year > 0 and m.streams["politics"].random() >= p.policy.persistence
-        # Institutions switched on by the strategy, if the money covers them.
-        m.one_stop_on = p.service.one_stop_centre and left >= p.service.one_stop_cost * s
-        cost = p.service.one_stop_cost * s if m.one_stop_on else 0.0
-        m.complaint_centre_on = p.service.complaint_centre and left - cost >= p.service.complaint_cost * s
-        cost += p.service.complaint_cost * s if m.complaint_centre_on else 0.0
-        self._fixed("institutions", cost)
-        left -= cost
-        factor = 0.5 if m.stop_go else 1.0
+        # Running costs, in order, as far as the money goes; a lever not covered is off this year.
+        on = {}
+        for key, cost in self.running_costs().items():
+            on[key] = cost <= left + 1e-9
+            paid = cost if on[key] else 0.0
+            self.allotment[key] = paid
+            self._book(key, paid)
+            left -= paid
+        m.one_stop_on = p.service.one_stop_centre and on["one_stop_centre"]
+        m.complaint_centre_on = p.service.complaint_centre and on["complaint_centre"]
+        m.levers_on = on
+        factor = p.policy.stop_go_share if m.stop_go else 1.0
         for lever in BUDGET_LEVERS:
             self.allotment[lever] = p.budget.shares.get(lever, 0.0) * left * factor
+        self.returned += left * (1.0 - factor) * sum(p.budget.shares.values()) + left * (1.0 - sum(p.budget.shares.values()))
+        for f in FUNDS:
+            self.fund_inflow[f] = self.allotment[f] / MONTHS_PER_YEAR
         self._spend_now()
-
-    def _fixed(self, key: str, amount: float) -> None:
-        self.allotment[key] = amount
-        self.spend(key, amount)
 
     def _spend_now(self) -> None:
         m, p = self.m, self.m.p
@@ -117,16 +184,8 @@ class Ledger:
         raised = park * p.platform.financing_leverage
         self.debt += raised - park
         m.city.order_land(raised / p.platform.park_cost_per_mu, p.platform.park_build_months)
-        # Idle assets: cheap, fast, finite.
-        mu = min(self.idle_left, self.allotment["idle_assets"] / p.platform.idle_cost_per_mu)
-        self.idle_left -= mu
-        self.spend("idle_assets", mu * p.platform.idle_cost_per_mu)
-        counties = m.governments[:-1]
-        for g in counties:
-            g.order_land(mu / len(counties), p.platform.idle_lag_months)
-        # Counties' own yearly land supply, outside the strategy, at the turn of the year.
-        for g in counties:
-            g.free_land += p.platform.county_land_mu_per_year * s / len(counties)
+        # Idle assets: cheap and fast, but only as much as lies idle (made larger by failed projects).
+        self.spend("idle_assets", m.revitalise(self.allotment["idle_assets"] / p.platform.idle_cost_per_mu) * p.platform.idle_cost_per_mu)
         # Training shows after a lag.
         tr = self.spend("training", self.allotment["training"])
         if tr > 0:
@@ -134,23 +193,28 @@ class Ledger:
             m.schedule_event(self.apply_training, after=max(p.service.training_lag_months, 1e-9))
         # Legal environment, local-firm encouragement, atmosphere campaign.
         self.cum_legal += self.spend("legal", self.allotment["legal"])
-        m.legal_insecurity = p.policy.legal_insecurity * float(np.exp(-p.policy.legal_effect * self.cum_legal / 1000.0 / s))
+        m.legal_insecurity = p.policy.legal_insecurity * float(np.exp(-p.policy.legal_effect * self.cum_legal / PER_THOUSAND / s))
         m.cum_encouragement += self.spend("local_firms", self.allotment["local_firms"])
         self.spend("atmosphere", self.allotment["atmosphere"])
-        self.incentive_fund += self.allotment["incentive_fund"]
         self.tracking_slots = int(self.allotment["tracking"] / p.policy.tracking_cost)
 
     def apply_training(self) -> None:
         """Training paid a lag ago now raises department efficiency (saturating)."""
         m, sv = self.m, self.m.p.service
         m.cum_training += self._training.pop(0)
-        gain = 1.0 - np.exp(-sv.training_effect * m.cum_training / 1000.0 / m.p.scale)
+        gain = 1.0 - np.exp(-sv.training_effect * m.cum_training / PER_THOUSAND / m.p.scale)
         for d in m.departments:
             d.efficiency = d.base_efficiency + (max(sv.training_max_efficiency, d.base_efficiency) - d.base_efficiency) * gain
 
     # ------------------------------------------------------------------ monthly
+    def monthly_inflow(self) -> None:
+        """This month's instalment into the incentive fund and the investment fund."""
+        for f in FUNDS:
+            self.fund[f] += self.fund_inflow[f]
+            self.inflowed[f] += self.fund_inflow[f]
+
     def update_tracking(self) -> None:
-        """The key-project library tracks the largest negotiating and signed projects, as many as funded."""
+        """The key-project library tracks the largest negotiating and signed projects (by the amounts in their contracts), as many as funded."""
         m = self.m
         m.tracked[:] = False
         if self.tracking_slots <= 0:
@@ -160,33 +224,111 @@ class Ledger:
             return
         k = min(self.tracking_slots, cand.size)
         top = cand[np.argpartition(-m.pop.announced[cand], k - 1)[:k]]
-        cost = self.spend("tracking", k * m.p.policy.tracking_cost / 12.0)
-        m.tracked[top[: int(round(cost / (m.p.policy.tracking_cost / 12.0)))]] = True
+        month_cost = m.p.policy.tracking_cost / MONTHS_PER_YEAR
+        cost = self.spend("tracking", k * month_cost)
+        m.tracked[top[: int(round(cost / month_cost))]] = True
+
+    # ------------------------------------------------------------------ promises
+    def promise_room(self) -> float:
+        """Incentives that may still be promised this month (万元): over the last ``promise_horizon_months`` the
+        promises made must stay within the fund's means (its balance and that many months of inflow) divided by
+        ``honouring_discipline``. At discipline 1 the region promises no faster than the fund fills."""
+        m = self.m
+        h = int(round(m.p.policy.promise_horizon_months))
+        means = self.fund["incentive_fund"] + h * self.fund_inflow["incentive_fund"]
+        made = float(sum(self.promised_by_month[-h:])) if h > 0 else 0.0
+        return means / m.p.policy.honouring_discipline - made
+
+    def note_promised(self, amount: float) -> None:
+        """Record this month's new promises (万元), for the promising rule."""
+        self.promised_by_month.append(amount)
+
+    def vet_promises(self, n: int) -> int:
+        """Vet ``n`` new promises against the fund, the finance bureau's staff time paid from the fund's
+        administration; returns how many the fund could pay the vetting of (the others get no promise)."""
+        pol, c = self.m.p.policy, self.m.p.costs
+        unit = pol.promise_vetting_months * pol.honouring_discipline * c.staff_month
+        if unit > 0:
+            n = min(n, int(max(0.0, self.fund["incentive_fund"]) // unit))
+        cost = n * unit
+        self._book("promise_vetting", cost)
+        self.fund["incentive_fund"] -= cost
+        return n
 
     def pay_incentives(self, idx: np.ndarray) -> None:
-        """Projects starting to build claim their promised incentive: paid if funded and delivered, else broken."""
-        m, pol = self.m, self.m.p.policy
-        u = m.streams["honour"].random((2, m.n))
-        uc = m.streams["complaint"].random(m.n)
-        due = m.promised[idx]
-        claim = idx[due > 0]
+        """Projects starting to build claim their promised incentive: paid while the fund holds, unless a new leader dropped it."""
+        m = self.m
+        claim = idx[m.promised[idx] > 0]
+        m.promise_open[idx] = False
         if claim.size == 0:
             return
-        claim = claim[np.argsort(u[0, claim], kind="stable")]
-        funded = np.cumsum(m.promised[claim]) <= self.incentive_fund + 1e-9
-        discipline = min(1.0, pol.honouring_discipline + (pol.tax_forum_gain if m.forums["tax"] else 0.0))
-        if m.stop_go:
-            discipline *= 0.6
-        delivered = funded & (u[1, claim] < discipline)
-        late = funded & ~delivered & m.complaint_centre_on & (uc[claim] < m.p.service.complaint_resolution)
-        paid = claim[delivered | late]
-        amount = float(m.promised[paid].sum())
-        self.incentive_fund -= amount
-        self.spend("incentive_fund", amount)
-        m.paid[paid] = m.promised[paid]
-        beliefs.on_honoured_promise(m, paid)
-        broken = claim[~(delivered | late)]
-        m.broken[broken] = True
-        m.ev_broken[broken] = True
-        beliefs.on_broken_promise(m, broken)
-        m.counters.note_promises(paid.size, broken.size)
+        claim = claim[np.argsort(m.streams.uniform("honour", claim, m.t), kind="stable")]
+        live = claim[~m.promise_dropped[claim]]
+        funded = live[np.cumsum(m.promised[live]) <= self.fund["incentive_fund"] + 1e-9]
+        self._pay(funded)
+        unpaid = np.setdiff1d(claim, funded)
+        m.broken[unpaid] = True
+        m.ev_broken[unpaid] = True
+        beliefs.on_broken_promise(m, unpaid)
+        m.counters.note_promises(funded.size, unpaid.size)
+
+    def _pay(self, idx: np.ndarray) -> None:
+        m = self.m
+        amount = float(m.promised[idx].sum())
+        self.fund["incentive_fund"] -= amount
+        self._book("incentive_fund", amount)
+        m.paid[idx] = m.promised[idx]
+        beliefs.on_honoured_promise(m, idx)
+
+    def settle_appeals(self) -> None:
+        """Unpaid promises appealed through the complaint centre or a tax-enterprise forum may be paid late, from what the fund holds."""
+        m, pol, sv = self.m, self.m.p.policy, self.m.p.service
+        chance = 1.0 - (1.0 - (sv.complaint_resolution if m.complaint_centre_on else 0.0)) * (
+            1.0 - (pol.tax_forum_gain if m.forums["tax"] else 0.0))
+        if chance <= 0:
+            return
+        active = (m.stage == BUILDING) | (m.stage == OPERATING)
+        cand = np.flatnonzero(m.broken & (m.paid == 0) & active)
+        cand = cand[m.streams.uniform("complaint", cand, m.t) < chance]
+        if cand.size == 0:
+            return
+        ok = cand[np.cumsum(m.promised[cand]) <= self.fund["incentive_fund"] + 1e-9]
+        self._pay(ok)
+        m.paid_late[ok] = True
+        m.counters.paid_late += ok.size
+
+    def drop_promises(self, gov: int) -> None:
+        """A new leader of government ``gov`` drops a share of the predecessor's outstanding promises (新官不理旧账)."""
+        m = self.m
+        open_ = np.flatnonzero(m.promise_open & (m.promise_gov == gov) & ~m.promise_dropped)
+        dropped = open_[m.streams.uniform("rotation", open_, m.t) < m.p.policy.successor_drop]
+        m.promise_dropped[dropped] = True
+        m.counters.promises_dropped += dropped.size
+
+    # ------------------------------------------------------------------ the investment fund
+    def back_loans(self, idx: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """``u``: one uniform per project in ``idx`` for the fund's due diligence."""
+        """The investment fund guarantees or co-invests in loans the bank refused, as far as its money goes;
+        its due diligence turns some unserious applicants down. Returns the projects it backs."""
+        m, pol = self.m, self.m.p.policy
+        if idx.size == 0 or self.fund["investment_fund"] <= 0:
+            return idx[:0]
+        ok = idx[m.pop.serious[idx] | (u >= pol.fund_due_diligence)]
+        stake = pol.fund_exposure * m.pop.capital[ok]
+        ok = ok[np.cumsum(stake) <= self.fund["investment_fund"] + 1e-9]
+        amount = float(pol.fund_exposure * m.pop.capital[ok].sum())
+        self.fund["investment_fund"] -= amount
+        self.fund_exposed += amount
+        m.fund_stake[ok] = pol.fund_exposure * m.pop.capital[ok]
+        return ok
+
+    def settle_fund_stakes(self, recovered: np.ndarray, lost: np.ndarray) -> None:
+        """Stakes of projects that now operate come back to the fund; stakes of projects that withdrew or stalled are lost."""
+        m = self.m
+        back = float(m.fund_stake[recovered].sum())
+        gone = float(m.fund_stake[lost].sum())
+        self.fund["investment_fund"] += back
+        self.fund_exposed -= back + gone
+        self._book("investment_fund", gone)
+        m.fund_stake[recovered] = 0.0
+        m.fund_stake[lost] = 0.0

@@ -28,6 +28,7 @@ from mesa import Model
 from mesa.datacollection import DataCollector
 from mesa.experimental.scenarios import Scenario
 from mesa.time import Schedule
+from scipy import stats
 
 from sim.model import beliefs, channels, outputs, withdrawal
 from sim.model.agents import (
@@ -38,14 +39,24 @@ from sim.model.agents import (
     OPERATING,
     PROSPECT,
     SIGNED,
+    STALLED,
     Department,
     Government,
     Investor,
     LocalFirm,
 )
 from sim.model.budget import Ledger
-from sim.model.population import draw_population
+from sim.model.population import draw_population, market_size
 from sim.model.streams import Streams
+from sim.model.units import (
+    CAPITAL_PER_MILLION,
+    COHORT_MONTHS,
+    HALF_STEP,
+    MONTHS_PER_YEAR,
+    PER_THOUSAND,
+    PERCENT,
+    SPREAD_LOW,
+)
 from sim.params import SECTORS, Params
 
 COUNTIES = ("anding", "tongwei", "longxi", "weiyuan", "lintao", "zhang", "min")
@@ -73,32 +84,41 @@ class AttractionModel(Model):
         p = self.p = scenario.params
         self.horizon = p.run.horizon_months
         self.t = 0
-        self.pop = draw_population(p, self.streams["population"], self.streams["network"])
-        n = self.n = p.run.n_investors
+        self.pop = draw_population(p, self.streams["population"], self.streams["network"], self.streams["arrivals"])
+        n = self.n = self.pop.sector.size
+        n0, _ = market_size(p)
+        rate = p.run.arrivals_per_month * p.scale
+        # Month in which each prospect enters the market: the initial pool at 0, arrivals in order after.
+        self.arrival_month = np.zeros(n, dtype=np.int32)
+        if n > n0:
+            self.arrival_month[n0:] = 1 + (np.arange(n - n0) / rate).astype(np.int32)
         self._init_state(n)
         self.sector_env_weight = np.array([p.population.sectors[s].env_weight for s in SECTORS])[self.pop.sector]
         self.sector_appeal = np.array([p.population.sectors[s].appeal for s in SECTORS])[self.pop.sector]
         sectors = [p.population.sectors[s] for s in SECTORS]
-        self.jobs_per_capital = np.array([s.jobs_per_million / 100.0 for s in sectors])[self.pop.sector]
-        self.tax_per_capital_month = np.array([s.tax_yield / 12.0 for s in sectors])[self.pop.sector]
+        self.jobs_per_capital = np.array([s.jobs_per_million / CAPITAL_PER_MILLION for s in sectors])[self.pop.sector]
+        self.tax_per_capital_month = np.array([s.tax_yield / MONTHS_PER_YEAR for s in sectors])[self.pop.sector]
 
-        Investor.create_agents(self, n, row=list(range(n)))
-        self.investors = self.agents_by_type[Investor]
         self._make_departments()
         self.governments = [Government(self, i, name, False) for i, name in enumerate(COUNTIES)]
         self.governments.append(Government(self, CITY, "city", True))
         for g in self.governments[:CITY]:
             g.free_land = p.platform.initial_land_mu * p.scale / len(COUNTIES)
+            g.idle_mu = p.platform.idle_stock_mu * p.scale / len(COUNTIES)
         self.city = self.governments[CITY]
-        lf_rng = self.streams["local_firms"]
-        n_firms = int(round(p.local_firms.count * p.scale))
-        base = lf_rng.beta(2.0, 2.0 / max(p.local_firms.proactiveness, 1e-6) - 2.0, size=n_firms) if n_firms else []
-        LocalFirm.create_agents(self, n_firms, base_proactiveness=list(base))
+        lf = p.local_firms
+        self.n_firms = int(round(lf.count * p.scale))
+        a = lf.proactiveness_concentration
+        # Beta spread with mean ``proactiveness``: shapes (a, a / mean - a), drawn by inverting the distribution of one
+        # uniform per firm, so that the stream's use does not depend on the setting (common random numbers).
+        u = self.streams["local_firms"].random(self.n_firms)
+        base = stats.beta.ppf(u, a, a / max(lf.proactiveness, 1e-6) - a) if self.n_firms else []
+        LocalFirm.create_agents(self, self.n_firms, row=list(range(self.n_firms)), base_proactiveness=list(base))
         self.channel_model = channels.ChannelModel(self)
 
         self.ledger = Ledger(self)
         self.ledger.start_year()
-        self.schedule_recurring(self.ledger.start_year, Schedule(interval=12, start=12.5))
+        self.schedule_recurring(self.ledger.start_year, Schedule(interval=MONTHS_PER_YEAR, start=MONTHS_PER_YEAR + HALF_STEP))
 
         self.datacollector = DataCollector(model_reporters={k: partial(outputs.read, key=k) for k in outputs.MONTHLY_COLUMNS})
         self.record = outputs.observe(self)
@@ -112,6 +132,9 @@ class AttractionModel(Model):
         self.gov = np.full(n, -1, dtype=np.int8)  # government whose land pool the project uses
         self.channel = np.full(n, -1, dtype=np.int8)
         self.courted = np.zeros(n, dtype=bool)  # contacted by two or more counties (bidding war)
+        self.bid_markup = np.zeros(n)  # extra incentive (relative) the winning county offered
+        self.arrived_year_start = np.zeros(n)
+        self.winning_markup = 0.0  # mean markup of last month's bidding wars, as counties believe it
         self.handoff_until = np.zeros(n, dtype=np.int32)
         self.contact_month = np.full(n, -1, dtype=np.int32)
         self.signed_month = np.full(n, -1, dtype=np.int32)
@@ -130,8 +153,15 @@ class AttractionModel(Model):
         self.land_ready = np.full(n, -1, dtype=np.int32)
         self.tracked = np.zeros(n, dtype=bool)
         self.promised = np.zeros(n)  # 万元 of incentive promised at signing
+        self.promise_gov = np.full(n, -1, dtype=np.int8)  # government that made the promise
+        self.promise_open = np.zeros(n, dtype=bool)  # promised and not yet due
+        self.promise_dropped = np.zeros(n, dtype=bool)  # dropped by a new leader (新官不理旧账)
         self.paid = np.zeros(n)  # 万元 of incentive actually paid
-        self.broken = np.zeros(n, dtype=bool)
+        self.paid_late = np.zeros(n, dtype=bool)  # paid after an appeal
+        self.broken = np.zeros(n, dtype=bool)  # not paid when due
+        self.fund_stake = np.zeros(n)  # 万元 the investment fund has in the project
+        self.fund_backed = np.zeros(n, dtype=bool)
+        self.stall_month = np.full(n, -1, dtype=np.int32)
         self.months_built = np.zeros(n)
         self.arrived = np.zeros(n)  # 万元 arrived
         self.op_capital = np.zeros(n)  # 万元 operating (with expansions)
@@ -140,9 +170,9 @@ class AttractionModel(Model):
         self.ev_loan_refused = np.zeros(n, dtype=bool)
         self.ev_broken = np.zeros(n, dtype=bool)
         # Cohort follow-up: state 12 and 24 months after signing.
-        self.arrived_at = {12: np.full(n, np.nan), 24: np.full(n, np.nan)}
-        self.started_by = {12: np.zeros(n, dtype=bool), 24: np.zeros(n, dtype=bool)}
-        self.operating_by = {12: np.zeros(n, dtype=bool), 24: np.zeros(n, dtype=bool)}
+        self.arrived_at = {k: np.full(n, np.nan) for k in COHORT_MONTHS}
+        self.started_by = {k: np.zeros(n, dtype=bool) for k in COHORT_MONTHS}
+        self.operating_by = {k: np.zeros(n, dtype=bool) for k in COHORT_MONTHS}
         beliefs.init_arrays(self, n)
         # Region-level states.
         self.atmosphere = p.policy.atmosphere
@@ -153,6 +183,8 @@ class AttractionModel(Model):
         self.complaint_centre_on = False
         self.forums = {"bank": False, "tax": False, "investor": False}
         self.stop_go = False
+        self.stop_go_pending = False
+        self.levers_on: dict[str, bool] = {}
         self.partner_requests = 0
         self.counters = outputs.Counters()
 
@@ -169,16 +201,24 @@ class AttractionModel(Model):
         self.t = self.steps
         self.ev_loan_refused[:] = False
         self.ev_broken[:] = False
+        self.ledger.monthly_inflow()
+        self._returns()
+        self._politics()
+        self._county_land()
+        self._assessment()
+        self.agents_by_type[Government].do("decide")
+        self.firm_draws = self.streams["local_firms"].random((2, self.n_firms))
         self.agents_by_type[LocalFirm].shuffle_do("seek_partner")
         self.channel_model.generate_leads()
         self._decide()
         self.ledger.update_tracking()
-        self.approval_draws = self.streams["approval"].random((len(self.departments), self.n))
-        for d in self.departments:
-            d.serve()
+        self.overdue = self.approvals_pending() & (self.t - self.signed_month > self.pop.patience)
+        self.agents_by_type[Department].do("decide")
+        self.agents_by_type[Department].do("serve")
         self._allocate_land()
         self._start_building()
         self._construct_and_operate()
+        self.ledger.settle_appeals()
         beliefs.update(self)
         withdrawal.apply(self)
         self._slow_states()
@@ -192,30 +232,36 @@ class AttractionModel(Model):
     def outside_option(self) -> float:
         """Value of the best offer elsewhere, rising as other regions compete."""
         b = self.p.behaviour
-        return b.outside_option + b.outside_growth * self.t / 12.0
+        return b.outside_option + b.outside_growth * self.t / MONTHS_PER_YEAR
 
-    def utility(self, idx: np.ndarray) -> np.ndarray:
-        """Perceived value of the local offer for investors ``idx`` (their beliefs, not the true states)."""
+    def headline_incentive(self, idx: np.ndarray) -> np.ndarray:
+        """Incentive a prospect expects, in percent of capital: the published rate, raised where counties bid against each other."""
+        return self.p.policy.incentive_rate * (1.0 + self.bid_markup[idx])
+
+    def utility(self, idx: np.ndarray, incentive: np.ndarray | None = None) -> np.ndarray:
+        """Perceived value of the local offer for investors ``idx`` (their beliefs, not the true states).
+        ``incentive`` is the offer in percent of capital (default: the headline rate). Larger projects weigh
+        the soft environment, the credibility of promises and legal risk more (P3)."""
         b = self.p.behaviour
-        inc = self.p.policy.incentive_rate * (1.0 + self.p.policy.duplicate_bidding * self.courted[idx])
-        env = (b.b_incentive * inc * self.b_cred[idx] + b.b_hard * self.b_hard[idx] + b.b_soft * self.b_soft[idx]
-               - b.b_risk * self.b_risk[idx])
+        inc = self.headline_incentive(idx) if incentive is None else incentive
+        w = self.pop.size_weight[idx]
+        env = (w * (b.b_incentive * inc * self.b_cred[idx] + b.b_soft * self.b_soft[idx] - b.b_risk * self.b_risk[idx])
+               + b.b_hard * self.b_hard[idx])
         return self.sector_appeal[idx] + self.sector_env_weight[idx] * env - b.b_delay * self.b_delay[idx]
 
-    def go_on_probability(self, idx: np.ndarray, bonus: float | np.ndarray = 0.0) -> np.ndarray:
+    def go_on_probability(self, idx: np.ndarray, bonus: float | np.ndarray = 0.0,
+                          incentive: np.ndarray | None = None) -> np.ndarray:
         """P(go on) = 1 / (1 + exp(-(U - U_out) / tau))."""
-        z = (self.utility(idx) + bonus - self.outside_option()) / self.p.behaviour.tau
+        z = (self.utility(idx, incentive) + bonus - self.outside_option()) / self.p.behaviour.tau
         return 1.0 / (1.0 + np.exp(-z))
 
     def _decide(self) -> None:
         p, t = self.p, self.t
-        u = self.streams["negotiate"].random((2, self.n))
-        u_screen = self.streams["screening"].random(self.n)
-        u_sign = self.streams["sign"].random(self.n)
+        draw = self.streams.uniform
         # Contacted last month or earlier: enter negotiation or decline.
         c = np.flatnonzero((self.stage == CONTACTED) & (self.contact_month < t))
         if c.size:
-            go = u[0, c] < self.go_on_probability(c)
+            go = draw("negotiate", c, t, 0) < self.go_on_probability(c)
             self._set_stage(c[go], NEGOTIATING)
             self.counters.negotiations_started += int(go.sum())
             declined = c[~go]
@@ -225,24 +271,41 @@ class AttractionModel(Model):
         neg = np.flatnonzero((self.stage == NEGOTIATING) & (self.stage_month < t) & (self.handoff_until <= t))
         if neg.size == 0:
             return
-        neg = neg[u[1, neg] < 1.0 / p.behaviour.negotiation_months]
+        neg = neg[draw("negotiate", neg, t, 1) < 1.0 / p.behaviour.negotiation_months]
         w = p.policy.assessment_signed_weight
         screening = p.policy.screening_strict * (1.0 - w) + p.policy.screening_lax * w
         unserious = ~self.pop.serious[neg]
-        screened = unserious & (u_screen[neg] < screening)
+        screened = unserious & (draw("screening", neg, t) < screening)
         self._set_stage(neg[screened], DECLINED)
         self.counters.screened_out += int(screened.sum())
         neg = neg[~screened]
         bonus = p.policy.signing_push * w + p.behaviour.b_team * p.policy.team_quality
+        offer = self._offer(neg)
+        incentive = np.divide(offer * PERCENT, self.pop.announced[neg], out=np.zeros(neg.size), where=self.pop.announced[neg] > 0)
         # Unserious prospects sign readily: the contract, not the project, is what they are after.
-        p_go = self.go_on_probability(neg, bonus)
-        prob = np.where(self.pop.serious[neg], p_go, np.minimum(1.0, p_go + 0.2))
-        sign = u_sign[neg] < prob
+        p_go = self.go_on_probability(neg, bonus, incentive)
+        prob = np.where(self.pop.serious[neg], p_go, np.minimum(1.0, p_go + p.behaviour.unserious_sign_bonus))
+        sign = draw("sign", neg, t) < prob
         withdraw_idx = neg[~sign]
-        withdrawal.record(self, withdraw_idx, np.full(withdraw_idx.size, withdrawal.REASON_INDEX["outside_offer"]))
-        self._sign(neg[sign])
+        withdrawal.record(self, withdraw_idx, np.full(withdraw_idx.size, withdrawal.REASON_INDEX["no_agreement"]))
+        self._sign(neg[sign], offer[sign])
 
-    def _sign(self, idx: np.ndarray) -> None:
+    def _offer(self, idx: np.ndarray) -> np.ndarray:
+        """Incentives offered at the signing table (万元): the published rate, as long as outstanding promises stay
+        within the fund's means over ``honouring_discipline`` and the fund can pay for vetting the promise."""
+        pol = self.p.policy
+        dup = 1.0 + self.bid_markup[idx]
+        want = np.minimum(pol.incentive_rate / PERCENT * dup * self.pop.announced[idx], pol.incentive_cap * dup)
+        order = np.argsort(self.pop.priority[idx], kind="stable")  # the queue at the signing table
+        queued = want[order]
+        ok = (np.cumsum(queued) <= self.ledger.promise_room()) & (queued > 0)
+        chosen = np.flatnonzero(ok)
+        ok[chosen[self.ledger.vet_promises(chosen.size):]] = False
+        fits = np.zeros(idx.size, dtype=bool)
+        fits[order] = ok
+        return np.where(fits, want, 0.0)
+
+    def _sign(self, idx: np.ndarray, promise: np.ndarray) -> None:
         p, t = self.p, self.t
         self._set_stage(idx, SIGNED)
         self.signed_month[idx] = t
@@ -254,9 +317,11 @@ class AttractionModel(Model):
         self.appr_done[idx] = 0
         pre = np.minimum(k, p.service.pre_start_approvals)
         self.appr_pre[idx] = (np.left_shift(1, pre) - 1).astype(np.int32)
-        inc = p.policy.incentive_rate / 100.0 * (1.0 + p.policy.duplicate_bidding * self.courted[idx])
-        cap = p.policy.incentive_cap * (1.0 + p.policy.duplicate_bidding * self.courted[idx])
-        self.promised[idx] = np.minimum(inc * self.pop.announced[idx], cap)
+        self.promised[idx] = promise
+        self.ledger.note_promised(float(promise.sum()))
+        self.counters.bidding_extra += float((promise - promise / (1.0 + self.bid_markup[idx])).sum())
+        self.promise_open[idx] = promise > 0
+        self.promise_gov[idx] = self.gov[idx]
         done = idx[need == 0]
         self.approved_month[done] = t
         self.counters.approval_months.extend([0] * done.size)
@@ -280,8 +345,11 @@ class AttractionModel(Model):
     def decide_loans(self, idx: np.ndarray) -> None:
         """The bank's decision on loan requests: refusals leave the project to self-finance, or to leave."""
         pr = self.p.service.loan_approval + (self.p.policy.bank_forum_gain if self.forums["bank"] else 0.0)
-        pr = np.where(self.pop.serious[idx], pr, pr * 0.5)
-        refused = idx[self.streams["bank"].random(self.n)[idx] >= np.minimum(pr, 1.0)]
+        pr = np.where(self.pop.serious[idx], pr, pr * self.p.service.unserious_loan_factor)
+        refused = idx[self.streams.uniform("bank", idx, self.t) >= np.minimum(pr, 1.0)]
+        backed = self.ledger.back_loans(refused, self.streams.uniform("fund", refused, self.t))
+        self.fund_backed[backed] = True
+        refused = np.setdiff1d(refused, backed)
         self.loan_refused[refused] = True
         self.ev_loan_refused[refused] = True
 
@@ -315,27 +383,80 @@ class AttractionModel(Model):
         for g in self.governments:
             self._grant(waiting[gov == g.index], g)
         # Projects that found no land at home may go elsewhere: first into the city park (a platform for the
-        # whole region), then to the counties with most free land (a late hand-off).
+        # whole region), then to the counties with most free land: a late hand-off, with a delay and wavering.
         others = [self.city] + sorted(self.governments[:CITY], key=lambda g: -g.free_land)
         for g in others:
             rest = waiting[~self.land_granted[waiting]]
             if rest.size == 0 or g.free_land <= 0:
                 continue
-            self._grant(rest, g)
+            moved = self._grant(rest, g)
+            if not g.is_city and moved.size:
+                months = self.p.platform.late_handoff_months * (SPREAD_LOW + self.streams.uniform("handoff", moved, self.t, 2))
+                self.handoff_until[moved] = self.t + np.ceil(months).astype(np.int32)
+                self.counters.late_handoffs += moved.size
 
-    def _grant(self, idx: np.ndarray, g: Government) -> None:
+    def _grant(self, idx: np.ndarray, g: Government) -> np.ndarray:
         """Give land from ``g``'s pool to the queue ``idx`` (first fit); granted projects locate there."""
         if idx.size == 0:
-            return
+            return idx
         granted = _first_fit(idx, self.pop.land_need[idx], g.free_land)
         self.land_granted[granted] = True
         self.gov[granted] = g.index
         g.free_land -= float(self.pop.land_need[granted].sum())
         self.counters.land_wait_months.extend((self.t - self.land_ready[granted]).tolist())
+        return granted
+
+    def revitalise(self, mu: float) -> float:
+        """Bring up to ``mu`` of idle land and plant back into use (after the revitalisation lag), taken from each
+        government's idle stock in proportion; returns the mu revitalised."""
+        total = sum(g.idle_mu for g in self.governments)
+        take = min(mu, total)
+        if take <= 0:
+            return 0.0
+        for g in self.governments:
+            share = g.idle_mu / total * take
+            g.idle_mu -= share
+            g.order_land(share, self.p.platform.idle_lag_months)
+        self.counters.idle_revitalised += take
+        return take
+
+    def _county_land(self) -> None:
+        """Counties service land through the year outside the strategy (it arrives monthly, not all in January)."""
+        p = self.p
+        monthly = p.platform.county_land_mu_per_year * p.scale / len(COUNTIES) / MONTHS_PER_YEAR
+        for g in self.governments[:CITY]:
+            g.free_land += monthly
+
+    def _politics(self) -> None:
+        """Leaders may be rotated out this month (one draw per government and per promise, whatever happens)."""
+        u = self.streams["politics"].random((3, len(self.governments)))
+        for g in self.governments:
+            g.rotate_leader(u[0, g.index], u[1, g.index], u[2, g.index])
+
+    def mean_attention(self) -> float:
+        """Leaders' mean attention to attraction (each government's leader has their own)."""
+        return float(np.mean([g.attention for g in self.governments]))
+
+    def _assessment(self) -> None:
+        """Each county's standing this year: signed amounts (weight ``assessment_signed_weight``) and landed capital."""
+        w = self.p.policy.assessment_signed_weight
+        year_start = (self.t - 1) // MONTHS_PER_YEAR * MONTHS_PER_YEAR + 1
+        if self.t == year_start:
+            self.arrived_year_start[:] = self.arrived
+        n_gov = len(self.governments)
+        gov = np.where(self.gov >= 0, self.gov, n_gov)
+        signed = np.bincount(gov, weights=self.pop.announced * (self.signed_month >= year_start), minlength=n_gov + 1)
+        landed = np.bincount(gov, weights=self.arrived - self.arrived_year_start, minlength=n_gov + 1)
+        counties = self.governments[:CITY]
+        for g in counties:
+            g.score_year = w * signed[g.index] + (1.0 - w) * landed[g.index]
+        mean = float(np.mean([g.score_year for g in counties]))
+        for g in counties:
+            g.assess(mean)
 
     # ------------------------------------------------------------------ construction and operation
     def _start_building(self) -> None:
-        ready = np.flatnonzero((self.stage == SIGNED) & self.land_granted)
+        ready = np.flatnonzero((self.stage == SIGNED) & self.land_granted & (self.handoff_until <= self.t))
         if ready.size == 0:
             return
         self._set_stage(ready, BUILDING)
@@ -345,6 +466,7 @@ class AttractionModel(Model):
 
     def _construct_and_operate(self) -> None:
         p, c = self.p, self.p.construction
+        self._stall()
         b = np.flatnonzero(self.stage == BUILDING)
         if b.size:
             pending = self.appr_need[b] & ~self.appr_done[b]
@@ -359,27 +481,45 @@ class AttractionModel(Model):
             self._set_stage(done, OPERATING)
             self.operate_month[done] = self.t
             self.op_capital[done] = self.pop.capital[done]
+            self.ledger.settle_fund_stakes(done[self.fund_stake[done] > 0], done[:0])
         op = np.flatnonzero(self.stage == OPERATING)
         self.tax_month = float((self.op_capital[op] * self.tax_per_capital_month[op]).sum())
         self.ledger.collect_tax(self.tax_month)
+        u = self.streams.uniform("reinvest", op, self.t)
         if op.size:
-            u = self.streams["reinvest"].random(self.n)[op]
-            grow = op[u < p.population.reinvest_per_year / 12.0 * beliefs.satisfaction(self, op)]
+            grow = op[u < p.population.reinvest_per_year / MONTHS_PER_YEAR * beliefs.satisfaction(self, op)]
             add = p.population.reinvest_fraction * self.pop.capital[grow]
             self.op_capital[grow] += add
             self.counters.reinvested += float(add.sum())
 
+    def _stall(self) -> None:
+        """Projects under construction may stall half-built (烂尾), more often without the loan they needed or after
+        a broken promise; no capital arrives while stalled; a stalled project may find money and resume."""
+        h = self.p.hazards
+        s = np.flatnonzero(self.stage == STALLED)
+        resume = s[self.streams.uniform("stall", s, self.t, 1) < h.stall_resume]
+        self.stage[resume] = BUILDING
+        self.counters.resumed += resume.size
+        b = np.flatnonzero(self.stage == BUILDING)
+        gap = self.loan_refused[b] | self.broken[b]
+        u = self.streams.uniform("stall", b, self.t, 0)
+        now = b[(u < h.stall * np.where(gap, h.stall_funding_gap, 1.0)) & (self.start_month[b] < self.t)]
+        self._set_stage(now, STALLED)
+        self.stall_month[now] = self.t
+        self.counters.stalled += now.size
+        self.ledger.settle_fund_stakes(now[:0], now[self.fund_stake[now] > 0])
+
     # ------------------------------------------------------------------ slow states
     def _slow_states(self) -> None:
         pol = self.p.policy
-        spend = self.ledger.allotment.get("atmosphere", 0.0) / 1000.0 / self.p.scale
+        spend = self.ledger.allotment.get("atmosphere", 0.0) / PER_THOUSAND / self.p.scale
         op = np.flatnonzero(self.stage == OPERATING)
-        satisfied = float((beliefs.satisfaction(self, op) > 0.5).sum()) if op.size else 0.0
-        gain = pol.atmosphere_effect * spend + pol.atmosphere_from_success * satisfied / (10.0 * self.p.scale)
-        self.atmosphere = float(np.clip(self.atmosphere + (gain - pol.atmosphere_decay * self.atmosphere) / 12.0, 0.0, 1.0))
+        satisfied = float((beliefs.satisfaction(self, op) > self.p.behaviour.satisfied_threshold).sum()) if op.size else 0.0
+        gain = pol.atmosphere_effect * spend + pol.atmosphere_from_success * satisfied / self.p.scale
+        self.atmosphere = float(np.clip(self.atmosphere + (gain - pol.atmosphere_decay * self.atmosphere) / MONTHS_PER_YEAR, 0.0, 1.0))
 
     def _follow_cohorts(self) -> None:
-        for k in (12, 24):
+        for k in COHORT_MONTHS:
             idx = np.flatnonzero(self.signed_month == self.t - k)
             if self.t - k < 0 or idx.size == 0:
                 continue
@@ -388,6 +528,20 @@ class AttractionModel(Model):
             self.operating_by[k][idx] = self.operate_month[idx] >= 0
 
     # ------------------------------------------------------------------ reporting helpers
+    def investor(self, row: int) -> Investor:
+        """A read-only view of investor ``row``."""
+        return Investor(self, row)
+
+    def in_market(self) -> np.ndarray:
+        """Mask of prospects in the market and not being courted: arrived, never contacted or back after declining."""
+        return (self.stage == PROSPECT) & (self.arrival_month <= self.t)
+
+    def _returns(self) -> None:
+        """Prospects that declined may be courted again after a cool-down, remembering what they believed."""
+        back = np.flatnonzero((self.stage == DECLINED) & (self.stage_month <= self.t - self.p.behaviour.return_months))
+        self.stage[back] = PROSPECT
+        self.counters.returned += back.size
+
     def stage_count(self, stage: int) -> int:
         """Number of investors now in ``stage``."""
         return int(np.count_nonzero(self.stage == stage))

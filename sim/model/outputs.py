@@ -27,9 +27,11 @@ from sim.model.agents import (
     REASONS,
     SIGNED,
     STAGE_NAMES,
+    STALLED,
     WITHDRAWN,
 )
 from sim.model.budget import SPEND_KEYS
+from sim.model.units import COHORT_MONTHS, MONTHS_PER_YEAR
 
 
 @dataclass
@@ -44,7 +46,19 @@ class Counters:
     partner_leads: int = 0
     referral_leads: int = 0
     handoffs: int = 0
+    stop_go_years: int = 0
+    bidding_wars: int = 0
+    bidding_extra: float = 0.0
+    returned: int = 0
+    late_handoffs: int = 0
+    city_contacts: int = 0
     reinvested: float = 0.0
+    stalled: int = 0
+    resumed: int = 0
+    paid_late: int = 0
+    promises_dropped: int = 0
+    idle_created: float = 0.0
+    idle_revitalised: float = 0.0
     approval_months: list = field(default_factory=list)
     land_wait_months: list = field(default_factory=list)
     by_reason_stage: np.ndarray = field(default_factory=lambda: np.zeros((len(REASONS), len(STAGE_NAMES)), dtype=np.int64))
@@ -57,20 +71,20 @@ class Counters:
         self.broken_by_month.append(broken)
 
     def honoured_recent(self) -> int:
-        return int(sum(self.honoured_by_month[-12:]))
+        return int(sum(self.honoured_by_month[-MONTHS_PER_YEAR:]))
 
     def broken_recent(self) -> int:
-        return int(sum(self.broken_by_month[-12:]))
+        return int(sum(self.broken_by_month[-MONTHS_PER_YEAR:]))
 
 
 MONTHLY_COLUMNS = (
     "month", "contacted_total", "duplicated_contacts", "partner_leads", "referral_leads",
-    "n_contacted", "n_negotiating", "n_signed", "n_building", "n_operating", "n_withdrawn", "n_exited", "n_declined",
+    "n_contacted", "n_negotiating", "n_signed", "n_building", "n_operating", "n_stalled", "n_withdrawn", "n_exited", "n_declined",
     "signed_projects", "signed_capital", "arrived_capital", "start_rate", "fulfilment_rate", "completion_rate",
     "capital_arrival_rate", "large_project_share", "industrial_share", "jobs", "tax_month", "tax_revenue",
     "mean_approval_months", "satisfaction", "perceived_hard", "perceived_soft", "perceived_credibility",
     "actual_hard", "actual_soft", "actual_credibility", "legal_insecurity", "atmosphere", "free_land_mu",
-    "budget_total", "budget_spent", "incentive_fund",
+    "budget_total", "budget_spent", "budget_held", "budget_returned", "incentive_fund", "investment_fund", "idle_land_mu",
     *(f"withdrawn_{r}" for r in REASONS),
     *(f"spent_{k}" for k in SPEND_KEYS),
 )
@@ -110,6 +124,7 @@ def observe(m) -> dict:
         "n_signed": m.stage_count(SIGNED),
         "n_building": m.stage_count(BUILDING),
         "n_operating": m.stage_count(OPERATING),
+        "n_stalled": m.stage_count(STALLED),
         "n_withdrawn": m.stage_count(WITHDRAWN),
         "n_exited": m.stage_count(EXITED),
         "n_declined": m.stage_count(DECLINED),
@@ -138,7 +153,11 @@ def observe(m) -> dict:
         "free_land_mu": float(sum(g.free_land for g in m.governments)),
         "budget_total": m.ledger.budget_total,
         "budget_spent": m.ledger.spent_total,
+        "budget_held": m.ledger.held,
+        "budget_returned": m.ledger.returned + m.ledger.pending,
         "incentive_fund": m.ledger.incentive_fund,
+        "investment_fund": m.ledger.fund["investment_fund"],
+        "idle_land_mu": float(sum(g.idle_mu for g in m.governments)),
     }
     for i, r in enumerate(REASONS):
         rec[f"withdrawn_{r}"] = int(reasons[i])
@@ -177,20 +196,52 @@ def summary(m) -> dict:
         "referral_leads", "perceived_hard", "perceived_soft", "perceived_credibility", "actual_hard", "actual_soft",
         "actual_credibility", "atmosphere", "legal_insecurity")}
     out["months"] = m.t
-    out["prospects_contacted"] = rec["contacted_total"]
+    out["prospects_contacted"] = int((m.contact_month >= 0).sum())
+    out["contacts_made"] = rec["contacted_total"]
+    out["prospects_available"] = int((m.arrival_month <= m.t).sum())
+    out["prospects_returned"] = m.counters.returned
     out["negotiations_started"] = m.counters.negotiations_started
     out["budget_total"] = rec["budget_total"]
     out["operating_projects"] = rec["n_operating"]
     out["large_share_built"] = _ratio((built & m.pop.large).sum(), built.sum())
+    out["large_share_started"] = out["large_share_built"]
     out["industrial_share_built"] = _ratio((built & m.pop.industrial).sum(), built.sum())
     out["industrial_share_signed_capital"] = _ratio(m.pop.announced[signed & m.pop.industrial].sum(), cap_signed)
     arrived = m.arrived
     out["industrial_share_arrived_capital"] = _ratio(arrived[m.pop.industrial].sum(), arrived.sum())
     out["incentives_promised"] = float(m.promised[signed].sum())
     out["incentives_paid"] = float(m.paid.sum())
-    claimed = m.paid > 0
-    out["promises_broken"] = int(m.broken.sum())
-    out["honouring_rate"] = _ratio(claimed.sum(), claimed.sum() + m.broken.sum())
+    due = (m.promised > 0) & (m.start_month >= 0)
+    paid = m.paid > 0
+    out["promises_due"] = int(due.sum())
+    out["promises_broken"] = int((due & ~paid).sum())
+    out["promises_paid_late"] = int(m.paid_late.sum())
+    out["promises_dropped_by_successors"] = m.counters.promises_dropped
+    out["promises_unfunded"] = int((due & m.broken & ~m.promise_dropped).sum())
+    out["honouring_rate"] = _ratio(paid.sum(), due.sum())
+    out["leader_rotations"] = int(sum(g.rotations for g in m.governments))
+    out["stop_go_years"] = m.counters.stop_go_years
+    out["stalled_projects"] = rec["n_stalled"]
+    out["stalls"] = m.counters.stalled
+    out["idle_land_mu"] = rec["idle_land_mu"]
+    out["idle_created_mu"] = m.counters.idle_created
+    out["idle_revitalised_mu"] = m.counters.idle_revitalised
+    out["late_handoffs"] = m.counters.late_handoffs
+    out["handoff_share"] = _ratio(m.counters.handoffs, m.counters.city_contacts)
+    # What the counties' competition costs (P6): prospects courted by several counties, the extra incentive promised
+    # to outbid a rival, and courted prospects that never signed.
+    courted = m.courted
+    out["prospects_courted_by_several"] = int(courted.sum())
+    out["bidding_extra_promised"] = m.counters.bidding_extra
+    out["bidding_extra_per_courted_signing"] = _ratio(m.counters.bidding_extra, (courted & signed).sum())
+    paid_extra = m.paid * m.bid_markup / (1.0 + m.bid_markup)
+    out["bidding_extra_paid"] = float(paid_extra.sum())
+    out["bidding_extra_paid_per_project"] = _ratio(out["bidding_extra_paid"], int((m.paid > 0).sum()))
+    out["courted_lost"] = int((courted & ~signed & (m.contact_month >= 0) & (m.stage != CONTACTED)
+                               & (m.stage != NEGOTIATING)).sum())
+    out["fund_backed_loans"] = int(m.fund_backed.sum())
+    out["budget_held"] = rec["budget_held"]
+    out["budget_returned"] = rec["budget_returned"]
     out["screened_out"] = m.counters.screened_out
     out["declined"] = m.counters.declined
     out["handoffs"] = m.counters.handoffs
@@ -208,7 +259,7 @@ def summary(m) -> dict:
         r: {STAGE_NAMES[s]: int(m.counters.by_reason_stage[i, s]) for s in (NEGOTIATING, SIGNED, BUILDING, OPERATING)}
         for i, r in enumerate(REASONS)}
     out["spent_by_lever"] = {k: float(v) for k, v in m.ledger.spent.items()}
-    for after in (12, 24):
+    for after in COHORT_MONTHS:
         for k, v in cohort_rates(m, after).items():
             out[f"cohort_{k}_{after}m"] = v
     from sim.model.channels import SOURCES
@@ -236,8 +287,14 @@ def check_invariants(m) -> list[str]:
         bad.append(f"spent {m.ledger.spent_total:.1f} exceeds budget {m.ledger.budget_total:.1f}")
     if any(g.free_land < -1e-6 for g in m.governments):
         bad.append("negative free land")
-    if m.ledger.incentive_fund < -1e-6:
-        bad.append("negative incentive fund")
+    if min(m.ledger.fund.values()) < -1e-6:
+        bad.append("negative fund balance")
+    led = m.ledger
+    gap = led.budget_total - (led.spent_total + led.held + led.returned + led.pending)
+    if abs(gap) > 1e-6 * max(1.0, led.budget_total):
+        bad.append(f"budget not accounted for: {gap:.3f} 万元 neither spent, held nor returned")
+    if any(g.idle_mu < -1e-6 for g in m.governments):
+        bad.append("negative idle land")
     gone = (m.stage == WITHDRAWN) | (m.stage == EXITED)
     if np.any(m.reason[gone] < 0):
         bad.append("a withdrawal without a reason")

@@ -30,6 +30,7 @@ class Population:
     land_need: np.ndarray  # mu of serviced land
     approvals: np.ndarray  # int, departmental approvals needed (without the bank)
     needs_loan: np.ndarray  # bool
+    size_weight: np.ndarray  # weight on the soft environment, credibility and legal risk (1 at the sector median)
     patience: np.ndarray  # months of approval waiting tolerated
     build_months: np.ndarray  # months of construction
     priority: np.ndarray  # float in [0, 1): fixed tie-breaker in queues
@@ -38,9 +39,28 @@ class Population:
     ties: sparse.csr_matrix  # N x N adjacency (1 per tie), for neighbour means
 
 
-def draw_population(p: Params, rng: np.random.Generator, net_rng: np.random.Generator) -> Population:
-    """Draw ``p.run.n_investors`` prospects and their tie network."""
-    n = p.run.n_investors
+def market_size(p: Params) -> tuple[int, int]:
+    """(prospects in the market at month 0, prospects arriving over the horizon)."""
+    arrivals = int(round(p.run.arrivals_per_month * p.scale * p.run.horizon_months))
+    return p.run.n_investors, arrivals
+
+
+def draw_population(p: Params, rng: np.random.Generator, net_rng: np.random.Generator,
+                    arrivals_rng: np.random.Generator) -> Population:
+    """Draw the prospects in the market at month 0 (``population`` stream), those who arrive later
+    (their own stream, in order of arrival, so a longer horizon adds rows without changing the others)
+    and the tie network among all of them."""
+    n0, n1 = market_size(p)
+    parts = [_draw_attributes(p, rng, n0), _draw_attributes(p, arrivals_rng, n1)]
+    a = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
+    n = n0 + n1
+    src, dst = _draw_ties(n, p.population.ties_per_investor, a["origin"] == 0, p.population.local_tie_share, net_rng)
+    ties = sparse.csr_matrix((np.ones(src.size, dtype=np.float32), (src, dst)), shape=(n, n))
+    return Population(**a, edges_src=src, edges_dst=dst, ties=ties)
+
+
+def _draw_attributes(p: Params, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Attributes of ``n`` prospects."""
     sectors = [p.population.sectors[s] for s in SECTORS]
     sector = rng.choice(len(SECTORS), size=n, p=[s.share for s in sectors]).astype(np.int8)
     origin = rng.choice(len(ORIGINS), size=n, p=[p.population.origin_shares[o] for o in ORIGINS]).astype(np.int8)
@@ -53,18 +73,23 @@ def draw_population(p: Params, rng: np.random.Generator, net_rng: np.random.Gene
     intensity = np.array([s.land_intensity for s in sectors])[sector]
     serviced = np.array([s.serviced_land_fraction for s in sectors])[sector]
     land_need = capital / intensity * serviced
-    approvals = np.array([s.approvals for s in sectors])[sector].astype(np.int16)
-    needs_loan = rng.random(n) < p.service.loan_share
-    # Foreign investors are less patient with local procedure, local ones more (assumption).
-    origin_patience = np.array([1.3, 1.0, 0.7])[origin]
-    patience = p.population.patience_months * origin_patience * rng.gamma(4.0, 0.25, size=n)
+    # Size (P3): large projects need higher-level reviews, borrow more and weigh service, promises and legal risk more.
+    pp = p.population
+    approvals = (np.array([s.approvals for s in sectors])[sector]
+                 + pp.large_extra_approvals * (capital >= p.run.large_threshold)).astype(np.int16)
+    rel = np.log(capital / median)
+    odds = np.log(p.service.loan_share / (1.0 - p.service.loan_share)) if 0 < p.service.loan_share < 1 else None
+    u_loan = rng.random(n)
+    needs_loan = u_loan < (p.service.loan_share if odds is None else 1.0 / (1.0 + np.exp(-(odds + pp.loan_size_elasticity * rel))))
+    size_weight = np.clip(np.exp(pp.size_env_elasticity * rel), pp.size_weight_min, pp.size_weight_max)
+    origin_patience = np.array([pp.origin_patience[o] for o in ORIGINS])[origin]
+    patience = pp.patience_months * origin_patience * rng.gamma(pp.patience_shape, 1.0 / pp.patience_shape, size=n)
     base_build = np.array([s.build_months for s in sectors])[sector] * p.construction.build_time_scale
     build_months = base_build * (capital / median) ** p.construction.size_elasticity
     priority = rng.random(n)
-    src, dst = _draw_ties(n, p.population.ties_per_investor, origin == 0, p.population.local_tie_share, net_rng)
-    ties = sparse.csr_matrix((np.ones(src.size, dtype=np.float32), (src, dst)), shape=(n, n))
-    return Population(sector, origin, capital, announced, serious, large, industrial, land_need, approvals,
-                      needs_loan, patience, np.maximum(build_months, 1.0), priority, src, dst, ties)
+    return dict(sector=sector, origin=origin, capital=capital, announced=announced, serious=serious, large=large,
+                industrial=industrial, land_need=land_need, approvals=approvals, needs_loan=needs_loan,
+                size_weight=size_weight, patience=patience, build_months=np.maximum(build_months, 1.0), priority=priority)
 
 
 def _draw_ties(n: int, mean_ties: float, local: np.ndarray, local_share: float,

@@ -1,11 +1,20 @@
 """Named random streams for common random numbers (CRN).
 
 Every kind of stochastic decision draws from its own stream, spawned from one
-``SeedSequence`` in a fixed order. Streams that decide something about
-individual investors draw a full vector (one number per investor) every month,
-whatever the stage of each investor, so investor *i* meets the same draw in
-month *t* in every scenario: changing a policy cannot shift the draws of an
-unrelated decision, and paired comparisons across scenarios have low variance.
+``SeedSequence`` in a fixed order. Two kinds:
+
+- Decisions about individual investors (and ties) use counter-based draws
+  (:meth:`Streams.uniform`): the uniform that row *i* meets in month *t* for
+  decision *k* of a stream is a hash of (stream key, month, k, i) with the
+  SplitMix64 finaliser. It is the same number in every scenario, whether or
+  not the row is drawn for, so only the rows a decision concerns are computed
+  (work proportional to the active pipeline) and no policy can shift the draws
+  of an unrelated decision.
+- Draws at set-up and the few per government or firm each month use ordinary
+  numpy Generators (:meth:`Streams.__getitem__`), always the same number of
+  values in the same order.
+
+Paired comparisons across scenarios therefore have low variance.
 """
 
 from __future__ import annotations
@@ -34,6 +43,12 @@ STREAM_NAMES = (
     "belief_noise",
     "reinvest",
     "exit",
+    "forum",
+    "partner",
+    "rotation",
+    "stall",
+    "fund",
+    "arrivals",
 )
 
 
@@ -42,12 +57,48 @@ def seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
     return seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
 
 
+_MASK = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
+_UNIT = 1.0 / (1 << 53)
+
+
+def _mix_int(x: int) -> int:
+    """SplitMix64 finaliser on a Python integer."""
+    x &= _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser on an array of uint64 (wrapping arithmetic)."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
 class Streams:
-    """One numpy Generator per decision kind, spawned in a fixed order from one seed."""
+    """One numpy Generator and one counter key per decision kind, spawned in a fixed order from one seed."""
 
     def __init__(self, seed: int | np.random.SeedSequence):
         children = seed_sequence(seed).spawn(len(STREAM_NAMES))
         self._gens = {name: np.random.default_rng(child) for name, child in zip(STREAM_NAMES, children, strict=True)}
+        # The counter key of a stream: a word of its child sequence's state beyond what the Generator uses.
+        self._keys = {name: int(child.generate_state(5, dtype=np.uint64)[4])
+                      for name, child in zip(STREAM_NAMES, children, strict=True)}
 
     def __getitem__(self, name: str) -> np.random.Generator:
         return self._gens[name]
+
+    def uniform(self, name: str, rows: np.ndarray, month: int, k: int = 0) -> np.ndarray:
+        """Uniforms in (0, 1) that rows ``rows`` meet in ``month`` for decision ``k`` of stream ``name``:
+        the same numbers whichever other rows are drawn for, in any scenario."""
+        base = _mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1))
+        x = np.asarray(rows).astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(base)
+        return ((_mix(x) >> _S11).astype(np.float64) + 0.5) * _UNIT

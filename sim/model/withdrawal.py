@@ -36,15 +36,17 @@ def hazards(m) -> tuple[np.ndarray, np.ndarray]:
     H[REASON_INDEX["no_land"]] = h.no_land * land_wait * cut
     wait = t - m.signed_month[idx]
     patience = m.pop.patience[idx]
-    excess = np.clip((wait - patience) / patience, 0.0, 2.0)
-    H[REASON_INDEX["delay"]] = h.delay * excess * pending * cut * np.where(st == BUILDING, 0.5, 1.0)
+    excess = np.clip((wait - patience) / patience, 0.0, h.delay_excess_cap)
+    H[REASON_INDEX["delay"]] = h.delay * excess * pending * cut * np.where(st == BUILDING, h.delay_building_share, 1.0)
     H[REASON_INDEX["loan_refused"]] = h.loan_refused * m.ev_loan_refused[idx]
-    H[REASON_INDEX["incentive_broken"]] = h.incentive_broken * m.ev_broken[idx]
+    # Large projects weigh promises more (P3): a broken promise drives them away more often.
+    H[REASON_INDEX["incentive_broken"]] = h.incentive_broken * m.ev_broken[idx] * m.pop.size_weight[idx]
     active = st != OPERATING
     p_go = m.go_on_probability(idx)
-    sunk = np.where(st == BUILDING, 0.3, 1.0)
+    sunk = np.where(st == BUILDING, m.p.behaviour.building_sunk_share, 1.0)
     H[REASON_INDEX["outside_offer"]] = h.outside_offer * (1.0 - p_go) * sunk * active
-    H[REASON_INDEX["handoff"]] = h.handoff * ((st == NEGOTIATING) & (m.handoff_until[idx] > t)) * cut
+    # Wavering while a city contact is handed to a county, or a signed project is moved to another county for land.
+    H[REASON_INDEX["handoff"]] = h.handoff * (((st == NEGOTIATING) | signed) & (m.handoff_until[idx] > t)) * cut
     building = (st == BUILDING) | signed
     H[REASON_INDEX["insecurity"]] = h.insecurity * m.legal_insecurity * building
     H[REASON_INDEX["not_serious"]] = h.not_serious * (signed & ~serious)
@@ -53,24 +55,23 @@ def hazards(m) -> tuple[np.ndarray, np.ndarray]:
     if op.any():
         sat = beliefs.satisfaction(m, idx[op])
         H[REASON_INDEX["outside_offer"], op] = h.exit_operating * (1.0 - sat)
-        H[REASON_INDEX["insecurity"], op] = h.insecurity * m.legal_insecurity * 0.3
+        H[REASON_INDEX["insecurity"], op] = h.insecurity * m.legal_insecurity * h.insecurity_operating_share
     return np.clip(H, 0.0, 1.0), idx
 
 
 def apply(m) -> None:
     """Draw this month's withdrawals and exits and record their reasons."""
-    u = m.streams["withdraw"].random(m.n)
-    v = m.streams["reason"].random(m.n)
     H, idx = hazards(m)
     if idx.size == 0:
         return
     total = 1.0 - np.prod(1.0 - H, axis=0)
-    leave = u[idx] < total
+    leave = m.streams.uniform("withdraw", idx, m.t) < total
     if not leave.any():
         return
     Hl = H[:, leave]
     shares = np.cumsum(Hl / Hl.sum(axis=0), axis=0)
-    reason = np.minimum((v[idx[leave]][None, :] > shares).sum(axis=0), len(REASONS) - 1)
+    v = m.streams.uniform("reason", idx[leave], m.t)
+    reason = np.minimum((v[None, :] > shares).sum(axis=0), len(REASONS) - 1)
     record(m, idx[leave], reason)
 
 
@@ -85,8 +86,17 @@ def record(m, idx: np.ndarray, reason: np.ndarray) -> None:
     m.stage[idx] = np.where(was == OPERATING, EXITED, WITHDRAWN)
     m.stage_month[idx] = m.t
     np.add.at(m.counters.by_reason_stage, (reason, was), 1)
-    # A project that leaves before building gives its unused land back to its government.
+    m.promise_open[idx] = False
+    # A project that leaves before building gives its unused land back to its government; the land and
+    # half-built plant of one that leaves while building, and the plant of a firm that closes, lie idle until revitalised (盘活闲置资产).
     back = idx[m.land_granted[idx] & (was == SIGNED)]
     for g in np.unique(m.gov[back]):
         sel = back[m.gov[back] == g]
         m.governments[int(g)].free_land += float(m.pop.land_need[sel].sum())
+    left_built = idx[(was == BUILDING) | (was == OPERATING)]
+    for g in np.unique(m.gov[left_built]):
+        sel = left_built[m.gov[left_built] == g]
+        m.governments[int(g)].idle_mu += float(m.pop.land_need[sel].sum())
+    m.counters.idle_created += float(m.pop.land_need[left_built].sum())
+    # Money the investment fund put into a project that leaves is lost.
+    m.ledger.settle_fund_stakes(idx[:0], idx[m.fund_stake[idx] > 0])

@@ -96,7 +96,7 @@ PARAM_LABELS = {
     "platform.handoff_months": ("市县转交时长", "Length of a city-to-county hand-off"),
     "platform.idle_stock_mu": ("可盘活的闲置土地", "Idle land that can be revitalised"),
     "policy.incentive_rate": ("优惠承诺力度", "Incentive promised"),
-    "policy.honouring_discipline": ("优惠政策兑现纪律", "Discipline in honouring incentives"),
+    "policy.honouring_discipline": ("优惠承诺纪律（量入为出）", "Discipline in promising incentives"),
     "policy.leadership_attention": ("领导重视程度", "Leaders' attention"),
     "policy.team_quality": ("招商队伍专业化程度", "Professionalism of the promotion team"),
     "policy.assessment_signed_weight": ("考核中签约额的权重", "Weight of signed amounts in assessment"),

@@ -1,0 +1,9 @@
+"""Unit conversions used by the model: structural numbers, not behavioural parameters."""
+
+MONTHS_PER_YEAR = 12
+PER_THOUSAND = 1000.0  # spending effects are stated per 1,000 万元
+PERCENT = 100.0  # incentive rates are stated in percent of capital
+CAPITAL_PER_MILLION = 100.0  # 万元 in one million yuan (jobs are stated per million yuan)
+HALF_STEP = 0.5  # yearly events fire between two monthly steps
+SPREAD_LOW = 0.5  # a delay is drawn uniformly between SPREAD_LOW and SPREAD_LOW + 1 times its mean
+COHORT_MONTHS = (12, 24)  # months after signing at which signing cohorts are observed (provincial reports)
