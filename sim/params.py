@@ -29,6 +29,8 @@ SECTOR_NAMES_ZH = {
     "services": "服务业",
 }
 ORIGINS = ("local", "domestic", "foreign")
+BELIEF_KEYS = ("hard", "soft", "credibility", "delay", "risk")
+"""What investors hold beliefs about (the keys of ``behaviour.belief_noise``; sim.model.beliefs.BELIEFS)."""
 CHANNELS = (
     "referral",
     "door_to_door",
@@ -223,6 +225,11 @@ class Behaviour(Section):
     satisfied_threshold: float = P(0.5, "Satisfaction above which an operating firm counts as satisfied (it lifts the atmosphere)", "0-1", "assumption", ge=0, le=1)
     satisfaction_delay_months: float = P(24.0, "Believed approval delay at which the speed part of satisfaction is nil", "months", "assumption", gt=0)
     building_sunk_share: float = P(0.3, "Outside-offer hazard of a project under construction relative to one not yet building (sunk costs)", "share", "assumption", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _noise_keys(self) -> Behaviour:
+        _check_keys(self.belief_noise, BELIEF_KEYS, "belief_noise")
+        return self
 
 
 class Construction(Section):

@@ -133,3 +133,14 @@ def test_a_typo_in_a_table_key_gets_a_suggestion(tmp_path, capsys):
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
     assert "key 'population.sectors.potatoe': expected one of" in (err := one_line_error(capsys))
     assert "(did you mean 'potato'?)" in err
+
+
+def test_a_typo_in_belief_noise_is_refused_not_a_crash(tmp_path, capsys):
+    from sim.model.beliefs import BELIEFS
+    from sim.params import BELIEF_KEYS
+
+    assert BELIEF_KEYS == BELIEFS  # the table's keys are the beliefs the model draws noise for
+    path = tmp_path / "s.toml"
+    path.write_text("[behaviour.belief_noise]\nhrad = 0.2\n", encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), *SMALL]) == 2
+    assert "key 'behaviour.belief_noise.hrad': expected one of hard, soft" in one_line_error(capsys)

@@ -73,9 +73,8 @@ def test_stock_flow_invariants_hold_every_month(data, n, horizon, seed):
 KNOWN_CRASHES = {
     # Settings inside the documented ranges that stop the model today. sim/model is being rewritten; when a
     # crash is fixed there, its strict xfail fails: delete the entry here and in propkit.KNOWN_CRASHES.
-    "no_local_firms": ({"local_firms.count": 0}, KeyError),
-    "fully_proactive_firms": ({"local_firms.proactiveness": 1.0}, ValueError),
-    "nearly_free_contacts": ({"channels.door_to_door.cost_per_contact": 5e-324}, OverflowError),
+    "no_local_firms": ({"local_firms.count": 0}, KeyError),  # agents_by_type[LocalFirm] with no local firm
+    "nearly_free_contacts": ({"channels.door_to_door.cost_per_contact": 5e-324}, ValueError),  # inf contacts
 }
 
 
