@@ -184,15 +184,10 @@ def load_analysis(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     for cand in (p, p / JSON_NAME, p / ANALYSIS_DIR / JSON_NAME):
         if cand.is_file():
-            try:
-                data = json.loads(cand.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise AnalysisError(f"{cand}: expected the JSON that 'sim analyse' writes, found "
-                                    f"{' '.join(str(exc).split())[:120]}; run 'sim analyse' again") from None
-            if not isinstance(data, dict):
-                raise AnalysisError(f"{cand}: expected the JSON object that 'sim analyse' writes, found "
-                                    f"{type(data).__name__}; run 'sim analyse' again")
-            return data
+            from sim.runio import read_json_object
+
+            return read_json_object(cand, "the JSON that 'sim analyse' writes", "run 'sim analyse' again",
+                                    AnalysisError)
     raise AnalysisError(f"{p}: key '{JSON_NAME}': expected an analysis (run 'sim analyse {p}'), found none")
 
 
@@ -204,5 +199,7 @@ def read_table(analysis_dir: str | Path, name: str) -> pd.DataFrame:
     try:
         return pd.read_parquet(p)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
-        raise AnalysisError(f"{p}: expected a table that 'sim analyse' writes, found "
-                            f"{' '.join(str(exc).split())[:120]}; run 'sim analyse' again") from None
+        from sim.runio import one_line
+
+        raise AnalysisError(f"{p}: expected a table that 'sim analyse' writes, found {one_line(exc)}; "
+                            f"run 'sim analyse' again") from None

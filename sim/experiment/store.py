@@ -94,7 +94,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sim.runio import atomic_write, atomic_write_text
+from sim.runio import atomic_write, atomic_write_text, one_line, read_json_object
 from sim.scenario import ScenarioError
 
 SUMMARY_DIR = "summary"
@@ -153,10 +153,6 @@ def manifest_checksum(manifest: dict) -> str:
     body = {k: v for k, v in manifest.items() if k != CHECKSUM}
     text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _arrow_reason(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:120] or type(exc).__name__
 
 
 # ----------------------------------------------------------------------------- rows to tables
@@ -377,13 +373,7 @@ class ResultStore:
         if not self.exists():
             raise StoreError(f"{self.root}: expected a results folder of 'sim experiment' (with {MANIFEST}), found none")
         path = self.manifest_path
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DamagedResults(f"{path}: expected a readable JSON manifest, found {_arrow_reason(exc)}; "
-                                 f"{self.repair_hint()}") from None
-        if not isinstance(manifest, dict):
-            raise DamagedResults(f"{path}: expected a JSON object, found {type(manifest).__name__}; {self.repair_hint()}")
+        manifest = read_json_object(path, "a readable JSON manifest", self.repair_hint(), DamagedResults)
         if CHECKSUM in manifest or int(manifest.get("schema_version") or 1) >= 2:
             stored, actual = str(manifest.get(CHECKSUM)), manifest_checksum(manifest)
             if stored != actual:
@@ -419,7 +409,7 @@ class ResultStore:
             try:
                 pq.read_table(design)
             except (OSError, pa.ArrowException) as exc:
-                found.append(Damage(design, "a readable Parquet table of design points", _arrow_reason(exc)))
+                found.append(Damage(design, "a readable Parquet table of design points", one_line(exc)))
         return found
 
     def _part_problem(self, path: Path, rid: str | None, planned: int) -> tuple[str, str] | None:
@@ -427,7 +417,7 @@ class ResultStore:
             pf = pq.ParquetFile(path)
             runs = pf.read(columns=["run"])["run"].to_numpy()
         except (OSError, pa.ArrowException, KeyError) as exc:
-            return "a complete Parquet part written by 'sim experiment'", f"a truncated or unreadable file ({_arrow_reason(exc)})"
+            return "a complete Parquet part written by 'sim experiment'", f"a truncated or unreadable file ({one_line(exc)})"
         theirs = (pf.schema_arrow.metadata or {}).get(PART_ID_KEY, b"").decode(errors="replace")
         if rid and theirs != rid:
             return (f"a part of this results folder (results_id {rid[:12]})",
@@ -538,7 +528,7 @@ def _read(path: Path, columns: list[str] | None) -> pa.Table:
         return pq.read_table(path, columns=[c for c in columns if c in present])
     except (OSError, pa.ArrowException) as exc:
         raise DamagedResults(f"{path}: expected a complete Parquet part written by 'sim experiment', found a "
-                             f"damaged file ({_arrow_reason(exc)}); {ResultStore(path.parent.parent).repair_hint()}") from None
+                             f"damaged file ({one_line(exc)}); {ResultStore(path.parent.parent).repair_hint()}") from None
 
 
 # ----------------------------------------------------------------------------- public loaders
@@ -613,7 +603,7 @@ def load_design(results_dir: str | Path) -> pa.Table:
         return pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
         raise DamagedResults(f"{path}: expected a readable Parquet table of design points, found "
-                             f"{_arrow_reason(exc)}; {ResultStore(results_dir).repair_hint()}") from None
+                             f"{one_line(exc)}; {ResultStore(results_dir).repair_hint()}") from None
 
 
 def load_problem(results_dir: str | Path) -> tuple[dict, np.ndarray]:
