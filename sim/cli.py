@@ -30,7 +30,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from sim.runio import run_and_write
     from sim.scenario import load_scenario
 
-    spec = load_scenario(args.scenario, overrides=parse_sets(args.set, "--set"))
+    sets = parse_sets(args.set, "--set")
+    spec = load_scenario(args.scenario)
+    spec = spec.with_overrides(sets, source="--set") if sets else spec
     out = args.out or arguments.check_output_dir(Path("results") / "runs" / spec.name, "--out")
     summary = run_and_write(spec, seed=args.seed, out=out, lang=args.lang)
     print(f"{spec.label(args.lang)}: {summary['signed_projects']} projects signed, "

@@ -14,6 +14,7 @@ same per-project conditions (see ``Params.scale``).
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -28,6 +29,8 @@ SECTOR_NAMES_ZH = {
     "services": "服务业",
 }
 ORIGINS = ("local", "domestic", "foreign")
+BELIEF_KEYS = ("hard", "soft", "credibility", "delay", "risk")
+"""What investors hold beliefs about (the keys of ``behaviour.belief_noise``; sim.model.beliefs.BELIEFS)."""
 CHANNELS = (
     "referral",
     "door_to_door",
@@ -222,6 +225,11 @@ class Behaviour(Section):
     satisfied_threshold: float = P(0.5, "Satisfaction above which an operating firm counts as satisfied (it lifts the atmosphere)", "0-1", "assumption", ge=0, le=1)
     satisfaction_delay_months: float = P(24.0, "Believed approval delay at which the speed part of satisfaction is nil", "months", "assumption", gt=0)
     building_sunk_share: float = P(0.3, "Outside-offer hazard of a project under construction relative to one not yet building (sunk costs)", "share", "assumption", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _noise_keys(self) -> Behaviour:
+        _check_keys(self.belief_noise, BELIEF_KEYS, "belief_noise")
+        return self
 
 
 class Construction(Section):
@@ -494,7 +502,9 @@ class Params(Section):
 def _check_keys(d: dict, allowed: tuple[str, ...], where: str, subset: bool = False) -> None:
     unknown = [k for k in d if k not in allowed]
     if unknown:
-        raise ValueError(f"{where}.{unknown[0]}: expected one of {', '.join(allowed)}, found unknown key '{unknown[0]}'")
+        close = difflib.get_close_matches(unknown[0], allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ValueError(f"{where}.{unknown[0]}: expected one of {', '.join(allowed)}{hint}, found unknown key '{unknown[0]}'")
     if not subset:
         missing = [k for k in allowed if k not in d]
         if missing:

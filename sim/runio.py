@@ -79,6 +79,23 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
         raise
 
 
+def one_line(exc: BaseException, limit: int = 120) -> str:
+    """An exception's message on one line, shortened, for an error line that names a file."""
+    return " ".join(str(exc).split())[:limit] or type(exc).__name__
+
+
+def read_json_object(path: Path, what: str, hint: str, error: type[Exception]) -> dict:
+    """The JSON object in ``path``; if it cannot be read or is not an object, ``error`` with one line
+    ``<path>: expected <what>, found <problem>; <hint>``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise error(f"{path}: expected {what}, found {one_line(exc)}; {hint}") from None
+    if not isinstance(data, dict):
+        raise error(f"{path}: expected {what} (a JSON object), found a JSON {type(data).__name__}; {hint}")
+    return data
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write UTF-8 text atomically (see :func:`atomic_write`)."""
     atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))

@@ -111,3 +111,36 @@ def test_a_port_out_of_range_is_one_line_without_traceback():
     proc = run_cli("explore", "--port", "99999")
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr == "error: --port: expected a port from 1 to 65535, found 99999\n"
+
+
+def test_a_bad_value_in_a_parent_file_names_the_parent(tmp_path, capsys):
+    (tmp_path / "parent.toml").write_text("[budget]\nshares = { park = 0.1, tracking = nan }\n", encoding="utf-8")
+    (tmp_path / "child.toml").write_text('[scenario]\nextends = "parent"\n[policy]\nincentive_rate = 3.0\n',
+                                         encoding="utf-8")
+    assert main(["run", str(tmp_path / "child.toml"), "--out", str(tmp_path / "out")]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith(f"error: {tmp_path / 'parent.toml'}: key 'budget.shares.tracking': expected a finite number")
+
+
+def test_a_bad_set_names_the_option_not_the_file(tmp_path, capsys):
+    assert main(["run", "scenarios/baseline.toml", "--set", "hazards.delay=inf", "--out", str(tmp_path / "o")]) == 2
+    assert one_line_error(capsys) == "error: --set: key 'hazards.delay': expected a finite number, found inf"
+
+
+def test_a_typo_in_a_table_key_gets_a_suggestion(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text("[population.sectors.potatoe]\nshare = 0.2\n", encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "key 'population.sectors.potatoe': expected one of" in (err := one_line_error(capsys))
+    assert "(did you mean 'potato'?)" in err
+
+
+def test_a_typo_in_belief_noise_is_refused_not_a_crash(tmp_path, capsys):
+    from sim.model.beliefs import BELIEFS
+    from sim.params import BELIEF_KEYS
+
+    assert BELIEF_KEYS == BELIEFS  # the table's keys are the beliefs the model draws noise for
+    path = tmp_path / "s.toml"
+    path.write_text("[behaviour.belief_noise]\nhrad = 0.2\n", encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), *SMALL]) == 2
+    assert "key 'behaviour.belief_noise.hrad': expected one of hard, soft" in one_line_error(capsys)

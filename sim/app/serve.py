@@ -40,12 +40,13 @@ def assets_dir() -> Path:
 
 
 def server_env(scenario: str, lang: str) -> dict[str, str]:
-    """Environment of the Solara server: telemetry off, local front-end files, headless matplotlib, the scenario and language."""
+    """Environment of the Solara server: telemetry and banner off, local front-end files, headless matplotlib, the scenario and language."""
     from sim.app.model import ENV_LANG, ENV_SCENARIO
 
     env = dict(os.environ)
     env.update({
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_SHOW_BANNER": "False",  # "This website runs on Solara": English on a Chinese page
         "SOLARA_ASSETS_PROXY_CACHE_DIR": str(assets_dir()),
         "MPLBACKEND": "Agg",
         ENV_SCENARIO: scenario,

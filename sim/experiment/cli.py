@@ -44,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--fresh", action="store_true", help="delete the stored runs in the results folder and start over")
     p.add_argument("--force", action="store_true",
                    help="resume even though the experiment or scenario files changed since the results were started")
+    p.add_argument("--repair", action="store_true",
+                   help="set damaged result files (truncated or foreign parts, a manifest edited by hand) aside "
+                        "under RESULTS/damaged/ and run their runs again")
     p.add_argument("--dry-run", action="store_true", help="validate the file and print the plan, run nothing")
     p.add_argument("--dashboard", action="store_true", help="with a local Dask cluster: dashboard on 127.0.0.1:8787")
     p.add_argument("--batch-size", type=arguments.positive, default=None,
@@ -95,7 +98,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     try:
         report = run_experiment(exp, out, engine=args.engine or "process", workers=args.workers,
                                 scheduler=args.scheduler, dashboard=args.dashboard, fresh=args.fresh,
-                                force=args.force, batch_size=args.batch_size, flush_every=args.flush_every,
+                                force=args.force, repair=args.repair, batch_size=args.batch_size,
+                                flush_every=args.flush_every,
                                 progress=not args.quiet)
     finally:
         if previous is not None:

@@ -198,11 +198,18 @@ def apply_overrides(spec: ScenarioSpec, overrides: dict[str, Any], path: Path, s
         if msg.startswith(head):
             rest = msg[len(head):]
             key = rest.split("'", 1)[0]
-            if any(key == k or key.startswith(k + ".") or k.startswith(key + ".") for k in overrides):
+            if any(_related(key, k) for k in overrides):
                 msg = f"{head}{section}.{rest}"
         if context:
             msg = f"{msg} ({context})"
         raise ScenarioError(msg) from None
+
+
+def _related(key: str, override: str) -> bool:
+    """Whether an error's dotted ``key`` (``*`` for any table key, as in ``channels.*.share``) is an override's
+    key, lies inside it or holds it."""
+    a, b = key.split("."), override.split(".")
+    return all(x == y or x == "*" for x, y in zip(a, b, strict=False))
 
 
 def _point_text(point: dict[str, Any]) -> str:

@@ -49,19 +49,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def ensure_analysis(results_dir: Path, baseline: str | None = None) -> Path:
-    """The analysis folder of ``results_dir``, (re)computed when missing or older than the stored runs."""
-    from sim.analysis.tables import ANALYSIS_DIR, JSON_NAME, analyse
-    from sim.experiment.store import MANIFEST, SUMMARY_DIR
+    """The analysis folder of ``results_dir``, (re)computed when missing or older than the stored runs.
 
+    The stored runs are checked first even when the analysis is up to date: a part damaged after the
+    analysis was written stops the briefing (DamagedResults) instead of briefing on runs no longer there.
+    """
+    from sim.analysis.tables import ANALYSIS_DIR, JSON_NAME, analyse
+    from sim.experiment.store import MANIFEST, SUMMARY_DIR, ResultStore
+
+    ResultStore(results_dir).verify()
     folder = results_dir / ANALYSIS_DIR
     js = folder / JSON_NAME
     stamps = [results_dir / MANIFEST, *sorted((results_dir / SUMMARY_DIR).glob("part-*.parquet"))]
     newest = max((p.stat().st_mtime for p in stamps if p.is_file()), default=0.0)
     stale = not js.is_file() or js.stat().st_mtime < newest
     if not stale and baseline is not None:
-        import json
+        from sim.analysis.tables import load_analysis
 
-        stale = json.loads(js.read_text(encoding="utf-8")).get("baseline") != baseline
+        stale = load_analysis(folder).get("baseline") != baseline
     if stale:
         analyse(results_dir, baseline=baseline, log=lambda m: print(m, file=sys.stderr))
     return folder
