@@ -14,9 +14,10 @@ same per-project conditions (see ``Params.scale``).
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -30,6 +31,8 @@ SECTOR_NAMES_ZH = {
     "services": "服务业",
 }
 ORIGINS = ("local", "domestic", "foreign")
+BELIEF_KEYS = ("hard", "soft", "credibility", "delay", "risk")
+"""What investors hold beliefs about (the keys of ``behaviour.belief_noise``; sim.model.beliefs.BELIEFS)."""
 CHANNELS = (
     "referral",
     "door_to_door",
@@ -105,10 +108,18 @@ def C(key: str, fallback: float, meaning: str, unit: str, **kw: Any) -> Any:
     return P(float(value), meaning, unit, source, **kw)
 
 
-class Section(BaseModel):
-    """Base of every parameter section: unknown keys are errors, values are checked on assignment."""
+Share = Annotated[float, Field(ge=0, le=1)]
+"""A share or probability in a table (budget shares, origin shares): a finite number from 0 to 1."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True)
+Weight = Annotated[float, Field(ge=0)]
+"""A relative weight in a table (a channel's sector focus): a finite number from 0 up."""
+
+
+class Section(BaseModel):
+    """Base of every parameter section: unknown keys are errors, values are checked on assignment, and every
+    number, also inside tables, must be finite (NaN and infinities are refused, not carried into the model)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True, allow_inf_nan=False)
 
 
 # ----------------------------------------------------------------------------- run
@@ -164,7 +175,7 @@ def _sectors() -> dict[str, Sector]:
 
 class Population(Section):
     sectors: dict[str, Sector] = Field(default_factory=_sectors, description="Sector table (keys: " + ", ".join(SECTORS) + ")")
-    origin_shares: dict[str, float] = P({"local": 0.25, "domestic": 0.68, "foreign": 0.07},
+    origin_shares: dict[str, Share] = P({"local": 0.25, "domestic": 0.68, "foreign": 0.07},
                                         "Origin of prospects: local, rest of China, abroad", "share",
                                         "assumption: western inland prefectures draw mostly domestic capital")
     capital_sigma: float = C("population.capital_sigma", 1.45, "Log-scale spread of committed capital (lognormal around the sector median)",
@@ -179,7 +190,7 @@ class Population(Section):
     local_tie_share: float = P(0.5, "Share of a local investor's ties that go to other local investors", "share", "assumption", ge=0, le=1)
     reinvest_per_year: float = P(0.06, "Yearly chance that a satisfied operating firm expands", "probability / year", "assumption", ge=0, le=1)
     reinvest_fraction: float = P(0.3, "Size of an expansion relative to the firm's capital", "share", "assumption", ge=0, le=5)
-    origin_patience: dict[str, float] = P({"local": 1.3, "domestic": 1.0, "foreign": 0.7},
+    origin_patience: dict[str, Weight] = P({"local": 1.3, "domestic": 1.0, "foreign": 0.7},
                                           "Patience multiplier by origin: local investors bear local procedure longer, foreign ones less",
                                           "multiplier", "assumption")
     patience_shape: float = P(4.0, "Shape of the gamma spread of patience around its mean (larger: more alike)", "gamma shape",
@@ -234,7 +245,7 @@ class Behaviour(Section):
                                     "assumption: letters of intent and re-signed projects counted as contracts (CALIBRATION preface)", ge=0, le=1)
     initial_word_of_mouth: float = P(0.45, "Pull of informed ties' beliefs on a newly contacted prospect's first beliefs", "share",
                                      "assumption: three months' worth of word of mouth", ge=0, le=1)
-    belief_noise: dict[str, float] = P({"hard": 0.1, "soft": 0.1, "credibility": 0.1, "delay": 1.5, "risk": 0.08},
+    belief_noise: dict[str, Weight] = P({"hard": 0.1, "soft": 0.1, "credibility": 0.1, "delay": 1.5, "risk": 0.08},
                                        "Spread of a new prospect's first beliefs around the reputation (delay in months, the others on 0-1)",
                                        "sd", "assumption")
     partner_vouching: float = P(0.1, "Credibility and soft-environment belief added when a local partner brings the prospect", "0-1", "assumption", ge=0, le=1)
@@ -245,6 +256,11 @@ class Behaviour(Section):
     satisfied_threshold: float = P(0.5, "Satisfaction above which an operating firm counts as satisfied (it lifts the atmosphere)", "0-1", "assumption", ge=0, le=1)
     satisfaction_delay_months: float = P(24.0, "Believed approval delay at which the speed part of satisfaction is nil", "months", "assumption", gt=0)
     building_sunk_share: float = P(0.3, "Outside-offer hazard of a project under construction relative to one not yet building (sunk costs)", "share", "assumption", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _noise_keys(self) -> Behaviour:
+        _check_keys(self.belief_noise, BELIEF_KEYS, "belief_noise")
+        return self
 
 
 class Construction(Section):
@@ -335,7 +351,7 @@ class LeadSource(Section):
     size_preference: float = P(0.0, "Exponent of the firm's real capital in the targeting weight (positive seeks large projects); "
                                     "channels know firms from registers, not from the amounts later written into contracts",
                                "exponent", "assumption", ge=-2, le=2)
-    sector_focus: dict[str, float] = P({}, "Targeting weight by sector (missing sectors weigh 1)", "weight", "assumption")
+    sector_focus: dict[str, Weight] = P({}, "Targeting weight by sector (missing sectors weigh 1)", "weight", "assumption")
 
     @model_validator(mode="after")
     def _focus(self) -> LeadSource:
@@ -368,7 +384,7 @@ def _channels() -> dict[str, Channel]:
 class Budget(Section):
     base_transfer: float = P(30000.0, "Yearly money for attraction from base transfers (at reference size)", "万元 / year", "assumption: a poor prefecture's attraction and park spending", ge=0)
     tax_share: float = P(0.15, "Share of tax paid by operating firms that flows back into the attraction budget", "share", "assumption", ge=0, le=1)
-    shares: dict[str, float] = P(
+    shares: dict[str, Share] = P(
         {"channels": 0.25, "park": 0.0, "idle_assets": 0.0, "incentive_fund": 0.55, "investment_fund": 0.0, "training": 0.05, "tracking": 0.0,
          "forums": 0.0, "local_firms": 0.0, "legal": 0.05, "atmosphere": 0.10},
         "Shares of the yearly budget by lever (" + ", ".join(BUDGET_LEVERS) + "); institutions' running costs come off first; must sum to at most 1",
@@ -517,7 +533,9 @@ class Params(Section):
 def _check_keys(d: dict, allowed: tuple[str, ...], where: str, subset: bool = False) -> None:
     unknown = [k for k in d if k not in allowed]
     if unknown:
-        raise ValueError(f"{where}.{unknown[0]}: expected one of {', '.join(allowed)}, found unknown key '{unknown[0]}'")
+        close = difflib.get_close_matches(unknown[0], allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ValueError(f"{where}.{unknown[0]}: expected one of {', '.join(allowed)}{hint}, found unknown key '{unknown[0]}'")
     if not subset:
         missing = [k for k in allowed if k not in d]
         if missing:
@@ -525,10 +543,7 @@ def _check_keys(d: dict, allowed: tuple[str, ...], where: str, subset: bool = Fa
 
 
 def _check_sum(d: dict[str, float], where: str, exact: bool = False) -> None:
-    for k, v in d.items():
-        if not isinstance(v, int | float) or v < 0 or v > 1:
-            key = where.replace("*", k) if "*" in where else f"{where}.{k}"
-            raise ValueError(f"{key}: expected a share in [0, 1], found {v!r}")
+    # Each share is already a finite number in [0, 1] (the Share type and the fields' ranges).
     total = sum(d.values())
     if exact and abs(total - 1) > 1e-6:
         raise ValueError(f"{where}: expected shares summing to 1, found {total:.4g}")

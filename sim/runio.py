@@ -6,9 +6,9 @@ import csv
 import json
 import os
 import platform
+import secrets
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
@@ -47,11 +47,27 @@ def environment() -> dict:
             "code_version": code_version()}
 
 
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside ``path``, created with mode 0666 less the process umask.
+
+    ``tempfile.mkstemp`` would create it 0600 whatever the umask, and the rename keeps that mode: a
+    colleague, or a web server publishing a briefing, could not read the result.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
 def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Write a file atomically: ``write(fh)`` fills a temporary file in the same folder, which is flushed to
-    disk and renamed into place, so a crash at any moment leaves either the old file or the new one."""
+    disk and renamed into place, so a crash at any moment leaves either the old file or the new one.
+    The file gets the ordinary mode of a new file (0644 under the usual umask 022)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
@@ -61,6 +77,23 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def one_line(exc: BaseException, limit: int = 120) -> str:
+    """An exception's message on one line, shortened, for an error line that names a file."""
+    return " ".join(str(exc).split())[:limit] or type(exc).__name__
+
+
+def read_json_object(path: Path, what: str, hint: str, error: type[Exception]) -> dict:
+    """The JSON object in ``path``; if it cannot be read or is not an object, ``error`` with one line
+    ``<path>: expected <what>, found <problem>; <hint>``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise error(f"{path}: expected {what}, found {one_line(exc)}; {hint}") from None
+    if not isinstance(data, dict):
+        raise error(f"{path}: expected {what} (a JSON object), found a JSON {type(data).__name__}; {hint}")
+    return data
 
 
 def atomic_write_text(path: Path, text: str) -> None:

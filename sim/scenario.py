@@ -60,12 +60,18 @@ class ScenarioSpec:
 
 
 def _set_dotted(data: dict, dotted: str, value: Any, source: str) -> None:
+    """Set one dotted key. The last key may be new (an entry of a table such as a channel's sector focus);
+    whether it is allowed is for the validation of the parameters to say."""
     parts = dotted.split(".")
     node = data
     for i, part in enumerate(parts):
-        if not isinstance(node, dict) or part not in node:
-            options = list(node) if isinstance(node, dict) else []
-            raise ScenarioError(f"{source}: key '{dotted}': expected {_expect_key(part, options)}, found unknown key '{part}'")
+        if not isinstance(node, dict):
+            above = ".".join(parts[:i])
+            raise ScenarioError(f"{source}: key '{dotted}': expected '{above}' to be set as one value, "
+                                f"found a key '{part}' below it")
+        if part not in node and i < len(parts) - 1:
+            raise ScenarioError(f"{source}: key '{dotted}': expected {_expect_key(part, list(node))}, "
+                                f"found unknown key '{part}'")
         if i == len(parts) - 1:
             node[part] = value
         else:
@@ -91,6 +97,8 @@ def deep_merge(base: dict, over: dict) -> dict:
 
 def read_toml(path: Path) -> dict:
     """Read a TOML file; a missing file or a syntax error becomes a one-line ScenarioError."""
+    if path.is_dir():
+        raise ScenarioError(f"{path}: key '-': expected a TOML file, found a directory")
     if not path.is_file():
         raise ScenarioError(f"{path}: key '-': expected an existing TOML file, found no such file")
     try:
@@ -100,6 +108,8 @@ def read_toml(path: Path) -> dict:
         raise ScenarioError(f"{path}: key '-': expected valid TOML, found a syntax error: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: key '-': expected UTF-8 text, found undecodable bytes") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: key '-': expected a readable file, found {exc.strerror or exc}") from None
 
 
 def _describe(value: Any) -> str:
@@ -107,7 +117,37 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _validate(data: dict, source: str) -> Params:
+Origins = dict[tuple[str, ...], tuple[int, str, bool]]
+"""Which file of an ``extends`` chain set each key: dotted path -> (depth in the chain, 0 = the file loaded;
+file; whether the key holds a value rather than a table)."""
+
+
+def _origins(table: dict, depth: int, file: str, prefix: tuple[str, ...] = ()) -> Origins:
+    out: Origins = {}
+    for key, value in table.items():
+        path = (*prefix, str(key))
+        out[path] = (depth, file, not isinstance(value, dict))
+        if isinstance(value, dict):
+            out.update(_origins(value, depth, file, path))
+    return out
+
+
+def _origin(key: str, origins: Origins | None, source: str) -> str:
+    """The file that set ``key``, nearest the loaded file: a value at or inside it (``*`` matches any key),
+    else a table at or inside it, else the table around it; ``source`` if no file did."""
+    if not origins:
+        return source
+    parts = tuple(key.split("."))
+    ranked: list[list[tuple[int, str]]] = [[], [], []]
+    for path, (depth, file, is_value) in origins.items():
+        if all(a == b or b == "*" for a, b in zip(path, parts, strict=False)):
+            rank = (0 if is_value else 1) if len(path) >= len(parts) else 2
+            ranked[rank].append((depth, file))
+    found = next((r for r in ranked if r), [])
+    return min(found)[1] if found else source
+
+
+def _validate(data: dict, source: str, origins: Origins | None = None) -> Params:
     try:
         return Params.model_validate(data)
     except ValidationError as exc:
@@ -118,15 +158,16 @@ def _validate(data: dict, source: str) -> Params:
         if kind == "extra_forbidden":
             parent = Params.model_json_schema()  # cheap enough on the error path
             options = _options_at(data, err["loc"][:-1], parent)
-            raise ScenarioError(f"{source}: key '{loc}': expected {_expect_key(str(err['loc'][-1]), options)}, "
-                                f"found unknown key '{err['loc'][-1]}'") from None
+            raise ScenarioError(f"{_origin(loc, origins, source)}: key '{loc}': expected "
+                                f"{_expect_key(str(err['loc'][-1]), options)}, found unknown key '{err['loc'][-1]}'") from None
         if kind == "value_error":
             msg = err["msg"].removeprefix("Value error, ")
             key, _, rest = msg.partition(": ")
             full = f"{loc}.{key}" if loc else key
-            raise ScenarioError(f"{source}: key '{full}': {rest}") from None
+            raise ScenarioError(f"{_origin(full, origins, source)}: key '{full}': {rest}") from None
         expected = err["msg"].replace("Input should be ", "").replace("Input ", "")
-        raise ScenarioError(f"{source}: key '{loc}': expected {expected}, found {_describe(found)}") from None
+        raise ScenarioError(f"{_origin(loc, origins, source)}: key '{loc}': expected {expected}, "
+                            f"found {_describe(found)}") from None
 
 
 def _options_at(data: dict, loc: tuple, schema: dict) -> list[str]:
@@ -156,14 +197,18 @@ def _check_meta(meta: Any, path: Path) -> dict:
     return meta
 
 
-def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[str, ...]]:
-    """Parameter data and metadata of a file with its extension chain merged in."""
+def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[str, ...], Origins]:
+    """Parameter data and metadata of a file with its extension chain merged in, and which file set each key."""
     raw = read_toml(path)
+    if not raw:
+        raise ScenarioError(f"{path}: key '-': expected a scenario (a [scenario] table or parameter tables), "
+                            f"found an empty file")
     meta = _check_meta(raw.pop("scenario", {}), path)
     parent_name = meta.get("extends")
     data: dict = {}
     chain: tuple[str, ...] = ()
     parent_meta: dict = {}
+    origins: Origins = {}
     if parent_name:
         parent = (path.parent / parent_name).with_suffix(".toml") if not parent_name.endswith(".toml") else path.parent / parent_name
         if parent.resolve() in seen or parent.resolve() == path.resolve():
@@ -171,19 +216,19 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[str,
             raise ScenarioError(f"{path}: key 'scenario.extends': expected a chain without cycles, found {cycle}")
         if not parent.is_file():
             raise ScenarioError(f"{path}: key 'scenario.extends': expected an existing scenario file, found no file {parent}")
-        data, parent_meta, chain = _resolve(parent, (*seen, path.resolve()))
+        data, parent_meta, chain, origins = _resolve(parent, (*seen, path.resolve()))
     merged_meta = {**parent_meta, **{k: v for k, v in meta.items() if k != "extends"}}
     # Bilingual labels merge per language so a child may override only one.
     for key in ("title", "description"):
         merged_meta[key] = {**parent_meta.get(key, {}), **meta.get(key, {})}
-    return deep_merge(data, raw), merged_meta, (*chain, path.name)
+    return deep_merge(data, raw), merged_meta, (*chain, path.name), {**origins, **_origins(raw, len(seen), str(path))}
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> ScenarioSpec:
     """Load, merge (``extends``) and validate a scenario file; raise ScenarioError on any problem."""
     path = Path(path)
-    data, meta, chain = _resolve(path, ())
-    params = _validate(deep_merge(Params().model_dump(mode="python"), data), str(path))
+    data, meta, chain, origins = _resolve(path, ())
+    params = _validate(deep_merge(Params().model_dump(mode="python"), data), str(path), origins)
     spec = ScenarioSpec(
         name=meta.get("name", path.stem),
         params=params,

@@ -76,6 +76,19 @@ BAD = {
     "morris_odd_levels": (HEAD + "[design]\nkind = 'morris'\ntrajectories = 4\nlevels = 3\n[design.parameters]\n"
                                  "\"hazards.no_land\" = [0.0, 0.1]\n", "design.levels", ["even"]),
     "toml_syntax": (HEAD + "[design\n", "-", ["valid TOML"]),
+    "range_nan": (HEAD + "[design]\nkind = 'lhs'\nsamples = 4\n[design.parameters]\n\"hazards.no_land\" = [nan, 0.1]\n",
+                  "design.parameters.hazards.no_land", ["two finite numbers", "found [nan, 0.1]"]),
+    "range_inf": (HEAD + "[design]\nkind = 'morris'\ntrajectories = 2\n[design.parameters]\n"
+                         "\"policy.incentive_rate\" = [0.0, inf]\n", "design.parameters.policy.incentive_rate",
+                  ["two finite numbers", "found [0.0, inf]"]),
+    "factorial_nan": (HEAD + "[design]\nkind = 'factorial'\n[design.values]\n\"policy.incentive_rate\" = [1.0, nan]\n",
+                      "design.values.policy.incentive_rate", ["a finite number", "found nan", "design point 1"]),
+    "point_inline_inf": (HEAD + "[design]\nkind = 'list'\n[[design.points]]\n"
+                                "\"budget.shares\" = { park = 0.1, legal = -inf }\n",
+                         "design.points[0].budget.shares.legal", ["a finite number", "found -inf"]),
+    "override_inline_nan": (HEAD + "[overrides]\n\"budget.shares\" = { tracking = nan }\n",
+                            "overrides.budget.shares.tracking", ["a finite number", "found nan"]),
+    "empty_file": ("", "experiment", ["found none"]),
 }
 
 

@@ -1,12 +1,13 @@
 """End to end: ``sim explore`` in Debian's Chromium, driven by Playwright.
 
-Starts the explorer on a free port of 127.0.0.1, steps the scenario as
-loaded (the run must match its own baseline), pulls two levers, resets,
-steps again and checks that the numbers and chart images changed the way
-the levers say; then types a bad seed and over-spends the budget shares
-(both refused on the page, the server still answers), opens a second tab
-(its own model) and switches to English. No request may leave the machine
-or fail. A screenshot is kept in results/test-artifacts/explorer.png.
+Starts the explorer on a free port of 127.0.0.1, checks that the Chinese
+page shows no English interface words, steps the scenario as loaded (the run
+must match its own baseline), pulls two levers, resets, steps again and
+checks that the numbers and chart images changed the way the levers say; then
+types a bad seed and over-spends the budget shares (both refused on the page,
+the server still answers), opens a second tab (its own model, played and
+paused) and switches to English. No request may leave the machine or fail. A
+screenshot is kept in results/test-artifacts/explorer.png.
 
 Needs /usr/bin/chromium (scripts/install-system.sh installs it); never
 downloads a browser.
@@ -37,6 +38,10 @@ HEADLINES = ("signed_projects", "cohort_start_rate_24m", "cohort_capital_arrival
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HARMLESS_JS_ERRORS = ("reading 'usermeta'",)  # vega-embed race in Solara, only with Altair plots
+ENGLISH_UI = ("Controls", "Play Interval", "Render Interval", "Use Threads", "Information", "Time", "Page 0",
+              "Model Parameters", "Reset", "Step", "Play", "Pause", "runs on Solara", "Scenario", "Policy levers",
+              "Random seed", "Signed projects", "Changed", "Month", "Run")
+"""Interface words of Mesa's SolaraViz, Solara and the English page that must not show on the Chinese page."""
 
 
 def _free_port() -> int:
@@ -93,11 +98,19 @@ def _number(text: str) -> float:
 
 
 def _chart_sources(page) -> list[str]:
-    return page.locator(".v-window-item--active img").evaluate_all("els => els.map(e => e.src)")
+    return page.locator(".explorer-chart img").evaluate_all("els => els.map(e => e.src)")
+
+
+def _english_words(page) -> list[str]:
+    """English interface words on the page: its text and the labels, titles and placeholders of its elements."""
+    text = page.locator("body").inner_text() + "\n" + "\n".join(page.evaluate(
+        "() => Array.from(document.querySelectorAll('[title],[aria-label],[placeholder]'))"
+        ".map(e => [e.title, e.getAttribute('aria-label'), e.placeholder].filter(Boolean).join(' '))"))
+    return [w for w in ENGLISH_UI if re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE)]
 
 
 def _step(page, months: int, start: int) -> None:
-    step = page.get_by_role("button", name="Step")
+    step = page.get_by_role("button", name="单步")
     for m in range(start + 1, start + months + 1):
         step.click()
         page.locator(".explorer-month", has_text=f"第 {m} 月").wait_for(timeout=WAIT_MS)
@@ -132,11 +145,12 @@ def test_explorer_in_a_real_browser(explorer):
 
             watch(page)
             page.goto(url, timeout=60_000)
-            page.get_by_role("button", name="Step").wait_for(timeout=60_000)
+            page.get_by_role("button", name="单步").wait_for(timeout=60_000)
             page.locator(".explorer-month", has_text="第 0 月").wait_for()
             ready_s = time.monotonic() - t0
             sources0 = _chart_sources(page)
             assert len(sources0) == 3, f"expected 3 chart images, found {len(sources0)}"
+            assert _english_words(page) == [], "English interface words on the Chinese page"
 
             # 1. The scenario as loaded: the run is its own baseline (same seed, common random numbers).
             _step(page, 6, 0)
@@ -150,7 +164,7 @@ def test_explorer_in_a_real_browser(explorer):
             _push_slider_to_max(page, "承诺优惠")
             _push_slider_to_max(page, "优惠承诺纪律")
             page.locator(".explorer-pending").wait_for()
-            page.get_by_role("button", name="Reset").click()
+            page.get_by_role("button", name="重置").click()
             page.locator(".explorer-month", has_text="第 0 月").wait_for()
             page.locator(".explorer-changed", has_text="优惠承诺纪律").wait_for()
             assert page.locator(".explorer-pending").count() == 0
@@ -181,7 +195,7 @@ def test_explorer_in_a_real_browser(explorer):
             error = page.locator(".explorer-error")
             error.wait_for()
             assert "budget.shares" in error.inner_text()
-            page.get_by_role("button", name="Reset").click()
+            page.get_by_role("button", name="重置").click()
             page.locator(".explorer-month", has_text="第 0 月").wait_for()
             changed = page.locator(".explorer-changed").inner_text()
             assert "优惠承诺纪律" in changed and "市级工业园区建设" not in changed
@@ -196,12 +210,20 @@ def test_explorer_in_a_real_browser(explorer):
             other.locator(".explorer-month", has_text="第 0 月").wait_for(timeout=60_000)
             _step(other, 2, 0)
             assert "第 1 月" in page.locator(".explorer-month").inner_text()
+            other.get_by_role("button", name="播放").click()
+            other.locator(".explorer-month", has_text="第 4 月").wait_for()
+            other.get_by_role("button", name="暂停").click()
+            other.get_by_role("button", name="播放").wait_for()
+            assert "第 1 月" in page.locator(".explorer-month").inner_text()
             other.close()
 
-            # 6. English on request.
+            # 6. English on request, every label with it.
             page.get_by_role("button", name="English").click()
             page.locator(".explorer-headlines", has_text="Signed projects").wait_for()
             page.get_by_role("slider", name=re.compile("Discipline in promising")).wait_for(state="attached")
+            for name in ("Reset", "Play", "Step"):
+                page.get_by_role("button", name=name, exact=True).wait_for()
+            assert {"Reset", "Step", "Scenario", "Policy levers"} <= set(_english_words(page))
             total_s = time.monotonic() - t0
             print(f"explorer: page ready in {ready_s:.1f} s, whole browser session {total_s:.1f} s")
         finally:

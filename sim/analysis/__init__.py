@@ -14,6 +14,18 @@ Everything here reads a results folder written by ``sim experiment``
 
 from __future__ import annotations
 
-from sim.analysis.tables import analyse, load_analysis
+from typing import TYPE_CHECKING
 
 __all__ = ["analyse", "load_analysis"]
+
+if TYPE_CHECKING:
+    from sim.analysis.tables import analyse, load_analysis
+
+
+def __getattr__(name: str):
+    """``analyse`` and ``load_analysis``, imported on first use: the command line's start-up stays quick."""
+    if name in __all__:
+        from sim.analysis import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

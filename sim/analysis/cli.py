@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim import arguments
+
 EXIT_USAGE = 2
 
 
@@ -17,13 +19,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "against the baseline with 95%% t-intervals and a replication check, cost-effectiveness, "
                     "the funnel, withdrawals by reason and stage, and Sobol'/Morris indices for sample designs. "
                     "Writes CSV and Parquet tables and analysis.json to RESULTS_DIR/analysis/.")
-    p.add_argument("results_dir", help="results folder of 'sim experiment', e.g. results/main")
+    p.add_argument("results_dir", type=arguments.input_dir, help="results folder of 'sim experiment', e.g. results/main")
     p.add_argument("--baseline", help="scenario name to compare against (default: 'baseline', else the first)")
-    p.add_argument("--out", metavar="DIR", help="output folder (default RESULTS_DIR/analysis)")
-    p.add_argument("--months", default="12,24,36,48,60", metavar="M,M,...",
+    p.add_argument("--out", metavar="DIR", type=arguments.output_dir, help="output folder (default RESULTS_DIR/analysis)")
+    p.add_argument("--months", type=arguments.months, default=(12, 24, 36, 48, 60), metavar="M,M,...",
                    help="months at which monthly headline outputs are compared too (default 12,24,36,48,60; "
                         "needs record = \"monthly\")")
-    p.add_argument("--draws", metavar="DIR",
+    p.add_argument("--draws", metavar="DIR", type=arguments.input_dir,
                    help="results of the same comparison re-run on posterior draws (experiments/main_uncertainty.toml): "
                         "whether each headline effect keeps its sign")
     p.set_defaults(func=cmd_analyse)
@@ -35,18 +37,13 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from sim.analysis.tables import ANALYSIS_DIR, analyse
     from sim.experiment.store import StoreError
 
+    out = args.out or arguments.check_output_dir(Path(args.results_dir) / ANALYSIS_DIR, "results_dir")
     try:
-        months = tuple(int(m) for m in args.months.split(",") if m.strip())
-    except ValueError:
-        print(f"error: --months: expected whole numbers separated by commas, found '{args.months}'", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        data = analyse(args.results_dir, out=args.out, baseline=args.baseline, months=months,
+        data = analyse(args.results_dir, out=out, baseline=args.baseline, months=args.months,
                        log=lambda m: print(m, file=sys.stderr), draws=args.draws)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    out = Path(args.out) if args.out else Path(args.results_dir) / ANALYSIS_DIR
     p = data["provenance"]
     ad = data["adequacy_summary"]
     print(f"{p['experiment']}: {p['runs_done']} runs ({p['runs_failed']} failed), baseline '{data['baseline']}'; "

@@ -78,12 +78,10 @@ def _write(df: pd.DataFrame, folder: Path, name: str) -> list[str]:
     if df is None or df.empty:
         return []
     folder.mkdir(parents=True, exist_ok=True)
-    from sim.runio import atomic_write_text
+    from sim.runio import atomic_write, atomic_write_text
 
     atomic_write_text(folder / f"{name}.csv", df.to_csv(index=False))
-    tmp = folder / f".{name}.parquet.tmp"
-    df.to_parquet(tmp, index=False)
-    tmp.replace(folder / f"{name}.parquet")
+    atomic_write(folder / f"{name}.parquet", lambda fh: df.to_parquet(fh, index=False))
     return [f"{name}.csv", f"{name}.parquet"]
 
 
@@ -210,11 +208,22 @@ def load_analysis(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     for cand in (p, p / JSON_NAME, p / ANALYSIS_DIR / JSON_NAME):
         if cand.is_file():
-            return json.loads(cand.read_text(encoding="utf-8"))
+            from sim.runio import read_json_object
+
+            return read_json_object(cand, "the JSON that 'sim analyse' writes", "run 'sim analyse' again",
+                                    AnalysisError)
     raise AnalysisError(f"{p}: key '{JSON_NAME}': expected an analysis (run 'sim analyse {p}'), found none")
 
 
 def read_table(analysis_dir: str | Path, name: str) -> pd.DataFrame:
     """One table of an analysis folder (Parquet), or an empty frame if it was not written."""
     p = Path(analysis_dir) / f"{name}.parquet"
-    return pd.read_parquet(p) if p.is_file() else pd.DataFrame()
+    if not p.is_file():
+        return pd.DataFrame()
+    try:
+        return pd.read_parquet(p)
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        from sim.runio import one_line
+
+        raise AnalysisError(f"{p}: expected a table that 'sim analyse' writes, found {one_line(exc)}; "
+                            f"run 'sim analyse' again") from None

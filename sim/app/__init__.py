@@ -1,4 +1,4 @@
-"""The scenario explorer: a local web page (Mesa SolaraViz) to pull a scenario's levers and watch it run.
+"""The scenario explorer: a local web page (Solara, with Mesa's update machinery) to pull a scenario's levers and watch it run.
 
 ``sim explore`` starts it (:mod:`sim.app.serve`); the page is :mod:`sim.app.app`.
 """

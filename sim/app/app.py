@@ -1,4 +1,4 @@
-"""The scenario explorer: a Mesa SolaraViz page to pull the levers of a scenario and watch it run.
+"""The scenario explorer: a Solara page, built like Mesa's SolaraViz, to pull the levers of a scenario and watch it run.
 
 Wiring only. The levers and their validation live in :mod:`sim.app.controls`,
 the model and the baseline run in :mod:`sim.app.model`, the charts in
@@ -9,17 +9,24 @@ SIM_EXPLORE_SCENARIO and SIM_EXPLORE_LANG.
 Each browser tab gets its own controls and model (built inside ``Page``),
 and its own language (a Solara reactive variable is per tab). A lever change
 is validated at once; a refused setting shows its one-line reason and the
-last valid one stays in force. Like every SolaraViz parameter, a valid change
-takes effect on Reset.
+last valid one stays in force; a valid change takes effect on Reset.
+
+The page is composed here from Solara's components and Mesa's
+``update_counter`` rather than by ``SolaraViz``, whose labels (Controls, Play
+Interval, Use Threads, Model Parameters, Information, the "Page 0" tab) are
+fixed in English: every word on the page comes from :data:`UI` or the
+labels of :mod:`sim.report.labels`, in the tab's language. The run controls
+(Reset, Play/Pause, Step) work as Mesa's ``ModelController`` does.
 """
 
 from __future__ import annotations
 
 import os
+import time
 
 import solara
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
+import solara.lab
+from mesa.visualization.utils import force_update, update_counter
 
 from sim.app import charts
 from sim.app.controls import (
@@ -46,9 +53,17 @@ UI = {
     "app": ("招商引资情景沙盘", "Investment-attraction scenario explorer"),
     "levers": ("政策杠杆", "Policy levers"),
     "shares": ("年度招商预算分配（份额）", "Yearly attraction budget (shares)"),
-    "apply_hint": ("调整后点击 Reset（重置）生效；Step（单步）推进一个月。",
-                   "Changes take effect on Reset; Step advances one month."),
-    "pending": ("杠杆已调整，点击 Reset（重置）后生效。", "Levers changed: press Reset to apply them."),
+    "apply_hint": ("调整后点击「重置」生效；「单步」推进一个月，「播放」连续运行。",
+                   "Changes take effect on Reset; Step advances one month, Play runs on."),
+    "pending": ("杠杆已调整，点击「重置」后生效。", "Levers changed: press Reset to apply them."),
+    "run": ("运行", "Run"),
+    "reset": ("重置", "Reset"),
+    "play": ("播放", "Play"),
+    "pause": ("暂停", "Pause"),
+    "step": ("单步", "Step"),
+    "interval": ("播放间隔（毫秒）", "Play interval (ms)"),
+    "at_end": ("已到模拟期末，点击「重置」重新开始。", "End of the horizon: press Reset to start again."),
+    "run_error": ("运行出错：", "The run stopped with an error: "),
     "refused": ("设置无效，未采用（仍用上一组有效设置）：", "Setting refused (the last valid one stays in force): "),
     "share_total": ("预算份额合计 {total:.0f}%（上限 100%；未列出的杠杆占 {rest:.0f}%）",
                     "Budget shares total {total:.0f}% (limit 100%; levers not listed take {rest:.0f}%)"),
@@ -140,7 +155,19 @@ def WithdrawalsChart(model: ExplorerModel):
     return _chart(model, "withdrawals")
 
 
-COMPONENTS = [Headlines, PipelineChart, RatesChart, WithdrawalsChart]
+CHARTS = [PipelineChart, RatesChart, WithdrawalsChart]
+
+
+@solara.component
+def MainView(model: ExplorerModel):
+    """The headline numbers and the three charts, redrawn after every step."""
+    update_counter.get()
+    with solara.Column(classes=["explorer-main"]), solara.GridFixed(columns=2, align_items="start"):
+        with solara.Card(classes=["explorer-card"]):
+            Headlines(model)
+        for chart in CHARTS:
+            with solara.Card(classes=["explorer-card", "explorer-chart"]):
+                chart(model)
 
 
 # ----------------------------------------------------------------------------- sidebar
@@ -241,30 +268,66 @@ def ScenarioCard(spec: ScenarioSpec):
             solara.Text(ui("apply_hint"))
 
 
+PLAY_INTERVAL_MS = 300
+
+
 @solara.component
-def _SidebarLevers(state: ControlState, model: solara.Reactive[ExplorerModel], depth: int):
-    # Solara's sidebar orders the parts components add by how deep the adding
-    # component sits (2 ** depth). SolaraViz adds its Step / Play / Reset
-    # column two components below Page; adding the levers deeper puts them
-    # after it, so the buttons an official needs first stay at the top.
-    if depth > 0:
-        _SidebarLevers(state, model, depth - 1)
-        return
-    with solara.Sidebar():
-        ControlsPanel(state, model)
+def RunControls(state: ControlState, model: solara.Reactive[ExplorerModel]):
+    """Reset (a new model from the last valid levers), Play / Pause and Step, as Mesa's ModelController."""
+    playing = solara.use_reactive(False)
+    interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    error = solara.use_reactive(None)
+    running = model.value.running
+
+    def step() -> None:
+        try:
+            model.value.step()
+        except Exception as exc:  # shown on the page; the server goes on
+            playing.set(False)
+            error.set(" ".join(f"{type(exc).__name__}: {exc}".split())[:300])
+        force_update()
+
+    def play() -> None:
+        while playing.value and model.value.running:
+            time.sleep(interval.value / 1000)
+            if playing.value:
+                step()
+        playing.set(False)
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+
+    def reset() -> None:
+        playing.set(False)
+        error.set(None)
+        model.set(ExplorerModel(controls=state))
+        force_update()
+
+    with solara.Card(ui("run"), classes=["explorer-run"]):
+        with solara.Row(justify="space-between"):
+            solara.Button(ui("reset"), color="primary", on_click=reset)
+            solara.Button(ui("pause") if playing.value else ui("play"), color="primary",
+                          on_click=lambda: playing.set(not playing.value), disabled=not running)
+            solara.Button(ui("step"), color="primary", on_click=step, disabled=playing.value or not running)
+        solara.SliderInt(ui("interval"), value=interval, min=50, max=2000, step=50)
+        if not running:
+            solara.Info(ui("at_end"), dense=True)
+        if error.value:
+            solara.Error(ui("run_error") + error.value, dense=True)
 
 
 @solara.component
 def Page():
-    """One tab of the explorer: its own controls and model, SolaraViz for Step / Play / Reset and the charts."""
+    """One tab of the explorer: its own controls and model, the run buttons, the headline numbers and charts."""
     spec = spec_from_env()
     state = solara.use_memo(lambda: ControlState(spec), [])
     model = solara.use_reactive(solara.use_memo(lambda: ExplorerModel(controls=state), []))
     title = f"{ui('app')} · {spec.label(lang.value)}"
     solara.Title(title)
     with solara.AppBar():
+        solara.AppBarTitle(title)
         LanguageSwitch()
-    with solara.Sidebar():
+    with solara.Sidebar(), solara.Column():
         ScenarioCard(spec)
-    _SidebarLevers(state, model, depth=2)
-    SolaraViz(model, components=COMPONENTS, model_params={"controls": state}, name=title)
+        RunControls(state, model)
+        ControlsPanel(state, model)
+    MainView(model.value)

@@ -1,9 +1,9 @@
 """The model the explorer drives, and the loaded scenario's baseline run it is compared with.
 
-Mesa's SolaraViz re-creates the model on Reset from keyword arguments;
-:class:`ExplorerModel` takes one, ``controls`` (the tab's
-:class:`~sim.app.controls.ControlState`), and builds the scenario from its
-last valid setting, so a refused setting can never reach the model.
+The page re-creates the model on Reset; :class:`ExplorerModel` takes one
+argument, ``controls`` (the tab's :class:`~sim.app.controls.ControlState`),
+and builds the scenario from its last valid setting, so a refused setting can
+never reach the model.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ class ExplorerModel(AttractionModel):
 
     ``controls`` carries the loaded scenario, the last valid lever setting and
     the seed. Without it, the model is the scenario started by ``sim explore``
-    at its own levers and seed 0. SolaraViz also passes an empty ``scenario``
-    on Reset; it is ignored, the controls decide.
+    at its own levers and seed 0. An empty ``scenario`` (what Mesa's SolaraViz
+    passes on Reset) is ignored: the controls decide.
     """
 
     def __init__(self, scenario: AttractionScenario | None = None, *, controls: ControlState | None = None,

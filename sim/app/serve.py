@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from sim import arguments
 from sim.scenario import ScenarioError
 
 APP_MODULE = "sim.app.app"
@@ -39,12 +40,13 @@ def assets_dir() -> Path:
 
 
 def server_env(scenario: str, lang: str) -> dict[str, str]:
-    """Environment of the Solara server: telemetry off, local front-end files, headless matplotlib, the scenario and language."""
+    """Environment of the Solara server: telemetry and banner off, local front-end files, headless matplotlib, the scenario and language."""
     from sim.app.model import ENV_LANG, ENV_SCENARIO
 
     env = dict(os.environ)
     env.update({
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_SHOW_BANNER": "False",  # "This website runs on Solara": English on a Chinese page
         "SOLARA_ASSETS_PROXY_CACHE_DIR": str(assets_dir()),
         "MPLBACKEND": "Agg",
         ENV_SCENARIO: scenario,
@@ -114,7 +116,8 @@ def explore(scenario: str | None, host: str = "127.0.0.1", port: int = DEFAULT_P
     path = resolve_scenario(scenario)
     spec = load_spec(path)  # a bad file stops here with its one-line ScenarioError
     if not port_free(host, port):
-        raise ScenarioError(f"--port: key 'port': expected a free port on {host}, found {port} in use (try --port {port + 1})")
+        hint = f" (try --port {port + 1})" if port < 65535 else ""
+        raise ScenarioError(f"--port: expected a free port on {host}, found {port} in use{hint}")
     assets = assets_dir()
     if not assets.is_dir():
         print(f"warning: {assets}: Solara's front-end files are missing, the page needs the internet "
@@ -149,7 +152,8 @@ def register(subparsers) -> None:
     """Add ``sim explore`` to the command line."""
     p = subparsers.add_parser("explore", help="explore a scenario live in the browser (local web page)")
     p.add_argument("scenario", nargs="?", help="scenario TOML file (default scenarios/baseline.toml, else parameter defaults)")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=arguments.port, default=DEFAULT_PORT, help=f"port to serve on, 1 to 65535 (default {DEFAULT_PORT})")
+    p.add_argument("--host", type=arguments.host, default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="default language of the page (default zh)")
     p.set_defaults(func=_cmd_explore)

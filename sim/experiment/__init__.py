@@ -12,15 +12,27 @@ Analysis code reads results through :func:`load_summaries`, :func:`load_monthly`
 :func:`load_manifest`, :func:`load_design` and :func:`load_problem`.
 """
 
-from sim.experiment.store import (
-    VOLATILE_COLUMNS,
-    load_design,
-    load_manifest,
-    load_monthly,
-    load_problem,
-    load_summaries,
-    run_status,
-)
+from typing import TYPE_CHECKING
 
 __all__ = ["VOLATILE_COLUMNS", "load_design", "load_manifest", "load_monthly", "load_problem", "load_summaries",
            "run_status"]
+
+if TYPE_CHECKING:
+    from sim.experiment.store import (
+        VOLATILE_COLUMNS,
+        load_design,
+        load_manifest,
+        load_monthly,
+        load_problem,
+        load_summaries,
+        run_status,
+    )
+
+
+def __getattr__(name: str):
+    """The loaders, imported on first use: ``sim --help`` and argument errors need not import the model."""
+    if name in __all__:
+        from sim.experiment import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

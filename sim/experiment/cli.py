@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
+from sim import arguments
 from sim.scenario import ScenarioError
 
 EXIT_INCOMPLETE = 1
@@ -33,18 +34,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", choices=ENGINES, default=None,
                    help="where runs execute: serial (this process), process (local pool, default), "
                         "dask (local Dask cluster, or the cluster of --scheduler)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--scheduler", metavar="ADDR", default=None,
+    p.add_argument("--workers", type=arguments.workers, default=None,
+                   help=f"worker processes, 1 to {arguments.MAX_WORKERS} (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDR", type=arguments.scheduler, default=None,
                    help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --engine dask); "
                         "its workers must have this version of the project installed")
-    p.add_argument("--out", metavar="DIR", default=None, help="results folder (default results/<experiment name>)")
+    p.add_argument("--out", metavar="DIR", type=arguments.output_dir, default=None,
+                   help="results folder (default results/<experiment name>)")
     p.add_argument("--fresh", action="store_true", help="delete the stored runs in the results folder and start over")
     p.add_argument("--force", action="store_true",
                    help="resume even though the experiment or scenario files changed since the results were started")
+    p.add_argument("--repair", action="store_true",
+                   help="set damaged result files (truncated or foreign parts, a manifest edited by hand) aside "
+                        "under RESULTS/damaged/ and run their runs again")
     p.add_argument("--dry-run", action="store_true", help="validate the file and print the plan, run nothing")
     p.add_argument("--dashboard", action="store_true", help="with a local Dask cluster: dashboard on 127.0.0.1:8787")
-    p.add_argument("--batch-size", type=int, default=None, help="runs per task sent to a worker (default: automatic)")
-    p.add_argument("--flush-every", type=int, default=50, metavar="N",
+    p.add_argument("--batch-size", type=arguments.positive, default=None,
+                   help="runs per task sent to a worker (default: automatic)")
+    p.add_argument("--flush-every", type=arguments.positive, default=50, metavar="N",
                    help="write finished runs to disk every N runs (and at least every 10 s; default 50)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_experiment)
@@ -52,17 +59,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s = subparsers.add_parser("status", help="show the progress and provenance of an experiment's results folder",
                               description="Runs planned, done, failed (with errors) and missing; files, seeds, "
                                           "code version and sessions of a results folder of 'sim experiment'.")
-    s.add_argument("results_dir", help="results folder, e.g. results/main")
+    s.add_argument("results_dir", type=arguments.input_dir, help="results folder, e.g. results/main")
     s.set_defaults(func=cmd_status)
 
 
 def _check_options(args: argparse.Namespace) -> None:
     if args.scheduler and args.engine not in (None, "dask"):
         raise ScenarioError(f"--scheduler: expected --engine dask (or no --engine), found --engine {args.engine}")
-    for name in ("workers", "batch_size", "flush_every"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise ScenarioError(f"--{name.replace('_', '-')}: expected a whole number >= 1, found {value}")
 
 
 class _Terminated(KeyboardInterrupt):
@@ -80,7 +83,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
     _check_options(args)
     exp = load_experiment(args.file)
-    out = Path(args.out) if args.out else Path("results") / exp.name
+    out = args.out or arguments.check_output_dir(Path("results") / exp.name, "--out")
     if args.dry_run:
         print(f"{exp.name}: {exp.describe()}")
         print(f"  design: {exp.design.describe()}")
@@ -95,7 +98,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     try:
         report = run_experiment(exp, out, engine=args.engine or "process", workers=args.workers,
                                 scheduler=args.scheduler, dashboard=args.dashboard, fresh=args.fresh,
-                                force=args.force, batch_size=args.batch_size, flush_every=args.flush_every,
+                                force=args.force, repair=args.repair, batch_size=args.batch_size,
+                                flush_every=args.flush_every,
                                 progress=not args.quiet)
     finally:
         if previous is not None:

@@ -22,6 +22,7 @@ import socket
 import sys
 import time
 import traceback
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,7 +47,7 @@ from sim.experiment.store import (
 from sim.model import simulate
 from sim.scenario import ScenarioSpec
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the manifest carries a checksum and a results_id stamped on every part
 SEED_SCHEME = ("replication r of every scenario and design point uses "
                "numpy.random.SeedSequence(root_seed).spawn(replications)[r] "
                "== SeedSequence(root_seed, spawn_key=(r,))")
@@ -238,6 +239,7 @@ def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
     d = exp.design
     return {
         "schema_version": SCHEMA_VERSION,
+        "results_id": uuid.uuid4().hex,
         "experiment": exp.name,
         "title": exp.title, "description": exp.description,
         "experiment_file": str(exp.path), "experiment_file_absolute": str(exp.path.resolve()),
@@ -351,7 +353,7 @@ class _Buffer:
 
 def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine: str = "process",
                    workers: int | None = None, scheduler: str | None = None, dashboard: bool = False,
-                   executor: Executor | None = None, fresh: bool = False, force: bool = False,
+                   executor: Executor | None = None, fresh: bool = False, force: bool = False, repair: bool = False,
                    batch_size: int | None = None, flush_every: int = 50, flush_seconds: float = 10.0,
                    progress: bool = True, log=None) -> ExperimentReport:
     """Run (or resume) an experiment into ``out`` (default ``results/<name>``) and return what was done.
@@ -359,7 +361,9 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
     ``executor`` overrides ``engine``/``workers``/``scheduler`` (and is not closed
     here). On Ctrl-C the runs finished so far are stored and the report comes
     back with ``interrupted`` set. Finished runs are written every ``flush_every`` runs or
-    ``flush_seconds`` seconds, whichever comes first.
+    ``flush_seconds`` seconds, whichever comes first. Damaged results (an unreadable or foreign part, a
+    manifest edited by hand) stop the experiment with :class:`~sim.experiment.store.DamagedResults`, unless
+    ``repair`` sets the damaged files aside so that their runs run again.
     """
     from sim.runio import environment
 
@@ -386,6 +390,9 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
         if fresh:
             store.clear()
         env = environment()
+        if repair:
+            for line in store.repair(lambda: new_manifest(exp, env)):
+                log(f"repair: {line}")
         if store.exists():
             manifest = store.read_manifest()
             report.warnings = check_resume(exp, manifest, out, force)

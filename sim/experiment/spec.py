@@ -46,7 +46,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 
 from sim.experiment import designs
 from sim.experiment.designs import Design
@@ -64,6 +66,9 @@ DESIGN_KEYS: dict[str, tuple[str, ...]] = {
     "sobol": ("kind", "parameters", "samples", "second_order", "seed"),
     "morris": ("kind", "parameters", "trajectories", "levels", "seed"),
 }
+RANGE = TypeAdapter(Annotated[list[float], Field(min_length=2, max_length=2)],
+                    config=ConfigDict(strict=True, allow_inf_nan=False))
+"""A sampled parameter's range: two finite numbers (NaN or an infinity would be sampled into every point)."""
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_POINTS = 1_000_000
 
@@ -193,11 +198,18 @@ def apply_overrides(spec: ScenarioSpec, overrides: dict[str, Any], path: Path, s
         if msg.startswith(head):
             rest = msg[len(head):]
             key = rest.split("'", 1)[0]
-            if any(key == k or key.startswith(k + ".") or k.startswith(key + ".") for k in overrides):
+            if any(_related(key, k) for k in overrides):
                 msg = f"{head}{section}.{rest}"
         if context:
             msg = f"{msg} ({context})"
         raise ScenarioError(msg) from None
+
+
+def _related(key: str, override: str) -> bool:
+    """Whether an error's dotted ``key`` (``*`` for any table key, as in ``channels.*.share``) is an override's
+    key, lies inside it or holds it."""
+    a, b = key.split("."), override.split(".")
+    return all(x == y or x == "*" for x, y in zip(a, b, strict=False))
 
 
 def _point_text(point: dict[str, Any]) -> str:
@@ -239,11 +251,10 @@ def _ranges(path: Path, raw: Any, tree: dict) -> tuple[dict[str, tuple[float, fl
     integer = set()
     for key, rng in flat.items():
         full = f"design.parameters.{key}"
-        ok = (isinstance(rng, list) and len(rng) == 2
-              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in rng))
-        if not ok:
-            raise _err(path, full, "a range [low, high] of two numbers", _describe(rng))
-        lo, hi = float(rng[0]), float(rng[1])
+        try:
+            lo, hi = RANGE.validate_python(rng)
+        except ValidationError:
+            raise _err(path, full, "a range [low, high] of two finite numbers", _describe(rng)) from None
         if not lo < hi:
             raise _err(path, full, "low < high", _describe(rng))
         current = _lookup(tree, key)

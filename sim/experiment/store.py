@@ -61,16 +61,31 @@ scenarios (file, name, config hash); design (kind, parameters, SALib
 ``problem`` and options for sample designs); replications, root seed and seed
 scheme; record mode; planned runs; code version (git commit), package versions
 and platform; first start and last end times; overall status and counts; the
-failed runs with their errors; one entry per session (engine, workers, times).
+failed runs with their errors; one entry per session (engine, workers, times);
+``results_id``, a random identity of the folder, and ``checksum``, the SHA-256
+of the rest of the manifest (canonical JSON).
+
+Damage is detected, never skipped: every loader refuses, with one line naming
+the file (:class:`DamagedResults`), a manifest whose checksum does not match
+(edited by hand), a part file that cannot be read (truncated), a part whose
+``sim.results_id`` (Parquet schema metadata) is not this folder's or whose runs
+are not in the plan (copied from another experiment), and, when the
+experiment records monthly series, a summary part without its monthly part.
+``sim experiment ... --repair`` sets damaged files aside under ``damaged/``
+and runs their runs again (:meth:`ResultStore.repair`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +94,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sim.runio import atomic_write, atomic_write_text
+from sim.runio import atomic_write, atomic_write_text, one_line, read_json_object
 from sim.scenario import ScenarioError
 
 SUMMARY_DIR = "summary"
@@ -87,6 +102,10 @@ MONTHLY_DIR = "monthly"
 MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
 LOCK = ".lock"
+DAMAGED_DIR = "damaged"
+CHECKSUM = "checksum"
+RESULTS_ID = "results_id"
+PART_ID_KEY = b"sim.results_id"
 PART_RE = re.compile(r"^part-(\d{6})\.parquet$")
 TEMP_RE = re.compile(r"^\.part-\d{6}\.parquet\..*\.tmp$")
 
@@ -110,6 +129,30 @@ KIND_TYPES: dict[str, pa.DataType] = {"bool": pa.bool_(), "int": pa.int64(), "fl
 
 class StoreError(ScenarioError):
     """A folder is not a results folder, is in use, or holds another experiment; the message is one line."""
+
+
+class DamagedResults(StoreError):
+    """A stored file was damaged on disk or edited by hand; the message names it, in one line."""
+
+
+@dataclass(frozen=True)
+class Damage:
+    """A damaged file of a results folder and what is wrong with it."""
+
+    path: Path
+    expected: str
+    found: str
+
+    def text(self) -> str:
+        """``<file>: expected ..., found ...``."""
+        return f"{self.path}: expected {self.expected}, found {self.found}"
+
+
+def manifest_checksum(manifest: dict) -> str:
+    """SHA-256 of a manifest's canonical JSON, leaving out the checksum itself."""
+    body = {k: v for k, v in manifest.items() if k != CHECKSUM}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ----------------------------------------------------------------------------- rows to tables
@@ -196,6 +239,7 @@ class ResultStore:
         self.monthly_dir = self.root / MONTHLY_DIR
         self._next_seq: int | None = None
         self._lock_fh = None
+        self.results_id: str | None = None  # this folder's identity, stamped on every part written
 
     # ---- paths and parts
     @property
@@ -299,30 +343,159 @@ class ResultStore:
         self._next_seq += 1
         name = f"part-{seq:06d}.parquet"
         if monthly is not None and monthly.num_rows:
-            atomic_write_table(monthly, self.monthly_dir / name)
-        atomic_write_table(summary, self.summary_dir / name)
+            atomic_write_table(self._stamped(monthly), self.monthly_dir / name)
+        atomic_write_table(self._stamped(summary), self.summary_dir / name)
         return seq
+
+    def _stamped(self, table: pa.Table) -> pa.Table:
+        """The table with this folder's identity in its schema metadata (a part copied elsewhere is recognised)."""
+        if not self.results_id:
+            return table
+        meta = dict(table.schema.metadata or {})
+        meta[PART_ID_KEY] = self.results_id.encode()
+        return table.replace_schema_metadata(meta)
 
     def write_design(self, table: pa.Table) -> None:
         """Store the design points (written once, at the first session)."""
         atomic_write_table(table, self.root / DESIGN)
 
     def write_manifest(self, manifest: dict) -> None:
-        """Replace the manifest atomically."""
-        atomic_write_json(manifest, self.manifest_path)
+        """Replace the manifest atomically, with its checksum."""
+        data = json.loads(json.dumps(manifest, ensure_ascii=False, default=str))
+        data.pop(CHECKSUM, None)
+        data[CHECKSUM] = manifest_checksum(data)
+        atomic_write_json(data, self.manifest_path)
+        self.results_id = data.get(RESULTS_ID)
 
     def read_manifest(self) -> dict:
-        """The manifest, or a StoreError if the folder holds no experiment results."""
+        """The manifest; a StoreError if the folder holds no experiment results, DamagedResults if it was
+        edited by hand or cannot be read."""
         if not self.exists():
             raise StoreError(f"{self.root}: expected a results folder of 'sim experiment' (with {MANIFEST}), found none")
+        path = self.manifest_path
+        manifest = read_json_object(path, "a readable JSON manifest", self.repair_hint(), DamagedResults)
+        if CHECKSUM in manifest or int(manifest.get("schema_version") or 1) >= 2:
+            stored, actual = str(manifest.get(CHECKSUM)), manifest_checksum(manifest)
+            if stored != actual:
+                raise DamagedResults(f"{path}: expected the manifest as 'sim experiment' wrote it (checksum "
+                                     f"{stored[:12]}), found it changed (checksum {actual[:12]}): edited by hand or "
+                                     f"damaged; {self.repair_hint()}")
+        self.results_id = manifest.get(RESULTS_ID)
+        return manifest
+
+    def repair_hint(self) -> str:
+        """What to do about damaged results, for the end of an error line."""
+        return f"'sim experiment <experiment file> --out {self.root} --repair' sets it aside and runs its runs again"
+
+    # ---- damage
+    def damage(self, manifest: dict | None = None) -> list[Damage]:
+        """Every damaged part file and design table of the folder (the manifest is checked by :meth:`read_manifest`)."""
+        manifest = self.read_manifest() if manifest is None else manifest
+        rid = manifest.get(RESULTS_ID)
+        planned = int(manifest.get("runs_planned") or 0)
+        found: list[Damage] = []
+        monthly_seqs: set[int] = set()
+        for kind in (MONTHLY_DIR, SUMMARY_DIR):
+            for seq, p in self.parts(kind):
+                problem = self._part_problem(p, rid, planned)
+                if problem:
+                    found.append(Damage(p, *problem))
+                elif kind == MONTHLY_DIR:
+                    monthly_seqs.add(seq)
+                elif manifest.get("record") == "monthly" and seq not in monthly_seqs and self._has_done_runs(p):
+                    found.append(Damage(p, f"its monthly series in {self.monthly_dir / p.name}", "no such file"))
+        design = self.root / DESIGN
+        if design.is_file():
+            try:
+                pq.read_table(design)
+            except (OSError, pa.ArrowException) as exc:
+                found.append(Damage(design, "a readable Parquet table of design points", one_line(exc)))
+        return found
+
+    def _part_problem(self, path: Path, rid: str | None, planned: int) -> tuple[str, str] | None:
         try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise StoreError(f"{self.root / MANIFEST}: expected a readable JSON manifest, found {exc}") from None
+            pf = pq.ParquetFile(path)
+            runs = pf.read(columns=["run"])["run"].to_numpy()
+        except (OSError, pa.ArrowException, KeyError) as exc:
+            return "a complete Parquet part written by 'sim experiment'", f"a truncated or unreadable file ({one_line(exc)})"
+        theirs = (pf.schema_arrow.metadata or {}).get(PART_ID_KEY, b"").decode(errors="replace")
+        if rid and theirs != rid:
+            return (f"a part of this results folder (results_id {rid[:12]})",
+                    f"a part of another experiment's results (results_id {theirs[:12] or 'none'})")
+        if planned and len(runs) and (runs.min() < 0 or runs.max() >= planned):
+            return f"runs 0 to {planned - 1} of this experiment", f"run {int(runs.max() if runs.max() >= planned else runs.min())}"
+        return None
+
+    @staticmethod
+    def _has_done_runs(path: Path) -> bool:
+        status = pq.read_table(path, columns=["status"])["status"].to_pylist()
+        return "done" in status
+
+    def verify(self) -> dict:
+        """The manifest, after checking that nothing in the folder is damaged; else DamagedResults naming the file."""
+        manifest = self.read_manifest()
+        found = self.damage(manifest)
+        if found:
+            more = f" (and {len(found) - 1} more damaged file(s))" if len(found) > 1 else ""
+            raise DamagedResults(f"{found[0].text()}{more}; {self.repair_hint()}")
+        return manifest
+
+    def repair(self, fresh_manifest) -> list[str]:
+        """Set damaged files aside under ``damaged/<time>/`` so that their runs run again; returns what was done.
+
+        A damaged manifest is replaced by ``fresh_manifest()`` (the experiment as it is now), keeping the
+        folder's identity and sessions when they can still be read. A damaged part takes its partner of the
+        same number (summary or monthly) along, so the runs it held are missing and run again.
+        """
+        if not self.exists() and not (self.parts(SUMMARY_DIR) or self.parts(MONTHLY_DIR)):
+            return []
+        aside = self.root / DAMAGED_DIR / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        done: list[str] = []
+
+        def move(p: Path) -> None:
+            target = aside / p.relative_to(self.root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(p, target)
+            done.append(f"moved {p} to {target}")
+
+        try:
+            manifest = self.read_manifest()
+        except StoreError as exc:  # damaged, or missing while parts are there
+            done.append("damaged: " + str(exc).split("; ")[0])
+            try:
+                old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                old = {}
+            if self.exists():
+                move(self.manifest_path)
+            manifest = fresh_manifest()
+            if isinstance(old, dict):
+                if isinstance(old.get(RESULTS_ID), str):
+                    manifest[RESULTS_ID] = old[RESULTS_ID]
+                if isinstance(old.get("sessions"), list):
+                    manifest["sessions"] = old["sessions"]
+            self.write_manifest(manifest)
+        for d in self.damage(manifest):
+            done.append(f"damaged: {d.text()}")
+            for kind in (SUMMARY_DIR, MONTHLY_DIR):
+                p = self.root / kind / d.path.name
+                if p.is_file() and d.path.parent.name in (SUMMARY_DIR, MONTHLY_DIR):
+                    move(p)
+            if d.path.name == DESIGN:
+                move(d.path)
+        return done
 
     # ---- reading
     def records(self, columns: list[str] | None = None) -> pa.Table:
-        """The effective record of every stored run (the latest attempt), with its part number in ``_part``."""
+        """The effective record of every stored run (the latest attempt), with its part number in ``_part``.
+
+        Refuses (DamagedResults) if any stored file is damaged: no run is silently left out.
+        """
+        if self.exists():
+            self.verify()
+        elif self.parts(SUMMARY_DIR) or self.parts(MONTHLY_DIR):
+            raise DamagedResults(f"{self.manifest_path}: expected the manifest of the parts in {self.root}, "
+                                 f"found no such file; {self.repair_hint()}")
         tables = []
         for seq, p in self.parts(SUMMARY_DIR):
             t = _read(p, columns)
@@ -348,10 +521,14 @@ class ResultStore:
 
 
 def _read(path: Path, columns: list[str] | None) -> pa.Table:
-    if columns is None:
-        return pq.read_table(path)
-    present = set(pq.read_schema(path).names)
-    return pq.read_table(path, columns=[c for c in columns if c in present])
+    try:
+        if columns is None:
+            return pq.read_table(path)
+        present = set(pq.read_schema(path).names)
+        return pq.read_table(path, columns=[c for c in columns if c in present])
+    except (OSError, pa.ArrowException) as exc:
+        raise DamagedResults(f"{path}: expected a complete Parquet part written by 'sim experiment', found a "
+                             f"damaged file ({one_line(exc)}); {ResultStore(path.parent.parent).repair_hint()}") from None
 
 
 # ----------------------------------------------------------------------------- public loaders
@@ -422,7 +599,11 @@ def load_design(results_dir: str | Path) -> pa.Table:
     path = Path(results_dir) / DESIGN
     if not path.is_file():
         raise StoreError(f"{results_dir}: expected {DESIGN} in a results folder, found none")
-    return pq.read_table(path)
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise DamagedResults(f"{path}: expected a readable Parquet table of design points, found "
+                             f"{one_line(exc)}; {ResultStore(results_dir).repair_hint()}") from None
 
 
 def load_problem(results_dir: str | Path) -> tuple[dict, np.ndarray]:

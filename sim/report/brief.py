@@ -404,10 +404,10 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
             if len(d2.pages) < len(doc.pages):
                 text, doc, scale = t2, d2, scale - extra
                 break
-    from sim.runio import atomic_write_text
+    from sim.runio import atomic_write, atomic_write_text
 
     html_path = out / f"brief_{lang}.html"
     pdf_path = out / f"brief_{lang}.pdf"
     atomic_write_text(html_path, text)
-    doc.write_pdf(pdf_path)
+    atomic_write(pdf_path, doc.write_pdf)
     return {"html": html_path, "pdf": pdf_path, "charts": chart_dir, "pages": len(doc.pages), "image_scale": scale}

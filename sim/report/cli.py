@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim import arguments
+
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 1
 MAIN_EXPERIMENT = "experiments/main.toml"
@@ -16,17 +18,19 @@ LANGS = ("zh", "en")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``brief`` and ``main`` to the ``sim`` command."""
+    from sim.experiment.executors import ENGINES
+
     b = subparsers.add_parser(
         "brief", help="write the policy briefing (PDF and HTML, 2-4 pages) of an experiment's results",
         description="Analyse the results if needed (sim analyse), draw the charts and write brief_<lang>.pdf and "
                     "brief_<lang>.html: headline findings, effects with 95%% intervals, costs, key assumptions.")
-    b.add_argument("results_dir", help="results folder of 'sim experiment', e.g. results/main")
+    b.add_argument("results_dir", type=arguments.input_dir, help="results folder of 'sim experiment', e.g. results/main")
     b.add_argument("--lang", choices=(*LANGS, "both"), default="zh", help="language (default zh; 'both' for zh and en)")
-    b.add_argument("--out", metavar="DIR", help="output folder (default RESULTS_DIR/brief)")
-    b.add_argument("--sensitivity", metavar="DIR",
+    b.add_argument("--out", metavar="DIR", type=arguments.output_dir, help="output folder (default RESULTS_DIR/brief)")
+    b.add_argument("--sensitivity", metavar="DIR", type=arguments.input_dir,
                    help="results folder of a Sobol' or Morris experiment whose indices give the key assumptions")
     b.add_argument("--baseline", help="scenario to compare against (default: 'baseline', else the first)")
-    b.add_argument("--draws", metavar="DIR",
+    b.add_argument("--draws", metavar="DIR", type=arguments.input_dir,
                    help="results of the comparison re-run on posterior draws: says whether each effect holds")
     b.set_defaults(func=cmd_brief)
 
@@ -41,8 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help=f"sensitivity experiment file (default {MAIN_SENSITIVITY}); 'none' to skip")
     m.add_argument("--uncertainty", default=MAIN_UNCERTAINTY,
                    help=f"the comparison on posterior draws (default {MAIN_UNCERTAINTY}); 'none' to skip")
-    m.add_argument("--engine", default="process", help="where runs execute: serial, process (default) or dask")
-    m.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    m.add_argument("--engine", choices=ENGINES, default="process",
+                   help="where runs execute: serial, process (default) or dask")
+    m.add_argument("--workers", type=arguments.workers, default=None,
+                   help=f"worker processes, 1 to {arguments.MAX_WORKERS} (default: all cores)")
     m.add_argument("--fresh", action="store_true", help="start the experiments over instead of resuming")
     m.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     m.set_defaults(func=cmd_main)
@@ -57,17 +63,23 @@ def _newest(results_dir: Path) -> float:
 
 def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path | None = None) -> Path:
     """The analysis folder of ``results_dir``, (re)computed when missing, older than the stored runs (of the
-    draws too), or made with another baseline or other draws."""
-    import json
+    draws too), or made with another baseline or other draws.
 
-    from sim.analysis.tables import ANALYSIS_DIR, JSON_NAME, analyse
+    The stored runs are checked first even when the analysis is up to date: a part damaged after the
+    analysis was written stops the briefing (DamagedResults) instead of briefing on runs no longer there.
+    """
+    from sim.analysis.tables import ANALYSIS_DIR, JSON_NAME, analyse, load_analysis
+    from sim.experiment.store import ResultStore
 
+    ResultStore(results_dir).verify()
+    if draws:
+        ResultStore(draws).verify()
     folder = results_dir / ANALYSIS_DIR
     js = folder / JSON_NAME
     newest = max(_newest(results_dir), _newest(draws) if draws else 0.0)
     stale = not js.is_file() or js.stat().st_mtime < newest
     if not stale:
-        data = json.loads(js.read_text(encoding="utf-8"))
+        data = load_analysis(folder)
         design = (data.get("robustness") or {}).get("design") or {}
         stale = (baseline is not None and data.get("baseline") != baseline) or \
             design.get("results_dir") != (str(draws) if draws else None)
@@ -92,7 +104,10 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from sim.experiment.store import StoreError
 
     results = Path(args.results_dir)
-    out = Path(args.out) if args.out else results / "brief"
+    out = args.out or arguments.check_output_dir(results / "brief", "results_dir")
+    for folder in (results, args.sensitivity):
+        if folder is not None:
+            arguments.check_output_dir(folder / "analysis", "results_dir" if folder is results else "--sensitivity")
     langs = LANGS if args.lang == "both" else (args.lang,)
     try:
         done = write_briefs(results, out, langs, Path(args.sensitivity) if args.sensitivity else None, args.baseline,
@@ -129,8 +144,10 @@ def cmd_main(args: argparse.Namespace) -> int:
         files.append(_find(args.sensitivity))
     folders: list[Path] = []
     try:
-        for f in files:
-            exp = load_experiment(f)
+        exps = [load_experiment(f) for f in files]
+        for exp in exps:
+            arguments.check_output_dir(Path("results") / exp.name, "--experiment" if exp is exps[0] else "--sensitivity")
+        for exp in exps:
             out = Path("results") / exp.name
             print(f"{exp.name}: {exp.describe()} -> {out}", file=sys.stderr)
             report = run_experiment(exp, out, engine=args.engine, workers=args.workers, fresh=args.fresh,

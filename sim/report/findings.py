@@ -236,10 +236,14 @@ class Findings:
         return "; ".join(parts) + "." if parts else ""
 
     def cheapest_jobs(self) -> dict | None:
-        """Among strategies that add jobs (interval above zero), the one whose extra jobs cost least."""
+        """Among strategies that add jobs (interval above zero), the one whose extra jobs cost least; a strategy
+        that adds jobs while spending no more than the baseline comes first (the one adding most jobs)."""
         rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and c["scenario"] != self.baseline
                 and _finite(c.get("incremental_cost_per_job")) and _finite(c.get("d_jobs_ci_low"))
                 and c["d_jobs_ci_low"] > 0]
+        saving = [c for c in rows if c["d_spent"] <= 0]
+        if saving:
+            return max(saving, key=lambda c: c["d_jobs"])
         return min(rows, key=lambda c: c["incremental_cost_per_job"]) if rows else None
 
     def cost_sentence(self) -> str | None:
@@ -249,6 +253,12 @@ class Findings:
             cost = nb.fmt("incremental_cost_per_job", c["incremental_cost_per_job"], self.lang)
             jobs = nb.fmt("jobs", c["d_jobs"], self.lang)
             spent = nb.fmt("budget_spent", c["d_spent"], self.lang)
+            if c["d_spent"] <= 0:
+                if self.zh:
+                    return (f"{self.quoted(c['scenario'])}支出不高于基线（变化 {spent}），却多创造 {jobs}："
+                            f"新增岗位不花额外的钱。")
+                return (f"{self.label(c['scenario'])} adds {jobs} while its spending changes by {spent} against "
+                        f"the baseline: its extra jobs cost no extra money.")
             if self.zh:
                 return (f"新增就业最省钱的是{self.quoted(c['scenario'])}：比基线多支出 {spent}、多创造 {jobs}，"
                         f"每个新增岗位 {cost}。")
@@ -377,6 +387,9 @@ class Findings:
 
     def title_costs(self) -> str:
         s = self.cheapest_jobs()
+        if s and s["d_spent"] <= 0:
+            return (f"{self.quoted(s['scenario'])}不多花钱却增加就业" if self.zh
+                    else f"{self.label(s['scenario'])} adds jobs without spending more")
         if s:
             cost = nb.fmt("incremental_cost_per_job", s["incremental_cost_per_job"], self.lang)
             return (f"{self.quoted(s['scenario'])}新增岗位最省钱：每个 {cost}" if self.zh

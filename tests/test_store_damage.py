@@ -1,0 +1,133 @@
+"""A results folder damaged on disk is detected, named and refused; ``sim experiment --repair`` runs it again.
+
+Damage: a truncated Parquet part (summary or monthly), a manifest edited by
+hand, a part copied in from another experiment's results, a monthly part gone.
+``sim status``, ``sim analyse`` and ``sim brief`` refuse with one line naming
+the file and exit code 2; ``sim experiment`` refuses too and points at
+``--repair``, which sets the damaged files aside and re-runs their runs, after
+which the tables equal those of the undamaged folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.experiment import VOLATILE_COLUMNS, load_monthly, load_summaries
+from sim.experiment.runner import run_experiment
+from sim.experiment.spec import load_experiment
+
+DATA = Path(__file__).parent / "data"
+SMALL = DATA / "exp_small.toml"  # 24 runs with monthly series
+
+
+def stable(table):
+    return table.drop_columns([c for c in VOLATILE_COLUMNS if c in table.column_names])
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """exp_small.toml stored in three parts of 8 runs."""
+    out = tmp_path_factory.mktemp("damage") / "small"
+    report = run_experiment(load_experiment(SMALL), out, engine="serial", flush_every=8, progress=False)
+    assert report.complete and len(list((out / "summary").glob("part-*.parquet"))) == 3
+    return out
+
+
+@pytest.fixture(scope="module")
+def other(tmp_path_factory) -> Path:
+    """Another experiment's results (same scenarios, other seed)."""
+    folder = tmp_path_factory.mktemp("other")
+    text = SMALL.read_text(encoding="utf-8").replace("root_seed = 11", "root_seed = 12")
+    text = text.replace('"exp_t.toml", "exp_t_park.toml"', f'"{DATA / "exp_t.toml"}", "{DATA / "exp_t_park.toml"}"')
+    (folder / "other.toml").write_text(text, encoding="utf-8")
+    out = folder / "results"
+    assert run_experiment(load_experiment(folder / "other.toml"), out, engine="serial", progress=False).complete
+    return out
+
+
+def truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def edit_manifest(path: Path) -> None:
+    m = json.loads(path.read_text(encoding="utf-8"))
+    m["runs_planned"] = 12  # "we only need half of them"
+    path.write_text(json.dumps(m, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+DAMAGE = {
+    "truncated_summary_part": ("summary/part-000002.parquet", truncate, "truncated or unreadable"),
+    "truncated_monthly_part": ("monthly/part-000003.parquet", truncate, "truncated or unreadable"),
+    "manifest_edited_by_hand": ("manifest.json", edit_manifest, "edited by hand"),
+    "monthly_part_gone": ("monthly/part-000001.parquet", Path.unlink, "its monthly series"),
+}
+
+
+def damaged_copy(reference: Path, tmp_path: Path, case: str) -> tuple[Path, Path]:
+    out = tmp_path / "small"
+    shutil.copytree(reference, out)
+    rel, damage, _ = DAMAGE[case]
+    damage(out / rel)
+    named = out / "summary" / "part-000001.parquet" if case == "monthly_part_gone" else out / rel
+    return out, named
+
+
+def refused(capsys, named: Path, words: str) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {named}: expected "), err
+    assert words in err and "--repair" in err, err
+    return err
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGE))
+def test_damage_is_named_and_refused_by_status_analyse_and_brief(case, reference, tmp_path, capsys):
+    out, named = damaged_copy(reference, tmp_path, case)
+    words = DAMAGE[case][2]
+    for cmd in (["status", str(out)], ["analyse", str(out)], ["brief", str(out), "--lang", "en"]):
+        assert main(cmd) == 2, cmd
+        refused(capsys, named, words)
+    assert not (out / "analysis").exists() and not (out / "brief").exists()
+    assert main(["experiment", str(SMALL), "--out", str(out), "--engine", "serial", "-q"]) == 2
+    refused(capsys, named, words)
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGE))
+def test_repair_sets_damage_aside_and_reruns_to_the_undamaged_tables(case, reference, tmp_path, capsys):
+    out, named = damaged_copy(reference, tmp_path, case)
+    assert main(["experiment", str(SMALL), "--out", str(out), "--engine", "serial", "-q", "--repair"]) == 0
+    err = capsys.readouterr().err
+    assert f"repair: damaged: {named}" in err, err
+    assert stable(load_summaries(out)).equals(stable(load_summaries(reference)))
+    assert load_monthly(out).equals(load_monthly(reference))
+    aside = list((out / "damaged").rglob("*"))
+    assert any(p.name == named.name for p in aside), aside
+    assert main(["status", str(out)]) == 0 and "24 done, 0 failed, 0 missing" in capsys.readouterr().out
+
+
+def test_a_part_from_another_experiment_is_named_and_repaired(reference, other, tmp_path, capsys):
+    out = tmp_path / "small"
+    shutil.copytree(reference, out)
+    stray = out / "summary" / "part-000004.parquet"
+    shutil.copy(other / "summary" / "part-000001.parquet", stray)
+    assert main(["analyse", str(out)]) == 2
+    err = refused(capsys, stray, "another experiment's results")
+    assert "results_id" in err
+    assert main(["experiment", str(SMALL), "--out", str(out), "--engine", "serial", "-q", "--repair"]) == 0
+    assert stable(load_summaries(out)).equals(stable(load_summaries(reference)))
+
+
+def test_a_damaged_analysis_stops_the_briefing(reference, tmp_path, capsys):
+    out = tmp_path / "small"
+    shutil.copytree(reference, out)
+    assert main(["analyse", str(out), "--months", "6,12"]) == 0
+    js = out / "analysis" / "analysis.json"
+    js.write_text(js.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    assert main(["brief", str(out), "--lang", "en", "--baseline", "t"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {js}: expected the JSON that 'sim analyse' writes"), err
