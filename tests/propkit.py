@@ -34,12 +34,6 @@ TABLE_KEYS = {"shares": BUDGET_LEVERS, "origin_shares": ORIGINS, "sector_focus":
               "belief_noise": BELIEF_KEYS}
 """Keys allowed in tables of numbers, by the table's name."""
 
-KNOWN_CRASHES = {("local_firms", "count"): 13}
-"""Settings inside the documented ranges that crash the model today, kept out of 'valid' draws (see
-tests/test_properties_model.py, KNOWN_CRASHES); value = the bound used (13 local firms at reference size
-leave at least one in a population of 1,000)."""
-
-
 def examples(n: int) -> int:
     """``n`` examples in the CI profile, more in the nightly one."""
     return n * EXAMPLES_SCALE.get(os.environ.get("SIM_HYPOTHESIS_PROFILE", "ci"), 1)
@@ -148,11 +142,6 @@ def leaf_value(leaf: Leaf) -> st.SearchStrategy:
         return st.text(alphabet=string.ascii_letters + "中文部门 ", max_size=8)
     lo = leaf.lo if leaf.lo is not None else -leaf.plausible_hi()
     hi = leaf.plausible_hi()
-    if leaf.lo_open and leaf.kind == "float":  # "greater than 0": tiny positives (5e-324) overflow the model today
-        lo = max(lo, abs(float(leaf.default)) / 100 or 1e-3)
-    if leaf.path in KNOWN_CRASHES:
-        bound = KNOWN_CRASHES[leaf.path]
-        lo, hi = (bound, hi) if leaf.kind == "int" else (lo, min(hi, bound))
     if leaf.kind == "int":
         return st.integers(int(math.floor(lo)) + (1 if leaf.lo_open else 0), int(hi))
     return st.floats(lo, hi, exclude_min=leaf.lo_open, exclude_max=leaf.hi_open, allow_nan=False,

@@ -61,11 +61,12 @@ class ChannelModel:
         money = m.ledger.allotment.get("channels", 0.0) / MONTHS_PER_YEAR
         want = np.zeros_like(self.carry)
         n_counties = len(m.governments) - 1
+        market = float(m.n)  # no channel reaches more prospects than the population holds
         for j, name in enumerate(CHANNELS):
             ch = p.channels[name]
             if name == "referral" or ch.share <= 0:
                 continue
-            n = money * ch.share / ch.cost_per_contact
+            n = min(money * ch.share / ch.cost_per_contact, market)
             if ch.city_level:
                 want[-1, j] = n
             else:

@@ -207,7 +207,8 @@ class AttractionModel(Model):
         self._assessment()
         self.agents_by_type[Government].do("decide")
         self.firm_draws = self.streams["local_firms"].random((2, self.n_firms))
-        self.agents_by_type[LocalFirm].shuffle_do("seek_partner")
+        if self.n_firms:  # a region may have no local firm to partner with
+            self.agents_by_type[LocalFirm].shuffle_do("seek_partner")
         self.channel_model.generate_leads()
         self._decide()
         self.ledger.update_tracking()

@@ -15,6 +15,10 @@ from scipy import sparse
 
 from sim.params import ORIGINS, SECTORS, Params
 
+MIN_PATIENCE_MONTHS = 0.1
+"""Shortest patience (months, about three days): waiting is measured against patience, which must be positive
+even for an origin given no patience at all (``population.origin_patience`` = 0)."""
+
 
 @dataclass
 class Population:
@@ -84,6 +88,7 @@ def _draw_attributes(p: Params, rng: np.random.Generator, n: int) -> dict[str, n
     size_weight = np.clip(np.exp(pp.size_env_elasticity * rel), pp.size_weight_min, pp.size_weight_max)
     origin_patience = np.array([pp.origin_patience[o] for o in ORIGINS])[origin]
     patience = pp.patience_months * origin_patience * rng.gamma(pp.patience_shape, 1.0 / pp.patience_shape, size=n)
+    patience = np.maximum(patience, MIN_PATIENCE_MONTHS)
     base_build = np.array([s.build_months for s in sectors])[sector] * p.construction.build_time_scale
     build_months = base_build * (capital / median) ** p.construction.size_elasticity
     priority = rng.random(n)
