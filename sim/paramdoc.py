@@ -74,6 +74,7 @@ def calibration_section(record: dict | None = None) -> str:
     Generated from the code (targets, priors) and the record of the shipped baseline; docs/PARAMETERS.md ends
     with it and docs/ODD.md carries the same block, so the two cannot disagree."""
     from sim.calibration import priors, targets
+    from sim.calibration.report import ess_caveat
     from sim.params import CALIBRATION_RECORD, calibration_record
 
     rec = calibration_record() if record is None else record
@@ -86,11 +87,12 @@ def calibration_section(record: dict | None = None) -> str:
         "13-24, observed 2, 12 and 24 months after their own signing; sector figures on the projects signed in",
         "months 13-48), and kept while its distance to the figures is below a threshold that each generation",
         "lowers to the weighted median of the last generation's distances; new sets are proposed around the last",
-        "generation. Distance: root mean square, over the fitted figures, of (model - figure) / tolerance.",
+        "generation (a multivariate normal kernel, Silverman's width times the setting's `kernel_scaling`).",
+        "Distance: root mean square, over the fitted figures, of (model - figure) / tolerance.",
         "Reported pipeline rates are upper bounds (CALIBRATION.md preface): the model's rate times the",
         f"over-reporting factor `{priors.OVER_REPORTING}` (at most 1) is compared with them; the factor is a",
         f"parameter of the ABC with prior {over.describe()} ({over.reason}).",
-        "The shipped baseline is the posterior's central point (weighted median of each parameter), recorded",
+        "The shipped baseline is the posterior's central point (its weighted medoid: the particle closest on average to all others), recorded",
         f"with its source in `sim/{CALIBRATION_RECORD.name}`; `python experiments/calibrate.py` re-runs it all.",
         "",
         "### Figures",
@@ -118,6 +120,8 @@ def calibration_section(record: dict | None = None) -> str:
         f"wall for the ABC and {tm.get('ppc_wall_seconds', 0) / 60:.1f} min for the posterior predictive runs on 2 "
         f"shared cores; {tm.get('cpu_seconds_per_simulation') or 0:.2f} CPU seconds per simulation, about "
         f"{tm.get('two_idle_cores_minutes_estimate') or 0:.0f} min on two idle cores.",
+        "",
+        ess_caveat(src["effective_sample_size"], src["population"]),
         "",
         "Contraction = 1 - posterior variance / prior variance (on the prior's scale): pinned down from 0.75,",
         "narrowed from 0.3, not identified below (the default then rests on the middle of the prior).",

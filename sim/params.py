@@ -103,7 +103,7 @@ def C(key: str, fallback: float, meaning: str, unit: str, **kw: Any) -> Any:
         source = (f"calibrated: prior {prior.describe()}; not yet in {CALIBRATION_RECORD.name} (hand-set until "
                   "experiments/calibrate.py is re-run)")
         return P(fallback, meaning, unit, source, **kw)
-    source = (f"calibrated: prior {prior.describe()}; posterior median, 90% interval {post['p05']:.4g}-{post['p95']:.4g}, "
+    source = (f"calibrated: prior {prior.describe()}; posterior central point (weighted medoid), 90% interval {post['p05']:.4g}-{post['p95']:.4g}, "
               f"{post['verdict']} (ABC-SMC, experiments/calibrate.py; record sim/{CALIBRATION_RECORD.name})")
     return P(float(value), meaning, unit, source, **kw)
 

@@ -69,8 +69,9 @@ def test_p2_more_serviced_land_means_fewer_no_land_withdrawals_and_higher_fulfil
 
 
 def test_p2_a_city_park_cuts_no_land_withdrawals():
-    """Projects that find no serviced land at home may locate in the city park: with the park, fewer signed
-    projects withdraw for want of land."""
+    """The city park adds serviced land: city contacts locate there instead of waiting for county land, and
+    projects that find none at home may move there; with the park, fewer signed projects withdraw for want of
+    land."""
     shares = {"budget.shares.park": 0.5, "budget.shares.incentive_fund": 0.05}
     none, park = paired(small(), small(platform__park_build_months=0).with_overrides(shares))
 

@@ -29,8 +29,8 @@ import numpy as np
 from sim.calibration import priors, targets
 from sim.scenario import ScenarioError, ScenarioSpec, load_scenario, read_toml
 
-SETTING_KEYS = ("name", "scenario", "population", "generations", "max_simulations", "quantile", "root_seed",
-                "ppc_draws", "point_replications", "uncertainty_draws")
+SETTING_KEYS = ("name", "scenario", "population", "generations", "max_simulations", "quantile", "kernel_scaling",
+                "root_seed", "ppc_draws", "point_replications", "uncertainty_draws")
 DB_NAME = "abc.db"
 STATE_NAME = "setting.json"
 
@@ -47,6 +47,7 @@ class Setting:
     generations: int
     max_simulations: int
     quantile: float
+    kernel_scaling: float
     root_seed: int
     ppc_draws: int
     point_replications: int
@@ -94,6 +95,9 @@ def load_setting(path: str | Path) -> Setting:
     q = cal["quantile"]
     if not isinstance(q, float) or not 0.05 <= q <= 0.95:
         raise ScenarioError(f"{path}: key 'calibration.quantile': expected a number from 0.05 to 0.95, found {q!r}")
+    ks = cal["kernel_scaling"]
+    if not isinstance(ks, float) or not 0.25 <= ks <= 10.0:
+        raise ScenarioError(f"{path}: key 'calibration.kernel_scaling': expected a number from 0.25 to 10, found {ks!r}")
     scenario = (path.parent / str(cal["scenario"])).resolve()
     overrides = data.get("overrides", {})
     setting = Setting(
@@ -101,7 +105,7 @@ def load_setting(path: str | Path) -> Setting:
         population=_int(path, "population", cal["population"], 4, 100_000),
         generations=_int(path, "generations", cal["generations"], 1, 100),
         max_simulations=_int(path, "max_simulations", cal["max_simulations"], 4, 10_000_000),
-        quantile=float(q), root_seed=_int(path, "root_seed", cal["root_seed"], 0, 2**63 - 1),
+        quantile=float(q), kernel_scaling=float(ks), root_seed=_int(path, "root_seed", cal["root_seed"], 0, 2**63 - 1),
         ppc_draws=_int(path, "ppc_draws", cal["ppc_draws"], 2, 100_000),
         point_replications=_int(path, "point_replications", cal["point_replications"], 2, 10_000),
         uncertainty_draws=_int(path, "uncertainty_draws", cal["uncertainty_draws"], 1, 10_000),
@@ -185,7 +189,7 @@ def _abc(setting: Setting, executor, progress) -> tuple[Any, Any]:
         population_size=setting.population,
         sampler=sampler,
         eps=ResumableQuantileEpsilon(initial_epsilon=np.inf, alpha=setting.quantile, weighted=True),
-        transitions=pyabc.MultivariateNormalTransition(),
+        transitions=pyabc.MultivariateNormalTransition(scaling=setting.kernel_scaling),
     )
     return abc, sampler
 
@@ -200,7 +204,8 @@ def scenario_config(setting: Setting) -> str:
 def _state(setting: Setting) -> dict:
     """What a stored history depends on: resuming with anything else changed would mix two inferences. (More
     generations or a larger budget only extend it; the file's comments and location do not matter.)"""
-    return {"population": setting.population, "quantile": setting.quantile, "root_seed": setting.root_seed,
+    return {"population": setting.population, "quantile": setting.quantile,
+            "kernel_scaling": setting.kernel_scaling, "root_seed": setting.root_seed,
             "scenario_config": scenario_config(setting), "priors": [p.__dict__ for p in priors.PRIORS],
             "targets": [[t.key, t.value, t.tolerance, t.upper_bound, t.fitted] for t in targets.TARGETS]}
 
@@ -288,9 +293,9 @@ class Posterior:
         return df
 
     def central(self) -> dict[str, float]:
-        """The posterior's central point: the weighted median of each parameter (4 significant digits)."""
-        return {p.key: float(f"{weighted_quantile(self.values[p.key].to_numpy(), self.weights, 0.5):.4g}")
-                for p in priors.PRIORS}
+        """The posterior's central point: its weighted medoid (:func:`medoid`), rounded to 4 significant digits."""
+        best = medoid(self.values[[p.key for p in priors.PRIORS]].to_numpy(), self.weights)
+        return {p.key: float(f"{self.values[p.key].iloc[best]:.4g}") for p in priors.PRIORS}
 
     def draws(self, k: int, seed: int) -> list[dict[str, float]]:
         """``k`` parameter sets drawn from the posterior by their weights (systematic resampling, reproducible)."""
@@ -323,6 +328,21 @@ def load_posterior(db: Path, run_id: int) -> Posterior:
         gens.append({"generation": int(r["t"]), "epsilon": float(r["epsilon"]), "simulations": n,
                      "acceptance": float(len(h.get_distribution(m=0, t=int(r["t"]))[1]) / n) if n else float("nan")})
     return Posterior(values=values, weights=np.asarray(w, dtype=float), generations=gens)
+
+
+def medoid(values: np.ndarray, weights: np.ndarray) -> int:
+    """Row of the weighted medoid of a posterior sample (one column per prior in :data:`priors.PRIORS`, natural
+    scale): the particle with the smallest weighted mean distance to all others, each parameter measured on its
+    prior's scale as a share of the prior's range.
+
+    A particle, not a combination of marginal medians: where parameters are correlated (a higher serious share
+    offset by a faster drop of the unserious ones), the medians of each alone can fall where the posterior has
+    no mass and fit the figures worse than any particle."""
+    x = np.column_stack([(np.array([p.scaled(v) for v in values[:, j]]) - p.bounds[0]) / (p.bounds[1] - p.bounds[0])
+                         for j, p in enumerate(priors.PRIORS)])
+    w = np.asarray(weights, float) / np.sum(weights)
+    spread = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(axis=2)) @ w
+    return int(np.argmin(spread))
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:

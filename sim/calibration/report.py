@@ -322,11 +322,11 @@ def finish(setting: Setting, run: AbcRun, out: Path, executor, log=print) -> dic
         correlation_chart(corr, out / f"correlations_{lang}.png", lang)
     cpu = _cpu_per_simulation(run)
     record = {
-        "setting": {"name": setting.name, "file": str(setting.path), "sha256": setting.sha256, "text": setting.text},
+        "setting": {"name": setting.name, "file": _relative(setting.path), "sha256": setting.sha256, "text": setting.text},
         "method": METHOD,
-        "database": str(run.db), "run_id": run.run_id,
+        "database": _relative(run.db), "run_id": run.run_id,
         "generations": post.generations, "simulations_stored": run.simulations,
-        "simulations_evaluated": run.evaluated, "effective_sample_size": post.ess,
+        "simulations_evaluated": run.evaluated, "effective_sample_size": post.ess, "population": setting.population,
         "sessions": run.sessions,
         "time": {"abc_wall_seconds": run.seconds, "ppc_wall_seconds": round(ppc_seconds, 1),
                  "cpu_seconds_per_simulation": cpu,
@@ -348,8 +348,8 @@ def finish(setting: Setting, run: AbcRun, out: Path, executor, log=print) -> dic
 METHOD = ("ABC-SMC (pyabc 0.13): uniform priors (log-uniform for rates spanning an order of magnitude), one run of "
           "48 months per particle, distance = root mean square of (model - figure) / tolerance over the fitted "
           "figures, reported pipeline rates modelled as true x over_reporting (an ABC parameter), thresholds at the "
-          "weighted quantile of the last generation's distances, multivariate normal proposal kernel; the shipped "
-          "baseline is the posterior's central point (weighted median of each parameter)")
+          "weighted quantile of the last generation's distances, multivariate normal proposal kernel (Silverman's width times the setting's kernel_scaling); the shipped "
+          "baseline is the posterior's central point (its weighted medoid: the particle closest on average to all others)")
 
 
 def _cpu_per_simulation(run: AbcRun) -> float | None:
@@ -362,6 +362,15 @@ def _cpu_per_simulation(run: AbcRun) -> float | None:
         _, stats = h.get_weighted_sum_stats(t=t)
         cpu += [s["cpu_seconds"] for s in stats if "cpu_seconds" in s]
     return float(np.mean(cpu)) if cpu else None
+
+
+def _relative(path: Path) -> str:
+    """A path relative to the project when it lies inside it (records travel with the repository)."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        return str(Path(path).resolve().relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def _clean(v: Any) -> Any:
@@ -386,6 +395,20 @@ def _fmt(x: float | None, unit: str) -> str:
     return _pct(x) if unit == "share" else f"{x:,.1f}"
 
 
+DEGENERATE_ESS_SHARE = 0.1
+"""An importance sample whose effective size is below this share of the particles is called degenerate."""
+
+
+def ess_caveat(ess: float, n: int) -> str:
+    """One sentence on how far a posterior sample of ``n`` particles can be trusted, from its effective size."""
+    if ess >= DEGENERATE_ESS_SHARE * n:
+        return (f"The last generation's importance weights are even enough: an effective sample of {ess:.0f} of {n} "
+                "particles.")
+    return (f"Caution: the last generation's importance weights are uneven (an effective sample of {ess:.0f} of {n} "
+            "particles): its intervals, contractions and correlations rest on few distinct parameter sets and are "
+            "rough; posterior draws repeat those sets. A larger population (or fewer parameters) would sharpen them.")
+
+
 def report_markdown(rec: dict) -> str:
     """The calibration in words and tables (Markdown)."""
     gens = rec["generations"]
@@ -393,7 +416,8 @@ def report_markdown(rec: dict) -> str:
              f"Generations: {len(gens)}; simulations stored {rec['simulations_stored']:,} (evaluated "
              f"{rec['simulations_evaluated']:,}); final threshold {gens[-1]['epsilon']:.3f} tolerance units; "
              f"effective sample size {rec['effective_sample_size']:.0f}.", "",
-             "| generation | threshold | simulations | acceptance |", "|---|---|---|---|"]
+             ess_caveat(rec["effective_sample_size"], rec["population"]),
+             "", "| generation | threshold | simulations | acceptance |", "|---|---|---|---|"]
     lines += [f"| {g['generation']} | {g['epsilon'] if g['epsilon'] is not None else 'inf'} | {g['simulations']} | "
               f"{g['acceptance']:.2f} |" for g in gens]
     tm = rec["time"]
@@ -429,7 +453,7 @@ def baseline_record(rec: dict, post_sample: pd.DataFrame, results_dir: Path) -> 
     """The shipped baseline's record (``sim/calibrated_baseline.json``): the central point and where it comes from."""
     central = rec["central_point"]
     return {
-        "about": "The shipped baseline's calibrated parameters: the central point (weighted median of each parameter) of "
+        "about": "The shipped baseline's calibrated parameters: the central point (its weighted medoid: the particle closest on average to all others) of "
                  "the ABC-SMC posterior written by experiments/calibrate.py; sim/params.py reads 'values'. Regenerated "
                  "by 'python experiments/calibrate.py'; do not edit by hand.",
         "method": rec["method"],
@@ -437,12 +461,12 @@ def baseline_record(rec: dict, post_sample: pd.DataFrame, results_dir: Path) -> 
         "over_reporting": central.get(priors.OVER_REPORTING),
         "source": {
             "setting": rec["setting"]["file"], "setting_sha256": rec["setting"]["sha256"],
-            "results": str(results_dir), "database": rec["database"], "run_id": rec["run_id"],
+            "results": _relative(results_dir), "database": rec["database"], "run_id": rec["run_id"],
             "code_versions": sorted({s["environment"]["code_version"] for s in rec["sessions"]}),
             "finished": rec["sessions"][-1].get("finished"),
             "generations": len(rec["generations"]), "final_threshold": rec["generations"][-1]["epsilon"],
             "simulations_stored": rec["simulations_stored"], "simulations_evaluated": rec["simulations_evaluated"],
-            "effective_sample_size": rec["effective_sample_size"], "time": rec["time"],
+            "effective_sample_size": rec["effective_sample_size"], "population": rec["population"], "time": rec["time"],
         },
         "priors": [{"parameter": p.key, "prior": p.describe(), "reason": p.reason} for p in priors.PRIORS],
         "posterior": [{k: r[k] for k in ("parameter", "median", "p05", "p95", "contraction", "verdict")}
