@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from modelkit import mean_summary, paired, scenario, small
+from modelkit import TEST_WORLD, mean_summary, paired, scenario, small
 from scipy import stats
 
 from sim.model import simulate
@@ -166,7 +166,7 @@ def test_large_projects_are_a_smaller_share_of_started_than_of_signed_projects()
     """At full size over ten seeds, large projects are a smaller share of the projects started than of those signed,
     and the 95% interval of the difference excludes zero. (This holds without the size mechanisms too: land and
     unserious projects' inflated amounts carry most of it; the next test checks what size itself does.)"""
-    spec = load_scenario("scenarios/baseline.toml")
+    spec = load_scenario("scenarios/baseline.toml", TEST_WORLD)
     diffs = []
     for seed in range(10):
         s = simulate(spec, seed=seed).summary
@@ -186,7 +186,7 @@ def test_size_mechanisms_make_large_projects_complete_less_often():
     off = {"population.large_extra_approvals": 0, "population.loan_size_elasticity": 0.0, "population.size_env_elasticity": 0.0}
     gaps = {}
     for label, ov in (("on", {}), ("off", off)):
-        spec = load_scenario("scenarios/baseline.toml", ov)
+        spec = load_scenario("scenarios/baseline.toml", {**TEST_WORLD, **ov})
         gaps[label] = []
         for seed in range(8):
             m = build_model(spec.params, seed=seed)
@@ -232,7 +232,7 @@ def test_stalled_projects_exist_and_capital_arrival_levels_off():
     """Catches a pipeline where nothing stalls: the baseline has stalled (烂尾) projects that count as started
     but receive no more capital, and (at full size, mean of three seeds) the capital-arrival rate at 84 months is
     at most 3 points above that at 60, where a closed pool with no stalls kept it climbing with the horizon."""
-    spec = load_scenario("scenarios/baseline.toml", {"run.horizon_months": 84})
+    spec = load_scenario("scenarios/baseline.toml", {**TEST_WORLD, "run.horizon_months": 84})
     res = [simulate(spec, seed=s) for s in (61, 62, 63)]
     assert all(r.summary["stalled_projects"] > 0 for r in res)
     rise = np.mean([r.monthly["share_capital_arrived_to_date"][84] - r.monthly["share_capital_arrived_to_date"][60] for r in res])
