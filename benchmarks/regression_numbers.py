@@ -96,7 +96,7 @@ def main() -> int:
     exact = json.dumps(ref, sort_keys=True) == json.dumps(json.loads(json.dumps(new)), sort_keys=True)
     if diff:
         print(f"{len(diff)} differences from {args.ref}:")
-        for d in diff[:40]:
+        for d in diff[:int(__import__("os").environ.get("SHOW", 40))]:
             print("  " + d)
         return 1
     print(f"same numbers as {args.ref}: {len(new)} runs ({'bit for bit' if exact else f'within {REL_TOL:g} relative'})")

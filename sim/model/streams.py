@@ -96,9 +96,25 @@ class Streams:
     def __getitem__(self, name: str) -> np.random.Generator:
         return self._gens[name]
 
-    def uniform(self, name: str, rows: np.ndarray, month: int, k: int = 0) -> np.ndarray:
+    def uniform(self, name: str, rows: np.ndarray, month: int, k: int = 0, spread: np.ndarray | None = None) -> np.ndarray:
         """Uniforms in (0, 1) that rows ``rows`` meet in ``month`` for decision ``k`` of stream ``name``:
-        the same numbers whichever other rows are drawn for, in any scenario."""
-        base = _mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1))
-        x = np.asarray(rows).astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(base)
-        return ((_mix(x) >> _S11).astype(np.float64) + 0.5) * _UNIT
+        the same numbers whichever other rows are drawn for, in any scenario. ``spread``, if given, is
+        :func:`spread_rows` of ``rows``, computed once for several draws on the same rows."""
+        base = np.uint64(_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)))
+        if spread is None:
+            spread = spread_rows(rows)
+        x = spread + base
+        _mix(x)
+        x >>= _S11
+        u = x.astype(np.float64)
+        u += 0.5
+        u *= _UNIT
+        return u
+
+
+def spread_rows(rows: np.ndarray) -> np.ndarray:
+    """Rows spread over the 64-bit counter space (row x the golden-ratio constant), the part of a
+    counter-based draw that does not depend on the stream, month or decision."""
+    x = np.asarray(rows).astype(np.uint64)
+    x *= np.uint64(_GOLDEN)
+    return x
