@@ -121,9 +121,12 @@ class ChannelModel:
         all_open = True
         cache: dict = {}
         mixes = None
+        draws = None
         if not coordinated and weight is not None:  # every government draws from the same candidates: all at once
             totals = weight @ open_.astype(np.float64)
             mixes = self._mixtures(want, js, weight, totals)
+            buyers = [g for g in range(len(m.governments)) if want[g].sum() >= 1]
+            draws = dict(zip(buyers, m.streams.uniforms("contact", spread, m.t, buyers), strict=True))
         for g in range(len(m.governments)):
             k = int(want[g].sum())
             if k == 0:
@@ -140,7 +143,7 @@ class ChannelModel:
                 mix, lse = cache[key]
             if coordinated:  # a government sharing the cached weights still skips prospects taken since
                 mix = mix * open_
-            u = m.streams.uniform("contact", cand, m.t, g, spread=spread)
+            u = draws[g] if draws is not None else m.streams.uniform("contact", cand, m.t, g, spread=spread)
             pos = gumbel_top_k(mix, u, k, partial(_mixture_keys, mix, u))
             idx = cand[pos]
             chosen_by.append(idx)
@@ -214,7 +217,7 @@ class ChannelModel:
         return mix, lse
 
     def _mixtures(self, want: np.ndarray, js: np.ndarray, weight: np.ndarray,
-                  totals: np.ndarray) -> tuple[np.ndarray, list[dict[int, float]]] | None:
+                  totals: np.ndarray) -> tuple[list[np.ndarray | None], list[dict[int, float]]] | None:
         """Every government's selection weight when all candidates are open to all (no coordination): one product
         of the governments' channel mixes with the channels' weights. None if a channel needs renormalising."""
         if (totals < _TINY).any():
@@ -222,7 +225,9 @@ class ChannelModel:
         coef = np.where(want[:, js] > 0, want[:, js] / totals, 0.0)
         lse_j = {int(j): float(self.top[j] + np.log(totals[r])) for r, j in enumerate(js)}
         lses = [{j: v for j, v in lse_j.items() if want[g, j] > 0} for g in range(want.shape[0])]
-        return coef @ weight, lses
+        # One matrix-vector product per government: a matrix-matrix product would be faster alone, but BLAS runs it
+        # on several threads, which is many times slower when the cores are already busy (parallel experiments).
+        return [c @ weight if c.any() else None for c in coef], lses
 
     def _charge(self, want_g: np.ndarray, idx: np.ndarray, lse: dict[int, float]) -> float:
         """Attribute each contact to a channel (in proportion to its share of the pull) and return the money spent."""

@@ -100,10 +100,24 @@ class Streams:
         """Uniforms in (0, 1) that rows ``rows`` meet in ``month`` for decision ``k`` of stream ``name``:
         the same numbers whichever other rows are drawn for, in any scenario. ``spread``, if given, is
         :func:`spread_rows` of ``rows``, computed once for several draws on the same rows."""
-        base = np.uint64(_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)))
         if spread is None:
+            if len(rows) == 0:
+                return np.zeros(0)
             spread = spread_rows(rows)
-        x = spread + base
+        x = spread + np.uint64(_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)))
+        _mix(x)
+        x >>= _S11
+        u = x.astype(np.float64)
+        u += 0.5
+        u *= _UNIT
+        return u
+
+
+    def uniforms(self, name: str, spread: np.ndarray, month: int, ks: list[int]) -> np.ndarray:
+        """:meth:`uniform` for several decisions ``ks`` of a stream on the same rows at once (one row of the
+        result per decision): the same numbers, in one pass."""
+        bases = np.array([_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)) for k in ks], dtype=np.uint64)
+        x = spread[None, :] + bases[:, None]
         _mix(x)
         x >>= _S11
         u = x.astype(np.float64)
