@@ -123,7 +123,7 @@ class ChannelModel:
         mixes = None
         draws = None
         if not coordinated and weight is not None:  # every government draws from the same candidates: all at once
-            totals = weight @ open_.astype(np.float64)
+            totals = _weigh(weight, open_.astype(np.float64))
             mixes = self._mixtures(want, js, weight, totals)
             buyers = [g for g in range(len(m.governments)) if want[g].sum() >= 1]
             draws = dict(zip(buyers, m.streams.uniforms("contact", spread, m.t, buyers), strict=True))
@@ -138,7 +138,7 @@ class ChannelModel:
                 key = (want[g].tobytes(), coordinated and g > 0)
                 if key not in cache:
                     if totals is None:
-                        totals = weight @ open_.astype(np.float64)
+                        totals = _weigh(weight, open_.astype(np.float64))
                     cache = {key: self._mixture(want[g], js, weight, totals, open_, all_open, cand)}
                 mix, lse = cache[key]
             if coordinated:  # a government sharing the cached weights still skips prospects taken since
@@ -211,7 +211,7 @@ class ChannelModel:
                 lse[int(js[rows[r]])] = top + float(np.log(total[r]))
         for r in np.flatnonzero(~small):
             lse[int(js[rows[r]])] = float(self.top[js[rows[r]]] + np.log(total[r]))
-        mix = (want_g[js[rows]] / total) @ w
+        mix = _mix(want_g[js[rows]] / total, w)
         if not all_open:
             mix *= open_
         return mix, lse
@@ -225,9 +225,7 @@ class ChannelModel:
         coef = np.where(want[:, js] > 0, want[:, js] / totals, 0.0)
         lse_j = {int(j): float(self.top[j] + np.log(totals[r])) for r, j in enumerate(js)}
         lses = [{j: v for j, v in lse_j.items() if want[g, j] > 0} for g in range(want.shape[0])]
-        # One matrix-vector product per government: a matrix-matrix product would be faster alone, but BLAS runs it
-        # on several threads, which is many times slower when the cores are already busy (parallel experiments).
-        return [c @ weight if c.any() else None for c in coef], lses
+        return [_mix(c, weight) if c.any() else None for c in coef], lses
 
     def _charge(self, want_g: np.ndarray, idx: np.ndarray, lse: dict[int, float]) -> float:
         """Attribute each contact to a channel (in proportion to its share of the pull) and return the money spent."""
@@ -376,6 +374,18 @@ def gumbel_top_k(weight: np.ndarray, u: np.ndarray, k: int, keys_of) -> np.ndarr
 
 _MARGIN = 1e-9  # relative slack on the bound: far above rounding, far below any gap between distinct keys that matters
 _TINY = 1e-250  # a channel normaliser below this is recomputed on the open candidates alone
+
+
+def _weigh(weight: np.ndarray, open_: np.ndarray) -> np.ndarray:
+    """Each channel's total weight over the open candidates (channels x candidates times candidates)."""
+    # einsum's own loops, not BLAS: BLAS runs large products on several threads that spin on busy cores
+    # (parallel experiments), many times slower than one thread.
+    return np.einsum("jn,n->j", weight, open_)
+
+
+def _mix(coef: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The mixture of channel weights ``sum_j coef_j weight_j`` over the candidates (no BLAS threads, as in _weigh)."""
+    return np.einsum("j,jn->n", coef, weight)
 
 
 def _mixture_keys(mix: np.ndarray, u: np.ndarray, pos: np.ndarray) -> np.ndarray:
