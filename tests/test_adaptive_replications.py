@@ -98,6 +98,8 @@ def test_an_interrupted_adaptive_experiment_resumes_to_the_same_decisions(serial
     monkeypatch.setattr(runner, "simulate", real)
     report = run_experiment(exp, out, engine="serial", progress=False)
     assert report.complete and report.skipped == 14
+    sessions = load_manifest(out)["sessions"]
+    assert [x["done"] for x in sessions] == [14, report.done_now] and all(x["finished"] for x in sessions)
     assert load_manifest(out)["adaptive"] == load_manifest(serial)["adaptive"]
     assert stable(load_summaries(out)).sort_by("run").equals(stable(load_summaries(serial)).sort_by("run"))
 

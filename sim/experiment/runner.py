@@ -486,6 +486,7 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
     t0 = time.monotonic()
     started = False
     todo = 0
+    ran = False  # this invocation runs something (a session is recorded)
     try:
         if fresh:
             store.clear()
@@ -538,6 +539,7 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
             manifest["status"] = "running"
         store.write_manifest(manifest)
         started = True
+        ran = todo > 0
         if todo and wanted is None:
             assert executor is not None
             size = batch_size or choose_batch_size(todo, executor.slots, serial=executor.name == "serial")
@@ -570,7 +572,7 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
         finally:
             report.seconds = time.monotonic() - t0
             if started:
-                _finish_manifest(store, report, session_ran=todo > 0)
+                _finish_manifest(store, report, session_ran=ran)
             store.release()
     return report
 
