@@ -373,7 +373,7 @@ def gumbel_top_k(weight: np.ndarray, u: np.ndarray, k: int, keys_of) -> np.ndarr
 
 
 _MARGIN = 1e-9  # relative slack on the bound: far above rounding, far below any gap between distinct keys that matters
-_TINY = 1e-250  # a channel normaliser below this is recomputed on the open candidates alone
+_TINY = np.finfo(np.float64).tiny  # a channel normaliser below this (underflow) is recomputed on the open candidates alone
 
 
 def _weigh(weight: np.ndarray, open_: np.ndarray) -> np.ndarray:
