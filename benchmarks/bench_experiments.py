@@ -8,10 +8,15 @@ One run of this script, on the same model and the same runs (small runs:
    adapter model taking flat keyword arguments (goal: ours faster); the adapter seeds
    each run exactly like our runner, so the results are checked to be identical;
 3. peak memory of ``sim experiment`` (parent process, and parent plus workers) for
-   ``--memory-runs`` runs, e.g. 100 vs 2,000 (goal: nearly flat), recording monthly series.
+   ``--memory-runs`` runs, e.g. 100 vs 2,000 (goal: at most 1.2x), recording monthly series;
+4. ``--dask-runs`` runs of the default size (12,000 investors, 60 months) on the process pool
+   and on a Dask ``LocalCluster`` of ``--workers`` workers (goal: Dask's overhead at most 10%),
+   the tables checked to be identical.
 
-Usage: ``.venv/bin/python benchmarks/bench_experiments.py [--runs 200] [--workers 2]``
-(about four minutes on 2 otherwise idle cores with the defaults).
+The last lines state each goal, the measured value and whether it is met.
+
+Usage: ``.venv/bin/python benchmarks/bench_experiments.py [--runs 200] [--workers 2] [--dask-runs 200]``
+(about ten minutes on 2 otherwise idle cores with the defaults).
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ class BatchRunAdapter(AttractionModel):
                          seed=np.random.SeedSequence(root_seed, spawn_key=(int(rng),)))
 
 
-def write_experiment(folder: Path, runs: int, investors: int, months: int, name: str) -> Path:
+def write_experiment(folder: Path, runs: int, investors: int, months: int, name: str, record: str = "monthly") -> Path:
     """A scenario file and an experiment file of ``runs`` runs (4 incentive rates x runs/4 replications)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "bench_scenario.toml").write_text(textwrap.dedent(f"""\
@@ -73,7 +78,7 @@ def write_experiment(folder: Path, runs: int, investors: int, months: int, name:
         scenarios = ["bench_scenario.toml"]
         replications = {max(runs // len(INCENTIVES), 1)}
         root_seed = {ROOT_SEED}
-        record = "monthly"
+        record = "{record}"
         [design]
         kind = "factorial"
         [design.values]
@@ -154,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--months", type=int, default=36)
     ap.add_argument("--memory-runs", type=int, nargs="*", default=[100, 2000])
     ap.add_argument("--repeat", type=int, default=2, help="interleaved repeats of the speed comparisons (best kept)")
+    ap.add_argument("--dask-runs", type=int, default=200, help="runs of the default size for the Dask comparison (0: skip)")
     args = ap.parse_args(argv)
 
     # mesa.batch_run makes a disabled tqdm bar, which starts a monitor thread that never stops; with a
@@ -231,6 +237,42 @@ def main(argv: list[str] | None = None) -> int:
     if len(rows) >= 2:
         (n0, _, o0, t0), (n1, _, o1, t1) = rows[0], rows[-1]
         print(f"  {n1 / n0:.0f}x the runs: parent {o1 / o0:.2f}x, parent + workers {t1 / t0:.2f}x the memory")
+    dask_overhead = None
+    if args.dask_runs:
+        from sim.experiment.executors import DaskExecutor
+
+        path = write_experiment(tmp / "dask", args.dask_runs, 12000, 60, "dask_vs_pool")
+        dexp = load_experiment(path)
+        print(f"process pool vs Dask LocalCluster, {args.workers} workers each: {dexp.n_runs} runs of 12,000 investors x 60 months")
+        times: dict[str, float] = {}
+        for rep in range(args.repeat):
+            for key in ("pool", "dask"):
+                out = tmp / "dask" / f"{key}_{rep}"
+                if key == "pool":
+                    with ProcessExecutor(args.workers) as ex:
+                        ex.start()
+                        t, _ = timed(lambda o=out, e=ex: run_experiment(dexp, o, executor=e, progress=False))
+                else:
+                    with DaskExecutor(workers=args.workers, scratch=tmp / "dask" / "scratch") as ex:
+                        t, _ = timed(lambda o=out, e=ex: run_experiment(dexp, o, executor=e, progress=False))
+                times[key] = min(times.get(key, float("inf")), t)
+        same = (load_summaries(tmp / "dask" / "pool_0").drop_columns(list(VOLATILE_COLUMNS))
+                .equals(load_summaries(tmp / "dask" / "dask_0").drop_columns(list(VOLATILE_COLUMNS))))
+        dask_overhead = times["dask"] / times["pool"] - 1.0
+        print(f"  process pool {times['pool']:7.1f} s   Dask {times['dask']:7.1f} s   Dask overhead {dask_overhead:+.1%} "
+              f"(clusters started before the clock; tables identical: {same})")
+
+    print()
+    print("goal                                                  measured   target    met")
+    speedup = t_serial / t_pool
+    print(f"speed-up with {args.workers} workers over serial                     {speedup:8.2f}   >= 1.90    {speedup >= 1.9}")
+    ratio = t_pool / best[f"batch_run {args.workers}"]
+    print(f"our time / mesa.batch_run's ({args.workers} processes)              {ratio:8.2f}   <  1.00    {ratio < 1.0}")
+    if len(rows) >= 2:
+        grow = rows[-1][3] / rows[0][3]
+        print(f"peak memory {rows[-1][0]} runs / {rows[0][0]} runs (parent + workers)     {grow:8.2f}   <= 1.20    {grow <= 1.2}")
+    if dask_overhead is not None:
+        print(f"Dask LocalCluster overhead over the process pool        {dask_overhead:+8.1%}   <= +10%    {dask_overhead <= 0.10}")
     print(f"(scratch folder: {tmp})")
     return 0
 

@@ -15,10 +15,14 @@ PACKAGES=(
   fonts-dejavu-core   # default Latin sans/serif (matplotlib, Chromium fallback)
 )
 
+# One dpkg-query for all of them (a package dpkg does not know is reported on stderr and counts as missing).
+declare -A status=()
+while read -r name state; do
+  status[$name]=$state
+done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
-  if [[ "$status" != "installed" ]]; then
+  if [[ "${status[$pkg]:-}" != "installed" ]]; then
     missing+=("$pkg")
   fi
 done

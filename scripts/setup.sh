@@ -2,19 +2,21 @@
 # Set up everything the simulator needs on a fresh clone: system packages
 # (fonts, browser, poppler; as root or through sudo), a virtual environment in
 # .venv with a Python >= 3.12, and the project installed into it.
-# Idempotent: a second run with nothing changed takes about a second.
+# Idempotent: a second run with nothing changed takes well under a second: every
+# step is a cheap check (installed packages, files present, a stamp of pyproject.toml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system.sh
 # Solara's front-end files, served locally (the dashboard must work offline).
 bash scripts/fetch-solara-assets.sh .cache/solara-cdn
-py=$(bash scripts/find-python.sh)
 if [ ! -x .venv/bin/python ]; then
+    # Looking for a Python (through pyenv shims, say) can take seconds: only when .venv must be made.
+    py=$(bash scripts/find-python.sh)
     echo "setup: creating .venv with $py"
     "$py" -m venv .venv
 fi
 stamp=.venv/.installed
-want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+want=$(sha256sum < pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "setup: installing the project and its dependencies into .venv"
     .venv/bin/python -m pip install --quiet --upgrade pip

@@ -15,7 +15,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO
 
-from sim.model import simulate
 from sim.scenario import ScenarioSpec
 
 PACKAGES = ("mesa", "numpy", "scipy", "matplotlib", "pydantic", "pyarrow", "SALib", "dask", "distributed")
@@ -103,9 +102,12 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def run_and_write(spec: ScenarioSpec, seed: int, out: Path, lang: str = "zh") -> dict:
     """Run ``spec`` with ``seed`` and write monthly.csv, summary.json, params.json, pipeline.png and manifest.json."""
+    # The model is imported here, not at the top: the analysis and the briefing, which use this module, need none.
+    from sim.model import simulate
     from sim.report.charts import pipeline_chart
 
     started = datetime.now(UTC).isoformat(timespec="seconds")
+
     result = simulate(spec, seed=seed)
     out.mkdir(parents=True, exist_ok=True)
     cols = list(result.monthly)

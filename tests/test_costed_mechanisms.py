@@ -250,7 +250,7 @@ ALLOWED_VALUES = {
 }
 ALLOWED_FILES = {"units.py": "unit conversions and reporting horizons, named once",
                  "streams.py": "constants of the SplitMix64 hash behind the counter-based draws"}
-ALLOWED_LINES = {("agents.py", "range(10)"): "the number of pipeline stages in the stage enumeration"}
+ALLOWED_LINES = {("stages.py", "range(10)"): "the number of pipeline stages in the stage enumeration"}
 
 
 def test_no_behavioural_constant_in_the_model_code():

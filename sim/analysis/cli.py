@@ -52,4 +52,12 @@ def cmd_analyse(args: argparse.Namespace) -> int:
              ad["adequate"] < ad["headline_intervals"] else "")
           + (f"; sensitivity: {data['sensitivity']['design']['formula']}" if data["sensitivity"]["available"] else "")
           + f" -> {out}")
+    rep = data.get("replications") or {}
+    if rep.get("adaptive"):
+        print(f"replications in rounds of {rep['step']} from {rep['min']} to {rep['max']}: {rep['adequate']} comparison(s) "
+              f"adequate, {rep['capped']} at the cap"
+              + ("" if rep.get("complete") else " (rounds not finished: run 'sim experiment' again)"))
+        for c in rep["comparisons"]:
+            print(f"  {c['scenario']:<26s} {c['point_label']:<8s} {c['replications']:>4d} replications  "
+                  f"{c['stopped'] or 'running'}")
     return 0

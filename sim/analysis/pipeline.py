@@ -68,7 +68,7 @@ def funnel(results: Results) -> pd.DataFrame:
 
 def reasons_in(columns) -> list[str]:
     """Withdrawal reasons present in the stored summary, in the model's order."""
-    from sim.model.agents import REASONS
+    from sim.model.stages import REASONS
 
     present = {c[len(ALL_STAGES):] for c in columns if c.startswith(ALL_STAGES)}
     return [r for r in REASONS if r in present] + sorted(present - set(REASONS))

@@ -148,6 +148,12 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
                        "holds_share": uncertainty.HOLDS_SHARE,
                        "rule": {"zh": uncertainty.rule_text("zh"), "en": uncertainty.rule_text("en")}}
 
+    adaptive = results.manifest.get("adaptive")
+    if adaptive and not all_eff.empty:  # why each comparison has the replications it has
+        why = {(c["scenario"], int(c["point_id"])): c["stopped"] for c in adaptive.get("comparisons", [])}
+        all_eff = all_eff.assign(stopped=[why.get((s, int(p))) for s, p in zip(all_eff["scenario"], all_eff["point_id"],
+                                                                               strict=True)])
+        eff = all_eff[all_eff["source"] == "summary"]
     for df, name in ((all_eff, "effects"), (levels, "levels"), (cost, "costs"), (levers, "spending_by_lever"),
                      (fun, "funnel"), (wd, "withdrawals"), (bands, "monthly_bands"), (sens, "sensitivity"),
                      (sens2, "sensitivity_second_order"), (robust, "robustness")):
@@ -184,6 +190,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
             "max_n_needed": (int(headline_eff["n_needed"].dropna().max())
                              if len(headline_eff) and headline_eff["n_needed"].notna().any() else None),
         },
+        "replications": _replications(adaptive, results),
         "effects": records(brief_eff),
         "levels": records(levels[levels["output"].isin(BRIEF_OUTPUTS)] if not levels.empty else levels),
         "costs": records(cost),
@@ -201,6 +208,18 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(folder / JSON_NAME, json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
     return data
+
+
+def _replications(adaptive: dict | None, results: Results) -> dict[str, Any]:
+    """How many replications each comparison took and why it stopped (adaptive), or the fixed number."""
+    if not adaptive:
+        return {"adaptive": False, "replications": results.manifest.get("replications")}
+    comps = adaptive.get("comparisons", [])
+    return {"adaptive": True, "min": adaptive.get("min"), "max": adaptive.get("max"), "step": adaptive.get("step"),
+            "complete": adaptive.get("complete"), "comparisons": comps,
+            "adequate": sum(1 for c in comps if c.get("stopped") == "adequate"),
+            "capped": sum(1 for c in comps if c.get("stopped") == "cap"),
+            "runs": len(results.runs), "runs_fixed_at_max": results.manifest.get("runs_grid")}
 
 
 def load_analysis(path: str | Path) -> dict[str, Any]:

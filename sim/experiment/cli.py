@@ -131,6 +131,17 @@ def status_text(results_dir: str | Path) -> str:
         f"runs        {st['done']} done, {st['failed']} failed, {st['missing']} missing "
         f"({st['done'] / planned:.0%} complete)",
     ]
+    ad = m.get("adaptive")
+    if ad:
+        lines[3] = (f"plan        {len(m.get('scenarios', []))} scenario(s) x {m.get('design', {}).get('n_points')} point(s) x "
+                    f"{ad['min']}-{ad['max']} replications in rounds of {ad['step']} until adequate: "
+                    f"{m.get('runs_planned')} runs {'in all' if ad.get('complete') else 'so far'}; root seed "
+                    f"{m.get('root_seed')}; record {m.get('record')}")
+        for c in ad.get("comparisons", []):
+            why = {"adequate": "stopped: intervals adequate", "cap": f"stopped at the cap of {ad['max']}"}.get(
+                c.get("stopped"), "running")
+            lines.append(f"  {c['scenario']:<26s} {c['point_label']:<8s} {c['replications']:>4d} replications, "
+                         f"{c['rounds']} round(s), {why}")
     state = m.get("status")
     if store.is_locked():
         state = "running (a 'sim experiment' process is writing now)"

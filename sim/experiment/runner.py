@@ -231,7 +231,7 @@ def plan_signature(exp: ExperimentSpec) -> dict[str, Any]:
     """What must not change for stored runs to keep their meaning: scenarios, design shape, replications, seed."""
     return {"scenarios": [[e.file, e.name] for e in exp.scenarios], "n_points": exp.design.n_points,
             "parameters": list(exp.design.parameters), "replications": exp.replications, "root_seed": exp.root_seed,
-            "record": exp.record}
+            "record": exp.record, **({"adaptive": exp.adaptive.as_dict()} if exp.adaptive else {})}
 
 
 def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
@@ -253,7 +253,7 @@ def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
         "record": exp.record, "horizon_months": exp.horizon_months, "overrides": exp.overrides,
         "design": {"kind": d.kind, "parameters": list(d.parameters), "n_points": d.n_points,
                    "problem": d.problem, "options": d.options, "description": d.describe()},
-        "runs_planned": exp.n_runs, "plan": plan_signature(exp),
+        "runs_planned": exp.n_runs, "runs_grid": exp.n_runs, "plan": plan_signature(exp),
         "code_version": env.get("code_version"), "environment": env,
         "started": _now(), "finished": None, "status": "running",
         "counts": {"done": 0, "failed": 0, "missing": exp.n_runs}, "failed_runs": [], "sessions": [],
@@ -282,6 +282,106 @@ def check_resume(exp: ExperimentSpec, manifest: dict[str, Any], out: Path, force
     if changes:
         warnings.append(f"resuming with --force although {'; '.join(changes)}")
     return warnings
+
+
+# ----------------------------------------------------------------------------- adaptive replications
+@dataclass
+class Comparison:
+    """A scenario at a design point compared with the baseline there: the replications it has and why it stopped."""
+
+    scenario_index: int
+    point_id: int
+    replications: int
+    rounds: int = 1
+    stopped: str | None = None  # "adequate" (every headline interval narrow enough) or "cap" (max reached)
+    widest: float | None = None  # largest half-width / target over the headline intervals at the last decision
+
+
+@dataclass
+class AdaptiveState:
+    """Where the rounds of an experiment with adaptive replications stand, replayed from the stored results."""
+
+    comparisons: list[Comparison]
+    baseline_index: int
+    complete: bool = False
+
+    def replications(self, scenario_index: int, point_id: int) -> int:
+        """Replications scenario ``scenario_index`` needs at ``point_id`` (the baseline: its longest comparison's)."""
+        if scenario_index == self.baseline_index:
+            return max(c.replications for c in self.comparisons if c.point_id == point_id)
+        return next(c.replications for c in self.comparisons
+                    if c.scenario_index == scenario_index and c.point_id == point_id)
+
+    def wanted(self, plan: Plan) -> set[int]:
+        """Run ids the rounds so far call for."""
+        return {plan.run_id(s, p, r) for s in range(plan.n_scenarios) for p in range(plan.n_points)
+                for r in range(self.replications(s, p))}
+
+    def record(self, exp: ExperimentSpec) -> dict[str, Any]:
+        """What the manifest keeps: the settings, the rule and each comparison's replications and stopping reason."""
+        from sim.analysis.effects import AdequacyRule
+
+        names = [e.name for e in exp.scenarios]
+        assert exp.adaptive is not None
+        return {**exp.adaptive.as_dict(), "rule": AdequacyRule().text("en"), "rule_zh": AdequacyRule().text("zh"),
+                "baseline": names[self.baseline_index], "complete": self.complete,
+                "comparisons": [{"scenario": names[c.scenario_index], "point_id": c.point_id,
+                                 "point_label": exp.design.labels[c.point_id], "replications": c.replications,
+                                 "rounds": c.rounds, "stopped": c.stopped, "widest_half_width_ratio": c.widest}
+                                for c in self.comparisons]}
+
+
+def adaptive_state(exp: ExperimentSpec, store: ResultStore) -> AdaptiveState:
+    """Replay the rounds of an adaptive experiment on its stored results: the first round's ``min``
+    replications, then, as long as every run of the current round is stored as done, the decisions of the
+    analysis' adequacy rule on exactly those runs. Depends on nothing but the stored results of completed rounds
+    (not on timing, engine or workers), so resuming, or running anywhere else, takes the same decisions."""
+    from sim.analysis.data import HEADLINE_OUTPUTS
+    from sim.analysis.effects import AdequacyRule, effect_rows
+
+    a = exp.adaptive
+    assert a is not None
+    base = exp.baseline_index
+    rule = AdequacyRule()
+    outputs = list(HEADLINE_OUTPUTS)
+    values: dict[tuple[int, int, int], np.ndarray] = {}
+    if store.exists():
+        rec = store.records(["run", "scenario_index", "point_id", "replication", "status", *outputs])
+        if rec.num_rows:
+            cols = {k: rec[k].to_numpy(zero_copy_only=False) for k in ("scenario_index", "point_id", "replication")}
+            status = np.asarray(rec["status"].to_pylist())
+            present = [o for o in outputs if o in rec.column_names]
+            y = np.column_stack([rec[o].to_numpy(zero_copy_only=False).astype(float) for o in present]) if present else None
+            for i in np.flatnonzero(status == "done"):
+                key = (int(cols["scenario_index"][i]), int(cols["point_id"][i]), int(cols["replication"][i]))
+                values[key] = y[i] if y is not None else np.zeros(0)
+            outputs = present
+    state = AdaptiveState([Comparison(e.index, p, a.min) for e in exp.scenarios if e.index != base
+                           for p in range(exp.design.n_points)], base)
+    while True:
+        if any((s, p, r) not in values for s in range(len(exp.scenarios)) for p in range(exp.design.n_points)
+               for r in range(state.replications(s, p))):
+            return state  # the current round still has runs to do
+        active = [c for c in state.comparisons if c.stopped is None]
+        if not active:
+            state.complete = True
+            return state
+        for c in active:
+            n = c.replications
+            A = np.array([values[(c.scenario_index, c.point_id, r)] for r in range(n)])
+            B = np.array([values[(base, c.point_id, r)] for r in range(n)])
+            rows = effect_rows(exp.scenarios[c.scenario_index].name, c.point_id, "", outputs, A, B, rule,
+                               exp.horizon_months or 0, "summary")
+            ratios = [r["half_width"] / r["target_half_width"] for r in rows
+                      if np.isfinite(r["half_width"]) and np.isfinite(r["target_half_width"]) and r["target_half_width"] > 0]
+            c.widest = float(max(ratios)) if ratios else None
+            if all(r["adequate"] for r in rows):
+                c.stopped = "adequate"
+            elif n >= a.max:
+                c.stopped = "cap"
+            else:
+                c.replications = min(a.max, n + a.round_size)
+                c.rounds += 1
 
 
 # ----------------------------------------------------------------------------- running
@@ -386,6 +486,7 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
     t0 = time.monotonic()
     started = False
     todo = 0
+    ran = False  # this invocation runs something (a session is recorded)
     try:
         if fresh:
             store.clear()
@@ -414,8 +515,18 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
         if not (out / "design.parquet").is_file():
             store.write_design(design_table(exp))
         done_before = store.done_runs()
-        report.skipped = sum(1 for r in done_before if r < plan.n_runs)
-        todo = plan.n_runs - report.skipped
+        wanted: set[int] | None = None
+        if exp.adaptive:
+            state = adaptive_state(exp, store)
+            wanted = state.wanted(plan)
+            manifest["adaptive"] = state.record(exp)
+            manifest["runs_planned"] = len(wanted)
+            report.planned = len(wanted)
+            report.skipped = len(wanted & done_before)
+            todo = len(wanted) - report.skipped
+        else:
+            report.skipped = sum(1 for r in done_before if r < plan.n_runs)
+            todo = plan.n_runs - report.skipped
         session = len(manifest["sessions"]) + 1
         if executor is None and todo:
             executor = make_executor(engine, workers, scheduler, scratch=out / "dask-scratch", dashboard=dashboard)
@@ -428,11 +539,30 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
             manifest["status"] = "running"
         store.write_manifest(manifest)
         started = True
-        if todo:
+        ran = todo > 0
+        if todo and wanted is None:
             assert executor is not None
             size = batch_size or choose_batch_size(todo, executor.slots, serial=executor.name == "serial")
             _execute(exp, plan, store, executor, done_before, todo, size, session, flush_every, flush_seconds,
                      progress, report)
+        elif todo:  # adaptive: round after round, each decided on the stored results of the rounds before
+            assert executor is not None
+            while todo:
+                skip = set(range(plan.n_runs)) - (wanted - done_before)
+                size = batch_size or choose_batch_size(todo, executor.slots, serial=executor.name == "serial")
+                failed = report.failed_now
+                _execute(exp, plan, store, executor, skip, todo, size, session, flush_every, flush_seconds,
+                         progress, report)
+                state = adaptive_state(exp, store)
+                wanted = state.wanted(plan)
+                manifest = store.read_manifest()
+                manifest["adaptive"] = state.record(exp)
+                manifest["runs_planned"] = report.planned = len(wanted)
+                store.write_manifest(manifest)
+                if report.failed_now > failed:
+                    break  # a failed run blocks the decision: re-running the command runs it again
+                done_before = store.done_runs()
+                todo = len(wanted - done_before)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: finished runs are stored, the report says so
         report.interrupted = True
     finally:
@@ -442,7 +572,7 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
         finally:
             report.seconds = time.monotonic() - t0
             if started:
-                _finish_manifest(store, report, session_ran=todo > 0)
+                _finish_manifest(store, report, session_ran=ran)
             store.release()
     return report
 

@@ -8,7 +8,10 @@ what to record and which parameter settings (the design) to try::
     title = { zh = "激励力度扫描", en = "Incentive sweep" }   # optional
     description = "..."                        # optional: text or { zh, en }
     scenarios = ["../scenarios/baseline.toml"] # paths relative to this file's folder
-    replications = 20                          # runs per scenario and design point
+    replications = 20                          # runs per scenario and design point, or adaptive:
+    # replications = { min = 10, max = 80, until = "adequate", step = 10 }
+    #   run in rounds of ``step`` (default: min) replications; stop each comparison with the
+    #   baseline when every headline interval meets the analysis' adequacy rule, or at max
     root_seed = 20240601                       # one root seed for the whole experiment
     horizon_months = 60                        # optional: overrides every scenario's horizon
     record = "summary"                         # "summary" (end of run) or "monthly" (series too)
@@ -46,9 +49,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from sim.experiment import designs
 from sim.experiment.designs import Design
@@ -71,6 +74,38 @@ RANGE = TypeAdapter(Annotated[list[float], Field(min_length=2, max_length=2)],
 """A sampled parameter's range: two finite numbers (NaN or an infinity would be sampled into every point)."""
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_POINTS = 1_000_000
+
+
+class AdaptiveReplications(BaseModel):
+    """Replications run in rounds until every comparison with the baseline is precise enough (sequential sampling).
+
+    Round one runs ``min`` replications of every scenario and design point. After each round, each comparison of
+    a scenario (at a design point) with the baseline whose headline intervals all meet the analysis' adequacy rule
+    (:class:`sim.analysis.effects.AdequacyRule`) stops ("adequate"); one that has reached ``max`` stops too ("cap");
+    the others get ``step`` more replications (the baseline as many as its longest comparison). Decisions use only
+    the stored results of completed rounds, so they are the same on any engine and number of workers."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    min: int = Field(ge=2, le=100_000, description="replications of the first round (at least 2: an interval needs two pairs)")
+    max: int = Field(ge=2, le=100_000, description="most replications a comparison gets (the cap)")
+    until: Literal["adequate"] = Field("adequate", description="the stopping rule: the analysis' adequacy rule")
+    step: int | None = Field(None, ge=1, le=100_000, description="replications added per round (default: min)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AdaptiveReplications:
+        if self.max < self.min:
+            raise ValueError(f"max at least min ({self.min}), found {self.max}")
+        return self
+
+    @property
+    def round_size(self) -> int:
+        """Replications added in each round after the first."""
+        return self.step or self.min
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as stored with the results."""
+        return {"min": self.min, "max": self.max, "until": self.until, "step": self.round_size}
 
 
 @dataclass(frozen=True)
@@ -105,14 +140,25 @@ class ExperimentSpec:
     horizon_months: int | None = None
     title: dict[str, str] | None = None
     description: dict[str, str] | None = None
+    adaptive: AdaptiveReplications | None = None  # replications in rounds; then ``replications`` is the cap
 
     @property
     def n_runs(self) -> int:
-        """Runs the experiment comprises: scenarios x design points x replications."""
+        """Runs the experiment comprises: scenarios x design points x replications (with adaptive replications:
+        at most)."""
         return len(self.scenarios) * self.design.n_points * self.replications
+
+    @property
+    def baseline_index(self) -> int:
+        """The scenario comparisons are made against: the one named 'baseline', else the first."""
+        return next((e.index for e in self.scenarios if e.name == "baseline"), 0)
 
     def describe(self) -> str:
         """One line for people: how many runs and why."""
+        if self.adaptive:
+            a = self.adaptive
+            return (f"{len(self.scenarios)} scenario(s) x {self.design.n_points} design point(s) x {a.min}-{a.max} "
+                    f"replication(s) in rounds of {a.round_size} until adequate = at most {self.n_runs} runs")
         return (f"{len(self.scenarios)} scenario(s) x {self.design.n_points} design point(s) x "
                 f"{self.replications} replication(s) = {self.n_runs} runs")
 
@@ -365,7 +411,13 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
             what = {"scenarios": "a list of scenario files", "replications": "a number of replications",
                     "root_seed": "an integer root seed"}[key]
             raise _err(path, f"experiment.{key}", what, "none")
-    replications = _int(path, "experiment.replications", exp["replications"], 1, 100_000, "a number of replications")
+    adaptive = None
+    if isinstance(exp["replications"], dict):
+        adaptive = _adaptive(path, exp["replications"])
+        replications = adaptive.max
+    else:
+        replications = _int(path, "experiment.replications", exp["replications"], 1, 100_000,
+                             "a number of replications or a table { min, max, until = \"adequate\" }")
     root_seed = _int(path, "experiment.root_seed", exp["root_seed"], 0, MAX_ROOT_SEED, "an integer root seed")
     record = exp.get("record", "summary")
     if record not in RECORD_MODES:
@@ -417,11 +469,38 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
     tree = entries[0].spec.params.model_dump(mode="python")
     design = _build_design(path, raw.get("design"), tree, root_seed)
     _check_design(path, design, entries)
+    if adaptive is not None and len(entries) < 2:
+        raise _err(path, "experiment.replications", "a number of replications (adaptive replications stop "
+                   "comparisons with a baseline, which needs two scenarios or more)", f"{len(entries)} scenario")
     return ExperimentSpec(
         name=name, path=path, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         scenarios=tuple(entries), replications=replications, root_seed=root_seed, record=record,
         design=design, overrides=overrides, horizon_months=horizon, title=title, description=description,
+        adaptive=adaptive,
     )
+
+
+def _adaptive(path: Path, raw: dict[str, Any]) -> AdaptiveReplications:
+    """The adaptive replications table, or a one-line error naming the key."""
+    try:
+        return AdaptiveReplications.model_validate(raw)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        loc = ".".join(str(x) for x in e["loc"])
+        key = "experiment.replications" + (f".{loc}" if loc else "")
+        if e["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(e["loc"][-1]), list(AdaptiveReplications.model_fields), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise _err(path, key, "one of min, max, until, step" + hint, "an unknown key") from None
+        if e["type"] == "missing":
+            raise _err(path, key, f"{AdaptiveReplications.model_fields[str(e['loc'][-1])].description}", "none") from None
+        if e["type"] == "value_error":  # max below min
+            raise _err(path, key + ".max", f"a cap at least min ({raw.get('min')})", _describe(raw.get("max"))) from None
+        ctx = e.get("ctx") or {}
+        expected = {"literal_error": 'until = "adequate" (the analysis\' adequacy rule)',
+                    "greater_than_equal": f"an integer >= {ctx.get('ge')}",
+                    "less_than_equal": f"an integer <= {ctx.get('le')}"}.get(e["type"], "an integer")
+        raise _err(path, key, expected, _describe(e.get("input"))) from None
 
 
 def _check_design(path: Path, design: Design, entries: list[ScenarioEntry]) -> None:

@@ -392,7 +392,7 @@ class ResultStore:
         """Every damaged part file and design table of the folder (the manifest is checked by :meth:`read_manifest`)."""
         manifest = self.read_manifest() if manifest is None else manifest
         rid = manifest.get(RESULTS_ID)
-        planned = int(manifest.get("runs_planned") or 0)
+        planned = int(manifest.get("runs_grid") or manifest.get("runs_planned") or 0)  # run ids range over the grid
         found: list[Damage] = []
         monthly_seqs: set[int] = set()
         for kind in (MONTHLY_DIR, SUMMARY_DIR):

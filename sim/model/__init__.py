@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.model.model import AttractionModel, AttractionScenario
-from sim.model.outputs import MONTHLY_COLUMNS, summary
 from sim.params import Params
+
+if TYPE_CHECKING:
+    from sim.model.model import AttractionModel
+
+# The Mesa model is imported when first used, not with the package: reading stored results (the analysis, the
+# briefing) uses the stage and reason names of sim.model.stages without loading Mesa.
+_LAZY = {"AttractionModel": "sim.model.model", "AttractionScenario": "sim.model.model",
+         "MONTHLY_COLUMNS": "sim.model.outputs"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sim.model' has no attribute {name!r}")
 
 
 @dataclass
@@ -21,6 +36,8 @@ class RunResult:
 
 def build_model(params: Params, seed: int | np.random.SeedSequence = 0, name: str = "scenario") -> AttractionModel:
     """A fresh model for ``params`` and ``seed`` (the same seed gives the same numbers)."""
+    from sim.model.model import AttractionModel, AttractionScenario
+
     return AttractionModel(AttractionScenario(rng=None, params=params, name=name), seed=seed)
 
 
@@ -31,6 +48,8 @@ def simulate(spec_or_params, seed: int | np.random.SeedSequence = 0, horizon: in
         params = params.model_copy(update={"run": params.run.model_copy(update={"horizon_months": horizon})})
     model = build_model(params, seed, getattr(spec_or_params, "name", "scenario"))
     model.run_for(params.run.horizon_months)
+    from sim.model.outputs import MONTHLY_COLUMNS, summary
+
     data = model.datacollector.model_vars
     monthly = {k: np.asarray(data[k]) for k in MONTHLY_COLUMNS}
     return RunResult(monthly=monthly, summary=summary(model))

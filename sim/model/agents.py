@@ -12,28 +12,22 @@ from __future__ import annotations
 import numpy as np
 from mesa import Agent
 
+from sim.model.stages import (  # noqa: F401  (re-exported: the model's modules import them from here)
+    BUILDING,
+    CONTACTED,
+    DECLINED,
+    EXITED,
+    NEGOTIATING,
+    OPERATING,
+    PROSPECT,
+    REASON_NAMES_ZH,
+    REASONS,
+    SIGNED,
+    STAGE_NAMES,
+    STALLED,
+    WITHDRAWN,
+)
 from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
-
-# Pipeline stages (客商 lifecycle).
-# STALLED (烂尾): started, half-built, no capital arriving; neither finished nor withdrawn.
-PROSPECT, CONTACTED, NEGOTIATING, SIGNED, BUILDING, OPERATING, WITHDRAWN, EXITED, DECLINED, STALLED = range(10)
-STAGE_NAMES = ("prospect", "contacted", "negotiating", "signed", "building", "operating", "withdrawn", "exited", "declined",
-               "stalled")
-# Why a project left (recorded at every withdrawal and exit).
-# ``no_agreement``: a negotiation that ended without a signature.
-REASONS = ("no_land", "delay", "loan_refused", "incentive_broken", "outside_offer", "handoff", "insecurity", "not_serious",
-           "no_agreement")
-REASON_NAMES_ZH = {
-    "no_land": "无可用熟地",
-    "delay": "审批拖延",
-    "loan_refused": "贷款未获批",
-    "incentive_broken": "优惠未兑现",
-    "outside_offer": "外地条件更优",
-    "handoff": "市县转交摇摆",
-    "insecurity": "法治与治安不安",
-    "not_serious": "项目不实",
-    "no_agreement": "谈判未达成",
-}
 
 
 class Investor:
@@ -134,7 +128,7 @@ class Department(Agent):
         """Deal with the requests handled this month (each with chance ``speed``), at most the capacity,
         oldest requests first and tracked projects ahead."""
         m = self.model
-        queue = m.pending_requests(self.index)
+        queue = m.pending_requests(self.index, m.service_rows)
         # Complaints: the share of its queue waiting past the investors' patience.
         self.complaints = float(m.overdue[queue].mean()) if queue.size else 0.0
         if queue.size:
@@ -227,21 +221,24 @@ class Government(Agent):
 
 
 class LocalFirm(Agent):
-    """A local enterprise (本地企业): when proactive, it seeks outside partners and brings leads (以商招商, joint ventures)."""
+    """A local enterprise (本地企业): when proactive, it seeks outside partners and brings leads (以商招商, joint ventures).
 
-    def __init__(self, model, row: int, base_proactiveness: float):
+    Its own disposition is row ``row`` of the model's ``firm_base_proactiveness``; every month all firms search at
+    once (:func:`partner_searches`), each with two draws of its own."""
+
+    def __init__(self, model, row: int):
         super().__init__(model)
         self.row = row
-        self.base_proactiveness = base_proactiveness
+
+    @property
+    def base_proactiveness(self) -> float:
+        """Own disposition to seek partners, before the atmosphere and encouragement."""
+        return float(self.model.firm_base_proactiveness[self.row])
 
     @property
     def proactiveness(self) -> float:
         """Chance a month of seeking a partner: own disposition x atmosphere, plus encouragement."""
-        m = self.model
-        lf = m.p.local_firms
-        own = self.base_proactiveness * (lf.atmosphere_floor + m.atmosphere)
-        boost = 1.0 - np.exp(-lf.encouragement_effect * m.cum_encouragement / PER_THOUSAND / m.p.scale)
-        return float(min(1.0, own + (1.0 - own) * boost * lf.encouragement_max))
+        return float(firm_proactiveness(self.model)[self.row])
 
     def seek_partner(self) -> None:
         """Look for an outside partner this month (two draws of its own every month, whatever it decides);
@@ -250,3 +247,20 @@ class LocalFirm(Agent):
         u = m.firm_draws[:, self.row]
         if u[0] < self.proactiveness and u[1] < m.p.local_firms.partner_success:
             m.partner_requests += 1
+
+
+def firm_proactiveness(m) -> np.ndarray:
+    """Every local firm's chance this month of seeking a partner: own disposition x atmosphere, plus encouragement."""
+    lf = m.p.local_firms
+    own = m.firm_base_proactiveness * (lf.atmosphere_floor + m.atmosphere)
+    boost = 1.0 - np.exp(-lf.encouragement_effect * m.cum_encouragement / PER_THOUSAND / m.p.scale)
+    return np.minimum(1.0, own + (1.0 - own) * boost * lf.encouragement_max)
+
+
+def partner_searches(m) -> int:
+    """This month's partner searches of all local firms at once (each firm's two draws in ``m.firm_draws``, as
+    :meth:`LocalFirm.seek_partner` would make them one by one): how many found an interested prospect."""
+    if m.n_firms == 0:
+        return 0
+    u = m.firm_draws
+    return int(np.count_nonzero((u[0] < firm_proactiveness(m)) & (u[1] < m.p.local_firms.partner_success)))

@@ -41,12 +41,32 @@ def _arrays(m) -> list[np.ndarray]:
     return [m.b_hard, m.b_soft, m.b_cred, m.b_delay, m.b_risk]
 
 
-def _neighbour_means(m, senders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean beliefs of each investor's informed ties (N x 5) and the number of informed ties."""
-    idx = np.flatnonzero(senders)
-    sub = m.pop.ties[idx].T  # ties are symmetric: the senders' rows, read as columns (work in proportion to them)
-    total = sub @ m.beliefs[idx]
-    count = np.asarray(sub.sum(axis=1)).ravel()
+def _informed_ties(m, receivers: np.ndarray, informed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ties of ``receivers`` (any order) to investors in the mask ``informed``: for each tie the receiver's
+    position in ``receivers``, the informed investor's row and the tie's weight, receiver by receiver and each
+    receiver's ties in ascending order of the other end (the tie matrix's own order)."""
+    ties = m.pop.ties
+    lo = ties.indptr[receivers]
+    count = ties.indptr[receivers + 1] - lo
+    n = int(count.sum())
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    at = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(n)
+    owner = np.repeat(np.arange(receivers.size), count)
+    other = ties.indices[at]
+    keep = informed[other]
+    return owner[keep], other[keep], ties.data[at[keep]].astype(np.float64)
+
+
+def _neighbour_means(m, receivers: np.ndarray, informed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean beliefs of the informed ties (mask ``informed``) of each of ``receivers`` (receivers x 5) and the
+    number of informed ties. Work in proportion to the receivers' ties."""
+    owner, other, weight = _informed_ties(m, receivers, informed)
+    count = np.bincount(owner, weights=weight, minlength=receivers.size)
+    total = np.empty((receivers.size, len(BELIEFS)))
+    for j in range(len(BELIEFS)):
+        total[:, j] = np.bincount(owner, weights=weight * m.beliefs[other, j], minlength=receivers.size)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = total / count[:, None]
     return means, count
@@ -62,10 +82,9 @@ def initialise(m, idx: np.ndarray) -> None:
     rows = np.zeros((idx.size, len(BELIEFS)))
     has = np.zeros(idx.size, dtype=bool)
     if informed.any():
-        sub = m.pop.ties[idx].multiply(informed[None, :]).tocsr()  # ties of the new contacts to informed investors
-        cnt = np.asarray(sub.sum(axis=1)).ravel()
+        means, cnt = _neighbour_means(m, idx, informed)  # what the new contacts' informed ties believe
         has = cnt > 0
-        rows[has] = (sub @ m.beliefs)[has] / cnt[has, None]
+        rows[has] = means[has]
     for j, (name, arr) in enumerate(zip(BELIEFS, _arrays(m), strict=True)):
         base = np.full(idx.size, m.reputation[name])
         base[has] += b.initial_word_of_mouth * (rows[has, j] - base[has])
@@ -86,7 +105,7 @@ def _clip(m, idx) -> None:
 def actual_environment(m) -> dict[str, float]:
     """The true states investors meet: serviced land, service, honouring, delay, legal insecurity."""
     free = sum(g.free_land for g in m.governments)
-    waiting = m.ready_for_land()
+    waiting = m.ready_for_land_rows()
     demand = float(m.pop.land_need[waiting].sum()) + 1e-9
     hard = free / (free + demand)
     wa = m.p.behaviour.attitude_weight_in_service
@@ -102,45 +121,60 @@ def actual_environment(m) -> dict[str, float]:
 
 
 def update(m) -> None:
-    """A month of own experience and word of mouth; then the reputation follows."""
+    """A month of own experience and word of mouth; then the reputation follows.
+
+    Only investors in the pipeline (contacted to operating) and projects approved this month learn anything,
+    so the work is done on their rows alone."""
     t, lam = m.t, m.p.behaviour.experience_weight
     act = m.actual = actual_environment(m)
-    pending = m.approvals_pending()
-    wait = (t - m.signed_month).astype(np.float64)
+    stage = m.stage
+    rows = np.flatnonzero(((stage >= CONTACTED) & (stage <= OPERATING)) | (m.approved_month == t))
+    st = stage[rows]
+    pending = m.approvals_pending(rows)
+    wait = (t - m.signed_month[rows]).astype(np.float64)
     # Hard environment: waiting for land is bad news; getting it soon is good news.
-    land_wait = m.ready_for_land()
+    land_wait = m.ready_for_land_among(rows)
     tol = m.p.construction.land_wait_tolerance
-    got_land = (m.stage == BUILDING) & (m.start_month == t)
-    exp_hard = np.where(land_wait, 1.0 - np.minimum(1.0, (t - m.land_ready) / tol), 1.0)
-    _pull(m.b_hard, land_wait | got_land, exp_hard, lam)
+    got_land = (st == BUILDING) & (m.start_month[rows] == t)
+    exp_hard = np.where(land_wait, 1.0 - np.minimum(1.0, (t - m.land_ready[rows]) / tol), 1.0)
+    _pull(m.b_hard, rows, land_wait | got_land, exp_hard, lam)
     # Soft environment: service as met, soured by waiting past patience.
-    pipe = (m.stage >= CONTACTED) & (m.stage <= OPERATING)
-    overdue = np.clip((wait - m.pop.patience) / m.pop.patience, 0.0, 1.0)
+    pipe = (st >= CONTACTED) & (st <= OPERATING)
+    patience = m.pop.patience[rows]
+    overdue = np.clip((wait - patience) / patience, 0.0, 1.0)
     exp_soft = act["soft"] * np.where(pending, 1.0 - overdue, 1.0)
-    _pull(m.b_soft, pipe & (m.stage >= SIGNED), exp_soft, lam)
+    _pull(m.b_soft, rows, pipe & (st >= SIGNED), exp_soft, lam)
     # Delay: the wait experienced so far, or the final approval time.
-    exp_delay = np.where(pending, wait, (m.approved_month - m.signed_month).astype(np.float64))
-    seen_delay = pending & (wait > m.b_delay) | (m.approved_month == t)
-    _pull(m.b_delay, seen_delay, exp_delay, lam)
+    approved = m.approved_month[rows]
+    exp_delay = np.where(pending, wait, (approved - m.signed_month[rows]).astype(np.float64))
+    seen_delay = pending & (wait > m.b_delay[rows]) | (approved == t)
+    _pull(m.b_delay, rows, seen_delay, exp_delay, lam)
     # Risk: the legal environment as met while building and operating.
-    _pull(m.b_risk, (m.stage == BUILDING) | (m.stage == OPERATING), np.full(m.n, act["risk"]), lam * m.p.behaviour.risk_learning_share)
+    _pull(m.b_risk, rows, (st == BUILDING) | (st == OPERATING), np.full(rows.size, act["risk"]),
+          lam * m.p.behaviour.risk_learning_share)
     # Word of mouth among ties: those who went through signing tell what they met.
-    informed = m.signed_month >= 0
-    if m.pop.edges_src.size:
-        means, count = _neighbour_means(m, informed)
-        recv = pipe & (count > 0)
+    informed_mask = m.signed_month >= 0
+    informed = np.flatnonzero(informed_mask)
+    if m.pop.edges_src.size and informed.size:
+        receivers = rows[pipe]
+        means, count = _neighbour_means(m, receivers, informed_mask)
+        has = count > 0
+        recv = receivers[has]
+        means = means[has]
         w = m.p.behaviour.word_of_mouth_weight
         for j, arr in enumerate(_arrays(m)):
-            arr[recv] += w * (means[recv, j] - arr[recv])
+            arr[recv] += w * (means[:, j] - arr[recv])
     # Reputation follows what experienced investors believe, slowly.
     mem = m.p.behaviour.reputation_memory
-    if informed.any():
+    if informed.size:
         for name, arr in zip(BELIEFS, _arrays(m), strict=True):
             m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(arr[informed].mean())
 
 
-def _pull(arr: np.ndarray, mask: np.ndarray, target: np.ndarray, lam: float) -> None:
-    arr[mask] += lam * (target[mask] - arr[mask])
+def _pull(arr: np.ndarray, rows: np.ndarray, mask: np.ndarray, target: np.ndarray, lam: float) -> None:
+    """Move the beliefs ``arr`` of ``rows[mask]`` a share ``lam`` toward ``target[mask]`` (targets per row of ``rows``)."""
+    sel = rows[mask]
+    arr[sel] += lam * (target[mask] - arr[sel])
 
 
 def on_broken_promise(m, idx: np.ndarray) -> None:

@@ -19,10 +19,13 @@ firms' partner searches (P5) bring partner leads.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from sim.model import beliefs
 from sim.model.agents import BUILDING, CONTACTED, OPERATING
+from sim.model.streams import spread_rows
 from sim.model.units import MONTHS_PER_YEAR, SPREAD_LOW
 from sim.params import CHANNELS, SECTORS
 
@@ -45,6 +48,17 @@ class ChannelModel:
         self.logw["forum"] = self._logw(p.policy.forum_leads, rel_size, s0)
         self.logw["partner_lead"] = self._logw(p.local_firms.partner_leads, rel_size, s0)
         self.carry = np.zeros((len(m.governments), len(CHANNELS)))
+        # Targeting weights exponentiated once (they never change): row j is exp(logw - its largest value).
+        self.top = np.array([float(self.logw[name].max()) if m.n else 0.0 for name in CHANNELS])
+        self.weight = np.exp(np.stack([self.logw[name] for name in CHANNELS]) - self.top[:, None]) if m.n else np.zeros((len(CHANNELS), 0))
+        self.cost = np.array([p.channels[name].cost_per_contact for name in CHANNELS])
+        self.weight_source = {name: np.exp(self.logw[name] - self.logw[name].max()) if m.n else self.logw[name]
+                              for name in ("forum", "partner_lead")}
+        self.logw_channels = np.stack([self.logw[name] for name in CHANNELS]) if m.n else np.zeros((len(CHANNELS), 0))
+        # Ties by referrer: the tie list's positions grouped by their first end, for the referral draw.
+        src = pop.edges_src
+        self.edges_by_src = np.argsort(src, kind="stable").astype(np.int64)
+        self.edges_start = np.searchsorted(src[self.edges_by_src], np.arange(m.n + 1)) if src.size else np.zeros(m.n + 1, dtype=np.int64)
 
     def _logw(self, ch, rel_size: np.ndarray, s0: float) -> np.ndarray:
         pop = self.m.pop
@@ -99,18 +113,38 @@ class ChannelModel:
         cand = np.flatnonzero(m.in_market())
         open_ = np.ones(cand.size, dtype=bool)
         coordinated = m.p.policy.city_coordination
-        lw = {j: self.logw[name][cand] for j, name in enumerate(CHANNELS) if want[:, j].any()}
+        buying = want.any(axis=0)
+        weight = self.weight[buying][:, cand] if buying.any() else None  # active channels x candidates
+        js = np.flatnonzero(buying)
+        spread = spread_rows(cand) if want.any() else None
+        totals = None  # each buying channel's weight over the open candidates (until open_ changes)
+        all_open = True
         cache: dict = {}
+        mixes = None
+        draws = None
+        if not coordinated and weight is not None:  # every government draws from the same candidates: all at once
+            totals = _weigh(weight, open_.astype(np.float64))
+            mixes = self._mixtures(want, js, weight, totals)
+            buyers = [g for g in range(len(m.governments)) if want[g].sum() >= 1]
+            draws = dict(zip(buyers, m.streams.uniforms("contact", spread, m.t, buyers), strict=True))
         for g in range(len(m.governments)):
             k = int(want[g].sum())
             if k == 0:
                 chosen_by.append(np.zeros(0, dtype=np.int64))
                 continue
-            key = (want[g].tobytes(), coordinated and g > 0)
-            if key not in cache:
-                cache = {key: self._mixture(want[g], lw, open_)}
-            mix, lse = cache[key]
-            pos = self._top_k(mix + gumbel(m.streams.uniform("contact", cand, m.t, g)), open_, k)
+            if mixes is not None:
+                mix, lse = mixes[0][g], mixes[1][g]
+            else:
+                key = (want[g].tobytes(), coordinated and g > 0)
+                if key not in cache:
+                    if totals is None:
+                        totals = _weigh(weight, open_.astype(np.float64))
+                    cache = {key: self._mixture(want[g], js, weight, totals, open_, all_open, cand)}
+                mix, lse = cache[key]
+            if coordinated:  # a government sharing the cached weights still skips prospects taken since
+                mix = mix * open_
+            u = draws[g] if draws is not None else m.streams.uniform("contact", cand, m.t, g, spread=spread)
+            pos = gumbel_top_k(mix, u, k, partial(_mixture_keys, mix, u))
             idx = cand[pos]
             chosen_by.append(idx)
             cost = self._charge(want[g], idx, lse)
@@ -119,6 +153,7 @@ class ChannelModel:
             if coordinated:
                 open_ = open_.copy()
                 open_[pos] = False
+                totals, all_open = None, False
         all_idx = np.concatenate(chosen_by) if chosen_by else np.zeros(0, dtype=np.int64)
         uniq, counts = np.unique(all_idx, return_counts=True)
         m.counters.duplicated_contacts += int(all_idx.size - uniq.size)
@@ -151,32 +186,46 @@ class ChannelModel:
         m.counters.contacted += fresh.size
         beliefs.initialise(m, first)
 
-    @staticmethod
-    def _mixture(want_g: np.ndarray, lw: dict[int, np.ndarray], open_: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
-        """Log of the selection weight (over the candidates ``lw`` is taken on) mixing this government's channels by
-        contacts bought, and each channel's log normaliser over the candidates still open."""
-        size = open_.size
+    def _mixture(self, want_g: np.ndarray, js: np.ndarray, weight: np.ndarray, totals: np.ndarray, open_: np.ndarray,
+                 all_open: bool, cand: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+        """Selection weight over the candidates ``cand`` mixing this government's channels by contacts bought, and
+        each channel's log normaliser over the candidates still open (``open_``). ``js`` are the channels some
+        government buys this month, ``weight`` their exponentiated targeting weights on the candidates and
+        ``totals`` the sums of those weights over the open candidates."""
         lse: dict[int, float] = {}
         if not open_.any():
-            return np.full(size, -np.inf), lse
-        mix = np.zeros(size)
-        for j in np.flatnonzero(want_g > 0):
-            top = float(lw[j][open_].max())
-            z = np.exp(lw[j] - top) * open_
-            total = float(z.sum())
-            lse[int(j)] = top + np.log(total)
-            mix += want_g[j] * z / total
-        with np.errstate(divide="ignore"):
-            return np.log(mix), lse
+            return np.zeros(open_.size), lse
+        rows = np.flatnonzero(want_g[js] > 0)
+        if rows.size == js.size:
+            w, total = weight, totals
+        else:
+            w, total = weight[rows], totals[rows]
+        small = total < _TINY
+        if small.any():  # all open candidates far below the channel's best: normalise on the open ones instead
+            w, total = w.copy(), total.copy()
+            for r in np.flatnonzero(small):
+                lw = self.logw[CHANNELS[js[rows[r]]]][cand]
+                top = float(lw[open_].max())
+                w[r] = np.exp(lw - top)
+                total[r] = float(w[r][open_].sum())
+                lse[int(js[rows[r]])] = top + float(np.log(total[r]))
+        for r in np.flatnonzero(~small):
+            lse[int(js[rows[r]])] = float(self.top[js[rows[r]]] + np.log(total[r]))
+        mix = _mix(want_g[js[rows]] / total, w)
+        if not all_open:
+            mix *= open_
+        return mix, lse
 
-    @staticmethod
-    def _top_k(keys: np.ndarray, available: np.ndarray, k: int) -> np.ndarray:
-        """Positions of the k available entries with the largest perturbed keys (Gumbel top-k = weighted sampling)."""
-        cand = np.flatnonzero(available & np.isfinite(keys))
-        if cand.size <= k:
-            return cand
-        part = np.argpartition(-keys[cand], k - 1)[:k]
-        return np.sort(cand[part])
+    def _mixtures(self, want: np.ndarray, js: np.ndarray, weight: np.ndarray,
+                  totals: np.ndarray) -> tuple[list[np.ndarray | None], list[dict[int, float]]] | None:
+        """Every government's selection weight when all candidates are open to all (no coordination): one product
+        of the governments' channel mixes with the channels' weights. None if a channel needs renormalising."""
+        if (totals < _TINY).any():
+            return None
+        coef = np.where(want[:, js] > 0, want[:, js] / totals, 0.0)
+        lse_j = {int(j): float(self.top[j] + np.log(totals[r])) for r, j in enumerate(js)}
+        lses = [{j: v for j, v in lse_j.items() if want[g, j] > 0} for g in range(want.shape[0])]
+        return [_mix(c, weight) if c.any() else None for c in coef], lses
 
     def _charge(self, want_g: np.ndarray, idx: np.ndarray, lse: dict[int, float]) -> float:
         """Attribute each contact to a channel (in proportion to its share of the pull) and return the money spent."""
@@ -184,13 +233,13 @@ class ChannelModel:
         if idx.size == 0:
             return 0.0
         js = np.flatnonzero(want_g > 0)
-        pulls = np.stack([want_g[j] * np.exp(self.logw[CHANNELS[j]][idx] - lse[j]) for j in js])
+        norm = np.array([lse[int(j)] for j in js])
+        pulls = want_g[js][:, None] * np.exp(self.logw_channels[np.ix_(js, idx)] - norm[:, None])
         cum = np.cumsum(pulls / pulls.sum(axis=0), axis=0)
         u_pick = m.streams.uniform("channel_pick", idx, m.t)
         pick = js[np.minimum((u_pick[None, :] > cum).sum(axis=0), js.size - 1)]
         m.channel[idx] = pick
-        cost = np.array([m.p.channels[name].cost_per_contact for name in CHANNELS])[pick]
-        return float(cost.sum())
+        return float(self.cost[pick].sum())
 
     def _forum_leads(self, available: np.ndarray) -> np.ndarray:
         m = self.m
@@ -198,7 +247,7 @@ class ChannelModel:
             return np.zeros(0, dtype=np.int64)
         m.forum_contacts_due = False
         k = int(round(m.p.policy.investor_forum_contacts * m.p.scale))
-        idx = self._pick("forum", self.logw["forum"], available, k)
+        idx = self._pick("forum", "forum", available, k)
         m.channel[idx] = SOURCE_INDEX["forum"]
         m.gov[idx] = len(m.governments) - 1
         return idx
@@ -208,7 +257,7 @@ class ChannelModel:
         k, m.partner_requests = m.partner_requests, 0
         if k == 0:
             return np.zeros(0, dtype=np.int64)
-        idx = self._pick("partner", self.logw["partner_lead"], available, k)
+        idx = self._pick("partner", "partner_lead", available, k)
         u = m.streams.uniform("partner", idx, m.t, 1)  # the county of the local partner
         m.channel[idx] = SOURCE_INDEX["partner_lead"]
         m.partner_lead[idx] = True
@@ -217,12 +266,13 @@ class ChannelModel:
         m.counters.partner_leads += idx.size
         return idx
 
-    def _pick(self, stream: str, logw: np.ndarray, available: np.ndarray, k: int) -> np.ndarray:
-        """k available prospects drawn with weights ``exp(logw)`` (Gumbel top-k on the stream's uniforms)."""
+    def _pick(self, stream: str, source: str, available: np.ndarray, k: int) -> np.ndarray:
+        """k available prospects drawn with weights ``exp(logw)`` of ``source`` (Gumbel top-k on the stream's uniforms)."""
         m = self.m
         cand = np.flatnonzero(available)
-        keys = logw[cand] + gumbel(m.streams.uniform(stream, cand, m.t, 0))
-        return cand[self._top_k(keys, np.ones(cand.size, dtype=bool), k)]
+        u = m.streams.uniform(stream, cand, m.t, 0)
+        logw = self.logw[source][cand]
+        return cand[gumbel_top_k(self.weight_source[source][cand], u, k, partial(_log_keys, logw, u))]
 
     def _referrals(self, available: np.ndarray) -> np.ndarray:
         """Satisfied operating (and building) firms refer prospects among their ties."""
@@ -230,8 +280,8 @@ class ChannelModel:
         src, dst = m.pop.edges_src, m.pop.edges_dst
         if src.size == 0:
             return np.zeros(0, dtype=np.int64)
-        active = (m.stage[src] == OPERATING) | (m.stage[src] == BUILDING)
-        e = np.flatnonzero(active & available[dst])
+        e = self.ties_of(np.flatnonzero((m.stage == OPERATING) | (m.stage == BUILDING)))
+        e = e[available[dst[e]]]
         if e.size == 0:
             return np.zeros(0, dtype=np.int64)
         funded = m.ledger.remaining("channels") > 0 and m.p.channels["referral"].share > 0
@@ -255,6 +305,16 @@ class ChannelModel:
                                            idx.size * m.p.channels["referral"].cost_per_contact))
         m.counters.referral_leads += idx.size
         return idx
+
+    def ties_of(self, rows: np.ndarray) -> np.ndarray:
+        """Positions in the tie list of the ties whose first end is one of ``rows``, in ascending order."""
+        lo = self.edges_start[rows]
+        count = self.edges_start[rows + 1] - lo
+        n = int(count.sum())
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        offset = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(n)
+        return np.sort(self.edges_by_src[offset])
 
     def _assign_location(self, idx: np.ndarray) -> None:
         """City contacts stay in the city park as far as its free serviced land meets demand; the others are
@@ -285,9 +345,55 @@ def park_fit(m, new_demand: float) -> float:
     free = m.city.free_land
     if free <= 0:
         return 0.0
-    waiting = m.ready_for_land() & (m.gov == len(m.governments) - 1)
+    waiting = m.ready_for_land_rows()
+    waiting = waiting[m.gov[waiting] == len(m.governments) - 1]
     demand = new_demand + float(m.pop.land_need[waiting].sum())
     return free / (free + demand)
+
+
+def gumbel_top_k(weight: np.ndarray, u: np.ndarray, k: int, keys_of) -> np.ndarray:
+    """Positions of the k entries with the largest Gumbel keys ``log(weight) + gumbel(u)`` (weighted sampling without
+    replacement; entries of weight 0 are never chosen), in ascending order.
+
+    The key of entry i falls as ``q_i = -log(u_i) / weight_i`` rises, and ``-log(u) >= 1 - u``, so ``(1 - u_i) /
+    weight_i`` bounds q_i from below with no logarithm. The k smallest bounds give an upper bound T on the k-th
+    smallest q; only entries whose bound is within T can be among the k, and only their keys are computed exactly
+    (by ``keys_of(positions)``, the formula of the full computation), so the choice is the one the keys of every
+    entry would give."""
+    n_valid = int(np.count_nonzero(weight))
+    if n_valid <= k:
+        return np.flatnonzero(weight > 0)
+    with np.errstate(divide="ignore"):
+        bound = (1.0 - u) / weight  # +inf where the weight is 0
+    first = np.argpartition(bound, k - 1)[:k]
+    limit = float((-np.log(u[first]) / weight[first]).max()) * (1.0 + _MARGIN)
+    short = np.flatnonzero(bound <= limit)
+    keys = keys_of(short)
+    return np.sort(short[np.argpartition(-keys, k - 1)[:k]])
+
+
+_MARGIN = 1e-9  # relative slack on the bound: far above rounding, far below any gap between distinct keys that matters
+_TINY = np.finfo(np.float64).tiny  # a channel normaliser below this (underflow) is recomputed on the open candidates alone
+
+
+def _weigh(weight: np.ndarray, open_: np.ndarray) -> np.ndarray:
+    """Each channel's total weight over the open candidates (channels x candidates times candidates)."""
+    # einsum's own loops, not BLAS: BLAS runs large products on several threads that spin on busy cores
+    # (parallel experiments), many times slower than one thread.
+    return np.einsum("jn,n->j", weight, open_)
+
+
+def _mix(coef: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The mixture of channel weights ``sum_j coef_j weight_j`` over the candidates (no BLAS threads, as in _weigh)."""
+    return np.einsum("j,jn->n", coef, weight)
+
+
+def _mixture_keys(mix: np.ndarray, u: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    return np.log(mix[pos]) + gumbel(u[pos])
+
+
+def _log_keys(logw: np.ndarray, u: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    return logw[pos] + gumbel(u[pos])
 
 
 def gumbel(u: np.ndarray) -> np.ndarray:

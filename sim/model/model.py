@@ -44,6 +44,7 @@ from sim.model.agents import (
     Government,
     Investor,
     LocalFirm,
+    partner_searches,
 )
 from sim.model.budget import Ledger
 from sim.model.population import draw_population, market_size
@@ -113,7 +114,8 @@ class AttractionModel(Model):
         # uniform per firm, so that the stream's use does not depend on the setting (common random numbers).
         u = self.streams["local_firms"].random(self.n_firms)
         base = stats.beta.ppf(u, a, a / max(lf.proactiveness, 1e-6) - a) if self.n_firms else []
-        LocalFirm.create_agents(self, self.n_firms, row=list(range(self.n_firms)), base_proactiveness=list(base))
+        self.firm_base_proactiveness = np.asarray(base, dtype=np.float64)
+        LocalFirm.create_agents(self, self.n_firms, row=list(range(self.n_firms)))
         self.channel_model = channels.ChannelModel(self)
 
         self.ledger = Ledger(self)
@@ -207,12 +209,15 @@ class AttractionModel(Model):
         self._assessment()
         self.agents_by_type[Government].do("decide")
         self.firm_draws = self.streams["local_firms"].random((2, self.n_firms))
-        if self.n_firms:  # a region may have no local firm to partner with
-            self.agents_by_type[LocalFirm].shuffle_do("seek_partner")
+        self.partner_requests += partner_searches(self)
         self.channel_model.generate_leads()
         self._decide()
         self.ledger.update_tracking()
-        self.overdue = self.approvals_pending() & (self.t - self.signed_month > self.pop.patience)
+        # Projects at the service counters this month (stages do not change while departments serve).
+        self.service_rows = np.flatnonzero((self.stage == SIGNED) | (self.stage == BUILDING))
+        waiting = self.service_rows[self.approved_month[self.service_rows] < 0]
+        self.overdue = np.zeros(self.n, dtype=bool)
+        self.overdue[waiting[self.t - self.signed_month[waiting] > self.pop.patience[waiting]]] = True
         self.agents_by_type[Department].do("decide")
         self.agents_by_type[Department].do("serve")
         self._allocate_land()
@@ -331,16 +336,18 @@ class AttractionModel(Model):
         self.stage_month[idx] = self.t
 
     # ------------------------------------------------------------------ service
-    def pending_requests(self, d: int) -> np.ndarray:
-        """Signed or building projects whose request waits at department ``d`` (all at once with a one-stop centre)."""
+    def pending_requests(self, d: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Signed or building projects whose request waits at department ``d`` (all at once with a one-stop centre);
+        ``rows``, if given, are the signed or building projects (ascending), found once for every department."""
         bit = np.int32(1 << d)
-        signed = (self.stage == SIGNED) | (self.stage == BUILDING)
-        remaining = self.appr_need & ~self.appr_done
+        if rows is None:
+            rows = np.flatnonzero((self.stage == SIGNED) | (self.stage == BUILDING))
+        remaining = self.appr_need[rows] & ~self.appr_done[rows]
         if self.one_stop_on:
-            mask = signed & ((remaining & bit) != 0)
+            mask = (remaining & bit) != 0
         else:
-            mask = signed & ((remaining & -remaining) == bit)
-        return np.flatnonzero(mask)
+            mask = (remaining & -remaining) == bit
+        return rows[mask]
 
     def decide_loans(self, idx: np.ndarray) -> None:
         """The bank's decision on loan requests: refusals leave the project to self-finance, or to leave."""
@@ -363,18 +370,33 @@ class AttractionModel(Model):
 
     def ready_for_land(self) -> np.ndarray:
         """Mask of signed serious projects with their pre-start approvals done and no land yet."""
-        pre_done = (self.appr_done & self.appr_pre) == self.appr_pre
-        return (self.stage == SIGNED) & pre_done & ~self.land_granted & self.pop.serious
+        mask = np.zeros(self.n, dtype=bool)
+        mask[self.ready_for_land_rows()] = True
+        return mask
 
-    def approvals_pending(self) -> np.ndarray:
-        """Mask of signed or building projects still waiting for some approval."""
-        return ((self.stage == SIGNED) | (self.stage == BUILDING)) & (self.approved_month < 0)
+    def ready_for_land_rows(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Rows (ascending) of signed serious projects with their pre-start approvals done and no land yet;
+        among ``rows`` (ascending) if given."""
+        s = np.flatnonzero(self.stage == SIGNED) if rows is None else rows[self.stage[rows] == SIGNED]
+        return s[self.ready_for_land_among(s)]
+
+    def ready_for_land_among(self, rows: np.ndarray) -> np.ndarray:
+        """Mask over ``rows``: which are signed serious projects with their pre-start approvals done and no land yet."""
+        pre = self.appr_pre[rows]
+        return ((self.stage[rows] == SIGNED) & ((self.appr_done[rows] & pre) == pre) & ~self.land_granted[rows]
+                & self.pop.serious[rows])
+
+    def approvals_pending(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Mask of signed or building projects still waiting for some approval (over ``rows`` if given)."""
+        if rows is None:
+            return ((self.stage == SIGNED) | (self.stage == BUILDING)) & (self.approved_month < 0)
+        st = self.stage[rows]
+        return ((st == SIGNED) | (st == BUILDING)) & (self.approved_month[rows] < 0)
 
     # ------------------------------------------------------------------ land
     def _allocate_land(self) -> None:
-        ready = self.ready_for_land()
-        self.land_ready[ready & (self.land_ready < 0)] = self.t
-        waiting = np.flatnonzero(ready)
+        waiting = self.ready_for_land_rows()
+        self.land_ready[waiting[self.land_ready[waiting] < 0]] = self.t
         if waiting.size == 0:
             return
         order = np.lexsort((self.pop.priority[waiting], self.signed_month[waiting], ~self.tracked[waiting]))
@@ -444,9 +466,10 @@ class AttractionModel(Model):
         if self.t == year_start:
             self.arrived_year_start[:] = self.arrived
         n_gov = len(self.governments)
-        gov = np.where(self.gov >= 0, self.gov, n_gov)
-        signed = np.bincount(gov, weights=self.pop.announced * (self.signed_month >= year_start), minlength=n_gov + 1)
-        landed = np.bincount(gov, weights=self.arrived - self.arrived_year_start, minlength=n_gov + 1)
+        rows = np.flatnonzero(self.gov >= 0)  # only projects located with a government count
+        gov = self.gov[rows]
+        signed = np.bincount(gov, weights=self.pop.announced[rows] * (self.signed_month[rows] >= year_start), minlength=n_gov)
+        landed = np.bincount(gov, weights=self.arrived[rows] - self.arrived_year_start[rows], minlength=n_gov)
         counties = self.governments[:CITY]
         for g in counties:
             g.score_year = w * signed[g.index] + (1.0 - w) * landed[g.index]

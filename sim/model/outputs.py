@@ -118,13 +118,15 @@ def _ratio(a: float, b: float) -> float:
 def observe(m) -> dict:
     """The month's outputs from the model's arrays."""
     c = m.counters
-    signed = m.signed_month >= 0
-    n_signed = int(signed.sum())
-    started = signed & (m.start_month >= 0)
-    now_on = signed & ((m.stage == BUILDING) | (m.stage == OPERATING))
-    done = signed & (m.operate_month >= 0)
+    signed = np.flatnonzero(m.signed_month >= 0)
+    n_signed = signed.size
+    stage_s = m.stage[signed]
+    started = m.start_month[signed] >= 0
+    now_on = (stage_s == BUILDING) | (stage_s == OPERATING)
+    done = m.operate_month[signed] >= 0
     signed_cap = float(m.pop.announced[signed].sum())
     arrived = float(m.arrived.sum())
+    counts = np.bincount(m.stage, minlength=len(STAGE_NAMES))
     op = np.flatnonzero(m.stage == OPERATING)
     pipe = np.flatnonzero((m.stage >= SIGNED) & (m.stage <= OPERATING))
     from sim.model.beliefs import satisfaction
@@ -135,15 +137,15 @@ def observe(m) -> dict:
         "duplicated_contacts": c.duplicated_contacts,
         "partner_leads": c.partner_leads,
         "referral_leads": c.referral_leads,
-        "n_contacted": m.stage_count(CONTACTED),
-        "n_negotiating": m.stage_count(NEGOTIATING),
-        "n_signed": m.stage_count(SIGNED),
-        "n_building": m.stage_count(BUILDING),
-        "n_operating": m.stage_count(OPERATING),
-        "n_stalled": m.stage_count(STALLED),
-        "n_withdrawn": m.stage_count(WITHDRAWN),
-        "n_exited": m.stage_count(EXITED),
-        "n_declined": m.stage_count(DECLINED),
+        "n_contacted": int(counts[CONTACTED]),
+        "n_negotiating": int(counts[NEGOTIATING]),
+        "n_signed": int(counts[SIGNED]),
+        "n_building": int(counts[BUILDING]),
+        "n_operating": int(counts[OPERATING]),
+        "n_stalled": int(counts[STALLED]),
+        "n_withdrawn": int(counts[WITHDRAWN]),
+        "n_exited": int(counts[EXITED]),
+        "n_declined": int(counts[DECLINED]),
         "signed_projects": n_signed,
         "signed_capital": signed_cap,
         "arrived_capital": arrived,
@@ -151,8 +153,8 @@ def observe(m) -> dict:
         "share_building_or_operating_now": _ratio(now_on.sum(), n_signed),
         "share_completed_to_date": _ratio(done.sum(), n_signed),
         "share_capital_arrived_to_date": _ratio(arrived, signed_cap),
-        "large_project_share": _ratio((signed & m.pop.large).sum(), n_signed),
-        "industrial_share": _ratio((signed & m.pop.industrial).sum(), n_signed),
+        "large_project_share": _ratio(m.pop.large[signed].sum(), n_signed),
+        "industrial_share": _ratio(m.pop.industrial[signed].sum(), n_signed),
         "jobs": float((m.op_capital[op] * m.jobs_per_capital[op]).sum()),
         "tax_month": m.tax_month if hasattr(m, "tax_month") else 0.0,
         "tax_revenue": m.ledger.tax_total,

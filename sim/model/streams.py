@@ -96,9 +96,39 @@ class Streams:
     def __getitem__(self, name: str) -> np.random.Generator:
         return self._gens[name]
 
-    def uniform(self, name: str, rows: np.ndarray, month: int, k: int = 0) -> np.ndarray:
+    def uniform(self, name: str, rows: np.ndarray, month: int, k: int = 0, spread: np.ndarray | None = None) -> np.ndarray:
         """Uniforms in (0, 1) that rows ``rows`` meet in ``month`` for decision ``k`` of stream ``name``:
-        the same numbers whichever other rows are drawn for, in any scenario."""
-        base = _mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1))
-        x = np.asarray(rows).astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(base)
-        return ((_mix(x) >> _S11).astype(np.float64) + 0.5) * _UNIT
+        the same numbers whichever other rows are drawn for, in any scenario. ``spread``, if given, is
+        :func:`spread_rows` of ``rows``, computed once for several draws on the same rows."""
+        if spread is None:
+            if len(rows) == 0:
+                return np.zeros(0)
+            spread = spread_rows(rows)
+        x = spread + np.uint64(_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)))
+        _mix(x)
+        x >>= _S11
+        u = x.astype(np.float64)
+        u += 0.5
+        u *= _UNIT
+        return u
+
+
+    def uniforms(self, name: str, spread: np.ndarray, month: int, ks: list[int]) -> np.ndarray:
+        """:meth:`uniform` for several decisions ``ks`` of a stream on the same rows at once (one row of the
+        result per decision): the same numbers, in one pass."""
+        bases = np.array([_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)) for k in ks], dtype=np.uint64)
+        x = spread[None, :] + bases[:, None]
+        _mix(x)
+        x >>= _S11
+        u = x.astype(np.float64)
+        u += 0.5
+        u *= _UNIT
+        return u
+
+
+def spread_rows(rows: np.ndarray) -> np.ndarray:
+    """Rows spread over the 64-bit counter space (row x the golden-ratio constant), the part of a
+    counter-based draw that does not depend on the stream, month or decision."""
+    x = np.asarray(rows).astype(np.uint64)
+    x *= np.uint64(_GOLDEN)
+    return x

@@ -29,10 +29,10 @@ def hazards(m) -> tuple[np.ndarray, np.ndarray]:
     st = m.stage[idx]
     H = np.zeros((len(REASONS), idx.size))
     signed = st == SIGNED
-    pending = m.approvals_pending()[idx]
+    pending = m.approvals_pending(idx)
     serious = m.pop.serious[idx]
     cut = np.where(m.tracked[idx], 1.0 - m.p.policy.tracking_hazard_cut, 1.0)
-    land_wait = m.ready_for_land()[idx]
+    land_wait = m.ready_for_land_among(idx)
     H[REASON_INDEX["no_land"]] = h.no_land * land_wait * cut
     wait = t - m.signed_month[idx]
     patience = m.pop.patience[idx]

@@ -40,7 +40,8 @@ TEXT = {
     "zh": {
         "title": "招商引资策略模拟：政策简报", "findings": "主要结论", "effects": "各策略与现状基线的差异",
         "costs": "策略的成本", "assumptions": "关键假设", "method": "方法说明", "strategy": "策略",
-        "enough": "重复次数", "ok": "足够", "need": "需约 {n} 次", "charts_pipeline": "项目从签约到投产",
+        "enough": "重复次数", "ok": "足够", "need": "需约 {n} 次",
+        "reps_ok": "{n} 次，足够", "reps_cap": "{n} 次（上限），需约 {m} 次", "charts_pipeline": "项目从签约到投产",
         "spent": "支出（亿元）", "jobs": "就业岗位（个）", "cost_per_job": "每个岗位（万元）",
         "d_spent": "比基线多支出（亿元）", "inc_cost": "每个新增岗位（万元）", "arrived_per": "每万元支出带来到位资金（万元）",
         "sub": "{k} 个策略（含现状基线）× 每个 {r} 次重复，模拟 {h} 个月；共 {n} 次运行。",
@@ -61,6 +62,7 @@ TEXT = {
         "title": "Investment-attraction strategies: policy briefing", "findings": "Key findings",
         "effects": "Differences from the baseline", "costs": "What the strategies cost", "assumptions": "Key assumptions",
         "method": "Method", "strategy": "Strategy", "enough": "Replications", "ok": "enough", "need": "need about {n}",
+        "reps_ok": "{n}: enough", "reps_cap": "{n} (cap); need about {m}",
         "charts_pipeline": "From signing to operation",
         "spent": "Spent (100m yuan)", "jobs": "Jobs", "cost_per_job": "Per job (yuan)",
         "d_spent": "Extra spending (100m yuan)", "inc_cost": "Per extra job (yuan)",
@@ -180,11 +182,15 @@ class Briefing:
         for s in self.f.scenarios(include_baseline=False):
             cells = "".join(self._effect_cell(s, o) for o in outs)
             need = [e for o in self.an.get("headline_outputs", []) if (e := self.f.effect(s, o))]
+            reps = max((int(e["n"]) for e in need), default=0)
+            adaptive = (self.an.get("replications") or {}).get("adaptive")
             if all(e.get("adequate") for e in need):
-                enough = self.t["ok"]
+                enough = self.t["reps_ok"].format(n=reps) if adaptive else self.t["ok"]
             else:
-                n = max(int(e["n_needed"]) for e in need if e.get("n_needed") is not None and not e.get("adequate"))
-                enough = self.t["need"].format(n=f"{n:,}")
+                n = max((int(e["n_needed"]) for e in need if e.get("n_needed") is not None and not e.get("adequate")),
+                        default=reps)
+                enough = (self.t["reps_cap"].format(n=reps, m=f"{n:,}") if adaptive
+                          else self.t["need"].format(n=f"{n:,}"))
             rows.append(f'<tr><td class="name">{_e(self.f.label(s))}</td>{cells}<td>{_e(enough)}</td></tr>')
         return (f'<table><thead><tr><th class="name">{self.t["strategy"]}</th>{head}<th>{self.t["enough"]}</th></tr>'
                 '</thead><tbody>' + "".join(rows) + "</tbody></table>")

@@ -281,6 +281,20 @@ class Findings:
             return None
         ok = sum(1 for e in rows if e.get("adequate"))
         n = max(int(e["n"]) for e in rows)
+        rep = self.an.get("replications") or {}
+        if rep.get("adaptive"):
+            comps = rep.get("comparisons", [])
+            used = [int(c["replications"]) for c in comps if c.get("stopped") == "adequate"]
+            span = (f"{min(used)}" if min(used) == max(used) else f"{min(used)}-{max(used)}") if used else ""
+            if self.zh:
+                return (f"重复次数按需分配：每轮 {rep['step']} 次，从 {rep['min']} 次起，直到核心区间足够窄（上限 {rep['max']} 次）；"
+                        f"{len(comps)} 项比较中 {rep['adequate']} 项达到标准" + (f"（用 {span.replace('-', '–')} 次）" if span else "")
+                        + f"，{rep['capped']} 项止于上限；"
+                        f"共 {rep['runs']:,} 次运行（固定 {rep['max']} 次需 {rep['runs_fixed_at_max']:,} 次）。")
+            return (f"Replications were spent where needed: rounds of {rep['step']} from {rep['min']} until the headline "
+                    f"intervals were narrow enough (cap {rep['max']}); {rep['adequate']} of {len(comps)} comparisons "
+                    f"met the rule" + (f" ({span} replications)" if span else "") + f", {rep['capped']} stopped at the cap; {rep['runs']:,} runs in "
+                    f"all ({rep['runs_fixed_at_max']:,} at a fixed {rep['max']}).")
         need = [int(e["n_needed"]) for e in rows if not e.get("adequate") and e.get("n_needed") is not None]
         if self.zh:
             s = f"{len(rows)} 项核心效应中有 {ok} 项的置信区间足够窄（每个策略 {n} 次重复）"

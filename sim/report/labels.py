@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.model.agents import REASON_NAMES_ZH, REASONS
+from sim.model.stages import REASON_NAMES_ZH, REASONS
 from sim.params import CHANNEL_NAMES_ZH
 
 OUTPUT_LABELS = {
