@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis import costs, effects, pipeline, sensitivity
+from sim.analysis import costs, decompose, effects, pipeline, sensitivity
 from sim.analysis.data import (
     HEADLINE_OUTPUTS,
     MONTHLY_HEADLINE,
@@ -131,6 +131,9 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
                      (fun, "funnel"), (wd, "withdrawals"), (bands, "monthly_bands"), (sens, "sensitivity"),
                      (sens2, "sensitivity_second_order")):
         files += _write(df, folder, name)
+    if decompose.has_accounts(results):  # effects explained by mechanism (results of this version only)
+        for df, name in ((decompose.decompose(results), "decomposition"), (decompose.context(results), "decomposition_context")):
+            files += _write(df, folder, name)
 
     brief_eff = all_eff[all_eff["output"].isin(BRIEF_OUTPUTS)] if not all_eff.empty else all_eff
     headline_eff = eff[eff["output"].isin(HEADLINE_OUTPUTS)] if not eff.empty else eff
