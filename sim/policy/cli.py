@@ -1,0 +1,65 @@
+"""Command line of ``sim optimise``, ``sim discover`` and ``sim policy``.
+
+Exit codes as ``sim experiment``: 0 done, 1 some runs failed (re-run to retry), 2 a bad file or option,
+130 interrupted (finished runs are kept; the same command resumes).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim import arguments
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``optimise`` (and the commands that read its results) to the ``sim`` command."""
+    from sim.experiment.executors import ENGINES
+
+    p = subparsers.add_parser(
+        "optimise", help="search the budget allocation that holds up across uncertain futures (pymoo)",
+        description="Read an optimiser file (experiments/optimise*.toml): budget shares and staff settings as decisions, "
+                    "objectives, futures. Results go to results/optimise/<name>/; the same command resumes.")
+    p.add_argument("file", help="optimiser TOML file, e.g. experiments/optimise_ci.toml")
+    p.add_argument("--engine", choices=ENGINES, default="process", help="where runs execute (default: process pool)")
+    p.add_argument("--workers", type=arguments.workers, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDR", type=arguments.scheduler, default=None,
+                   help="address of a running Dask scheduler (implies --engine dask)")
+    p.add_argument("--out", metavar="DIR", type=arguments.output_dir, default=None,
+                   help="results folder (default results/optimise/<name>)")
+    p.add_argument("--fresh", action="store_true", help="delete stored results and start over")
+    p.add_argument("--force", action="store_true", help="resume although the file changed")
+    p.add_argument("--dry-run", action="store_true", help="validate the file and print the size of the search")
+    p.add_argument("--lang", choices=("zh", "en", "both"), default="both", help="language of the chart (default both)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_optimise)
+
+
+def cmd_optimise(args: argparse.Namespace) -> int:
+    """``sim optimise``: run or resume a robust allocation search, write tables and the chart."""
+    from sim.experiment.optimise import load_optimise, optimise
+
+    spec = load_optimise(args.file)
+    out = args.out or arguments.check_output_dir(Path("results") / "optimise" / spec.name, "--out")
+    if args.dry_run:
+        print(f"{spec.name}: {spec.describe()}")
+        print(f"  decisions: shares of {', '.join(spec.shares)} (total {spec.share_total})"
+              + (f"; {', '.join(spec.ranges)}" if spec.ranges else ""))
+        print(f"  objectives: {', '.join(f'{o.sense} {o.output}' for o in spec.objectives)}; robustness {spec.robustness}"
+              + (f" (quantile {spec.quantile})" if spec.robustness == "quantile" else ""))
+        print(f"  results -> {out}")
+        return 0
+    engine = "dask" if args.scheduler else args.engine
+    try:
+        res = optimise(spec, out, engine=engine, workers=args.workers, scheduler=args.scheduler, fresh=args.fresh,
+                       force=args.force, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"interrupted; finished runs are kept in {out}: run the same command to resume")
+        return 130
+    from sim.report.policy import optimise_chart
+
+    langs = ("zh", "en") if args.lang == "both" else (args.lang,)
+    charts = [optimise_chart(out, lang) for lang in langs]
+    print(f"{spec.name}: {res.summary['candidates']} candidates, {res.runs} runs in {res.seconds:.1f} s; "
+          f"tables in {out}; chart {', '.join(str(c) for c in charts)}")
+    return 0

@@ -1,0 +1,145 @@
+"""sim optimise: the search finds a known optimum through the real code path, the same on every engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.experiment import optimise as opt
+from sim.experiment import runner
+from sim.model import RunResult
+from sim.scenario import ScenarioError
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = {"channels": 0.4, "park": 0.2, "incentive_fund": 0.1, "tracking": 0.1}
+"""The toy region's best split of 0.8 of the budget (the baseline's sum of these levers)."""
+
+
+def toy_simulate(spec, seed=0, horizon=None):
+    """A stand-in model whose jobs peak at the TARGET shares in every future, with seed noise shared by all plans."""
+    p = spec.params
+    shares = p.budget.shares
+    miss = sum((shares.get(k, 0.0) - v) ** 2 for k, v in TARGET.items())
+    noise = np.random.default_rng(seed).normal(0.0, 5.0)
+    growth = p.behaviour.outside_growth
+    jobs = 1000.0 - 4000.0 * miss - 2000.0 * growth + noise
+    spent = {k: 1000.0 * shares.get(k, 0.0) for k in shares}
+    return RunResult(monthly={}, summary={"jobs": jobs, "arrived_capital": 10.0 * jobs, "months": p.run.horizon_months,
+                                          "spent_by_lever": spent, "cohort_start_rate_24m": 0.5,
+                                          "tax_revenue": jobs, "cost_per_job": 1.0, "budget_spent": 100.0})
+
+
+def _file(tmp: Path, **extra) -> Path:
+    text = f"""
+[optimise]
+name = "toy"
+scenario = "{ROOT / 'scenarios' / 'baseline.toml'}"
+compare = ["{ROOT / 'scenarios' / 'channels.toml'}"]
+replications = 2
+root_seed = 3
+horizon_months = 12
+objectives = ["jobs"]
+robustness = "{extra.get('robustness', 'quantile')}"
+quantile = 0.25
+algorithm = {{ population = 16, generations = 14, seed = 2 }}
+
+[overrides]
+"run.n_investors" = 300
+
+[levers]
+shares = ["channels", "park", "incentive_fund", "tracking"]
+
+[futures]
+samples = 2
+[futures.ranges]
+"behaviour.outside_growth" = [0.0, 0.05]
+"""
+    f = tmp / "toy.toml"
+    f.write_text(text)
+    return f
+
+
+@pytest.fixture
+def toy(monkeypatch):
+    monkeypatch.setattr(runner, "simulate", toy_simulate)
+
+
+def _chosen(res) -> dict[str, float]:
+    row = res.evaluations.loc[res.evaluations["candidate"] == res.summary["chosen"]].iloc[0]
+    return {k: float(row[f"share.{k}"]) for k in TARGET}
+
+
+@pytest.mark.parametrize("robustness", ["quantile", "regret"])
+def test_finds_the_known_optimum_of_a_toy_region(toy, tmp_path, robustness):
+    spec = opt.load_optimise(_file(tmp_path, robustness=robustness))
+    res = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    got = _chosen(res)
+    for k, v in TARGET.items():
+        assert got[k] == pytest.approx(v, abs=0.04), (k, got)
+    assert sum(got.values()) <= 0.8 + 1e-12  # the total cost is fixed
+    cmp = res.comparison.set_index("strategy")
+    assert cmp.loc["optimum", "mean"] > cmp.loc["baseline", "mean"]
+    assert cmp.loc["baseline", "optimum_minus_low"] > 0
+
+
+def test_same_numbers_on_serial_and_process_engines(toy, tmp_path):
+    spec = opt.load_optimise(_file(tmp_path))
+    spec.generations = 3
+    a = opt.optimise(spec, tmp_path / "serial", engine="serial", progress=False, log=lambda m: None)
+    b = opt.optimise(spec, tmp_path / "process", engine="process", workers=2, progress=False, log=lambda m: None)
+    pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
+    pd.testing.assert_frame_equal(a.comparison, b.comparison)
+
+
+def test_resuming_runs_nothing_again_and_gives_the_same_result(toy, tmp_path):
+    spec = opt.load_optimise(_file(tmp_path))
+    spec.generations = 2
+    a = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    calls = []
+    orig = runner.run_one
+
+    def counting(*args, **kw):
+        calls.append(1)
+        return orig(*args, **kw)
+
+    runner.run_one = counting
+    try:
+        b = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    finally:
+        runner.run_one = orig
+    assert not calls
+    pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
+
+
+@pytest.mark.parametrize("edit, key", [
+    (('objectives = ["jobs"]', 'objectives = ["jbos"]'), "optimise.objectives[0]"),
+    (('shares = ["channels", "park", "incentive_fund", "tracking"]', 'shares = ["channels", "parks"]'), "levers.shares"),
+    (('"behaviour.outside_growth" = [0.0, 0.05]', '"behaviour.outside_growth" = [0.05, 0.0]'),
+     "futures.ranges.behaviour.outside_growth"),
+    (('quantile = 0.25', 'quantile = 1.5'), "optimise.quantile"),
+])
+def test_bad_file_is_one_line_naming_the_key(tmp_path, edit, key):
+    f = _file(tmp_path)
+    f.write_text(f.read_text().replace(*edit))
+    with pytest.raises(ScenarioError) as exc:
+        opt.load_optimise(f)
+    msg = str(exc.value)
+    assert str(f) in msg and f"key '{key}'" in msg and "expected" in msg and "\n" not in msg
+
+
+def test_posterior_rows_become_futures_and_bad_posteriors_are_refused(tmp_path):
+    post = tmp_path / "posterior.csv"
+    post.write_text("behaviour.outside_growth,weight\n0.01,0\n0.07,1\n")
+    f = _file(tmp_path)
+    f.write_text(f.read_text().replace("[futures]\nsamples = 2", f'[futures]\nsamples = 2\nposterior = "{post}"'))
+    spec = opt.load_optimise(f)
+    assert all(fut["behaviour.outside_growth"] != 0.01 for fut in spec.futures)  # weight 0 is never drawn
+    post.write_text("behaviour.outside_growth,weight\nabc,1\n")
+    with pytest.raises(ScenarioError, match=r"posterior.csv: key 'behaviour.outside_growth \(row 2\)': expected a number"):
+        opt.load_optimise(f)
+    post.write_text("behaviour.outside_growth\n0.01\n")
+    with pytest.raises(ScenarioError, match="key 'weight'"):
+        opt.load_optimise(f)
