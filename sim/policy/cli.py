@@ -34,6 +34,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_optimise)
 
+    d = subparsers.add_parser(
+        "discover", help="when does a strategy fail? PRIM and a classification tree over a stored experiment's futures",
+        description="Read a results folder of 'sim experiment' whose design samples uncertain assumptions (lhs, sobol, "
+                    "morris) with the baseline and a strategy as scenarios; find the boxes of assumptions under which "
+                    "the strategy does worse than the baseline (or misses --target). Writes "
+                    "RESULTS/analysis/discovery_<strategy>_<output>.{csv,parquet,json}.")
+    d.add_argument("results_dir", type=arguments.input_dir, help="results folder, e.g. results/discover_channels")
+    d.add_argument("--strategy", required=True, help="scenario name of the strategy, e.g. channels")
+    d.add_argument("--output", default="jobs", help="stored output judged (default jobs)")
+    d.add_argument("--baseline", default=None, help="baseline scenario (default: the first)")
+    d.add_argument("--target", type=float, default=None,
+                   help="fail when the strategy's own mean is below this (instead of: worse than the baseline)")
+    d.add_argument("--less-is-better", action="store_true", help="the output is a cost: failing means above")
+    d.set_defaults(func=cmd_discover)
+
 
 def cmd_optimise(args: argparse.Namespace) -> int:
     """``sim optimise``: run or resume a robust allocation search, write tables and the chart."""
@@ -62,4 +77,24 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     charts = [optimise_chart(out, lang) for lang in langs]
     print(f"{spec.name}: {res.summary['candidates']} candidates, {res.runs} runs in {res.seconds:.1f} s; "
           f"tables in {out}; chart {', '.join(str(c) for c in charts)}")
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    """``sim discover``: boxes of failing futures with coverage and density, in tables and plain words."""
+    import math
+
+    from sim.analysis.data import load_results
+    from sim.analysis.discovery import box_sentence, discover, write
+    from sim.scenario import ScenarioError
+
+    if args.target is not None and not math.isfinite(args.target):
+        raise ScenarioError(f"--target: expected a finite number, found {args.target}")
+    results = load_results(args.results_dir, baseline=args.baseline, monthly=False)
+    table, summary = discover(results, args.strategy, args.output, args.target, below=not args.less_is_better)
+    files = write(args.results_dir, table, summary)
+    print(f"{summary['strategy']}: fails in {summary['failing']} of {summary['futures']} futures on {summary['output']}")
+    for m, b in table[["method", "box"]].drop_duplicates().itertuples(index=False):
+        print(f"  {m} box {b}: {box_sentence(table, summary, m, int(b), 'en')}")
+    print(f"tables: {', '.join(str(f) for f in files)}")
     return 0
