@@ -49,6 +49,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument("--less-is-better", action="store_true", help="the output is a cost: failing means above")
     d.set_defaults(func=cmd_discover)
 
+    q = subparsers.add_parser(
+        "policy", help="the policy pages: recommended allocation, what it buys, when it fails, why effects happen",
+        description="Write policy_<lang>.html and .pdf from stored results: an optimiser folder (sim optimise), and "
+                    "optionally an analysed strategy comparison (decomposition), discovery tables and a Sobol' design "
+                    "over budget shares.")
+    q.add_argument("optimise_dir", type=arguments.input_dir, help="results of sim optimise, e.g. results/optimise/allocation")
+    q.add_argument("--main", type=arguments.input_dir, default=None, help="analysed strategy comparison, e.g. results/main")
+    q.add_argument("--discover", action="append", default=[], metavar="JSON",
+                   help="a discovery summary written by sim discover (RESULTS/analysis/discovery_*.json); repeatable")
+    q.add_argument("--sobol", type=arguments.input_dir, default=None, help="analysed Sobol' design over budget shares")
+    q.add_argument("--lang", choices=("zh", "en", "both"), default="both")
+    q.add_argument("--out", type=arguments.output_dir, default=None, help="folder (default OPTIMISE_DIR/policy)")
+    q.set_defaults(func=cmd_policy)
+
 
 def cmd_optimise(args: argparse.Namespace) -> int:
     """``sim optimise``: run or resume a robust allocation search, write tables and the chart."""
@@ -97,4 +111,24 @@ def cmd_discover(args: argparse.Namespace) -> int:
     for m, b in table[["method", "box"]].drop_duplicates().itertuples(index=False):
         print(f"  {m} box {b}: {box_sentence(table, summary, m, int(b), 'en')}")
     print(f"tables: {', '.join(str(f) for f in files)}")
+    return 0
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    """``sim policy``: the policy pages in Chinese and/or English."""
+    from sim.report.policy import policy_page
+    from sim.scenario import ScenarioError
+
+    for f in args.discover:
+        if not Path(f).is_file():
+            raise ScenarioError(f"--discover: expected a discovery JSON file written by sim discover, found no file {f}")
+    for need in ("summary.json", "comparison.csv", "allocation.csv", "optimise.json"):
+        if not (Path(args.optimise_dir) / need).is_file():
+            raise ScenarioError(f"{args.optimise_dir}: key '{need}': expected the results of a finished sim optimise, "
+                                f"found no {need}")
+    out = args.out or Path(args.optimise_dir) / "policy"
+    langs = ("zh", "en") if args.lang == "both" else (args.lang,)
+    for lang in langs:
+        r = policy_page(args.optimise_dir, out, lang, main_dir=args.main, discover=args.discover, sobol_dir=args.sobol)
+        print(f"{r['pdf']} ({r['pages']} page(s)), {r['html']}")
     return 0

@@ -198,13 +198,13 @@ def decomposition_chart(table: pd.DataFrame, scenario_titles_: dict[str, dict[st
 
 
 COMPONENT_LABELS = {
-    "waiting": ("24个月仍未开工", "still waiting at 24 months"),
-    "stalled": ("停工烂尾", "stalled half-built"),
-    "building": ("在建", "still building"),
-    "operating": ("已投产", "operating"),
+    "waiting": ("24个月仍未开工的项目", "projects still waiting at 24 months"),
+    "stalled": ("停工烂尾项目", "stalled half-built projects"),
+    "building": ("在建项目未到位资金", "capital still to come from projects building"),
+    "operating": ("投产项目未到位资金", "capital never coming from operating projects"),
     "contacts": ("接洽客商数", "contacts"),
-    "signings_per_contact": ("签约转化率", "signings per contact"),
-    "capital_per_signing": ("单个项目签约额", "capital per signing"),
+    "signings_per_contact": ("每次接洽的签约", "signings per contact"),
+    "capital_per_signing": ("每个项目的签约资金", "capital per signing"),
 }
 
 
@@ -226,3 +226,256 @@ def component_label(name: str, lang: str) -> str:
 def esc(x: object) -> str:
     """HTML-escaped text."""
     return html.escape(str(x))
+
+
+# ----------------------------------------------------------------------------- which lever bought what
+LEVER_SOBOL = "lever_sobol.csv"
+
+
+def lever_indices(sobol_dir: str | Path, outputs: tuple[str, ...] = ("jobs", "arrived_capital")) -> pd.DataFrame:
+    """Sobol' indices of ``outputs`` over the budget shares of a stored Sobol' design (the project's own
+    :func:`sim.analysis.sensitivity.indices`), written to ``<sobol_dir>/analysis/lever_sobol.csv``."""
+    from sim.analysis.data import load_results
+    from sim.analysis.sensitivity import indices
+    from sim.analysis.tables import ANALYSIS_DIR
+    from sim.runio import atomic_write_text
+
+    table, _, _ = indices(load_results(sobol_dir, monthly=False), outputs=outputs)
+    folder = Path(sobol_dir) / ANALYSIS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(folder / LEVER_SOBOL, table.to_csv(index=False))
+    return table
+
+def sobol_chart(indices: pd.DataFrame, path: Path, lang: str = "zh",
+                outputs: tuple[str, ...] = ("jobs", "arrived_capital")) -> Path:
+    """First-order and total Sobol' indices per lever's budget share, for jobs and arrived capital."""
+    from sim.report.style import PALETTE
+
+    idx = indices[indices["output"].isin(outputs)]
+    first = idx[idx["output"] == outputs[0]].sort_values("ST")
+    params = list(first["parameter"])
+    fig, axes = _figure(len(params), len(outputs), height_per_row=0.42, extra=2.0)
+    y = np.arange(len(params))
+    for ax, out in zip(axes, outputs, strict=True):
+        sub = idx[idx["output"] == out].set_index("parameter").reindex(params)
+        ax.barh(y + 0.18, sub["ST"], 0.36, xerr=sub["ST_conf"], color=PALETTE[0], capsize=2,
+                label="总效应 ST" if lang == "zh" else "total order ST")
+        ax.barh(y - 0.18, sub["S1"], 0.36, xerr=sub["S1_conf"], color="#9ecae1", capsize=2,
+                label="一阶 S1" if lang == "zh" else "first order S1")
+        ax.set_yticks(y, [lever_name(p.split(".")[-1], lang) for p in params] if ax is axes[0] else [])
+        ax.set_xlabel("方差贡献（0-1）" if lang == "zh" else "share of variance (0-1)")
+        ax.set_title(obj_label(out, lang))
+    axes[-1].legend(loc="lower right", fontsize=8)
+    top = first.iloc[-1]
+    top2 = idx[idx["output"] == outputs[1]].sort_values("ST").iloc[-1] if len(outputs) > 1 else top
+    a, b = lever_name(top["parameter"].split(".")[-1], lang), lever_name(top2["parameter"].split(".")[-1], lang)
+    if lang == "zh":
+        title = (f"{a}的投入决定了就业岗位差异的 {top['ST']:.0%}，{b}的投入决定了到位资金差异的 {top2['ST']:.0%}"
+                 if a != b else f"{a}的投入最能左右就业岗位（{top['ST']:.0%}）和到位资金（{top2['ST']:.0%}）")
+        note = "各项预算份额在 0 至 13% 之间独立变化；误差线为 95% 自助法区间。"
+    else:
+        title = (f"Money for {a.lower()} explains {top['ST']:.0%} of the variation in jobs, "
+                 f"money for {b.lower()} {top2['ST']:.0%} of that in arrived capital" if a != b else
+                 f"Money for {a.lower()} drives both jobs ({top['ST']:.0%}) and arrived capital ({top2['ST']:.0%})")
+        note = "Each lever's share varies independently from 0 to 13% of the budget; whiskers: 95% bootstrap intervals."
+    _note(fig, note)
+    return _save(fig, path, title, lang)
+
+
+# ----------------------------------------------------------------------------- the policy page
+TEXT = {
+    "zh": {"alloc": "推荐配置", "buys": "能买到什么", "fails": "何时失效", "sure": "把握有多大", "why": "效应从何而来",
+           "lever": "投入项", "now": "现状（万元/年）", "rec": "推荐（万元/年）", "change": "变化", "pm": "人月/年",
+           "strategy": "策略", "mean": "平均（95% 区间）", "diff": "推荐配置多出（95% 区间）", "worst": "最差 5% 情景",
+           "levers": "各项投入买到了什么", "page": '"第 " counter(page) " / " counter(pages) " 页"'},
+    "en": {"alloc": "Recommended allocation", "buys": "What it buys", "fails": "When it fails", "sure": "How sure we are",
+           "why": "Where the effects come from", "lever": "lever", "now": "now (10,000 yuan a year)",
+           "rec": "recommended (10,000 yuan a year)", "change": "change", "pm": "person-months a year",
+           "strategy": "strategy", "mean": "mean (95% interval)", "diff": "recommended minus (95% interval)",
+           "worst": "worst 5% of futures", "levers": "Which lever bought what",
+           "page": '"page " counter(page) " of " counter(pages)'},
+}
+
+
+def _iv(lo: float, hi: float, unit: str = "", digits: int = 0) -> str:
+    return f"{fmt(lo, unit, digits)} … {fmt(hi, unit, digits)}"
+
+
+def _signed(x: float, digits: int = 1) -> str:
+    return f"{x:+,.{digits}f}"
+
+
+def carrier_words(c: dict, lang: str, digits: int) -> str:
+    """A mechanism carrying an effect, with the direction it moved: a positive contribution is fewer withdrawals
+    (stalls, waiting projects) of that kind, or more contacts, signings or capital per signing."""
+    more = (c["mean"] > 0) == (c["kind"] == "volume")
+    label = component_label(c["component"], lang)
+    if lang == "zh":
+        return f"{label}{'增加' if more else '减少'}（{_signed(c['mean'], digits)}）"
+    return f"{'more' if more else 'fewer'} {label} ({_signed(c['mean'], digits)})"
+
+
+def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], lang: str) -> list[str]:
+    """For every strategy and headline effect: the effect, the two mechanisms that carry it, and whether it goes
+    against the essay's expectation."""
+    from sim.analysis.decompose import CAPITAL, RATE, carriers, headline
+
+    out = []
+    for s in dict.fromkeys(table["scenario"]):
+        parts = []
+        for m in (RATE, CAPITAL):
+            h = headline(table, s, m)
+            if h is None:
+                continue
+            cs = carriers(table, s, m, 2)
+            if m == RATE:
+                eff = f"{_signed(h['mean'])} {'个百分点' if lang == 'zh' else 'points'} [{_signed(h['ci_low'])}, {_signed(h['ci_high'])}]"
+                cw = [carrier_words(c, lang, 1) for c in cs]
+            else:
+                eff = f"{_signed(h['mean'], 0)} {'万元' if lang == 'zh' else '10,000 yuan'} [{_signed(h['ci_low'], 0)}, {_signed(h['ci_high'], 0)}]"
+                cw = [carrier_words(c, lang, 0) for c in cs]
+            name = ("履约率" if m == RATE else "到位资金") if lang == "zh" else ("履约率" if m == RATE else "arrived capital")
+            carried = ("、".join(cw) if lang == "zh" else " and ".join(cw)) or ("—")
+            against = ""
+            if h["against"]:
+                against = "（与文章预期相反）" if lang == "zh" else " (against the essay's expectation)"
+            parts.append(f"{name} {eff}{against}，主要来自{carried}" if lang == "zh" else
+                         f"{name} {eff}{against}, carried by {carried}")
+        if parts:
+            lab = strategy_label(s, lang, titles)
+            out.append(f"{lab}：" + "；".join(parts) + "。" if lang == "zh" else f"{lab}: " + "; ".join(parts) + ".")
+    return out
+
+
+def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir: str | Path | None = None,
+                discover: list[str | Path] | None = None, sobol_dir: str | Path | None = None) -> dict[str, Path]:
+    """Write ``policy_<lang>.html`` and ``.pdf``: the recommended allocation, what it buys, when it fails, how sure
+    we are (page 1), and where the strategies' effects come from and which lever bought what (page 2)."""
+    import weasyprint
+
+    from sim.report.brief import css
+    from sim.runio import atomic_write, atomic_write_text
+
+    opt_dir, out = Path(opt_dir), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t = TEXT[lang]
+    summ = json.loads((opt_dir / "summary.json").read_text(encoding="utf-8"))
+    cmp = pd.read_csv(opt_dir / "comparison.csv")
+    alloc = pd.read_csv(opt_dir / "allocation.csv")
+    titles = _opt_titles(opt_dir)
+    base = summ["scenario"]
+    obj = summ["objectives"][0]
+    chart = optimise_chart(opt_dir, lang)
+    shutil_copy(chart, out / chart.name)
+    b = cmp[(cmp["strategy"] == base) & (cmp["objective"] == obj)].iloc[0]
+    sure = b["optimum_minus_low"] > 0 or b["optimum_minus_high"] < 0
+    # Allocation: the biggest moves of money.
+    money = alloc[~alloc["lever"].astype(str).str.startswith("promise")].copy()
+    money["delta"] = money["wan_yuan_per_year"] - money["scenario_wan_yuan_per_year"]
+    up = money.sort_values("delta", ascending=False).iloc[0]
+    down = money.sort_values("delta").iloc[0]
+    if lang == "zh":
+        h1 = (f"同样的钱，把{lever_name(down['lever'], lang)}每年少投 {fmt(-down['delta'])} 万元、"
+              f"{lever_name(up['lever'], lang)}多投 {fmt(up['delta'])} 万元，"
+              + (f"{obj_label(obj, lang)}{'多' if b['optimum_minus'] > 0 else '少'} {fmt(abs(b['optimum_minus']))}"
+                 if sure else f"{obj_label(obj, lang)}的差异尚不确定"))
+    else:
+        h1 = (f"For the same money, {fmt(-down['delta'])} (10,000 yuan) a year less on {lever_name(down['lever'], lang).lower()} "
+              f"and {fmt(up['delta'])} more on {lever_name(up['lever'], lang).lower()} "
+              + (f"gives {fmt(abs(b['optimum_minus']))} {'more' if b['optimum_minus'] > 0 else 'fewer'} {obj_label(obj, lang)}"
+                 if sure else f"changes {obj_label(obj, lang)} by an amount not yet distinguishable from zero"))
+    rows = []
+    for _, r in money.iterrows():
+        pm = "" if pd.isna(r["person_months_per_year"]) else f"{fmt(r['scenario_person_months_per_year'], digits=1)} → {fmt(r['person_months_per_year'], digits=1)}"
+        rows.append(f"<tr><td class='name'>{esc(lever_name(r['lever'], lang))}</td><td>{fmt(r['scenario_wan_yuan_per_year'])}</td>"
+                    f"<td>{fmt(r['wan_yuan_per_year'])}</td><td>{fmt(r['delta'])}</td><td>{esc(pm)}</td></tr>")
+    alloc_html = (f"<table><tr><th class='name'>{t['lever']}</th><th>{t['now']}</th><th>{t['rec']}</th><th>{t['change']}</th>"
+                  f"<th>{t['pm']}</th></tr>{''.join(rows)}</table>")
+    buy_rows = []
+    for _, r in cmp.iterrows():
+        unit = "%" if r["objective"] == "cohort_start_rate_24m" else ""
+        diff = "—" if r["strategy"] == "optimum" else f"{fmt(r['optimum_minus'], unit)} ({_iv(r['optimum_minus_low'], r['optimum_minus_high'], unit)})"
+        buy_rows.append(f"<tr><td class='name'>{esc(strategy_label(r['strategy'], lang, titles))}</td>"
+                        f"<td class='name'>{esc(obj_label(r['objective'], lang))}</td>"
+                        f"<td>{fmt(r['mean'], unit)} ({_iv(r['ci_low'], r['ci_high'], unit)})</td><td>{diff}</td>"
+                        f"<td>{fmt(r['future_p05'], unit)}</td></tr>")
+    buys_html = (f"<table><tr><th class='name'>{t['strategy']}</th><th class='name'></th><th>{t['mean']}</th>"
+                 f"<th>{t['diff']}</th><th>{t['worst']}</th></tr>{''.join(buy_rows)}</table>")
+    fails = []
+    for f in discover or []:
+        d = json.loads(Path(f).read_text(encoding="utf-8"))
+        words = d.get("words", {}).get(lang, [])
+        man = Path(f).resolve().parent.parent / "manifest.json"
+        dt = ({s["name"]: s.get("title") or {} for s in json.loads(man.read_text(encoding="utf-8")).get("scenarios", [])}
+              if man.is_file() else {})
+        lab = strategy_label(d["strategy"], lang, {**titles, **dt})
+        if lang == "zh":
+            head = (f"{lab}在 {d['futures']} 个未来情景中有 {d['failing']} 个{obj_label(d['output'], lang)}"
+                    f"{'低于目标' if d.get('target') is not None else '不如现状基线'}。")
+        else:
+            head = (f"{lab} does worse than {'its target' if d.get('target') is not None else 'the baseline'} on "
+                    f"{obj_label(d['output'], lang)} in {d['failing']} of {d['futures']} futures.")
+        fails.append(f"<li>{esc(head)} {' '.join(esc(w) for w in words[:2])}</li>")
+    opt_wins = cmp[(cmp["strategy"] != "optimum") & (cmp["objective"] == obj)]
+    for _, r in opt_wins.iterrows():
+        share = r["optimum_not_worse_share_of_futures"]
+        if lang == "zh":
+            fails.append(f"<li>推荐配置在 {share:.0%} 的未来情景中不差于{esc(strategy_label(r['strategy'], lang, titles))}。</li>")
+        else:
+            fails.append(f"<li>The recommended allocation is no worse than {esc(strategy_label(r['strategy'], lang, titles))} "
+                         f"in {share:.0%} of the futures.</li>")
+    meta = json.loads((opt_dir / "optimise.json").read_text(encoding="utf-8"))
+    posterior = "posterior" in meta.get("file_text", "")
+    if lang == "zh":
+        sure_txt = (f"每个候选方案在 {summ['futures']} 个未来情景（{'来自校准后验样本' if posterior else '在给定范围内抽样'}）"
+                    f"和 {summ['replications']} 次配对重复（共同随机数）下运行，共 {summ['runs']} 次模拟；"
+                    f"稳健性按{'最差 ' + format(summ['quantile'], '.0%') + ' 分位' if summ['robustness'] == 'quantile' else '最大遗憾'}评价。"
+                    f"区间为配对重复的 95% t 区间。")
+    else:
+        sure_txt = (f"Every candidate ran in {summ['futures']} futures ({'drawn from the calibration posterior' if posterior else 'sampled within stated ranges'}) "
+                    f"and {summ['replications']} paired replications (common random numbers): {summ['runs']} simulations; "
+                    f"robustness is the {format(summ['quantile'], '.0%') + ' quantile over futures' if summ['robustness'] == 'quantile' else 'largest regret'}. "
+                    f"Intervals: 95% t-intervals over paired replications.")
+    page2 = [f"<figure style='break-before: page'><img src='{chart.name}' style='width:80%'></figure>"]
+    if main_dir is not None:
+        from sim.analysis.tables import ANALYSIS_DIR
+
+        dec_file = Path(main_dir) / ANALYSIS_DIR / "decomposition.csv"
+        if dec_file.is_file():
+            table = pd.read_csv(dec_file)
+            man = json.loads((Path(main_dir) / "manifest.json").read_text(encoding="utf-8"))
+            mt = {s["name"]: s.get("title") or {} for s in man.get("scenarios", [])}
+            sent = mechanism_sentences(table, {**titles, **mt}, lang)
+            dchart = decomposition_chart(table, {**titles, **mt}, out / f"decomposition_{lang}.png", lang)
+            page2.append(f"<h2>{t['why']}</h2><ul>" + "".join(f"<li>{esc(s)}</li>" for s in sent)
+                         + f"</ul><figure><img src='{dchart.name}' style='width:88%'></figure>")
+    if sobol_dir is not None:
+        from sim.analysis.tables import ANALYSIS_DIR
+
+        sfile = Path(sobol_dir) / ANALYSIS_DIR / LEVER_SOBOL
+        if not sfile.is_file():
+            lever_indices(sobol_dir)
+        sc = sobol_chart(pd.read_csv(sfile), out / f"sobol_{lang}.png", lang)
+        page2.append(f"<h2>{t['levers']}</h2><figure><img src='{sc.name}' style='width:88%'></figure>")
+    footer = (f"sim optimise {summ['name']} · {summ['runs']} runs" if lang == "en" else f"sim optimise {summ['name']} · {summ['runs']} 次模拟")
+    doc = f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><style>{css(footer, t['page'], 0.8)}</style></head><body>
+<h1>{esc(h1)}</h1>
+<h2>{t['alloc']}</h2>{alloc_html}
+<h2>{t['buys']}</h2>{buys_html}
+<h2>{t['fails']}</h2><ul>{''.join(fails)}</ul>
+<h2>{t['sure']}</h2><p>{esc(sure_txt)}</p>
+{''.join(page2)}
+</body></html>"""
+    html_path, pdf_path = out / f"policy_{lang}.html", out / f"policy_{lang}.pdf"
+    rendered = weasyprint.HTML(string=doc, base_url=str(out) + "/").render()
+    atomic_write_text(html_path, doc)
+    atomic_write(pdf_path, rendered.write_pdf)
+    return {"html": html_path, "pdf": pdf_path, "pages": len(rendered.pages)}
+
+
+def shutil_copy(src: Path, dst: Path) -> None:
+    """Copy a chart next to the page that shows it (no-op when it is already there)."""
+    import shutil
+
+    if Path(src).resolve() != Path(dst).resolve():
+        shutil.copyfile(src, dst)
