@@ -143,3 +143,33 @@ def test_posterior_rows_become_futures_and_bad_posteriors_are_refused(tmp_path):
     post.write_text("behaviour.outside_growth\n0.01\n")
     with pytest.raises(ScenarioError, match="key 'weight'"):
         opt.load_optimise(f)
+
+
+def test_robust_scores_take_the_bad_tail_or_the_largest_regret(tmp_path):
+    spec = opt.load_optimise(_file(tmp_path))
+    # Two plans in two futures, one replication: A is great in future 0 and useless in future 1; B is steady.
+    vals = np.array([[[[10.0]], [[0.0]]], [[[6.0]], [[5.0]]]])
+    spec.quantile = 0.0
+    q = opt.robust_scores(spec, vals)
+    assert q[:, 0].tolist() == [-0.0, -5.0]  # minimised: B's worst future (5) beats A's (0)
+    spec.robustness = "regret"
+    r = opt.robust_scores(spec, vals)
+    assert r[:, 0].tolist() == [5.0, 4.0]  # best per future (10, 5): A's largest regret 5, B's 4
+    spec.objectives = [opt.Objective("cost_per_job", "min")]
+    r = opt.robust_scores(spec, vals)
+    assert r[:, 0].tolist() == [4.0, 5.0]  # less is better: best per future 6 and 0; A misses by 4, B by 5
+
+
+def test_decisions_keep_the_total_cost_and_the_other_levers(tmp_path):
+    spec = opt.load_optimise(_file(tmp_path))
+    base = spec.scenario.params.budget.shares
+    rng = np.random.default_rng(0)
+    for x in rng.random((50, spec.n_var)):
+        shares = spec.decode(x)["budget.shares"]
+        moved = sum(shares[k] for k in spec.shares)
+        assert moved <= spec.share_total + 1e-12
+        assert moved == pytest.approx(spec.share_total, abs=1e-5)
+        for k, v in base.items():
+            if k not in spec.shares:
+                assert shares[k] == v
+        spec.scenario.with_overrides(spec.decode(x), source="test")  # a valid scenario every time
