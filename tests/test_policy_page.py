@@ -155,3 +155,20 @@ def test_lever_indices_are_stored_and_drawn(pages):
     assert set(idx["output"]) == {"jobs", "arrived_capital"}
     assert set(idx["parameter"]) == {"budget.shares.channels", "budget.shares.park"}
     assert (pages["out"] / "sobol_zh.png").is_file() and (pages["out"] / "sobol_en.png").is_file()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_briefing_names_the_two_mechanisms_behind_each_effect(pages, lang, tmp_path):
+    assert sim_main(["brief", str(pages["strat"]), "--lang", lang, "--out", str(tmp_path)]) == 0
+    body = text(tmp_path / f"brief_{lang}.pdf")
+    assert ("效应从何而来" if lang == "zh" else "Where the effects come from") in body
+    flat = body.replace(" ", "")
+    table = pd.read_csv(pages["strat"] / "analysis" / "decomposition.csv")
+    for s in ("soft_environment", "leadership"):
+        for m, digits in ((RATE, 1), (CAPITAL, 0)):
+            h = headline(table, s, m)
+            assert f"[{_signed(h['ci_low'], digits)},{_signed(h['ci_high'], digits)}]" in flat, (s, m)
+            cs = carriers(table, s, m, 2)
+            assert len(cs) == 2
+            for c in cs:
+                assert _signed(c["mean"], digits) in flat, (s, m, c["component"])

@@ -155,6 +155,21 @@ class Briefing:
         cls = ' class="sig"' if e.get("significant") else ""
         return f"<td{cls}>{v}{ci}</td>"
 
+    def mechanisms(self) -> str:
+        """For every strategy, the two mechanisms that carry its effect on cohort 履约率 and arrived capital
+        (sim.analysis.decompose), and where an effect goes against the essay."""
+        import pandas as pd
+
+        from sim.report.policy import mechanism_sentences
+
+        rows = self.an.get("decomposition") or []
+        if not rows:
+            return ""
+        titles = {s["name"]: s.get("title") or {} for s in self.an.get("scenarios", [])}
+        items = "".join(f"<li>{_e(x)}</li>" for x in mechanism_sentences(pd.DataFrame(rows), titles, self.lang))
+        head = "效应从何而来" if self.lang == "zh" else "Where the effects come from"
+        return f'<h2>{head}</h2><ul class="mechanisms">{items}</ul>' if items else ""
+
     def effects_table(self) -> str:
         outs = list(self.an.get("headline_outputs", []))
         head = "".join(f"<th>{_e(panel_title(o, self.lang))}<br><small>({_e(nb.short_unit(o, self.lang, effect=True))})"
@@ -284,6 +299,7 @@ class Briefing:
 <h2>{t["effects"]}</h2>
 {self.effects_table()}
 <p class="note">{_e(t["table_note"])}</p>
+{self.mechanisms()}
 {fig("capital")}
 <h2>{t["charts_pipeline"]}</h2>
 {fig("funnel")}

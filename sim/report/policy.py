@@ -325,8 +325,8 @@ def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], 
         parts = []
         for m in (RATE, CAPITAL):
             h = headline(table, s, m)
-            if h is None:
-                continue
+            if h is None or (h["mean"] == 0 and not h["ci_high"] > h["ci_low"]):
+                continue  # no cohort followed long enough (short horizons): nothing to explain
             cs = carriers(table, s, m, 2)
             if m == RATE:
                 eff = f"{_signed(h['mean'])} {'个百分点' if lang == 'zh' else 'points'} [{_signed(h['ci_low'])}, {_signed(h['ci_high'])}]"
