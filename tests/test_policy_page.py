@@ -159,9 +159,13 @@ def test_lever_indices_are_stored_and_drawn(pages):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_briefing_names_the_two_mechanisms_behind_each_effect(pages, lang, tmp_path):
-    assert sim_main(["brief", str(pages["strat"]), "--lang", lang, "--out", str(tmp_path)]) == 0
+    disc = pages["disc"] / "analysis" / "discovery_channels_honouring_rate.json"
+    assert sim_main(["brief", str(pages["strat"]), "--lang", lang, "--out", str(tmp_path), "--discover", str(disc)]) == 0
     body = text(tmp_path / f"brief_{lang}.pdf")
     assert ("效应从何而来" if lang == "zh" else "Where the effects come from") in body
+    assert ("何时失效" if lang == "zh" else "When it fails") in body
+    d = json.loads(disc.read_text())
+    assert d["words"][lang] and d["words"][lang][0].replace(" ", "")[:60] in body.replace(" ", "")
     flat = body.replace(" ", "")
     table = pd.read_csv(pages["strat"] / "analysis" / "decomposition.csv")
     for s in ("soft_environment", "leadership"):
@@ -172,3 +176,10 @@ def test_briefing_names_the_two_mechanisms_behind_each_effect(pages, lang, tmp_p
             assert len(cs) == 2
             for c in cs:
                 assert _signed(c["mean"], digits) in flat, (s, m, c["component"])
+
+
+def test_a_missing_discovery_file_is_one_line(pages, tmp_path, capsys):
+    code = sim_main(["brief", str(pages["strat"]), "--lang", "en", "--out", str(tmp_path), "--discover",
+                     str(tmp_path / "nope.json")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "nope.json" in err and "expected" in err and "\n" not in err

@@ -29,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--sensitivity", metavar="DIR", type=arguments.input_dir,
                    help="results folder of a Sobol' or Morris experiment whose indices give the key assumptions")
     b.add_argument("--baseline", help="scenario to compare against (default: 'baseline', else the first)")
+    b.add_argument("--discover", action="append", default=[], metavar="JSON",
+                   help="a discovery summary of sim discover (RESULTS/analysis/discovery_*.json) for the section "
+                        "'When it fails'; repeatable")
     b.set_defaults(func=cmd_brief)
 
     m = subparsers.add_parser(
@@ -73,13 +76,13 @@ def ensure_analysis(results_dir: Path, baseline: str | None = None) -> Path:
 
 
 def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivity: Path | None = None,
-                 baseline: str | None = None) -> list[dict]:
+                 baseline: str | None = None, discover: list[str] | None = None) -> list[dict]:
     """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned."""
     from sim.report.brief import write_brief
 
     folder = ensure_analysis(results_dir, baseline)
     sens = ensure_analysis(sensitivity) if sensitivity else None
-    return [write_brief(folder, out, lang, sensitivity_dir=sens) for lang in langs]
+    return [write_brief(folder, out, lang, sensitivity_dir=sens, discover=discover) for lang in langs]
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
@@ -94,7 +97,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
             arguments.check_output_dir(folder / "analysis", "results_dir" if folder is results else "--sensitivity")
     langs = LANGS if args.lang == "both" else (args.lang,)
     try:
-        done = write_briefs(results, out, langs, args.sensitivity, args.baseline)
+        done = write_briefs(results, out, langs, args.sensitivity, args.baseline, getattr(args, "discover", None))
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

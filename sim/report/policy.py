@@ -347,6 +347,40 @@ def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], 
     return out
 
 
+def read_discovery(path: str | Path) -> dict:
+    """A discovery summary written by ``sim discover`` (with the scenario titles of its experiment), or one line."""
+    from sim.runio import read_json_object
+    from sim.scenario import ScenarioError
+
+    path = Path(path)
+    d = read_json_object(path, "a discovery summary written by sim discover", "run sim discover again", ScenarioError)
+    for key in ("strategy", "output", "futures", "failing", "words"):
+        if key not in d:
+            raise ScenarioError(f"{path}: key '{key}': expected a discovery summary written by sim discover, found none")
+    man = path.resolve().parent.parent / "manifest.json"
+    try:
+        d["titles"] = {s["name"]: s.get("title") or {} for s in json.loads(man.read_text(encoding="utf-8"))["scenarios"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        d["titles"] = {}
+    return d
+
+
+def failure_sentences(discoveries: list[dict], titles: dict[str, dict[str, str]], lang: str) -> list[str]:
+    """'When it fails' in plain words: for each discovery, how often the strategy fails and its first boxes."""
+    out = []
+    for d in discoveries:
+        words = d.get("words", {}).get(lang, [])
+        lab = strategy_label(d["strategy"], lang, {**titles, **d.get("titles", {})})
+        if lang == "zh":
+            head = (f"{lab}在 {d['futures']} 个未来情景中有 {d['failing']} 个{obj_label(d['output'], lang)}"
+                    f"{'低于目标' if d.get('target') is not None else '不如现状基线'}。")
+        else:
+            head = (f"{lab} does worse than {'its target' if d.get('target') is not None else 'the baseline'} on "
+                    f"{obj_label(d['output'], lang)} in {d['failing']} of {d['futures']} futures.")
+        out.append(" ".join([head, *words[:2]]))
+    return out
+
+
 def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir: str | Path | None = None,
                 discover: list[str | Path] | None = None, sobol_dir: str | Path | None = None) -> dict[str, Path]:
     """Write ``policy_<lang>.html`` and ``.pdf``: the recommended allocation, what it buys, when it fails, how sure
@@ -401,21 +435,7 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
                         f"<td>{fmt(r['future_p05'], unit)}</td></tr>")
     buys_html = (f"<table><tr><th class='name'>{t['strategy']}</th><th class='name'></th><th>{t['mean']}</th>"
                  f"<th>{t['diff']}</th><th>{t['worst']}</th></tr>{''.join(buy_rows)}</table>")
-    fails = []
-    for f in discover or []:
-        d = json.loads(Path(f).read_text(encoding="utf-8"))
-        words = d.get("words", {}).get(lang, [])
-        man = Path(f).resolve().parent.parent / "manifest.json"
-        dt = ({s["name"]: s.get("title") or {} for s in json.loads(man.read_text(encoding="utf-8")).get("scenarios", [])}
-              if man.is_file() else {})
-        lab = strategy_label(d["strategy"], lang, {**titles, **dt})
-        if lang == "zh":
-            head = (f"{lab}在 {d['futures']} 个未来情景中有 {d['failing']} 个{obj_label(d['output'], lang)}"
-                    f"{'低于目标' if d.get('target') is not None else '不如现状基线'}。")
-        else:
-            head = (f"{lab} does worse than {'its target' if d.get('target') is not None else 'the baseline'} on "
-                    f"{obj_label(d['output'], lang)} in {d['failing']} of {d['futures']} futures.")
-        fails.append(f"<li>{esc(head)} {' '.join(esc(w) for w in words[:2])}</li>")
+    fails = [f"<li>{esc(x)}</li>" for x in failure_sentences([read_discovery(f) for f in discover or []], titles, lang)]
     opt_wins = cmp[(cmp["strategy"] != "optimum") & (cmp["objective"] == obj)]
     for _, r in opt_wins.iterrows():
         share = r["optimum_not_worse_share_of_futures"]
