@@ -7,6 +7,7 @@ Exit codes as ``sim experiment``: 0 done, 1 some runs failed (re-run to retry), 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from sim import arguments
@@ -66,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_optimise(args: argparse.Namespace) -> int:
     """``sim optimise``: run or resume a robust allocation search, write tables and the chart."""
-    from sim.experiment.optimise import load_optimise, optimise
+    from sim.experiment.optimise import OptimiseError, load_optimise, optimise
 
     spec = load_optimise(args.file)
     out = args.out or arguments.check_output_dir(Path("results") / "optimise" / spec.name, "--out")
@@ -85,6 +86,9 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"interrupted; finished runs are kept in {out}: run the same command to resume")
         return 130
+    except OptimiseError as exc:  # some runs failed: stored with their errors, a rerun retries them
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     from sim.report.policy import optimise_chart
 
     langs = ("zh", "en") if args.lang == "both" else (args.lang,)
