@@ -1,8 +1,8 @@
 """Benchmark of ``sim optimise`` (not a test): wall time of the CI-sized search, and the cost of one run of
 the full setting, from which the full search's time on 2 cores (and on a Dask cluster) is estimated.
 
-Usage: ``.venv/bin/python benchmarks/bench_optimise.py [--file experiments/optimise_ci.toml] [--workers 2]
-[--full experiments/optimise.toml] [--probe-runs 4]``. The CI search must finish within two minutes on 2 cores.
+Usage: ``.venv/bin/python benchmarks/bench_optimise.py [--file experiments/optimise/ci.toml] [--workers 2]
+[--full experiments/optimise/allocation.toml] [--probe-runs 4]``. The CI search must finish within two minutes on 2 cores.
 Results are written to a temporary folder and printed; nothing under results/ is touched.
 """
 
@@ -18,8 +18,8 @@ import numpy as np
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--file", default="experiments/optimise_ci.toml")
-    ap.add_argument("--full", default="experiments/optimise.toml")
+    ap.add_argument("--file", default="experiments/optimise/ci.toml")
+    ap.add_argument("--full", default="experiments/optimise/allocation.toml")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--probe-runs", type=int, default=4, help="runs of the full setting timed for the estimate")
     args = ap.parse_args()

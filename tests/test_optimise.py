@@ -89,7 +89,13 @@ def test_same_numbers_on_serial_and_process_engines(toy, tmp_path):
     spec = opt.load_optimise(_file(tmp_path))
     spec.generations = 3
     a = opt.optimise(spec, tmp_path / "serial", engine="serial", progress=False, log=lambda m: None)
-    b = opt.optimise(spec, tmp_path / "process", engine="process", workers=2, progress=False, log=lambda m: None)
+    from sim.experiment.executors import ProcessExecutor
+
+    # Forked workers inherit the stand-in model whatever threads earlier tests left behind (a fork server would
+    # import the real model afresh).
+    with ProcessExecutor(2, start_method="fork") as ex:
+        b = opt.optimise(spec, tmp_path / "process", executor=ex, progress=False, log=lambda m: None)
+        assert ex.method_used == "fork"
     pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
     pd.testing.assert_frame_equal(a.comparison, b.comparison)
 
@@ -173,3 +179,9 @@ def test_decisions_keep_the_total_cost_and_the_other_levers(tmp_path):
             if k not in spec.shares:
                 assert shares[k] == v
         spec.scenario.with_overrides(spec.decode(x), source="test")  # a valid scenario every time
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments" / "optimise").glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_optimiser_files_are_valid_and_state_their_runs(path):
+    spec = opt.load_optimise(path)
+    assert f"{spec.n_runs:,}" in path.read_text(encoding="utf-8") or str(spec.n_runs) in path.read_text(encoding="utf-8")

@@ -269,7 +269,7 @@ def summary(m) -> dict:
     return out
 
 
-COHORT_ACCOUNT_MONTHS = 24
+COHORT_ACCOUNT_MONTHS = max(COHORT_MONTHS)
 """Months after signing at which the cohort accounts follow projects (as ``cohort_start_rate_24m``)."""
 CAPITAL_STATUSES = ("operating", "building", "stalled", "waiting")
 """Where a signed project stands at the horizon, besides withdrawn or exited (counted by reason)."""

@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "optimise", help="search the budget allocation that holds up across uncertain futures (pymoo)",
         description="Read an optimiser file (experiments/optimise*.toml): budget shares and staff settings as decisions, "
                     "objectives, futures. Results go to results/optimise/<name>/; the same command resumes.")
-    p.add_argument("file", help="optimiser TOML file, e.g. experiments/optimise_ci.toml")
+    p.add_argument("file", help="optimiser TOML file, e.g. experiments/optimise/ci.toml")
     p.add_argument("--engine", choices=ENGINES, default="process", help="where runs execute (default: process pool)")
     p.add_argument("--workers", type=arguments.workers, default=None, help="worker processes (default: all cores)")
     p.add_argument("--scheduler", metavar="ADDR", type=arguments.scheduler, default=None,
