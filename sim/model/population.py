@@ -13,11 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from sim.model.units import MIN_PATIENCE_MONTHS
 from sim.params import ORIGINS, SECTORS, Params
-
-MIN_PATIENCE_MONTHS = 0.1
-"""Shortest patience (months, about three days): waiting is measured against patience, which must be positive
-even for an origin given no patience at all (``population.origin_patience`` = 0)."""
 
 
 @dataclass

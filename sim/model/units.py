@@ -7,3 +7,4 @@ CAPITAL_PER_MILLION = 100.0  # 万元 in one million yuan (jobs are stated per m
 HALF_STEP = 0.5  # yearly events fire between two monthly steps
 SPREAD_LOW = 0.5  # a delay is drawn uniformly between SPREAD_LOW and SPREAD_LOW + 1 times its mean
 COHORT_MONTHS = (12, 24)  # months after signing at which signing cohorts are observed (provincial reports)
+MIN_PATIENCE_MONTHS = 0.1  # shortest patience (about three days): waiting is measured against it, so it must be positive
