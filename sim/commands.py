@@ -38,3 +38,13 @@ def _register_analysis_and_brief(subparsers) -> None:
 
 
 REGISTRARS.append(_register_analysis_and_brief)
+
+
+def _register_policy(subparsers) -> None:
+    """``sim optimise``, ``sim discover`` and ``sim policy``: choosing an allocation (sim.policy)."""
+    from sim.policy.cli import register
+
+    register(subparsers)
+
+
+REGISTRARS.append(_register_policy)

@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis import costs, effects, pipeline, sensitivity
+from sim.analysis import costs, decompose, effects, pipeline, sensitivity
 from sim.analysis.data import (
     HEADLINE_OUTPUTS,
     MONTHLY_HEADLINE,
@@ -158,6 +158,10 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
                      (fun, "funnel"), (wd, "withdrawals"), (bands, "monthly_bands"), (sens, "sensitivity"),
                      (sens2, "sensitivity_second_order"), (robust, "robustness")):
         files += _write(df, folder, name)
+    dec = decompose.decompose(results) if decompose.has_accounts(results) else pd.DataFrame()
+    if not dec.empty:  # effects explained by mechanism (results of this version only)
+        for df, name in ((dec, "decomposition"), (decompose.context(results), "decomposition_context")):
+            files += _write(df, folder, name)
 
     brief_eff = all_eff[all_eff["output"].isin(BRIEF_OUTPUTS)] if not all_eff.empty else all_eff
     headline_eff = eff[eff["output"].isin(HEADLINE_OUTPUTS)] if not eff.empty else eff
@@ -196,6 +200,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "costs": records(cost),
         "spending_by_lever": records(levers),
         "funnel": records(fun),
+        "decomposition": records(dec[~dec["kind"].eq("residual")]) if not dec.empty else [],
         "withdrawals": records(wd[wd["stage"].isin(("after_signing", "all"))] if not wd.empty else wd),
         "sensitivity": {"available": not sens.empty, "design": sens_design, "error": sens_error,
                         "indices": records(sens)},

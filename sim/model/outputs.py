@@ -327,7 +327,44 @@ def summary(m) -> dict:
     from sim.model.channels import SOURCES
     src = m.channel[signed]
     out["signed_by_source"] = {s: int((src == i).sum()) for i, s in enumerate(SOURCES)}
+    out.update(mechanism_accounts(m))
     return out
+
+
+COHORT_ACCOUNT_MONTHS = max(COHORT_MONTHS)
+"""Months after signing at which the cohort accounts follow projects (as ``cohort_start_rate_24m``)."""
+CAPITAL_STATUSES = ("operating", "building", "stalled", "waiting")
+"""Where a signed project stands at the horizon, besides withdrawn or exited (counted by reason)."""
+
+
+def mechanism_accounts(m, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
+    """Accounts that explain the cohort start rate and arrived capital by mechanism, exactly.
+
+    - ``cohort_not_started_{after}m``: the signed cohort of :func:`cohort_rates` that had not begun building
+      ``after`` months after signing, by what had become of it by then: withdrawn for each reason, or
+      ``waiting`` (still signed, for land, approvals or money). ``cohort_start_rate`` = 1 - their sum / the
+      cohort's projects.
+    - ``capital_gap``: 万元 signed but not arrived (announced - arrived) for every signed project, by where it
+      stands at the horizon: withdrawn or exited for each reason, operating, building, stalled (烂尾) or
+      waiting to start. ``arrived_capital`` = ``signed_capital`` - their sum.
+    - ``capital_gap_projects``: the signed projects in each of those groups.
+    """
+    cohort = (m.signed_month >= 1) & (m.signed_month <= m.t - after)
+    not_started = cohort & ~m.started_by[after]
+    gone_by = not_started & (m.reason >= 0) & (m.end_month >= 0) & (m.end_month <= m.signed_month + after)
+    cohort_out = {r: int((gone_by & (m.reason == i)).sum()) for i, r in enumerate(REASONS)}
+    cohort_out["waiting"] = int((not_started & ~gone_by).sum())
+    signed = m.signed_month >= 0
+    gap = m.pop.announced - m.arrived
+    gone = signed & ((m.stage == WITHDRAWN) | (m.stage == EXITED))
+    groups = {r: gone & (m.reason == i) for i, r in enumerate(REASONS)}
+    groups["operating"] = signed & (m.stage == OPERATING)
+    groups["building"] = signed & (m.stage == BUILDING)
+    groups["stalled"] = signed & (m.stage == STALLED)
+    groups["waiting"] = signed & ~gone & (m.stage != OPERATING) & (m.stage != BUILDING) & (m.stage != STALLED)
+    return {f"cohort_not_started_{after}m": cohort_out,
+            "capital_gap": {k: float(gap[g].sum()) for k, g in groups.items()},
+            "capital_gap_projects": {k: int(g.sum()) for k, g in groups.items()}}
 
 
 def check_invariants(m) -> list[str]:

@@ -174,6 +174,32 @@ class Briefing:
             text = f"{same}/{n} 为正，不确定" if self.lang == "zh" else f"{same}/{n} positive, uncertain"
         return f'<br><small class="uncertain">{text}</small>'
 
+    def mechanisms(self) -> str:
+        """For every strategy, the two mechanisms that carry its effect on cohort 履约率 and arrived capital
+        (sim.analysis.decompose), and where an effect goes against the essay."""
+        import pandas as pd
+
+        from sim.report.policy import mechanism_sentences
+
+        rows = self.an.get("decomposition") or []
+        if not rows:
+            return ""
+        titles = {s["name"]: s.get("title") or {} for s in self.an.get("scenarios", [])}
+        items = "".join(f"<li>{_e(x)}</li>" for x in mechanism_sentences(pd.DataFrame(rows), titles, self.lang))
+        head = "效应从何而来" if self.lang == "zh" else "Where the effects come from"
+        return f'<h2>{head}</h2><ul class="mechanisms">{items}</ul>' if items else ""
+
+    def when_it_fails(self) -> str:
+        """'When it fails': the discovery boxes given to the briefing (sim discover), in plain words."""
+        from sim.report.policy import failure_sentences
+
+        found = getattr(self, "discoveries", None) or []
+        if not found:
+            return ""
+        titles = {s["name"]: s.get("title") or {} for s in self.an.get("scenarios", [])}
+        items = "".join(f"<li>{_e(x)}</li>" for x in failure_sentences(found, titles, self.lang))
+        return f'<h2>{"何时失效" if self.lang == "zh" else "When it fails"}</h2><ul>{items}</ul>'
+
     def effects_table(self) -> str:
         outs = list(self.an.get("headline_outputs", []))
         head = "".join(f"<th>{_e(panel_title(o, self.lang))}<br><small>({_e(nb.short_unit(o, self.lang, effect=True))})"
@@ -329,6 +355,8 @@ class Briefing:
 <h2>{t["effects"]}</h2>
 {self.effects_table()}
 <p class="note">{_e(t["table_note"])} {_e(self.robustness_note())} {_e(self.definitions())}</p>
+{self.mechanisms()}
+{self.when_it_fails()}
 {fig("capital")}
 <h2>{t["charts_pipeline"]}</h2>
 {fig("funnel")}
@@ -364,7 +392,7 @@ def last_page_fill(doc) -> float:
 
 
 def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sensitivity_dir: str | Path | None = None,
-                max_pages: int = MAX_PAGES) -> dict[str, Path]:
+                max_pages: int = MAX_PAGES, discover: list[str | Path] | None = None) -> dict[str, Path]:
     """Draw the charts and write ``brief_<lang>.html`` and ``brief_<lang>.pdf`` into ``out``; returns the files.
 
     ``analysis_dir`` is a results folder or its ``analysis`` folder (analysed by ``sim analyse``);
@@ -390,6 +418,10 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
     files = all_charts(an, analysis_dir, chart_dir, lang, sens=sens or (an if an.get("sensitivity", {}).get("available") else None))
     rel = {k: f"{chart_dir.name}/{p.name}" for k, p in files.items()}
     b = Briefing(an, analysis_dir, lang, sensitivity=sens)
+    if discover:
+        from sim.report.policy import read_discovery
+
+        b.discoveries = [read_discovery(f) for f in discover]
 
     def render(scale: float):
         text = b.html(rel, scale)

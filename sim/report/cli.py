@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--baseline", help="scenario to compare against (default: 'baseline', else the first)")
     b.add_argument("--draws", metavar="DIR", type=arguments.input_dir,
                    help="results of the comparison re-run on posterior draws: says whether each effect holds")
+    b.add_argument("--discover", action="append", default=[], metavar="JSON",
+                   help="a discovery summary of sim discover (RESULTS/analysis/discovery_*.json) for the section "
+                        "'When it fails'; repeatable")
     b.set_defaults(func=cmd_brief)
 
     m = subparsers.add_parser(
@@ -89,13 +92,14 @@ def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path 
 
 
 def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivity: Path | None = None,
-                 baseline: str | None = None, draws: Path | None = None) -> list[dict]:
+                 baseline: str | None = None, draws: Path | None = None,
+                 discover: list[str] | None = None) -> list[dict]:
     """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned."""
     from sim.report.brief import write_brief
 
     folder = ensure_analysis(results_dir, baseline, draws)
     sens = ensure_analysis(sensitivity) if sensitivity else None
-    return [write_brief(folder, out, lang, sensitivity_dir=sens) for lang in langs]
+    return [write_brief(folder, out, lang, sensitivity_dir=sens, discover=discover) for lang in langs]
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
@@ -111,7 +115,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     langs = LANGS if args.lang == "both" else (args.lang,)
     try:
         done = write_briefs(results, out, langs, Path(args.sensitivity) if args.sensitivity else None, args.baseline,
-                            Path(args.draws) if args.draws else None)
+                            Path(args.draws) if args.draws else None, getattr(args, "discover", None))
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,0 +1,245 @@
+"""Every effect explained by mechanism: exact decompositions of a strategy's change against the baseline.
+
+Two headline effects are decomposed, replication by replication on the pairs
+of common random numbers, then averaged with 95% t-intervals:
+
+- **Cohort 履约率** (``cohort_start_rate_24m``: signed projects that began
+  building within 24 months of signing / signed). By the run's accounts
+  (:func:`sim.model.outputs.mechanism_accounts`) ``rate = 1 - sum_c N_c / N``,
+  where ``N`` is the cohort and ``N_c`` its projects that had not started by
+  24 months because they withdrew for reason ``c`` or were still ``waiting``.
+  So ``delta rate = - sum_c delta(N_c / N)``: in percentage points, each
+  component is the change in non-starters of that kind per 100 signed, with
+  the sign of its effect on the rate.
+- **Arrived capital** (万元). ``arrived = signed capital - sum_g gap_g`` where
+  ``gap_g`` is the capital signed but not arrived of the projects in group
+  ``g`` at the horizon (withdrawn or exited for each reason, stalled 烂尾,
+  still building, waiting to start, operating). Signed capital is the product
+  contacts x signings per contact x capital per signing, whose change is split
+  among the three factors by the Shapley rule (each factor's average marginal
+  change over the orders in which the factors can change), which adds up
+  exactly. So ``delta arrived = volume components - sum_g delta gap_g``.
+
+Both are identities: the components add up to the total effect (the stored
+``cohort_start_rate_24m`` and ``arrived_capital``) in every pair, up to
+floating-point rounding, and so do their means; the table carries the
+residual. The decomposition knows nothing of the model beyond the stored
+summary columns.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.data import Results
+from sim.analysis.effects import t_interval
+
+RATE = "cohort_start_rate_24m"
+CAPITAL = "arrived_capital"
+COHORT_PREFIX = "cohort_not_started_24m."
+COHORT_SIZE = "cohort_projects_24m"
+GAP_PREFIX = "capital_gap."
+VOLUME_FACTORS = ("contacts", "signings_per_contact", "capital_per_signing")
+"""The factors of signed capital: prospects contacted x signed projects per contact x signed capital per project."""
+STALL = "stalled"
+ESSAY_EXPECTS = {RATE: +1, CAPITAL: +1}
+"""The essay's countermeasures all aim at more signed projects actually built and more capital arriving
+(docs/ODD.md section 8): an effect whose interval lies wholly below zero goes against it."""
+TOL = 1e-9
+"""Largest relative residual of an identity tolerated as floating-point rounding."""
+
+
+class DecompositionError(ValueError):
+    """The results lack the accounts the decomposition needs (results of an older version); one line."""
+
+
+def categories(columns, prefix: str) -> list[str]:
+    """The account categories stored under ``prefix`` (withdrawal reasons, waiting, stalled...), in column order."""
+    return [c[len(prefix):] for c in columns if c.startswith(prefix)]
+
+
+def shapley_product(base: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Shapley split of the change of a product of factors: ``base``, ``new`` of shape (pairs, factors).
+
+    Returns (pairs, factors) contributions whose row sums equal ``prod(new) - prod(base)`` exactly
+    up to rounding: each factor's change averaged over every order in which the factors change.
+    """
+    base = np.asarray(base, dtype=float)
+    new = np.asarray(new, dtype=float)
+    k = base.shape[1]
+    out = np.zeros_like(base)
+    for i in range(k):
+        others = [j for j in range(k) if j != i]
+        for size in range(k):
+            w = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
+            for changed in itertools.combinations(others, size):
+                fac = np.ones(base.shape[0])
+                for j in others:
+                    fac = fac * (new[:, j] if j in changed else base[:, j])
+                out[:, i] += w * fac * (new[:, i] - base[:, i])
+    return out
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
+
+
+def _volume(runs: pd.DataFrame) -> np.ndarray:
+    contacts = runs["prospects_contacted"].to_numpy(dtype=float)
+    signed = runs["signed_projects"].to_numpy(dtype=float)
+    cap = runs["signed_capital"].to_numpy(dtype=float)
+    return np.column_stack([contacts, _ratio(signed, contacts), _ratio(cap, signed)])
+
+
+def pair_components(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per-pair components of both effects: ``a`` strategy runs, ``b`` baseline runs, aligned row by row.
+
+    Returns ``{measure: frame}`` with one column per component plus ``total`` (from the stored output) and
+    ``residual`` (total - sum of components). Rate components are in percentage points (per 100 signed of the
+    cohort); capital components in 万元.
+    """
+    need = [RATE, COHORT_SIZE, CAPITAL, "signed_capital", "signed_projects", "prospects_contacted"]
+    missing = [c for c in need if c not in a.columns]
+    reasons = categories(a.columns, COHORT_PREFIX)
+    groups = categories(a.columns, GAP_PREFIX)
+    if missing or not reasons or not groups:
+        raise DecompositionError(
+            "results: expected the mechanism accounts (columns cohort_not_started_24m.*, capital_gap.*, "
+            f"{', '.join(need)}), found {'none of ' if not reasons else ''}"
+            f"{', '.join(missing) or 'no account columns'}; rerun the experiment with this version")
+    out = {}
+    na, nb = a[COHORT_SIZE].to_numpy(dtype=float), b[COHORT_SIZE].to_numpy(dtype=float)
+    rate = {}
+    for c in reasons:
+        col = COHORT_PREFIX + c
+        rate[c] = -100.0 * (_ratio(a[col].to_numpy(dtype=float), na) - _ratio(b[col].to_numpy(dtype=float), nb))
+    frame = pd.DataFrame(rate)
+    frame["total"] = 100.0 * (a[RATE].to_numpy(dtype=float) - b[RATE].to_numpy(dtype=float))
+    frame["residual"] = frame["total"] - frame[reasons].sum(axis=1)
+    out[RATE] = frame
+    cap = pd.DataFrame(shapley_product(_volume(b), _volume(a)), columns=list(VOLUME_FACTORS))
+    for g in groups:
+        col = GAP_PREFIX + g
+        cap[g] = -(a[col].to_numpy(dtype=float) - b[col].to_numpy(dtype=float))
+    comps = [*VOLUME_FACTORS, *groups]
+    cap["total"] = a[CAPITAL].to_numpy(dtype=float) - b[CAPITAL].to_numpy(dtype=float)
+    cap["residual"] = cap["total"] - cap[comps].sum(axis=1)
+    out[CAPITAL] = cap
+    return out
+
+
+def _kind(measure: str, component: str) -> str:
+    if component in VOLUME_FACTORS:
+        return "volume"
+    if component == STALL:
+        return "stall"
+    if component in ("waiting", "building", "operating"):
+        return "pipeline"
+    return "withdrawal"
+
+
+def _paired(results: Results, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    keys = ["point_id", "replication"]
+    cols = [c for c in results.runs.columns if c.startswith((COHORT_PREFIX, GAP_PREFIX, "withdrawals_after_signing_by_reason."))
+            or c in (RATE, COHORT_SIZE, CAPITAL, "signed_capital", "signed_projects", "prospects_contacted", "scenario", *keys)]
+    runs = results.runs[cols].copy()
+    a = runs[runs["scenario"] == scenario].set_index(keys)
+    b = runs[runs["scenario"] == results.baseline].set_index(keys)
+    common = a.index.intersection(b.index).sort_values()
+    return a.loc[common].reset_index(), b.loc[common].reset_index()
+
+
+def decompose(results: Results) -> pd.DataFrame:
+    """The mechanism decomposition of every strategy's effect on cohort 履约率 and arrived capital.
+
+    Columns: scenario, measure, component, kind (withdrawal, pipeline, stall, volume, total, residual), unit
+    (pp or 万元), n (pairs), mean, ci_low, ci_high, share (of the total effect's mean), baseline_per_100
+    (for rate components: the baseline's non-starters of that kind per 100 signed of the cohort).
+    Rows ``total`` (the stored output's paired difference) and ``residual`` (total - sum of components)
+    close every block.
+    """
+    rows = []
+    for s in results.scenarios:
+        if s.name == results.baseline:
+            continue
+        a, b = _paired(results, s.name)
+        if a.empty:
+            continue
+        comps = pair_components(a, b)
+        for measure, frame in comps.items():
+            unit = "pp" if measure == RATE else "万元"
+            total_mean = float(frame["total"].mean())
+            for col in frame.columns:
+                st = t_interval(frame[col].to_numpy())
+                kind = col if col in ("total", "residual") else _kind(measure, col)
+                base = float("nan")
+                if measure == RATE and col not in ("total", "residual"):
+                    base = float(np.mean(100.0 * _ratio(b[COHORT_PREFIX + col].to_numpy(dtype=float),
+                                                        b[COHORT_SIZE].to_numpy(dtype=float))))
+                rows.append({"scenario": s.name, "measure": measure, "component": col, "kind": kind, "unit": unit,
+                             "n": st["n"], "mean": st["mean"], "ci_low": st["ci_low"], "ci_high": st["ci_high"],
+                             "share": st["mean"] / total_mean if total_mean else float("nan"),
+                             "baseline_per_100": base})
+    return pd.DataFrame(rows)
+
+
+def carriers(table: pd.DataFrame, scenario: str, measure: str, k: int = 2) -> list[dict]:
+    """The ``k`` components that carry a headline effect: largest contributions with the total's sign."""
+    sel = table[(table["scenario"] == scenario) & (table["measure"] == measure)
+                & ~table["kind"].isin(["total", "residual"])]
+    total = table[(table["scenario"] == scenario) & (table["measure"] == measure) & (table["kind"] == "total")]
+    if sel.empty or total.empty:
+        return []
+    sign = 1.0 if float(total["mean"].iloc[0]) >= 0 else -1.0
+    ranked = sel.assign(signed=sel["mean"] * sign).sort_values("signed", ascending=False)
+    ranked = ranked[ranked["signed"] > 0]
+    return ranked.head(k).drop(columns="signed").to_dict("records")
+
+
+def headline(table: pd.DataFrame, scenario: str, measure: str) -> dict | None:
+    """The total effect row of a scenario and measure, with ``against``: its interval lies wholly against the
+    essay's expected direction."""
+    total = table[(table["scenario"] == scenario) & (table["measure"] == measure) & (table["kind"] == "total")]
+    if total.empty:
+        return None
+    row = total.iloc[0].to_dict()
+    want = ESSAY_EXPECTS.get(measure, 0)
+    row["against"] = bool(want and ((want > 0 and row["ci_high"] < 0) or (want < 0 and row["ci_low"] > 0)))
+    return row
+
+
+def context(results: Results) -> pd.DataFrame:
+    """What moved around the effects, per pair averaged: % change in contacts and in signings, and withdrawals
+    after signing per 100 signed by reason (strategy minus baseline)."""
+    rows = []
+    reasons = categories(results.runs.columns, "withdrawals_after_signing_by_reason.")
+    for s in results.scenarios:
+        if s.name == results.baseline:
+            continue
+        a, b = _paired(results, s.name)
+        if a.empty:
+            continue
+        for col, name in (("prospects_contacted", "contacts"), ("signed_projects", "signings")):
+            x = a[col].to_numpy(dtype=float)
+            y = b[col].to_numpy(dtype=float)
+            st = t_interval(100.0 * _ratio(x - y, y))
+            rows.append({"scenario": s.name, "item": name, "unit": "%", **{k: st[k] for k in ("n", "mean", "ci_low", "ci_high")}})
+        for r in reasons:
+            col = "withdrawals_after_signing_by_reason." + r
+            d = (100.0 * _ratio(a[col].to_numpy(dtype=float), a["signed_projects"].to_numpy(dtype=float))
+                 - 100.0 * _ratio(b[col].to_numpy(dtype=float), b["signed_projects"].to_numpy(dtype=float)))
+            st = t_interval(d)
+            rows.append({"scenario": s.name, "item": f"withdrawn_{r}", "unit": "per 100 signed",
+                         **{k: st[k] for k in ("n", "mean", "ci_low", "ci_high")}})
+    return pd.DataFrame(rows)
+
+
+def has_accounts(results: Results) -> bool:
+    """Whether the stored runs carry the mechanism accounts and more than the baseline."""
+    cols = results.runs.columns
+    return (bool(categories(cols, COHORT_PREFIX)) and bool(categories(cols, GAP_PREFIX))
+            and len(results.scenarios) > 1)

@@ -1,0 +1,105 @@
+"""Every effect explained by mechanism: the decomposition adds up exactly to the total effect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.analysis import decompose, effects
+from sim.analysis.data import load_results
+from sim.experiment.runner import run_experiment
+from sim.experiment.spec import load_experiment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("decomp")
+    exp = folder / "exp.toml"
+    scen = ROOT / "scenarios"
+    exp.write_text(f"""
+[experiment]
+name = "decomp"
+scenarios = ["{scen / 'baseline.toml'}", "{scen / 'channels.toml'}", "{scen / 'leadership.toml'}"]
+replications = 3
+root_seed = 5
+horizon_months = 36
+record = "summary"
+
+[overrides]
+"run.n_investors" = 1500
+""")
+    run_experiment(load_experiment(exp), folder / "out", engine="serial", progress=False, log=lambda m: None)
+    return load_results(folder / "out")
+
+
+def test_components_add_up_to_the_stored_effect_in_every_pair(results):
+    """Per pair, the components of both measures sum to the stored output's difference (an identity)."""
+    for s in ("channels", "leadership"):
+        a, b = decompose._paired(results, s)
+        for measure, frame in decompose.pair_components(a, b).items():
+            comps = frame.drop(columns=["total", "residual"])
+            scale = max(1.0, float(frame["total"].abs().max()))
+            assert np.allclose(comps.sum(axis=1), frame["total"], rtol=0, atol=decompose.TOL * scale), (s, measure)
+            assert frame["total"].abs().max() > 0, "a strategy that changes nothing tests nothing"
+
+
+def test_table_totals_match_the_paired_effects_and_means_add_up(results):
+    table = decompose.decompose(results)
+    eff = effects.paired_effects(results, outputs=[decompose.RATE, decompose.CAPITAL])
+    for (s, m), blk in table.groupby(["scenario", "measure"]):
+        total = float(blk.loc[blk["kind"] == "total", "mean"].iloc[0])
+        parts = float(blk.loc[~blk["kind"].isin(["total", "residual"]), "mean"].sum())
+        assert parts == pytest.approx(total, rel=1e-9, abs=1e-9)
+        e = eff[(eff["scenario"] == s) & (eff["output"] == m)]["effect"].iloc[0]
+        assert total == pytest.approx(e * (100.0 if m == decompose.RATE else 1.0), rel=1e-9, abs=1e-12)
+        assert {"withdrawal", "pipeline", "total", "residual"} <= set(blk["kind"])
+    cap = table[table["measure"] == decompose.CAPITAL]
+    assert {"volume", "stall"} <= set(cap["kind"])
+
+
+def test_shapley_split_of_a_product_is_exact_and_fair():
+    base = np.array([[10.0, 0.5, 4.0], [1.0, 1.0, 1.0]])
+    new = np.array([[12.0, 0.4, 5.0], [2.0, 1.0, 1.0]])
+    parts = decompose.shapley_product(base, new)
+    assert np.allclose(parts.sum(axis=1), new.prod(axis=1) - base.prod(axis=1))
+    assert parts[1].tolist() == [1.0, 0.0, 0.0]  # only the first factor moved: it carries the whole change
+
+
+def test_carriers_have_the_sign_of_the_effect(results):
+    table = decompose.decompose(results)
+    for s in ("channels", "leadership"):
+        for m in (decompose.RATE, decompose.CAPITAL):
+            total = decompose.headline(table, s, m)["mean"]
+            for c in decompose.carriers(table, s, m):
+                assert c["mean"] * total > 0
+
+
+def test_cohort_non_starters_are_classified_by_what_had_happened_24_months_after_signing():
+    """Row by row: a non-starter counts under its reason only if it had left by 24 months after signing."""
+    from sim.model import build_model
+    from sim.model.agents import REASONS
+    from sim.model.outputs import mechanism_accounts
+    from sim.scenario import load_scenario
+
+    spec = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
+        {"run.n_investors": 3000, "run.horizon_months": 60, "platform.initial_land_mu": 100.0,
+         "platform.county_land_mu_per_year": 300.0}, source="test")  # scarce land: long waits, late withdrawals
+    m = build_model(spec.params, seed=3)
+    m.run_for(60)
+    want = dict.fromkeys((*REASONS, "waiting"), 0)
+    for i in range(m.n):
+        s = int(m.signed_month[i])
+        if s < 1 or s > m.t - 24 or m.started_by[24][i]:
+            continue
+        left = m.reason[i] >= 0 and 0 <= m.end_month[i] <= s + 24
+        want[REASONS[m.reason[i]] if left else "waiting"] += 1
+    got = mechanism_accounts(m)["cohort_not_started_24m"]
+    assert got == want
+    assert want["waiting"] > 0 and any(want[r] for r in REASONS)
+    late = [i for i in range(m.n) if 1 <= m.signed_month[i] <= m.t - 24 and not m.started_by[24][i]
+            and m.reason[i] >= 0 and 12 < m.end_month[i] - m.signed_month[i] <= 24]
+    assert late, "the setting must have projects that left late in their first 24 months"

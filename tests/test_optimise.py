@@ -1,0 +1,187 @@
+"""sim optimise: the search finds a known optimum through the real code path, the same on every engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.experiment import optimise as opt
+from sim.experiment import runner
+from sim.model import RunResult
+from sim.scenario import ScenarioError
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = {"channels": 0.4, "park": 0.2, "incentive_fund": 0.1, "tracking": 0.1}
+"""The toy region's best split of 0.8 of the budget (the baseline's sum of these levers)."""
+
+
+def toy_simulate(spec, seed=0, horizon=None):
+    """A stand-in model whose jobs peak at the TARGET shares in every future, with seed noise shared by all plans."""
+    p = spec.params
+    shares = p.budget.shares
+    miss = sum((shares.get(k, 0.0) - v) ** 2 for k, v in TARGET.items())
+    noise = np.random.default_rng(seed).normal(0.0, 5.0)
+    growth = p.behaviour.outside_growth
+    jobs = 1000.0 - 4000.0 * miss - 2000.0 * growth + noise
+    spent = {k: 1000.0 * shares.get(k, 0.0) for k in shares}
+    return RunResult(monthly={}, summary={"jobs": jobs, "arrived_capital": 10.0 * jobs, "months": p.run.horizon_months,
+                                          "spent_by_lever": spent, "cohort_start_rate_24m": 0.5,
+                                          "tax_revenue": jobs, "cost_per_job": 1.0, "budget_spent": 100.0})
+
+
+def _file(tmp: Path, **extra) -> Path:
+    text = f"""
+[optimise]
+name = "toy"
+scenario = "{ROOT / 'scenarios' / 'baseline.toml'}"
+compare = ["{ROOT / 'scenarios' / 'channels.toml'}"]
+replications = 2
+root_seed = 3
+horizon_months = 12
+objectives = ["jobs"]
+robustness = "{extra.get('robustness', 'quantile')}"
+quantile = 0.25
+algorithm = {{ population = 16, generations = 14, seed = 2 }}
+
+[overrides]
+"run.n_investors" = 300
+
+[levers]
+shares = ["channels", "park", "incentive_fund", "tracking"]
+
+[futures]
+samples = 2
+[futures.ranges]
+"behaviour.outside_growth" = [0.0, 0.05]
+"""
+    f = tmp / "toy.toml"
+    f.write_text(text)
+    return f
+
+
+@pytest.fixture
+def toy(monkeypatch):
+    monkeypatch.setattr(runner, "simulate", toy_simulate)
+
+
+def _chosen(res) -> dict[str, float]:
+    row = res.evaluations.loc[res.evaluations["candidate"] == res.summary["chosen"]].iloc[0]
+    return {k: float(row[f"share.{k}"]) for k in TARGET}
+
+
+@pytest.mark.parametrize("robustness", ["quantile", "regret"])
+def test_finds_the_known_optimum_of_a_toy_region(toy, tmp_path, robustness):
+    spec = opt.load_optimise(_file(tmp_path, robustness=robustness))
+    res = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    got = _chosen(res)
+    for k, v in TARGET.items():
+        assert got[k] == pytest.approx(v, abs=0.04), (k, got)
+    assert sum(got.values()) <= 0.8 + 1e-12  # the total cost is fixed
+    cmp = res.comparison.set_index("strategy")
+    assert cmp.loc["optimum", "mean"] > cmp.loc["baseline", "mean"]
+    assert cmp.loc["baseline", "optimum_minus_low"] > 0
+
+
+def test_same_numbers_on_serial_and_process_engines(toy, tmp_path):
+    spec = opt.load_optimise(_file(tmp_path))
+    spec.generations = 3
+    a = opt.optimise(spec, tmp_path / "serial", engine="serial", progress=False, log=lambda m: None)
+    from sim.experiment.executors import ProcessExecutor
+
+    # Forked workers inherit the stand-in model whatever threads earlier tests left behind (a fork server would
+    # import the real model afresh).
+    with ProcessExecutor(2, start_method="fork") as ex:
+        b = opt.optimise(spec, tmp_path / "process", executor=ex, progress=False, log=lambda m: None)
+        assert ex.method_used == "fork"
+    pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
+    pd.testing.assert_frame_equal(a.comparison, b.comparison)
+
+
+def test_resuming_runs_nothing_again_and_gives_the_same_result(toy, tmp_path):
+    spec = opt.load_optimise(_file(tmp_path))
+    spec.generations = 2
+    a = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    calls = []
+    orig = runner.run_one
+
+    def counting(*args, **kw):
+        calls.append(1)
+        return orig(*args, **kw)
+
+    runner.run_one = counting
+    try:
+        b = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    finally:
+        runner.run_one = orig
+    assert not calls
+    pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
+
+
+@pytest.mark.parametrize("edit, key", [
+    (('objectives = ["jobs"]', 'objectives = ["jbos"]'), "optimise.objectives[0]"),
+    (('shares = ["channels", "park", "incentive_fund", "tracking"]', 'shares = ["channels", "parks"]'), "levers.shares"),
+    (('"behaviour.outside_growth" = [0.0, 0.05]', '"behaviour.outside_growth" = [0.05, 0.0]'),
+     "futures.ranges.behaviour.outside_growth"),
+    (('quantile = 0.25', 'quantile = 1.5'), "optimise.quantile"),
+])
+def test_bad_file_is_one_line_naming_the_key(tmp_path, edit, key):
+    f = _file(tmp_path)
+    f.write_text(f.read_text().replace(*edit))
+    with pytest.raises(ScenarioError) as exc:
+        opt.load_optimise(f)
+    msg = str(exc.value)
+    assert str(f) in msg and f"key '{key}'" in msg and "expected" in msg and "\n" not in msg
+
+
+def test_posterior_rows_become_futures_and_bad_posteriors_are_refused(tmp_path):
+    post = tmp_path / "posterior.csv"
+    post.write_text("behaviour.outside_growth,weight\n0.01,0\n0.07,1\n")
+    f = _file(tmp_path)
+    f.write_text(f.read_text().replace("[futures]\nsamples = 2", f'[futures]\nsamples = 2\nposterior = "{post}"'))
+    spec = opt.load_optimise(f)
+    assert all(fut["behaviour.outside_growth"] != 0.01 for fut in spec.futures)  # weight 0 is never drawn
+    post.write_text("behaviour.outside_growth,weight\nabc,1\n")
+    with pytest.raises(ScenarioError, match=r"posterior.csv: key 'behaviour.outside_growth \(row 2\)': expected a number"):
+        opt.load_optimise(f)
+    post.write_text("behaviour.outside_growth\n0.01\n")
+    with pytest.raises(ScenarioError, match="key 'weight'"):
+        opt.load_optimise(f)
+
+
+def test_robust_scores_take_the_bad_tail_or_the_largest_regret(tmp_path):
+    spec = opt.load_optimise(_file(tmp_path))
+    # Two plans in two futures, one replication: A is great in future 0 and useless in future 1; B is steady.
+    vals = np.array([[[[10.0]], [[0.0]]], [[[6.0]], [[5.0]]]])
+    spec.quantile = 0.0
+    q = opt.robust_scores(spec, vals)
+    assert q[:, 0].tolist() == [-0.0, -5.0]  # minimised: B's worst future (5) beats A's (0)
+    spec.robustness = "regret"
+    r = opt.robust_scores(spec, vals)
+    assert r[:, 0].tolist() == [5.0, 4.0]  # best per future (10, 5): A's largest regret 5, B's 4
+    spec.objectives = [opt.Objective("cost_per_job", "min")]
+    r = opt.robust_scores(spec, vals)
+    assert r[:, 0].tolist() == [4.0, 5.0]  # less is better: best per future 6 and 0; A misses by 4, B by 5
+
+
+def test_decisions_keep_the_total_cost_and_the_other_levers(tmp_path):
+    spec = opt.load_optimise(_file(tmp_path))
+    base = spec.scenario.params.budget.shares
+    rng = np.random.default_rng(0)
+    for x in rng.random((50, spec.n_var)):
+        shares = spec.decode(x)["budget.shares"]
+        moved = sum(shares[k] for k in spec.shares)
+        assert moved <= spec.share_total + 1e-12
+        assert moved == pytest.approx(spec.share_total, abs=1e-5)
+        for k, v in base.items():
+            if k not in spec.shares:
+                assert shares[k] == v
+        spec.scenario.with_overrides(spec.decode(x), source="test")  # a valid scenario every time
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments" / "optimise").glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_optimiser_files_are_valid_and_state_their_runs(path):
+    spec = opt.load_optimise(path)
+    assert f"{spec.n_runs:,}" in path.read_text(encoding="utf-8") or str(spec.n_runs) in path.read_text(encoding="utf-8")

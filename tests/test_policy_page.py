@@ -1,0 +1,185 @@
+"""The policy pages: page one fits on one page, and every number it prints is read from the stored tables
+(checked on the PDF text with pdftotext), in Chinese and in English."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_optimise import _file, toy_simulate
+
+from sim.analysis.decompose import CAPITAL, RATE, carriers, headline
+from sim.cli import main as sim_main
+from sim.experiment import optimise as opt
+from sim.experiment import runner
+from sim.experiment.runner import run_experiment
+from sim.experiment.spec import load_experiment
+from sim.report.policy import _signed, fmt
+
+ROOT = Path(__file__).resolve().parent.parent
+SCEN = ROOT / "scenarios"
+
+
+def _exp(folder: Path, name: str, body: str) -> Path:
+    f = folder / f"{name}.toml"
+    f.write_text(body)
+    run_experiment(load_experiment(f), folder / name, engine="serial", progress=False, log=lambda m: None)
+    return folder / name
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    assert shutil.which("pdftotext"), "pdftotext missing: run scripts/setup.sh (installs poppler-utils)"
+    tmp = tmp_path_factory.mktemp("policy")
+    mp = pytest.MonkeyPatch()
+    mp.setattr(runner, "simulate", toy_simulate)
+    spec = opt.load_optimise(_file(tmp))
+    spec.generations = 3
+    opt.optimise(spec, tmp / "opt", engine="serial", progress=False, log=lambda m: None)
+    mp.undo()
+    strat = _exp(tmp, "strat", f"""
+[experiment]
+name = "strat"
+scenarios = ["{SCEN / 'baseline.toml'}", "{SCEN / 'soft_environment.toml'}", "{SCEN / 'leadership.toml'}"]
+replications = 3
+root_seed = 8
+horizon_months = 36
+record = "summary"
+[overrides]
+"run.n_investors" = 1500
+""")
+    assert sim_main(["analyse", str(strat)]) == 0
+    disc = _exp(tmp, "disc", f"""
+[experiment]
+name = "disc"
+scenarios = ["{SCEN / 'baseline.toml'}", "{SCEN / 'channels.toml'}"]
+replications = 1
+root_seed = 9
+horizon_months = 18
+record = "summary"
+[overrides]
+"run.n_investors" = 500
+[design]
+kind = "lhs"
+samples = 12
+[design.parameters]
+"behaviour.outside_growth" = [0.0, 0.08]
+"platform.county_land_mu_per_year" = [500.0, 7500.0]
+""")
+    assert sim_main(["discover", str(disc), "--strategy", "channels", "--output", "honouring_rate"]) == 0
+    sob = _exp(tmp, "sob", f"""
+[experiment]
+name = "sob"
+scenarios = ["{SCEN / 'baseline.toml'}"]
+replications = 1
+root_seed = 10
+horizon_months = 12
+record = "summary"
+[overrides]
+"run.n_investors" = 300
+"budget.shares.incentive_fund" = 0.3
+[design]
+kind = "sobol"
+samples = 4
+[design.parameters]
+"budget.shares.channels" = [0.0, 0.2]
+"budget.shares.park" = [0.0, 0.2]
+""")
+    out = tmp / "pages"
+    code = sim_main(["policy", str(tmp / "opt"), "--main", str(strat), "--discover",
+                     str(disc / "analysis" / "discovery_channels_honouring_rate.json"), "--sobol", str(sob),
+                     "--out", str(out)])
+    assert code == 0
+    return {"out": out, "opt": tmp / "opt", "strat": strat, "disc": disc, "sob": sob}
+
+
+def text(pdf: Path, first: int | None = None, last: int | None = None) -> str:
+    args = ["pdftotext", "-enc", "UTF-8", *(["-f", str(first), "-l", str(last)] if first else []), str(pdf), "-"]
+    return re.sub(r"\s+", " ", subprocess.run(args, capture_output=True, text=True, check=True).stdout)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_one_holds_allocation_what_it_buys_failures_and_certainty(pages, lang):
+    pdf = pages["out"] / f"policy_{lang}.pdf"
+    p1 = text(pdf, 1, 1)
+    heads = (["推荐配置", "能买到什么", "何时失效", "把握有多大"] if lang == "zh"
+             else ["Recommended allocation", "What it buys", "When it fails", "How sure we are"])
+    for h in heads:
+        assert h in p1, h
+    alloc = pd.read_csv(pages["opt"] / "allocation.csv")
+    for _, r in alloc.iterrows():
+        if str(r["lever"]).startswith("promise"):
+            continue
+        for col in ("wan_yuan_per_year", "scenario_wan_yuan_per_year"):
+            assert fmt(r[col]) in p1, (r["lever"], col, fmt(r[col]))
+        assert fmt(r["wan_yuan_per_year"] - r["scenario_wan_yuan_per_year"]) in p1
+    cmp = pd.read_csv(pages["opt"] / "comparison.csv")
+    for _, r in cmp.iterrows():
+        for col in ("mean", "ci_low", "ci_high", "future_p05"):
+            assert fmt(r[col]) in p1, (r["strategy"], col)
+        if r["strategy"] != "optimum":
+            assert f"{fmt(r['optimum_minus'])} ({fmt(r['optimum_minus_low'])} … {fmt(r['optimum_minus_high'])})" in p1
+            assert f"{r['optimum_not_worse_share_of_futures']:.0%}" in p1
+    summ = json.loads((pages["opt"] / "summary.json").read_text())
+    assert str(summ["runs"]) in p1 and str(summ["futures"]) in p1
+    d = json.loads((pages["disc"] / "analysis" / "discovery_channels_honouring_rate.json").read_text())
+    assert 0 < d["failing"] < d["futures"], "the setting must have failing and holding futures"
+    assert f"{d['failing']}" in p1 and f"{d['futures']}" in p1
+    for w in d["words"][lang][:2]:
+        assert re.sub(r"\s+", " ", w)[:40].replace(" ", "") in p1.replace(" ", "")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_mechanisms_named_with_the_numbers_of_the_decomposition(pages, lang):
+    pdf = pages["out"] / f"policy_{lang}.pdf"
+    allp = text(pdf).replace(" ", "")
+    table = pd.read_csv(pages["strat"] / "analysis" / "decomposition.csv")
+    for s in ("soft_environment", "leadership"):
+        for m, digits in ((RATE, 1), (CAPITAL, 0)):
+            h = headline(table, s, m)
+            assert f"{_signed(h['mean'], digits)}".replace(" ", "") in allp, (s, m)
+            assert f"[{_signed(h['ci_low'], digits)},{_signed(h['ci_high'], digits)}]" in allp
+            for c in carriers(table, s, m, 2):
+                assert f"{_signed(c['mean'], digits)}" in allp, (s, m, c["component"])
+            if h["against"]:
+                assert ("与文章预期相反" if lang == "zh" else "against the essay's expectation") in text(pdf)
+
+
+def test_lever_indices_are_stored_and_drawn(pages):
+    idx = pd.read_csv(pages["sob"] / "analysis" / "lever_sobol.csv")
+    assert set(idx["output"]) == {"jobs", "arrived_capital"}
+    assert set(idx["parameter"]) == {"budget.shares.channels", "budget.shares.park"}
+    assert (pages["out"] / "sobol_zh.png").is_file() and (pages["out"] / "sobol_en.png").is_file()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_briefing_names_the_two_mechanisms_behind_each_effect(pages, lang, tmp_path):
+    disc = pages["disc"] / "analysis" / "discovery_channels_honouring_rate.json"
+    assert sim_main(["brief", str(pages["strat"]), "--lang", lang, "--out", str(tmp_path), "--discover", str(disc)]) == 0
+    body = text(tmp_path / f"brief_{lang}.pdf")
+    assert ("效应从何而来" if lang == "zh" else "Where the effects come from") in body
+    assert ("何时失效" if lang == "zh" else "When it fails") in body
+    d = json.loads(disc.read_text())
+    assert d["words"][lang] and d["words"][lang][0].replace(" ", "")[:60] in body.replace(" ", "")
+    flat = body.replace(" ", "")
+    table = pd.read_csv(pages["strat"] / "analysis" / "decomposition.csv")
+    for s in ("soft_environment", "leadership"):
+        for m, digits in ((RATE, 1), (CAPITAL, 0)):
+            h = headline(table, s, m)
+            assert f"[{_signed(h['ci_low'], digits)},{_signed(h['ci_high'], digits)}]" in flat, (s, m)
+            cs = carriers(table, s, m, 2)
+            assert len(cs) == 2
+            for c in cs:
+                assert _signed(c["mean"], digits) in flat, (s, m, c["component"])
+
+
+def test_a_missing_discovery_file_is_one_line(pages, tmp_path, capsys):
+    code = sim_main(["brief", str(pages["strat"]), "--lang", "en", "--out", str(tmp_path), "--discover",
+                     str(tmp_path / "nope.json")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "nope.json" in err and "expected" in err and "\n" not in err
