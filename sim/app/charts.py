@@ -34,6 +34,8 @@ TEXT = {
     "rates": ("履约率与资金到位率（%，按签约队列）", "Fulfilment and capital arrival (%, by signing cohort)"),
     "rates_note": ("履约率：签约后12/24个月内开工的项目占比；资金到位率：签约24个月时到位资金占比",
                    "Fulfilment: share started within 12/24 months of signing; capital: share arrived 24 months after"),
+    "no_cohort_yet": ("本次运行第 {m} 月：尚无签约满 12 个月的项目（第 13 个月起可观察）",
+                      "This run, month {m}: no project signed 12 months ago yet (observable from month 13)"),
     "withdrawals": ("撤出项目（按原因累计，个）", "Withdrawn, by reason (cumulative)"),
     "projects": ("项目数（个）", "Projects"),
     "percent": ("%", "%"),
@@ -120,6 +122,10 @@ def rates_figure(current: pd.DataFrame, base: pd.DataFrame, horizon: int, lang: 
     ax.set_ylim(0, max(10.0, min(100.0, top * 1.35 + 5)))
     _style_axes(ax, horizon, lang)
     _legend_current_baseline(ax, lang, handles)
+    if current[list(RATES)].isna().all().all():  # say why this run's lines are not there yet
+        month = int(current["month"].max()) if len(current) else 0
+        ax.text(0.5, 0.5, t("no_cohort_yet", lang, m=month), transform=ax.transAxes, ha="center", va="center",
+                fontsize=8, color="#555555")
     return fig
 
 
