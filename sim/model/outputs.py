@@ -45,7 +45,7 @@ from sim.model.agents import (
     WITHDRAWN,
 )
 from sim.model.budget import SPEND_KEYS
-from sim.model.units import BN_YUAN, COHORT_MONTHS, MONTHS_PER_YEAR
+from sim.model.units import BN_YUAN, COHORT_MONTHS, HEADLINE_COHORT_MONTHS, MONTHS_PER_YEAR
 
 
 @dataclass
@@ -331,7 +331,7 @@ def summary(m) -> dict:
     return out
 
 
-COHORT_ACCOUNT_MONTHS = max(COHORT_MONTHS)
+COHORT_ACCOUNT_MONTHS = HEADLINE_COHORT_MONTHS
 """Months after signing at which the cohort accounts follow projects (as ``cohort_start_rate_24m``)."""
 CAPITAL_STATUSES = ("operating", "building", "stalled", "waiting")
 """Where a signed project stands at the horizon, besides withdrawn or exited (counted by reason)."""
@@ -350,7 +350,8 @@ def mechanism_accounts(m, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
     - ``capital_gap_projects``: the signed projects in each of those groups.
     """
     cohort = (m.signed_month >= 1) & (m.signed_month <= m.t - after)
-    not_started = cohort & ~m.started_by[after]
+    started = (m.start_month >= 0) & (m.start_month <= m.signed_month + after)  # as cohort_rates counts it
+    not_started = cohort & ~started
     gone_by = not_started & (m.reason >= 0) & (m.end_month >= 0) & (m.end_month <= m.signed_month + after)
     cohort_out = {r: int((gone_by & (m.reason == i)).sum()) for i, r in enumerate(REASONS)}
     cohort_out["waiting"] = int((not_started & ~gone_by).sum())
