@@ -285,6 +285,12 @@ def check_resume(exp: ExperimentSpec, manifest: dict[str, Any], out: Path, force
 
 
 # ----------------------------------------------------------------------------- adaptive replications
+def observable(a: np.ndarray, b: np.ndarray) -> list[int]:
+    """Columns (outputs) with a number in at least one run of either arm; all of them when none has one."""
+    seen = [j for j in range(a.shape[1]) if np.isfinite(a[:, j]).any() or np.isfinite(b[:, j]).any()]
+    return seen or list(range(a.shape[1]))
+
+
 @dataclass
 class Comparison:
     """A scenario at a design point compared with the baseline there: the replications it has and why it stopped."""
@@ -370,8 +376,9 @@ def adaptive_state(exp: ExperimentSpec, store: ResultStore) -> AdaptiveState:
             n = c.replications
             A = np.array([values[(c.scenario_index, c.point_id, r)] for r in range(n)])
             B = np.array([values[(base, c.point_id, r)] for r in range(n)])
-            rows = effect_rows(exp.scenarios[c.scenario_index].name, c.point_id, "", outputs, A, B, rule,
-                               exp.horizon_months or 0, "summary")
+            seen = observable(A, B)  # a cohort the horizon cannot follow is NaN in every run: nothing to judge
+            rows = effect_rows(exp.scenarios[c.scenario_index].name, c.point_id, "", [outputs[j] for j in seen],
+                               A[:, seen], B[:, seen], rule, exp.horizon_months or 0, "summary")
             ratios = [r["half_width"] / r["target_half_width"] for r in rows
                       if np.isfinite(r["half_width"]) and np.isfinite(r["target_half_width"]) and r["target_half_width"] > 0]
             c.widest = float(max(ratios)) if ratios else None
