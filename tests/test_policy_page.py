@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from modelkit import TEST_WORLD
 from test_optimise import _file, toy_simulate
 
 from sim.analysis.decompose import CAPITAL, RATE, carriers, headline
@@ -23,6 +24,11 @@ from sim.report.policy import _signed, fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 SCEN = ROOT / "scenarios"
+
+
+def _world(skip: tuple[str, ...] = ()) -> str:
+    """The test world's parameter values as lines of an [overrides] table (tests/modelkit.py)."""
+    return "".join(f'"{k}" = {v}\n' for k, v in TEST_WORLD.items() if k not in skip)
 
 
 def _exp(folder: Path, name: str, body: str) -> Path:
@@ -52,7 +58,7 @@ horizon_months = 36
 record = "summary"
 [overrides]
 "run.n_investors" = 1500
-""")
+{_world()}""")
     assert sim_main(["analyse", str(strat)]) == 0
     disc = _exp(tmp, "disc", f"""
 [experiment]
@@ -64,7 +70,7 @@ horizon_months = 18
 record = "summary"
 [overrides]
 "run.n_investors" = 500
-[design]
+{_world(("platform.county_land_mu_per_year",))}[design]
 kind = "lhs"
 samples = 12
 [design.parameters]
