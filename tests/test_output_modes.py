@@ -16,7 +16,7 @@ import os
 import stat
 from pathlib import Path
 
-from test_brief import briefs, morris_results, small_results  # noqa: F401
+from test_brief import briefs, draws_results, morris_results, small_results  # noqa: F401
 
 from sim.cli import main
 
