@@ -58,23 +58,13 @@ def parameter_table() -> str:
     return "\n".join(lines) + "\n\n" + calibration_section()
 
 
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.1f}%"
-
-
-def _fig(x: float | None, unit: str) -> str:
-    if x is None:
-        return "–"
-    return _pct(x) if unit == "share" else f"{x:,.1f}"
-
-
 def calibration_section(record: dict | None = None) -> str:
     """The calibration in Markdown: method, figures, priors, posterior summary, fit and what it found.
 
     Generated from the code (targets, priors) and the record of the shipped baseline; docs/PARAMETERS.md ends
     with it and docs/ODD.md carries the same block, so the two cannot disagree."""
     from sim.calibration import priors, targets
-    from sim.calibration.report import ess_caveat
+    from sim.calibration.report import ess_caveat, figure, pct
     from sim.params import CALIBRATION_RECORD, calibration_record
 
     rec = calibration_record() if record is None else record
@@ -103,7 +93,7 @@ def calibration_section(record: dict | None = None) -> str:
     for t in targets.TARGETS:
         how = ("upper bound" if t.upper_bound else "face value") + ("" if t.fitted else "; held out: " + t.note)
         tol = f"{100 * t.tolerance:g} points" if t.unit == "share" else f"{t.tolerance:g}"
-        lines.append(f"| {t.label_en} | {_fig(t.value, t.unit)} | {tol} | {how} | {t.source} |")
+        lines.append(f"| {t.label_en} | {figure(t.value, t.unit)} | {tol} | {how} | {t.source} |")
     lines += ["", "### Priors", "", "| parameter | prior | reason |", "|---|---|---|"]
     lines += [f"| `{p.key}` | {p.describe()} | {p.reason} |" for p in priors.PRIORS]
     if not rec.get("posterior"):
@@ -145,15 +135,15 @@ def calibration_section(record: dict | None = None) -> str:
         t = label.get(r["target"])
         if t is None:
             continue
-        true = f" ({_fig(r['central_true_mean'], t.unit)})" if r["upper_bound"] else ""
-        lines.append(f"| {t.label_en} | {'yes' if r['fitted'] else 'held out'} | {_fig(r['value'], t.unit)} | "
-                     f"{_fig(r['predictive_p05'], t.unit)}-{_fig(r['predictive_p95'], t.unit)} | "
-                     f"{_fig(r['central_mean'], t.unit)}{true} |")
+        true = f" ({figure(r['central_true_mean'], t.unit)})" if r["upper_bound"] else ""
+        lines.append(f"| {t.label_en} | {'yes' if r['fitted'] else 'held out'} | {figure(r['value'], t.unit)} | "
+                     f"{figure(r['predictive_p05'], t.unit)}-{figure(r['predictive_p95'], t.unit)} | "
+                     f"{figure(r['central_mean'], t.unit)}{true} |")
     lines += ["", "### Why serious signed projects withdraw (a finding, not a target)", "",
               "Shares of the reasons recorded when serious projects left after signing, over the posterior",
               "predictive runs (mean and 90% interval). No reason is imposed by the calibration.", "",
               "| reason | share | 90% interval |", "|---|---|---|"]
-    lines += [f"| {r['reason']} | {_pct(r['share_mean'])} | {_pct(r['share_p05'])}-{_pct(r['share_p95'])} |"
+    lines += [f"| {r['reason']} | {pct(r['share_mean'])} | {pct(r['share_p05'])}-{pct(r['share_p95'])} |"
               for r in rec.get("withdrawal_reasons", [])]
     return "\n".join(lines) + "\n"
 

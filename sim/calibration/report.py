@@ -385,14 +385,16 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def _pct(x: float | None) -> str:
+def pct(x: float | None) -> str:
+    """A share as a percentage with one decimal, or a dash when missing."""
     return "–" if x is None else f"{100 * x:.1f}%"
 
 
-def _fmt(x: float | None, unit: str) -> str:
+def figure(x: float | None, unit: str) -> str:
+    """A figure in its unit: a percentage for shares, else the number with one decimal."""
     if x is None:
         return "–"
-    return _pct(x) if unit == "share" else f"{x:,.1f}"
+    return pct(x) if unit == "share" else f"{x:,.1f}"
 
 
 DEGENERATE_ESS_SHARE = 0.1
@@ -437,13 +439,13 @@ def report_markdown(rec: dict) -> str:
         "| figure | fitted | reported | model 90% interval | covered | central (true) |", "|---|---|---|---|---|---|"]
     for r in rec["ppc"]:
         u = r["unit"]
-        true = f" ({_fmt(r['central_true_mean'], u)})" if r["upper_bound"] else ""
-        lines.append(f"| {r['label_en']} | {'yes' if r['fitted'] else 'held out'} | {_fmt(r['value'], u)} | "
-                     f"{_fmt(r['predictive_p05'], u)}-{_fmt(r['predictive_p95'], u)} | {'yes' if r['covered'] else 'no'} | "
-                     f"{_fmt(r['central_mean'], u)}{true} |")
+        true = f" ({figure(r['central_true_mean'], u)})" if r["upper_bound"] else ""
+        lines.append(f"| {r['label_en']} | {'yes' if r['fitted'] else 'held out'} | {figure(r['value'], u)} | "
+                     f"{figure(r['predictive_p05'], u)}-{figure(r['predictive_p95'], u)} | {'yes' if r['covered'] else 'no'} | "
+                     f"{figure(r['central_mean'], u)}{true} |")
     lines += ["", "## Why serious signed projects withdrew (a finding, not a target)", "",
               "| reason | share | 90% interval |", "|---|---|---|"]
-    lines += [f"| {r['reason']} | {_pct(r['share_mean'])} | {_pct(r['share_p05'])}-{_pct(r['share_p95'])} |"
+    lines += [f"| {r['reason']} | {pct(r['share_mean'])} | {pct(r['share_p05'])}-{pct(r['share_p95'])} |"
               for r in rec["withdrawal_reasons"]]
     return "\n".join(lines) + "\n"
 
