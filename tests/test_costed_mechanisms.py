@@ -270,3 +270,36 @@ def test_no_behavioural_constant_in_the_model_code():
                 continue
             found.append(f"{path.name}:{node.lineno}: {node.value!r}: {line.strip()}")
     assert found == []
+
+
+# --- spending booked to the government that spent it ---------------------------------------------------
+@pytest.mark.parametrize("name", ["baseline", "combined"])
+def test_every_yuan_is_booked_to_the_government_that_spent_it(name):
+    """Catches spending booked to the wrong government (e.g. all at the city, incentives to where the project now
+    is rather than to whoever promised them, leaders' attention to one leader) or lost between the accounts: the
+    accounts by government add up to each lever's, each government's incentive spending is what its own
+    promises were paid, every leader's attention costs the same, county channel money stays with the counties
+    that bought the contacts, and the park is the city's."""
+    from sim.model import build_model
+    from sim.model.budget import SPEND_KEYS
+    from sim.model.model import CITY
+    from sim.model.outputs import check_invariants
+
+    m = build_model(scenario(name).params, seed=51)
+    m.run_for(36)
+    led = m.ledger
+    k = {key: i for i, key in enumerate(SPEND_KEYS)}
+    assert check_invariants(m) == []
+    np.testing.assert_allclose(led.by_government.sum(axis=0), [led.spent[key] for key in SPEND_KEYS], rtol=1e-9, atol=1e-9)
+    paid = m.paid > 0
+    by_promiser = np.bincount(m.promise_gov[paid].astype(np.int64), weights=m.paid[paid], minlength=len(m.governments))
+    np.testing.assert_allclose(led.by_government[:, k["incentive_fund"]], by_promiser, rtol=1e-9, atol=1e-6)
+    attention = led.by_government[:, k["leadership_attention"]]
+    assert attention.min() > 0 and np.allclose(attention, attention[0], rtol=1e-12)
+    counties = led.by_government[:CITY, k["channels"]]
+    assert (counties > 0).all(), "each county buys contacts with its share of the channel money"
+    assert led.by_government[CITY, k["channels"]] > 0, "city-level channels are the city's"
+    assert led.by_government[:CITY, k["park"]].sum() == 0 and led.by_government[CITY, k["park"]] == led.spent["park"]
+    if led.spent["idle_assets"] > 0:
+        assert led.by_government[:CITY, k["idle_assets"]].sum() > 0.5 * led.spent["idle_assets"], \
+            "idle land lies in the counties, so most revitalisation money is theirs"

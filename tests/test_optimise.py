@@ -11,6 +11,7 @@ import pytest
 from sim.experiment import optimise as opt
 from sim.experiment import runner
 from sim.model import RunResult
+from sim.model.model import COUNTIES
 from sim.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,12 +24,18 @@ def toy_simulate(spec, seed=0, horizon=None):
     p = spec.params
     shares = p.budget.shares
     miss = sum((shares.get(k, 0.0) - v) ** 2 for k, v in TARGET.items())
-    noise = np.random.default_rng(seed).normal(0.0, 5.0)
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(0.0, 5.0)
     growth = p.behaviour.outside_growth
     jobs = 1000.0 - 4000.0 * miss - 2000.0 * growth + noise
     spent = {k: 1000.0 * shares.get(k, 0.0) for k in shares}
+    # The toy's accounts by government: channel money split over the seven counties by seed, the rest at the city.
+    w = rng.dirichlet(np.ones(len(COUNTIES)))
+    by_gov = {c: {k: (spent[k] * w[i] if k == "channels" else 0.0) for k in spent} for i, c in enumerate(COUNTIES)}
+    by_gov["city"] = {k: (0.0 if k == "channels" else v) for k, v in spent.items()}
     return RunResult(monthly={}, summary={"jobs": jobs, "arrived_capital": 10.0 * jobs, "months": p.run.horizon_months,
-                                          "spent_by_lever": spent, "cohort_start_rate_24m": 0.5,
+                                          "spent_by_lever": spent, "spent_by_government": by_gov,
+                                          "cohort_start_rate_24m": 0.5,
                                           "tax_revenue": jobs, "cost_per_job": 1.0, "budget_spent": 100.0})
 
 
@@ -98,6 +105,21 @@ def test_same_numbers_on_serial_and_process_engines(toy, tmp_path):
         assert ex.method_used == "fork"
     pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
     pd.testing.assert_frame_equal(a.comparison, b.comparison)
+
+
+def test_allocation_by_government_adds_up_to_the_allocation_by_lever(toy, tmp_path):
+    spec = opt.load_optimise(_file(tmp_path))
+    spec.generations = 2
+    res = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    by_gov = pd.read_csv(tmp_path / "out" / "allocation_by_government.csv")
+    assert set(by_gov["government"]) == {*COUNTIES, "city"}
+    sums = by_gov.groupby("lever")[["wan_yuan_per_year", "scenario_wan_yuan_per_year"]].sum()
+    alloc = res.allocation.set_index("lever")
+    for lever, row in sums.iterrows():
+        for col in ("wan_yuan_per_year", "scenario_wan_yuan_per_year"):
+            assert row[col] == pytest.approx(alloc.loc[lever, col], rel=1e-9), (lever, col)
+    county = by_gov[(by_gov["lever"] == "channels") & (by_gov["government"] != "city")]
+    assert len(county) == len(COUNTIES) and county["wan_yuan_per_year"].nunique() == len(COUNTIES)
 
 
 def test_resuming_runs_nothing_again_and_gives_the_same_result(toy, tmp_path):

@@ -124,6 +124,7 @@ def test_page_one_holds_allocation_what_it_buys_failures_and_certainty(pages, la
         for col in ("wan_yuan_per_year", "scenario_wan_yuan_per_year"):
             assert fmt(r[col]) in p1, (r["lever"], col, fmt(r[col]))
         assert fmt(r["wan_yuan_per_year"] - r["scenario_wan_yuan_per_year"]) in p1
+    check_county_rows(pages["opt"], p1)
     cmp = pd.read_csv(pages["opt"] / "comparison.csv")
     for _, r in cmp.iterrows():
         for col in ("mean", "ci_low", "ci_high", "future_p05"):
@@ -138,6 +139,46 @@ def test_page_one_holds_allocation_what_it_buys_failures_and_certainty(pages, la
     assert f"{d['failing']}" in p1 and f"{d['futures']}" in p1
     for w in d["words"][lang][:2]:
         assert re.sub(r"\s+", " ", w)[:40].replace(" ", "") in p1.replace(" ", "")
+
+
+def check_county_rows(opt_dir: Path, page: str) -> None:
+    """Every government's row of the allocation by government shows its stored totals, now and recommended."""
+    by_gov = pd.read_csv(opt_dir / "allocation_by_government.csv")
+    assert by_gov["government"].nunique() == 8
+    flat = page.replace(" ", "")
+    for _gov, g in by_gov.groupby("government"):
+        now, rec = g["scenario_wan_yuan_per_year"].sum(), g["wan_yuan_per_year"].sum()
+        assert f"{fmt(now)}{fmt(rec)}{fmt(rec - now)}".replace(" ", "") in flat, (_gov, now, rec)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_briefing_ends_with_the_policy_page_and_shows_which_lever_bought_what(pages, lang, tmp_path):
+    from sim.report.brief import MAX_PAGES
+
+    disc = pages["disc"] / "analysis" / "discovery_channels_honouring_rate.json"
+    assert sim_main(["brief", str(pages["strat"]), "--lang", lang, "--out", str(tmp_path), "--discover", str(disc),
+                     "--policy", str(pages["opt"]), "--levers", str(pages["sob"])]) == 0
+    pdf = tmp_path / f"brief_{lang}.pdf"
+    n = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout).group(1))
+    assert n <= MAX_PAGES + 1
+    last = text(pdf, n, n)
+    heads = (["推荐配置", "能买到什么", "何时失效", "把握有多大"] if lang == "zh"
+             else ["Recommended allocation", "What it buys", "When it fails", "How sure we are"])
+    for h in heads:
+        assert h in last, h
+    check_county_rows(pages["opt"], last)
+    before = text(pdf, 1, n - 1)
+    assert ("各项投入买到了什么" if lang == "zh" else "Which lever bought what") in before
+    assert (tmp_path / f"charts_{lang}" / f"sobol_{lang}.png").is_file()
+    assert sim_main(["brief", str(pages["strat"]), "--lang", lang, "--out", str(tmp_path / "plain")]) == 0
+    plain = text(tmp_path / "plain" / f"brief_{lang}.pdf")
+    assert heads[0] not in plain and "Which lever bought what" not in plain and "各项投入买到了什么" not in plain
+
+
+def test_a_policy_folder_without_an_optimisation_is_one_line(pages, tmp_path, capsys):
+    code = sim_main(["brief", str(pages["strat"]), "--lang", "en", "--out", str(tmp_path), "--policy", str(pages["strat"])])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "summary.json" in err and "--policy" in err and "\n" not in err
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

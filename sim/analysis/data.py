@@ -23,6 +23,9 @@ from sim.experiment.store import (
 BASELINE_NAME = "baseline"
 SAMPLE_KINDS = ("lhs", "sobol", "morris")
 NON_OUTPUT_COLUMNS = frozenset((*KEY_COLUMNS, *RUN_COLUMNS, "months"))
+ACCOUNT_PREFIXES = ("spent_by_government.",)
+"""Stored accounts that are not compared as outputs: spending by government and lever (governments x levers
+columns, read by the allocation table of ``sim optimise``; the analysis compares ``spent_by_lever`` instead)."""
 
 FULFILMENT = "cohort_start_rate_24m"
 """履约率 as provinces count it: projects that started building within 24 months of their signing, over the
@@ -182,7 +185,7 @@ def output_columns(runs: pd.DataFrame, parameters: list[str]) -> list[str]:
     observe (a cohort longer than the horizon allows: all NaN) are left out."""
     skip = NON_OUTPUT_COLUMNS | set(parameters)
     return [c for c in runs.columns
-            if c not in skip and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])
+            if c not in skip and not c.startswith(ACCOUNT_PREFIXES) and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])
             and runs[c].notna().any()]
 
 

@@ -418,7 +418,7 @@ def run_points(spec: OptimiseSpec, folder: Path, name: str, scenarios: list[Path
     if report.interrupted:
         raise KeyboardInterrupt
     if not report.complete:
-        raise OptimiseError(f"{folder / 'runs'}: key 'runs': expected every run done, found {report.failed} failed "
+        raise OptimiseError(f"{folder / 'runs'}: key 'runs': expected every run done, found {report.failed_total} failed "
                             f"(see sim status {folder / 'runs'})")
     return load_results(folder / "runs", monthly=False).runs
 
@@ -652,8 +652,9 @@ def _tables(spec: OptimiseSpec, out: Path, X: np.ndarray, V: np.ndarray, gens: l
                               "optimum_not_worse_share_of_futures": wins})
     comparison = pd.DataFrame(comp_rows)
     allocation = allocation_table(spec, out, chosen, X, gens, cmp_runs, base)
+    by_government = allocation_by_government(spec, out, chosen, X, gens, cmp_runs, base)
     for df, name in ((evaluations, "evaluations"), (front_df, "front"), (comparison, "comparison"),
-                     (allocation, "allocation")):
+                     (allocation, "allocation"), (by_government, "allocation_by_government")):
         _write(df, out, name)
     summary = {"name": spec.name, "describe": spec.describe(), "candidates": int(len(X)),
                "runs": int(len(X) * spec.runs_per_candidate + len(names) * spec.runs_per_candidate),
@@ -671,34 +672,40 @@ STAFF_LEVERS = {
 """Costed staff and attention levers and the setting that decides their person- (leader-) months."""
 
 
-def allocation_table(spec: OptimiseSpec, out: Path, chosen: int, X: np.ndarray, gens: list[int],
-                     cmp_runs: pd.DataFrame, base: str) -> pd.DataFrame:
-    """The chosen plan against the scenario, per lever: share, 万元 a year and person-months a year, at reference
-    size (the region of the parameter file), measured from the runs' ledgers (``spent_by_lever``)."""
+def _chosen_runs(spec: OptimiseSpec, out: Path, chosen: int, X: np.ndarray, gens: list[int], cmp_runs: pd.DataFrame,
+                 base: str) -> tuple[pd.DataFrame, pd.DataFrame, ScenarioSpec, ScenarioSpec, float]:
+    """The chosen plan's stored runs, the scenario's runs on the same futures, both parameter sets, and the factor
+    (1 / (scale x years)) that turns a run's totals into 万元 a year at reference size."""
     from sim.analysis.data import load_results
-    from sim.model.budget import SPEND_KEYS
-    from sim.model.model import COUNTIES
 
     g = gens[chosen]
     first = gens.index(g)
     runs = load_results(out / "generations" / f"gen_{g:03d}" / "runs", monthly=False).runs
     F = len(spec.futures)
-    c = chosen - first
-    mine = runs[(runs["point_id"] // F) == c]
+    mine = runs[(runs["point_id"] // F) == chosen - first]
     theirs = cmp_runs[cmp_runs["scenario"] == base]
-    dec = spec.decode(X[chosen])
-    spec_opt = spec.scenario.with_overrides({**spec.overrides, **dec}, source="optimum")
+    spec_opt = spec.scenario.with_overrides({**spec.overrides, **spec.decode(X[chosen])}, source="optimum")
     spec_base = spec.scenario.with_overrides(spec.overrides, source="scenario")
     years = float(mine["months"].mean()) / 12.0
-    scale = spec_opt.params.scale
+    return mine, theirs, spec_opt, spec_base, 1.0 / (spec_opt.params.scale * years)
+
+
+def allocation_table(spec: OptimiseSpec, out: Path, chosen: int, X: np.ndarray, gens: list[int],
+                     cmp_runs: pd.DataFrame, base: str) -> pd.DataFrame:
+    """The chosen plan against the scenario, per lever: share, 万元 a year and person-months a year, at reference
+    size (the region of the parameter file), measured from the runs' ledgers (``spent_by_lever``)."""
+    from sim.model.budget import SPEND_KEYS
+    from sim.model.model import COUNTIES
+
+    mine, theirs, spec_opt, spec_base, per_year = _chosen_runs(spec, out, chosen, X, gens, cmp_runs, base)
     leaders = len(COUNTIES) + 1  # every county's and the city's leader
     rows = []
     for lever in SPEND_KEYS:
         col = f"spent_by_lever.{lever}"
         if col not in mine:
             continue
-        a = float(mine[col].mean()) / scale / years
-        b = float(theirs[col].mean()) / scale / years
+        a = float(mine[col].mean()) * per_year
+        b = float(theirs[col].mean()) * per_year
         if a == 0 and b == 0:
             continue
         row = {"lever": lever, "share": spec_opt.params.budget.shares.get(lever, float("nan")),
@@ -715,3 +722,39 @@ def allocation_table(spec: OptimiseSpec, out: Path, chosen: int, X: np.ndarray, 
             row["months_unit"] = "leader-months"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def allocation_by_government(spec: OptimiseSpec, out: Path, chosen: int, X: np.ndarray, gens: list[int],
+                             cmp_runs: pd.DataFrame, base: str) -> pd.DataFrame:
+    """Where the chosen plan's money goes, per government (each county and the city) and lever, against the
+    scenario: 万元 a year at reference size from the runs' ledgers (``spent_by_government``: what each government
+    spent on its contacts, its tracked projects, its promises, its idle land and its leader's attention; the city
+    also carries what it runs for the whole region), and each leader's months a year given to attraction. The
+    shares are decided for the region; the model's own rules (equal county channel money, courting pressure,
+    where prospects and idle land are) decide how they fall on the counties. Empty for runs without these
+    accounts."""
+    from sim.model.budget import SPEND_KEYS
+    from sim.model.model import CITY, COUNTIES, COUNTY_NAMES_ZH
+
+    mine, theirs, spec_opt, spec_base, per_year = _chosen_runs(spec, out, chosen, X, gens, cmp_runs, base)
+    names = [*COUNTIES, "city"]
+    rows = []
+    for i, gov in enumerate(names):
+        for lever in SPEND_KEYS:
+            col = f"spent_by_government.{gov}.{lever}"
+            if col not in mine or col not in theirs:
+                continue
+            a = float(mine[col].mean()) * per_year
+            b = float(theirs[col].mean()) * per_year
+            if a == 0 and b == 0:
+                continue
+            row = {"government": gov, "government_zh": COUNTY_NAMES_ZH[i] if i < CITY else "市级",
+                   "lever": lever, "wan_yuan_per_year": a, "scenario_wan_yuan_per_year": b,
+                   "leader_months_per_year": float("nan"), "scenario_leader_months_per_year": float("nan")}
+            if lever == "leadership_attention":
+                row["leader_months_per_year"] = spec_opt.params.policy.leadership_attention * 12.0
+                row["scenario_leader_months_per_year"] = spec_base.params.policy.leadership_attention * 12.0
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["government", "government_zh", "lever", "wan_yuan_per_year",
+                                       "scenario_wan_yuan_per_year", "leader_months_per_year",
+                                       "scenario_leader_months_per_year"])

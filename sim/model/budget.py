@@ -22,6 +22,18 @@ allotment in twelve monthly instalments and carry their balance over; other
 allotments unused within their year go back to the treasury. Every yuan is
 accounted for: ``budget_total = spent + held in the funds + returned``.
 
+Every yuan spent is also booked to the government that spent it
+(``by_government``, governments x levers): channel contacts to the government
+that bought them, funded referrals to the referred prospect's government,
+tracking to the government of each tracked project, incentives to the
+government that promised them, lost fund stakes to the project's government,
+revitalised idle assets to the government whose idle land came back, and the
+attention of leaders (and of institutionalising the strategy) equally to every
+government's leader. What the city runs for the whole region (the park,
+forums, training, the legal environment, the atmosphere campaign, local-firm
+encouragement, the centres, the promotion team, coordination offices and the
+vetting of promises) is booked to the city.
+
 Broken promises arise here: incentives promised at signing fall due when
 building starts and are paid from the incentive fund as far as it holds;
 promises a new leader dropped (新官不理旧账) are not paid; appeals through the
@@ -41,6 +53,9 @@ from sim.params import BUDGET_LEVERS
 RUNNING_KEYS = ("park_interest", "one_stop_centre", "complaint_centre", "team", "city_coordination",
                 "vertical_coordination", "leadership_attention", "persistence")
 SPEND_KEYS = (*BUDGET_LEVERS, *RUNNING_KEYS, "promise_vetting")
+_KEY_INDEX = {k: i for i, k in enumerate(SPEND_KEYS)}
+PER_LEADER = ("leadership_attention", "persistence")
+"""Running costs that are the attention of every government's leader: booked equally to each government."""
 FUNDS = ("incentive_fund", "investment_fund")
 
 
@@ -55,6 +70,7 @@ class Ledger:
         self.allotment: dict[str, float] = {}
         self.spent_year: dict[str, float] = {}
         self.spent = dict.fromkeys(SPEND_KEYS, 0.0)  # cumulative by lever
+        self.by_government = np.zeros((len(m.governments), len(SPEND_KEYS)))  # cumulative by government and lever
         self.returned = 0.0  # allotments unused within their year, back to the treasury
         self.fund = dict.fromkeys(FUNDS, 0.0)  # balances carried over
         self.fund_inflow = dict.fromkeys(FUNDS, 0.0)  # this year's monthly instalment
@@ -95,15 +111,37 @@ class Ledger:
         """This year's allotments not yet used or paid into a fund."""
         return float(sum(max(0.0, self.remaining(lever)) for lever in BUDGET_LEVERS)) if self.allotment else 0.0
 
-    def spend(self, lever: str, amount: float) -> float:
-        """Spend up to ``amount`` from this year's allotment of ``lever``; return what was spent."""
+    def spend(self, lever: str, amount: float, where: int | np.ndarray | None = None) -> float:
+        """Spend up to ``amount`` from this year's allotment of ``lever``; return what was spent. ``where`` says
+        which government spent it (see :meth:`_book`)."""
         amount = max(0.0, min(amount, self.remaining(lever)))
-        self._book(lever, amount)
+        self._book(lever, amount, where)
         return amount
 
-    def _book(self, lever: str, amount: float) -> None:
+    def _book(self, lever: str, amount: float, where: int | np.ndarray | None = None) -> None:
+        """Book ``amount`` on ``lever``, and on the government that spent it: ``where`` is a government's index,
+        an array of weights over the governments (the amount is split in proportion), or None for the city."""
         self.spent_year[lever] = self.spent_year.get(lever, 0.0) + amount
         self.spent[lever] += amount
+        if amount == 0:
+            return
+        k = _KEY_INDEX[lever]
+        if where is None:
+            self.by_government[-1, k] += amount
+        elif isinstance(where, np.ndarray):
+            total = float(where.sum())
+            if total > 0:
+                self.by_government[:, k] += amount * where / total
+            else:
+                self.by_government[-1, k] += amount
+        else:
+            self.by_government[int(where), k] += amount
+
+    def weights_of(self, rows: np.ndarray, amounts: np.ndarray | None = None, gov: np.ndarray | None = None) -> np.ndarray:
+        """Weights over the governments of the projects ``rows`` (by the government each belongs to, or ``gov``),
+        each counted once or by ``amounts``: the ``where`` of :meth:`_book` for spending on projects."""
+        g = (self.m.gov if gov is None else gov)[rows].astype(np.int64)
+        return np.bincount(g, weights=amounts, minlength=len(self.m.governments)).astype(np.float64)
 
     def collect_tax(self, amount: float) -> None:
         """Tax paid this month by operating firms (万元)."""
@@ -155,7 +193,7 @@ class Ledger:
             on[key] = cost <= left + 1e-9
             paid = cost if on[key] else 0.0
             self.allotment[key] = paid
-            self._book(key, paid)
+            self._book(key, paid, np.ones(len(m.governments)) if key in PER_LEADER else None)
             left -= paid
         m.one_stop_on = p.service.one_stop_centre and on["one_stop_centre"]
         m.complaint_centre_on = p.service.complaint_centre and on["complaint_centre"]
@@ -185,7 +223,8 @@ class Ledger:
         self.debt += raised - park
         m.city.order_land(raised / p.platform.park_cost_per_mu, p.platform.park_build_months)
         # Idle assets: cheap and fast, but only as much as lies idle (made larger by failed projects).
-        self.spend("idle_assets", m.revitalise(self.allotment["idle_assets"] / p.platform.idle_cost_per_mu) * p.platform.idle_cost_per_mu)
+        mu, by_gov = m.revitalise(self.allotment["idle_assets"] / p.platform.idle_cost_per_mu)
+        self.spend("idle_assets", mu * p.platform.idle_cost_per_mu, by_gov)
         # Training shows after a lag.
         tr = self.spend("training", self.allotment["training"])
         if tr > 0:
@@ -225,8 +264,10 @@ class Ledger:
         k = min(self.tracking_slots, cand.size)
         top = cand[np.argpartition(-m.pop.announced[cand], k - 1)[:k]]
         month_cost = m.p.policy.tracking_cost / MONTHS_PER_YEAR
-        cost = self.spend("tracking", k * month_cost)
-        m.tracked[top[: int(round(cost / month_cost))]] = True
+        cost = max(0.0, min(k * month_cost, self.remaining("tracking")))  # what spend() below will pay
+        tracked = top[: int(round(cost / month_cost))]
+        m.tracked[tracked] = True
+        self.spend("tracking", k * month_cost, self.weights_of(tracked))
 
     # ------------------------------------------------------------------ promises
     def promise_room(self) -> float:
@@ -276,7 +317,7 @@ class Ledger:
         m = self.m
         amount = float(m.promised[idx].sum())
         self.fund["incentive_fund"] -= amount
-        self._book("incentive_fund", amount)
+        self._book("incentive_fund", amount, self.weights_of(idx, m.promised[idx], m.promise_gov))
         m.paid[idx] = m.promised[idx]
         beliefs.on_honoured_promise(m, idx)
 
@@ -329,6 +370,6 @@ class Ledger:
         gone = float(m.fund_stake[lost].sum())
         self.fund["investment_fund"] += back
         self.fund_exposed -= back + gone
-        self._book("investment_fund", gone)
+        self._book("investment_fund", gone, self.weights_of(lost, m.fund_stake[lost]))
         m.fund_stake[recovered] = 0.0
         m.fund_stake[lost] = 0.0

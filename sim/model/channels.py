@@ -148,7 +148,7 @@ class ChannelModel:
             idx = cand[pos]
             chosen_by.append(idx)
             cost = self._charge(want[g], idx, lse)
-            m.ledger.spend("channels", cost)
+            m.ledger.spend("channels", cost, g)
             m.governments[g].contacts += idx.size
             if coordinated:
                 open_ = open_.copy()
@@ -302,7 +302,8 @@ class ChannelModel:
             m.gov[idx] = m.gov[np.array([first[i] for i in idx.tolist()])]
         if funded:
             m.ledger.spend("channels", min(m.ledger.remaining("channels"),
-                                           idx.size * m.p.channels["referral"].cost_per_contact))
+                                           idx.size * m.p.channels["referral"].cost_per_contact),
+                           m.ledger.weights_of(idx))
         m.counters.referral_leads += idx.size
         return idx
 

@@ -428,19 +428,21 @@ class AttractionModel(Model):
         self.counters.land_wait_months.extend((self.t - self.land_ready[granted]).tolist())
         return granted
 
-    def revitalise(self, mu: float) -> float:
+    def revitalise(self, mu: float) -> tuple[float, np.ndarray]:
         """Bring up to ``mu`` of idle land and plant back into use (after the revitalisation lag), taken from each
-        government's idle stock in proportion; returns the mu revitalised."""
+        government's idle stock in proportion; returns the mu revitalised, in all and by each government."""
         total = sum(g.idle_mu for g in self.governments)
         take = min(mu, total)
+        done = np.zeros(len(self.governments))
         if take <= 0:
-            return 0.0
+            return 0.0, done
         for g in self.governments:
             share = g.idle_mu / total * take
             g.idle_mu -= share
             g.order_land(share, self.p.platform.idle_lag_months)
+            done[g.index] = share
         self.counters.idle_revitalised += take
-        return take
+        return take, done
 
     def _county_land(self) -> None:
         """Counties service land through the year outside the strategy (it arrives monthly, not all in January)."""

@@ -320,6 +320,8 @@ def summary(m) -> dict:
         r: {STAGE_NAMES[s]: int(m.counters.by_reason_stage[i, s]) for s in (NEGOTIATING, SIGNED, BUILDING, OPERATING)}
         for i, r in enumerate(REASONS)}
     out["spent_by_lever"] = {k: float(v) for k, v in m.ledger.spent.items()}
+    out["spent_by_government"] = {g.name: {k: float(v) for k, v in zip(SPEND_KEYS, m.ledger.by_government[g.index], strict=True)}
+                                  for g in m.governments}
     for after in COHORT_MONTHS:
         for k, v in cohort_rates(m, after).items():
             out[f"cohort_{k}_{after}m"] = v
@@ -392,6 +394,10 @@ def check_invariants(m) -> list[str]:
     if min(m.ledger.fund.values()) < -1e-6:
         bad.append("negative fund balance")
     led = m.ledger
+    by_gov = led.by_government.sum(axis=0)
+    for k, v in zip(SPEND_KEYS, by_gov, strict=True):
+        if abs(v - led.spent[k]) > 1e-6 * max(1.0, led.spent[k]):
+            bad.append(f"spending on {k} booked to the governments ({v:.3f}) differs from the lever's ({led.spent[k]:.3f})")
     gap = led.budget_total - (led.spent_total + led.held + led.returned + led.pending)
     if abs(gap) > 1e-6 * max(1.0, led.budget_total):
         bad.append(f"budget not accounted for: {gap:.3f} 万元 neither spent, held nor returned")

@@ -120,16 +120,14 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def cmd_policy(args: argparse.Namespace) -> int:
     """``sim policy``: the policy pages in Chinese and/or English."""
+    from sim.report.cli import check_policy_dir
     from sim.report.policy import policy_page
     from sim.scenario import ScenarioError
 
     for f in args.discover:
         if not Path(f).is_file():
             raise ScenarioError(f"--discover: expected a discovery JSON file written by sim discover, found no file {f}")
-    for need in ("summary.json", "comparison.csv", "allocation.csv", "optimise.json"):
-        if not (Path(args.optimise_dir) / need).is_file():
-            raise ScenarioError(f"{args.optimise_dir}: key '{need}': expected the results of a finished sim optimise, "
-                                f"found no {need}")
+    check_policy_dir(Path(args.optimise_dir), "optimise_dir")
     out = args.out or Path(args.optimise_dir) / "policy"
     langs = ("zh", "en") if args.lang == "both" else (args.lang,)
     for lang in langs:

@@ -189,6 +189,19 @@ class Briefing:
         head = "效应从何而来" if self.lang == "zh" else "Where the effects come from"
         return f'<h2>{head}</h2><ul class="mechanisms">{items}</ul>' if items else ""
 
+    def levers(self, charts: dict[str, str]) -> str:
+        """'Which lever bought what': the Sobol' indices over budget shares (given with ``--levers``)."""
+        if "levers" not in charts:
+            return ""
+        head = "各项投入买到了什么" if self.lang == "zh" else "Which lever bought what"
+        return f'<h2>{head}</h2><figure><img src="{_e(charts["levers"])}" alt="levers"></figure>'
+
+    def policy(self) -> str:
+        """The policy page (given with ``--policy``): the recommended allocation by lever and by government, what
+        it buys, when it fails and how sure we are, on a page of its own."""
+        section = getattr(self, "policy_html", "")
+        return f'<div class="policy" style="break-before: page">{section}</div>' if section else ""
+
     def when_it_fails(self) -> str:
         """'When it fails': the discovery boxes given to the briefing (sim discover), in plain words."""
         from sim.report.policy import failure_sentences
@@ -368,8 +381,10 @@ class Briefing:
 <h2>{t["assumptions"]}</h2>
 {self.assumptions()}
 {fig("sensitivity")}
+{self.levers(charts)}
 <h2>{t["method"]}</h2>
 <p class="note">{_e(method)}</p>
+{self.policy()}
 </body></html>
 """
 
@@ -392,12 +407,15 @@ def last_page_fill(doc) -> float:
 
 
 def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sensitivity_dir: str | Path | None = None,
-                max_pages: int = MAX_PAGES, discover: list[str | Path] | None = None) -> dict[str, Path]:
+                max_pages: int = MAX_PAGES, discover: list[str | Path] | None = None,
+                policy_dir: str | Path | None = None, levers_dir: str | Path | None = None) -> dict[str, Path]:
     """Draw the charts and write ``brief_<lang>.html`` and ``brief_<lang>.pdf`` into ``out``; returns the files.
 
     ``analysis_dir`` is a results folder or its ``analysis`` folder (analysed by ``sim analyse``);
-    ``sensitivity_dir`` optionally names another analysed results folder with a Sobol' or Morris design.
-    Images shrink until the PDF fits in ``max_pages`` pages.
+    ``sensitivity_dir`` optionally names another analysed results folder with a Sobol' or Morris design;
+    ``policy_dir`` the results of ``sim optimise`` (the briefing then ends with the policy page, one more page);
+    ``levers_dir`` a Sobol' design over budget shares (the chart of which lever bought what).
+    Images shrink until the PDF fits in ``max_pages`` pages (plus the policy page).
     """
     import weasyprint
 
@@ -416,12 +434,21 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
     if chart_dir.exists():
         shutil.rmtree(chart_dir)
     files = all_charts(an, analysis_dir, chart_dir, lang, sens=sens or (an if an.get("sensitivity", {}).get("available") else None))
+    if levers_dir is not None:
+        from sim.report.policy import lever_chart
+
+        files["levers"] = lever_chart(levers_dir, chart_dir, lang)
     rel = {k: f"{chart_dir.name}/{p.name}" for k, p in files.items()}
     b = Briefing(an, analysis_dir, lang, sensitivity=sens)
     if discover:
         from sim.report.policy import read_discovery
 
         b.discoveries = [read_discovery(f) for f in discover]
+    if policy_dir is not None:
+        from sim.report.policy import policy_section
+
+        b.policy_html, _ = policy_section(policy_dir, chart_dir, lang, discover)
+        max_pages += 1
 
     def render(scale: float):
         text = b.html(rel, scale)

@@ -35,6 +35,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--discover", action="append", default=[], metavar="JSON",
                    help="a discovery summary of sim discover (RESULTS/analysis/discovery_*.json) for the section "
                         "'When it fails'; repeatable")
+    b.add_argument("--policy", metavar="DIR", type=arguments.input_dir,
+                   help="results of sim optimise: the briefing ends with the policy page (recommended allocation)")
+    b.add_argument("--levers", metavar="DIR", type=arguments.input_dir,
+                   help="results of a Sobol' design over budget shares (experiments/sobol_budget.toml): "
+                        "the chart of which lever bought what")
     b.set_defaults(func=cmd_brief)
 
     m = subparsers.add_parser(
@@ -93,13 +98,33 @@ def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path 
 
 def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivity: Path | None = None,
                  baseline: str | None = None, draws: Path | None = None,
-                 discover: list[str] | None = None) -> list[dict]:
+                 discover: list[str] | None = None, policy: Path | None = None,
+                 levers: Path | None = None) -> list[dict]:
     """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned."""
     from sim.report.brief import write_brief
 
     folder = ensure_analysis(results_dir, baseline, draws)
     sens = ensure_analysis(sensitivity) if sensitivity else None
-    return [write_brief(folder, out, lang, sensitivity_dir=sens, discover=discover) for lang in langs]
+    if levers:
+        ensure_analysis(levers)
+    if policy:
+        check_policy_dir(policy)
+    return [write_brief(folder, out, lang, sensitivity_dir=sens, discover=discover, policy_dir=policy,
+                        levers_dir=levers) for lang in langs]
+
+
+POLICY_TABLES = ("summary.json", "comparison.csv", "allocation.csv", "optimise.json")
+"""What a finished ``sim optimise`` leaves, and the policy page reads."""
+
+
+def check_policy_dir(folder: Path, key: str = "--policy") -> None:
+    """Refuse (one line) a folder that does not hold a finished optimisation."""
+    from sim.scenario import ScenarioError
+
+    for need in POLICY_TABLES:
+        if not (Path(folder) / need).is_file():
+            raise ScenarioError(f"{folder}: key '{need}': expected the results of a finished sim optimise ({key}), "
+                                f"found no {need}")
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
@@ -115,7 +140,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     langs = LANGS if args.lang == "both" else (args.lang,)
     try:
         done = write_briefs(results, out, langs, Path(args.sensitivity) if args.sensitivity else None, args.baseline,
-                            Path(args.draws) if args.draws else None, getattr(args, "discover", None))
+                            Path(args.draws) if args.draws else None, getattr(args, "discover", None),
+                            Path(args.policy) if args.policy else None, Path(args.levers) if args.levers else None)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

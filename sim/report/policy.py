@@ -287,12 +287,18 @@ TEXT = {
     "zh": {"alloc": "推荐配置", "buys": "能买到什么", "fails": "何时失效", "sure": "把握有多大", "why": "效应从何而来",
            "lever": "投入项", "now": "现状（万元/年）", "rec": "推荐（万元/年）", "change": "变化", "pm": "人月/年",
            "strategy": "策略", "mean": "平均（95% 区间）", "diff": "推荐配置多出（95% 区间）", "worst": "最差 5% 情景",
-           "levers": "各项投入买到了什么", "page": '"第 " counter(page) " / " counter(pages) " 页"'},
+           "levers": "各项投入买到了什么", "gov": "区县", "city": "市级", "lm": "每位领导用于招商的月数/年",
+           "county_note": "份额按全市决定；各区县的金额由模型规则产生：区县渠道经费均分、考核压力、客商与闲置土地所在地；市级含全市统一运行的项目。",
+           "page": '"第 " counter(page) " / " counter(pages) " 页"'},
     "en": {"alloc": "Recommended allocation", "buys": "What it buys", "fails": "When it fails", "sure": "How sure we are",
            "why": "Where the effects come from", "lever": "lever", "now": "now (10,000 yuan a year)",
            "rec": "recommended (10,000 yuan a year)", "change": "change", "pm": "person-months a year",
            "strategy": "strategy", "mean": "mean (95% interval)", "diff": "recommended minus (95% interval)",
-           "worst": "worst 5% of futures", "levers": "Which lever bought what",
+           "worst": "worst 5% of futures", "levers": "Which lever bought what", "gov": "government",
+           "city": "City (region-wide)", "lm": "each leader's months a year for attraction",
+           "county_note": "Shares are decided for the region; how they fall on each county follows the model's rules "
+                          "(county channel money split equally, courting pressure, where prospects and idle land are); "
+                          "the city carries what it runs for the whole region.",
            "page": '"page " counter(page) " of " counter(pages)'},
 }
 
@@ -381,15 +387,34 @@ def failure_sentences(discoveries: list[dict], titles: dict[str, dict[str, str]]
     return out
 
 
-def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir: str | Path | None = None,
-                discover: list[str | Path] | None = None, sobol_dir: str | Path | None = None) -> dict[str, Path]:
-    """Write ``policy_<lang>.html`` and ``.pdf``: the recommended allocation, what it buys, when it fails, how sure
-    we are (page 1), and where the strategies' effects come from and which lever bought what (page 2)."""
-    import weasyprint
+def county_table(opt_dir: Path, lang: str) -> str:
+    """The recommended allocation per government (each county and the city): 万元 a year now and recommended,
+    and each leader's months a year for attraction, from ``allocation_by_government.csv`` ('' without it)."""
+    f = opt_dir / "allocation_by_government.csv"
+    if not f.is_file():
+        return ""
+    df = pd.read_csv(f)
+    if df.empty:
+        return ""
+    t = TEXT[lang]
+    rows = []
+    for gov, g in df.groupby("government", sort=False):
+        now, rec = float(g["scenario_wan_yuan_per_year"].sum()), float(g["wan_yuan_per_year"].sum())
+        lm = g.dropna(subset=["leader_months_per_year"])
+        months = (f"{fmt(lm['scenario_leader_months_per_year'].iloc[0], digits=1)} → "
+                  f"{fmt(lm['leader_months_per_year'].iloc[0], digits=1)}") if len(lm) else "–"
+        name = g["government_zh"].iloc[0] if lang == "zh" else (t["city"] if gov == "city" else str(gov).title())
+        rows.append(f"<tr><td class='name'>{esc(name)}</td><td>{fmt(now)}</td><td>{fmt(rec)}</td>"
+                    f"<td>{fmt(rec - now)}</td><td>{esc(months)}</td></tr>")
+    return (f"<table><tr><th class='name'>{t['gov']}</th><th>{t['now']}</th><th>{t['rec']}</th><th>{t['change']}</th>"
+            f"<th>{t['lm']}</th></tr>{''.join(rows)}</table><p class='note'>{esc(t['county_note'])}</p>")
 
-    from sim.report.brief import css
-    from sim.runio import atomic_write, atomic_write_text
 
+def policy_section(opt_dir: str | Path, out: str | Path, lang: str = "zh",
+                   discover: list[str | Path] | None = None) -> tuple[str, Path]:
+    """The policy page's first page as HTML (the recommended allocation, by lever and by government, what it buys,
+    when it fails, how sure we are), and the optimiser's chart copied into ``out``; the briefing shows it as
+    its policy page."""
     opt_dir, out = Path(opt_dir), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     t = TEXT[lang]
@@ -456,6 +481,28 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
                     f"and {summ['replications']} paired replications (common random numbers): {summ['runs']} simulations; "
                     f"robustness is the {format(summ['quantile'], '.0%') + ' quantile over futures' if summ['robustness'] == 'quantile' else 'largest regret'}. "
                     f"Intervals: 95% t-intervals over paired replications.")
+    section = f"""<h1>{esc(h1)}</h1>
+<h2>{t['alloc']}</h2>{alloc_html}{county_table(opt_dir, lang)}
+<h2>{t['buys']}</h2>{buys_html}
+<h2>{t['fails']}</h2><ul>{''.join(fails)}</ul>
+<h2>{t['sure']}</h2><p>{esc(sure_txt)}</p>"""
+    return section, chart
+
+
+def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir: str | Path | None = None,
+                discover: list[str | Path] | None = None, sobol_dir: str | Path | None = None) -> dict[str, Path]:
+    """Write ``policy_<lang>.html`` and ``.pdf``: the recommended allocation, what it buys, when it fails, how sure
+    we are (page 1), and where the strategies' effects come from and which lever bought what (page 2)."""
+    import weasyprint
+
+    from sim.report.brief import css
+    from sim.runio import atomic_write, atomic_write_text
+
+    opt_dir, out = Path(opt_dir), Path(out)
+    t = TEXT[lang]
+    section, chart = policy_section(opt_dir, out, lang, discover)
+    summ = json.loads((opt_dir / "summary.json").read_text(encoding="utf-8"))
+    titles = _opt_titles(opt_dir)
     page2 = [f"<figure style='break-before: page'><img src='{chart.name}' style='width:80%'></figure>"]
     if main_dir is not None:
         from sim.analysis.tables import ANALYSIS_DIR
@@ -470,20 +517,11 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
             page2.append(f"<h2>{t['why']}</h2><ul>" + "".join(f"<li>{esc(s)}</li>" for s in sent)
                          + f"</ul><figure><img src='{dchart.name}' style='width:88%'></figure>")
     if sobol_dir is not None:
-        from sim.analysis.tables import ANALYSIS_DIR
-
-        sfile = Path(sobol_dir) / ANALYSIS_DIR / LEVER_SOBOL
-        if not sfile.is_file():
-            lever_indices(sobol_dir)
-        sc = sobol_chart(pd.read_csv(sfile), out / f"sobol_{lang}.png", lang)
+        sc = lever_chart(sobol_dir, out, lang)
         page2.append(f"<h2>{t['levers']}</h2><figure><img src='{sc.name}' style='width:88%'></figure>")
     footer = (f"sim optimise {summ['name']} · {summ['runs']} runs" if lang == "en" else f"sim optimise {summ['name']} · {summ['runs']} 次模拟")
     doc = f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><style>{css(footer, t['page'], 0.8)}</style></head><body>
-<h1>{esc(h1)}</h1>
-<h2>{t['alloc']}</h2>{alloc_html}
-<h2>{t['buys']}</h2>{buys_html}
-<h2>{t['fails']}</h2><ul>{''.join(fails)}</ul>
-<h2>{t['sure']}</h2><p>{esc(sure_txt)}</p>
+{section}
 {''.join(page2)}
 </body></html>"""
     html_path, pdf_path = out / f"policy_{lang}.html", out / f"policy_{lang}.pdf"
@@ -491,6 +529,17 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
     atomic_write_text(html_path, doc)
     atomic_write(pdf_path, rendered.write_pdf)
     return {"html": html_path, "pdf": pdf_path, "pages": len(rendered.pages)}
+
+
+def lever_chart(sobol_dir: str | Path, out: Path, lang: str) -> Path:
+    """The chart of which lever bought what (Sobol' indices over budget shares, computed once and stored in the
+    design's analysis folder), drawn into ``out``."""
+    from sim.analysis.tables import ANALYSIS_DIR
+
+    sfile = Path(sobol_dir) / ANALYSIS_DIR / LEVER_SOBOL
+    if not sfile.is_file():
+        lever_indices(sobol_dir)
+    return sobol_chart(pd.read_csv(sfile), Path(out) / f"sobol_{lang}.png", lang)
 
 
 def shutil_copy(src: Path, dst: Path) -> None:
