@@ -142,6 +142,65 @@ def test_resuming_runs_nothing_again_and_gives_the_same_result(toy, tmp_path):
     pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
 
 
+def test_an_interrupted_search_resumes_mid_generation_with_the_same_result(toy, tmp_path):
+    spec = opt.load_optimise(_file(tmp_path))
+    spec.generations = 3
+    whole = opt.optimise(spec, tmp_path / "whole", engine="serial", progress=False, log=lambda m: None)
+    per_generation = spec.population * spec.runs_per_candidate
+    orig = runner.run_one
+    calls = []
+
+    def stopping(*args, **kw):  # Ctrl-C in the middle of the second generation
+        calls.append(1)
+        if len(calls) == per_generation + per_generation // 2:
+            raise KeyboardInterrupt
+        return orig(*args, **kw)
+
+    runner.run_one = stopping
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            opt.optimise(spec, tmp_path / "cut", engine="serial", progress=False, log=lambda m: None)
+    finally:
+        runner.run_one = orig
+    assert (tmp_path / "cut" / "generations" / "gen_001").is_dir()
+    assert not (tmp_path / "cut" / "generations" / "gen_002").exists()
+    calls.clear()
+
+    def counting(*args, **kw):
+        calls.append(1)
+        return orig(*args, **kw)
+
+    runner.run_one = counting
+    try:
+        resumed = opt.optimise(spec, tmp_path / "cut", engine="serial", progress=False, log=lambda m: None)
+    finally:
+        runner.run_one = orig
+    done_before = per_generation + per_generation // 2 - 1
+    assert len(calls) == whole.summary["runs"] - done_before  # only the runs not stored yet
+    pd.testing.assert_frame_equal(whole.evaluations, resumed.evaluations)
+    pd.testing.assert_frame_equal(whole.comparison, resumed.comparison)
+
+
+def test_same_numbers_on_serial_and_dask_with_the_real_model(tmp_path):
+    """The real model (a Dask worker does not see a stand-in), tiny: the search, its comparison and the allocation
+    by government are the same on a local Dask cluster as in one process."""
+    from sim.experiment.executors import DaskExecutor
+
+    text = _file(tmp_path).read_text().replace("population = 16, generations = 14", "population = 4, generations = 2")
+    text = text.replace("replications = 2", "replications = 1")
+    f = tmp_path / "tiny.toml"
+    f.write_text(text)
+    spec = opt.load_optimise(f)
+    a = opt.optimise(spec, tmp_path / "serial", engine="serial", progress=False, log=lambda m: None)
+    with DaskExecutor(workers=2, scratch=tmp_path / "dask-scratch") as ex:
+        b = opt.optimise(spec, tmp_path / "dask", executor=ex, progress=False, log=lambda m: None)
+    pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
+    pd.testing.assert_frame_equal(a.comparison, b.comparison)
+    by_a = pd.read_csv(tmp_path / "serial" / "allocation_by_government.csv")
+    assert not by_a.empty
+    pd.testing.assert_frame_equal(by_a, pd.read_csv(tmp_path / "dask" / "allocation_by_government.csv"))
+
+
 @pytest.mark.parametrize("edit, key", [
     (('objectives = ["jobs"]', 'objectives = ["jbos"]'), "optimise.objectives[0]"),
     (('shares = ["channels", "park", "incentive_fund", "tracking"]', 'shares = ["channels", "parks"]'), "levers.shares"),
