@@ -147,10 +147,11 @@ def peak_memory(cmd: list[str]) -> tuple[float, float, float]:
 def main(argv: list[str] | None = None) -> int:
     import mesa
 
-    from sim.experiment import VOLATILE_COLUMNS, load_summaries
+    from sim.experiment import load_summaries
     from sim.experiment.executors import ProcessExecutor
     from sim.experiment.runner import run_experiment
     from sim.experiment.spec import load_experiment
+    from sim.experiment.store import comparable
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=200, help="runs for the speed comparisons (default 200)")
@@ -205,8 +206,8 @@ def main(argv: list[str] | None = None) -> int:
                     BatchRunAdapter, params, number_processes=p, max_steps=args.months, rng=list(range(reps)),
                     display_progress=False))
             best[key] = min(best.get(key, float("inf")), t)
-    a = load_summaries(tmp / "serial_0").drop_columns(list(VOLATILE_COLUMNS))
-    b = load_summaries(tmp / "pool_0").drop_columns(list(VOLATILE_COLUMNS))
+    a = comparable(load_summaries(tmp / "serial_0"))
+    b = comparable(load_summaries(tmp / "pool_0"))
     t_serial, t_pool = best["serial"], best["pool"]
     print(f"best of {args.repeat} interleaved repeats (load average at start {os.getloadavg()[0]:.1f})")
     print(f"ours           serial       {t_serial:7.2f} s  ({1000 * t_serial / n:5.1f} ms/run)")
@@ -256,8 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                     with DaskExecutor(workers=args.workers, scratch=tmp / "dask" / "scratch") as ex:
                         t, _ = timed(lambda o=out, e=ex: run_experiment(dexp, o, executor=e, progress=False))
                 times[key] = min(times.get(key, float("inf")), t)
-        same = (load_summaries(tmp / "dask" / "pool_0").drop_columns(list(VOLATILE_COLUMNS))
-                .equals(load_summaries(tmp / "dask" / "dask_0").drop_columns(list(VOLATILE_COLUMNS))))
+        same = comparable(load_summaries(tmp / "dask" / "pool_0")).equals(comparable(load_summaries(tmp / "dask" / "dask_0")))
         dask_overhead = times["dask"] / times["pool"] - 1.0
         print(f"  process pool {times['pool']:7.1f} s   Dask {times['dask']:7.1f} s   Dask overhead {dask_overhead:+.1%} "
               f"(clusters started before the clock; tables identical: {same})")

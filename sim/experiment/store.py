@@ -559,6 +559,20 @@ def load_summaries(results_dir: str | Path, columns: list[str] | None = None,
     return table.select(order)
 
 
+def comparable(table: pa.Table) -> pa.Table:
+    """A results table as two engines or two runs of the same design must agree on it: without the columns that
+    record when and how fast runs went, and with every floating-point NaN (a cohort rate no project could be
+    followed for) replaced by a missing value, which ``pa.Table.equals`` compares as equal."""
+    table = table.drop_columns([c for c in VOLATILE_COLUMNS if c in table.column_names])
+    cols = []
+    for name in table.column_names:
+        col = table[name]
+        if pa.types.is_floating(col.type):
+            col = pc.if_else(pc.is_nan(col), pa.scalar(None, col.type), col)
+        cols.append(col)
+    return pa.table(cols, names=table.column_names)
+
+
 def load_monthly(results_dir: str | Path, columns: list[str] | None = None) -> pa.Table:
     """Monthly series of every done run, one row per run and month, sorted by ``run`` and ``month``.
 
