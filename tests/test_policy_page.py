@@ -230,3 +230,67 @@ def test_a_missing_discovery_file_is_one_line(pages, tmp_path, capsys):
                      str(tmp_path / "nope.json")])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "nope.json" in err and "expected" in err and "\n" not in err
+
+
+def test_sim_main_with_a_plan_briefs_the_allocation_levers_and_failures(tmp_path, monkeypatch, capsys):
+    """``sim main --plan`` runs the allocation search, the Sobol' design over budget shares and the failure search
+    next to the comparison, and the briefing shows all three (tiny settings of the shipped files' shape)."""
+    from test_analysis_experiments import strategies_toml
+
+    exp = tmp_path / "experiments"
+    (exp / "optimise").mkdir(parents=True)
+    (exp / "main.toml").write_text(strategies_toml("main"), encoding="utf-8")
+    plan = _file(tmp_path).read_text().replace('name = "toy"', 'name = "plan"')
+    plan = plan.replace("population = 16, generations = 14", "population = 4, generations = 2").replace(
+        "replications = 2", "replications = 1")
+    (exp / "optimise" / "plan.toml").write_text(plan, encoding="utf-8")
+    (exp / "sobol_budget.toml").write_text(f"""[experiment]
+name = "sobol_budget"
+scenarios = ["{SCEN / 'baseline.toml'}"]
+replications = 1
+root_seed = 10
+horizon_months = 12
+record = "summary"
+[overrides]
+"run.n_investors" = 300
+"budget.shares.incentive_fund" = 0.3
+[design]
+kind = "sobol"
+samples = 4
+[design.parameters]
+"budget.shares.channels" = [0.0, 0.2]
+"budget.shares.park" = [0.0, 0.2]
+""", encoding="utf-8")
+    (exp / "discover_channels.toml").write_text(f"""[experiment]
+name = "discover_channels"
+scenarios = ["{SCEN / 'baseline.toml'}", "{SCEN / 'channels.toml'}"]
+replications = 1
+root_seed = 9
+horizon_months = 18
+record = "summary"
+[overrides]
+"run.n_investors" = 500
+[design]
+kind = "lhs"
+samples = 8
+[design.parameters]
+"behaviour.outside_growth" = [0.0, 0.08]
+"service.loan_approval" = [0.35, 0.75]
+""", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code = sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "none", "--uncertainty", "none",
+                     "--plan", "experiments/optimise/plan.toml", "--engine", "serial", "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    opt_dir = tmp_path / "results" / "optimise" / "plan"
+    assert (opt_dir / "allocation_by_government.csv").is_file()
+    disc = tmp_path / "results" / "discover_channels" / "analysis" / "discovery_channels_jobs.json"
+    assert disc.is_file()
+    assert (tmp_path / "results" / "sobol_budget" / "analysis" / "lever_sobol.csv").is_file()
+    for lang in ("zh", "en"):
+        pdf = tmp_path / "results" / "main" / "brief" / f"brief_{lang}.pdf"
+        body = text(pdf)
+        assert ("推荐配置" if lang == "zh" else "Recommended allocation") in body
+        assert ("各项投入买到了什么" if lang == "zh" else "Which lever bought what") in body
+        assert ("何时失效" if lang == "zh" else "When it fails") in body
+        summ = json.loads((opt_dir / "summary.json").read_text())
+        assert str(summ["runs"]) in body

@@ -13,6 +13,12 @@ EXIT_INCOMPLETE = 1
 MAIN_EXPERIMENT = "experiments/main.toml"
 MAIN_SENSITIVITY = "experiments/sensitivity_morris.toml"
 MAIN_UNCERTAINTY = "experiments/main_uncertainty.toml"
+PLAN_OPTIMISE = "experiments/optimise/plan.toml"
+PLAN_LEVERS = "experiments/sobol_budget.toml"
+PLAN_DISCOVER = "experiments/discover_channels.toml"
+PLAN_OUTPUT = "jobs"
+"""``sim main --plan``: the allocation search, the Sobol' design over budget shares and the failure search of a
+strategy (the discover experiment's second scenario against its first, judged on jobs)."""
 LANGS = ("zh", "en")
 
 
@@ -57,6 +63,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="where runs execute: serial, process (default) or dask")
     m.add_argument("--workers", type=arguments.workers, default=None,
                    help=f"worker processes, 1 to {arguments.MAX_WORKERS} (default: all cores)")
+    m.add_argument("--plan", nargs="?", const=PLAN_OPTIMISE, default=None, metavar="OPTIMISE_FILE",
+                   help=f"also choose a plan: run the allocation search (default {PLAN_OPTIMISE}), {PLAN_LEVERS} "
+                        f"(which lever bought what) and {PLAN_DISCOVER} (when a strategy fails); the briefing then "
+                        "shows them and ends with the policy page")
     m.add_argument("--fresh", action="store_true", help="start the experiments over instead of resuming")
     m.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     m.set_defaults(func=cmd_main)
@@ -159,6 +169,31 @@ def _find(path: str) -> Path:
     return root / p if (root / p).is_file() else p
 
 
+def _plan(plan, discover_exp, discover_dir: Path, args: argparse.Namespace) -> tuple[int, list[str], Path | None]:
+    """The plan stage of ``sim main --plan``: where the discover experiment's strategy fails, then the allocation
+    search. Returns (exit code, discovery files for the briefing, the optimiser's folder)."""
+    from sim.analysis.data import load_results
+    from sim.analysis.discovery import discover, write
+    from sim.experiment.optimise import OptimiseError, optimise
+
+    names = [s.name for s in discover_exp.scenarios]
+    results = load_results(discover_dir, baseline=names[0], monthly=False)
+    table, summary = discover(results, names[1], PLAN_OUTPUT)
+    found = [str(f) for f in write(discover_dir, table, summary) if f.suffix == ".json"]
+    print(f"{names[1]}: fails in {summary['failing']} of {summary['futures']} futures on {PLAN_OUTPUT}", file=sys.stderr)
+    out = Path("results") / "optimise" / plan.name
+    print(f"{plan.name}: {plan.describe()} -> {out}", file=sys.stderr)
+    try:
+        res = optimise(plan, out, engine=args.engine, workers=args.workers, fresh=args.fresh, progress=not args.quiet)
+    except KeyboardInterrupt:
+        return 130, found, None
+    except OptimiseError as exc:
+        print(f"error: {exc}; re-run 'sim main --plan' to resume", file=sys.stderr)
+        return EXIT_INCOMPLETE, found, None
+    print(f"{plan.name}: {res.summary['candidates']} candidates, {res.runs} runs", file=sys.stderr)
+    return 0, found, out
+
+
 def cmd_main(args: argparse.Namespace) -> int:
     """``sim main``: the main experiment and sensitivity screening, analysed and briefed in both languages."""
     from sim.analysis.data import AnalysisError
@@ -166,18 +201,25 @@ def cmd_main(args: argparse.Namespace) -> int:
     from sim.experiment.spec import load_experiment
     from sim.experiment.store import StoreError
 
-    files = [_find(args.experiment)]
-    uncertainty = args.uncertainty and args.uncertainty.lower() != "none"
-    if uncertainty:
-        files.append(_find(args.uncertainty))
+    files = {"main": _find(args.experiment)}
+    if args.uncertainty and args.uncertainty.lower() != "none":
+        files["draws"] = _find(args.uncertainty)
     if args.sensitivity and args.sensitivity.lower() != "none":
-        files.append(_find(args.sensitivity))
-    folders: list[Path] = []
+        files["sensitivity"] = _find(args.sensitivity)
+    plan = None
+    if args.plan:
+        from sim.experiment.optimise import load_optimise
+
+        files["levers"], files["discover"] = _find(PLAN_LEVERS), _find(PLAN_DISCOVER)
+        plan = load_optimise(_find(args.plan))
+    folders: dict[str, Path] = {}
     try:
-        exps = [load_experiment(f) for f in files]
-        for exp in exps:
-            arguments.check_output_dir(Path("results") / exp.name, "--experiment" if exp is exps[0] else "--sensitivity")
-        for exp in exps:
+        exps = {role: load_experiment(f) for role, f in files.items()}
+        for role, exp in exps.items():
+            arguments.check_output_dir(Path("results") / exp.name, "--experiment" if role == "main" else f"--{role}")
+        if plan is not None:
+            arguments.check_output_dir(Path("results") / "optimise" / plan.name, "--plan")
+        for role, exp in exps.items():
             out = Path("results") / exp.name
             print(f"{exp.name}: {exp.describe()} -> {out}", file=sys.stderr)
             report = run_experiment(exp, out, engine=args.engine, workers=args.workers, fresh=args.fresh,
@@ -189,11 +231,15 @@ def cmd_main(args: argparse.Namespace) -> int:
                 print(f"error: {exp.name}: {report.missing + report.failed_total} runs not done; "
                       f"re-run 'sim main' to resume", file=sys.stderr)
                 return EXIT_INCOMPLETE
-            folders.append(out)
-        main_dir = folders[0]
-        draws = folders[1] if uncertainty else None
-        rest = folders[2:] if uncertainty else folders[1:]
-        done = write_briefs(main_dir, main_dir / "brief", LANGS, rest[0] if rest else None, draws=draws)
+            folders[role] = out
+        discover, policy = [], None
+        if plan is not None:
+            code, discover, policy = _plan(plan, exps["discover"], folders["discover"], args)
+            if code:
+                return code
+        main_dir = folders["main"]
+        done = write_briefs(main_dir, main_dir / "brief", LANGS, folders.get("sensitivity"), draws=folders.get("draws"),
+                            discover=discover, policy=policy, levers=folders.get("levers"))
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
