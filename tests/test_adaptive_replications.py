@@ -129,3 +129,19 @@ def test_a_bad_adaptive_table_is_refused_in_one_line_naming_the_key(tmp_path, ta
         load_experiment(path)
     msg = str(err.value)
     assert "\n" not in msg and msg.startswith(f"{path}: key '{key}': expected") and words in msg
+
+
+def test_the_briefing_says_how_many_replications_each_comparison_took(serial, tmp_path):
+    """The briefing's first line must not state one replication count for an adaptive experiment (it said
+    'x 8 replications each', the cap); it gives the range used and how many comparisons stopped for which reason."""
+    from sim.report.brief import Briefing
+
+    data = analyse(serial, out=tmp_path / "analysis")
+    used = [c["replications"] for c in data["replications"]["comparisons"]]
+    assert min(used) < max(used), "the setting must stop some comparisons early"
+    rep = data["replications"]
+    en = Briefing(data, tmp_path / "analysis", "en").subtitle()
+    assert f"{min(used)}-{max(used)} replications each as needed" in en
+    assert f"({rep['adequate']} comparisons precise enough, {rep['capped']} at the cap)" in en
+    zh = Briefing(data, tmp_path / "analysis", "zh").subtitle()
+    assert f"按需重复 {min(used)}–{max(used)} 次" in zh

@@ -45,6 +45,7 @@ TEXT = {
         "spent": "支出（亿元）", "jobs": "就业岗位（个）", "cost_per_job": "每个岗位（万元）",
         "d_spent": "比基线多支出（亿元）", "inc_cost": "每个新增岗位（万元）", "arrived_per": "每万元支出带来到位资金（万元）",
         "sub": "{k} 个策略（含现状基线）× 每个 {r} 次重复，模拟 {h} 个月；共 {n} 次运行。",
+        "sub_adaptive": "{k} 个策略（含现状基线），按需重复 {lo}–{hi} 次（{a} 项对比足够精确，{c} 项达到上限），模拟 {h} 个月；共 {n} 次运行。",
         "pool": "客商池 {n} 个。", "point": "（设计点 {p}）",
         "table_note": "每格为与基线之差，方括号内为 95% 置信区间；粗体表示与基线的差异显著。",
         "cost_note": "支出与岗位为 {h} 个月累计的平均数（置信区间见上图）；新增岗位成本 = 比基线多支出 ÷ 比基线多创造的岗位（仅在岗位确定增加时给出）。",
@@ -68,6 +69,8 @@ TEXT = {
         "d_spent": "Extra spending (100m yuan)", "inc_cost": "Per extra job (yuan)",
         "arrived_per": "Arrived capital per yuan spent",
         "sub": "{k} strategies (baseline included) x {r} replications each, {h} months simulated; {n} runs.",
+        "sub_adaptive": "{k} strategies (baseline included), {lo}-{hi} replications each as needed ({a} comparisons "
+                        "precise enough, {c} at the cap), {h} months simulated; {n} runs.",
         "pool": "Prospect pool of {n}.", "point": " (design point {p})",
         "table_note": "Each cell: difference from the baseline, 95% confidence interval in brackets; bold: distinguishable from the baseline.",
         "cost_note": "Spending and jobs are means over {h} months (intervals in the chart above); cost per extra job = extra spending / extra jobs (given only when jobs rise for certain).",
@@ -329,9 +332,14 @@ class Briefing:
 
     def subtitle(self) -> str:
         p = self.an.get("provenance", {})
-        sub = self.t["sub"].format(k=p.get("n_scenarios", len(self.f.scenarios())), r=p.get("replications"),
-                                   h=p.get("horizon_months"),
-                                   n=f"{p.get('runs_done', 0):,}")
+        k, h, n = p.get("n_scenarios", len(self.f.scenarios())), p.get("horizon_months"), f"{p.get('runs_done', 0):,}"
+        rep = self.an.get("replications") or {}
+        used = [int(c["replications"]) for c in rep.get("comparisons", []) if c.get("replications") is not None]
+        if rep.get("adaptive") and used:  # a fixed number would be wrong: each comparison took what it needed
+            sub = self.t["sub_adaptive"].format(k=k, lo=min(used), hi=max(used), a=rep.get("adequate", 0),
+                                                c=rep.get("capped", 0), h=h, n=n)
+        else:
+            sub = self.t["sub"].format(k=k, r=p.get("replications"), h=h, n=n)
         n_inv = (p.get("overrides") or {}).get("run.n_investors")
         if n_inv:
             sub += " " + self.t["pool"].format(n=f"{n_inv:,}")
