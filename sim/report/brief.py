@@ -28,6 +28,8 @@ from sim.report.findings import Findings
 from sim.report.labels import param_label
 
 MAX_PAGES = 4
+MIN_SCALE = 0.56
+"""Charts are not drawn smaller than this share of the text width to make the briefing fit its pages."""
 FONT = '"Noto Sans CJK SC", sans-serif'
 
 UNIT_ZH = {"probability": "概率", "probability / month": "每月概率", "share": "比例", "months": "月",
@@ -102,15 +104,16 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def css(footer: str, page: str, image_scale: float = 1.0) -> str:
-    """The briefing's print style (A4), with the CJK font on the body and in the page-margin boxes."""
+def css(footer: str, page: str, image_scale: float = 1.0, font_pt: float = 9.5) -> str:
+    """The briefing's print style (A4), with the CJK font on the body and in the page-margin boxes; ``font_pt`` is
+    the body text's size (English prose runs longer than Chinese and is set half a point smaller)."""
     return f"""
 @page {{ size: A4; margin: 1.5cm 1.6cm 1.7cm 1.6cm;
   @bottom-left {{ content: {_css_string(footer)}; font-family: {FONT}; font-size: 7pt; color: #555;
                   width: 80%; }}
   @bottom-right {{ content: {page}; font-family: {FONT}; font-size: 7pt; color: #555; }} }}
 html {{ font-family: {FONT}; }}
-body {{ font-family: {FONT}; font-size: 9.5pt; line-height: 1.45; color: #111; }}
+body {{ font-family: {FONT}; font-size: {font_pt}pt; line-height: 1.45; color: #111; }}
 h1 {{ font-size: 16pt; margin: 0 0 2pt 0; color: #1f4e79; }}
 h2 {{ font-size: 11.5pt; margin: 10pt 0 4pt 0; color: #1f4e79; border-bottom: 1px solid #1f4e79;
       break-after: avoid; }}
@@ -131,7 +134,18 @@ td small.uncertain {{ color: #c00000; font-weight: bold; }}
 td.sig {{ font-weight: bold; }}
 p.note {{ font-size: 7.5pt; color: #555; margin: 0 0 6pt 0; }}
 ul.assumptions li {{ margin-bottom: 2pt; }}
+ul.mechanisms {{ font-size: 8pt; line-height: 1.3; padding-left: 1.2em; margin: 0 0 4pt 0; }}
+ul.mechanisms li {{ margin-bottom: 1pt; }}
 .keep {{ break-inside: avoid; }}
+.pair {{ display: flex; gap: 8pt; align-items: flex-start; break-inside: avoid; }}
+.pair > * {{ flex: 1 1 50%; margin: 0; }}
+.pair figure img {{ width: 100%; }}
+h3 {{ font-size: 10pt; margin: 2pt 0 2pt 0; color: #1f4e79; }}
+.policy {{ font-size: 8.5pt; line-height: 1.3; }}
+.policy h1 {{ font-size: 13pt; }}
+.policy h2 {{ font-size: 10.5pt; margin: 6pt 0 3pt 0; }}
+.policy table {{ font-size: 7.3pt; }}
+.policy ul {{ margin: 0 0 3pt 0; padding-left: 1.2em; }}
 """
 
 
@@ -193,11 +207,22 @@ class Briefing:
         return f'<h2>{head}</h2><ul class="mechanisms">{items}</ul>' if items else ""
 
     def levers(self, charts: dict[str, str]) -> str:
-        """'Which lever bought what': the Sobol' indices over budget shares (given with ``--levers``)."""
+        """'Which lever bought what': the Sobol' indices over budget shares (given with ``--levers``), beside the
+        sensitivity chart of the key assumptions when there is one (both rank what moves the outputs)."""
         if "levers" not in charts:
             return ""
         head = "各项投入买到了什么" if self.lang == "zh" else "Which lever bought what"
         return f'<h2>{head}</h2><figure><img src="{_e(charts["levers"])}" alt="levers"></figure>'
+
+    def sensitivity_and_levers(self, charts: dict[str, str]) -> str:
+        """The key assumptions' chart and, given, the levers' chart: side by side when both are there."""
+        if "levers" in charts and "sensitivity" in charts:
+            head = "各项投入买到了什么" if self.lang == "zh" else "Which lever bought what"
+            return (f'<div class="pair"><figure><img src="{_e(charts["sensitivity"])}" alt="sensitivity"></figure>'
+                    f'<div><h3>{head}</h3><figure><img src="{_e(charts["levers"])}" alt="levers"></figure></div></div>')
+        if "sensitivity" in charts:
+            return f'<figure><img src="{_e(charts["sensitivity"])}" alt="sensitivity"></figure>'
+        return self.levers(charts)
 
     def policy(self) -> str:
         """The policy page (given with ``--policy``): the recommended allocation by lever and by government, what
@@ -359,6 +384,11 @@ class Briefing:
         def fig(name: str) -> str:
             return f'<figure><img src="{_e(charts[name])}" alt="{_e(name)}"></figure>' if name in charts else ""
 
+        def pair(a: str, b: str) -> str:  # two charts over the same strategies, side by side
+            if a in charts and b in charts:
+                return f'<div class="pair">{fig(a)}{fig(b)}</div>'
+            return fig(a) + fig(b)
+
         page = t["page"]
         rules = self.an.get("rules", {})
         method = t["method_text"].format(ci=rules.get("interval", {}).get(self.lang, ""),
@@ -366,7 +396,7 @@ class Briefing:
         h = self.an.get("provenance", {}).get("horizon_months")
         return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{_e(self.title())}</title>
-<style>{css(self.footer(), page, image_scale)}</style></head>
+<style>{css(self.footer(), page, image_scale, 9.5 if self.lang == "zh" else 9.0)}</style></head>
 <body>
 <h1>{_e(self.title())}</h1>
 <p class="sub">{_e(self.subtitle())}</p>
@@ -380,16 +410,14 @@ class Briefing:
 {self.when_it_fails()}
 {fig("capital")}
 <h2>{t["charts_pipeline"]}</h2>
-{fig("funnel")}
-{fig("withdrawals")}
+{pair("funnel", "withdrawals")}
 <h2>{t["costs"]}</h2>
 {fig("costs")}
 {self.cost_table()}
 <p class="note">{_e(t["cost_note"].format(h=h))}</p>
 <h2>{t["assumptions"]}</h2>
 {self.assumptions()}
-{fig("sensitivity")}
-{self.levers(charts)}
+{self.sensitivity_and_levers(charts)}
 <h2>{t["method"]}</h2>
 <p class="note">{_e(method)}</p>
 {self.policy()}
@@ -466,12 +494,22 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
     # shrink a little more when that saves the page.
     scale = 1.0
     text, doc = render(scale)
-    while len(doc.pages) > max_pages and scale > 0.56:
-        scale -= 0.04
-        text, doc = render(scale)
+    if len(doc.pages) > max_pages:  # bisect the scale in steps of 0.04 (each rendering takes a second or two)
+        steps = int(round((1.0 - MIN_SCALE) / 0.04))
+        lo, hi = 0, steps  # hi: steps down known to fit (or the smallest scale); lo: known not to fit
+        best = None
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            t_mid, d_mid = render(1.0 - 0.04 * mid)
+            if len(d_mid.pages) <= max_pages:
+                hi, best = mid, (t_mid, d_mid)
+            else:
+                lo = mid
+        scale = 1.0 - 0.04 * hi
+        text, doc = best if best is not None else render(scale)
     if len(doc.pages) > 2 and last_page_fill(doc) < 0.3:
         for extra in (0.04, 0.08, 0.12):
-            if scale - extra < 0.56:
+            if scale - extra < MIN_SCALE:
                 break
             t2, d2 = render(scale - extra)
             if len(d2.pages) < len(doc.pages):
