@@ -151,13 +151,24 @@ def run_batch(task: Task) -> list[RunOutcome]:
             for r in task.runs]
 
 
-def make_tasks(exp: ExperimentSpec, runs: Iterable[PlannedRun], batch_size: int) -> Iterator[Task]:
-    """Group planned runs into tasks of ``batch_size`` runs (lazily: memory does not grow with the plan)."""
+GUIDED = 4
+"""Tapering of task sizes (guided scheduling): a task holds at most 1/(GUIDED x workers) of the runs not yet handed
+out, so the last tasks are small and no worker is left running a long batch while the others idle."""
+
+
+def make_tasks(exp: ExperimentSpec, runs: Iterable[PlannedRun], batch_size: int, total: int | None = None,
+               slots: int = 1) -> Iterator[Task]:
+    """Group planned runs into tasks of ``batch_size`` runs (lazily: memory does not grow with the plan); given the
+    ``total`` number of runs, tasks shrink towards the end (:data:`GUIDED`) for ``slots`` workers."""
     batch: list[PlannedRun] = []
+    left = total
     for r in runs:
         batch.append(r)
-        if len(batch) >= batch_size:
+        size = batch_size if left is None else max(1, min(batch_size, math.ceil(left / (GUIDED * max(slots, 1)))))
+        if len(batch) >= size:
             yield _task(exp, batch)
+            if left is not None:
+                left -= len(batch)
             batch = []
     if batch:
         yield _task(exp, batch)
@@ -599,7 +610,7 @@ def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Exec
             store.write_batch(summary_table(buf.rows, kinds), monthly)
         buf = _Buffer()
 
-    tasks = make_tasks(exp, plan.runs(done_before), batch_size)
+    tasks = make_tasks(exp, plan.runs(done_before), batch_size, total=todo, slots=executor.slots)
     # No tqdm object at all without a bar: a disabled tqdm still starts a monitor thread it never stops.
     bar = (tqdm(total=todo, desc=exp.name, unit="run", file=sys.stderr, smoothing=0.05, mininterval=0.5,
                 dynamic_ncols=True) if progress else _NoBar())
