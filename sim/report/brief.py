@@ -15,6 +15,7 @@ boxes (otherwise footers lose their Chinese glyphs); charts are PNG at 200 dpi.
 
 from __future__ import annotations
 
+import functools
 import html
 import shutil
 from datetime import UTC, datetime
@@ -191,7 +192,15 @@ class Briefing:
             text = f"{same}/{n} 为正，不确定" if self.lang == "zh" else f"{same}/{n} positive, uncertain"
         return f'<br><small class="uncertain">{text}</small>'
 
+    @functools.cached_property
+    def _mechanisms(self) -> str:
+        return self.mechanisms_html()
+
     def mechanisms(self) -> str:
+        """The mechanisms section, made once (the briefing is rendered at several image scales)."""
+        return self._mechanisms
+
+    def mechanisms_html(self) -> str:
         """For every strategy, the two mechanisms that carry its effect on cohort 履约率 and arrived capital
         (sim.analysis.decompose), and where an effect goes against the essay."""
         import pandas as pd
