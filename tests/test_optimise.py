@@ -122,61 +122,47 @@ def test_allocation_by_government_adds_up_to_the_allocation_by_lever(toy, tmp_pa
     assert len(county) == len(COUNTIES) and county["wan_yuan_per_year"].nunique() == len(COUNTIES)
 
 
-def test_resuming_runs_nothing_again_and_gives_the_same_result(toy, tmp_path):
-    spec = opt.load_optimise(_file(tmp_path))
-    spec.generations = 2
-    a = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
-    calls = []
-    orig = runner.run_one
+REAL_RUN_ONE = runner.run_one
+
+
+def count_runs(monkeypatch, stop_at: int | None = None) -> list[int]:
+    """Count the runs the runner starts from now on (Ctrl-C at the ``stop_at``-th); the list grows by one a run."""
+    calls: list[int] = []
 
     def counting(*args, **kw):
         calls.append(1)
-        return orig(*args, **kw)
+        if stop_at is not None and len(calls) == stop_at:
+            raise KeyboardInterrupt
+        return REAL_RUN_ONE(*args, **kw)
 
-    runner.run_one = counting
-    try:
-        b = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
-    finally:
-        runner.run_one = orig
+    monkeypatch.setattr(runner, "run_one", counting)
+    return calls
+
+
+def test_resuming_runs_nothing_again_and_gives_the_same_result(toy, tmp_path, monkeypatch):
+    spec = opt.load_optimise(_file(tmp_path))
+    spec.generations = 2
+    a = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    calls = count_runs(monkeypatch)
+    b = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
     assert not calls
     pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
 
 
-def test_an_interrupted_search_resumes_mid_generation_with_the_same_result(toy, tmp_path):
+def test_an_interrupted_search_resumes_mid_generation_with_the_same_result(toy, tmp_path, monkeypatch):
     spec = opt.load_optimise(_file(tmp_path))
     spec.generations = 3
     whole = opt.optimise(spec, tmp_path / "whole", engine="serial", progress=False, log=lambda m: None)
     per_generation = spec.population * spec.runs_per_candidate
-    orig = runner.run_one
-    calls = []
-
-    def stopping(*args, **kw):  # Ctrl-C in the middle of the second generation
-        calls.append(1)
-        if len(calls) == per_generation + per_generation // 2:
-            raise KeyboardInterrupt
-        return orig(*args, **kw)
-
-    runner.run_one = stopping
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            opt.optimise(spec, tmp_path / "cut", engine="serial", progress=False, log=lambda m: None)
-    finally:
-        runner.run_one = orig
+    stop = per_generation + per_generation // 2  # Ctrl-C in the middle of the second generation
+    count_runs(monkeypatch, stop_at=stop)
+    with pytest.raises(KeyboardInterrupt):
+        opt.optimise(spec, tmp_path / "cut", engine="serial", progress=False, log=lambda m: None)
     assert (tmp_path / "cut" / "generations" / "gen_001").is_dir()
     assert not (tmp_path / "cut" / "generations" / "gen_002").exists()
-    calls.clear()
-
-    def counting(*args, **kw):
-        calls.append(1)
-        return orig(*args, **kw)
-
-    runner.run_one = counting
-    try:
-        resumed = opt.optimise(spec, tmp_path / "cut", engine="serial", progress=False, log=lambda m: None)
-    finally:
-        runner.run_one = orig
-    done_before = per_generation + per_generation // 2 - 1
-    assert len(calls) == whole.summary["runs"] - done_before  # only the runs not stored yet
+    calls = count_runs(monkeypatch)
+    resumed = opt.optimise(spec, tmp_path / "cut", engine="serial", progress=False, log=lambda m: None)
+    assert len(calls) == whole.summary["runs"] - (stop - 1)  # only the runs not stored yet
     pd.testing.assert_frame_equal(whole.evaluations, resumed.evaluations)
     pd.testing.assert_frame_equal(whole.comparison, resumed.comparison)
 

@@ -38,6 +38,49 @@ def _exp(folder: Path, name: str, body: str) -> Path:
     return folder / name
 
 
+def discover_text(name: str) -> str:
+    """A tiny failure search of C4 in the test world: 12 futures over two assumptions, one replication."""
+    return f"""
+[experiment]
+name = "{name}"
+scenarios = ["{SCEN / 'baseline.toml'}", "{SCEN / 'channels.toml'}"]
+replications = 1
+root_seed = 9
+horizon_months = 18
+record = "summary"
+[overrides]
+"run.n_investors" = 500
+{_world(("platform.county_land_mu_per_year",))}[design]
+kind = "lhs"
+samples = 12
+[design.parameters]
+"behaviour.outside_growth" = [0.0, 0.08]
+"platform.county_land_mu_per_year" = [500.0, 7500.0]
+"""
+
+
+def sobol_text(name: str) -> str:
+    """A tiny Sobol' design over two budget shares."""
+    return f"""
+[experiment]
+name = "{name}"
+scenarios = ["{SCEN / 'baseline.toml'}"]
+replications = 1
+root_seed = 10
+horizon_months = 12
+record = "summary"
+[overrides]
+"run.n_investors" = 300
+"budget.shares.incentive_fund" = 0.3
+[design]
+kind = "sobol"
+samples = 4
+[design.parameters]
+"budget.shares.channels" = [0.0, 0.2]
+"budget.shares.park" = [0.0, 0.2]
+"""
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     assert shutil.which("pdftotext"), "pdftotext missing: run scripts/setup.sh (installs poppler-utils)"
@@ -60,42 +103,9 @@ record = "summary"
 "run.n_investors" = 1500
 {_world()}""")
     assert sim_main(["analyse", str(strat)]) == 0
-    disc = _exp(tmp, "disc", f"""
-[experiment]
-name = "disc"
-scenarios = ["{SCEN / 'baseline.toml'}", "{SCEN / 'channels.toml'}"]
-replications = 1
-root_seed = 9
-horizon_months = 18
-record = "summary"
-[overrides]
-"run.n_investors" = 500
-{_world(("platform.county_land_mu_per_year",))}[design]
-kind = "lhs"
-samples = 12
-[design.parameters]
-"behaviour.outside_growth" = [0.0, 0.08]
-"platform.county_land_mu_per_year" = [500.0, 7500.0]
-""")
+    disc = _exp(tmp, "disc", discover_text("disc"))
     assert sim_main(["discover", str(disc), "--strategy", "channels", "--output", "honouring_rate"]) == 0
-    sob = _exp(tmp, "sob", f"""
-[experiment]
-name = "sob"
-scenarios = ["{SCEN / 'baseline.toml'}"]
-replications = 1
-root_seed = 10
-horizon_months = 12
-record = "summary"
-[overrides]
-"run.n_investors" = 300
-"budget.shares.incentive_fund" = 0.3
-[design]
-kind = "sobol"
-samples = 4
-[design.parameters]
-"budget.shares.channels" = [0.0, 0.2]
-"budget.shares.park" = [0.0, 0.2]
-""")
+    sob = _exp(tmp, "sob", sobol_text("sob"))
     out = tmp / "pages"
     code = sim_main(["policy", str(tmp / "opt"), "--main", str(strat), "--discover",
                      str(disc / "analysis" / "discovery_channels_honouring_rate.json"), "--sobol", str(sob),
@@ -244,39 +254,8 @@ def test_sim_main_with_a_plan_briefs_the_allocation_levers_and_failures(tmp_path
     plan = plan.replace("population = 16, generations = 14", "population = 4, generations = 2").replace(
         "replications = 2", "replications = 1")
     (exp / "optimise" / "plan.toml").write_text(plan, encoding="utf-8")
-    (exp / "sobol_budget.toml").write_text(f"""[experiment]
-name = "sobol_budget"
-scenarios = ["{SCEN / 'baseline.toml'}"]
-replications = 1
-root_seed = 10
-horizon_months = 12
-record = "summary"
-[overrides]
-"run.n_investors" = 300
-"budget.shares.incentive_fund" = 0.3
-[design]
-kind = "sobol"
-samples = 4
-[design.parameters]
-"budget.shares.channels" = [0.0, 0.2]
-"budget.shares.park" = [0.0, 0.2]
-""", encoding="utf-8")
-    (exp / "discover_channels.toml").write_text(f"""[experiment]
-name = "discover_channels"
-scenarios = ["{SCEN / 'baseline.toml'}", "{SCEN / 'channels.toml'}"]
-replications = 1
-root_seed = 9
-horizon_months = 18
-record = "summary"
-[overrides]
-"run.n_investors" = 500
-[design]
-kind = "lhs"
-samples = 8
-[design.parameters]
-"behaviour.outside_growth" = [0.0, 0.08]
-"service.loan_approval" = [0.35, 0.75]
-""", encoding="utf-8")
+    (exp / "sobol_budget.toml").write_text(sobol_text("sobol_budget"), encoding="utf-8")
+    (exp / "discover_channels.toml").write_text(discover_text("discover_channels"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     code = sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "none", "--uncertainty", "none",
                      "--plan", "experiments/optimise/plan.toml", "--engine", "serial", "--quiet"])
