@@ -149,3 +149,15 @@ def test_a_finished_run_is_freed_at_once_not_left_to_the_garbage_collector(monke
     finally:
         gc.enable()
     assert res.summary["months"] == 6 and len(res.monthly["jobs"]) >= 6
+
+
+def test_a_hopeless_offer_has_probability_zero_without_a_warning():
+    """Catches the logistic overflowing into a RuntimeWarning (the property tests met it with extreme settings)."""
+    import warnings
+
+    m = build_model(small().with_overrides({"run.n_investors": 300}).params, seed=1)
+    m.run_for(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = m.go_on_probability(np.arange(5), bonus=-1e6)
+    assert (p == 0).all()

@@ -258,7 +258,8 @@ class AttractionModel(Model):
                           incentive: np.ndarray | None = None) -> np.ndarray:
         """P(go on) = 1 / (1 + exp(-(U - U_out) / tau))."""
         z = (self.utility(idx, incentive) + bonus - self.outside_option()) / self.p.behaviour.tau
-        return 1.0 / (1.0 + np.exp(-z))
+        with np.errstate(over="ignore"):  # exp(-z) = inf for a hopeless offer: the probability is 0, as it should be
+            return 1.0 / (1.0 + np.exp(-z))
 
     def _decide(self) -> None:
         p, t = self.p, self.t
