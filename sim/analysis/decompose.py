@@ -153,6 +153,16 @@ def _paired(results: Results, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame
     return a.loc[common].reset_index(), b.loc[common].reset_index()
 
 
+def _strategy_pairs(results: Results):
+    """(scenario, its runs, the baseline's runs on the same points and replications) for every strategy with pairs."""
+    for s in results.scenarios:
+        if s.name == results.baseline:
+            continue
+        a, b = _paired(results, s.name)
+        if not a.empty:
+            yield s.name, a, b
+
+
 def decompose(results: Results) -> pd.DataFrame:
     """The mechanism decomposition of every strategy's effect on cohort 履约率 and arrived capital.
 
@@ -163,12 +173,7 @@ def decompose(results: Results) -> pd.DataFrame:
     close every block.
     """
     rows = []
-    for s in results.scenarios:
-        if s.name == results.baseline:
-            continue
-        a, b = _paired(results, s.name)
-        if a.empty:
-            continue
+    for name, a, b in _strategy_pairs(results):
         comps = pair_components(a, b)
         for measure, frame in comps.items():
             unit = "pp" if measure == RATE else "万元"
@@ -180,18 +185,22 @@ def decompose(results: Results) -> pd.DataFrame:
                 if measure == RATE and col not in ("total", "residual"):
                     base = float(np.mean(100.0 * _ratio(b[COHORT_PREFIX + col].to_numpy(dtype=float),
                                                         b[COHORT_SIZE].to_numpy(dtype=float))))
-                rows.append({"scenario": s.name, "measure": measure, "component": col, "kind": kind, "unit": unit,
+                rows.append({"scenario": name, "measure": measure, "component": col, "kind": kind, "unit": unit,
                              "n": st["n"], "mean": st["mean"], "ci_low": st["ci_low"], "ci_high": st["ci_high"],
                              "share": st["mean"] / total_mean if total_mean else float("nan"),
                              "baseline_per_100": base})
     return pd.DataFrame(rows)
 
 
+def _block(table: pd.DataFrame, scenario: str, measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A scenario's and measure's component rows and its total row."""
+    rows = table[(table["scenario"] == scenario) & (table["measure"] == measure)]
+    return rows[~rows["kind"].isin(["total", "residual"])], rows[rows["kind"] == "total"]
+
+
 def carriers(table: pd.DataFrame, scenario: str, measure: str, k: int = 2) -> list[dict]:
     """The ``k`` components that carry a headline effect: largest contributions with the total's sign."""
-    sel = table[(table["scenario"] == scenario) & (table["measure"] == measure)
-                & ~table["kind"].isin(["total", "residual"])]
-    total = table[(table["scenario"] == scenario) & (table["measure"] == measure) & (table["kind"] == "total")]
+    sel, total = _block(table, scenario, measure)
     if sel.empty or total.empty:
         return []
     sign = 1.0 if float(total["mean"].iloc[0]) >= 0 else -1.0
@@ -203,7 +212,7 @@ def carriers(table: pd.DataFrame, scenario: str, measure: str, k: int = 2) -> li
 def headline(table: pd.DataFrame, scenario: str, measure: str) -> dict | None:
     """The total effect row of a scenario and measure, with ``against``: its interval lies wholly against the
     essay's expected direction."""
-    total = table[(table["scenario"] == scenario) & (table["measure"] == measure) & (table["kind"] == "total")]
+    total = _block(table, scenario, measure)[1]
     if total.empty:
         return None
     row = total.iloc[0].to_dict()
@@ -217,23 +226,18 @@ def context(results: Results) -> pd.DataFrame:
     after signing per 100 signed by reason (strategy minus baseline)."""
     rows = []
     reasons = categories(results.runs.columns, "withdrawals_after_signing_by_reason.")
-    for s in results.scenarios:
-        if s.name == results.baseline:
-            continue
-        a, b = _paired(results, s.name)
-        if a.empty:
-            continue
+    for scen, a, b in _strategy_pairs(results):
         for col, name in (("prospects_contacted", "contacts"), ("signed_projects", "signings")):
             x = a[col].to_numpy(dtype=float)
             y = b[col].to_numpy(dtype=float)
             st = t_interval(100.0 * _ratio(x - y, y))
-            rows.append({"scenario": s.name, "item": name, "unit": "%", **{k: st[k] for k in ("n", "mean", "ci_low", "ci_high")}})
+            rows.append({"scenario": scen, "item": name, "unit": "%", **{k: st[k] for k in ("n", "mean", "ci_low", "ci_high")}})
         for r in reasons:
             col = "withdrawals_after_signing_by_reason." + r
             d = (100.0 * _ratio(a[col].to_numpy(dtype=float), a["signed_projects"].to_numpy(dtype=float))
                  - 100.0 * _ratio(b[col].to_numpy(dtype=float), b["signed_projects"].to_numpy(dtype=float)))
             st = t_interval(d)
-            rows.append({"scenario": s.name, "item": f"withdrawn_{r}", "unit": "per 100 signed",
+            rows.append({"scenario": scen, "item": f"withdrawn_{r}", "unit": "per 100 signed",
                          **{k: st[k] for k in ("n", "mean", "ci_low", "ci_high")}})
     return pd.DataFrame(rows)
 
