@@ -19,13 +19,10 @@ firms' partner searches (P5) bring partner leads.
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
-from sim.model import beliefs
+from sim.model import beliefs, kernels
 from sim.model.agents import BUILDING, CONTACTED, OPERATING
-from sim.model.streams import spread_rows
 from sim.model.units import MONTHS_PER_YEAR, SPREAD_LOW
 from sim.params import CHANNELS, SECTORS
 
@@ -51,6 +48,7 @@ class ChannelModel:
         # Targeting weights exponentiated once (they never change): row j is exp(logw - its largest value).
         self.top = np.array([float(self.logw[name].max()) if m.n else 0.0 for name in CHANNELS])
         self.weight = np.exp(np.stack([self.logw[name] for name in CHANNELS]) - self.top[:, None]) if m.n else np.zeros((len(CHANNELS), 0))
+        self.weight_t = np.ascontiguousarray(self.weight.T)  # candidates x channels, for the compiled draw
         self.cost = np.array([p.channels[name].cost_per_contact for name in CHANNELS])
         self.weight_source = {name: np.exp(self.logw[name] - self.logw[name].max()) if m.n else self.logw[name]
                               for name in ("forum", "partner_lead")}
@@ -114,47 +112,50 @@ class ChannelModel:
         open_ = np.ones(cand.size, dtype=bool)
         coordinated = m.p.policy.city_coordination
         buying = want.any(axis=0)
-        weight = self.weight[buying][:, cand] if buying.any() else None  # active channels x candidates
         js = np.flatnonzero(buying)
-        spread = spread_rows(cand) if want.any() else None
-        totals = None  # each buying channel's weight over the open candidates (until open_ changes)
+        picks = None
+        if not coordinated and js.size:  # every government draws from the same candidates: all draws in one pass
+            coefs, lses = self._mixtures(want, js, kernels.column_totals(self.weight_t, cand, js))
+            if coefs is not None:
+                ks = want.sum(axis=1).astype(np.int64)
+                bases = np.array([m.streams.base("contact", m.t, g) for g in range(len(m.governments))])
+                picks = draw_top_k(cand, cand, self.weight_t, coefs, bases, ks, _log_mix)
+        weight = totals = None  # active channels x candidates and their totals over the open ones, where needed
+        norms = np.full(want.shape, np.inf)  # each government's log normaliser of each channel it buys
         all_open = True
         cache: dict = {}
-        mixes = None
-        draws = None
-        if not coordinated and weight is not None:  # every government draws from the same candidates: all at once
-            totals = _weigh(weight, open_.astype(np.float64))
-            mixes = self._mixtures(want, js, weight, totals)
-            buyers = [g for g in range(len(m.governments)) if want[g].sum() >= 1]
-            draws = dict(zip(buyers, m.streams.uniforms("contact", spread, m.t, buyers), strict=True))
         for g in range(len(m.governments)):
             k = int(want[g].sum())
             if k == 0:
                 chosen_by.append(np.zeros(0, dtype=np.int64))
                 continue
-            if mixes is not None:
-                mix, lse = mixes[0][g], mixes[1][g]
+            if picks is not None:
+                pos, lse = picks[g], lses[g]
             else:
+                if weight is None:
+                    weight = self.weight[buying][:, cand]
                 key = (want[g].tobytes(), coordinated and g > 0)
                 if key not in cache:
                     if totals is None:
                         totals = _weigh(weight, open_.astype(np.float64))
                     cache = {key: self._mixture(want[g], js, weight, totals, open_, all_open, cand)}
                 mix, lse = cache[key]
-            if coordinated:  # a government sharing the cached weights still skips prospects taken since
-                mix = mix * open_
-            u = draws[g] if draws is not None else m.streams.uniform("contact", cand, m.t, g, spread=spread)
-            pos = gumbel_top_k(mix, u, k, partial(_mixture_keys, mix, u))
+                if coordinated:  # a government sharing the cached weights still skips prospects taken since
+                    mix = mix * open_
+                bases = np.array([m.streams.base("contact", m.t, g)])
+                pos, = draw_top_k(cand, np.arange(cand.size), mix[:, None], _ONE, bases, np.array([k]), _log_mix)
             idx = cand[pos]
             chosen_by.append(idx)
-            cost = self._charge(want[g], idx, lse)
-            m.ledger.spend("channels", cost, g)
+            norms[g, list(lse)] = list(lse.values())
             m.governments[g].contacts += idx.size
             if coordinated:
                 open_ = open_.copy()
                 open_[pos] = False
                 totals, all_open = None, False
         all_idx = np.concatenate(chosen_by) if chosen_by else np.zeros(0, dtype=np.int64)
+        for g, cost in enumerate(self._charge(want, chosen_by, all_idx, norms)):
+            if chosen_by[g].size:
+                m.ledger.spend("channels", cost, g)
         uniq, counts = np.unique(all_idx, return_counts=True)
         m.counters.duplicated_contacts += int(all_idx.size - uniq.size)
         county_hits = np.concatenate(chosen_by[:-1]) if len(chosen_by) > 1 else np.zeros(0, dtype=np.int64)
@@ -216,30 +217,38 @@ class ChannelModel:
             mix *= open_
         return mix, lse
 
-    def _mixtures(self, want: np.ndarray, js: np.ndarray, weight: np.ndarray,
-                  totals: np.ndarray) -> tuple[list[np.ndarray | None], list[dict[int, float]]] | None:
-        """Every government's selection weight when all candidates are open to all (no coordination): one product
-        of the governments' channel mixes with the channels' weights. None if a channel needs renormalising."""
-        if (totals < _TINY).any():
-            return None
-        coef = np.where(want[:, js] > 0, want[:, js] / totals, 0.0)
-        lse_j = {int(j): float(self.top[j] + np.log(totals[r])) for r, j in enumerate(js)}
-        lses = [{j: v for j, v in lse_j.items() if want[g, j] > 0} for g in range(want.shape[0])]
-        return [_mix(c, weight) if c.any() else None for c in coef], lses
+    def _mixtures(self, want: np.ndarray, js: np.ndarray,
+                  totals: np.ndarray) -> tuple[np.ndarray | None, list[dict[int, float]]]:
+        """Every government's channel coefficients when all candidates are open to all (no coordination): its
+        contacts bought through channel j over j's total weight on the candidates (governments x channels), and
+        each bought channel's log normaliser. (None, []) if a channel's total underflows and needs renormalising."""
+        if (totals[js] < _TINY).any():
+            return None, []
+        coef = np.zeros_like(want)
+        coef[:, js] = np.where(want[:, js] > 0, want[:, js] / totals[js], 0.0)
+        lse_j = {int(j): float(self.top[j] + np.log(totals[j])) for j in js}
+        return coef, [{j: v for j, v in lse_j.items() if want[g, j] > 0} for g in range(want.shape[0])]
 
-    def _charge(self, want_g: np.ndarray, idx: np.ndarray, lse: dict[int, float]) -> float:
-        """Attribute each contact to a channel (in proportion to its share of the pull) and return the money spent."""
+    def _charge(self, want: np.ndarray, chosen_by: list[np.ndarray], idx: np.ndarray, norms: np.ndarray) -> list[float]:
+        """Attribute each contact to a channel of the government that bought it, in proportion to the channel's
+        share of the pull on that prospect, and return the money each government spent. ``idx`` are the contacts
+        of every government in turn (``chosen_by``) and ``norms`` the governments' log normalisers of the
+        channels they buy (inf for the others)."""
         m = self.m
         if idx.size == 0:
-            return 0.0
-        js = np.flatnonzero(want_g > 0)
-        norm = np.array([lse[int(j)] for j in js])
-        pulls = want_g[js][:, None] * np.exp(self.logw_channels[np.ix_(js, idx)] - norm[:, None])
+            return [0.0] * len(chosen_by)
+        by = np.repeat(np.arange(len(chosen_by)), [c.size for c in chosen_by])
+        # channels x contacts; a channel the government does not buy pulls exactly 0 and leaves the sums unchanged
+        pulls = want[by].T * np.exp(self.logw_channels[:, idx] - norms[by].T)
         cum = np.cumsum(pulls / pulls.sum(axis=0), axis=0)
         u_pick = m.streams.uniform("channel_pick", idx, m.t)
-        pick = js[np.minimum((u_pick[None, :] > cum).sum(axis=0), js.size - 1)]
+        # the first channel whose cumulative share reaches the draw (rounding may leave the last share below it)
+        first = (u_pick[None, :] > cum).sum(axis=0)
+        last_bought = want.shape[1] - 1 - np.argmax(want[:, ::-1] > 0, axis=1)
+        pick = np.minimum(first, last_bought[by])
         m.channel[idx] = pick
-        return float(self.cost[pick].sum())
+        bounds = np.cumsum([0] + [c.size for c in chosen_by])
+        return [float(self.cost[pick[lo:hi]].sum()) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
 
     def _forum_leads(self, available: np.ndarray) -> np.ndarray:
         m = self.m
@@ -270,9 +279,11 @@ class ChannelModel:
         """k available prospects drawn with weights ``exp(logw)`` of ``source`` (Gumbel top-k on the stream's uniforms)."""
         m = self.m
         cand = np.flatnonzero(available)
-        u = m.streams.uniform(stream, cand, m.t, 0)
-        logw = self.logw[source][cand]
-        return cand[gumbel_top_k(self.weight_source[source][cand], u, k, partial(_log_keys, logw, u))]
+        logw = self.logw[source]
+        bases = np.array([m.streams.base(stream, m.t, 0)])
+        pos, = draw_top_k(cand, cand, self.weight_source[source][:, None], _ONE, bases, np.array([k]),
+                          lambda pos, mix: logw[cand[pos]])
+        return cand[pos]
 
     def _referrals(self, available: np.ndarray) -> np.ndarray:
         """Satisfied operating (and building) firms refer prospects among their ties."""
@@ -352,28 +363,34 @@ def park_fit(m, new_demand: float) -> float:
     return free / (free + demand)
 
 
-def gumbel_top_k(weight: np.ndarray, u: np.ndarray, k: int, keys_of) -> np.ndarray:
-    """Positions of the k entries with the largest Gumbel keys ``log(weight) + gumbel(u)`` (weighted sampling without
-    replacement; entries of weight 0 are never chosen), in ascending order.
+def draw_top_k(rows: np.ndarray, cols: np.ndarray, weight_t: np.ndarray, coefs: np.ndarray, bases: np.ndarray,
+               ks: np.ndarray, log_weight) -> list[np.ndarray]:
+    """For each draw g, the positions (ascending) of the ``ks[g]`` candidates with the largest Gumbel keys ``log(w_i)
+    + gumbel(u_i)``: weighted sampling without replacement, where candidate i is prospect ``rows[i]``, ``w_i = sum_j
+    coefs[g, j] weight_t[cols[i], j]`` and ``u_i`` its counter-based uniform of the draw's base ``bases[g]``.
+    Candidates of weight 0 are never chosen.
 
-    The key of entry i falls as ``q_i = -log(u_i) / weight_i`` rises, and ``-log(u) >= 1 - u``, so ``(1 - u_i) /
-    weight_i`` bounds q_i from below with no logarithm. The k smallest bounds give an upper bound T on the k-th
-    smallest q; only entries whose bound is within T can be among the k, and only their keys are computed exactly
-    (by ``keys_of(positions)``, the formula of the full computation), so the choice is the one the keys of every
-    entry would give."""
-    n_valid = int(np.count_nonzero(weight))
-    if n_valid <= k:
-        return np.flatnonzero(weight > 0)
-    with np.errstate(divide="ignore"):
-        bound = (1.0 - u) / weight  # +inf where the weight is 0
-    first = np.argpartition(bound, k - 1)[:k]
-    limit = float((-np.log(u[first]) / weight[first]).max()) * (1.0 + _MARGIN)
-    short = np.flatnonzero(bound <= limit)
-    keys = keys_of(short)
-    return np.sort(short[np.argpartition(-keys, k - 1)[:k]])
+    The compiled :func:`sim.model.kernels.shortlists` keeps the few candidates that can be among the k; their keys
+    are computed here, ``log(w_i)`` by ``log_weight(positions, weights)``, so the choice is the one the keys of
+    every candidate would give."""
+    terms = np.flatnonzero(coefs.any(axis=0))
+    pos, mix, u, starts = kernels.shortlists(rows, cols, weight_t, terms, coefs, bases, ks)
+    keys = log_weight(pos, mix) + gumbel(u)
+    out = []
+    for g, k in enumerate(ks.tolist()):
+        lo, hi = starts[g], starts[g + 1]
+        if hi - lo <= k:
+            out.append(pos[lo:hi])
+        else:
+            out.append(np.sort(pos[lo:hi][np.argpartition(-keys[lo:hi], k - 1)[:k]]))
+    return out
 
 
-_MARGIN = 1e-9  # relative slack on the bound: far above rounding, far below any gap between distinct keys that matters
+def _log_mix(pos: np.ndarray, mix: np.ndarray) -> np.ndarray:
+    return np.log(mix)
+
+
+_ONE = np.ones((1, 1))
 _TINY = np.finfo(np.float64).tiny  # a channel normaliser below this (underflow) is recomputed on the open candidates alone
 
 
@@ -387,14 +404,6 @@ def _weigh(weight: np.ndarray, open_: np.ndarray) -> np.ndarray:
 def _mix(coef: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """The mixture of channel weights ``sum_j coef_j weight_j`` over the candidates (no BLAS threads, as in _weigh)."""
     return np.einsum("j,jn->n", coef, weight)
-
-
-def _mixture_keys(mix: np.ndarray, u: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    return np.log(mix[pos]) + gumbel(u[pos])
-
-
-def _log_keys(logw: np.ndarray, u: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    return logw[pos] + gumbel(u[pos])
 
 
 def gumbel(u: np.ndarray) -> np.ndarray:

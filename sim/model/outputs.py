@@ -178,7 +178,7 @@ def observe(m) -> dict:
         "idle_land_mu": float(sum(g.idle_mu for g in m.governments)),
     }
     for k in COHORT_MONTHS:
-        for r, v in cohort_rates(m, k).items():
+        for r, v in cohort_rates(m, k, signed=signed).items():
             if r != "projects":
                 rec[f"cohort_{r}_{k}m"] = v
     for i, r in enumerate(REASONS):
@@ -188,7 +188,8 @@ def observe(m) -> dict:
     return rec
 
 
-def cohort_rates(m, after: int, window: tuple[int, int] | None = None) -> dict[str, float]:
+def cohort_rates(m, after: int, window: tuple[int, int] | None = None,
+                 signed: np.ndarray | None = None) -> dict[str, float]:
     """Start (履约率), completion and capital-arrival rates ``after`` months after signing, for a signing window
     (NaN while no project of the window can be followed that long).
 
@@ -197,25 +198,28 @@ def cohort_rates(m, after: int, window: tuple[int, int] | None = None) -> dict[s
     ``m.t - after``. Start and completion are read from each project's month of ground-breaking and of
     operation, so any ``after`` works; the capital arrived is the snapshot the model takes ``after`` months
     after each signing (NaN for follow-up lengths it does not snapshot, see ``model.arrived_at``).
+    ``signed``, if given, are the rows of every project signed so far (ascending), found once for several calls.
     """
     lo, hi = window if window else (1, m.t - after)
     hi = min(hi, m.t - after)
-    sm = m.signed_month
-    cohort = (sm >= max(lo, 0)) & (sm <= hi)
-    n = int(cohort.sum())
-    by = sm + after
-    started = cohort & (m.start_month >= 0) & (m.start_month <= by)
-    completed = cohort & (m.operate_month >= 0) & (m.operate_month <= by)
-    cap = float(m.pop.announced[cohort].sum())
+    if signed is None:
+        signed = np.flatnonzero(m.signed_month >= 0)
+    sm = m.signed_month[signed]
+    in_window = (sm >= max(lo, 0)) & (sm <= hi)
+    rows = signed[in_window]  # the cohort, in ascending order
+    n = rows.size
+    by = sm[in_window] + after
+    start, operate = m.start_month[rows], m.operate_month[rows]
     snap = m.arrived_at.get(after)
     nan = float("nan")
     if n == 0:  # nothing to observe yet: not a rate of zero
         return {"projects": 0, "capital_arrival_rate": nan, "start_rate": nan, "completion_rate": nan}
+    cap = float(m.pop.announced[rows].sum())
     return {
         "projects": n,
-        "capital_arrival_rate": _ratio(np.nansum(snap[cohort]), cap) if snap is not None else nan,
-        "start_rate": _ratio(started.sum(), n),
-        "completion_rate": _ratio(completed.sum(), n),
+        "capital_arrival_rate": _ratio(np.nansum(snap[rows]), cap) if snap is not None else nan,
+        "start_rate": _ratio(((start >= 0) & (start <= by)).sum(), n),
+        "completion_rate": _ratio(((operate >= 0) & (operate <= by)).sum(), n),
     }
 
 

@@ -63,6 +63,7 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
 _UNIT = 1.0 / (1 << 53)
+_CENTRE = 0.5  # a uniform is the centre of one of 2**53 equal cells: never 0 or 1
 
 
 def _mix_int(x: int) -> int:
@@ -96,6 +97,10 @@ class Streams:
     def __getitem__(self, name: str) -> np.random.Generator:
         return self._gens[name]
 
+    def base(self, name: str, month: int, k: int = 0) -> np.uint64:
+        """The part of a counter-based draw that depends on the stream, the month and the decision, not the row."""
+        return np.uint64(_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)))
+
     def uniform(self, name: str, rows: np.ndarray, month: int, k: int = 0, spread: np.ndarray | None = None) -> np.ndarray:
         """Uniforms in (0, 1) that rows ``rows`` meet in ``month`` for decision ``k`` of stream ``name``:
         the same numbers whichever other rows are drawn for, in any scenario. ``spread``, if given, is
@@ -104,11 +109,11 @@ class Streams:
             if len(rows) == 0:
                 return np.zeros(0)
             spread = spread_rows(rows)
-        x = spread + np.uint64(_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)))
+        x = spread + self.base(name, month, k)
         _mix(x)
         x >>= _S11
         u = x.astype(np.float64)
-        u += 0.5
+        u += _CENTRE
         u *= _UNIT
         return u
 
@@ -116,12 +121,12 @@ class Streams:
     def uniforms(self, name: str, spread: np.ndarray, month: int, ks: list[int]) -> np.ndarray:
         """:meth:`uniform` for several decisions ``ks`` of a stream on the same rows at once (one row of the
         result per decision): the same numbers, in one pass."""
-        bases = np.array([_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)) for k in ks], dtype=np.uint64)
+        bases = np.array([self.base(name, month, k) for k in ks], dtype=np.uint64)
         x = spread[None, :] + bases[:, None]
         _mix(x)
         x >>= _S11
         u = x.astype(np.float64)
-        u += 0.5
+        u += _CENTRE
         u *= _UNIT
         return u
 

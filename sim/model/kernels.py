@@ -1,0 +1,172 @@
+"""Compiled loops of lead generation (numba): the part of a month whose work grows with the whole market.
+
+Every month each government that buys contacts draws them from every prospect in the market: one
+counter-based uniform per prospect and government (:mod:`sim.model.streams`), the prospect's selection
+weight (the government's mixture of channel targeting weights) and the Gumbel top-k choice
+(:func:`sim.model.channels.gumbel_top_k`). In numpy that is some twenty passes over the market per
+government, each a temporary array; here it is one loop that keeps only a short list of prospects that can
+be among the k chosen. The exact keys of that short list, and the choice, are then computed in numpy by the
+same formula as before, so the contacts chosen are the ones the full computation gives.
+
+The uniforms are bit for bit those of :meth:`sim.model.streams.Streams.uniform` (integer hashing and an
+exact conversion; a test compares them). Sums of weights are taken in a fixed sequential order, whatever the
+engine or the number of workers.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from sim.model.streams import _CENTRE, _GOLDEN, _M1, _M2, _S11, _S27, _S30, _S31, _UNIT
+
+_G = np.uint64(_GOLDEN)
+MARGIN = 1e-9  # relative slack on the short list's bound: far above rounding, far below any gap between keys that matters
+
+
+@numba.njit(cache=True, nogil=True)
+def uniform_rows(rows, base):
+    """The counter-based uniforms of ``rows`` for a draw whose base (stream, month, decision) is ``base``."""
+    out = np.empty(rows.size)
+    for i in range(rows.size):
+        out[i] = _uniform(rows[i], base)
+    return out
+
+
+@numba.njit(inline="always")
+def _uniform(row, base):
+    x = np.uint64(row) * _G + base
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return (np.float64(np.int64(x >> _S11)) + _CENTRE) * _UNIT  # below 2**53: the signed conversion is exact
+
+
+@numba.njit(cache=True, nogil=True)
+def column_totals(weight_t, rows, cols):
+    """The sums of columns ``cols`` of ``weight_t`` over its rows ``rows``, each in the rows' order (0 for other
+    columns)."""
+    acc = np.zeros(cols.size)
+    for r in rows:
+        for t in range(cols.size):
+            acc[t] += weight_t[r, cols[t]]
+    out = np.zeros(weight_t.shape[1])
+    out[cols] = acc
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def shortlists(rows, cols, weight_t, terms, coefs, bases, ks):
+    """For each of several weighted draws without replacement (Gumbel top-k) from the same candidates, the
+    candidates that can be among its k.
+
+    Candidate i is prospect ``rows[i]``. In draw g its selection weight is ``sum_j coefs[g, j] * weight_t[cols[i],
+    j]`` over the terms ``j in terms`` (summed in their order) and its uniform :func:`uniform_rows` of ``rows[i]`` and ``bases[g]``; draw g
+    takes ``ks[g]`` candidates. The Gumbel key of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and
+    ``(1 - u_i) / w_i <= q_i``: the k smallest such bounds give an upper limit on the k-th smallest q, and only
+    candidates whose bound is within it can be chosen. If at most k candidates have a positive weight, the short
+    list is all of them.
+
+    Returns (positions, weights, uniforms, starts): draw g's short list is ``positions[starts[g]:starts[g + 1]]``
+    (ascending), with the candidates' weights and uniforms beside it."""
+    n = rows.size
+    n_draws = coefs.shape[0]
+    kmax = max(1, ks.max()) if n_draws else 1
+    coef_t = np.ascontiguousarray(coefs[:, terms].T)  # terms x draws: one term of every draw's weight at a time
+    mix = np.empty((n_draws, n))
+    rest = np.empty((n_draws, n))  # 1 - u: a candidate's bound is rest / mix
+    heap = np.empty((n_draws, kmax))  # per draw, the k smallest bounds so far (a max-heap) and their positions
+    hpos = np.empty((n_draws, kmax), dtype=np.int64)
+    filled = np.zeros(n_draws, dtype=np.int64)
+    valid = np.zeros(n_draws, dtype=np.int64)
+    a = np.empty(n_draws)
+    for i in range(n):
+        c = cols[i]
+        a[:] = 0.0
+        for t in range(terms.size):  # each draw's sum in the order of the terms, the draws side by side
+            w = weight_t[c, terms[t]]
+            for g in range(n_draws):
+                a[g] += coef_t[t, g] * w
+        for g in range(n_draws):
+            k = ks[g]
+            if k == 0:
+                continue
+            mix[g, i] = a[g]
+            if a[g] > 0.0:
+                valid[g] += 1
+                r = 1.0 - _uniform(rows[i], bases[g])
+                rest[g, i] = r
+                if filled[g] < k:
+                    _heap_push(heap[g], hpos[g], filled[g], r / a[g], i)
+                    filled[g] += 1
+                elif r < heap[g, 0] * a[g]:  # its bound r / a is (up to rounding) below the k-th smallest so far
+                    _heap_replace(heap[g], hpos[g], k, r / a[g], i)
+    starts = np.zeros(n_draws + 1, dtype=np.int64)
+    limits = np.full(n_draws, np.inf)  # a draw of no more valid candidates than it takes keeps all of them
+    for g in range(n_draws):
+        k = ks[g]
+        if k == 0:  # nothing drawn: an empty short list (its weights were never computed)
+            starts[g + 1] = starts[g]
+            continue
+        if valid[g] > k:
+            limit = 0.0
+            for h in range(k):
+                p = hpos[g, h]
+                q = -np.log(_uniform(rows[p], bases[g])) / mix[g, p]
+                if q > limit:
+                    limit = q
+            limits[g] = limit * (1.0 + MARGIN)
+        count = 0
+        for i in range(n):
+            if mix[g, i] > 0.0 and rest[g, i] <= limits[g] * mix[g, i]:
+                count += 1
+        starts[g + 1] = starts[g] + count
+    positions = np.empty(starts[-1], dtype=np.int64)
+    weights = np.empty(starts[-1])
+    uniforms = np.empty(starts[-1])
+    for g in range(n_draws):
+        if ks[g] == 0:
+            continue
+        at = starts[g]
+        for i in range(n):
+            if mix[g, i] > 0.0 and rest[g, i] <= limits[g] * mix[g, i]:
+                positions[at] = i
+                weights[at] = mix[g, i]
+                uniforms[at] = _uniform(rows[i], bases[g])
+                at += 1
+    return positions, weights, uniforms, starts
+
+
+@numba.njit(inline="always")
+def _heap_push(heap, hpos, size, value, pos):
+    i = size
+    heap[i] = value
+    hpos[i] = pos
+    while i > 0:
+        parent = (i - 1) // 2
+        if heap[parent] >= heap[i]:
+            break
+        heap[parent], heap[i] = heap[i], heap[parent]
+        hpos[parent], hpos[i] = hpos[i], hpos[parent]
+        i = parent
+
+
+@numba.njit(inline="always")
+def _heap_replace(heap, hpos, size, value, pos):
+    heap[0] = value
+    hpos[0] = pos
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        big = left
+        if left + 1 < size and heap[left + 1] > heap[left]:
+            big = left + 1
+        if heap[i] >= heap[big]:
+            break
+        heap[big], heap[i] = heap[i], heap[big]
+        hpos[big], hpos[i] = hpos[i], hpos[big]
+        i = big

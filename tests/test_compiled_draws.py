@@ -1,0 +1,130 @@
+"""The compiled lead-generation draw (sim/model/kernels.py) chooses what the full computation would choose.
+
+The kernel keeps a short list of candidates per draw; these tests compare its choices with the plain numpy
+computation of every candidate's Gumbel key, and its uniforms with the counter-based streams', on generated
+weights (zeros, ties of weight, huge and tiny weights, more contacts wanted than candidates).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.model import kernels
+from sim.model.channels import _ONE, draw_top_k, gumbel
+from sim.model.streams import Streams
+
+
+def full_top_k(rows, cols, weight_t, coefs, bases, ks, streams_base_uniform):
+    """Every candidate's key log(w) + gumbel(u), the k largest (weight 0 never), positions ascending."""
+    out = []
+    for g, k in enumerate(ks):
+        w = weight_t[cols] @ coefs[g] if weight_t.size else np.zeros(rows.size)
+        u = streams_base_uniform(rows, bases[g])
+        with np.errstate(divide="ignore"):
+            keys = np.log(w) + gumbel(u)
+        valid = np.flatnonzero(w > 0)
+        if valid.size <= k:
+            out.append(valid)
+        else:
+            out.append(np.sort(valid[np.argsort(-keys[valid], kind="stable")[:k]]))
+    return out
+
+
+def numpy_uniform(rows, base):
+    """The streams' own formula (Streams.uniform with a given base), in numpy."""
+    s = Streams(0)
+    s.base = lambda name, month, k=0: base
+    return s.uniform("contact", rows, 0)
+
+
+def test_kernel_uniforms_are_the_streams_uniforms_bit_for_bit():
+    """Catches a compiled hash that drifts from the streams' (a wrong constant, shift or float conversion): the
+    kernel's uniform of every row equals Streams.uniform's for several streams, months and decisions, rows up to
+    the largest populations."""
+    s = Streams(2026)
+    rows = np.concatenate([np.arange(5000), np.array([2**20, 2**31 - 1, 10**7 + 3])]).astype(np.int64)
+    for name, month, k in (("contact", 1, 0), ("contact", 37, 7), ("partner", 120, 0), ("forum", 5, 3)):
+        expected = s.uniform(name, rows, month, k)
+        got = kernels.uniform_rows(rows, s.base(name, month, k))
+        assert np.array_equal(got, expected), (name, month, k)
+
+
+def test_column_totals_sum_each_chosen_column_over_the_rows():
+    """Catches totals over the wrong rows or columns: the kernel's sums equal numpy's (to rounding), and the
+    columns not asked for are 0."""
+    rng = np.random.default_rng(3)
+    w = rng.exponential(size=(500, 6))
+    rows = np.sort(rng.choice(500, 300, replace=False))
+    cols = np.array([1, 2, 4])
+    got = kernels.column_totals(w, rows, cols)
+    assert np.allclose(got[cols], w[rows][:, cols].sum(axis=0), rtol=1e-12)
+    assert np.all(got[[0, 3, 5]] == 0)
+
+
+draw_settings = st.fixed_dictionaries({
+    "n": st.integers(0, 400),
+    "terms": st.integers(1, 4),
+    "draws": st.integers(1, 5),
+    "k": st.lists(st.integers(0, 60), min_size=5, max_size=5),
+    "zero_share": st.floats(0, 1),
+    "spread": st.floats(0, 30),  # log-scale spread of the weights: up to e^30 between candidates
+    "seed": st.integers(0, 2**32 - 1),
+    "subset": st.booleans(),
+})
+
+
+@settings(max_examples=150, deadline=None)
+@given(draw_settings)
+def test_compiled_draw_chooses_what_every_key_would(case):
+    """Catches a short list that can miss one of the k (a wrong bound, limit or margin, a heap that keeps the wrong
+    candidates), weights mixed in the wrong way, draws that share uniforms, or weight-0 candidates chosen: for
+    generated weights and wants, each draw's choice equals the k largest Gumbel keys over every candidate."""
+    rng = np.random.default_rng(case["seed"])
+    n_pop = case["n"] + 50
+    rows = np.sort(rng.choice(n_pop, case["n"], replace=False)).astype(np.int64) if case["subset"] \
+        else np.arange(case["n"], dtype=np.int64)
+    weight_t = np.exp(rng.normal(scale=case["spread"] / 3, size=(n_pop, case["terms"] + 1)))
+    weight_t[rng.random(n_pop) < case["zero_share"]] = 0.0
+    coefs = rng.exponential(size=(case["draws"], case["terms"] + 1))
+    coefs[:, 0] = 0.0  # a channel nobody buys
+    coefs[rng.random(coefs.shape) < 0.3] = 0.0
+    ks = np.array(case["k"][:case["draws"]], dtype=np.int64)
+    bases = rng.integers(0, 2**63, size=case["draws"]).astype(np.uint64)
+    got = draw_top_k(rows, rows, weight_t, coefs, bases, ks, lambda pos, mix: np.log(mix))
+    expected = full_top_k(rows, rows, weight_t, coefs, bases, ks, numpy_uniform)
+    assert len(got) == len(expected)
+    for g, (a, b) in enumerate(zip(got, expected, strict=True)):
+        assert np.array_equal(a, b), (g, a, b)
+        assert a.size == min(ks[g], int(np.count_nonzero(weight_t[rows] @ coefs[g])))
+
+
+def test_a_single_weight_column_draws_in_proportion_to_it():
+    """Catches a draw that ignores the weights: with one weight column (the forums' and partners' draws), over many
+    months a candidate of weight 4 is chosen about four times as often as one of weight 1."""
+    rows = np.arange(200, dtype=np.int64)
+    w = np.ones((200, 1))
+    w[:100] = 4.0
+    s = Streams(11)
+    heavy = 0
+    for month in range(300):
+        pos, = draw_top_k(rows, rows, w, _ONE, np.array([s.base("forum", month)]), np.array([1]),
+                          lambda pos, mix: np.log(mix))
+        heavy += int(pos[0] < 100)
+    assert 0.74 < heavy / 300 < 0.86  # expected 0.8
+
+
+def test_the_short_list_is_short():
+    """Catches a short list that silently grows towards every candidate (a heap that keeps the largest bounds, a
+    loose limit): the work of the exact keys must stay near k, not the market. With 20,000 candidates of
+    log-normal weights and k = 20, each draw's short list holds fewer than 200."""
+    rng = np.random.default_rng(5)
+    rows = np.arange(20000, dtype=np.int64)
+    weight_t = np.exp(rng.normal(size=(20000, 2)))
+    coefs = np.array([[1.0, 0.5], [0.2, 1.0], [1.0, 0.0]])
+    ks = np.array([20, 20, 20])
+    bases = np.array([11, 12, 13], dtype=np.uint64)
+    pos, mix, u, starts = kernels.shortlists(rows, rows, weight_t, np.array([0, 1]), coefs, bases, ks)
+    sizes = np.diff(starts)
+    assert np.all(sizes >= 20) and np.all(sizes < 200), sizes
