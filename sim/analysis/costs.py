@@ -74,6 +74,9 @@ def spending_by_lever(results: Results) -> pd.DataFrame:
     if not levers:
         return pd.DataFrame()
     eff = paired_effects(results, levers)
+    found = {(s, int(p), o): (e, lo, hi) for s, p, o, e, lo, hi in
+             zip(eff["scenario"], eff["point_id"], eff["output"], eff["effect"], eff["ci_low"], eff["ci_high"],
+                 strict=True)} if len(eff) else {}
     rows = []
     for pid, s, sel in results.scenario_groups():
         total = float(sel[levers].sum(axis=1).mean())
@@ -85,9 +88,7 @@ def spending_by_lever(results: Results) -> pd.DataFrame:
             if s.name == results.baseline:
                 row.update(d_spent=0.0, d_spent_ci_low=0.0, d_spent_ci_high=0.0)
             else:
-                e = eff[(eff["scenario"] == s.name) & (eff["point_id"] == pid) & (eff["output"] == col)]
-                row.update(d_spent=float(e["effect"].iloc[0]) if len(e) else np.nan,
-                           d_spent_ci_low=float(e["ci_low"].iloc[0]) if len(e) else np.nan,
-                           d_spent_ci_high=float(e["ci_high"].iloc[0]) if len(e) else np.nan)
+                e = found.get((s.name, int(pid), col), (np.nan, np.nan, np.nan))
+                row.update(d_spent=float(e[0]), d_spent_ci_low=float(e[1]), d_spent_ci_high=float(e[2]))
             rows.append(row)
     return pd.DataFrame(rows)

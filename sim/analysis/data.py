@@ -220,4 +220,6 @@ def load_results(results_dir: str | Path, baseline: str | None = None, monthly: 
 def quantiles(x: np.ndarray, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> list[float]:
     """Empirical quantiles of the finite values of ``x`` (NaN when there are none)."""
     x = x[np.isfinite(x)]
-    return [float(np.quantile(x, q)) if x.size else float("nan") for q in qs]
+    if not x.size:
+        return [float("nan")] * len(qs)
+    return [float(v) for v in np.quantile(x, qs)]

@@ -117,11 +117,20 @@ def levels(results: Results, outputs: list[str] | None = None) -> pd.DataFrame:
 def _pairs(results: Results, scenario: str, mask: pd.Series, outputs: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Scenario and baseline values paired by (point_id, replication): two arrays of shape (pairs, outputs)."""
     runs = results.runs[mask]
-    keys = ["point_id", "replication"]
-    a = runs[runs["scenario"] == scenario].set_index(keys)[outputs]
-    b = runs[runs["scenario"] == results.baseline].set_index(keys)[outputs]
-    common = a.index.intersection(b.index).sort_values()
-    return a.loc[common].to_numpy(dtype=float), b.loc[common].to_numpy(dtype=float)
+    names = runs["scenario"].to_numpy()
+    return paired_arrays(runs[names == scenario], runs[names == results.baseline], outputs)
+
+
+def paired_arrays(a: pd.DataFrame, b: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The runs of ``a`` and ``b`` (each at most one per point and replication) that share a point and a
+    replication, as two float arrays (pairs x columns) ordered by (point_id, replication)."""
+    _, ia, ib = np.intersect1d(_pair_keys(a), _pair_keys(b), assume_unique=True, return_indices=True)
+    return a[columns].to_numpy(dtype=float)[ia], b[columns].to_numpy(dtype=float)[ib]
+
+
+def _pair_keys(runs: pd.DataFrame) -> np.ndarray:
+    """One integer per run that orders runs by (point_id, replication)."""
+    return runs["point_id"].to_numpy(dtype=np.int64) * (1 << 32) + runs["replication"].to_numpy(dtype=np.int64)
 
 
 def effect_rows(scenario: str, pid: int, label: str, outputs: list[str], a: np.ndarray, b: np.ndarray,
@@ -195,7 +204,6 @@ def monthly_effects(results: Results, outputs: tuple[str, ...] | list[str] | Non
     outputs = [o for o in (outputs or MONTHLY_HEADLINE) if o in mon.columns]
     rule = rule or AdequacyRule()
     rows: list[dict] = []
-    keys = ["point_id", "replication"]
     for month in months:
         at = mon[mon["month"] == month]
         if at.empty:
@@ -203,15 +211,14 @@ def monthly_effects(results: Results, outputs: tuple[str, ...] | list[str] | Non
         groups = [(POOLED_POINT, "all", at)] if results.pooled else [
             (int(pid), _label(results, int(pid)), g) for pid, g in at.groupby("point_id", sort=True)]
         for pid, label, g in groups:
-            b = g[g["scenario"] == results.baseline].set_index(keys)[outputs]
+            names = g["scenario"].to_numpy()
+            b = g[names == results.baseline]
             for s in results.scenarios:
                 if s.name == results.baseline:
                     continue
-                a = g[g["scenario"] == s.name].set_index(keys)[outputs]
-                common = a.index.intersection(b.index).sort_values()
-                if len(common):
-                    rows += effect_rows(s.name, pid, label, outputs, a.loc[common].to_numpy(float),
-                                        b.loc[common].to_numpy(float), rule, int(month), "monthly")
+                pa, pb = paired_arrays(g[names == s.name], b, outputs)
+                if len(pa):
+                    rows += effect_rows(s.name, pid, label, outputs, pa, pb, rule, int(month), "monthly")
     return pd.DataFrame(rows)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Results
-from sim.analysis.effects import AdequacyRule, effect_rows, t_interval
+from sim.analysis.effects import AdequacyRule, effect_rows, paired_arrays, t_interval
 
 FUNNEL_STAGES = ("contacted", "negotiating", "signed", "building", "operating")
 STAGES = ("negotiating", "signed", "building", "operating")
@@ -124,19 +124,17 @@ def withdrawals(results: Results) -> pd.DataFrame:
     rows = []
     rule = AdequacyRule()
     for pid, g in res.point_groups():
-        base = g[g["scenario"] == res.baseline].set_index(["point_id", "replication"])
+        base = g[g["scenario"] == res.baseline]
         for s in res.scenarios:
             sel = g[g["scenario"] == s.name]
             if sel.empty:
                 continue
             totals = {grp: float(sel[cols[(TOTAL, grp)]].mean()) for grp in {st for _, st in cols}}
-            a = sel.set_index(["point_id", "replication"])
-            common = a.index.intersection(base.index).sort_values()
             names = list(rate_cols.values())
             eff = {}
-            if s.name != res.baseline and len(common):
-                recs = effect_rows(s.name, pid, "", names, a.loc[common, names].to_numpy(float),
-                                   base.loc[common, names].to_numpy(float), rule, res.horizon, "summary")
+            pa, pb = paired_arrays(sel, base, names) if s.name != res.baseline else ((), ())
+            if len(pa):
+                recs = effect_rows(s.name, pid, "", names, pa, pb, rule, res.horizon, "summary")
                 eff = {r["output"]: r for r in recs}
             for key, c in cols.items():
                 st = t_interval(sel[c].to_numpy(float))

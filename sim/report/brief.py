@@ -451,6 +451,15 @@ def last_page_fill(doc) -> float:
         return 1.0
 
 
+@functools.cache
+def local_fetcher():
+    """One WeasyPrint URL fetcher for every rendering, reading local files and data URLs only: a briefing never
+    fetches from the network (and a new fetcher per rendering loads the system's certificates each time)."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=("file", "data"))
+
+
 def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sensitivity_dir: str | Path | None = None,
                 max_pages: int = MAX_PAGES, discover: list[str | Path] | None = None,
                 policy_dir: str | Path | None = None, levers_dir: str | Path | None = None) -> dict[str, Path]:
@@ -497,7 +506,7 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
 
     def render(scale: float):
         text = b.html(rel, scale)
-        return text, weasyprint.HTML(string=text, base_url=str(out) + "/").render()
+        return text, weasyprint.HTML(string=text, base_url=str(out) + "/", url_fetcher=local_fetcher()).render()
 
     # The largest image scale that fits in max_pages; then, if the last page holds only a few lines,
     # shrink a little more when that saves the page.

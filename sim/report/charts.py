@@ -35,6 +35,6 @@ def pipeline_chart(monthly: dict[str, np.ndarray], path: Path, lang: str = "zh",
     ax.legend(ncol=3, loc="upper left")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    fig.savefig(path, pil_kwargs=style.PNG_FAST)
     plt.close(fig)
     return path

@@ -92,7 +92,7 @@ def _save(fig, path: Path, title: str, lang: str) -> Path:
     bottom = (0.05 + 0.14 * lines) / fig.get_size_inches()[1] if lines else 0.0
     fig.tight_layout(rect=(0, bottom, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, facecolor="white")
+    fig.savefig(path, dpi=DPI, facecolor="white", pil_kwargs=style.PNG_FAST)
     plt.close(fig)
     return path
 

@@ -525,7 +525,9 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
 {''.join(page2)}
 </body></html>"""
     html_path, pdf_path = out / f"policy_{lang}.html", out / f"policy_{lang}.pdf"
-    rendered = weasyprint.HTML(string=doc, base_url=str(out) + "/").render()
+    from sim.report.brief import local_fetcher
+
+    rendered = weasyprint.HTML(string=doc, base_url=str(out) + "/", url_fetcher=local_fetcher()).render()
     atomic_write_text(html_path, doc)
     atomic_write(pdf_path, rendered.write_pdf)
     return {"html": html_path, "pdf": pdf_path, "pages": len(rendered.pages)}
