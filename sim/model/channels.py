@@ -120,9 +120,8 @@ class ChannelModel:
                 ks = want.sum(axis=1).astype(np.int64)
                 bases = np.array([m.streams.base("contact", m.t, g) for g in range(len(m.governments))])
                 picks = draw_top_k(cand, cand, self.weight_t, coefs, bases, ks, _log_mix)
-        weight = totals = None  # active channels x candidates and their totals over the open ones, where needed
+        totals = None  # every channel's total weight over the candidates still open, where needed
         norms = np.full(want.shape, np.inf)  # each government's log normaliser of each channel it buys
-        all_open = True
         cache: dict = {}
         for g in range(len(m.governments)):
             k = int(want[g].sum())
@@ -131,19 +130,19 @@ class ChannelModel:
                 continue
             if picks is not None:
                 pos, lse = picks[g], lses[g]
-            else:
-                if weight is None:
-                    weight = self.weight[buying][:, cand]
+            else:  # coordinated (each government draws from the candidates the ones before left), or renormalising
                 key = (want[g].tobytes(), coordinated and g > 0)
                 if key not in cache:
                     if totals is None:
-                        totals = _weigh(weight, open_.astype(np.float64))
-                    cache = {key: self._mixture(want[g], js, weight, totals, open_, all_open, cand)}
-                mix, lse = cache[key]
-                if coordinated:  # a government sharing the cached weights still skips prospects taken since
-                    mix = mix * open_
+                        totals = kernels.column_totals(self.weight_t, cand[open_], js)
+                    cache = {key: self._mixture(want[g], js, totals, open_, cand)}
+                how, lse = cache[key]  # a government sharing the cached weighing still skips prospects taken since
                 bases = np.array([m.streams.base("contact", m.t, g)])
-                pos, = draw_top_k(cand, np.arange(cand.size), mix[:, None], _ONE, bases, np.array([k]), _log_mix)
+                if how.ndim == 2:
+                    pos, = draw_top_k(cand, cand, self.weight_t, how, bases, np.array([k]), _log_mix, open_)
+                else:
+                    pos, = draw_top_k(cand, np.arange(cand.size), (how * open_)[:, None], _ONE, bases, np.array([k]),
+                                      _log_mix)
             idx = cand[pos]
             chosen_by.append(idx)
             norms[g, list(lse)] = list(lse.values())
@@ -151,7 +150,7 @@ class ChannelModel:
             if coordinated:
                 open_ = open_.copy()
                 open_[pos] = False
-                totals, all_open = None, False
+                totals = None
         all_idx = np.concatenate(chosen_by) if chosen_by else np.zeros(0, dtype=np.int64)
         for g, cost in enumerate(self._charge(want, chosen_by, all_idx, norms)):
             if chosen_by[g].size:
@@ -187,35 +186,34 @@ class ChannelModel:
         m.counters.contacted += fresh.size
         beliefs.initialise(m, first)
 
-    def _mixture(self, want_g: np.ndarray, js: np.ndarray, weight: np.ndarray, totals: np.ndarray, open_: np.ndarray,
-                 all_open: bool, cand: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
-        """Selection weight over the candidates ``cand`` mixing this government's channels by contacts bought, and
-        each channel's log normaliser over the candidates still open (``open_``). ``js`` are the channels some
-        government buys this month, ``weight`` their exponentiated targeting weights on the candidates and
-        ``totals`` the sums of those weights over the open candidates."""
+    def _mixture(self, want_g: np.ndarray, js: np.ndarray, totals: np.ndarray, open_: np.ndarray,
+                 cand: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+        """How this government weighs the candidates ``cand``: its channels mixed by contacts bought, each channel
+        normalised over the candidates still open (``open_``), and each channel's log normaliser. ``js`` are the
+        channels some government buys this month and ``totals`` the sums of every channel's weight over the open
+        candidates. The weighing is a row of channel coefficients (1 x channels) for the compiled draw; where a
+        channel's total underflows it is renormalised on the open candidates and the weighing is the selection
+        weight over the candidates itself."""
         lse: dict[int, float] = {}
         if not open_.any():
             return np.zeros(open_.size), lse
-        rows = np.flatnonzero(want_g[js] > 0)
-        if rows.size == js.size:
-            w, total = weight, totals
-        else:
-            w, total = weight[rows], totals[rows]
-        small = total < _TINY
-        if small.any():  # all open candidates far below the channel's best: normalise on the open ones instead
-            w, total = w.copy(), total.copy()
-            for r in np.flatnonzero(small):
-                lw = self.logw[CHANNELS[js[rows[r]]]][cand]
-                top = float(lw[open_].max())
-                w[r] = np.exp(lw - top)
-                total[r] = float(w[r][open_].sum())
-                lse[int(js[rows[r]])] = top + float(np.log(total[r]))
+        bought = js[want_g[js] > 0]
+        small = totals[bought] < _TINY
+        if not small.any():
+            coef = np.zeros((1, want_g.size))
+            coef[0, bought] = want_g[bought] / totals[bought]
+            return coef, {int(j): float(self.top[j] + np.log(totals[j])) for j in bought}
+        # all open candidates far below a channel's best: normalise that channel on the open ones instead
+        w, total = self.weight[bought][:, cand], totals[bought].copy()
+        for r in np.flatnonzero(small):
+            lw = self.logw[CHANNELS[bought[r]]][cand]
+            top = float(lw[open_].max())
+            w[r] = np.exp(lw - top)
+            total[r] = float(w[r][open_].sum())
+            lse[int(bought[r])] = top + float(np.log(total[r]))
         for r in np.flatnonzero(~small):
-            lse[int(js[rows[r]])] = float(self.top[js[rows[r]]] + np.log(total[r]))
-        mix = _mix(want_g[js[rows]] / total, w)
-        if not all_open:
-            mix *= open_
-        return mix, lse
+            lse[int(bought[r])] = float(self.top[bought[r]] + np.log(total[r]))
+        return _mix(want_g[bought] / total, w), lse
 
     def _mixtures(self, want: np.ndarray, js: np.ndarray,
                   totals: np.ndarray) -> tuple[np.ndarray | None, list[dict[int, float]]]:
@@ -364,17 +362,18 @@ def park_fit(m, new_demand: float) -> float:
 
 
 def draw_top_k(rows: np.ndarray, cols: np.ndarray, weight_t: np.ndarray, coefs: np.ndarray, bases: np.ndarray,
-               ks: np.ndarray, log_weight) -> list[np.ndarray]:
+               ks: np.ndarray, log_weight, open_: np.ndarray | None = None) -> list[np.ndarray]:
     """For each draw g, the positions (ascending) of the ``ks[g]`` candidates with the largest Gumbel keys ``log(w_i)
     + gumbel(u_i)``: weighted sampling without replacement, where candidate i is prospect ``rows[i]``, ``w_i = sum_j
     coefs[g, j] weight_t[cols[i], j]`` and ``u_i`` its counter-based uniform of the draw's base ``bases[g]``.
-    Candidates of weight 0 are never chosen.
+    Candidates of weight 0, and those not ``open_`` (if given), are never chosen.
 
     The compiled :func:`sim.model.kernels.shortlists` keeps the few candidates that can be among the k; their keys
     are computed here, ``log(w_i)`` by ``log_weight(positions, weights)``, so the choice is the one the keys of
     every candidate would give."""
     terms = np.flatnonzero(coefs.any(axis=0))
-    pos, mix, u, starts = kernels.shortlists(rows, cols, weight_t, terms, coefs, bases, ks)
+    pos, mix, u, starts = kernels.shortlists(rows, cols, weight_t, terms, coefs, bases, ks,
+                                             _ALL_OPEN if open_ is None else open_)
     keys = log_weight(pos, mix) + gumbel(u)
     out = []
     for g, k in enumerate(ks.tolist()):
@@ -391,18 +390,13 @@ def _log_mix(pos: np.ndarray, mix: np.ndarray) -> np.ndarray:
 
 
 _ONE = np.ones((1, 1))
+_ALL_OPEN = np.zeros(0, dtype=np.bool_)  # no mask: every candidate may be drawn
 _TINY = np.finfo(np.float64).tiny  # a channel normaliser below this (underflow) is recomputed on the open candidates alone
 
 
-def _weigh(weight: np.ndarray, open_: np.ndarray) -> np.ndarray:
-    """Each channel's total weight over the open candidates (channels x candidates times candidates)."""
-    # einsum's own loops, not BLAS: BLAS runs large products on several threads that spin on busy cores
-    # (parallel experiments), many times slower than one thread.
-    return np.einsum("jn,n->j", weight, open_)
-
-
 def _mix(coef: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """The mixture of channel weights ``sum_j coef_j weight_j`` over the candidates (no BLAS threads, as in _weigh)."""
+    """The mixture of channel weights ``sum_j coef_j weight_j`` over the candidates (einsum's own loops, not BLAS:
+    BLAS runs large products on several threads that spin on busy cores)."""
     return np.einsum("j,jn->n", coef, weight)
 
 

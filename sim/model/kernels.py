@@ -48,23 +48,24 @@ def _uniform(row, base):
 def column_totals(weight_t, rows, cols):
     """The sums of columns ``cols`` of ``weight_t`` over its rows ``rows``, each in the rows' order (0 for other
     columns)."""
-    acc = np.zeros(cols.size)
-    for r in rows:
-        for t in range(cols.size):
-            acc[t] += weight_t[r, cols[t]]
     out = np.zeros(weight_t.shape[1])
-    out[cols] = acc
+    for j in cols:
+        s = 0.0
+        for r in rows:
+            s += weight_t[r, j]
+        out[j] = s
     return out
 
 
 @numba.njit(cache=True, nogil=True)
-def shortlists(rows, cols, weight_t, terms, coefs, bases, ks):
+def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
     """For each of several weighted draws without replacement (Gumbel top-k) from the same candidates, the
     candidates that can be among its k.
 
     Candidate i is prospect ``rows[i]``. In draw g its selection weight is ``sum_j coefs[g, j] * weight_t[cols[i],
     j]`` over the terms ``j in terms`` (summed in their order) and its uniform :func:`uniform_rows` of ``rows[i]`` and ``bases[g]``; draw g
-    takes ``ks[g]`` candidates. The Gumbel key of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and
+    takes ``ks[g]`` candidates. Where ``open_`` (one flag per candidate; empty: all open) is false the weight is
+    0 in every draw. The Gumbel key of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and
     ``(1 - u_i) / w_i <= q_i``: the k smallest such bounds give an upper limit on the k-th smallest q, and only
     candidates whose bound is within it can be chosen. If at most k candidates have a positive weight, the short
     list is all of them.
@@ -82,7 +83,12 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks):
     filled = np.zeros(n_draws, dtype=np.int64)
     valid = np.zeros(n_draws, dtype=np.int64)
     a = np.empty(n_draws)
+    masked = open_.size > 0
     for i in range(n):
+        if masked and not open_[i]:
+            for g in range(n_draws):
+                mix[g, i] = 0.0
+            continue
         c = cols[i]
         a[:] = 0.0
         for t in range(terms.size):  # each draw's sum in the order of the terms, the draws side by side
