@@ -16,11 +16,13 @@ from sim.model.channels import _ONE, draw_top_k, gumbel
 from sim.model.streams import Streams
 
 
-def full_top_k(rows, cols, weight_t, coefs, bases, ks, streams_base_uniform):
-    """Every candidate's key log(w) + gumbel(u), the k largest (weight 0 never), positions ascending."""
+def full_top_k(rows, cols, weight_t, coefs, bases, ks, streams_base_uniform, open_=None):
+    """Every candidate's key log(w) + gumbel(u), the k largest (weight 0, or not open, never), positions ascending."""
     out = []
     for g, k in enumerate(ks):
         w = weight_t[cols] @ coefs[g] if weight_t.size else np.zeros(rows.size)
+        if open_ is not None:
+            w = w * open_
         u = streams_base_uniform(rows, bases[g])
         with np.errstate(divide="ignore"):
             keys = np.log(w) + gumbel(u)
@@ -72,6 +74,7 @@ draw_settings = st.fixed_dictionaries({
     "spread": st.floats(0, 30),  # log-scale spread of the weights: up to e^30 between candidates
     "seed": st.integers(0, 2**32 - 1),
     "subset": st.booleans(),
+    "closed_share": st.sampled_from([None, 0.0, 0.2, 0.9]),  # candidates already taken (coordinated draws)
 })
 
 
@@ -79,8 +82,9 @@ draw_settings = st.fixed_dictionaries({
 @given(draw_settings)
 def test_compiled_draw_chooses_what_every_key_would(case):
     """Catches a short list that can miss one of the k (a wrong bound, limit or margin, a heap that keeps the wrong
-    candidates), weights mixed in the wrong way, draws that share uniforms, or weight-0 candidates chosen: for
-    generated weights and wants, each draw's choice equals the k largest Gumbel keys over every candidate."""
+    candidates), weights mixed in the wrong way, draws that share uniforms, weight-0 candidates chosen, or taken
+    candidates drawn again: for generated weights, wants and masks of candidates already taken, each draw's choice
+    equals the k largest Gumbel keys over every open candidate."""
     rng = np.random.default_rng(case["seed"])
     n_pop = case["n"] + 50
     rows = np.sort(rng.choice(n_pop, case["n"], replace=False)).astype(np.int64) if case["subset"] \
@@ -92,12 +96,15 @@ def test_compiled_draw_chooses_what_every_key_would(case):
     coefs[rng.random(coefs.shape) < 0.3] = 0.0
     ks = np.array(case["k"][:case["draws"]], dtype=np.int64)
     bases = rng.integers(0, 2**63, size=case["draws"]).astype(np.uint64)
-    got = draw_top_k(rows, rows, weight_t, coefs, bases, ks, lambda pos, mix: np.log(mix))
-    expected = full_top_k(rows, rows, weight_t, coefs, bases, ks, numpy_uniform)
+    open_ = None if case["closed_share"] is None else rng.random(rows.size) >= case["closed_share"]
+    got = draw_top_k(rows, rows, weight_t, coefs, bases, ks, lambda pos, mix: np.log(mix), open_)
+    expected = full_top_k(rows, rows, weight_t, coefs, bases, ks, numpy_uniform, open_)
     assert len(got) == len(expected)
     for g, (a, b) in enumerate(zip(got, expected, strict=True)):
         assert np.array_equal(a, b), (g, a, b)
-        assert a.size == min(ks[g], int(np.count_nonzero(weight_t[rows] @ coefs[g])))
+        drawable = (weight_t[rows] @ coefs[g] > 0) & (True if open_ is None else open_)
+        assert a.size == min(ks[g], int(np.count_nonzero(drawable)))
+        assert open_ is None or open_[a].all()
 
 
 def test_a_single_weight_column_draws_in_proportion_to_it():
@@ -125,6 +132,7 @@ def test_the_short_list_is_short():
     coefs = np.array([[1.0, 0.5], [0.2, 1.0], [1.0, 0.0]])
     ks = np.array([20, 20, 20])
     bases = np.array([11, 12, 13], dtype=np.uint64)
-    pos, mix, u, starts = kernels.shortlists(rows, rows, weight_t, np.array([0, 1]), coefs, bases, ks)
+    pos, mix, u, starts = kernels.shortlists(rows, rows, weight_t, np.array([0, 1]), coefs, bases, ks,
+                                            np.zeros(0, dtype=bool))
     sizes = np.diff(starts)
     assert np.all(sizes >= 20) and np.all(sizes < 200), sizes
