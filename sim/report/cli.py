@@ -112,7 +112,7 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
                  discover: list[str] | None = None, policy: Path | None = None,
                  levers: Path | None = None) -> list[dict]:
     """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned."""
-    from sim.experiment.executors import default_workers, safe_start_method
+    from sim.experiment.executors import ProcessExecutor, default_workers
     from sim.report.brief import write_brief
 
     folder = ensure_analysis(results_dir, baseline, draws)
@@ -124,17 +124,15 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
     brief = functools.partial(write_brief, folder, out, sensitivity_dir=sens, discover=discover, policy_dir=policy,
                               levers_dir=levers)
     if len(langs) == 1 or default_workers() == 1:
-        return [brief(lang=lang) for lang in langs]
-    # The languages are laid out side by side: the other languages in worker processes while this one renders
-    # the first (each briefing is its own files; the same PDFs as one after the other).
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(min(len(langs) - 1, default_workers() - 1),
-                             mp_context=multiprocessing.get_context(safe_start_method())) as pool:
-        later = [pool.submit(brief, lang=lang) for lang in langs[1:]]
-        first = brief(lang=langs[0])
-        return [first, *(f.result() for f in later)]
+        return [brief(lang) for lang in langs]
+    # The languages are laid out side by side in worker processes (each briefing is its own files: the same
+    # PDFs as one after the other).
+    with ProcessExecutor(min(len(langs), default_workers())) as pool:
+        done = dict(pool.imap_unordered(brief, langs))
+    for lang in langs:
+        if isinstance(done[lang], Exception):
+            raise done[lang]
+    return [done[lang] for lang in langs]
 
 
 POLICY_TABLES = ("summary.json", "comparison.csv", "allocation.csv", "optimise.json")
