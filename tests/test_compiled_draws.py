@@ -53,15 +53,15 @@ def test_kernel_uniforms_are_the_streams_uniforms_bit_for_bit():
         assert np.array_equal(got, expected), (name, month, k)
 
 
-def test_column_totals_sum_each_chosen_column_over_the_rows():
+def test_row_totals_sum_each_chosen_row_over_the_columns():
     """Catches totals over the wrong rows or columns: the kernel's sums equal numpy's (to rounding), and the
-    columns not asked for are 0."""
+    rows not asked for are 0."""
     rng = np.random.default_rng(3)
-    w = rng.exponential(size=(500, 6))
-    rows = np.sort(rng.choice(500, 300, replace=False))
-    cols = np.array([1, 2, 4])
-    got = kernels.column_totals(w, rows, cols)
-    assert np.allclose(got[cols], w[rows][:, cols].sum(axis=0), rtol=1e-12)
+    w = rng.exponential(size=(6, 500))
+    cols = np.sort(rng.choice(500, 300, replace=False))
+    rows = np.array([1, 2, 4])
+    got = kernels.row_totals(w, rows, cols)
+    assert np.allclose(got[rows], w[rows][:, cols].sum(axis=1), rtol=1e-12)
     assert np.all(got[[0, 3, 5]] == 0)
 
 

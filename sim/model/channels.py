@@ -115,7 +115,7 @@ class ChannelModel:
         js = np.flatnonzero(buying)
         picks = None
         if not coordinated and js.size:  # every government draws from the same candidates: all draws in one pass
-            coefs, lses = self._mixtures(want, js, kernels.column_totals(self.weight_t, cand, js))
+            coefs, lses = self._mixtures(want, js, kernels.row_totals(self.weight, js, cand))
             if coefs is not None:
                 ks = want.sum(axis=1).astype(np.int64)
                 bases = np.array([m.streams.base("contact", m.t, g) for g in range(len(m.governments))])
@@ -134,7 +134,7 @@ class ChannelModel:
                 key = (want[g].tobytes(), coordinated and g > 0)
                 if key not in cache:
                     if totals is None:
-                        totals = kernels.column_totals(self.weight_t, cand[open_], js)
+                        totals = kernels.row_totals(self.weight, js, cand[open_])
                     cache = {key: self._mixture(want[g], js, totals, open_, cand)}
                 how, lse = cache[key]  # a government sharing the cached weighing still skips prospects taken since
                 bases = np.array([m.streams.base("contact", m.t, g)])

@@ -45,14 +45,14 @@ def _uniform(row, base):
 
 
 @numba.njit(cache=True, nogil=True)
-def column_totals(weight_t, rows, cols):
-    """The sums of columns ``cols`` of ``weight_t`` over its rows ``rows``, each in the rows' order (0 for other
-    columns)."""
-    out = np.zeros(weight_t.shape[1])
-    for j in cols:
+def row_totals(weight, rows, cols):
+    """The sums of rows ``rows`` of ``weight`` over its columns ``cols``, each in the columns' order (0 for other
+    rows)."""
+    out = np.zeros(weight.shape[0])
+    for j in rows:
         s = 0.0
-        for r in rows:
-            s += weight_t[r, j]
+        for c in cols:
+            s += weight[j, c]
         out[j] = s
     return out
 
@@ -74,74 +74,83 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
     (ascending), with the candidates' weights and uniforms beside it."""
     n = rows.size
     n_draws = coefs.shape[0]
-    kmax = max(1, ks.max()) if n_draws else 1
-    coef_t = np.ascontiguousarray(coefs[:, terms].T)  # terms x draws: one term of every draw's weight at a time
-    mix = np.empty((n_draws, n))
-    rest = np.empty((n_draws, n))  # 1 - u: a candidate's bound is rest / mix
-    heap = np.empty((n_draws, kmax))  # per draw, the k smallest bounds so far (a max-heap) and their positions
-    hpos = np.empty((n_draws, kmax), dtype=np.int64)
-    filled = np.zeros(n_draws, dtype=np.int64)
-    valid = np.zeros(n_draws, dtype=np.int64)
-    a = np.empty(n_draws)
+    n_terms = terms.size
     masked = open_.size > 0
+    coef_t = np.ascontiguousarray(coefs[:, terms].T)  # terms x draws: one term of every draw's weight at a time
+    # The weights of every draw, the draws side by side (each draw's sum in the order of the terms); 0 where closed.
+    mix = np.zeros((n_draws, n))
+    acc = np.empty(n_draws)
     for i in range(n):
         if masked and not open_[i]:
-            for g in range(n_draws):
-                mix[g, i] = 0.0
             continue
         c = cols[i]
-        a[:] = 0.0
-        for t in range(terms.size):  # each draw's sum in the order of the terms, the draws side by side
+        if n_draws == 1:  # one draw (coordinated governments, forums, partners): a scalar sum stays in a register
+            a = 0.0
+            for t in range(n_terms):
+                a += coef_t[t, 0] * weight_t[c, terms[t]]
+            mix[0, i] = a
+            continue
+        for g in range(n_draws):
+            acc[g] = 0.0
+        for t in range(n_terms):
             w = weight_t[c, terms[t]]
             for g in range(n_draws):
-                a[g] += coef_t[t, g] * w
+                acc[g] += coef_t[t, g] * w
         for g in range(n_draws):
-            k = ks[g]
-            if k == 0:
-                continue
-            mix[g, i] = a[g]
-            if a[g] > 0.0:
-                valid[g] += 1
-                r = 1.0 - _uniform(rows[i], bases[g])
-                rest[g, i] = r
-                if filled[g] < k:
-                    _heap_push(heap[g], hpos[g], filled[g], r / a[g], i)
-                    filled[g] += 1
-                elif r < heap[g, 0] * a[g]:  # its bound r / a is (up to rounding) below the k-th smallest so far
-                    _heap_replace(heap[g], hpos[g], k, r / a[g], i)
+            mix[g, i] = acc[g]
+    # Then each draw on its own, in scalar code: bounds, the k smallest of them, the limit and the short list.
     starts = np.zeros(n_draws + 1, dtype=np.int64)
-    limits = np.full(n_draws, np.inf)  # a draw of no more valid candidates than it takes keeps all of them
+    found = np.empty(n, dtype=np.int64)
+    rest = np.empty(n)  # 1 - u: a candidate's bound is rest / mix
+    lists = [found[:0].copy() for _ in range(n_draws)]
     for g in range(n_draws):
         k = ks[g]
-        if k == 0:  # nothing drawn: an empty short list (its weights were never computed)
+        if k == 0:  # nothing drawn: an empty short list
             starts[g + 1] = starts[g]
             continue
-        if valid[g] > k:
+        base = bases[g]
+        w_g = mix[g]
+        heap = np.empty(k)  # the k smallest bounds so far (a max-heap) and their positions
+        hpos = np.empty(k, dtype=np.int64)
+        filled = 0
+        valid = 0
+        for i in range(n):
+            a = w_g[i]
+            if a > 0.0:
+                valid += 1
+                r = 1.0 - _uniform(rows[i], base)
+                rest[i] = r
+                if filled < k:
+                    _heap_push(heap, hpos, filled, r / a, i)
+                    filled += 1
+                elif r < heap[0] * a:  # its bound r / a is (up to rounding) below the k-th smallest so far
+                    _heap_replace(heap, hpos, k, r / a, i)
+        limit = np.inf  # a draw of no more valid candidates than it takes keeps all of them
+        if valid > k:
             limit = 0.0
             for h in range(k):
-                p = hpos[g, h]
-                q = -np.log(_uniform(rows[p], bases[g])) / mix[g, p]
+                p = hpos[h]
+                q = -np.log(_uniform(rows[p], base)) / w_g[p]
                 if q > limit:
                     limit = q
-            limits[g] = limit * (1.0 + MARGIN)
+            limit *= 1.0 + MARGIN
         count = 0
         for i in range(n):
-            if mix[g, i] > 0.0 and rest[g, i] <= limits[g] * mix[g, i]:
+            if w_g[i] > 0.0 and rest[i] <= limit * w_g[i]:
+                found[count] = i
                 count += 1
+        lists[g] = found[:count].copy()
         starts[g + 1] = starts[g] + count
     positions = np.empty(starts[-1], dtype=np.int64)
     weights = np.empty(starts[-1])
     uniforms = np.empty(starts[-1])
     for g in range(n_draws):
-        if ks[g] == 0:
-            continue
         at = starts[g]
-        for i in range(n):
-            if mix[g, i] > 0.0 and rest[g, i] <= limits[g] * mix[g, i]:
-                positions[at] = i
-                weights[at] = mix[g, i]
-                uniforms[at] = _uniform(rows[i], bases[g])
-                at += 1
+        for p in lists[g]:
+            positions[at] = p
+            weights[at] = mix[g, p]
+            uniforms[at] = _uniform(rows[p], bases[g])
+            at += 1
     return positions, weights, uniforms, starts
 
 
