@@ -101,28 +101,12 @@ class Streams:
         """The part of a counter-based draw that depends on the stream, the month and the decision, not the row."""
         return np.uint64(_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)))
 
-    def uniform(self, name: str, rows: np.ndarray, month: int, k: int = 0, spread: np.ndarray | None = None) -> np.ndarray:
+    def uniform(self, name: str, rows: np.ndarray, month: int, k: int = 0) -> np.ndarray:
         """Uniforms in (0, 1) that rows ``rows`` meet in ``month`` for decision ``k`` of stream ``name``:
-        the same numbers whichever other rows are drawn for, in any scenario. ``spread``, if given, is
-        :func:`spread_rows` of ``rows``, computed once for several draws on the same rows."""
-        if spread is None:
-            if len(rows) == 0:
-                return np.zeros(0)
-            spread = spread_rows(rows)
-        x = spread + self.base(name, month, k)
-        _mix(x)
-        x >>= _S11
-        u = x.astype(np.float64)
-        u += _CENTRE
-        u *= _UNIT
-        return u
-
-
-    def uniforms(self, name: str, spread: np.ndarray, month: int, ks: list[int]) -> np.ndarray:
-        """:meth:`uniform` for several decisions ``ks`` of a stream on the same rows at once (one row of the
-        result per decision): the same numbers, in one pass."""
-        bases = np.array([self.base(name, month, k) for k in ks], dtype=np.uint64)
-        x = spread[None, :] + bases[:, None]
+        the same numbers whichever other rows are drawn for, in any scenario."""
+        if len(rows) == 0:
+            return np.zeros(0)
+        x = spread_rows(rows) + self.base(name, month, k)
         _mix(x)
         x >>= _S11
         u = x.astype(np.float64)
