@@ -3,10 +3,10 @@
 Every month each government that buys contacts draws them from every prospect in the market: one
 counter-based uniform per prospect and government (:mod:`sim.model.streams`), the prospect's selection
 weight (the government's mixture of channel targeting weights) and the Gumbel top-k choice
-(:func:`sim.model.channels.gumbel_top_k`). In numpy that is some twenty passes over the market per
+(:func:`sim.model.channels.draw_top_k`). In numpy that is some twenty passes over the market per
 government, each a temporary array; here it is one loop that keeps only a short list of prospects that can
 be among the k chosen. The exact keys of that short list, and the choice, are then computed in numpy by the
-same formula as before, so the contacts chosen are the ones the full computation gives.
+same formula as the full computation, so the contacts chosen are the ones the full computation gives.
 
 The uniforms are bit for bit those of :meth:`sim.model.streams.Streams.uniform` (integer hashing and an
 exact conversion; a test compares them). Sums of weights are taken in a fixed sequential order, whatever the
@@ -63,8 +63,8 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
     candidates that can be among its k.
 
     Candidate i is prospect ``rows[i]``. In draw g its selection weight is ``sum_j coefs[g, j] * weight_t[cols[i],
-    j]`` over the terms ``j in terms`` (summed in their order) and its uniform :func:`uniform_rows` of ``rows[i]`` and ``bases[g]``; draw g
-    takes ``ks[g]`` candidates. Where ``open_`` (one flag per candidate; empty: all open) is false the weight is
+    j]`` over the terms ``j in terms`` (summed in their order) and its uniform :func:`uniform_rows` of ``rows[i]``
+    and ``bases[g]``; draw g takes ``ks[g]`` candidates. Where ``open_`` (one flag per candidate; empty: all open) is false the weight is
     0 in every draw. The Gumbel key of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and
     ``(1 - u_i) / w_i <= q_i``: the k smallest such bounds give an upper limit on the k-th smallest q, and only
     candidates whose bound is within it can be chosen. If at most k candidates have a positive weight, the short
