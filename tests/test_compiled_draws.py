@@ -49,7 +49,11 @@ def test_kernel_uniforms_are_the_streams_uniforms_bit_for_bit():
     rows = np.concatenate([np.arange(5000), np.array([2**20, 2**31 - 1, 10**7 + 3])]).astype(np.int64)
     for name, month, k in (("contact", 1, 0), ("contact", 37, 7), ("partner", 120, 0), ("forum", 5, 3)):
         expected = s.uniform(name, rows, month, k)
-        got = kernels.uniform_rows(rows, s.base(name, month, k))
+        # a draw taking every candidate returns them all, with their uniforms
+        pos, _, got, _ = kernels.shortlists(rows, np.arange(rows.size), np.ones((rows.size, 1)), np.array([0]), np.ones((1, 1)),
+                                            np.array([s.base(name, month, k)]), np.array([rows.size]),
+                                            np.zeros(0, dtype=bool))
+        assert np.array_equal(pos, np.arange(rows.size))
         assert np.array_equal(got, expected), (name, month, k)
 
 

@@ -95,15 +95,6 @@ class SerialExecutor:
         self.close()
 
 
-def safe_start_method() -> str:
-    """How to start worker processes here: fork (fast, nothing re-imported) on Linux while this process runs no
-    other Python thread (fork is unsafe while another thread may hold a lock), else the fork server or spawn."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and sys.platform == "linux" and threading.active_count() == 1:
-        return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
-
-
 def _main_process_gone(pid: int) -> bool:
     """True when process ``pid`` no longer runs (exited, or a zombie waiting to be reaped)."""
     try:
@@ -155,7 +146,13 @@ class ProcessExecutor:
         self.method_used: str | None = None
 
     def _method(self) -> str:
-        return self.start_method or safe_start_method()
+        if self.start_method:
+            return self.start_method
+        methods = multiprocessing.get_all_start_methods()
+        # fork is unsafe while other Python threads may hold locks; then use the fork server.
+        if "fork" in methods and sys.platform == "linux" and threading.active_count() == 1:
+            return "fork"
+        return "forkserver" if "forkserver" in methods else "spawn"
 
     def _new_pool(self) -> ProcessPoolExecutor:
         method = self.method_used = self._method()

@@ -24,15 +24,6 @@ _G = np.uint64(_GOLDEN)
 MARGIN = 1e-9  # relative slack on the short list's bound: far above rounding, far below any gap between keys that matters
 
 
-@numba.njit(cache=True, nogil=True)
-def uniform_rows(rows, base):
-    """The counter-based uniforms of ``rows`` for a draw whose base (stream, month, decision) is ``base``."""
-    out = np.empty(rows.size)
-    for i in range(rows.size):
-        out[i] = _uniform(rows[i], base)
-    return out
-
-
 @numba.njit(inline="always")
 def _uniform(row, base):
     x = np.uint64(row) * _G + base
@@ -63,8 +54,8 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
     candidates that can be among its k.
 
     Candidate i is prospect ``rows[i]``. In draw g its selection weight is ``sum_j coefs[g, j] * weight_t[cols[i],
-    j]`` over the terms ``j in terms`` (summed in their order) and its uniform :func:`uniform_rows` of ``rows[i]``
-    and ``bases[g]``; draw g takes ``ks[g]`` candidates. Where ``open_`` (one flag per candidate; empty: all open) is false the weight is
+    j]`` over the terms ``j in terms`` (summed in their order) and its counter-based uniform of ``rows[i]``
+    and ``bases[g]`` (:meth:`sim.model.streams.Streams.uniform`'s); draw g takes ``ks[g]`` candidates. Where ``open_`` (one flag per candidate; empty: all open) is false the weight is
     0 in every draw. The Gumbel key of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and
     ``(1 - u_i) / w_i <= q_i``: the k smallest such bounds give an upper limit on the k-th smallest q, and only
     candidates whose bound is within it can be chosen. If at most k candidates have a positive weight, the short
