@@ -140,3 +140,33 @@ def test_the_short_list_is_short():
                                             np.zeros(0, dtype=bool))
     sizes = np.diff(starts)
     assert np.all(sizes >= 20) and np.all(sizes < 200), sizes
+
+
+def test_contacts_are_charged_to_the_channels_that_bought_them():
+    """Catches contacts charged to the wrong channel (an off-by-one in the cumulative shares, a channel its government
+    did not buy): over a year, each channel's share of the contacts the governments bought is its share of the
+    contacts bought (referrals come from ties, not from this draw)."""
+    from modelkit import small
+
+    from sim.model import build_model
+    from sim.model.channels import SOURCE_INDEX, ChannelModel
+
+    m = build_model(small().params, seed=4)
+    cm = m.channel_model
+    bought, seen = np.zeros(len(cm.cost)), np.zeros(len(cm.cost))
+    real_wanted = ChannelModel.contacts_wanted
+
+    def wanted(self):
+        want = real_wanted(self)
+        bought[:] += want.sum(axis=0)
+        return want
+
+    cm.contacts_wanted = wanted.__get__(cm)
+    for _ in range(12):
+        m.step()
+        new = np.flatnonzero((m.contact_month == m.t) & (m.channel < len(cm.cost)))
+        seen += np.bincount(m.channel[new[m.channel[new] != SOURCE_INDEX["referral"]]], minlength=len(cm.cost))
+    share_bought, share_seen = bought / bought.sum(), seen / seen.sum()
+    assert seen.sum() > 500
+    assert np.all(share_seen[bought == 0] == 0)
+    assert np.allclose(share_seen, share_bought, atol=0.05), (share_seen, share_bought)
