@@ -110,6 +110,10 @@ def test_identical_tables_on_serial_process_and_dask(small_serial, tmp_path):
         with make() as executor:
             report = run_experiment(exp, tmp_path / name, executor=executor, batch_size=5, flush_every=7,
                                     progress=False)
+            if name == "dask":  # our own cluster's workers: glibc's adaptive memory thresholds, no stack sampler
+                settings = executor._client.run(lambda: (__import__("os").environ.get("MALLOC_TRIM_THRESHOLD_"),
+                                                         __import__("dask").config.get("distributed.worker.profile.enabled")))
+                assert set(settings.values()) == {(None, False)}, settings
         assert report.complete, name
         assert len(list((tmp_path / name / "summary").glob("part-*.parquet"))) > 1  # written as runs finished
         got = stable(load_summaries(tmp_path / name))

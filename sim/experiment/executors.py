@@ -230,6 +230,23 @@ class ProcessExecutor:
         self.close()
 
 
+def local_worker_config(dashboard: bool) -> dict[str, Any]:
+    """Dask settings for the workers of our own LocalCluster (a cluster at an address keeps its own).
+
+    - glibc's adaptive memory thresholds, not the fixed ``MALLOC_TRIM_THRESHOLD_=65536`` Dask's
+      nanny sets by default: a fixed threshold turns the adaptive ones off, so every array above
+      128 kB is mapped from the system and given back when freed. In a thread, where a Dask worker
+      runs its tasks, a default run took 20-60% longer that way (a plain thread with and without the
+      setting, side by side); the Dask section of ``benchmarks/bench_experiments.py`` measures it.
+    - Dask's statistical profiler (a thread sampling every worker's stack every 10 ms) only when the
+      dashboard that shows it runs.
+    """
+    config: dict[str, Any] = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+    if not dashboard:
+        config["distributed.worker.profile.enabled"] = False
+    return config
+
+
 class DaskExecutor:
     """Dask distributed: a LocalCluster on 127.0.0.1, or an existing scheduler at ``address``."""
 
@@ -237,6 +254,7 @@ class DaskExecutor:
 
     def __init__(self, address: str | None = None, workers: int | None = None,
                  scratch: str | Path | None = None, dashboard: bool = False, in_flight: int = 2):
+        import dask
         from dask.distributed import Client, LocalCluster
 
         self.address = address
@@ -259,9 +277,10 @@ class DaskExecutor:
                     self._scratch = Path(scratch)  # ours: removed on close
                 Path(scratch).mkdir(parents=True, exist_ok=True)
                 kwargs["local_directory"] = str(scratch)
-            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                         dashboard_address="127.0.0.1:8787" if dashboard else None,
-                                         silence_logs=logging.ERROR, **kwargs)
+            with dask.config.set(local_worker_config(dashboard)):
+                self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                             dashboard_address="127.0.0.1:8787" if dashboard else None,
+                                             silence_logs=logging.ERROR, **kwargs)
             self._client = Client(self._cluster)
         threads = sum(self._client.nthreads().values()) or 1
         self.slots = threads
