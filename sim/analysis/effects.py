@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from sim.analysis.data import POOLED_POINT, Results, is_rate, quantiles
 
@@ -250,7 +250,7 @@ def monthly_bands(results: Results, outputs: tuple[str, ...] = ("signed_capital"
     frames = []
     for out in outputs:
         nn = n[out].to_numpy(float)
-        tq = np.where(nn > 1, stats.t.ppf(0.5 + CI_LEVEL / 2, np.maximum(nn - 1, 1)), np.nan)
+        tq = np.where(nn > 1, special.stdtrit(np.maximum(nn - 1, 1), 0.5 + CI_LEVEL / 2), np.nan)
         half = tq * sd[out].to_numpy(float) / np.sqrt(np.maximum(nn, 1))
         f = pd.DataFrame({"output": out, "n": nn.astype(int), "mean": mean[out].to_numpy(float)}, index=mean.index)
         f["ci_low"] = f["mean"] - half

@@ -209,7 +209,7 @@ COMPONENT_LABELS = {
 
 
 def _component(name: str, lang: str) -> str:
-    from sim.model.agents import REASON_NAMES_ZH
+    from sim.model.stages import REASON_NAMES_ZH
 
     if name in COMPONENT_LABELS:
         zh, en = COMPONENT_LABELS[name]
