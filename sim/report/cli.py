@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sim import arguments
 
@@ -111,28 +113,41 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
                  baseline: str | None = None, draws: Path | None = None,
                  discover: list[str] | None = None, policy: Path | None = None,
                  levers: Path | None = None) -> list[dict]:
-    """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned."""
+    """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned.
+
+    With more than one core the analyses (main, sensitivity, levers) run side by side, then the languages'
+    briefings: each writes its own files, so the results are those of one after the other."""
     from sim.experiment.executors import ProcessExecutor, default_workers
     from sim.report.brief import write_brief
 
-    folder = ensure_analysis(results_dir, baseline, draws)
-    sens = ensure_analysis(sensitivity) if sensitivity else None
-    if levers:
-        ensure_analysis(levers)
     if policy:
         check_policy_dir(policy)
-    brief = functools.partial(write_brief, folder, out, sensitivity_dir=sens, discover=discover, policy_dir=policy,
-                              levers_dir=levers)
-    if len(langs) == 1 or default_workers() == 1:
+    analyses = [(results_dir, baseline, draws), *((extra, None, None) for extra in (sensitivity, levers) if extra)]
+
+    def briefing(folders: list[Path]) -> functools.partial:
+        return functools.partial(write_brief, folders[0], out, sensitivity_dir=folders[1] if sensitivity else None,
+                                 discover=discover, policy_dir=policy, levers_dir=levers)
+
+    workers = min(max(len(analyses), len(langs)), default_workers())
+    if workers == 1:
+        brief = briefing([ensure_analysis(*a) for a in analyses])
         return [brief(lang) for lang in langs]
-    # The languages are laid out side by side in worker processes (each briefing is its own files: the same
-    # PDFs as one after the other).
-    with ProcessExecutor(min(len(langs), default_workers())) as pool:
-        done = dict(pool.imap_unordered(brief, langs))
-    for lang in langs:
-        if isinstance(done[lang], Exception):
-            raise done[lang]
-    return [done[lang] for lang in langs]
+    with ProcessExecutor(workers) as pool:
+        brief = briefing(_each(pool, _ensure_analysis, analyses))
+        return _each(pool, brief, list(langs))
+
+
+def _ensure_analysis(task: tuple[Path, str | None, Path | None]) -> Path:
+    return ensure_analysis(*task)
+
+
+def _each(pool: Any, fn: Callable[[Any], Any], tasks: list) -> list:
+    """``fn`` of every task in the pool, in the order of ``tasks``; the first failure (in that order) raised."""
+    done = dict(pool.imap_unordered(fn, tasks))
+    for task in tasks:
+        if isinstance(done[task], Exception):
+            raise done[task]
+    return [done[task] for task in tasks]
 
 
 POLICY_TABLES = ("summary.json", "comparison.csv", "allocation.csv", "optimise.json")
