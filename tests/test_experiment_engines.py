@@ -159,3 +159,54 @@ def test_a_dead_worker_fails_only_the_tasks_in_flight():
     assert 3 in failed and len(got) == 12
     assert len(failed) <= 2  # the dying task and at most the one running beside it
     assert all(got[x] == x * x for x in got if x not in failed)
+
+
+WORKERS_LOADED = """
+import sys
+from sim.experiment.executors import ProcessExecutor
+from sim.model import warm_up
+
+def loaded(_):
+    kernels = sys.modules.get("sim.model.kernels")
+    return bool(kernels and kernels.shortlists.signatures)
+
+if __name__ == "__main__":
+    for preload in (None, warm_up):
+        with ProcessExecutor(2, start_method="fork", preload=preload) as pool:
+            print(sorted(got for _, got in pool.imap_unordered(loaded, [0, 1])))
+"""
+
+
+def test_forked_workers_start_with_the_model_loaded(tmp_path):
+    """A pool forked after ``warm_up`` hands every worker the imported model and its compiled lead generation
+    (a fresh process: the test process has loaded them already); without it the workers start bare."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "workers_loaded.py"
+    script.write_text(WORKERS_LOADED)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == ["[False, False]", "[True, True]"], done.stdout
+
+
+class RecordingExecutor(ProcessExecutor):
+    """A process pool that keeps the arguments it was made with."""
+
+    made: list[dict] = []
+
+    def __init__(self, *args, **kwargs):
+        RecordingExecutor.made.append(kwargs)
+        super().__init__(*args, **kwargs)
+
+
+def test_an_experiment_forks_its_pool_after_warming_the_model(tmp_path, monkeypatch):
+    from sim.experiment import runner
+    from sim.model import warm_up
+
+    RecordingExecutor.made.clear()
+    monkeypatch.setattr(runner, "ProcessExecutor", RecordingExecutor)
+    report = run_experiment(load_experiment(DATA / "exp_crn.toml"), tmp_path / "w", workers=2, progress=False)
+    assert report.complete
+    assert [k.get("preload") for k in RecordingExecutor.made] == [warm_up]

@@ -107,6 +107,24 @@ def test_same_numbers_on_serial_and_process_engines(toy, tmp_path):
     pd.testing.assert_frame_equal(a.comparison, b.comparison)
 
 
+def test_a_search_forks_its_pool_after_warming_the_model(toy, tmp_path, monkeypatch):
+    from sim.experiment import executors
+    from sim.model import warm_up
+
+    made = []
+
+    class Recording(executors.ProcessExecutor):
+        def __init__(self, *args, **kwargs):
+            made.append(kwargs)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(executors, "ProcessExecutor", Recording)
+    spec = opt.load_optimise(_file(tmp_path))
+    spec.generations = 1
+    opt.optimise(spec, tmp_path / "process", workers=2, progress=False, log=lambda m: None)
+    assert [k.get("preload") for k in made] == [warm_up]
+
+
 def test_allocation_by_government_adds_up_to_the_allocation_by_lever(toy, tmp_path):
     spec = opt.load_optimise(_file(tmp_path))
     spec.generations = 2

@@ -131,14 +131,17 @@ class ProcessExecutor:
     """A local pool of worker processes (``concurrent.futures``), ``workers`` of them.
 
     Workers are forked from this process when it runs no other Python thread
-    (instant start, the model already imported), else started by a fork
-    server that preloads the model. Either way they exit if this process dies.
+    (instant start, with what ``preload`` did here first, e.g. importing the
+    model and loading its compiled code), else started by a fork server that
+    imports the runner. Either way they exit if this process dies.
     """
 
     name = "process"
 
-    def __init__(self, workers: int | None = None, start_method: str | None = None, in_flight: int = 2):
+    def __init__(self, workers: int | None = None, start_method: str | None = None, in_flight: int = 2,
+                 preload: Callable[[], None] | None = None):
         self.workers = max(int(workers or default_workers()), 1)
+        self.preload = preload
         self.slots = self.workers
         self.start_method = start_method
         self.in_flight = max(in_flight, 1) * self.workers
@@ -159,6 +162,11 @@ class ProcessExecutor:
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
             ctx.set_forkserver_preload(WORKER_PRELOAD)
+        elif method == "fork" and self.preload is not None:
+            try:
+                self.preload()
+            except Exception:  # only a head start: a model that cannot run fails in the runs, which record why
+                pass
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init,
                                    initargs=(os.getpid(),))
 

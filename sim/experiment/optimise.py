@@ -77,6 +77,7 @@ import pandas as pd
 
 from sim.experiment.futures import sample_futures
 from sim.experiment.spec import _describe, _err, _int, load_experiment
+from sim.model import warm_up
 from sim.params import BUDGET_LEVERS
 from sim.scenario import ScenarioError, ScenarioSpec, load_scenario, read_toml
 
@@ -563,7 +564,7 @@ def optimise(spec: OptimiseSpec, out: str | Path | None = None, *, engine: str =
     own = executor is None
     if own:
         if engine == "process" and not scheduler:
-            executor = ProcessExecutor(workers)
+            executor = ProcessExecutor(workers, preload=warm_up)
             executor.start()
         else:
             executor = make_executor(engine, workers, scheduler, scratch=out / "dask-scratch")

@@ -44,7 +44,7 @@ from sim.experiment.store import (
     override_cell,
     summary_table,
 )
-from sim.model import simulate
+from sim.model import simulate, warm_up
 from sim.scenario import ScenarioSpec
 
 SCHEMA_VERSION = 2  # 2: the manifest carries a checksum and a results_id stamped on every part
@@ -492,7 +492,7 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
     own_executor = executor is None
     if executor is None and engine == "process" and not scheduler:
         # Fork the workers first: before this process opens the lock file or starts threads.
-        executor = ProcessExecutor(workers)
+        executor = ProcessExecutor(workers, preload=warm_up)
         executor.start()
     try:
         store.acquire()
