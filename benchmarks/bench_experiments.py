@@ -152,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     from sim.experiment.runner import run_experiment
     from sim.experiment.spec import load_experiment
     from sim.experiment.store import comparable
+    from sim.model import warm_up
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=200, help="runs for the speed comparisons (default 200)")
@@ -193,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             elif key == "pool":
                 c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 s0 = resource.getrusage(resource.RUSAGE_SELF)
-                with ProcessExecutor(args.workers) as pool:
+                with ProcessExecutor(args.workers, preload=warm_up) as pool:
                     t, _ = timed(lambda o=out, ex=pool: run_experiment(exp, o, executor=ex, progress=False))
                     method = pool.method_used
                 c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -250,11 +251,11 @@ def main(argv: list[str] | None = None) -> int:
             for key in ("pool", "dask"):
                 out = tmp / "dask" / f"{key}_{rep}"
                 if key == "pool":
-                    with ProcessExecutor(args.workers) as ex:
+                    with ProcessExecutor(args.workers, preload=warm_up) as ex:
                         ex.start()
                         t, _ = timed(lambda o=out, e=ex: run_experiment(dexp, o, executor=e, progress=False))
                 else:
-                    with DaskExecutor(workers=args.workers, scratch=tmp / "dask" / "scratch") as ex:
+                    with DaskExecutor(workers=args.workers, scratch=tmp / "dask" / "scratch", preload=warm_up) as ex:
                         t, _ = timed(lambda o=out, e=ex: run_experiment(dexp, o, executor=e, progress=False))
                 times[key] = min(times.get(key, float("inf")), t)
         same = comparable(load_summaries(tmp / "dask" / "pool_0")).equals(comparable(load_summaries(tmp / "dask" / "dask_0")))

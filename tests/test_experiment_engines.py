@@ -14,7 +14,7 @@ from sim.experiment.executors import DaskExecutor, ProcessExecutor, SerialExecut
 from sim.experiment.runner import Plan, run_experiment
 from sim.experiment.seeds import rebuild_seed, replication_seed, seed_record
 from sim.experiment.spec import load_experiment
-from sim.model import MONTHLY_COLUMNS
+from sim.model import MONTHLY_COLUMNS, warm_up
 
 DATA = Path(__file__).parent / "data"
 
@@ -98,16 +98,25 @@ def test_tables_have_documented_keys_overrides_and_flattened_summaries(small_ser
     assert man["environment"]["packages"]["mesa"]
 
 
+def _kernels_loaded() -> bool:
+    import sys
+
+    kernels = sys.modules.get("sim.model.kernels")
+    return bool(kernels and kernels.shortlists.signatures)
+
+
 def test_identical_tables_on_serial_process_and_dask(small_serial, tmp_path):
     exp = load_experiment(DATA / "exp_small.toml")
     ref_s, ref_m = stable(load_summaries(small_serial)), stable(load_monthly(small_serial))
     engines = {
         "process": lambda: ProcessExecutor(workers=2),
-        "dask": lambda: DaskExecutor(workers=2, scratch=tmp_path / "dask-scratch"),
+        "dask": lambda: DaskExecutor(workers=2, scratch=tmp_path / "dask-scratch", preload=warm_up),
         "serial-batched": SerialExecutor,
     }
     for name, make in engines.items():
         with make() as executor:
+            if name == "dask":  # warmed on every worker before any run
+                assert set(executor._client.run(_kernels_loaded).values()) == {True}
             report = run_experiment(exp, tmp_path / name, executor=executor, batch_size=5, flush_every=7,
                                     progress=False)
             if name == "dask":  # our own cluster's workers: glibc's adaptive memory thresholds, no stack sampler
@@ -210,3 +219,8 @@ def test_an_experiment_forks_its_pool_after_warming_the_model(tmp_path, monkeypa
     report = run_experiment(load_experiment(DATA / "exp_crn.toml"), tmp_path / "w", workers=2, progress=False)
     assert report.complete
     assert [k.get("preload") for k in RecordingExecutor.made] == [warm_up]
+    # Other engines get it through make_executor (Dask runs it on every worker when the cluster is up).
+    asked = []
+    monkeypatch.setattr(runner, "make_executor", lambda *a, **k: asked.append(k) or SerialExecutor())
+    assert run_experiment(load_experiment(DATA / "exp_crn.toml"), tmp_path / "d", engine="dask", progress=False).complete
+    assert [k.get("preload") for k in asked] == [warm_up]

@@ -261,7 +261,8 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, address: str | None = None, workers: int | None = None,
-                 scratch: str | Path | None = None, dashboard: bool = False, in_flight: int = 2):
+                 scratch: str | Path | None = None, dashboard: bool = False, in_flight: int = 2,
+                 preload: Callable[[], None] | None = None):
         import dask
         from dask.distributed import Client, LocalCluster
 
@@ -290,6 +291,11 @@ class DaskExecutor:
                                              dashboard_address="127.0.0.1:8787" if dashboard else None,
                                              silence_logs=logging.ERROR, **kwargs)
             self._client = Client(self._cluster)
+        if preload is not None:
+            try:  # on every worker now, as the process pool does before forking (not on the first runs' clock)
+                self._client.run(preload)
+            except Exception:  # only a head start: a model that cannot run fails in the runs, which record why
+                pass
         threads = sum(self._client.nthreads().values()) or 1
         self.slots = threads
         self.in_flight = max(in_flight, 1) * threads
@@ -371,14 +377,16 @@ def _probe(address: str, timeout: float = 5.0) -> None:
 
 
 def make_executor(engine: str = "process", workers: int | None = None, scheduler: str | None = None,
-                  scratch: str | Path | None = None, dashboard: bool = False) -> Executor:
-    """The executor for ``engine`` ('serial', 'process' or 'dask'); ``scheduler`` implies Dask."""
+                  scratch: str | Path | None = None, dashboard: bool = False,
+                  preload: Callable[[], None] | None = None) -> Executor:
+    """The executor for ``engine`` ('serial', 'process' or 'dask'); ``scheduler`` implies Dask; ``preload``
+    is done where workers start (see :class:`ProcessExecutor` and :class:`DaskExecutor`)."""
     if scheduler:
         engine = "dask"
     if engine == "serial":
         return SerialExecutor()
     if engine == "process":
-        return ProcessExecutor(workers)
+        return ProcessExecutor(workers, preload=preload)
     if engine == "dask":
-        return DaskExecutor(scheduler, workers, scratch, dashboard)
+        return DaskExecutor(scheduler, workers, scratch, dashboard, preload=preload)
     raise ValueError(f"engine: expected one of {', '.join(ENGINES)}, found {engine!r}")

@@ -567,7 +567,7 @@ def optimise(spec: OptimiseSpec, out: str | Path | None = None, *, engine: str =
             executor = ProcessExecutor(workers, preload=warm_up)
             executor.start()
         else:
-            executor = make_executor(engine, workers, scheduler, scratch=out / "dask-scratch")
+            executor = make_executor(engine, workers, scheduler, scratch=out / "dask-scratch", preload=warm_up)
     try:
         out.mkdir(parents=True, exist_ok=True)
         meta = {"name": spec.name, "file": str(spec.path), "file_sha256": spec.sha256, "file_text": spec.text,

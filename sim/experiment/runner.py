@@ -547,7 +547,8 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
             todo = plan.n_runs - report.skipped
         session = len(manifest["sessions"]) + 1
         if executor is None and todo:
-            executor = make_executor(engine, workers, scheduler, scratch=out / "dask-scratch", dashboard=dashboard)
+            executor = make_executor(engine, workers, scheduler, scratch=out / "dask-scratch", dashboard=dashboard,
+                                     preload=warm_up)
         desc = executor.describe() if executor is not None else "nothing to run"
         report.executor = desc
         if todo:
