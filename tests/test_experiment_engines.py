@@ -224,3 +224,14 @@ def test_an_experiment_forks_its_pool_after_warming_the_model(tmp_path, monkeypa
     monkeypatch.setattr(runner, "make_executor", lambda *a, **k: asked.append(k) or SerialExecutor())
     assert run_experiment(load_experiment(DATA / "exp_crn.toml"), tmp_path / "d", engine="dask", progress=False).complete
     assert [k.get("preload") for k in asked] == [warm_up]
+
+
+def test_a_progress_bar_leaves_no_thread_behind(tmp_path, capsys):
+    """A thread left running would make the next pool of this process (sim main: three experiments, then the
+    briefings) start through the fork server instead of forking from the warmed process."""
+    import threading
+
+    before = set(threading.enumerate())
+    report = run_experiment(load_experiment(DATA / "exp_crn.toml"), tmp_path / "bar", workers=2, progress=True)
+    assert report.complete and "18/18" in capsys.readouterr().err
+    assert [t.name for t in set(threading.enumerate()) - before] == []

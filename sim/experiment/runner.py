@@ -601,6 +601,12 @@ def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Exec
              progress: bool, report: ExperimentReport) -> None:
     from tqdm import tqdm
 
+    class Bar(tqdm):
+        # No monitor thread: it outlives the bar, and a process running another Python thread cannot fork its
+        # next pool (sim main runs three experiments, then the briefings); it would use the fork server, whose
+        # workers import the model afresh.
+        monitor_interval = 0
+
     kinds = override_kinds(exp.design)
     buf = _Buffer()
 
@@ -612,9 +618,9 @@ def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Exec
         buf = _Buffer()
 
     tasks = make_tasks(exp, plan.runs(done_before), batch_size, total=todo, slots=executor.slots)
-    # No tqdm object at all without a bar: a disabled tqdm still starts a monitor thread it never stops.
-    bar = (tqdm(total=todo, desc=exp.name, unit="run", file=sys.stderr, smoothing=0.05, mininterval=0.5,
-                dynamic_ncols=True) if progress else _NoBar())
+    # No tqdm object at all without a bar (a disabled one still costs its set-up).
+    bar = (Bar(total=todo, desc=exp.name, unit="run", file=sys.stderr, smoothing=0.05, mininterval=0.5,
+               dynamic_ncols=True) if progress else _NoBar())
     try:
         for task, result in executor.imap_unordered(run_batch, tasks):
             outcomes = result if isinstance(result, list) else [
