@@ -149,10 +149,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from sim.experiment import load_summaries
     from sim.experiment.executors import ProcessExecutor
-    from sim.experiment.runner import run_experiment
+    from sim.experiment.runner import run_experiment, warm_up
     from sim.experiment.spec import load_experiment
     from sim.experiment.store import comparable
-    from sim.model import warm_up
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=200, help="runs for the speed comparisons (default 200)")

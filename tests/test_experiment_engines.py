@@ -11,10 +11,10 @@ from tablekit import same_rows, stable
 
 from sim.experiment import VOLATILE_COLUMNS, load_manifest, load_monthly, load_summaries
 from sim.experiment.executors import DaskExecutor, ProcessExecutor, SerialExecutor
-from sim.experiment.runner import Plan, run_experiment
+from sim.experiment.runner import Plan, run_experiment, warm_up
 from sim.experiment.seeds import rebuild_seed, replication_seed, seed_record
 from sim.experiment.spec import load_experiment
-from sim.model import MONTHLY_COLUMNS, warm_up
+from sim.model import MONTHLY_COLUMNS
 
 DATA = Path(__file__).parent / "data"
 
@@ -173,7 +173,7 @@ def test_a_dead_worker_fails_only_the_tasks_in_flight():
 WORKERS_LOADED = """
 import sys
 from sim.experiment.executors import ProcessExecutor
-from sim.model import warm_up
+from sim.experiment.runner import warm_up
 
 def loaded(_):
     kernels = sys.modules.get("sim.model.kernels")
@@ -212,7 +212,7 @@ class RecordingExecutor(ProcessExecutor):
 
 def test_an_experiment_forks_its_pool_after_warming_the_model(tmp_path, monkeypatch):
     from sim.experiment import runner
-    from sim.model import warm_up
+    from sim.experiment.runner import warm_up
 
     RecordingExecutor.made.clear()
     monkeypatch.setattr(runner, "ProcessExecutor", RecordingExecutor)

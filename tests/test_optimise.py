@@ -109,7 +109,7 @@ def test_same_numbers_on_serial_and_process_engines(toy, tmp_path):
 
 def test_a_search_forks_its_pool_after_warming_the_model(toy, tmp_path, monkeypatch):
     from sim.experiment import executors
-    from sim.model import warm_up
+    from sim.experiment.runner import warm_up
 
     made = []
 

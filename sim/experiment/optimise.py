@@ -77,7 +77,6 @@ import pandas as pd
 
 from sim.experiment.futures import sample_futures
 from sim.experiment.spec import _describe, _err, _int, load_experiment
-from sim.model import warm_up
 from sim.params import BUDGET_LEVERS
 from sim.scenario import ScenarioError, ScenarioSpec, load_scenario, read_toml
 
@@ -547,6 +546,7 @@ def optimise(spec: OptimiseSpec, out: str | Path | None = None, *, engine: str =
     import shutil
 
     from sim.experiment.executors import ProcessExecutor, make_executor
+    from sim.experiment.runner import warm_up
     from sim.runio import atomic_write_text
 
     log = log or (lambda msg: print(msg, file=sys.stderr))

@@ -44,7 +44,8 @@ from sim.experiment.store import (
     override_cell,
     summary_table,
 )
-from sim.model import simulate, warm_up
+from sim.model import simulate
+from sim.params import Params
 from sim.scenario import ScenarioSpec
 
 SCHEMA_VERSION = 2  # 2: the manifest carries a checksum and a results_id stamped on every part
@@ -142,6 +143,21 @@ def run_one(spec: ScenarioSpec, overrides: dict[str, Any], seed: np.random.SeedS
     out.seconds = time.perf_counter() - t0
     out.finished_at = datetime.now(UTC).isoformat(timespec="milliseconds")
     return out
+
+
+WARM_UP_PROSPECTS = 300
+"""Market of the throw-away model :func:`warm_up` runs (prospects; any size loads the same code)."""
+
+
+def warm_up() -> None:
+    """Import the model and load its compiled lead generation by two months of a small market.
+
+    A process that forks run workers afterwards hands both to every worker; without it each worker of each
+    pool spends seconds on them before its first run (the imports alone took 3-5 s on a 2-core machine
+    that compiles Python from source)."""
+    params = Params()
+    params = params.model_copy(update={"run": params.run.model_copy(update={"n_investors": WARM_UP_PROSPECTS})})
+    simulate(params, seed=0, horizon=2)
 
 
 def run_batch(task: Task) -> list[RunOutcome]:

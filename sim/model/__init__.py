@@ -60,16 +60,4 @@ def simulate(spec_or_params, seed: int | np.random.SeedSequence = 0, horizon: in
     return result
 
 
-def warm_up() -> None:
-    """Import the model and load its compiled lead generation by two months of a small market.
-
-    A process that forks run workers afterwards hands both to every worker; without it each worker of each
-    pool spends seconds on them before its first run (the imports alone took 3-5 s on a 2-core machine
-    that compiles Python from source)."""
-    params = Params()
-    params = params.model_copy(update={"run": params.run.model_copy(update={"n_investors": 300})})
-    simulate(params, seed=0, horizon=2)
-
-
-__all__ = ["AttractionModel", "AttractionScenario", "RunResult", "build_model", "simulate", "MONTHLY_COLUMNS",
-           "warm_up"]
+__all__ = ["AttractionModel", "AttractionScenario", "RunResult", "build_model", "simulate", "MONTHLY_COLUMNS"]
