@@ -55,8 +55,8 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
 
     Candidate i is prospect ``rows[i]``. In draw g its selection weight is ``sum_j coefs[g, j] * weight_t[cols[i],
     j]`` over the terms ``j in terms`` (summed in their order) and its counter-based uniform of ``rows[i]``
-    and ``bases[g]`` (:meth:`sim.model.streams.Streams.uniform`'s); draw g takes ``ks[g]`` candidates. Where ``open_`` (one flag per candidate; empty: all open) is false the weight is
-    0 in every draw. The Gumbel key of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and
+    and ``bases[g]`` (:meth:`sim.model.streams.Streams.uniform`'s); draw g takes ``ks[g]`` candidates. Where
+    ``open_`` (one flag per candidate; empty: all open) is false the weight is 0 in every draw. The Gumbel key of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and
     ``(1 - u_i) / w_i <= q_i``: the k smallest such bounds give an upper limit on the k-th smallest q, and only
     candidates whose bound is within it can be chosen. If at most k candidates have a positive weight, the short
     list is all of them.
