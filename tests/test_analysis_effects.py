@@ -98,3 +98,55 @@ def test_t_interval_edge_cases() -> None:
 ])
 def test_rates_are_told_from_counts_and_money(name: str, rate: bool) -> None:
     assert is_rate(name) is rate
+
+
+# ---------------------------------------------------------------- column-wise statistics
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+from sim.analysis.data import quantiles  # noqa: E402
+from sim.analysis.effects import column_intervals, column_quantiles  # noqa: E402
+
+_values = hst.one_of(hst.floats(-1e6, 1e6, allow_nan=False), hst.just(0.0), hst.just(float("nan")),
+                     hst.just(float("inf")), hst.sampled_from([0.1, 0.3, 1e-9]))
+
+
+def _same(a: float, b: float) -> bool:
+    return (np.isnan(a) and np.isnan(b)) or a == b
+
+
+@settings(max_examples=150, deadline=None)
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, min_side=0, max_side=12), elements=_values))
+def test_column_statistics_are_the_one_column_statistics_to_the_last_bit(x):
+    """The analysis computes intervals and quantiles of many outputs at once; each column must give exactly
+    what t_interval and quantiles give for it alone (columns with and without missing values, one row, none,
+    constant columns whose standard error is zero)."""
+    st = column_intervals(x)
+    q = column_quantiles(x)
+    for j in range(x.shape[1]):
+        one = t_interval(x[:, j])
+        for k, v in one.items():
+            assert _same(float(st[k][j]), float(v)), (k, j, st[k][j], v)
+        assert all(_same(float(a), float(b)) for a, b in zip(q[:, j], quantiles(x[:, j]), strict=True))
+
+
+def test_effect_rows_of_many_outputs_are_each_outputs_own_statistics() -> None:
+    """Effects are computed for every output of a comparison at once; each output's record must be its own
+    pairs' statistics (a column with missing pairs among complete ones)."""
+    from sim.analysis.effects import effect_rows
+
+    rng = np.random.default_rng(3)
+    a, b = rng.lognormal(size=(30, 4)), rng.lognormal(size=(30, 4))
+    a[[2, 7], 1] = np.nan
+    outs = ["jobs", "cohort_start_rate_24m", "signed_capital", "cohort_capital_arrival_rate_24m"]
+    rows = effect_rows("s", 0, "p", outs, a, b, AdequacyRule(), 60, "summary")
+    for j, out in enumerate(outs):
+        ok = np.isfinite(a[:, j] - b[:, j])
+        x, y = a[ok, j], b[ok, j]
+        one = t_interval(x - y)
+        r = rows[j]
+        assert r["output"] == out and r["n"] == ok.sum()
+        assert r["mean_scenario"] == np.mean(x) and r["mean_baseline"] == np.mean(y)
+        assert r["effect"] == one["mean"] and r["half_width"] == one["half_width"]
+        assert r["variance_ratio"] == one["sd"] ** 2 / (np.var(x, ddof=1) + np.var(y, ddof=1))

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Results
-from sim.analysis.effects import t_interval
+from sim.analysis.effects import column_intervals, pair_keys_of, t_interval
 
 RATE = "cohort_start_rate_24m"
 CAPITAL = "arrived_capital"
@@ -146,11 +146,12 @@ def _paired(results: Results, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame
     keys = ["point_id", "replication"]
     cols = [c for c in results.runs.columns if c.startswith((COHORT_PREFIX, GAP_PREFIX, "withdrawals_after_signing_by_reason."))
             or c in (RATE, COHORT_SIZE, CAPITAL, "signed_capital", "signed_projects", "prospects_contacted", "scenario", *keys)]
-    runs = results.runs[cols].copy()
-    a = runs[runs["scenario"] == scenario].set_index(keys)
-    b = runs[runs["scenario"] == results.baseline].set_index(keys)
-    common = a.index.intersection(b.index).sort_values()
-    return a.loc[common].reset_index(), b.loc[common].reset_index()
+    runs = results.runs[cols]
+    names = runs["scenario"].to_numpy()
+    pa, pb = np.flatnonzero(names == scenario), np.flatnonzero(names == results.baseline)
+    keys_of = pair_keys_of(runs)
+    _, ia, ib = np.intersect1d(keys_of[pa], keys_of[pb], assume_unique=True, return_indices=True)
+    return runs.iloc[pa[ia]].reset_index(drop=True), runs.iloc[pb[ib]].reset_index(drop=True)
 
 
 def _strategy_pairs(results: Results):
@@ -178,8 +179,9 @@ def decompose(results: Results) -> pd.DataFrame:
         for measure, frame in comps.items():
             unit = "pp" if measure == RATE else "万元"
             total_mean = float(frame["total"].mean())
-            for col in frame.columns:
-                st = t_interval(frame[col].to_numpy())
+            stats = column_intervals(frame.to_numpy(dtype=float))
+            for i, col in enumerate(frame.columns):
+                st = {k: (int(v[i]) if k == "n" else float(v[i])) for k, v in stats.items()}
                 kind = col if col in ("total", "residual") else _kind(measure, col)
                 base = float("nan")
                 if measure == RATE and col not in ("total", "residual"):

@@ -79,15 +79,22 @@ def t_interval(x: np.ndarray, level: float = CI_LEVEL) -> dict[str, float]:
             "ci_high": mean + half, "p_value": p}
 
 
-def _points(results: Results) -> list[tuple[int, str, pd.Series]]:
-    """(point_id, label, mask over runs) for each point, or one pooled group for sample designs."""
+def run_cells(results: Results) -> list[tuple[int, str, dict[str, np.ndarray]]]:
+    """(point_id, label, {scenario: positions of its runs in ``results.runs``, ascending}) for each point in
+    ascending order, or one pooled group for sample designs: every grouping done at once."""
     runs = results.runs
     if results.pooled:
-        return [(POOLED_POINT, "all", pd.Series(True, index=runs.index))]
-    out = []
-    for pid, grp in runs.groupby("point_id", sort=True):
-        out.append((int(pid), str(grp["point_label"].iloc[0]), runs["point_id"] == pid))
-    return out
+        by = runs.groupby("scenario", sort=False).indices
+        return [(POOLED_POINT, "all", {str(k): v for k, v in by.items()})]
+    by = runs.groupby(["point_id", "scenario"], sort=False).indices
+    labels = runs["point_label"].to_numpy()
+    out: dict[int, tuple[str, dict[str, np.ndarray]]] = {}
+    for (pid, scen), pos in by.items():
+        pid = int(pid)
+        if pid not in out:
+            out[pid] = (str(labels[pos[0]]), {})
+        out[pid][1][str(scen)] = pos
+    return [(pid, label, cells) for pid, (label, cells) in sorted(out.items())]
 
 
 def levels(results: Results, outputs: list[str] | None = None) -> pd.DataFrame:
@@ -97,72 +104,133 @@ def levels(results: Results, outputs: list[str] | None = None) -> pd.DataFrame:
     For sample designs the statistics are over every design point (point_id = -1).
     """
     outputs = outputs or results.outputs
+    values = results.runs[outputs].to_numpy(dtype=float)
     rows = []
-    runs = results.runs
-    for pid, label, mask in _points(results):
+    for pid, label, cells in run_cells(results):
         for s in results.scenarios:
-            sel = runs[mask & (runs["scenario"] == s.name)]
-            if sel.empty:
+            pos = cells.get(s.name)
+            if pos is None:
                 continue
-            for out in outputs:
-                x = sel[out].to_numpy(dtype=float)
-                st = t_interval(x)
-                st.pop("p_value")
-                p05, p50, p95 = quantiles(x)
-                rows.append({"scenario": s.name, "point_id": pid, "point_label": label, "output": out, **st,
-                             "p05": p05, "p50": p50, "p95": p95})
+            x = values[pos]
+            st = column_intervals(x)
+            q = column_quantiles(x)
+            for j, out in enumerate(outputs):
+                rows.append({"scenario": s.name, "point_id": pid, "point_label": label, "output": out,
+                             "n": int(st["n"][j]), **{k: float(st[k][j]) for k in _LEVEL_STATS},
+                             "p05": float(q[0, j]), "p50": float(q[1, j]), "p95": float(q[2, j])})
     return pd.DataFrame(rows)
 
 
-def _pairs(results: Results, scenario: str, mask: pd.Series, outputs: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Scenario and baseline values paired by (point_id, replication): two arrays of shape (pairs, outputs)."""
-    runs = results.runs[mask]
-    names = runs["scenario"].to_numpy()
-    return paired_arrays(runs[names == scenario], runs[names == results.baseline], outputs)
+_LEVEL_STATS = ("mean", "sd", "se", "half_width", "ci_low", "ci_high")
+
+
+def column_quantiles(x: np.ndarray, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> np.ndarray:
+    """:func:`quantiles` of every column of ``x`` (len(qs) x columns): the same numbers, columns without missing
+    values done together."""
+    x = np.asarray(x, dtype=float)
+    out = np.full((len(qs), x.shape[1]), np.nan)
+    whole = np.isfinite(x).all(axis=0)
+    full = np.flatnonzero(whole)
+    if full.size and len(x):
+        out[:, full] = np.quantile(np.ascontiguousarray(x[:, full].T), qs, axis=1)
+    for j in np.flatnonzero(~whole):
+        out[:, j] = quantiles(x[:, j], qs)
+    return out
 
 
 def paired_arrays(a: pd.DataFrame, b: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The runs of ``a`` and ``b`` (each at most one per point and replication) that share a point and a
     replication, as two float arrays (pairs x columns) ordered by (point_id, replication)."""
-    _, ia, ib = np.intersect1d(_pair_keys(a), _pair_keys(b), assume_unique=True, return_indices=True)
+    _, ia, ib = np.intersect1d(pair_keys_of(a), pair_keys_of(b), assume_unique=True, return_indices=True)
     return a[columns].to_numpy(dtype=float)[ia], b[columns].to_numpy(dtype=float)[ib]
 
 
-def _pair_keys(runs: pd.DataFrame) -> np.ndarray:
+def pair_keys_of(runs: pd.DataFrame) -> np.ndarray:
     """One integer per run that orders runs by (point_id, replication)."""
     return runs["point_id"].to_numpy(dtype=np.int64) * (1 << 32) + runs["replication"].to_numpy(dtype=np.int64)
+
+
+def column_intervals(x: np.ndarray, level: float = CI_LEVEL) -> dict[str, np.ndarray]:
+    """:func:`t_interval` of every column of ``x`` (rows x columns) over its finite values: the same numbers,
+    column by column, as arrays (the mean and standard deviation of a column are taken over its values in
+    the same order, so equal to the last bit). Columns without missing values are done together."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"column_intervals: expected a 2-D array (rows x columns), found {x.ndim} dimension(s)")
+    rows, cols = x.shape
+    out = {k: np.full(cols, np.nan) for k in ("mean", "sd", "se", "half_width", "ci_low", "ci_high", "p_value")}
+    out["n"] = np.isfinite(x).sum(axis=0)
+    full = np.flatnonzero(out["n"] == rows)
+    for j in np.flatnonzero(out["n"] < rows):  # a column with missing values: its finite values alone
+        for k, v in t_interval(x[:, j], level).items():
+            out[k][j] = v
+    if rows == 0 or not full.size:
+        return out
+    xt = np.ascontiguousarray(x[:, full].T)  # one column per row, its values in order: as t_interval sums them
+    mean = xt.mean(axis=1)
+    out["mean"][full] = mean
+    if rows < 2:
+        return out
+    sd = xt.std(axis=1, ddof=1)
+    se = sd / math.sqrt(rows)
+    half = special.stdtrit(rows - 1, 0.5 + level / 2) * se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(se > 0, 2 * special.stdtr(rows - 1, -(np.abs(mean) / se)), np.where(mean == 0, 1.0, 0.0))
+    for k, v in (("sd", sd), ("se", se), ("half_width", half), ("ci_low", mean - half), ("ci_high", mean + half),
+                 ("p_value", p)):
+        out[k][full] = v
+    return out
 
 
 def effect_rows(scenario: str, pid: int, label: str, outputs: list[str], a: np.ndarray, b: np.ndarray,
                 rule: AdequacyRule, horizon: int, source: str) -> list[dict]:
     """Effect records of one scenario and point from paired arrays ``a`` (scenario) and ``b`` (baseline)."""
+    a = np.asarray(a, dtype=float).reshape(len(a), len(outputs))
+    b = np.asarray(b, dtype=float).reshape(len(b), len(outputs))
+    d = a - b
+    st = column_intervals(d)
+    ok = np.isfinite(d)
+    whole = ok.all(axis=0)
+    nan = float("nan")
+    # Means and variances of each side over the pairs whose difference is finite (all pairs in most columns).
+    base_mean, scen_mean, unpaired = (np.full(len(outputs), nan) for _ in range(3))
+    full = np.flatnonzero(whole)
+    if full.size and len(d):
+        at, bt = np.ascontiguousarray(a[:, full].T), np.ascontiguousarray(b[:, full].T)
+        base_mean[full], scen_mean[full] = bt.mean(axis=1), at.mean(axis=1)
+        if len(d) > 1:
+            unpaired[full] = at.var(axis=1, ddof=1) + bt.var(axis=1, ddof=1)
+    for j in np.flatnonzero(~whole):
+        k = ok[:, j]
+        if k.any():
+            base_mean[j], scen_mean[j] = float(np.mean(b[k, j])), float(np.mean(a[k, j]))
+        if k.sum() > 1:
+            unpaired[j] = float(np.var(a[k, j], ddof=1) + np.var(b[k, j], ddof=1))
     rows = []
     for j, out in enumerate(outputs):
-        d = a[:, j] - b[:, j]
-        ok = np.isfinite(d)
-        st = t_interval(d[ok])
-        base_mean = float(np.mean(b[ok, j])) if ok.any() else float("nan")
-        scen_mean = float(np.mean(a[ok, j])) if ok.any() else float("nan")
-        target = rule.target(out, st["mean"], base_mean) if np.isfinite(st["mean"]) else float("nan")
-        half = st["half_width"]
+        mean, half, sd = float(st["mean"][j]), float(st["half_width"][j]), float(st["sd"][j])
+        target = rule.target(out, mean, float(base_mean[j])) if np.isfinite(mean) else nan
         adequate = bool(np.isfinite(half) and half <= target + 1e-12)
+        n = int(st["n"][j])
         if adequate:
-            n_needed = st["n"]
+            n_needed = n
         elif np.isfinite(half) and target > 0:
-            n_needed = int(math.ceil(st["n"] * (half / target) ** 2))
+            n_needed = int(math.ceil(n * (half / target) ** 2))
         else:
             n_needed = None
-        unpaired = float(np.var(a[ok, j], ddof=1) + np.var(b[ok, j], ddof=1)) if ok.sum() > 1 else float("nan")
-        vr = st["sd"] ** 2 / unpaired if np.isfinite(unpaired) and unpaired > 0 else float("nan")
-        rel = abs(half / st["mean"]) if np.isfinite(half) and st["mean"] not in (0.0,) and np.isfinite(st["mean"]) else float("nan")
+        up = float(unpaired[j])
+        vr = sd ** 2 / up if np.isfinite(up) and up > 0 else nan
+        bm = float(base_mean[j])
+        rel = abs(half / mean) if np.isfinite(half) and mean not in (0.0,) and np.isfinite(mean) else nan
+        lo, hi = float(st["ci_low"][j]), float(st["ci_high"][j])
         rows.append({
             "scenario": scenario, "point_id": pid, "point_label": label, "output": out,
             "horizon_months": horizon, "source": source, "rate": is_rate(out),
-            "n": st["n"], "mean_scenario": scen_mean, "mean_baseline": base_mean,
-            "effect": st["mean"], "sd_diff": st["sd"], "se": st["se"], "ci_low": st["ci_low"], "ci_high": st["ci_high"],
-            "half_width": half, "p_value": st["p_value"],
-            "relative_effect": st["mean"] / base_mean if base_mean not in (0.0,) and np.isfinite(base_mean) else float("nan"),
-            "significant": bool(np.isfinite(st["ci_low"]) and (st["ci_low"] > 0 or st["ci_high"] < 0)),
+            "n": n, "mean_scenario": float(scen_mean[j]), "mean_baseline": bm,
+            "effect": mean, "sd_diff": sd, "se": float(st["se"][j]), "ci_low": lo, "ci_high": hi,
+            "half_width": half, "p_value": float(st["p_value"][j]),
+            "relative_effect": mean / bm if bm not in (0.0,) and np.isfinite(bm) else nan,
+            "significant": bool(np.isfinite(lo) and (lo > 0 or hi < 0)),
             "rel_half_width": rel, "target_half_width": target, "adequate": adequate, "n_needed": n_needed,
             "variance_ratio": vr,
         })
@@ -182,13 +250,20 @@ def paired_effects(results: Results, outputs: list[str] | None = None, rule: Ade
     outputs = outputs or results.outputs
     rule = rule or AdequacyRule()
     rows: list[dict] = []
-    for pid, label, mask in _points(results):
+    values = results.runs[outputs].to_numpy(dtype=float)
+    keys = pair_keys_of(results.runs)
+    for pid, label, cells in run_cells(results):
+        base = cells.get(results.baseline)
+        if base is None:
+            continue
         for s in results.scenarios:
-            if s.name == results.baseline:
+            pos = cells.get(s.name)
+            if s.name == results.baseline or pos is None:
                 continue
-            a, b = _pairs(results, s.name, mask, outputs)
-            if len(a):
-                rows += effect_rows(s.name, pid, label, outputs, a, b, rule, results.horizon, "summary")
+            _, ia, ib = np.intersect1d(keys[pos], keys[base], assume_unique=True, return_indices=True)
+            if len(ia):
+                rows += effect_rows(s.name, pid, label, outputs, values[pos[ia]], values[base[ib]], rule,
+                                    results.horizon, "summary")
     return pd.DataFrame(rows)
 
 

@@ -18,13 +18,18 @@ terms. The change against the baseline is paired by replication.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Results
-from sim.analysis.effects import AdequacyRule, effect_rows, paired_arrays, t_interval
+from sim.analysis.effects import (
+    AdequacyRule,
+    column_intervals,
+    effect_rows,
+    pair_keys_of,
+    run_cells,
+    t_interval,
+)
 
 FUNNEL_STAGES = ("contacted", "negotiating", "signed", "building", "operating")
 STAGES = ("negotiating", "signed", "building", "operating")
@@ -113,40 +118,40 @@ def withdrawals(results: Results) -> pd.DataFrame:
     if not cols:
         return pd.DataFrame()
     runs, cols = _with_totals(results.runs, cols)
+    keys = list(cols)
+    counts = runs[[cols[k] for k in keys]].to_numpy(float)
     signed = runs["signed_projects"].to_numpy(float)
-    rate_cols = {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        for key, c in cols.items():
-            name = f"_per100.{key[0]}.{key[1]}"
-            runs[name] = np.where(signed > 0, 100 * runs[c].to_numpy(float) / signed, np.nan)
-            rate_cols[key] = name
-    res = dataclasses.replace(results, runs=runs)
+        per100 = np.where(signed[:, None] > 0, 100 * counts / signed[:, None], np.nan)
+    names = [f"_per100.{r}.{st}" for r, st in keys]
+    pair_keys = pair_keys_of(runs)
     rows = []
     rule = AdequacyRule()
-    for pid, g in res.point_groups():
-        base = g[g["scenario"] == res.baseline]
-        for s in res.scenarios:
-            sel = g[g["scenario"] == s.name]
-            if sel.empty:
+    for pid, _, cells in run_cells(results):
+        base = cells.get(results.baseline)
+        for s in results.scenarios:
+            pos = cells.get(s.name)
+            if pos is None:
                 continue
-            totals = {grp: float(sel[cols[(TOTAL, grp)]].mean()) for grp in {st for _, st in cols}}
-            names = list(rate_cols.values())
+            totals = {st: float(pd.Series(counts[pos, i]).mean()) for i, (r, st) in enumerate(keys) if r == TOTAL}
             eff = {}
-            pa, pb = paired_arrays(sel, base, names) if s.name != res.baseline else ((), ())
-            if len(pa):
-                recs = effect_rows(s.name, pid, "", names, pa, pb, rule, res.horizon, "summary")
-                eff = {r["output"]: r for r in recs}
-            for key, c in cols.items():
-                st = t_interval(sel[c].to_numpy(float))
-                pr = t_interval(sel[rate_cols[key]].to_numpy(float))
-                e = eff.get(rate_cols[key])
-                zero = s.name == res.baseline
+            if s.name != results.baseline and base is not None:
+                _, ia, ib = np.intersect1d(pair_keys[pos], pair_keys[base], assume_unique=True, return_indices=True)
+                if len(ia):
+                    recs = effect_rows(s.name, pid, "", names, per100[pos[ia]], per100[base[ib]], rule,
+                                       results.horizon, "summary")
+                    eff = {r["output"]: r for r in recs}
+            st, pr = column_intervals(counts[pos]), column_intervals(per100[pos])
+            zero = s.name == results.baseline
+            for i, key in enumerate(keys):
+                e = eff.get(names[i])
+                mean = float(st["mean"][i])
                 rows.append({
-                    "scenario": s.name, "point_id": pid, "reason": key[0], "stage": key[1], "n": st["n"],
-                    "mean": st["mean"], "ci_low": st["ci_low"], "ci_high": st["ci_high"],
-                    "share": st["mean"] / totals[key[1]] if totals[key[1]] > 0 else np.nan,
-                    "per_100_signed": pr["mean"], "per_100_signed_ci_low": pr["ci_low"],
-                    "per_100_signed_ci_high": pr["ci_high"],
+                    "scenario": s.name, "point_id": pid, "reason": key[0], "stage": key[1], "n": int(st["n"][i]),
+                    "mean": mean, "ci_low": float(st["ci_low"][i]), "ci_high": float(st["ci_high"][i]),
+                    "share": mean / totals[key[1]] if totals[key[1]] > 0 else np.nan,
+                    "per_100_signed": float(pr["mean"][i]), "per_100_signed_ci_low": float(pr["ci_low"][i]),
+                    "per_100_signed_ci_high": float(pr["ci_high"][i]),
                     "d_per_100_signed": 0.0 if zero else (e["effect"] if e else np.nan),
                     "d_per_100_signed_ci_low": 0.0 if zero else (e["ci_low"] if e else np.nan),
                     "d_per_100_signed_ci_high": 0.0 if zero else (e["ci_high"] if e else np.nan),

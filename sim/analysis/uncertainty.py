@@ -40,9 +40,9 @@ def draw_differences(draws: Results, outputs: tuple[str, ...] | list[str] = HEAD
     """Per scenario, draw (design point) and output: scenario minus baseline, averaged over paired replications.
 
     Columns: scenario, point_id, output, d, n_pairs."""
-    runs = draws.runs
-    outputs = [o for o in outputs if o in runs.columns]
+    outputs = [o for o in outputs if o in draws.runs.columns]
     keys = ["point_id", "replication"]
+    runs = draws.runs[["scenario", *keys, *outputs]]  # the columns needed, not the whole summary
     base = runs[runs["scenario"] == draws.baseline].set_index(keys)[outputs]
     rows = []
     for s in draws.scenarios:
@@ -54,10 +54,11 @@ def draw_differences(draws: Results, outputs: tuple[str, ...] | list[str] = HEAD
             continue
         diff = (a.loc[common] - base.loc[common]).groupby(level="point_id")
         mean, count = diff.mean(), diff.count()
-        for pid in mean.index:
-            for o in outputs:
-                rows.append({"scenario": s.name, "point_id": int(pid), "output": o, "d": float(mean.loc[pid, o]),
-                             "n_pairs": int(count.loc[pid, o])})
+        means, counts = mean[outputs].to_numpy(float), count[outputs].reindex(mean.index).to_numpy()
+        for i, pid in enumerate(mean.index):
+            for j, o in enumerate(outputs):
+                rows.append({"scenario": s.name, "point_id": int(pid), "output": o, "d": float(means[i, j]),
+                             "n_pairs": int(counts[i, j])})
     return pd.DataFrame(rows)
 
 
