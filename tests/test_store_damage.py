@@ -129,3 +129,41 @@ def test_a_damaged_analysis_stops_the_briefing(reference, tmp_path, capsys):
     assert main(["brief", str(out), "--lang", "en", "--baseline", "t"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"error: {js}: expected the JSON that 'sim analyse' writes"), err
+
+
+def test_a_folder_found_undamaged_is_not_read_again_until_one_of_its_files_changes(reference, tmp_path, monkeypatch):
+    """An analysis and its briefing check the same folder several times in one process; the check reads every
+    part, so it is remembered with the files' sizes and times, and a file changed since is checked again."""
+    from sim.experiment import store as store_mod
+
+    out = tmp_path / "small"
+    shutil.copytree(reference, out)
+    checked: list[Path] = []
+    real = store_mod.ResultStore._part_problem
+    monkeypatch.setattr(store_mod.ResultStore, "_part_problem",
+                        lambda self, path, *a: checked.append(path) or real(self, path, *a))
+    store = store_mod.ResultStore(out)
+    store.verify()
+    first = len(checked)
+    assert first == 6  # three summary parts and three monthly parts
+    store_mod.ResultStore(out).verify()
+    assert len(checked) == first
+    part = out / "summary" / "part-000002.parquet"
+    size = part.stat().st_size
+    part.write_bytes(b"\0" * size)  # damaged in place, same size
+    with pytest.raises(store_mod.DamagedResults, match="part-000002"):
+        store_mod.ResultStore(out).verify()
+    assert len(checked) > first
+
+
+def test_loading_results_reads_each_part_once(reference, monkeypatch):
+    """The summaries and the monthly series come from one reading of the summary parts."""
+    from sim.analysis.data import load_results
+    from sim.experiment import store as store_mod
+
+    reads: list[str] = []
+    real = store_mod._read
+    monkeypatch.setattr(store_mod, "_read", lambda path, columns: reads.append(str(path)) or real(path, columns))
+    res = load_results(reference)
+    assert len(res.runs) == 24 and res.monthly is not None
+    assert sorted(reads) == sorted(set(reads)) and len(reads) == 6

@@ -15,6 +15,7 @@ import pandas as pd
 from sim.experiment.store import (
     KEY_COLUMNS,
     RUN_COLUMNS,
+    ResultStore,
     load_manifest,
     load_monthly,
     load_summaries,
@@ -193,7 +194,8 @@ def load_results(results_dir: str | Path, baseline: str | None = None, monthly: 
     """Load the done runs of a results folder; ``baseline`` defaults to the scenario named "baseline", else the first."""
     root = Path(results_dir)
     manifest = load_manifest(root)
-    table = load_summaries(root)
+    records = ResultStore(root).records()  # read once, for the summaries and to find the monthly parts
+    table = load_summaries(root, records=records)
     runs = table.drop_columns([c for c in ("seed_spawn_key",) if c in table.column_names]).to_pandas()
     n_failed = int((runs["status"] != "done").sum()) if len(runs) else 0
     runs = runs[runs["status"] == "done"].reset_index(drop=True)
@@ -212,7 +214,7 @@ def load_results(results_dir: str | Path, baseline: str | None = None, monthly: 
         raise AnalysisError(f"{root}: key 'baseline': expected one of {', '.join(names)}, found '{baseline}'")
     mon = None
     if monthly and manifest.get("record") == "monthly":
-        m = load_monthly(root).to_pandas()
+        m = load_monthly(root, records=records).to_pandas()
         mon = m if len(m) else None
     return Results(root, manifest, runs, mon, outputs, scenarios, baseline, n_failed)
 

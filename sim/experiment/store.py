@@ -230,6 +230,11 @@ def atomic_write_json(data: dict, path: Path) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+_VERIFIED: dict[Path, tuple] = {}
+"""Results folders found undamaged in this process, with the fingerprint of their files then
+(:meth:`ResultStore.verify`): an analysis and a briefing read a folder several times."""
+
+
 class ResultStore:
     """The results folder of one experiment: part files, design, manifest and the writer's lock."""
 
@@ -434,11 +439,30 @@ class ResultStore:
     def verify(self) -> dict:
         """The manifest, after checking that nothing in the folder is damaged; else DamagedResults naming the file."""
         manifest = self.read_manifest()
+        key = self.root.resolve()
+        seen = self._fingerprint()
+        if _VERIFIED.get(key) == seen:  # checked in this process and not touched since: reading it again finds the same
+            return manifest
         found = self.damage(manifest)
         if found:
             more = f" (and {len(found) - 1} more damaged file(s))" if len(found) > 1 else ""
             raise DamagedResults(f"{found[0].text()}{more}; {self.repair_hint()}")
+        _VERIFIED[key] = seen
         return manifest
+
+    def _fingerprint(self) -> tuple:
+        """What a change to the folder's files would change: each file's name, inode, size and times."""
+        files = [self.manifest_path, self.root / DESIGN,
+                 *(p for kind in (SUMMARY_DIR, MONTHLY_DIR) for _, p in self.parts(kind))]
+        out = []
+        for f in files:
+            try:
+                st = f.stat()
+            except OSError:
+                out.append((str(f), None))
+                continue
+            out.append((str(f), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        return tuple(out)
 
     def repair(self, fresh_manifest) -> list[str]:
         """Set damaged files aside under ``damaged/<time>/`` so that their runs run again; returns what was done.
@@ -538,16 +562,21 @@ def load_manifest(results_dir: str | Path) -> dict:
 
 
 def load_summaries(results_dir: str | Path, columns: list[str] | None = None,
-                   include_failed: bool = True) -> pa.Table:
+                   include_failed: bool = True, records: pa.Table | None = None) -> pa.Table:
     """One row per stored run (its latest attempt), sorted by ``run``; schema in this module's docstring.
 
     ``columns`` selects columns (``run`` and ``status`` are always read);
     ``include_failed=False`` keeps only done runs. Use ``.to_pandas()`` for a DataFrame.
+    ``records``: the folder's :meth:`ResultStore.records` (every column), if already read.
     """
     store = ResultStore(results_dir)
     manifest = store.read_manifest()
     want = None if columns is None else list(dict.fromkeys(["run", "status", *columns]))
-    table = store.records(want).drop_columns(["_part"])
+    if records is None:
+        records = store.records(want)
+    elif want is not None:
+        records = records.select([c for c in [*want, "_part"] if c in records.column_names])
+    table = records.drop_columns(["_part"])
     if not include_failed and table.num_rows:
         table = table.filter(pc.equal(table["status"], "done"))
     table = table.take(pc.sort_indices(table, [("run", "ascending")]))
@@ -573,16 +602,18 @@ def comparable(table: pa.Table) -> pa.Table:
     return pa.table(cols, names=table.column_names)
 
 
-def load_monthly(results_dir: str | Path, columns: list[str] | None = None) -> pa.Table:
+def load_monthly(results_dir: str | Path, columns: list[str] | None = None,
+                 records: pa.Table | None = None) -> pa.Table:
     """Monthly series of every done run, one row per run and month, sorted by ``run`` and ``month``.
 
     ``columns`` selects model columns (``MONTHLY_COLUMNS`` names); the key
     columns (experiment, run, scenario, scenario_index, point_id, replication)
     and ``month`` are always included. Empty if the experiment recorded only summaries.
+    ``records``: the folder's :meth:`ResultStore.records` (with run, status and _part), if already read.
     """
     store = ResultStore(results_dir)
     store.read_manifest()
-    rec = store.records(["run", "status"])
+    rec = store.records(["run", "status"]) if records is None else records
     if not rec.num_rows:
         return pa.table({k: pa.array([], type=_FIXED_TYPES[k]) for k in MONTHLY_KEYS})
     runs = rec["run"].to_numpy()
