@@ -241,3 +241,27 @@ def test_sim_main_runs_and_briefs_in_both_languages(tmp_path: Path, monkeypatch,
     again = json.loads((tmp_path / "results" / "main" / "analysis" / "analysis.json").read_text(encoding="utf-8"))
     assert again["effects"] == data["effects"]
     assert np.isfinite([e["effect"] for e in again["effects"] if e["effect"] is not None]).all()
+
+
+def test_the_image_scale_search_finds_the_largest_fitting_scale_without_laying_out_twice() -> None:
+    """Each layout of the briefing takes a second or two, so the scale is searched from a guess: whatever the
+    guess, the answer must be the first step that fits (the largest charts), or the smallest scale when none
+    does, and no step is laid out twice; a right guess costs at most two layouts."""
+    import math
+
+    from sim.report.brief import first_fitting
+
+    for steps in range(1, 14):
+        for first in range(1, steps + 2):  # first = steps + 1: no scale fits
+            for guess in range(-1, steps + 3):
+                tried: list[int] = []
+
+                def fits(k: int, first: int = first, tried: list[int] = tried) -> bool:
+                    assert 1 <= k <= steps
+                    tried.append(k)
+                    return k >= first
+
+                assert first_fitting(fits, guess, steps) == min(first, steps)
+                assert len(tried) == len(set(tried)) <= 2 * math.ceil(math.log2(steps + 1)) + 2
+                if guess == first <= steps:
+                    assert len(tried) <= 2

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -434,19 +436,80 @@ class Briefing:
 """
 
 
+SCALE_STEP = 0.04
+"""Charts shrink in steps of this share of the text width until the briefing fits its pages."""
+
+
+def first_fitting(fits: Callable[[int], bool], guess: int, steps: int) -> int:
+    """The smallest ``k`` in 1..``steps`` with ``fits(k)``, or ``steps`` when none does (``fits`` is monotone:
+    false below some k, true from it on; k = 0 is known not to fit). Tried first at ``guess``, then in
+    doubling strides away from it until the answer is bracketed, then by bisection: two or three layouts when
+    the guess is right or one step off, about twice log2(steps) at worst."""
+    lo, hi = 0, steps  # lo: known not to fit; hi: known to fit, or the fallback (steps) not tried yet
+    k = min(max(guess, 1), steps)
+    stride = 1
+    if fits(k):
+        hi = k
+        while hi - lo > 1:  # up towards larger images until one does not fit
+            k = max(hi - stride, lo + 1)
+            if not fits(k):
+                lo = k
+                break
+            hi, stride = k, stride * 2
+    else:
+        lo = k
+        while hi - lo > 1:  # down until one fits
+            k = min(lo + stride, hi)
+            if fits(k):
+                hi = k
+                break
+            lo, stride = k, stride * 2
+            if k == hi:
+                return hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def shrink_guess(doc, max_pages: int, step: float) -> int:
+    """Steps of ``step`` the charts of a layout ``doc`` (at full size) are guessed to shrink for it to fit in
+    ``max_pages`` pages: the height its pages fill beyond ``max_pages`` pages as full as its fullest one, over
+    the charts' total height. (On the main results' briefings, at 3-5 pages, the guess was the answer or one step
+    short.) 1 when it cannot be told."""
+    try:
+        bottoms = [content_bottom(page) for page in doc.pages]
+        charts = sum(b.height for page in doc.pages for b in _boxes(page)
+                     if type(b).__name__ in ("BlockReplacedBox", "InlineReplacedBox"))
+        return max(1, math.ceil((sum(bottoms) - max_pages * max(bottoms)) / charts / step)) if charts > 0 else 1
+    except (AttributeError, TypeError, ValueError, ZeroDivisionError):
+        return 1
+
+
+def _boxes(page):
+    """The boxes of a laid-out page's content (not its margin boxes: header and footer)."""
+    for child in page._page_box.children:
+        if type(child).__name__ != "MarginBox":
+            yield from child.descendants()
+
+
+def content_bottom(page) -> float:
+    """How far down a laid-out page its content reaches (in the layout's units)."""
+    bottom = 0.0
+    for b in _boxes(page):
+        if type(b).__name__ in ("LineBox", "BlockReplacedBox", "InlineReplacedBox", "TableRowBox"):
+            bottom = max(bottom, b.position_y + b.height)
+    return bottom
+
+
 def last_page_fill(doc) -> float:
     """How far down the last page its content reaches (0-1); 1.0 when it cannot be told."""
     try:
         page = doc.pages[-1]
-        box = page._page_box
-        bottom = 0.0
-        for child in box.children:
-            if type(child).__name__ == "MarginBox":
-                continue
-            for b in child.descendants():
-                if type(b).__name__ in ("LineBox", "BlockReplacedBox", "InlineReplacedBox", "TableRowBox"):
-                    bottom = max(bottom, b.position_y + b.height)
-        return bottom / page.height
+        return content_bottom(page) / page.height
     except (AttributeError, IndexError, TypeError):
         return 1.0
 
@@ -458,6 +521,29 @@ def local_fetcher():
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols=("file", "data"))
+
+
+def load_briefing() -> None:
+    """Import what a briefing needs (WeasyPrint, matplotlib, the chart and page modules: 3-4 s in a fresh process
+    on the project's machine) and parse the chart fonts once (matplotlib keeps each font file it has opened, per
+    thread: so in the thread that forks the briefing's workers). Workers forked afterwards start with both. Only a
+    head start: a missing font is reported by the briefing itself."""
+    import matplotlib.pyplot as plt
+    import weasyprint  # noqa: F401
+
+    from sim.analysis import decompose, tables  # noqa: F401
+    from sim.report import experiment_charts, policy  # noqa: F401
+    from sim.report.style import FontMissing, setup
+
+    try:
+        setup()
+    except FontMissing:
+        return
+    fig = plt.figure(figsize=(1, 1))
+    fig.text(0.1, 0.3, "资金到位率 0-9%")
+    fig.text(0.1, 0.6, "资金到位率 0-9%", weight="bold")
+    fig.canvas.draw()
+    plt.close(fig)
 
 
 def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sensitivity_dir: str | Path | None = None,
@@ -512,19 +598,17 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
     # shrink a little more when that saves the page.
     scale = 1.0
     text, doc = render(scale)
-    if len(doc.pages) > max_pages:  # bisect the scale in steps of 0.04 (each rendering takes a second or two)
-        steps = int(round((1.0 - MIN_SCALE) / 0.04))
-        lo, hi = 0, steps  # hi: steps down known to fit (or the smallest scale); lo: known not to fit
-        best = None
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            t_mid, d_mid = render(1.0 - 0.04 * mid)
-            if len(d_mid.pages) <= max_pages:
-                hi, best = mid, (t_mid, d_mid)
-            else:
-                lo = mid
-        scale = 1.0 - 0.04 * hi
-        text, doc = best if best is not None else render(scale)
+    if len(doc.pages) > max_pages:  # scales in steps of 0.04 (each rendering takes a second or two)
+        steps = int(round((1.0 - MIN_SCALE) / SCALE_STEP))
+        done: dict[int, tuple] = {}
+
+        def fits(k: int) -> bool:
+            done[k] = render(1.0 - SCALE_STEP * k)
+            return len(done[k][1].pages) <= max_pages
+
+        k = first_fitting(fits, shrink_guess(doc, max_pages, SCALE_STEP), steps)
+        scale = 1.0 - SCALE_STEP * k
+        text, doc = done[k] if k in done else render(scale)
     if len(doc.pages) > 2 and last_page_fill(doc) < 0.3:
         for extra in (0.04, 0.08, 0.12):
             if scale - extra < MIN_SCALE:

@@ -116,15 +116,20 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
     """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned.
 
     With more than one core the analyses (main, sensitivity, levers) run side by side, then the languages'
-    briefings: each writes its own files, so the results are those of one after the other."""
+    briefings: each writes its own files, so the results are those of one after the other. While the analyses
+    run, this process loads the briefing's libraries and fonts (:func:`sim.report.brief.load_briefing`), and
+    the briefings' workers are forked from it afterwards: they start with them instead of each loading them."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from sim.experiment.executors import ProcessExecutor, default_workers
-    from sim.report.brief import write_brief
 
     if policy:
         check_policy_dir(policy)
     analyses = [(results_dir, baseline, draws), *((extra, None, None) for extra in (sensitivity, levers) if extra)]
 
     def briefing(folders: list[Path]) -> functools.partial:
+        from sim.report.brief import write_brief
+
         return functools.partial(write_brief, folders[0], out, sensitivity_dir=folders[1] if sensitivity else None,
                                  discover=discover, policy_dir=policy, levers_dir=levers)
 
@@ -132,9 +137,15 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
     if workers == 1:
         brief = briefing([ensure_analysis(*a) for a in analyses])
         return [brief(lang) for lang in langs]
-    with ProcessExecutor(workers) as pool:
-        brief = briefing(_each(pool, _ensure_analysis, analyses))
-        return _each(pool, brief, list(langs))
+    with ProcessExecutor(workers) as pool, ThreadPoolExecutor(1) as waiter:
+        pool.start()  # forked while this process runs one thread
+        analysed = waiter.submit(_each, pool, _ensure_analysis, analyses)
+        from sim.report.brief import load_briefing
+
+        load_briefing()  # here, in the main thread, while the workers analyse
+        folders = analysed.result()
+    with ProcessExecutor(workers) as pool:  # forked from this process as it is now
+        return _each(pool, briefing(folders), list(langs))
 
 
 def _ensure_analysis(task: tuple[Path, str | None, Path | None]) -> Path:
