@@ -256,7 +256,7 @@ def test_the_image_scale_search_finds_the_largest_fitting_scale_without_laying_o
             for guess in range(-1, steps + 3):
                 tried: list[int] = []
 
-                def fits(k: int, first: int = first, tried: list[int] = tried) -> bool:
+                def fits(k: int, first: int = first, tried: list[int] = tried, steps: int = steps) -> bool:
                     assert 1 <= k <= steps
                     tried.append(k)
                     return k >= first
@@ -265,3 +265,37 @@ def test_the_image_scale_search_finds_the_largest_fitting_scale_without_laying_o
                 assert len(tried) == len(set(tried)) <= 2 * math.ceil(math.log2(steps + 1)) + 2
                 if guess == first <= steps:
                     assert len(tried) <= 2
+
+
+BRIEFING_WORKERS = """
+import sys
+from pathlib import Path
+
+from sim.report import brief, cli
+
+
+def spy(analysis_dir, out, lang, **kwargs):
+    from sim.report import style
+
+    return lang, all(m in sys.modules for m in ("weasyprint", "scipy.special", "sim.report.policy")), style._done
+
+
+if __name__ == "__main__":
+    brief.write_brief = spy
+    print(cli.write_briefs(Path(sys.argv[1]), Path(sys.argv[2]), ("zh", "en")))
+"""
+
+
+def test_briefing_workers_start_with_the_libraries_loaded(small_results: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Both languages' briefings run in workers forked after this process loaded WeasyPrint, scipy and the page
+    modules and set the chart style up during the analysis (a fresh process, which has loaded none before)."""
+    import sys
+
+    script = tmp_path / "briefing_workers.py"
+    script.write_text(BRIEFING_WORKERS)
+    folder = tmp_path / "results"
+    shutil.copytree(small_results, folder)
+    done = subprocess.run([sys.executable, str(script), str(folder), str(tmp_path / "out")], capture_output=True,
+                          text=True, timeout=300, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[('zh', True, True), ('en', True, True)]", done.stdout

@@ -524,11 +524,10 @@ def local_fetcher():
 
 
 def load_briefing() -> None:
-    """Import what a briefing needs (WeasyPrint, matplotlib, the chart and page modules: 3-4 s in a fresh process
-    on the project's machine) and parse the chart fonts once (matplotlib keeps each font file it has opened, per
-    thread: so in the thread that forks the briefing's workers). Workers forked afterwards start with both. Only a
-    head start: a missing font is reported by the briefing itself."""
-    import matplotlib.pyplot as plt
+    """Import what a briefing needs (WeasyPrint, matplotlib, scipy, the analysis and chart modules: 3-4 s in a
+    fresh process on the project's machine) and register the chart style, so that workers forked afterwards
+    start with them. (Fonts are parsed again in each worker: matplotlib empties its font cache in a forked
+    child.) Only a head start: a missing font is reported by the briefing itself."""
     import weasyprint  # noqa: F401
 
     from sim.analysis import decompose, tables  # noqa: F401
@@ -538,12 +537,7 @@ def load_briefing() -> None:
     try:
         setup()
     except FontMissing:
-        return
-    fig = plt.figure(figsize=(1, 1))
-    fig.text(0.1, 0.3, "资金到位率 0-9%")
-    fig.text(0.1, 0.6, "资金到位率 0-9%", weight="bold")
-    fig.canvas.draw()
-    plt.close(fig)
+        pass
 
 
 def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sensitivity_dir: str | Path | None = None,

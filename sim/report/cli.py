@@ -117,7 +117,7 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
 
     With more than one core the analyses (main, sensitivity, levers) run side by side, then the languages'
     briefings: each writes its own files, so the results are those of one after the other. While the analyses
-    run, this process loads the briefing's libraries and fonts (:func:`sim.report.brief.load_briefing`), and
+    run, this process loads the briefing's libraries (:func:`sim.report.brief.load_briefing`), and
     the briefings' workers are forked from it afterwards: they start with them instead of each loading them."""
     from concurrent.futures import ThreadPoolExecutor
 
