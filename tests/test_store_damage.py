@@ -167,3 +167,12 @@ def test_loading_results_reads_each_part_once(reference, monkeypatch):
     res = load_results(reference)
     assert len(res.runs) == 24 and res.monthly is not None
     assert sorted(reads) == sorted(set(reads)) and len(reads) == 6
+
+
+def test_an_analysis_reads_only_the_monthly_columns_it_compares(reference):
+    from sim.analysis.data import load_results
+
+    some = load_results(reference, monthly=["jobs"]).monthly
+    every = load_results(reference).monthly
+    assert "jobs" in some.columns and "signed_capital" not in some.columns and "signed_capital" in every.columns
+    assert some["jobs"].equals(every["jobs"]) and some["run"].equals(every["run"])

@@ -190,8 +190,9 @@ def output_columns(runs: pd.DataFrame, parameters: list[str]) -> list[str]:
             and runs[c].notna().any()]
 
 
-def load_results(results_dir: str | Path, baseline: str | None = None, monthly: bool = True) -> Results:
-    """Load the done runs of a results folder; ``baseline`` defaults to the scenario named "baseline", else the first."""
+def load_results(results_dir: str | Path, baseline: str | None = None, monthly: bool | list[str] = True) -> Results:
+    """Load the done runs of a results folder; ``baseline`` defaults to the scenario named "baseline", else the first.
+    ``monthly``: the monthly series too (True: every column; a list: those columns; False: none)."""
     root = Path(results_dir)
     manifest = load_manifest(root)
     records = ResultStore(root).records()  # read once, for the summaries and to find the monthly parts
@@ -214,7 +215,7 @@ def load_results(results_dir: str | Path, baseline: str | None = None, monthly: 
         raise AnalysisError(f"{root}: key 'baseline': expected one of {', '.join(names)}, found '{baseline}'")
     mon = None
     if monthly and manifest.get("record") == "monthly":
-        m = load_monthly(root, records=records).to_pandas()
+        m = load_monthly(root, None if monthly is True else list(monthly), records=records).to_pandas()
         mon = m if len(m) else None
     return Results(root, manifest, runs, mon, outputs, scenarios, baseline, n_failed)
 

@@ -302,9 +302,12 @@ def _label(results: Results, pid: int) -> str:
     return str(lab.iloc[0]) if len(lab) else f"p{pid}"
 
 
-def monthly_bands(results: Results, outputs: tuple[str, ...] = ("signed_capital", "arrived_capital", "cohort_start_rate_12m",
-                                                                 "cohort_start_rate_24m", "cohort_capital_arrival_rate_24m",
-                                                                 "jobs")) -> pd.DataFrame:
+BAND_OUTPUTS = ("signed_capital", "arrived_capital", "cohort_start_rate_12m", "cohort_start_rate_24m",
+                "cohort_capital_arrival_rate_24m", "jobs")
+"""Monthly series drawn with their bands across replications (:func:`monthly_bands`)."""
+
+
+def monthly_bands(results: Results, outputs: tuple[str, ...] = BAND_OUTPUTS) -> pd.DataFrame:
     """Mean of monthly series across replications with the 95% t-interval of the mean and the 5-95% range.
 
     Columns: scenario, point_id, month, output, n, mean, ci_low, ci_high, p05, p95. Empty without monthly data.

@@ -110,7 +110,9 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
     comparison re-run on posterior draws (``experiments/main_uncertainty.toml``): whether each headline
     effect keeps its sign across them (:mod:`sim.analysis.uncertainty`)."""
     rule = rule or effects.AdequacyRule()
-    results = load_results(results_dir, baseline=baseline)
+    # only the monthly columns the tables compare (all of them are more than five times as much to read)
+    results = load_results(results_dir, baseline=baseline,
+                           monthly=list(dict.fromkeys([*MONTHLY_HEADLINE, *effects.BAND_OUTPUTS])))
     folder = Path(out) if out else Path(results_dir) / ANALYSIS_DIR
     files: list[str] = []
 
