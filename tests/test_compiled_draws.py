@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from sim.model import kernels
 from sim.model.channels import _ONE, draw_top_k, gumbel
-from sim.model.streams import Streams
+from sim.model.streams import Streams, numpy_uniforms
 
 
 def full_top_k(rows, cols, weight_t, coefs, bases, ks, streams_base_uniform, open_=None):
@@ -35,10 +35,8 @@ def full_top_k(rows, cols, weight_t, coefs, bases, ks, streams_base_uniform, ope
 
 
 def numpy_uniform(rows, base):
-    """The streams' own formula (Streams.uniform with a given base), in numpy."""
-    s = Streams(0)
-    s.base = lambda name, month, k=0: base
-    return s.uniform("contact", rows, 0)
+    """The streams' own formula (counter-based uniforms for a draw's base), in numpy."""
+    return numpy_uniforms(rows, base)
 
 
 def test_kernel_uniforms_are_the_streams_uniforms_bit_for_bit():
@@ -48,7 +46,10 @@ def test_kernel_uniforms_are_the_streams_uniforms_bit_for_bit():
     s = Streams(2026)
     rows = np.concatenate([np.arange(5000), np.array([2**20, 2**31 - 1, 10**7 + 3])]).astype(np.int64)
     for name, month, k in (("contact", 1, 0), ("contact", 37, 7), ("partner", 120, 0), ("forum", 5, 3)):
-        expected = s.uniform(name, rows, month, k)
+        expected = numpy_uniforms(rows, s.base(name, month, k))
+        # every draw of the model (Streams.uniform, compiled) and the numpy formula: the same numbers
+        assert np.array_equal(s.uniform(name, rows, month, k), expected), (name, month, k)
+        assert np.array_equal(s.uniform(name, rows[::-7].astype(np.int32), month, k), expected[::-7])
         # a draw taking every candidate returns them all, with their uniforms
         pos, _, got, _ = kernels.shortlists(rows, np.arange(rows.size), np.ones((rows.size, 1)), np.array([0]), np.ones((1, 1)),
                                             np.array([s.base(name, month, k)]), np.array([rows.size]),
@@ -170,3 +171,41 @@ def test_contacts_are_charged_to_the_channels_that_bought_them():
     assert seen.sum() > 500
     assert np.all(share_seen[bought == 0] == 0)
     assert np.allclose(share_seen, share_bought, atol=0.05), (share_seen, share_bought)
+
+
+def numpy_neighbour_sums(ties, receivers, informed, beliefs):
+    """Word of mouth as numpy computes it: the receivers' ties to informed investors gathered, then summed per
+    receiver with bincount (weights, and weight x belief), in the tie matrix's order."""
+    lo = ties.indptr[receivers]
+    count = ties.indptr[receivers + 1] - lo
+    n = int(count.sum())
+    at = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(n)
+    owner = np.repeat(np.arange(receivers.size), count)
+    other = ties.indices[at]
+    keep = informed[other]
+    owner, other, weight = owner[keep], other[keep], ties.data[at[keep]].astype(np.float64)
+    weight_sum = np.bincount(owner, weights=weight, minlength=receivers.size)
+    total = np.stack([np.bincount(owner, weights=weight * beliefs[other, j], minlength=receivers.size)
+                      for j in range(beliefs.shape[1])], axis=1)
+    return total, weight_sum
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 300), st.floats(0.0, 8.0), st.floats(0.0, 1.0), st.integers(0, 2**32 - 1))
+def test_word_of_mouth_sums_are_numpys_to_the_last_bit(n, ties_per, informed_share, seed):
+    """The compiled word-of-mouth sums (kernels.neighbour_sums) equal numpy's gather-and-bincount on random tie
+    networks: float32 weights (duplicate ties summed to 2), receivers without ties or without informed ties,
+    receivers repeated, beliefs of very different sizes."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    m = int(n * ties_per)
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    ties = sparse.csr_matrix((np.ones(m, dtype=np.float32), (src, dst)), shape=(n, n))
+    informed = rng.random(n) < informed_share
+    beliefs = rng.lognormal(0.0, 3.0, (n, 5))
+    receivers = rng.integers(0, n, rng.integers(0, 2 * n)).astype(np.int64)
+    total, weight = kernels.neighbour_sums(ties.indptr, ties.indices, ties.data, receivers, informed, beliefs)
+    want_total, want_weight = numpy_neighbour_sums(ties, receivers, informed, beliefs)
+    assert np.array_equal(weight, want_weight)
+    assert np.array_equal(total, want_total)

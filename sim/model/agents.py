@@ -130,7 +130,7 @@ class Department(Agent):
         m = self.model
         queue = m.pending_requests(self.index, m.service_rows)
         # Complaints: the share of its queue waiting past the investors' patience.
-        self.complaints = float(m.overdue[queue].mean()) if queue.size else 0.0
+        self.complaints = np.count_nonzero(m.overdue[queue]) / queue.size if queue.size else 0.0
         if queue.size:
             queue = queue[m.streams.uniform("approval", queue, m.t, self.index) < self.speed]
         if queue.size == 0:

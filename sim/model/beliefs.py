@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from sim.model import kernels
 from sim.model.agents import BUILDING, CONTACTED, OPERATING, SIGNED
 
 BELIEFS = ("hard", "soft", "credibility", "delay", "risk")
@@ -41,32 +42,12 @@ def _arrays(m) -> list[np.ndarray]:
     return [m.b_hard, m.b_soft, m.b_cred, m.b_delay, m.b_risk]
 
 
-def _informed_ties(m, receivers: np.ndarray, informed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ties of ``receivers`` (any order) to investors in the mask ``informed``: for each tie the receiver's
-    position in ``receivers``, the informed investor's row and the tie's weight, receiver by receiver and each
-    receiver's ties in ascending order of the other end (the tie matrix's own order)."""
-    ties = m.pop.ties
-    lo = ties.indptr[receivers]
-    count = ties.indptr[receivers + 1] - lo
-    n = int(count.sum())
-    if n == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
-    at = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(n)
-    owner = np.repeat(np.arange(receivers.size), count)
-    other = ties.indices[at]
-    keep = informed[other]
-    return owner[keep], other[keep], ties.data[at[keep]].astype(np.float64)
-
-
 def _neighbour_means(m, receivers: np.ndarray, informed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean beliefs of the informed ties (mask ``informed``) of each of ``receivers`` (receivers x 5) and the
-    number of informed ties. Work in proportion to the receivers' ties."""
-    owner, other, weight = _informed_ties(m, receivers, informed)
-    count = np.bincount(owner, weights=weight, minlength=receivers.size)
-    total = np.empty((receivers.size, len(BELIEFS)))
-    for j in range(len(BELIEFS)):
-        total[:, j] = np.bincount(owner, weights=weight * m.beliefs[other, j], minlength=receivers.size)
+    """Mean beliefs of the informed ties (mask ``informed``) of each of ``receivers`` (receivers x 5, weighted by
+    the ties' weights) and the weight of those ties. Work in proportion to the receivers' ties."""
+    ties = m.pop.ties
+    total, count = kernels.neighbour_sums(ties.indptr, ties.indices, ties.data, np.asarray(receivers, dtype=np.int64),
+                                          informed, m.beliefs)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = total / count[:, None]
     return means, count
@@ -79,27 +60,22 @@ def initialise(m, idx: np.ndarray) -> None:
     noise = special.ndtri(np.stack([m.streams.uniform("belief_noise", idx, m.t, j) for j in range(len(BELIEFS))]))
     b = m.p.behaviour
     informed = m.signed_month >= 0  # those who went through signing have something to tell
-    rows = np.zeros((idx.size, len(BELIEFS)))
-    has = np.zeros(idx.size, dtype=bool)
+    base = np.tile([m.reputation[name] for name in BELIEFS], (idx.size, 1))  # the public reputation
     if informed.any():
         means, cnt = _neighbour_means(m, idx, informed)  # what the new contacts' informed ties believe
         has = cnt > 0
-        rows[has] = means[has]
-    for j, (name, arr) in enumerate(zip(BELIEFS, _arrays(m), strict=True)):
-        base = np.full(idx.size, m.reputation[name])
-        base[has] += b.initial_word_of_mouth * (rows[has, j] - base[has])
-        arr[idx] = base + b.belief_noise[name] * noise[j]
+        base[has] += b.initial_word_of_mouth * (means[has] - base[has])
+    own = base + np.array([b.belief_noise[name] for name in BELIEFS]) * noise.T
     # A local partner vouches for the region.
-    pl = idx[m.partner_lead[idx]]
-    m.b_cred[pl] += b.partner_vouching
-    m.b_soft[pl] += b.partner_vouching
-    _clip(m, idx)
+    vouched = m.partner_lead[idx]
+    own[vouched, BELIEFS.index("credibility")] += b.partner_vouching
+    own[vouched, BELIEFS.index("soft")] += b.partner_vouching
+    # Shares stay in [0, 1], the expected delay at least 0.
+    m.beliefs[idx] = np.clip(own, 0.0, _UPPER)
 
 
-def _clip(m, idx) -> None:
-    for arr in (m.b_hard, m.b_soft, m.b_cred, m.b_risk):
-        arr[idx] = np.clip(arr[idx], 0.0, 1.0)
-    m.b_delay[idx] = np.maximum(m.b_delay[idx], 0.0)
+_UPPER = np.array([np.inf if name == "delay" else 1.0 for name in BELIEFS])
+"""Largest value of each belief: shares are at most 1, the expected approval delay has no upper bound."""
 
 
 def actual_environment(m) -> dict[str, float]:
@@ -116,7 +92,7 @@ def actual_environment(m) -> dict[str, float]:
     honoured, broken = c.honoured_recent(), c.broken_recent()
     cred = honoured / (honoured + broken) if honoured + broken > 0 else m.reputation["credibility"]
     recent = c.approval_months[-m.p.behaviour.delay_memory_projects:]
-    delay = float(np.mean(recent)) if recent else m.reputation["delay"]
+    delay = sum(recent) / len(recent) if recent else m.reputation["delay"]  # whole months: an exact sum
     return {"hard": float(hard), "soft": float(soft), "credibility": float(cred), "delay": delay, "risk": m.legal_insecurity}
 
 
@@ -162,13 +138,15 @@ def update(m) -> None:
         recv = receivers[has]
         means = means[has]
         w = m.p.behaviour.word_of_mouth_weight
-        for j, arr in enumerate(_arrays(m)):
-            arr[recv] += w * (means[:, j] - arr[recv])
+        own = m.beliefs[recv]
+        m.beliefs[recv] = own + w * (means - own)
     # Reputation follows what experienced investors believe, slowly.
     mem = m.p.behaviour.reputation_memory
     if informed.size:
-        for name, arr in zip(BELIEFS, _arrays(m), strict=True):
-            m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(arr[informed].mean())
+        # each belief's mean over the experienced: one gather, each belief's values in order (as its own array)
+        known = np.ascontiguousarray(m.beliefs[informed].T).mean(axis=1)
+        for j, name in enumerate(BELIEFS):
+            m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(known[j])
 
 
 def _pull(arr: np.ndarray, rows: np.ndarray, mask: np.ndarray, target: np.ndarray, lam: float) -> None:

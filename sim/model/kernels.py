@@ -1,4 +1,5 @@
-"""Compiled loops of lead generation (numba): the part of a month whose work grows with the whole market.
+"""Compiled loops of the month (numba): lead generation, the part whose work grows with the whole market, and
+the small per-row loops that numpy would run as a dozen passes (uniforms, word of mouth).
 
 Every month each government that buys contacts draws them from every prospect in the market: one
 counter-based uniform per prospect and government (:mod:`sim.model.streams`), the prospect's selection
@@ -33,6 +34,36 @@ def _uniform(row, base):
     x *= _M2
     x ^= x >> _S31
     return (np.float64(np.int64(x >> _S11)) + _CENTRE) * _UNIT  # below 2**53: the signed conversion is exact
+
+
+@numba.njit(cache=True, nogil=True)
+def uniforms(rows, base):
+    """The counter-based uniform of every row of ``rows`` (int64) for one draw's ``base``
+    (:meth:`sim.model.streams.Streams.uniform`)."""
+    out = np.empty(rows.size)
+    for i in range(rows.size):
+        out[i] = _uniform(rows[i], base)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def neighbour_sums(indptr, indices, data, receivers, informed, beliefs):
+    """Word of mouth: for each of ``receivers``, the weight of its ties (a CSR matrix ``indptr``, ``indices``,
+    ``data``) to investors in the mask ``informed`` and the weighted sums of their ``beliefs`` (rows x beliefs),
+    each tie's weight times a belief added in the tie matrix's order."""
+    n, k = receivers.size, beliefs.shape[1]
+    count = np.zeros(n)
+    total = np.zeros((n, k))
+    for r in range(n):
+        i = receivers[r]
+        for t in range(indptr[i], indptr[i + 1]):
+            o = indices[t]
+            if informed[o]:
+                w = np.float64(data[t])
+                count[r] += w
+                for j in range(k):
+                    total[r, j] += w * beliefs[o, j]
+    return total, count
 
 
 @numba.njit(cache=True, nogil=True)

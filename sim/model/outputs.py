@@ -158,7 +158,7 @@ def observe(m) -> dict:
         "jobs": float((m.op_capital[op] * m.jobs_per_capital[op]).sum()),
         "tax_month": m.tax_month if hasattr(m, "tax_month") else 0.0,
         "tax_revenue": m.ledger.tax_total,
-        "mean_approval_months": float(np.mean(c.approval_months)) if c.approval_months else 0.0,
+        "mean_approval_months": sum(c.approval_months) / len(c.approval_months) if c.approval_months else 0.0,
         "satisfaction": float(satisfaction(m, pipe).mean()) if pipe.size else 0.0,
         "perceived_hard": m.reputation["hard"],
         "perceived_soft": m.reputation["soft"],
@@ -217,10 +217,16 @@ def cohort_rates(m, after: int, window: tuple[int, int] | None = None,
     cap = float(m.pop.announced[rows].sum())
     return {
         "projects": n,
-        "capital_arrival_rate": _ratio(np.nansum(snap[rows]), cap) if snap is not None else nan,
+        "capital_arrival_rate": _ratio(_sum_known(snap[rows]), cap) if snap is not None else nan,
         "start_rate": _ratio(((start >= 0) & (start <= by)).sum(), n),
         "completion_rate": _ratio(((operate >= 0) & (operate <= by)).sum(), n),
     }
+
+
+def _sum_known(x: np.ndarray) -> float:
+    """Sum of ``x`` with NaN counted as 0 (``np.nansum``, without its checks; ``x`` is a copy and is changed)."""
+    x[np.isnan(x)] = 0.0
+    return float(x.sum())
 
 
 def cohorts_by_year(m) -> dict[str, dict[str, float]]:

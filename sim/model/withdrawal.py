@@ -90,13 +90,17 @@ def record(m, idx: np.ndarray, reason: np.ndarray) -> None:
     # A project that leaves before building gives its unused land back to its government; the land and
     # half-built plant of one that leaves while building, and the plant of a firm that closes, lie idle until revitalised (盘活闲置资产).
     back = idx[m.land_granted[idx] & (was == SIGNED)]
-    for g in np.unique(m.gov[back]):
-        sel = back[m.gov[back] == g]
-        m.governments[int(g)].free_land += float(m.pop.land_need[sel].sum())
+    if back.size:  # (most months no one: the checks below are skipped, not the arithmetic changed)
+        for g in np.unique(m.gov[back]):
+            sel = back[m.gov[back] == g]
+            m.governments[int(g)].free_land += float(m.pop.land_need[sel].sum())
     left_built = idx[(was == BUILDING) | (was == OPERATING)]
-    for g in np.unique(m.gov[left_built]):
-        sel = left_built[m.gov[left_built] == g]
-        m.governments[int(g)].idle_mu += float(m.pop.land_need[sel].sum())
-    m.counters.idle_created += float(m.pop.land_need[left_built].sum())
+    if left_built.size:
+        for g in np.unique(m.gov[left_built]):
+            sel = left_built[m.gov[left_built] == g]
+            m.governments[int(g)].idle_mu += float(m.pop.land_need[sel].sum())
+        m.counters.idle_created += float(m.pop.land_need[left_built].sum())
     # Money the investment fund put into a project that leaves is lost.
-    m.ledger.settle_fund_stakes(idx[:0], idx[m.fund_stake[idx] > 0])
+    lost = idx[m.fund_stake[idx] > 0]
+    if lost.size:
+        m.ledger.settle_fund_stakes(idx[:0], lost)
