@@ -79,11 +79,11 @@ def test_cohort_rates_equal_an_observers_follow_up_of_each_project():
             started = arrived[at, idx] > 0
             completed = operating[at, idx] > 0
             capital = arrived[at, idx].sum() / m.pop.announced[idx].sum()
-            got = m.datacollector.model_vars
+            got = m.datacollector.tables["monthly"]
             assert got[f"cohort_start_rate_{k}m"][horizon] == pytest.approx(started.mean()), (k, horizon)
             assert got[f"cohort_completion_rate_{k}m"][horizon] == pytest.approx(completed.mean()), (k, horizon)
             assert got[f"cohort_capital_arrival_rate_{k}m"][horizon] == pytest.approx(capital), (k, horizon)
-    assert s["cohort_start_rate_24m"] == m.datacollector.model_vars["cohort_start_rate_24m"][-1]
+    assert s["cohort_start_rate_24m"] == m.datacollector.tables["monthly"]["cohort_start_rate_24m"][-1]
 
 
 def test_stock_shares_equal_the_stages_seen_now():

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.app.controls import BY_KEY, Control, ControlState, initial_values
 from sim.model import AttractionModel, AttractionScenario
-from sim.model.outputs import MONTHLY_COLUMNS
+from sim.model.outputs import MONTHLY_COLUMNS, MONTHLY_TABLE
 from sim.scenario import ScenarioSpec, default_spec, load_scenario
 
 ENV_SCENARIO = "SIM_EXPLORE_SCENARIO"
@@ -76,7 +76,7 @@ class ExplorerModel(AttractionModel):
 
 def frame(model: AttractionModel) -> pd.DataFrame:
     """The model's monthly outputs so far, one row per month (month 0 is the start)."""
-    return model.datacollector.get_model_vars_dataframe()
+    return model.datacollector.get_table_dataframe(MONTHLY_TABLE)
 
 
 @lru_cache(maxsize=32)

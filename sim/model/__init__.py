@@ -48,9 +48,9 @@ def simulate(spec_or_params, seed: int | np.random.SeedSequence = 0, horizon: in
         params = params.model_copy(update={"run": params.run.model_copy(update={"horizon_months": horizon})})
     model = build_model(params, seed, getattr(spec_or_params, "name", "scenario"))
     model.run_for(params.run.horizon_months)
-    from sim.model.outputs import MONTHLY_COLUMNS, summary
+    from sim.model.outputs import MONTHLY_COLUMNS, MONTHLY_TABLE, summary
 
-    data = model.datacollector.model_vars
+    data = model.datacollector.tables[MONTHLY_TABLE]
     monthly = {k: np.asarray(data[k]) for k in MONTHLY_COLUMNS}
     result = RunResult(monthly=monthly, summary=summary(model))
     # The model, its agents, ledger and channel model refer to each other: left alone, a finished run waits for

@@ -100,13 +100,15 @@ class Department(Agent):
         c = self.model.p.service.vertical_coordination if self.vertical else 0.0
         return self.alignment + (1.0 - self.alignment) * c
 
-    def decide(self) -> None:
+    def decide(self, attention: float | None = None) -> None:
         """Choose this month's effort: base effort plus what the department is pushed and rewarded for (leaders'
         attention, assessment on landed capital and service, complaints that reach its leaders through a complaint
-        centre, time to approve in the one-stop centre), scaled by how much local leaders move it (alignment)."""
+        centre, time to approve in the one-stop centre), scaled by how much local leaders move it (alignment).
+        ``attention``: the leaders' mean attention this month (:meth:`AttractionModel.mean_attention`), if known."""
         m = self.model
         s = m.p.service
-        push = m.mean_attention() + s.assessment_effort_push * (1.0 - m.p.policy.assessment_signed_weight)
+        attention = m.mean_attention() if attention is None else attention
+        push = attention + s.assessment_effort_push * (1.0 - m.p.policy.assessment_signed_weight)
         if m.complaint_centre_on:
             push += s.complaint_effort_gain * self.complaints
         if m.one_stop_on and not self.is_bank:

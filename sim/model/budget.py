@@ -304,10 +304,13 @@ class Ledger:
         if claim.size == 0:
             return
         claim = claim[np.argsort(m.streams.uniform("honour", claim, m.t), kind="stable")]
-        live = claim[~m.promise_dropped[claim]]
-        funded = live[np.cumsum(m.promised[live]) <= self.fund["incentive_fund"] + 1e-9]
+        live = np.flatnonzero(~m.promise_dropped[claim])  # positions in the claim order
+        paid = live[np.cumsum(m.promised[claim[live]]) <= self.fund["incentive_fund"] + 1e-9]
+        funded = claim[paid]
         self._pay(funded)
-        unpaid = np.setdiff1d(claim, funded)
+        rest = np.ones(claim.size, dtype=bool)
+        rest[paid] = False
+        unpaid = np.sort(claim[rest])  # every other claim, ascending
         m.broken[unpaid] = True
         m.ev_broken[unpaid] = True
         beliefs.on_broken_promise(m, unpaid)

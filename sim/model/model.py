@@ -21,8 +21,6 @@ Yearly budgets, park completions and training effects are Mesa events.
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 from mesa import Model
 from mesa.datacollection import DataCollector
@@ -122,9 +120,10 @@ class AttractionModel(Model):
         self.ledger.start_year()
         self.schedule_recurring(self.ledger.start_year, Schedule(interval=MONTHS_PER_YEAR, start=MONTHS_PER_YEAR + HALF_STEP))
 
-        self.datacollector = DataCollector(model_reporters={k: partial(outputs.read, key=k) for k in outputs.MONTHLY_COLUMNS})
+        # The month's outputs are one record (outputs.observe), added to Mesa's table as a row.
+        self.datacollector = DataCollector(tables={outputs.MONTHLY_TABLE: list(outputs.MONTHLY_COLUMNS)})
         self.record = outputs.observe(self)
-        self.datacollector.collect(self)
+        self.datacollector.add_table_row(outputs.MONTHLY_TABLE, self.record)
 
     # ------------------------------------------------------------------ state
     def _init_state(self, n: int) -> None:
@@ -218,7 +217,7 @@ class AttractionModel(Model):
         waiting = self.service_rows[self.approved_month[self.service_rows] < 0]
         self.overdue = np.zeros(self.n, dtype=bool)
         self.overdue[waiting[self.t - self.signed_month[waiting] > self.pop.patience[waiting]]] = True
-        self.agents_by_type[Department].do("decide")
+        self.agents_by_type[Department].do("decide", self.mean_attention())  # the leaders' attention, once
         self.agents_by_type[Department].do("serve")
         self._allocate_land()
         self._start_building()
@@ -229,7 +228,7 @@ class AttractionModel(Model):
         self._slow_states()
         self._follow_cohorts()
         self.record = outputs.observe(self)
-        self.datacollector.collect(self)
+        self.datacollector.add_table_row(outputs.MONTHLY_TABLE, self.record)
         if self.t >= self.horizon:
             self.running = False
 

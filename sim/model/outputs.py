@@ -106,9 +106,8 @@ MONTHLY_COLUMNS = (
 )
 
 
-def read(model, key: str):
-    """DataCollector reporter: one column of the month's record."""
-    return model.record[key]
+MONTHLY_TABLE = "monthly"
+"""The Mesa DataCollector table of the monthly outputs (one row per month, the columns ``MONTHLY_COLUMNS``)."""
 
 
 def _ratio(a: float, b: float) -> float:
