@@ -38,10 +38,6 @@ def init_arrays(m, n: int) -> None:
     m.actual = dict(m.reputation)
 
 
-def _arrays(m) -> list[np.ndarray]:
-    return [m.b_hard, m.b_soft, m.b_cred, m.b_delay, m.b_risk]
-
-
 def _neighbour_means(m, receivers: np.ndarray, informed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean beliefs of the informed ties (mask ``informed``) of each of ``receivers`` (receivers x 5, weighted by
     the ties' weights) and the weight of those ties. Work in proportion to the receivers' ties."""
