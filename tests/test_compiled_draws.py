@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from sim.model import kernels
 from sim.model.channels import _ONE, draw_top_k, gumbel
-from sim.model.streams import Streams, numpy_uniforms
+from sim.model.streams import _CENTRE, _GOLDEN, _M1, _M2, _S11, _S27, _S30, _S31, _UNIT, Streams
 
 
 def full_top_k(rows, cols, weight_t, coefs, bases, ks, streams_base_uniform, open_=None):
@@ -34,9 +34,18 @@ def full_top_k(rows, cols, weight_t, coefs, bases, ks, streams_base_uniform, ope
     return out
 
 
-def numpy_uniform(rows, base):
-    """The streams' own formula (counter-based uniforms for a draw's base), in numpy."""
-    return numpy_uniforms(rows, base)
+def numpy_uniforms(rows, base):
+    """The streams' formula in numpy, written out here as the definition the compiled draws are checked
+    against: the row spread over the counter space (times the golden-ratio constant), plus the draw's base,
+    through the SplitMix64 finaliser (wrapping arithmetic); the top 53 bits, centred in their cell."""
+    x = np.asarray(rows).astype(np.uint64) * np.uint64(_GOLDEN) + base
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    x >>= _S11
+    return (x.astype(np.float64) + _CENTRE) * _UNIT
 
 
 def test_kernel_uniforms_are_the_streams_uniforms_bit_for_bit():
@@ -103,7 +112,7 @@ def test_compiled_draw_chooses_what_every_key_would(case):
     bases = rng.integers(0, 2**63, size=case["draws"]).astype(np.uint64)
     open_ = None if case["closed_share"] is None else rng.random(rows.size) >= case["closed_share"]
     got = draw_top_k(rows, rows, weight_t, coefs, bases, ks, lambda pos, mix: np.log(mix), open_)
-    expected = full_top_k(rows, rows, weight_t, coefs, bases, ks, numpy_uniform, open_)
+    expected = full_top_k(rows, rows, weight_t, coefs, bases, ks, numpy_uniforms, open_)
     assert len(got) == len(expected)
     for g, (a, b) in enumerate(zip(got, expected, strict=True)):
         assert np.array_equal(a, b), (g, a, b)

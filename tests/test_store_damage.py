@@ -176,3 +176,17 @@ def test_an_analysis_reads_only_the_monthly_columns_it_compares(reference):
     every = load_results(reference).monthly
     assert "jobs" in some.columns and "signed_capital" not in some.columns and "signed_capital" in every.columns
     assert some["jobs"].equals(every["jobs"]) and some["run"].equals(every["run"])
+
+
+def test_the_analysis_asks_only_for_the_monthly_columns_it_compares(reference, tmp_path, monkeypatch):
+    from sim.analysis import data
+    from sim.analysis.effects import BAND_OUTPUTS
+    from sim.analysis.tables import MONTHLY_HEADLINE, analyse
+
+    asked = []
+    real = data.load_monthly
+    monkeypatch.setattr(data, "load_monthly", lambda root, columns=None, **kw: asked.append(columns) or
+                        real(root, columns, **kw))
+    analyse(reference, out=tmp_path / "analysis")
+    assert asked and asked[0] is not None
+    assert set(asked[0]) == set(MONTHLY_HEADLINE) | set(BAND_OUTPUTS)

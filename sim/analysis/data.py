@@ -132,11 +132,27 @@ class Results:
 
     def scenario_groups(self):
         """(point_id, scenario, that scenario's runs at that point) for every non-empty combination."""
-        for pid, g in self.point_groups():
+        for pid, _, cells in self.cells():
             for s in self.scenarios:
-                sel = g[g["scenario"] == s.name]
-                if not sel.empty:
-                    yield pid, s, sel
+                if s.name in cells:
+                    yield pid, s, self.runs.iloc[cells[s.name]]
+
+    def cells(self) -> list[tuple[int, str, dict[str, np.ndarray]]]:
+        """(point_id, label, {scenario: positions of its runs in ``runs``, ascending}) for each point in
+        ascending order, or one pooled group for sample designs: every grouping done at once."""
+        runs = self.runs
+        if self.pooled:
+            by = runs.groupby("scenario", sort=False).indices
+            return [(POOLED_POINT, "all", {str(k): v for k, v in by.items()})]
+        by = runs.groupby(["point_id", "scenario"], sort=False).indices
+        labels = runs["point_label"].to_numpy()
+        out: dict[int, tuple[str, dict[str, np.ndarray]]] = {}
+        for (pid, scen), pos in by.items():
+            pid = int(pid)
+            if pid not in out:
+                out[pid] = (str(labels[pos[0]]), {})
+            out[pid][1][str(scen)] = pos
+        return [(pid, label, cells) for pid, (label, cells) in sorted(out.items())]
 
     @property
     def horizon(self) -> int:
@@ -218,6 +234,18 @@ def load_results(results_dir: str | Path, baseline: str | None = None, monthly: 
         m = load_monthly(root, None if monthly is True else list(monthly), records=records).to_pandas()
         mon = m if len(m) else None
     return Results(root, manifest, runs, mon, outputs, scenarios, baseline, n_failed)
+
+
+def pair_keys_of(runs: pd.DataFrame) -> np.ndarray:
+    """One integer per run that orders runs by (point_id, replication)."""
+    return runs["point_id"].to_numpy(dtype=np.int64) * (1 << 32) + runs["replication"].to_numpy(dtype=np.int64)
+
+
+def pair_positions(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in ``a`` and in ``b`` (pair keys, each unique) of the keys both hold, ordered by key: the runs
+    paired by point and replication (common random numbers)."""
+    _, ia, ib = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+    return ia, ib
 
 
 def quantiles(x: np.ndarray, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> list[float]:

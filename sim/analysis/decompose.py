@@ -35,8 +35,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.analysis.data import Results
-from sim.analysis.effects import column_intervals, pair_keys_of, t_interval
+from sim.analysis.data import Results, pair_keys_of, pair_positions
+from sim.analysis.effects import column_intervals, t_interval
 
 RATE = "cohort_start_rate_24m"
 CAPITAL = "arrived_capital"
@@ -150,7 +150,7 @@ def _paired(results: Results, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame
     names = runs["scenario"].to_numpy()
     pa, pb = np.flatnonzero(names == scenario), np.flatnonzero(names == results.baseline)
     keys_of = pair_keys_of(runs)
-    _, ia, ib = np.intersect1d(keys_of[pa], keys_of[pb], assume_unique=True, return_indices=True)
+    ia, ib = pair_positions(keys_of[pa], keys_of[pb])
     return runs.iloc[pa[ia]].reset_index(drop=True), runs.iloc[pb[ib]].reset_index(drop=True)
 
 

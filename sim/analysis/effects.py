@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sim.analysis.data import POOLED_POINT, Results, is_rate, quantiles
+from sim.analysis.data import (
+    POOLED_POINT,
+    Results,
+    is_rate,
+    pair_keys_of,
+    pair_positions,
+    quantiles,
+)
 
 CI_LEVEL = 0.95
 MONTHLY_HORIZONS = (12, 24, 36, 48, 60)
@@ -79,24 +86,6 @@ def t_interval(x: np.ndarray, level: float = CI_LEVEL) -> dict[str, float]:
             "ci_high": mean + half, "p_value": p}
 
 
-def run_cells(results: Results) -> list[tuple[int, str, dict[str, np.ndarray]]]:
-    """(point_id, label, {scenario: positions of its runs in ``results.runs``, ascending}) for each point in
-    ascending order, or one pooled group for sample designs: every grouping done at once."""
-    runs = results.runs
-    if results.pooled:
-        by = runs.groupby("scenario", sort=False).indices
-        return [(POOLED_POINT, "all", {str(k): v for k, v in by.items()})]
-    by = runs.groupby(["point_id", "scenario"], sort=False).indices
-    labels = runs["point_label"].to_numpy()
-    out: dict[int, tuple[str, dict[str, np.ndarray]]] = {}
-    for (pid, scen), pos in by.items():
-        pid = int(pid)
-        if pid not in out:
-            out[pid] = (str(labels[pos[0]]), {})
-        out[pid][1][str(scen)] = pos
-    return [(pid, label, cells) for pid, (label, cells) in sorted(out.items())]
-
-
 def levels(results: Results, outputs: list[str] | None = None) -> pd.DataFrame:
     """Each scenario's mean of each output with its 95% t-interval and 5/50/95% quantiles over replications.
 
@@ -106,7 +95,7 @@ def levels(results: Results, outputs: list[str] | None = None) -> pd.DataFrame:
     outputs = outputs or results.outputs
     values = results.runs[outputs].to_numpy(dtype=float)
     rows = []
-    for pid, label, cells in run_cells(results):
+    for pid, label, cells in results.cells():
         for s in results.scenarios:
             pos = cells.get(s.name)
             if pos is None:
@@ -141,13 +130,8 @@ def column_quantiles(x: np.ndarray, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -
 def paired_arrays(a: pd.DataFrame, b: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The runs of ``a`` and ``b`` (each at most one per point and replication) that share a point and a
     replication, as two float arrays (pairs x columns) ordered by (point_id, replication)."""
-    _, ia, ib = np.intersect1d(pair_keys_of(a), pair_keys_of(b), assume_unique=True, return_indices=True)
+    ia, ib = pair_positions(pair_keys_of(a), pair_keys_of(b))
     return a[columns].to_numpy(dtype=float)[ia], b[columns].to_numpy(dtype=float)[ib]
-
-
-def pair_keys_of(runs: pd.DataFrame) -> np.ndarray:
-    """One integer per run that orders runs by (point_id, replication)."""
-    return runs["point_id"].to_numpy(dtype=np.int64) * (1 << 32) + runs["replication"].to_numpy(dtype=np.int64)
 
 
 def column_intervals(x: np.ndarray, level: float = CI_LEVEL) -> dict[str, np.ndarray]:
@@ -252,7 +236,7 @@ def paired_effects(results: Results, outputs: list[str] | None = None, rule: Ade
     rows: list[dict] = []
     values = results.runs[outputs].to_numpy(dtype=float)
     keys = pair_keys_of(results.runs)
-    for pid, label, cells in run_cells(results):
+    for pid, label, cells in results.cells():
         base = cells.get(results.baseline)
         if base is None:
             continue
@@ -260,7 +244,7 @@ def paired_effects(results: Results, outputs: list[str] | None = None, rule: Ade
             pos = cells.get(s.name)
             if s.name == results.baseline or pos is None:
                 continue
-            _, ia, ib = np.intersect1d(keys[pos], keys[base], assume_unique=True, return_indices=True)
+            ia, ib = pair_positions(keys[pos], keys[base])
             if len(ia):
                 rows += effect_rows(s.name, pid, label, outputs, values[pos[ia]], values[base[ib]], rule,
                                     results.horizon, "summary")

@@ -21,15 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.analysis.data import Results
-from sim.analysis.effects import (
-    AdequacyRule,
-    column_intervals,
-    effect_rows,
-    pair_keys_of,
-    run_cells,
-    t_interval,
-)
+from sim.analysis.data import Results, pair_keys_of, pair_positions
+from sim.analysis.effects import AdequacyRule, column_intervals, effect_rows, t_interval
 
 FUNNEL_STAGES = ("contacted", "negotiating", "signed", "building", "operating")
 STAGES = ("negotiating", "signed", "building", "operating")
@@ -127,7 +120,7 @@ def withdrawals(results: Results) -> pd.DataFrame:
     pair_keys = pair_keys_of(runs)
     rows = []
     rule = AdequacyRule()
-    for pid, _, cells in run_cells(results):
+    for pid, _, cells in results.cells():
         base = cells.get(results.baseline)
         for s in results.scenarios:
             pos = cells.get(s.name)
@@ -136,7 +129,7 @@ def withdrawals(results: Results) -> pd.DataFrame:
             totals = {st: float(pd.Series(counts[pos, i]).mean()) for i, (r, st) in enumerate(keys) if r == TOTAL}
             eff = {}
             if s.name != results.baseline and base is not None:
-                _, ia, ib = np.intersect1d(pair_keys[pos], pair_keys[base], assume_unique=True, return_indices=True)
+                ia, ib = pair_positions(pair_keys[pos], pair_keys[base])
                 if len(ia):
                     recs = effect_rows(s.name, pid, "", names, per100[pos[ia]], per100[base[ib]], rule,
                                        results.horizon, "summary")

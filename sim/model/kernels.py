@@ -1,5 +1,5 @@
-"""Compiled loops of the month (numba): lead generation, the part whose work grows with the whole market, and
-the small per-row loops that numpy would run as a dozen passes (uniforms, word of mouth).
+"""Compiled loops of the month (numba): lead generation, the part whose work grows with the whole market,
+and the small per-row loops that numpy would run as a dozen passes (uniforms, word of mouth).
 
 Every month each government that buys contacts draws them from every prospect in the market: one
 counter-based uniform per prospect and government (:mod:`sim.model.streams`), the prospect's selection
@@ -87,8 +87,9 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
     Candidate i is prospect ``rows[i]``. In draw g its selection weight is ``sum_j coefs[g, j] * weight_t[cols[i],
     j]`` over the terms ``j in terms`` (summed in their order) and its counter-based uniform of ``rows[i]``
     and ``bases[g]`` (:meth:`sim.model.streams.Streams.uniform`'s); draw g takes ``ks[g]`` candidates. Where
-    ``open_`` (one flag per candidate; empty: all open) is false the weight is 0 in every draw. The Gumbel key of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and
-    ``(1 - u_i) / w_i <= q_i``: the k smallest such bounds give an upper limit on the k-th smallest q, and only
+    ``open_`` (one flag per candidate; empty: all open) is false the weight is 0 in every draw. The Gumbel key
+    of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and ``(1 - u_i) / w_i <= q_i``: the k smallest
+    such bounds give an upper limit on the k-th smallest q, and only
     candidates whose bound is within it can be chosen. If at most k candidates have a positive weight, the short
     list is all of them.
 

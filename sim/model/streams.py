@@ -74,16 +74,6 @@ def _mix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on an array of uint64 (wrapping arithmetic)."""
-    x ^= x >> _S30
-    x *= _M1
-    x ^= x >> _S27
-    x *= _M2
-    x ^= x >> _S31
-    return x
-
-
 class Streams:
     """One numpy Generator and one counter key per decision kind, spawned in a fixed order from one seed."""
 
@@ -103,33 +93,13 @@ class Streams:
 
     def uniform(self, name: str, rows: np.ndarray, month: int, k: int = 0) -> np.ndarray:
         """Uniforms in (0, 1) that rows ``rows`` meet in ``month`` for decision ``k`` of stream ``name``:
-        the same numbers whichever other rows are drawn for, in any scenario. Computed in one compiled pass
-        (some thirty draws a month, each a dozen numpy operations otherwise); the formula is
-        :func:`numpy_uniforms`."""
+        the same numbers whichever other rows are drawn for, in any scenario: the row times the golden-ratio
+        constant plus :meth:`base`, through the SplitMix64 finaliser, the top 53 bits centred in their cell.
+        Computed in one compiled pass (:func:`sim.model.kernels.uniforms`; some thirty draws a month, each a
+        dozen numpy operations otherwise)."""
         # imported here: the kernels module imports this one's constants
         from sim.model.kernels import uniforms
 
         if len(rows) == 0:
             return np.zeros(0)
         return uniforms(np.asarray(rows, dtype=np.int64), self.base(name, month, k))
-
-
-def numpy_uniforms(rows: np.ndarray, base: np.uint64) -> np.ndarray:
-    """The counter-based uniforms of ``rows`` for a draw's ``base`` (:meth:`Streams.base`), in numpy: the row
-    spread over the counter space, plus the base, through the SplitMix64 finaliser; the top 53 bits, centred in
-    their cell. The definition the compiled draws are tested against."""
-    x = spread_rows(rows) + base
-    _mix(x)
-    x >>= _S11
-    u = x.astype(np.float64)
-    u += _CENTRE
-    u *= _UNIT
-    return u
-
-
-def spread_rows(rows: np.ndarray) -> np.ndarray:
-    """Rows spread over the 64-bit counter space (row x the golden-ratio constant), the part of a
-    counter-based draw that does not depend on the stream, month or decision."""
-    x = np.asarray(rows).astype(np.uint64)
-    x *= np.uint64(_GOLDEN)
-    return x
