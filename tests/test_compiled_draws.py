@@ -218,3 +218,17 @@ def test_word_of_mouth_sums_are_numpys_to_the_last_bit(n, ties_per, informed_sha
     want_total, want_weight = numpy_neighbour_sums(ties, receivers, informed, beliefs)
     assert np.array_equal(weight, want_weight)
     assert np.array_equal(total, want_total)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 200), st.integers(0, 600), st.floats(0.0, 1.0), st.integers(0, 2**32 - 1))
+def test_ties_grouped_by_referrer_as_a_stable_sort_groups_them(n_rows, n_ties, spread, seed):
+    """kernels.group_by_key gives numpy's stable argsort of the referrers and each referrer's first position in
+    it (rows without ties, all ties on a few rows, none at all), as int64 (the referral draw indexes with it)."""
+    rng = np.random.default_rng(seed)
+    n_rows = max(n_rows, 1)
+    keys = rng.integers(0, max(1, int(n_rows * spread)), n_ties).astype(np.int32) if n_ties else np.zeros(0, np.int32)
+    order, start = kernels.group_by_key(keys, n_rows)
+    want = np.argsort(keys, kind="stable")
+    assert order.dtype == np.int64 and np.array_equal(order, want)
+    assert np.array_equal(start, np.searchsorted(keys[want], np.arange(n_rows + 1)))

@@ -54,9 +54,7 @@ class ChannelModel:
                               for name in ("forum", "partner_lead")}
         self.logw_channels = np.stack([self.logw[name] for name in CHANNELS]) if m.n else np.zeros((len(CHANNELS), 0))
         # Ties by referrer: the tie list's positions grouped by their first end, for the referral draw.
-        src = pop.edges_src
-        self.edges_by_src = np.argsort(src, kind="stable").astype(np.int64)
-        self.edges_start = np.searchsorted(src[self.edges_by_src], np.arange(m.n + 1)) if src.size else np.zeros(m.n + 1, dtype=np.int64)
+        self.edges_by_src, self.edges_start = kernels.group_by_key(pop.edges_src, m.n)
 
     def _logw(self, ch, rel_size: np.ndarray, s0: float) -> np.ndarray:
         pop = self.m.pop

@@ -80,6 +80,25 @@ def row_totals(weight, rows, cols):
 
 
 @numba.njit(cache=True, nogil=True)
+def group_by_key(keys, n):
+    """Positions of ``keys`` (integers in 0..n-1) grouped by key in ascending order, each group in the keys'
+    own order (what ``np.argsort(keys, kind="stable")`` gives, by counting instead of sorting), and where each
+    key's group starts (``n + 1`` offsets: key i's positions are ``order[start[i]:start[i + 1]]``)."""
+    start = np.zeros(n + 1, dtype=np.int64)
+    for p in range(keys.size):
+        start[keys[p] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    fill = start[:n].copy()
+    order = np.empty(keys.size, dtype=np.int64)
+    for p in range(keys.size):
+        k = keys[p]
+        order[fill[k]] = p
+        fill[k] += 1
+    return order, start
+
+
+@numba.njit(cache=True, nogil=True)
 def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
     """For each of several weighted draws without replacement (Gumbel top-k) from the same candidates, the
     candidates that can be among its k.
@@ -137,12 +156,13 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
         hpos = np.empty(k, dtype=np.int64)
         filled = 0
         valid = 0
+        for i in range(n):  # every candidate's 1 - u first: a loop without branches, which the compiler vectorises
+            rest[i] = 1.0 - _uniform(rows[i], base)
         for i in range(n):
             a = w_g[i]
             if a > 0.0:
                 valid += 1
-                r = 1.0 - _uniform(rows[i], base)
-                rest[i] = r
+                r = rest[i]
                 if filled < k:
                     _heap_push(heap, hpos, filled, r / a, i)
                     filled += 1
