@@ -187,7 +187,7 @@ class Government(Agent):
     def assess(self, mean_score: float) -> None:
         """Standing in the assessment against the counties' mean: signed amounts weighted by
         ``assessment_signed_weight``, landed capital by the rest."""
-        self.pressure = float(np.clip(1.0 - self.score_year / mean_score, 0.0, 1.0)) if mean_score > 0 else 0.0
+        self.pressure = min(1.0, max(0.0, 1.0 - self.score_year / mean_score)) if mean_score > 0 else 0.0
 
     def rotate_leader(self, u_rotate: float, u_keep: float, u_attention: float) -> None:
         """A month of politics: the leader may be rotated out (yearly hazard ``policy.leader_rotation``).

@@ -56,7 +56,8 @@ def initialise(m, idx: np.ndarray) -> None:
     noise = special.ndtri(np.stack([m.streams.uniform("belief_noise", idx, m.t, j) for j in range(len(BELIEFS))]))
     b = m.p.behaviour
     informed = m.signed_month >= 0  # those who went through signing have something to tell
-    base = np.tile([m.reputation[name] for name in BELIEFS], (idx.size, 1))  # the public reputation
+    base = np.empty((idx.size, len(BELIEFS)))
+    base[:] = [m.reputation[name] for name in BELIEFS]  # the public reputation, on every row
     if informed.any():
         means, cnt = _neighbour_means(m, idx, informed)  # what the new contacts' informed ties believe
         has = cnt > 0
