@@ -23,3 +23,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/python -m pip install --quiet -e '.[dev]'
     echo "$want" > "$stamp"
 fi
+# The model's compiled loops (numba), compiled into numba's on-disk cache here rather than by the first run.
+compiled=.venv/.compiled
+want=$(cat sim/model/kernels.py sim/model/streams.py "$stamp" | sha256sum | cut -c1-16)
+if [ ! -f "$compiled" ] || [ "$(cat "$compiled")" != "$want" ]; then
+    echo "setup: compiling the model's loops"
+    .venv/bin/python -c "from sim.experiment.runner import warm_up; warm_up()"
+    echo "$want" > "$compiled"
+fi

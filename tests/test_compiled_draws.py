@@ -232,3 +232,13 @@ def test_ties_grouped_by_referrer_as_a_stable_sort_groups_them(n_rows, n_ties, s
     want = np.argsort(keys, kind="stable")
     assert order.dtype == np.int64 and np.array_equal(order, want)
     assert np.array_equal(start, np.searchsorted(keys[want], np.arange(n_rows + 1)))
+
+
+def test_the_loops_warm_up_compiles_are_every_loop_the_model_calls():
+    """kernels.LOOPS, which warm_up compiles before workers fork, names every compiled function of the module but
+    the inlined helpers (a loop missing from it would be compiled again by each worker of each pool)."""
+    import numba
+
+    dispatchers = {name for name, f in vars(kernels).items()
+                   if isinstance(f, numba.core.registry.CPUDispatcher) and not name.startswith("_")}
+    assert dispatchers == {f.__name__ for f in kernels.LOOPS}

@@ -102,7 +102,7 @@ def _kernels_loaded() -> bool:
     import sys
 
     kernels = sys.modules.get("sim.model.kernels")
-    return bool(kernels and kernels.shortlists.signatures)
+    return bool(kernels and kernels.compiled())
 
 
 def test_identical_tables_on_serial_process_and_dask(small_serial, tmp_path):
@@ -177,7 +177,7 @@ from sim.experiment.runner import warm_up
 
 def loaded(_):
     kernels = sys.modules.get("sim.model.kernels")
-    return bool(kernels and kernels.shortlists.signatures)
+    return bool(kernels and kernels.compiled())
 
 if __name__ == "__main__":
     for preload in (None, warm_up):
@@ -187,7 +187,7 @@ if __name__ == "__main__":
 
 
 def test_forked_workers_start_with_the_model_loaded(tmp_path):
-    """A pool forked after ``warm_up`` hands every worker the imported model and its compiled lead generation
+    """A pool forked after ``warm_up`` hands every worker the imported model and every compiled loop it calls
     (a fresh process: the test process has loaded them already); without it the workers start bare."""
     import subprocess
     import sys

@@ -44,7 +44,7 @@ from sim.experiment.store import (
     override_cell,
     summary_table,
 )
-from sim.model import simulate
+from sim.model import build_model, kernels, simulate
 from sim.params import Params
 from sim.scenario import ScenarioSpec
 
@@ -147,17 +147,26 @@ def run_one(spec: ScenarioSpec, overrides: dict[str, Any], seed: np.random.SeedS
 
 WARM_UP_PROSPECTS = 300
 """Market of the throw-away model :func:`warm_up` runs (prospects; any size loads the same code)."""
+WARM_UP_MONTHS = 36
+"""Most months :func:`warm_up` runs: it stops as soon as every compiled loop has been compiled (word of mouth only
+runs once someone has signed, in the first year)."""
 
 
 def warm_up() -> None:
-    """Import the model and load its compiled lead generation by two months of a small market.
+    """Import the model and compile (or load from numba's cache) every compiled loop, by running a small market
+    until each has run once.
 
     A process that forks run workers afterwards hands both to every worker; without it each worker of each
     pool spends seconds on them before its first run (the imports alone took 3-5 s on a 2-core machine
-    that compiles Python from source)."""
+    that compiles Python from source), and a loop first met in the workers is compiled by each of them."""
     params = Params()
-    params = params.model_copy(update={"run": params.run.model_copy(update={"n_investors": WARM_UP_PROSPECTS})})
-    simulate(params, seed=0, horizon=2)
+    params = params.model_copy(update={"run": params.run.model_copy(update={"n_investors": WARM_UP_PROSPECTS,
+                                                                            "horizon_months": WARM_UP_MONTHS})})
+    model = build_model(params, seed=0)
+    for _ in range(WARM_UP_MONTHS):
+        model.run_for(1)
+        if kernels.compiled():
+            break
 
 
 def run_batch(task: Task) -> list[RunOutcome]:

@@ -228,3 +228,13 @@ def _heap_replace(heap, hpos, size, value, pos):
         heap[big], heap[i] = heap[i], heap[big]
         hpos[big], hpos[i] = hpos[i], hpos[big]
         i = big
+
+
+LOOPS = (uniforms, neighbour_sums, row_totals, group_by_key, shortlists)
+"""The compiled loops the model calls (the others are inlined into them)."""
+
+
+def compiled() -> bool:
+    """Whether every loop the model calls has been compiled in this process (or loaded from numba's cache)."""
+    return all(f.signatures for f in LOOPS)
+
