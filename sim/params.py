@@ -145,7 +145,7 @@ class Sector(Section):
     capital_median: float = P(2000.0, "Median committed capital of a project", "万元", "assumption", gt=0)
     appeal: float = P(0.0, "Sector-specific pull of the region (a_sector in the utility)", "utility", "assumption", ge=-5, le=5)
     env_weight: float = P(1.0, "How strongly this sector weighs the hard and soft environment and credibility", "multiplier", "assumption", ge=0, le=5)
-    land_intensity: float = P(200.0, "Investment per mu of serviced land", "万元/mu", "assumption: provincial park investment-intensity standards of 150-400 万元/mu", gt=0)
+    land_intensity: float = P(200.0, "Investment per mu of serviced land", "万元/mu", "assumption: provincial park investment-intensity standards of 150-400 万元/mu; at least 1 万元/mu (a sector with less would need almost unbounded land)", ge=1)
     serviced_land_fraction: float = P(1.0, "Share of the land need that must be serviced (三通一平) park land", "share", "assumption", ge=0, le=1)
     approvals: int = P(4, "Departmental approvals the project needs before building (the bank loan comes on top)", "approvals", "assumption", ge=0, le=8)
     build_months: float = P(12.0, "Construction time of a median-size project", "months", "assumption", gt=0)
@@ -269,7 +269,7 @@ class Construction(Section):
     build_time_scale: float = C("construction.build_time_scale", 0.8779, "Multiplier on every sector's construction time", "multiplier", gt=0, le=5)
     stall_speed: float = C("construction.stall_speed", 0.1693, "Construction speed while approvals are still pending (work only on what is permitted)", "share", ge=0, le=1)
     self_finance_speed: float = P(0.6, "Speed of capital arrival for a project building without the loan it asked for", "share", "assumption", gt=0, le=1)
-    land_wait_tolerance: float = P(6.0, "Months of waiting for land that make an investor's hard-environment experience nil", "months", "assumption", gt=0)
+    land_wait_tolerance: float = P(6.0, "Months of waiting for land that make an investor's hard-environment experience nil", "months", "assumption; at least 1 month, the model's time step", ge=1)
 
 
 class Hazards(Section):
