@@ -242,3 +242,13 @@ def test_the_loops_warm_up_compiles_are_every_loop_the_model_calls():
     dispatchers = {name for name, f in vars(kernels).items()
                    if isinstance(f, numba.core.registry.CPUDispatcher) and not name.startswith("_")}
     assert dispatchers == {f.__name__ for f in kernels.LOOPS}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 9), max_size=300), st.sampled_from([np.int8, np.int32, np.int64]))
+def test_stage_counts_are_numpys_bincount(values, dtype):
+    """kernels.counts (the month's census of stages) equals np.bincount with the stages' minimum length, for the
+    int8 stage codes and wider types, with stages nobody is in and no one at all."""
+    values = np.array(values, dtype=dtype)
+    got = kernels.counts(values, 10)
+    assert got.dtype == np.int64 and np.array_equal(got, np.bincount(values, minlength=10))

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.model import kernels
 from sim.model.agents import (
     BUILDING,
     CONTACTED,
@@ -117,7 +118,7 @@ def _ratio(a: float, b: float) -> float:
 def observe(m) -> dict:
     """The month's outputs from the model's arrays."""
     c = m.counters
-    signed = np.flatnonzero(m.signed_month >= 0)
+    signed = (m.signed_month >= 0).nonzero()[0]
     n_signed = signed.size
     stage_s = m.stage[signed]
     started = m.start_month[signed] >= 0
@@ -125,9 +126,9 @@ def observe(m) -> dict:
     done = m.operate_month[signed] >= 0
     signed_cap = float(m.pop.announced[signed].sum())
     arrived = float(m.arrived.sum())
-    counts = np.bincount(m.stage, minlength=len(STAGE_NAMES))
-    op = np.flatnonzero(m.stage == OPERATING)
-    pipe = np.flatnonzero((m.stage >= SIGNED) & (m.stage <= OPERATING))
+    counts = kernels.counts(m.stage, len(STAGE_NAMES))
+    op = (m.stage == OPERATING).nonzero()[0]
+    pipe = ((m.stage >= SIGNED) & (m.stage <= OPERATING)).nonzero()[0]
     from sim.model.beliefs import satisfaction
     reasons = c.by_reason_stage.sum(axis=1)
     rec = {
@@ -202,7 +203,7 @@ def cohort_rates(m, after: int, window: tuple[int, int] | None = None,
     lo, hi = window if window else (1, m.t - after)
     hi = min(hi, m.t - after)
     if signed is None:
-        signed = np.flatnonzero(m.signed_month >= 0)
+        signed = (m.signed_month >= 0).nonzero()[0]
     sm = m.signed_month[signed]
     in_window = (sm >= max(lo, 0)) & (sm <= hi)
     rows = signed[in_window]  # the cohort, in ascending order
@@ -382,7 +383,7 @@ def mechanism_accounts(m, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
 def check_invariants(m) -> list[str]:
     """Stock-flow checks that must hold every month; returns the violations (empty when all hold)."""
     bad = []
-    counts = np.bincount(m.stage, minlength=len(STAGE_NAMES))
+    counts = kernels.counts(m.stage, len(STAGE_NAMES))
     if counts.sum() != m.n:
         bad.append(f"stage counts add to {counts.sum()}, not {m.n}")
     signed = m.signed_month >= 0
