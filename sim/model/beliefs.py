@@ -101,7 +101,7 @@ def update(m) -> None:
     t, lam = m.t, m.p.behaviour.experience_weight
     act = m.actual = actual_environment(m)
     stage = m.stage
-    rows = np.flatnonzero(((stage >= CONTACTED) & (stage <= OPERATING)) | (m.approved_month == t))
+    rows = (((stage >= CONTACTED) & (stage <= OPERATING)) | (m.approved_month == t)).nonzero()[0]
     st = stage[rows]
     pending = m.approvals_pending(rows)
     wait = (t - m.signed_month[rows]).astype(np.float64)
@@ -127,7 +127,7 @@ def update(m) -> None:
           lam * m.p.behaviour.risk_learning_share)
     # Word of mouth among ties: those who went through signing tell what they met.
     informed_mask = m.signed_month >= 0
-    informed = np.flatnonzero(informed_mask)
+    informed = informed_mask.nonzero()[0]
     if m.pop.edges_src.size and informed.size:
         receivers = rows[pipe]
         means, count = _neighbour_means(m, receivers, informed_mask)

@@ -258,7 +258,7 @@ class Ledger:
         m.tracked[:] = False
         if self.tracking_slots <= 0:
             return
-        cand = np.flatnonzero((m.stage == NEGOTIATING) | (m.stage == SIGNED))
+        cand = ((m.stage == NEGOTIATING) | (m.stage == SIGNED)).nonzero()[0]
         if cand.size == 0:
             return
         k = min(self.tracking_slots, cand.size)
@@ -304,7 +304,7 @@ class Ledger:
         if claim.size == 0:
             return
         claim = claim[np.argsort(m.streams.uniform("honour", claim, m.t), kind="stable")]
-        live = np.flatnonzero(~m.promise_dropped[claim])  # positions in the claim order
+        live = (~m.promise_dropped[claim]).nonzero()[0]  # positions in the claim order
         paid = live[np.cumsum(m.promised[claim[live]]) <= self.fund["incentive_fund"] + 1e-9]
         funded = claim[paid]
         self._pay(funded)
@@ -332,7 +332,7 @@ class Ledger:
         if chance <= 0:
             return
         active = (m.stage == BUILDING) | (m.stage == OPERATING)
-        cand = np.flatnonzero(m.broken & (m.paid == 0) & active)
+        cand = (m.broken & (m.paid == 0) & active).nonzero()[0]
         cand = cand[m.streams.uniform("complaint", cand, m.t) < chance]
         if cand.size == 0:
             return
@@ -344,7 +344,7 @@ class Ledger:
     def drop_promises(self, gov: int) -> None:
         """A new leader of government ``gov`` drops a share of the predecessor's outstanding promises (新官不理旧账)."""
         m = self.m
-        open_ = np.flatnonzero(m.promise_open & (m.promise_gov == gov) & ~m.promise_dropped)
+        open_ = (m.promise_open & (m.promise_gov == gov) & ~m.promise_dropped).nonzero()[0]
         dropped = open_[m.streams.uniform("rotation", open_, m.t) < m.p.policy.successor_drop]
         m.promise_dropped[dropped] = True
         m.counters.promises_dropped += dropped.size

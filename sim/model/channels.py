@@ -106,11 +106,11 @@ class ChannelModel:
         want = self.contacts_wanted()
         new = []
         chosen_by: list[np.ndarray] = []
-        cand = np.flatnonzero(m.in_market())
+        cand = m.in_market().nonzero()[0]
         open_ = np.ones(cand.size, dtype=bool)
         coordinated = m.p.policy.city_coordination
         buying = want.any(axis=0)
-        js = np.flatnonzero(buying)
+        js = buying.nonzero()[0]
         picks = None
         if not coordinated and js.size:  # every government draws from the same candidates: all draws in one pass
             coefs, lses = self._mixtures(want, js, kernels.row_totals(self.weight, js, cand))
@@ -203,13 +203,13 @@ class ChannelModel:
             return coef, {int(j): float(self.top[j] + np.log(totals[j])) for j in bought}
         # all open candidates far below a channel's best: normalise that channel on the open ones instead
         w, total = self.weight[bought][:, cand], totals[bought].copy()
-        for r in np.flatnonzero(small):
+        for r in small.nonzero()[0]:
             lw = self.logw[CHANNELS[bought[r]]][cand]
             top = float(lw[open_].max())
             w[r] = np.exp(lw - top)
             total[r] = float(w[r][open_].sum())
             lse[int(bought[r])] = top + float(np.log(total[r]))
-        for r in np.flatnonzero(~small):
+        for r in (~small).nonzero()[0]:
             lse[int(bought[r])] = float(self.top[bought[r]] + np.log(total[r]))
         return _mix(want_g[bought] / total, w), lse
 
@@ -274,7 +274,7 @@ class ChannelModel:
     def _pick(self, stream: str, source: str, available: np.ndarray, k: int) -> np.ndarray:
         """k available prospects drawn with weights ``exp(logw)`` of ``source`` (Gumbel top-k on the stream's uniforms)."""
         m = self.m
-        cand = np.flatnonzero(available)
+        cand = available.nonzero()[0]
         logw = self.logw[source]
         bases = np.array([m.streams.base(stream, m.t, 0)])
         pos, = draw_top_k(cand, cand, self.weight_source[source][:, None], _ONE, bases, np.array([k]),
@@ -287,7 +287,7 @@ class ChannelModel:
         src, dst = m.pop.edges_src, m.pop.edges_dst
         if src.size == 0:
             return np.zeros(0, dtype=np.int64)
-        e = self.ties_of(np.flatnonzero((m.stage == OPERATING) | (m.stage == BUILDING)))
+        e = self.ties_of(((m.stage == OPERATING) | (m.stage == BUILDING)).nonzero()[0])
         e = e[available[dst[e]]]
         if e.size == 0:
             return np.zeros(0, dtype=np.int64)
@@ -369,7 +369,7 @@ def draw_top_k(rows: np.ndarray, cols: np.ndarray, weight_t: np.ndarray, coefs: 
     The compiled :func:`sim.model.kernels.shortlists` keeps the few candidates that can be among the k; their keys
     are computed here, ``log(w_i)`` by ``log_weight(positions, weights)``, so the choice is the one the keys of
     every candidate would give."""
-    terms = np.flatnonzero(coefs.any(axis=0))
+    terms = coefs.any(axis=0).nonzero()[0]
     pos, mix, u, starts = kernels.shortlists(rows, cols, weight_t, terms, coefs, bases, ks,
                                              _ALL_OPEN if open_ is None else open_)
     keys = log_weight(pos, mix) + gumbel(u)

@@ -213,7 +213,7 @@ class AttractionModel(Model):
         self._decide()
         self.ledger.update_tracking()
         # Projects at the service counters this month (stages do not change while departments serve).
-        self.service_rows = np.flatnonzero((self.stage == SIGNED) | (self.stage == BUILDING))
+        self.service_rows = ((self.stage == SIGNED) | (self.stage == BUILDING)).nonzero()[0]
         waiting = self.service_rows[self.approved_month[self.service_rows] < 0]
         self.overdue = np.zeros(self.n, dtype=bool)
         self.overdue[waiting[self.t - self.signed_month[waiting] > self.pop.patience[waiting]]] = True
@@ -264,7 +264,7 @@ class AttractionModel(Model):
         p, t = self.p, self.t
         draw = self.streams.uniform
         # Contacted last month or earlier: enter negotiation or decline.
-        c = np.flatnonzero((self.stage == CONTACTED) & (self.contact_month < t))
+        c = ((self.stage == CONTACTED) & (self.contact_month < t)).nonzero()[0]
         if c.size:
             go = draw("negotiate", c, t, 0) < self.go_on_probability(c)
             self._set_stage(c[go], NEGOTIATING)
@@ -273,7 +273,7 @@ class AttractionModel(Model):
             self._set_stage(declined, DECLINED)
             self.counters.declined += declined.size
         # Negotiations that conclude this month (not while a hand-off is still under way).
-        neg = np.flatnonzero((self.stage == NEGOTIATING) & (self.stage_month < t) & (self.handoff_until <= t))
+        neg = ((self.stage == NEGOTIATING) & (self.stage_month < t) & (self.handoff_until <= t)).nonzero()[0]
         if neg.size == 0:
             return
         neg = neg[draw("negotiate", neg, t, 1) < 1.0 / p.behaviour.negotiation_months]
@@ -304,7 +304,7 @@ class AttractionModel(Model):
         order = np.argsort(self.pop.priority[idx], kind="stable")  # the queue at the signing table
         queued = want[order]
         ok = (np.cumsum(queued) <= self.ledger.promise_room()) & (queued > 0)
-        chosen = np.flatnonzero(ok)
+        chosen = ok.nonzero()[0]
         ok[chosen[self.ledger.vet_promises(chosen.size):]] = False
         fits = np.zeros(idx.size, dtype=bool)
         fits[order] = ok
@@ -341,7 +341,7 @@ class AttractionModel(Model):
         ``rows``, if given, are the signed or building projects (ascending), found once for every department."""
         bit = np.int32(1 << d)
         if rows is None:
-            rows = np.flatnonzero((self.stage == SIGNED) | (self.stage == BUILDING))
+            rows = ((self.stage == SIGNED) | (self.stage == BUILDING)).nonzero()[0]
         remaining = self.appr_need[rows] & ~self.appr_done[rows]
         if self.one_stop_on:
             mask = (remaining & bit) != 0
@@ -377,7 +377,7 @@ class AttractionModel(Model):
     def ready_for_land_rows(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Rows (ascending) of signed serious projects with their pre-start approvals done and no land yet;
         among ``rows`` (ascending) if given."""
-        s = np.flatnonzero(self.stage == SIGNED) if rows is None else rows[self.stage[rows] == SIGNED]
+        s = (self.stage == SIGNED).nonzero()[0] if rows is None else rows[self.stage[rows] == SIGNED]
         return s[self.ready_for_land_among(s)]
 
     def ready_for_land_among(self, rows: np.ndarray) -> np.ndarray:
@@ -468,7 +468,7 @@ class AttractionModel(Model):
         if self.t == year_start:
             self.arrived_year_start[:] = self.arrived
         n_gov = len(self.governments)
-        rows = np.flatnonzero(self.gov >= 0)  # only projects located with a government count
+        rows = (self.gov >= 0).nonzero()[0]  # only projects located with a government count
         gov = self.gov[rows]
         signed = np.bincount(gov, weights=self.pop.announced[rows] * (self.signed_month[rows] >= year_start), minlength=n_gov)
         landed = np.bincount(gov, weights=self.arrived[rows] - self.arrived_year_start[rows], minlength=n_gov)
@@ -481,7 +481,7 @@ class AttractionModel(Model):
 
     # ------------------------------------------------------------------ construction and operation
     def _start_building(self) -> None:
-        ready = np.flatnonzero((self.stage == SIGNED) & self.land_granted & (self.handoff_until <= self.t))
+        ready = ((self.stage == SIGNED) & self.land_granted & (self.handoff_until <= self.t)).nonzero()[0]
         if ready.size == 0:
             return
         self._set_stage(ready, BUILDING)
@@ -492,7 +492,7 @@ class AttractionModel(Model):
     def _construct_and_operate(self) -> None:
         p, c = self.p, self.p.construction
         self._stall()
-        b = np.flatnonzero(self.stage == BUILDING)
+        b = (self.stage == BUILDING).nonzero()[0]
         if b.size:
             pending = self.appr_need[b] & ~self.appr_done[b]
             bank_only = pending == (1 << self.bank_index)
@@ -507,7 +507,7 @@ class AttractionModel(Model):
             self.operate_month[done] = self.t
             self.op_capital[done] = self.pop.capital[done]
             self.ledger.settle_fund_stakes(done[self.fund_stake[done] > 0], done[:0])
-        op = np.flatnonzero(self.stage == OPERATING)
+        op = (self.stage == OPERATING).nonzero()[0]
         self.tax_month = float((self.op_capital[op] * self.tax_per_capital_month[op]).sum())
         self.ledger.collect_tax(self.tax_month)
         u = self.streams.uniform("reinvest", op, self.t)
@@ -521,11 +521,11 @@ class AttractionModel(Model):
         """Projects under construction may stall half-built (烂尾), more often without the loan they needed or after
         a broken promise; no capital arrives while stalled; a stalled project may find money and resume."""
         h = self.p.hazards
-        s = np.flatnonzero(self.stage == STALLED)
+        s = (self.stage == STALLED).nonzero()[0]
         resume = s[self.streams.uniform("stall", s, self.t, 1) < h.stall_resume]
         self.stage[resume] = BUILDING
         self.counters.resumed += resume.size
-        b = np.flatnonzero(self.stage == BUILDING)
+        b = (self.stage == BUILDING).nonzero()[0]
         gap = self.loan_refused[b] | self.broken[b]
         u = self.streams.uniform("stall", b, self.t, 0)
         now = b[(u < h.stall * np.where(gap, h.stall_funding_gap, 1.0)) & (self.start_month[b] < self.t)]
@@ -538,14 +538,14 @@ class AttractionModel(Model):
     def _slow_states(self) -> None:
         pol = self.p.policy
         spend = self.ledger.allotment.get("atmosphere", 0.0) / PER_THOUSAND / self.p.scale
-        op = np.flatnonzero(self.stage == OPERATING)
+        op = (self.stage == OPERATING).nonzero()[0]
         satisfied = float((beliefs.satisfaction(self, op) > self.p.behaviour.satisfied_threshold).sum()) if op.size else 0.0
         gain = pol.atmosphere_effect * spend + pol.atmosphere_from_success * satisfied / self.p.scale
         self.atmosphere = float(np.clip(self.atmosphere + (gain - pol.atmosphere_decay * self.atmosphere) / MONTHS_PER_YEAR, 0.0, 1.0))
 
     def _follow_cohorts(self) -> None:
         for k in COHORT_MONTHS:
-            idx = np.flatnonzero(self.signed_month == self.t - k)
+            idx = (self.signed_month == self.t - k).nonzero()[0]
             if self.t - k < 0 or idx.size == 0:
                 continue
             self.arrived_at[k][idx] = self.arrived[idx]
@@ -561,7 +561,7 @@ class AttractionModel(Model):
 
     def _returns(self) -> None:
         """Prospects that declined may be courted again after a cool-down, remembering what they believed."""
-        back = np.flatnonzero((self.stage == DECLINED) & (self.stage_month <= self.t - self.p.behaviour.return_months))
+        back = ((self.stage == DECLINED) & (self.stage_month <= self.t - self.p.behaviour.return_months)).nonzero()[0]
         self.stage[back] = PROSPECT
         self.counters.returned += back.size
 

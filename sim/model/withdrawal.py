@@ -25,7 +25,7 @@ REASON_INDEX = {r: i for i, r in enumerate(REASONS)}
 def hazards(m) -> tuple[np.ndarray, np.ndarray]:
     """Monthly hazards (causes x candidates) and the candidates' rows."""
     h, t = m.p.hazards, m.t
-    idx = np.flatnonzero((m.stage >= NEGOTIATING) & (m.stage <= OPERATING))
+    idx = ((m.stage >= NEGOTIATING) & (m.stage <= OPERATING)).nonzero()[0]
     st = m.stage[idx]
     H = np.zeros((len(REASONS), idx.size))
     signed = st == SIGNED
