@@ -113,13 +113,14 @@ class ChannelModel:
         js = buying.nonzero()[0]
         picks = None
         if not coordinated and js.size:  # every government draws from the same candidates: all draws in one pass
-            coefs, lses = self._mixtures(want, js, kernels.row_totals(self.weight, js, cand))
+            coefs, norms = self._mixtures(want, js, kernels.row_totals(self.weight, js, cand))
             if coefs is not None:
                 ks = want.sum(axis=1).astype(np.int64)
                 bases = np.array([m.streams.base("contact", m.t, g) for g in range(len(m.governments))])
                 picks = draw_top_k(cand, cand, self.weight_t, coefs, bases, ks, _log_mix)
         totals = None  # every channel's total weight over the candidates still open, where needed
-        norms = np.full(want.shape, np.inf)  # each government's log normaliser of each channel it buys
+        if picks is None:
+            norms = np.full(want.shape, np.inf)  # each government's log normaliser of each channel it buys
         cache: dict = {}
         for g in range(len(m.governments)):
             k = int(want[g].sum())
@@ -127,7 +128,7 @@ class ChannelModel:
                 chosen_by.append(np.zeros(0, dtype=np.int64))
                 continue
             if picks is not None:
-                pos, lse = picks[g], lses[g]
+                pos = picks[g]
             else:  # coordinated (each government draws from the candidates the ones before left), or renormalising
                 key = (want[g].tobytes(), coordinated and g > 0)
                 if key not in cache:
@@ -141,9 +142,9 @@ class ChannelModel:
                 else:
                     pos, = draw_top_k(cand, np.arange(cand.size), (how * open_)[:, None], _ONE, bases, np.array([k]),
                                       _log_mix)
+                norms[g, list(lse)] = list(lse.values())
             idx = cand[pos]
             chosen_by.append(idx)
-            norms[g, list(lse)] = list(lse.values())
             m.governments[g].contacts += idx.size
             if coordinated:
                 open_ = open_.copy()
@@ -153,7 +154,7 @@ class ChannelModel:
         for g, cost in enumerate(self._charge(want, chosen_by, all_idx, norms)):
             if chosen_by[g].size:
                 m.ledger.spend("channels", cost, g)
-        uniq, counts = np.unique(all_idx, return_counts=True)
+        uniq = np.unique(all_idx)
         m.counters.duplicated_contacts += int(all_idx.size - uniq.size)
         county_hits = np.concatenate(chosen_by[:-1]) if len(chosen_by) > 1 else np.zeros(0, dtype=np.int64)
         cu, cc = np.unique(county_hits, return_counts=True)
@@ -214,16 +215,18 @@ class ChannelModel:
         return _mix(want_g[bought] / total, w), lse
 
     def _mixtures(self, want: np.ndarray, js: np.ndarray,
-                  totals: np.ndarray) -> tuple[np.ndarray | None, list[dict[int, float]]]:
+                  totals: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Every government's channel coefficients when all candidates are open to all (no coordination): its
         contacts bought through channel j over j's total weight on the candidates (governments x channels), and
-        each bought channel's log normaliser. (None, []) if a channel's total underflows and needs renormalising."""
+        the log normaliser of each channel each government buys (governments x channels, inf for the others).
+        (None, None) if a channel's total underflows and needs renormalising."""
         if (totals[js] < _TINY).any():
-            return None, []
+            return None, None
         coef = np.zeros_like(want)
         coef[:, js] = np.where(want[:, js] > 0, want[:, js] / totals[js], 0.0)
-        lse_j = {int(j): float(self.top[j] + np.log(totals[j])) for j in js}
-        return coef, [{j: v for j, v in lse_j.items() if want[g, j] > 0} for g in range(want.shape[0])]
+        norms = np.full(want.shape, np.inf)
+        norms[:, js] = np.where(want[:, js] > 0, self.top[js] + np.log(totals[js]), np.inf)
+        return coef, norms
 
     def _charge(self, want: np.ndarray, chosen_by: list[np.ndarray], idx: np.ndarray, norms: np.ndarray) -> list[float]:
         """Attribute each contact to a channel of the government that bought it, in proportion to the channel's
