@@ -252,3 +252,4 @@ def test_stage_counts_are_numpys_bincount(values, dtype):
     values = np.array(values, dtype=dtype)
     got = kernels.counts(values, 10)
     assert got.dtype == np.int64 and np.array_equal(got, np.bincount(values, minlength=10))
+

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from modelkit import small
 
 from sim.model import build_model, simulate
@@ -161,3 +163,13 @@ def test_a_hopeless_offer_has_probability_zero_without_a_warning():
         warnings.simplefilter("error")
         p = m.go_on_probability(np.arange(5), bonus=-1e6)
     assert (p == 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=20))
+def test_the_mean_of_a_few_numbers_is_numpys_to_the_last_bit(values):
+    """beliefs.mean_of (the leaders' mean attention, the counties' mean score, the departments' mean service)
+    gives np.mean's number exactly, for the short lists whose pairwise sum numpy unrolls (8 and more) too."""
+    from sim.model.beliefs import mean_of
+
+    assert mean_of(values) == float(np.mean(values))

@@ -154,11 +154,13 @@ class ChannelModel:
         for g, cost in enumerate(self._charge(want, chosen_by, all_idx, norms)):
             if chosen_by[g].size:
                 m.ledger.spend("channels", cost, g)
-        uniq = np.unique(all_idx)
+        # Contacts by row (a count per prospect: cheaper than sorting them); those of several counties are fought over.
+        county_hits = np.bincount(np.concatenate(chosen_by[:-1]), minlength=m.n) if len(chosen_by) > 1 else np.zeros(m.n, dtype=np.int64)
+        hit = county_hits > 0
+        hit[chosen_by[-1]] = True
+        uniq = hit.nonzero()[0]
         m.counters.duplicated_contacts += int(all_idx.size - uniq.size)
-        county_hits = np.concatenate(chosen_by[:-1]) if len(chosen_by) > 1 else np.zeros(0, dtype=np.int64)
-        cu, cc = np.unique(county_hits, return_counts=True)
-        war = cu[cc > 1]
+        war = (county_hits > 1).nonzero()[0]
         m.courted[war] = True
         # Ownership: a prospect courted by several governments goes to the highest offer (each county chose its
         # markup this month); equal offers are settled in a shuffled order. The last government written wins.

@@ -459,7 +459,7 @@ class AttractionModel(Model):
 
     def mean_attention(self) -> float:
         """Leaders' mean attention to attraction (each government's leader has their own)."""
-        return float(np.mean([g.attention for g in self.governments]))
+        return beliefs.mean_of([g.attention for g in self.governments])
 
     def _assessment(self) -> None:
         """Each county's standing this year: signed amounts (weight ``assessment_signed_weight``) and landed capital."""
@@ -475,7 +475,7 @@ class AttractionModel(Model):
         counties = self.governments[:CITY]
         for g in counties:
             g.score_year = w * signed[g.index] + (1.0 - w) * landed[g.index]
-        mean = float(np.mean([g.score_year for g in counties]))
+        mean = beliefs.mean_of([g.score_year for g in counties])
         for g in counties:
             g.assess(mean)
 
