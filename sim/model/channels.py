@@ -119,7 +119,7 @@ class ChannelModel:
                 bases = np.array([m.streams.base("contact", m.t, g) for g in range(len(m.governments))])
                 picks = draw_top_k(cand, cand, self.weight_t, coefs, bases, ks, _log_mix)
         totals = None  # every channel's total weight over the candidates still open, where needed
-        if picks is None:
+        if picks is None:  # (with picks, _mixtures gave the normalisers)
             norms = np.full(want.shape, np.inf)  # each government's log normaliser of each channel it buys
         cache: dict = {}
         for g in range(len(m.governments)):
@@ -154,8 +154,8 @@ class ChannelModel:
         for g, cost in enumerate(self._charge(want, chosen_by, all_idx, norms)):
             if chosen_by[g].size:
                 m.ledger.spend("channels", cost, g)
-        # Contacts by row (a count per prospect: cheaper than sorting them); those of several counties are fought over.
-        county_hits = np.bincount(np.concatenate(chosen_by[:-1]), minlength=m.n) if len(chosen_by) > 1 else np.zeros(m.n, dtype=np.int64)
+        # Contacts counted per prospect (cheaper than sorting them); those of several counties are fought over.
+        county_hits = np.bincount(np.concatenate([*chosen_by[:-1], all_idx[:0]]), minlength=m.n)
         hit = county_hits > 0
         hit[chosen_by[-1]] = True
         uniq = hit.nonzero()[0]

@@ -247,4 +247,3 @@ LOOPS = (uniforms, neighbour_sums, row_totals, counts, group_by_key, shortlists)
 def compiled() -> bool:
     """Whether every loop the model calls has been compiled in this process (or loaded from numba's cache)."""
     return all(f.signatures for f in LOOPS)
-
