@@ -253,3 +253,31 @@ def test_stage_counts_are_numpys_bincount(values, dtype):
     got = kernels.counts(values, 10)
     assert got.dtype == np.int64 and np.array_equal(got, np.bincount(values, minlength=10))
 
+
+
+def numpy_service_queue(rows, need, done, bit, any_order, overdue, base, speed):
+    """A department's month at the counter as numpy computed it before it was compiled: the queue (the lowest
+    approval still to do is this one, or any with a one-stop centre), its overdue count, and the requests whose
+    uniform falls below the department's speed."""
+    remaining = need[rows] & ~done[rows]
+    queue = rows[(remaining & bit) != 0] if any_order else rows[(remaining & -remaining) == bit]
+    dealt = queue[numpy_uniforms(queue, base) < speed]
+    return dealt, queue.size, int(np.count_nonzero(overdue[queue]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 300), st.integers(0, 7), st.booleans(), st.floats(0.0, 1.0), st.integers(0, 2**64 - 1),
+       st.integers(0, 2**32 - 1))
+def test_a_departments_queue_is_numpys(n, dept, any_order, speed, base, seed):
+    """kernels.service_queue (one department's queue, overdue count and requests dealt with) equals the numpy
+    computation on random approval needs and progress: projects with nothing left, with this approval and
+    others still to do, in and out of the signed and building rows, with and without a one-stop centre."""
+    rng = np.random.default_rng(seed)
+    need = rng.integers(0, 256, n).astype(np.int32)
+    done = (need & rng.integers(0, 256, n)).astype(np.int32)
+    rows = np.flatnonzero(rng.random(n) < 0.7).astype(np.int64)
+    overdue = rng.random(n) < 0.3
+    bit, base = np.int32(1 << dept), np.uint64(base)
+    got = kernels.service_queue(rows, need, done, bit, any_order, overdue, base, speed)
+    want = numpy_service_queue(rows, need, done, bit, any_order, overdue, base, speed)
+    assert np.array_equal(got[0], want[0]) and got[1:] == want[1:]

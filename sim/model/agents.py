@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from mesa import Agent
 
+from sim.model import kernels
 from sim.model.stages import (  # noqa: F401  (re-exported: the model's modules import them from here)
     BUILDING,
     CONTACTED,
@@ -130,11 +131,12 @@ class Department(Agent):
         """Deal with the requests handled this month (each with chance ``speed``), at most the capacity,
         oldest requests first and tracked projects ahead."""
         m = self.model
-        queue = m.pending_requests(self.index, m.service_rows)
-        # Complaints: the share of its queue waiting past the investors' patience.
-        self.complaints = np.count_nonzero(m.overdue[queue]) / queue.size if queue.size else 0.0
-        if queue.size:
-            queue = queue[m.streams.uniform("approval", queue, m.t, self.index) < self.speed]
+        # The queue, its share waiting past the investors' patience (complaints) and the requests dealt with this
+        # month, in one compiled pass over the signed and building projects.
+        queue, queued, late = kernels.service_queue(m.service_rows, m.appr_need, m.appr_done, np.int32(1 << self.index),
+                                                    bool(m.one_stop_on), m.overdue,
+                                                    m.streams.base("approval", m.t, self.index), self.speed)
+        self.complaints = late / queued if queued else 0.0
         if queue.size == 0:
             self.carry = 0.0
             self.served = 0

@@ -80,6 +80,33 @@ def row_totals(weight, rows, cols):
 
 
 @numba.njit(cache=True, nogil=True)
+def service_queue(rows, need, done, bit, any_order, overdue, base, speed):
+    """One department's month at the counter: of ``rows`` (the signed and building projects, ascending), those
+    whose request waits at the department of approval ``bit`` (the lowest approval still to do, or any with
+    ``any_order``: a one-stop centre takes them all at once), how many of them wait past their patience
+    (``overdue``), and those dealt with this month: the ones whose counter-based uniform of ``base`` is below
+    ``speed``. Returns (dealt with, in the rows' order; queue length; overdue count)."""
+    out = np.empty(rows.size, dtype=np.int64)
+    queued = 0
+    late = 0
+    dealt = 0
+    for r in rows:
+        left = need[r] & ~done[r]
+        if any_order:
+            waits = (left & bit) != 0
+        else:
+            waits = (left & -left) == bit
+        if waits:
+            queued += 1
+            if overdue[r]:
+                late += 1
+            if _uniform(r, base) < speed:
+                out[dealt] = r
+                dealt += 1
+    return out[:dealt], queued, late
+
+
+@numba.njit(cache=True, nogil=True)
 def counts(values, n):
     """How many of ``values`` (integers in 0..n-1) equal each of 0..n-1 (``np.bincount(values, minlength=n)``
     without converting a small integer type to the platform's first: 40 us a month on the stages)."""
@@ -240,7 +267,7 @@ def _heap_replace(heap, hpos, size, value, pos):
         i = big
 
 
-LOOPS = (uniforms, neighbour_sums, row_totals, counts, group_by_key, shortlists)
+LOOPS = (uniforms, neighbour_sums, row_totals, service_queue, counts, group_by_key, shortlists)
 """The compiled loops the model calls (the others are inlined into them)."""
 
 

@@ -336,19 +336,6 @@ class AttractionModel(Model):
         self.stage_month[idx] = self.t
 
     # ------------------------------------------------------------------ service
-    def pending_requests(self, d: int, rows: np.ndarray | None = None) -> np.ndarray:
-        """Signed or building projects whose request waits at department ``d`` (all at once with a one-stop centre);
-        ``rows``, if given, are the signed or building projects (ascending), found once for every department."""
-        bit = np.int32(1 << d)
-        if rows is None:
-            rows = ((self.stage == SIGNED) | (self.stage == BUILDING)).nonzero()[0]
-        remaining = self.appr_need[rows] & ~self.appr_done[rows]
-        if self.one_stop_on:
-            mask = (remaining & bit) != 0
-        else:
-            mask = (remaining & -remaining) == bit
-        return rows[mask]
-
     def decide_loans(self, idx: np.ndarray) -> None:
         """The bank's decision on loan requests: refusals leave the project to self-finance, or to leave."""
         pr = self.p.service.loan_approval + (self.p.policy.bank_forum_gain if self.forums["bank"] else 0.0)
