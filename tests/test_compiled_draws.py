@@ -281,3 +281,21 @@ def test_a_departments_queue_is_numpys(n, dept, any_order, speed, base, seed):
     got = kernels.service_queue(rows, need, done, bit, any_order, overdue, base, speed)
     want = numpy_service_queue(rows, need, done, bit, any_order, overdue, base, speed)
     assert np.array_equal(got[0], want[0]) and got[1:] == want[1:]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 9), max_size=400), st.integers(0, 9), st.integers(0, 9))
+def test_rows_between_two_stages_are_numpys(values, lo, hi):
+    """kernels.rows_between gives np.flatnonzero of the range mask (ascending int64 rows; empty ranges, lo > hi,
+    no rows at all)."""
+    values = np.array(values, dtype=np.int8)
+    got = kernels.rows_between(values, lo, hi)
+    assert got.dtype == np.int64 and np.array_equal(got, np.flatnonzero((values >= lo) & (values <= hi)))
+
+
+def test_the_pipeline_stages_are_consecutive_codes_in_order():
+    """The model asks for rows by ranges of stage codes (negotiating to operating, signed or building, building
+    or operating...): the pipeline's stages must keep consecutive codes in their order."""
+    from sim.model.stages import BUILDING, CONTACTED, NEGOTIATING, OPERATING, PROSPECT, SIGNED
+
+    assert [PROSPECT, CONTACTED, NEGOTIATING, SIGNED, BUILDING, OPERATING] == list(range(PROSPECT, OPERATING + 1))

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model import beliefs
+from sim.model import beliefs, kernels
 from sim.model.agents import BUILDING, NEGOTIATING, OPERATING, SIGNED
 from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
 from sim.params import BUDGET_LEVERS
@@ -258,7 +258,7 @@ class Ledger:
         m.tracked[:] = False
         if self.tracking_slots <= 0:
             return
-        cand = ((m.stage == NEGOTIATING) | (m.stage == SIGNED)).nonzero()[0]
+        cand = kernels.rows_between(m.stage, NEGOTIATING, SIGNED)
         if cand.size == 0:
             return
         k = min(self.tracking_slots, cand.size)

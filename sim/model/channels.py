@@ -292,7 +292,7 @@ class ChannelModel:
         src, dst = m.pop.edges_src, m.pop.edges_dst
         if src.size == 0:
             return np.zeros(0, dtype=np.int64)
-        e = self.ties_of(((m.stage == OPERATING) | (m.stage == BUILDING)).nonzero()[0])
+        e = self.ties_of(kernels.rows_between(m.stage, BUILDING, OPERATING))
         e = e[available[dst[e]]]
         if e.size == 0:
             return np.zeros(0, dtype=np.int64)

@@ -28,7 +28,7 @@ from mesa.experimental.scenarios import Scenario
 from mesa.time import Schedule
 from scipy import stats
 
-from sim.model import beliefs, channels, outputs, withdrawal
+from sim.model import beliefs, channels, kernels, outputs, withdrawal
 from sim.model.agents import (
     BUILDING,
     CONTACTED,
@@ -213,7 +213,7 @@ class AttractionModel(Model):
         self._decide()
         self.ledger.update_tracking()
         # Projects at the service counters this month (stages do not change while departments serve).
-        self.service_rows = ((self.stage == SIGNED) | (self.stage == BUILDING)).nonzero()[0]
+        self.service_rows = kernels.rows_between(self.stage, SIGNED, BUILDING)
         waiting = self.service_rows[self.approved_month[self.service_rows] < 0]
         self.overdue = np.zeros(self.n, dtype=bool)
         self.overdue[waiting[self.t - self.signed_month[waiting] > self.pop.patience[waiting]]] = True
@@ -479,7 +479,7 @@ class AttractionModel(Model):
     def _construct_and_operate(self) -> None:
         p, c = self.p, self.p.construction
         self._stall()
-        b = (self.stage == BUILDING).nonzero()[0]
+        b = kernels.rows_between(self.stage, BUILDING, BUILDING)
         if b.size:
             pending = self.appr_need[b] & ~self.appr_done[b]
             bank_only = pending == (1 << self.bank_index)
@@ -494,7 +494,7 @@ class AttractionModel(Model):
             self.operate_month[done] = self.t
             self.op_capital[done] = self.pop.capital[done]
             self.ledger.settle_fund_stakes(done[self.fund_stake[done] > 0], done[:0])
-        op = (self.stage == OPERATING).nonzero()[0]
+        op = kernels.rows_between(self.stage, OPERATING, OPERATING)
         self.tax_month = float((self.op_capital[op] * self.tax_per_capital_month[op]).sum())
         self.ledger.collect_tax(self.tax_month)
         u = self.streams.uniform("reinvest", op, self.t)
@@ -508,11 +508,11 @@ class AttractionModel(Model):
         """Projects under construction may stall half-built (烂尾), more often without the loan they needed or after
         a broken promise; no capital arrives while stalled; a stalled project may find money and resume."""
         h = self.p.hazards
-        s = (self.stage == STALLED).nonzero()[0]
+        s = kernels.rows_between(self.stage, STALLED, STALLED)
         resume = s[self.streams.uniform("stall", s, self.t, 1) < h.stall_resume]
         self.stage[resume] = BUILDING
         self.counters.resumed += resume.size
-        b = (self.stage == BUILDING).nonzero()[0]
+        b = kernels.rows_between(self.stage, BUILDING, BUILDING)
         gap = self.loan_refused[b] | self.broken[b]
         u = self.streams.uniform("stall", b, self.t, 0)
         now = b[(u < h.stall * np.where(gap, h.stall_funding_gap, 1.0)) & (self.start_month[b] < self.t)]
@@ -525,7 +525,7 @@ class AttractionModel(Model):
     def _slow_states(self) -> None:
         pol = self.p.policy
         spend = self.ledger.allotment.get("atmosphere", 0.0) / PER_THOUSAND / self.p.scale
-        op = (self.stage == OPERATING).nonzero()[0]
+        op = kernels.rows_between(self.stage, OPERATING, OPERATING)
         satisfied = float((beliefs.satisfaction(self, op) > self.p.behaviour.satisfied_threshold).sum()) if op.size else 0.0
         gain = pol.atmosphere_effect * spend + pol.atmosphere_from_success * satisfied / self.p.scale
         self.atmosphere = float(np.clip(self.atmosphere + (gain - pol.atmosphere_decay * self.atmosphere) / MONTHS_PER_YEAR, 0.0, 1.0))

@@ -127,8 +127,8 @@ def observe(m) -> dict:
     signed_cap = float(m.pop.announced[signed].sum())
     arrived = float(m.arrived.sum())
     counts = kernels.counts(m.stage, len(STAGE_NAMES))
-    op = (m.stage == OPERATING).nonzero()[0]
-    pipe = ((m.stage >= SIGNED) & (m.stage <= OPERATING)).nonzero()[0]
+    op = kernels.rows_between(m.stage, OPERATING, OPERATING)
+    pipe = kernels.rows_between(m.stage, SIGNED, OPERATING)
     from sim.model.beliefs import satisfaction
     reasons = c.by_reason_stage.sum(axis=1)
     rec = {

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model import beliefs
+from sim.model import beliefs, kernels
 from sim.model.agents import BUILDING, EXITED, NEGOTIATING, OPERATING, REASONS, SIGNED, WITHDRAWN
 
 REASON_INDEX = {r: i for i, r in enumerate(REASONS)}
@@ -25,7 +25,7 @@ REASON_INDEX = {r: i for i, r in enumerate(REASONS)}
 def hazards(m) -> tuple[np.ndarray, np.ndarray]:
     """Monthly hazards (causes x candidates) and the candidates' rows."""
     h, t = m.p.hazards, m.t
-    idx = ((m.stage >= NEGOTIATING) & (m.stage <= OPERATING)).nonzero()[0]
+    idx = kernels.rows_between(m.stage, NEGOTIATING, OPERATING)
     st = m.stage[idx]
     H = np.zeros((len(REASONS), idx.size))
     signed = st == SIGNED
