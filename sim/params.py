@@ -421,7 +421,7 @@ class Policy(Section):
                                          "year exceed the incentive fund's means (its balance plus a year's inflow) divided by this; 1 promises only what the fund can carry, "
                                          "lower values promise beyond it", "share",
                                     "assumption: the essay's incentives promised beyond the means to honour them (P1): the baseline promises about twice what its fund takes in, "
-                                    "and its honouring rate (about 0.7) follows from the fund and from leader rotation", gt=0, le=1)
+                                    "and its honouring rate (about 0.7) follows from the fund and from leader rotation; at least 0.05 (promising over twenty times what the fund carries is outside what the model describes, and near 0 the promise room is infinite)", ge=0.05, le=1)
     promise_horizon_months: float = P(12.0, "Window of the promising rule: the promises made in the last this many months must stay within the fund's balance "
                                            "and this many months of its inflow, over discipline", "months", "assumption: a budget year", ge=1, le=60)
     promise_vetting_months: float = P(0.25, "Staff time the finance bureau spends vetting one promise against the fund, at full discipline", "person-months / promise",

@@ -149,13 +149,15 @@ def test_a_typo_in_belief_noise_is_refused_not_a_crash(tmp_path, capsys):
 @pytest.mark.parametrize("text, key", [
     ("[population.sectors.potato]\nland_intensity = 1e-300\n", "population.sectors.potato.land_intensity"),
     ("[construction]\nland_wait_tolerance = 0.001\n", "construction.land_wait_tolerance"),
+    ("[policy]\nhonouring_discipline = 2.225073858507203e-309\n", "policy.honouring_discipline"),
 ])
 def test_divisors_too_small_to_mean_anything_are_refused(text, key, tmp_path, capsys):
-    """A sector's investment per mu divides its capital into land need and the land-wait tolerance divides the
-    months waited: values near 0 (which the property tests once drew) gave infinities and overflow warnings in
-    the run; both are refused below 1 (万元/mu, month) in one line."""
+    """A sector's investment per mu divides its capital into land need, the land-wait tolerance divides the
+    months waited and the honouring discipline divides the fund's means into the promise room: values near 0
+    (which the property tests drew) gave infinities, overflow warnings and, for the discipline, a run that
+    failed; they are refused below 1 (万元/mu, month) and 0.05 in one line."""
     path = tmp_path / "s.toml"
     path.write_text(text, encoding="utf-8")
     assert main(["run", str(path), "--out", str(tmp_path / "out"), *SMALL]) == 2
     err = one_line_error(capsys)
-    assert f"key '{key}'" in err and "greater than or equal to 1" in err, err
+    assert f"key '{key}'" in err and "greater than or equal to" in err, err
