@@ -44,7 +44,7 @@ from sim.experiment.store import (
     override_cell,
     summary_table,
 )
-from sim.model import build_model, kernels, simulate
+from sim.model import build_model, kernels, release, simulate
 from sim.params import Params
 from sim.scenario import ScenarioSpec
 
@@ -167,6 +167,7 @@ def warm_up() -> None:
         model.run_for(1)
         if kernels.compiled():
             break
+    release(model)  # not inherited by every worker forked afterwards
 
 
 def run_batch(task: Task) -> list[RunOutcome]:

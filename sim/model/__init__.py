@@ -53,11 +53,15 @@ def simulate(spec_or_params, seed: int | np.random.SeedSequence = 0, horizon: in
     data = model.datacollector.tables[MONTHLY_TABLE]
     monthly = {k: np.asarray(data[k]) for k in MONTHLY_COLUMNS}
     result = RunResult(monthly=monthly, summary=summary(model))
-    # The model, its agents, ledger and channel model refer to each other: left alone, a finished run waits for
-    # the cyclic garbage collector, which lets about a hundred dead runs pile up in a worker (tens of MB).
-    # Dropping its state frees the arrays at once; only empty shells are left for the collector.
-    model.__dict__.clear()
+    release(model)
     return result
 
 
-__all__ = ["AttractionModel", "AttractionScenario", "RunResult", "build_model", "simulate", "MONTHLY_COLUMNS"]
+def release(model: AttractionModel) -> None:
+    """Free a finished model's arrays now. The model, its agents, ledger and channel model refer to each other:
+    left alone, a finished run waits for the cyclic garbage collector, which lets about a hundred dead runs pile
+    up in a worker (tens of MB). Dropping its state leaves only empty shells for the collector."""
+    model.__dict__.clear()
+
+
+__all__ = ["AttractionModel", "AttractionScenario", "RunResult", "build_model", "release", "simulate", "MONTHLY_COLUMNS"]

@@ -364,7 +364,7 @@ class AttractionModel(Model):
     def ready_for_land_rows(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Rows (ascending) of signed serious projects with their pre-start approvals done and no land yet;
         among ``rows`` (ascending) if given."""
-        s = (self.stage == SIGNED).nonzero()[0] if rows is None else rows[self.stage[rows] == SIGNED]
+        s = kernels.rows_between(self.stage, SIGNED, SIGNED) if rows is None else rows[self.stage[rows] == SIGNED]
         return s[self.ready_for_land_among(s)]
 
     def ready_for_land_among(self, rows: np.ndarray) -> np.ndarray:
