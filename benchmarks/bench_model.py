@@ -6,8 +6,8 @@ the tie network and the Mesa agents) side by side with the microseconds per agen
 of a trivial Mesa agent (one attribute update, activated with ``shuffle_do``) and of
 Mesa's Boltzmann wealth model (``mesa.examples.basic.boltzmann_wealth_model``) at the
 same N in the same process, repeats interleaved, best of ``--repeat``; 'paired' is the median over
-repeats of each repeat's own ratio (the two measured one after the other, so a drift in the machine's speed
-between repeats moves both sides alike). Times are the process's CPU time (``time.process_time``), which
+repeats of each repeat's own ratio: the model's run over the mean of a trivial step measured just before it and
+one just after (a drift in the machine's speed, between repeats or during one, moves both sides alike). Times are the process's CPU time (``time.process_time``), which
 other work on a shared machine disturbs less than the wall clock.
 
 Then the three goals, side by side:
@@ -17,7 +17,7 @@ Then the three goals, side by side:
   - the run time grows at most linearly with the population from 1,000 to 100,000: the
     exponent b of a least-squares fit of log(time) = a + b log(N) is at most 1.05.
 
-Usage: python benchmarks/bench_model.py [--sizes 1000 3000 12000 30000 100000] [--months 60] [--repeat 3]
+Usage: python benchmarks/bench_model.py [--sizes 1000 3000 12000 30000 100000] [--months 60] [--repeat 5]
 Not a test: numbers depend on the machine; run it and read them.
 """
 
@@ -105,7 +105,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000, 12000, 30000, 100000])
     ap.add_argument("--months", type=int, default=60)
-    ap.add_argument("--repeat", type=int, default=3, help="best of this many repeats")
+    ap.add_argument("--repeat", type=int, default=5, help="best (and median of paired ratios) of this many repeats")
     args = ap.parse_args()
     print("CPU times in microseconds. 'ours' = one investor-month of the baseline (monthly step only / whole run")
     print("with set-up); 'trivial' = one step of a Mesa agent that only increments a number; 'Boltzmann' = one")
@@ -114,21 +114,24 @@ def main() -> None:
           f"{'total/trivial':>13} {'paired':>8} {'total/Boltz':>11}")
     ratio, paired, totals = {}, {}, []
     for n in args.sizes:
-        builds, runs, boltz, triv = [], [], [], []
+        builds, runs, boltz, triv, pairs = [], [], [], [], []
         steps = max(3, min(60, 2_000_000 // n))
         for r in range(args.repeat):
+            # the trivial step just before and just after the model run: a machine whose speed drifts during the
+            # repeat moves the model's time and the mean of the two alike
+            before = time_trivial(n, steps=steps, seed=r)
             b, s, inv_months = time_model(n, args.months, seed=r)
+            after = time_trivial(n, steps=steps, seed=r)
             builds.append(b)
             runs.append(s)
-            triv.append(time_trivial(n, steps=steps, seed=r))
-            boltz.append(time_boltzmann(n, steps=steps, seed=r))
+            triv += [before, after]
+            pairs.append((b + s) / inv_months / ((before + after) / 2))
+            boltz.append(time_boltzmann(n, steps=max(3, steps // 6), seed=r))  # for scale only: fewer steps
         build, run, ref, ref2 = min(builds), min(runs), min(boltz), min(triv)
         per_step = run / inv_months
         per_total = (build + run) / inv_months
         ratio[n] = per_total / ref2
-        # each repeat's own ratio (the model and the trivial step measured one after the other): a machine whose
-        # speed drifts between repeats moves both sides of it alike
-        paired[n] = statistics.median((b + s) / inv_months / t for b, s, t in zip(builds, runs, triv, strict=True))
+        paired[n] = statistics.median(pairs)
         totals.append(build + run)
         print(f"{n:>8} {build:>8.2f} {run:>7.2f} {per_step * 1e6:>10.3f} {per_total * 1e6:>11.3f} {ref2 * 1e6:>8.3f} "
               f"{ref * 1e6:>10.3f} {ratio[n]:>13.2f} {paired[n]:>8.2f} {per_total / ref:>11.2f}", flush=True)

@@ -60,7 +60,7 @@ def test_kernel_uniforms_are_the_streams_uniforms_bit_for_bit():
         assert np.array_equal(s.uniform(name, rows, month, k), expected), (name, month, k)
         assert np.array_equal(s.uniform(name, rows[::-7].astype(np.int32), month, k), expected[::-7])
         # a draw taking every candidate returns them all, with their uniforms
-        pos, _, got, _ = kernels.shortlists(rows, np.arange(rows.size), np.ones((rows.size, 1)), np.array([0]), np.ones((1, 1)),
+        pos, _, got, _ = kernels.shortlists(rows, np.arange(rows.size), np.ones((1, rows.size)), np.array([0]), np.ones((1, 1)),
                                             np.array([s.base(name, month, k)]), np.array([rows.size]),
                                             np.zeros(0, dtype=bool))
         assert np.array_equal(pos, np.arange(rows.size))
@@ -89,6 +89,7 @@ draw_settings = st.fixed_dictionaries({
     "seed": st.integers(0, 2**32 - 1),
     "subset": st.booleans(),
     "closed_share": st.sampled_from([None, 0.0, 0.2, 0.9]),  # candidates already taken (coordinated draws)
+    "alike": st.booleans(),  # every other draw weighs as the first (counties buying the same channels alike)
 })
 
 
@@ -96,9 +97,10 @@ draw_settings = st.fixed_dictionaries({
 @given(draw_settings)
 def test_compiled_draw_chooses_what_every_key_would(case):
     """Catches a short list that can miss one of the k (a wrong bound, limit or margin, a heap that keeps the wrong
-    candidates), weights mixed in the wrong way, draws that share uniforms, weight-0 candidates chosen, or taken
-    candidates drawn again: for generated weights, wants and masks of candidates already taken, each draw's choice
-    equals the k largest Gumbel keys over every open candidate."""
+    candidates), weights mixed in the wrong way, draws weighing alike that share more than their weights, draws
+    that share uniforms, weight-0 candidates chosen, or taken candidates drawn again: for generated weights, wants
+    and masks of candidates already taken, each draw's choice equals the k largest Gumbel keys over every open
+    candidate."""
     rng = np.random.default_rng(case["seed"])
     n_pop = case["n"] + 50
     rows = np.sort(rng.choice(n_pop, case["n"], replace=False)).astype(np.int64) if case["subset"] \
@@ -108,10 +110,12 @@ def test_compiled_draw_chooses_what_every_key_would(case):
     coefs = rng.exponential(size=(case["draws"], case["terms"] + 1))
     coefs[:, 0] = 0.0  # a channel nobody buys
     coefs[rng.random(coefs.shape) < 0.3] = 0.0
+    if case["alike"]:
+        coefs[2::2] = coefs[0]
     ks = np.array(case["k"][:case["draws"]], dtype=np.int64)
     bases = rng.integers(0, 2**63, size=case["draws"]).astype(np.uint64)
     open_ = None if case["closed_share"] is None else rng.random(rows.size) >= case["closed_share"]
-    got = draw_top_k(rows, rows, weight_t, coefs, bases, ks, lambda pos, mix: np.log(mix), open_)
+    got = draw_top_k(rows, rows, np.ascontiguousarray(weight_t.T), coefs, bases, ks, lambda pos, mix: np.log(mix), open_)
     expected = full_top_k(rows, rows, weight_t, coefs, bases, ks, numpy_uniforms, open_)
     assert len(got) == len(expected)
     for g, (a, b) in enumerate(zip(got, expected, strict=True)):
@@ -125,8 +129,8 @@ def test_a_single_weight_column_draws_in_proportion_to_it():
     """Catches a draw that ignores the weights: with one weight column (the forums' and partners' draws), over many
     months a candidate of weight 4 is chosen about four times as often as one of weight 1."""
     rows = np.arange(200, dtype=np.int64)
-    w = np.ones((200, 1))
-    w[:100] = 4.0
+    w = np.ones((1, 200))
+    w[0, :100] = 4.0
     s = Streams(11)
     heavy = 0
     for month in range(300):
@@ -142,11 +146,11 @@ def test_the_short_list_is_short():
     log-normal weights and k = 20, each draw's short list holds fewer than 200."""
     rng = np.random.default_rng(5)
     rows = np.arange(20000, dtype=np.int64)
-    weight_t = np.exp(rng.normal(size=(20000, 2)))
+    weight = np.exp(rng.normal(size=(2, 20000)))
     coefs = np.array([[1.0, 0.5], [0.2, 1.0], [1.0, 0.0]])
     ks = np.array([20, 20, 20])
     bases = np.array([11, 12, 13], dtype=np.uint64)
-    pos, mix, u, starts = kernels.shortlists(rows, rows, weight_t, np.array([0, 1]), coefs, bases, ks,
+    pos, mix, u, starts = kernels.shortlists(rows, rows, weight, np.array([0, 1]), coefs, bases, ks,
                                             np.zeros(0, dtype=bool))
     sizes = np.diff(starts)
     assert np.all(sizes >= 20) and np.all(sizes < 200), sizes

@@ -48,7 +48,6 @@ class ChannelModel:
         # Targeting weights exponentiated once (they never change): row j is exp(logw - its largest value).
         self.top = np.array([float(self.logw[name].max()) if m.n else 0.0 for name in CHANNELS])
         self.weight = np.exp(np.stack([self.logw[name] for name in CHANNELS]) - self.top[:, None]) if m.n else np.zeros((len(CHANNELS), 0))
-        self.weight_t = np.ascontiguousarray(self.weight.T)  # candidates x channels, for the compiled draw
         self.cost = np.array([p.channels[name].cost_per_contact for name in CHANNELS])
         self.weight_source = {name: np.exp(self.logw[name] - self.logw[name].max()) if m.n else self.logw[name]
                               for name in ("forum", "partner_lead")}
@@ -117,7 +116,7 @@ class ChannelModel:
             if coefs is not None:
                 ks = want.sum(axis=1).astype(np.int64)
                 bases = np.array([m.streams.base("contact", m.t, g) for g in range(len(m.governments))])
-                picks = draw_top_k(cand, cand, self.weight_t, coefs, bases, ks, _log_mix)
+                picks = draw_top_k(cand, cand, self.weight, coefs, bases, ks, _log_mix)
         totals = None  # every channel's total weight over the candidates still open, where needed
         if picks is None:  # (with picks, _mixtures gave the normalisers)
             norms = np.full(want.shape, np.inf)  # each government's log normaliser of each channel it buys
@@ -138,9 +137,9 @@ class ChannelModel:
                 how, lse = cache[key]  # a government sharing the cached weighing still skips prospects taken since
                 bases = np.array([m.streams.base("contact", m.t, g)])
                 if how.ndim == 2:
-                    pos, = draw_top_k(cand, cand, self.weight_t, how, bases, np.array([k]), _log_mix, open_)
+                    pos, = draw_top_k(cand, cand, self.weight, how, bases, np.array([k]), _log_mix, open_)
                 else:
-                    pos, = draw_top_k(cand, np.arange(cand.size), (how * open_)[:, None], _ONE, bases, np.array([k]),
+                    pos, = draw_top_k(cand, np.arange(cand.size), (how * open_)[None, :], _ONE, bases, np.array([k]),
                                       _log_mix)
                 norms[g, list(lse)] = list(lse.values())
             idx = cand[pos]
@@ -282,7 +281,7 @@ class ChannelModel:
         cand = available.nonzero()[0]
         logw = self.logw[source]
         bases = np.array([m.streams.base(stream, m.t, 0)])
-        pos, = draw_top_k(cand, cand, self.weight_source[source][:, None], _ONE, bases, np.array([k]),
+        pos, = draw_top_k(cand, cand, self.weight_source[source][None, :], _ONE, bases, np.array([k]),
                           lambda pos, mix: logw[cand[pos]])
         return cand[pos]
 
@@ -364,18 +363,18 @@ def park_fit(m, new_demand: float) -> float:
     return free / (free + demand)
 
 
-def draw_top_k(rows: np.ndarray, cols: np.ndarray, weight_t: np.ndarray, coefs: np.ndarray, bases: np.ndarray,
+def draw_top_k(rows: np.ndarray, cols: np.ndarray, weight: np.ndarray, coefs: np.ndarray, bases: np.ndarray,
                ks: np.ndarray, log_weight, open_: np.ndarray | None = None) -> list[np.ndarray]:
     """For each draw g, the positions (ascending) of the ``ks[g]`` candidates with the largest Gumbel keys ``log(w_i)
     + gumbel(u_i)``: weighted sampling without replacement, where candidate i is prospect ``rows[i]``, ``w_i = sum_j
-    coefs[g, j] weight_t[cols[i], j]`` and ``u_i`` its counter-based uniform of the draw's base ``bases[g]``.
+    coefs[g, j] weight[j, cols[i]]`` and ``u_i`` its counter-based uniform of the draw's base ``bases[g]``.
     Candidates of weight 0, and those not ``open_`` (if given), are never chosen.
 
     The compiled :func:`sim.model.kernels.shortlists` keeps the few candidates that can be among the k; their keys
     are computed here, ``log(w_i)`` by ``log_weight(positions, weights)``, so the choice is the one the keys of
     every candidate would give."""
     terms = coefs.any(axis=0).nonzero()[0]
-    pos, mix, u, starts = kernels.shortlists(rows, cols, weight_t, terms, coefs, bases, ks,
+    pos, mix, u, starts = kernels.shortlists(rows, cols, weight, terms, coefs, bases, ks,
                                              _ALL_OPEN if open_ is None else open_)
     keys = log_weight(pos, mix) + gumbel(u)
     out = []

@@ -150,16 +150,16 @@ def group_by_key(keys, n):
 
 
 @numba.njit(cache=True, nogil=True)
-def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
+def shortlists(rows, cols, weight, terms, coefs, bases, ks, open_):
     """For each of several weighted draws without replacement (Gumbel top-k) from the same candidates, the
     candidates that can be among its k.
 
-    Candidate i is prospect ``rows[i]``. In draw g its selection weight is ``sum_j coefs[g, j] * weight_t[cols[i],
-    j]`` over the terms ``j in terms`` (summed in their order) and its counter-based uniform of ``rows[i]``
-    and ``bases[g]`` (:meth:`sim.model.streams.Streams.uniform`'s); draw g takes ``ks[g]`` candidates. Where
-    ``open_`` (one flag per candidate; empty: all open) is false the weight is 0 in every draw. The Gumbel key
-    of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and ``(1 - u_i) / w_i <= q_i``: the k smallest
-    such bounds give an upper limit on the k-th smallest q, and only
+    Candidate i is prospect ``rows[i]``. In draw g its selection weight is ``sum_j coefs[g, j] * weight[j,
+    cols[i]]`` over the terms ``j in terms`` (summed in their order; a term of coefficient 0 adds exactly 0 and is
+    skipped) and its counter-based uniform of ``rows[i]`` and ``bases[g]`` (:meth:`sim.model.streams.Streams.uniform`'s);
+    draw g takes ``ks[g]`` candidates. Where ``open_`` (one flag per candidate; empty: all open) is false the
+    weight is 0 in every draw. The Gumbel key of candidate i falls as ``q_i = -log(u_i) / w_i`` rises, and ``(1 -
+    u_i) / w_i <= q_i``: the k smallest such bounds give an upper limit on the k-th smallest q, and only
     candidates whose bound is within it can be chosen. If at most k candidates have a positive weight, the short
     list is all of them.
 
@@ -168,33 +168,45 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
     n = rows.size
     n_draws = coefs.shape[0]
     n_terms = terms.size
-    masked = open_.size > 0
-    coef_t = np.ascontiguousarray(coefs[:, terms].T)  # terms x draws: one term of every draw's weight at a time
-    # The weights of every draw, the draws side by side (each draw's sum in the order of the terms); 0 where closed.
-    mix = np.zeros((n_draws, n))
-    acc = np.empty(n_draws)
-    for i in range(n):
-        if masked and not open_[i]:
-            continue
-        c = cols[i]
-        if n_draws == 1:  # one draw (coordinated governments, forums, partners): a scalar sum stays in a register
-            a = 0.0
-            for t in range(n_terms):
-                a += coef_t[t, 0] * weight_t[c, terms[t]]
-            mix[0, i] = a
-            continue
-        for g in range(n_draws):
-            acc[g] = 0.0
+    # Each term's weights over the candidates, gathered once (0 where closed).
+    term_w = np.empty((n_terms, n))
+    for t in range(n_terms):
+        src = weight[terms[t]]
+        for i in range(n):
+            term_w[t, i] = src[cols[i]]
+    if open_.size > 0:
+        for i in range(n):
+            if not open_[i]:
+                for t in range(n_terms):
+                    term_w[t, i] = 0.0
+    # Every draw's weights, one row per distinct set of coefficients (counties buying alike share it), summed a
+    # term at a time over all candidates: the additions per candidate are in the terms' order, as in one sum.
+    row_of = np.empty(n_draws, dtype=np.int64)
+    first = np.empty(n_draws, dtype=np.int64)  # the first draw of each distinct row
+    n_rows = 0
+    for g in range(n_draws):
+        row_of[g] = n_rows
+        for r in range(n_rows):
+            if _same_coefs(coefs, terms, g, first[r]):
+                row_of[g] = r
+                break
+        if row_of[g] == n_rows:
+            first[n_rows] = g
+            n_rows += 1
+    mix = np.zeros((n_rows, n))
+    for r in range(n_rows):
+        g = first[r]
+        w_g = mix[r]
         for t in range(n_terms):
-            w = weight_t[c, terms[t]]
-            for g in range(n_draws):
-                acc[g] += coef_t[t, g] * w
-        for g in range(n_draws):
-            mix[g, i] = acc[g]
-    # Then each draw on its own, in scalar code: bounds, the k smallest of them, the limit and the short list.
+            c = coefs[g, terms[t]]
+            if c != 0.0:
+                src = term_w[t]
+                for i in range(n):
+                    w_g[i] += c * src[i]
+    # Then each draw on its own: bounds, the k smallest of them, the limit and the short list.
     starts = np.zeros(n_draws + 1, dtype=np.int64)
     found = np.empty(n, dtype=np.int64)
-    rest = np.empty(n)  # 1 - u: a candidate's bound is rest / mix
+    rest = np.empty(n)  # 1 - u: a candidate's bound is rest / w
     lists = [found[:0].copy() for _ in range(n_draws)]
     for g in range(n_draws):
         k = ks[g]
@@ -202,25 +214,26 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
             starts[g + 1] = starts[g]
             continue
         base = bases[g]
-        w_g = mix[g]
-        heap = np.empty(k)  # the k smallest bounds so far (a max-heap) and their positions
-        hpos = np.empty(k, dtype=np.int64)
-        filled = 0
+        w_g = mix[row_of[g]]
         valid = 0
-        for i in range(n):  # every candidate's 1 - u first: a loop without branches, which the compiler vectorises
+        for i in range(n):  # loops without branches, which the compiler vectorises
             rest[i] = 1.0 - _uniform(rows[i], base)
         for i in range(n):
-            a = w_g[i]
-            if a > 0.0:
-                valid += 1
-                r = rest[i]
-                if filled < k:
-                    _heap_push(heap, hpos, filled, r / a, i)
-                    filled += 1
-                elif r < heap[0] * a:  # its bound r / a is (up to rounding) below the k-th smallest so far
-                    _heap_replace(heap, hpos, k, r / a, i)
-        limit = np.inf  # a draw of no more valid candidates than it takes keeps all of them
-        if valid > k:
+            valid += w_g[i] > 0.0
+        count = 0
+        if valid <= k:  # a draw of no more valid candidates than it takes keeps all of them
+            for i in range(n):
+                if w_g[i] > 0.0:
+                    found[count] = i
+                    count += 1
+        else:
+            heap = np.full(k, np.inf)  # the k smallest bounds so far (a max-heap) and their positions
+            hpos = np.zeros(k, dtype=np.int64)
+            for i in range(n):
+                # its bound rest / w is (up to rounding) below the k-th smallest so far; never for w = 0 (inf * 0 is
+                # nan, and rest * 0 is below no bound)
+                if rest[i] < heap[0] * w_g[i]:
+                    _heap_replace(heap, hpos, k, rest[i] / w_g[i], i)
             limit = 0.0
             for h in range(k):
                 p = hpos[h]
@@ -228,11 +241,10 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
                 if q > limit:
                     limit = q
             limit *= 1.0 + MARGIN
-        count = 0
-        for i in range(n):
-            if w_g[i] > 0.0 and rest[i] <= limit * w_g[i]:
-                found[count] = i
-                count += 1
+            for i in range(n):
+                if rest[i] <= limit * w_g[i]:
+                    found[count] = i
+                    count += 1
         lists[g] = found[:count].copy()
         starts[g + 1] = starts[g] + count
     positions = np.empty(starts[-1], dtype=np.int64)
@@ -240,26 +252,21 @@ def shortlists(rows, cols, weight_t, terms, coefs, bases, ks, open_):
     uniforms = np.empty(starts[-1])
     for g in range(n_draws):
         at = starts[g]
+        w_g = mix[row_of[g]]
         for p in lists[g]:
             positions[at] = p
-            weights[at] = mix[g, p]
+            weights[at] = w_g[p]
             uniforms[at] = _uniform(rows[p], bases[g])
             at += 1
     return positions, weights, uniforms, starts
 
 
 @numba.njit(inline="always")
-def _heap_push(heap, hpos, size, value, pos):
-    i = size
-    heap[i] = value
-    hpos[i] = pos
-    while i > 0:
-        parent = (i - 1) // 2
-        if heap[parent] >= heap[i]:
-            break
-        heap[parent], heap[i] = heap[i], heap[parent]
-        hpos[parent], hpos[i] = hpos[i], hpos[parent]
-        i = parent
+def _same_coefs(coefs, terms, g, h):
+    for t in range(terms.size):
+        if coefs[g, terms[t]] != coefs[h, terms[t]]:
+            return False
+    return True
 
 
 @numba.njit(inline="always")
