@@ -32,7 +32,8 @@ SECTOR_NAMES_ZH = {
 }
 ORIGINS = ("local", "domestic", "foreign")
 BELIEF_KEYS = ("hard", "soft", "credibility", "delay", "risk")
-"""What investors hold beliefs about (the keys of ``behaviour.belief_noise``; sim.model.beliefs.BELIEFS)."""
+"""What investors hold beliefs about (the keys of ``behaviour.belief_noise``; the columns of the model's beliefs, in
+this order)."""
 CHANNELS = (
     "referral",
     "door_to_door",

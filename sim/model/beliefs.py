@@ -22,9 +22,9 @@ import numpy as np
 from scipy import special
 
 from sim.model import kernels
-from sim.model.agents import BUILDING, CONTACTED, OPERATING, SIGNED
+from sim.params import BELIEF_KEYS
 
-BELIEFS = ("hard", "soft", "credibility", "delay", "risk")
+BELIEFS = BELIEF_KEYS  # the columns of m.beliefs
 
 
 def init_arrays(m, n: int) -> None:
@@ -101,62 +101,25 @@ def actual_environment(m) -> dict[str, float]:
 
 
 def update(m) -> None:
-    """A month of own experience and word of mouth; then the reputation follows.
-
-    Only investors in the pipeline (contacted to operating) and projects approved this month learn anything,
-    so the work is done on their rows alone."""
-    t, lam = m.t, m.p.behaviour.experience_weight
+    """A month of own experience and word of mouth (:func:`sim.model.kernels.learn`, one pass over the
+    pipeline's rows: the rules are in this module's docstring and the kernel's); then the reputation follows."""
+    b = m.p.behaviour
     act = m.actual = actual_environment(m)
-    stage = m.stage
-    rows = (((stage >= CONTACTED) & (stage <= OPERATING)) | (m.approved_month == t)).nonzero()[0]
-    st = stage[rows]
-    pending = m.approvals_pending(rows)
-    wait = (t - m.signed_month[rows]).astype(np.float64)
-    # Hard environment: waiting for land is bad news; getting it soon is good news.
-    land_wait = m.ready_for_land_among(rows)
-    tol = m.p.construction.land_wait_tolerance
-    got_land = (st == BUILDING) & (m.start_month[rows] == t)
-    exp_hard = np.where(land_wait, 1.0 - np.minimum(1.0, (t - m.land_ready[rows]) / tol), 1.0)
-    _pull(m.b_hard, rows, land_wait | got_land, exp_hard, lam)
-    # Soft environment: service as met, soured by waiting past patience.
-    pipe = (st >= CONTACTED) & (st <= OPERATING)
-    patience = m.pop.patience[rows]
-    overdue = np.clip((wait - patience) / patience, 0.0, 1.0)
-    exp_soft = act["soft"] * np.where(pending, 1.0 - overdue, 1.0)
-    _pull(m.b_soft, rows, pipe & (st >= SIGNED), exp_soft, lam)
-    # Delay: the wait experienced so far, or the final approval time.
-    approved = m.approved_month[rows]
-    exp_delay = np.where(pending, wait, (approved - m.signed_month[rows]).astype(np.float64))
-    seen_delay = pending & (wait > m.b_delay[rows]) | (approved == t)
-    _pull(m.b_delay, rows, seen_delay, exp_delay, lam)
-    # Risk: the legal environment as met while building and operating.
-    _pull(m.b_risk, rows, (st == BUILDING) | (st == OPERATING), np.full(rows.size, act["risk"]),
-          lam * m.p.behaviour.risk_learning_share)
-    # Word of mouth among ties: those who went through signing tell what they met.
-    informed_mask = m.signed_month >= 0
-    informed = informed_mask.nonzero()[0]
-    if m.pop.edges_src.size and informed.size:
-        receivers = rows[pipe]
-        means, count = _neighbour_means(m, receivers, informed_mask)
-        has = count > 0
-        recv = receivers[has]
-        means = means[has]
-        w = m.p.behaviour.word_of_mouth_weight
-        own = m.beliefs[recv]
-        m.beliefs[recv] = own + w * (means - own)
+    lam = b.experience_weight
+    ties = m.pop.ties
+    informed_mask = kernels.learn(
+        m.beliefs, m.stage, m.approved_month, m.signed_month, m.start_month, m.land_ready, m.appr_pre, m.appr_done,
+        m.land_granted, m.pop.serious, m.pop.patience, m.t, float(m.p.construction.land_wait_tolerance), lam,
+        lam * b.risk_learning_share, act["soft"], act["risk"], ties.indptr, ties.indices, ties.data,
+        b.word_of_mouth_weight)
     # Reputation follows what experienced investors believe, slowly.
-    mem = m.p.behaviour.reputation_memory
+    informed = informed_mask.nonzero()[0]
+    mem = b.reputation_memory
     if informed.size:
         # each belief's mean over the experienced: one gather, each belief's values in order (as its own array)
         known = np.ascontiguousarray(m.beliefs[informed].T).mean(axis=1)
         for j, name in enumerate(BELIEFS):
             m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(known[j])
-
-
-def _pull(arr: np.ndarray, rows: np.ndarray, mask: np.ndarray, target: np.ndarray, lam: float) -> None:
-    """Move the beliefs ``arr`` of ``rows[mask]`` a share ``lam`` toward ``target[mask]`` (targets per row of ``rows``)."""
-    sel = rows[mask]
-    arr[sel] += lam * (target[mask] - arr[sel])
 
 
 def on_broken_promise(m, idx: np.ndarray) -> None:
@@ -170,6 +133,6 @@ def on_honoured_promise(m, idx: np.ndarray) -> None:
 
 
 def satisfaction(m, idx: np.ndarray) -> np.ndarray:
-    """Investor satisfaction in [0, 1]: mean of believed hard, soft, credibility, security and speed."""
-    speed = 1.0 - np.minimum(1.0, m.b_delay[idx] / m.p.behaviour.satisfaction_delay_months)
-    return (m.b_hard[idx] + m.b_soft[idx] + m.b_cred[idx] + (1.0 - m.b_risk[idx]) + speed) / len(BELIEFS)
+    """Investor satisfaction in [0, 1] (:func:`sim.model.kernels.satisfaction`): mean of believed hard, soft,
+    credibility, security and speed."""
+    return kernels.satisfaction(m.beliefs, np.asarray(idx, dtype=np.int64), m.p.behaviour.satisfaction_delay_months)

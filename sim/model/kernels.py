@@ -1,5 +1,6 @@
 """Compiled loops of the month (numba): lead generation, the part whose work grows with the whole market,
-and the small per-row loops that numpy would run as a dozen passes (uniforms, word of mouth).
+and the per-row rules that numpy would run as dozens of passes over the pipeline, each a temporary array
+(uniforms, learning and word of mouth, the competing risks of withdrawal, the service counters).
 
 Every month each government that buys contacts draws them from every prospect in the market: one
 counter-based uniform per prospect and government (:mod:`sim.model.streams`), the prospect's selection
@@ -11,7 +12,9 @@ same formula as the full computation, so the contacts chosen are the ones the fu
 
 The uniforms are bit for bit those of :meth:`sim.model.streams.Streams.uniform` (integer hashing and an
 exact conversion; a test compares them). Sums of weights are taken in a fixed sequential order, whatever the
-engine or the number of workers.
+engine or the number of workers. The per-row rules use only the four exactly rounded operations, in the
+order the numpy formulas they replaced used (the model's numbers did not change by a bit); exponentials and
+logarithms stay in numpy, whose vectorised versions need not round as the compiled ones do.
 """
 
 from __future__ import annotations
@@ -19,10 +22,15 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from sim.model.stages import BUILDING, CONTACTED, NEGOTIATING, OPERATING, REASONS, SIGNED
 from sim.model.streams import _CENTRE, _GOLDEN, _M1, _M2, _S11, _S27, _S30, _S31, _UNIT
+from sim.params import BELIEF_KEYS
 
 _G = np.uint64(_GOLDEN)
 MARGIN = 1e-9  # relative slack on the short list's bound: far above rounding, far below any gap between keys that matters
+_HARD, _SOFT, _CREDIBILITY, _EXPECTED_DELAY, _RISK = (BELIEF_KEYS.index(b)
+                                                     for b in ("hard", "soft", "credibility", "delay", "risk"))
+"""The columns of the beliefs (investors x beliefs)."""
 
 
 @numba.njit(inline="always")
@@ -64,6 +72,149 @@ def neighbour_sums(indptr, indices, data, receivers, informed, beliefs):
                 for j in range(k):
                     total[r, j] += w * beliefs[o, j]
     return total, count
+
+
+@numba.njit(cache=True, nogil=True)
+def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready, appr_pre, appr_done, land_granted,
+          serious, patience, t, tol, lam, lam_risk, soft_met, risk_met, indptr, indices, data, word_of_mouth):
+    """A month of learning (:func:`sim.model.beliefs.update`) on the rows of ``beliefs`` (investors x hard, soft,
+    credibility, delay, risk) in the pipeline (contacted to operating) or approved in month ``t``, in place.
+
+    Own experience first, each belief pulled a share (``lam``, ``lam_risk`` for risk) toward what was met:
+    hard, where waiting for land (1 less the wait over ``tol`` months, at least 0) or given land this month (1);
+    soft, from signing on (``soft_met``, cut by the wait past patience while approvals are pending); the delay,
+    where the wait so far exceeds the belief or the last approval came this month (the wait, or the approval
+    time); risk, while building and operating (``risk_met``). Then word of mouth: each pipeline row is pulled a
+    share ``word_of_mouth`` toward the tie-weighted mean beliefs of its ties who went through signing (ties in
+    CSR ``indptr``, ``indices``, ``data``), all means taken after the month's experience. Returns the mask of
+    investors who went through signing."""
+    n = stage.size
+    rows = np.empty(n, dtype=np.int64)
+    m = 0
+    informed = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        informed[i] = signed_month[i] >= 0
+        s = stage[i]
+        if (s >= CONTACTED and s <= OPERATING) or approved_month[i] == t:
+            rows[m] = i
+            m += 1
+    receivers = np.empty(m, dtype=np.int64)
+    k = 0
+    for q in range(m):
+        i = rows[q]
+        s = stage[i]
+        pending = (s == SIGNED or s == BUILDING) and approved_month[i] < 0
+        wait = np.float64(t - signed_month[i])
+        pipe = s >= CONTACTED and s <= OPERATING
+        pre = appr_pre[i]
+        land_wait = s == SIGNED and (appr_done[i] & pre) == pre and not land_granted[i] and serious[i]
+        if land_wait:
+            beliefs[i, _HARD] += lam * (1.0 - min(1.0, np.float64(t - land_ready[i]) / tol) - beliefs[i, _HARD])
+        elif s == BUILDING and start_month[i] == t:
+            beliefs[i, _HARD] += lam * (1.0 - beliefs[i, _HARD])
+        if pipe and s >= SIGNED:
+            met = soft_met
+            if pending:
+                met = soft_met * (1.0 - min(max((wait - patience[i]) / patience[i], 0.0), 1.0))
+            beliefs[i, _SOFT] += lam * (met - beliefs[i, _SOFT])
+        approved = approved_month[i]
+        if (pending and wait > beliefs[i, _EXPECTED_DELAY]) or approved == t:
+            met = wait if pending else np.float64(approved - signed_month[i])
+            beliefs[i, _EXPECTED_DELAY] += lam * (met - beliefs[i, _EXPECTED_DELAY])
+        if s == BUILDING or s == OPERATING:
+            beliefs[i, _RISK] += lam_risk * (risk_met - beliefs[i, _RISK])
+        if pipe:
+            receivers[k] = i
+            k += 1
+    receivers = receivers[:k]
+    total, count = neighbour_sums(indptr, indices, data, receivers, informed, beliefs)
+    for r in range(k):
+        if count[r] > 0:
+            i = receivers[r]
+            for j in range(beliefs.shape[1]):
+                beliefs[i, j] += word_of_mouth * (total[r, j] / count[r] - beliefs[i, j])
+    return informed
+
+
+@numba.njit(inline="always")
+def _satisfied(beliefs, i, delay_months):
+    speed = 1.0 - min(1.0, beliefs[i, _EXPECTED_DELAY] / delay_months)
+    return (beliefs[i, _HARD] + beliefs[i, _SOFT] + beliefs[i, _CREDIBILITY] + (1.0 - beliefs[i, _RISK]) + speed
+            ) / len(BELIEF_KEYS)
+
+
+@numba.njit(cache=True, nogil=True)
+def satisfaction(beliefs, rows, delay_months):
+    """Satisfaction of ``rows`` in [0, 1]: the mean of their believed hard and soft environment, credibility,
+    security (1 - risk) and speed (1 - the expected delay over ``delay_months``, at least 0)."""
+    out = np.empty(rows.size)
+    for r in range(rows.size):
+        out[r] = _satisfied(beliefs, rows[r], delay_months)
+    return out
+
+
+_NO_LAND, _DELAY, _LOAN, _BROKEN, _OUTSIDE, _HANDOFF, _INSECURITY, _NOT_SERIOUS, _NO_AGREEMENT = (
+    REASONS.index(r) for r in ("no_land", "delay", "loan_refused", "incentive_broken", "outside_offer", "handoff",
+                               "insecurity", "not_serious", "no_agreement"))
+
+
+@numba.njit(cache=True, nogil=True)
+def withdrawals(rows, stage, p_go, t, signed_month, patience, appr_pre, appr_done, approved_month, land_granted,
+                serious, tracked, handoff_until, loan_refused, broken, size_weight, beliefs, rates, tracking_cut,
+                excess_cap, building_delay_share, building_sunk_share, insecure, insecure_operating, exit_operating,
+                delay_months, base_leave, base_reason):
+    """The month's competing risks (:mod:`sim.model.withdrawal`) for ``rows`` (negotiating to operating, with
+    their go-on probabilities ``p_go``): each row's hazard from each cause (``rates`` in the order of the
+    reasons, each times the row's exposure to it), clipped to [0, 1]; it leaves if its uniform of ``base_leave``
+    is below ``1 - prod(1 - h)``, for the cause its uniform of ``base_reason`` falls on in the cumulative shares
+    ``h / sum(h)``. Returns (the rows that leave, their reasons)."""
+    n_causes = len(REASONS)
+    h = np.zeros(n_causes)
+    leave = np.empty(rows.size, dtype=np.int64)
+    why = np.empty(rows.size, dtype=np.int64)
+    k = 0
+    for q in range(rows.size):
+        i = rows[q]
+        s = stage[i]
+        signed = s == SIGNED
+        building = s == BUILDING
+        cut = 1.0 - tracking_cut if tracked[i] else 1.0
+        pre = appr_pre[i]
+        land_wait = signed and (appr_done[i] & pre) == pre and not land_granted[i] and serious[i]
+        h[_NO_LAND] = rates[_NO_LAND] * np.float64(land_wait) * cut
+        excess = min(max((np.float64(t - signed_month[i]) - patience[i]) / patience[i], 0.0), excess_cap)
+        pending = (signed or building) and approved_month[i] < 0
+        h[_DELAY] = rates[_DELAY] * excess * np.float64(pending) * cut * (building_delay_share if building else 1.0)
+        h[_LOAN] = rates[_LOAN] * np.float64(loan_refused[i])
+        h[_BROKEN] = rates[_BROKEN] * np.float64(broken[i]) * size_weight[i]  # large projects weigh promises more
+        if s == OPERATING:  # exit when dissatisfied (counted as a better offer elsewhere) or harassed
+            h[_OUTSIDE] = exit_operating * (1.0 - _satisfied(beliefs, i, delay_months))
+            h[_INSECURITY] = insecure_operating
+        else:
+            h[_OUTSIDE] = rates[_OUTSIDE] * (1.0 - p_go[q]) * (building_sunk_share if building else 1.0)
+            h[_INSECURITY] = insecure * np.float64(building or signed)
+        h[_HANDOFF] = rates[_HANDOFF] * np.float64((s == NEGOTIATING or signed) and handoff_until[i] > t) * cut
+        h[_NOT_SERIOUS] = rates[_NOT_SERIOUS] * np.float64(signed and not serious[i])
+        h[_NO_AGREEMENT] = 0.0  # recorded when a negotiation ends, not a hazard
+        stay = 1.0
+        for c in range(n_causes):
+            h[c] = min(max(h[c], 0.0), 1.0)
+            stay *= 1.0 - h[c]
+        if _uniform(i, base_leave) < 1.0 - stay:
+            total = 0.0
+            for c in range(n_causes):
+                total += h[c]
+            v = _uniform(i, base_reason)
+            share = 0.0
+            reason = 0
+            for c in range(n_causes):
+                share += h[c] / total
+                if v > share:
+                    reason += 1
+            leave[k] = i
+            why[k] = min(reason, n_causes - 1)
+            k += 1
+    return leave[:k].copy(), why[:k].copy()
 
 
 @numba.njit(cache=True, nogil=True)
@@ -288,7 +439,7 @@ def _heap_replace(heap, hpos, size, value, pos):
         i = big
 
 
-LOOPS = (uniforms, neighbour_sums, row_totals, service_queue, rows_between, counts, group_by_key, shortlists)
+LOOPS = (uniforms, neighbour_sums, learn, satisfaction, withdrawals, row_totals, service_queue, rows_between, counts, group_by_key, shortlists)
 """The compiled loops the model calls (the others are inlined into them)."""
 
 

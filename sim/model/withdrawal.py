@@ -16,63 +16,33 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model import beliefs, kernels
+from sim.model import kernels
 from sim.model.agents import BUILDING, EXITED, NEGOTIATING, OPERATING, REASONS, SIGNED, WITHDRAWN
 
 REASON_INDEX = {r: i for i, r in enumerate(REASONS)}
 
 
-def hazards(m) -> tuple[np.ndarray, np.ndarray]:
-    """Monthly hazards (causes x candidates) and the candidates' rows."""
-    h, t = m.p.hazards, m.t
-    idx = kernels.rows_between(m.stage, NEGOTIATING, OPERATING)
-    st = m.stage[idx]
-    H = np.zeros((len(REASONS), idx.size))
-    signed = st == SIGNED
-    pending = m.approvals_pending(idx)
-    serious = m.pop.serious[idx]
-    cut = np.where(m.tracked[idx], 1.0 - m.p.policy.tracking_hazard_cut, 1.0)
-    land_wait = m.ready_for_land_among(idx)
-    H[REASON_INDEX["no_land"]] = h.no_land * land_wait * cut
-    wait = t - m.signed_month[idx]
-    patience = m.pop.patience[idx]
-    excess = np.clip((wait - patience) / patience, 0.0, h.delay_excess_cap)
-    H[REASON_INDEX["delay"]] = h.delay * excess * pending * cut * np.where(st == BUILDING, h.delay_building_share, 1.0)
-    H[REASON_INDEX["loan_refused"]] = h.loan_refused * m.ev_loan_refused[idx]
-    # Large projects weigh promises more (P3): a broken promise drives them away more often.
-    H[REASON_INDEX["incentive_broken"]] = h.incentive_broken * m.ev_broken[idx] * m.pop.size_weight[idx]
-    active = st != OPERATING
-    p_go = m.go_on_probability(idx)
-    sunk = np.where(st == BUILDING, m.p.behaviour.building_sunk_share, 1.0)
-    H[REASON_INDEX["outside_offer"]] = h.outside_offer * (1.0 - p_go) * sunk * active
-    # Wavering while a city contact is handed to a county, or a signed project is moved to another county for land.
-    H[REASON_INDEX["handoff"]] = h.handoff * (((st == NEGOTIATING) | signed) & (m.handoff_until[idx] > t)) * cut
-    building = (st == BUILDING) | signed
-    H[REASON_INDEX["insecurity"]] = h.insecurity * m.legal_insecurity * building
-    H[REASON_INDEX["not_serious"]] = h.not_serious * (signed & ~serious)
-    # Operating firms: exit when dissatisfied (reason: better offer elsewhere) or harassed (insecurity).
-    op = st == OPERATING
-    if op.any():
-        sat = beliefs.satisfaction(m, idx[op])
-        H[REASON_INDEX["outside_offer"], op] = h.exit_operating * (1.0 - sat)
-        H[REASON_INDEX["insecurity"], op] = h.insecurity * m.legal_insecurity * h.insecurity_operating_share
-    return np.clip(H, 0.0, 1.0), idx
-
-
 def apply(m) -> None:
-    """Draw this month's withdrawals and exits and record their reasons."""
-    H, idx = hazards(m)
+    """Draw this month's withdrawals and exits and record their reasons (:func:`sim.model.kernels.withdrawals`:
+    one pass over the negotiating to operating projects)."""
+    idx = kernels.rows_between(m.stage, NEGOTIATING, OPERATING)
     if idx.size == 0:
         return
-    total = 1.0 - np.prod(1.0 - H, axis=0)
-    leave = m.streams.uniform("withdraw", idx, m.t) < total
-    if not leave.any():
-        return
-    Hl = H[:, leave]
-    shares = np.cumsum(Hl / Hl.sum(axis=0), axis=0)
-    v = m.streams.uniform("reason", idx[leave], m.t)
-    reason = np.minimum((v[None, :] > shares).sum(axis=0), len(REASONS) - 1)
-    record(m, idx[leave], reason)
+    h, b = m.p.hazards, m.p.behaviour
+    rates = np.array([getattr(h, r) if r in _RATED else 0.0 for r in REASONS])
+    insecure = h.insecurity * m.legal_insecurity
+    leave, reason = kernels.withdrawals(
+        idx, m.stage, m.go_on_probability(idx), m.t, m.signed_month, m.pop.patience, m.appr_pre, m.appr_done,
+        m.approved_month, m.land_granted, m.pop.serious, m.tracked, m.handoff_until, m.ev_loan_refused, m.ev_broken,
+        m.pop.size_weight, m.beliefs, rates, m.p.policy.tracking_hazard_cut, h.delay_excess_cap,
+        h.delay_building_share, b.building_sunk_share, insecure, insecure * h.insecurity_operating_share,
+        h.exit_operating, b.satisfaction_delay_months, m.streams.base("withdraw", m.t), m.streams.base("reason", m.t))
+    record(m, leave, reason)
+
+
+_RATED = ("no_land", "delay", "loan_refused", "incentive_broken", "outside_offer", "handoff", "not_serious")
+"""Causes whose hazard is a rate of the hazards section times the project's exposure (insecurity scales with
+the actual legal insecurity, and a negotiation that ends without agreement is no hazard)."""
 
 
 def record(m, idx: np.ndarray, reason: np.ndarray) -> None:
