@@ -15,6 +15,10 @@ exact conversion; a test compares them). Sums of weights are taken in a fixed se
 engine or the number of workers. The per-row rules use only the four exactly rounded operations, in the
 order the numpy formulas they replaced used (the model's numbers did not change by a bit); exponentials and
 logarithms stay in numpy, whose vectorised versions need not round as the compiled ones do.
+
+numba caches the compiled loops on disk and checks only this file before loading them; the constants taken
+from :mod:`sim.model.streams`, :mod:`sim.model.stages` and :mod:`sim.params` are frozen into the cache, so
+``scripts/setup.sh`` clears it when any of those files changes.
 """
 
 from __future__ import annotations
