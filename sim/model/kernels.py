@@ -226,11 +226,12 @@ def row_totals(weight, rows, cols):
     """The sums of rows ``rows`` of ``weight`` over its columns ``cols``, each in the columns' order (0 for other
     rows)."""
     out = np.zeros(weight.shape[0])
-    for j in rows:
-        s = 0.0
-        for c in cols:
-            s += weight[j, c]
-        out[j] = s
+    acc = np.zeros(rows.size)
+    for c in cols:  # the rows' sums side by side: independent additions, not one long chain of them
+        for q in range(rows.size):
+            acc[q] += weight[rows[q], c]
+    for q in range(rows.size):
+        out[rows[q]] = acc[q]
     return out
 
 
