@@ -38,41 +38,18 @@ def init_arrays(m, n: int) -> None:
     m.actual = dict(m.reputation)
 
 
-def _neighbour_means(m, receivers: np.ndarray, informed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean beliefs of the informed ties (mask ``informed``) of each of ``receivers`` (receivers x 5, weighted by
-    the ties' weights) and the weight of those ties. Work in proportion to the receivers' ties."""
-    ties = m.pop.ties
-    total, count = kernels.neighbour_sums(ties.indptr, ties.indices, ties.data, np.asarray(receivers, dtype=np.int64),
-                                          informed, m.beliefs)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = total / count[:, None]
-    return means, count
-
-
 def initialise(m, idx: np.ndarray) -> None:
-    """Beliefs of prospects contacted this month: reputation, ties' word of mouth and individual noise."""
+    """Beliefs of prospects contacted this month: reputation, ties' word of mouth and individual noise
+    (:func:`sim.model.kernels.first_beliefs`)."""
     if idx.size == 0:
         return
     noise = special.ndtri(np.stack([m.streams.uniform("belief_noise", idx, m.t, j) for j in range(len(BELIEFS))]))
     b = m.p.behaviour
-    informed = m.signed_month >= 0  # those who went through signing have something to tell
-    base = np.empty((idx.size, len(BELIEFS)))
-    base[:] = [m.reputation[name] for name in BELIEFS]  # the public reputation, on every row
-    if informed.any():
-        means, cnt = _neighbour_means(m, idx, informed)  # what the new contacts' informed ties believe
-        has = cnt > 0
-        base[has] += b.initial_word_of_mouth * (means[has] - base[has])
-    own = base + np.array([b.belief_noise[name] for name in BELIEFS]) * noise.T
-    # A local partner vouches for the region.
-    vouched = m.partner_lead[idx]
-    own[vouched, BELIEFS.index("credibility")] += b.partner_vouching
-    own[vouched, BELIEFS.index("soft")] += b.partner_vouching
-    # Shares stay in [0, 1], the expected delay at least 0.
-    m.beliefs[idx] = np.clip(own, 0.0, _UPPER)
-
-
-_UPPER = np.array([np.inf if name == "delay" else 1.0 for name in BELIEFS])
-"""Largest value of each belief: shares are at most 1, the expected approval delay has no upper bound."""
+    ties = m.pop.ties
+    kernels.first_beliefs(m.beliefs, np.asarray(idx, dtype=np.int64), noise,
+                          np.array([m.reputation[name] for name in BELIEFS]),
+                          np.array([b.belief_noise[name] for name in BELIEFS]), m.signed_month, ties.indptr,
+                          ties.indices, ties.data, b.initial_word_of_mouth, m.partner_lead[idx], b.partner_vouching)
 
 
 def mean_of(values: list[float]) -> float:

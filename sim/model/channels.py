@@ -291,7 +291,8 @@ class ChannelModel:
         src, dst = m.pop.edges_src, m.pop.edges_dst
         if src.size == 0:
             return np.zeros(0, dtype=np.int64)
-        e = self.ties_of(kernels.rows_between(m.stage, BUILDING, OPERATING))
+        # the ties of the firms building and operating (positions in the tie list, ascending)
+        e = kernels.ties_of(self.edges_by_src, self.edges_start, kernels.rows_between(m.stage, BUILDING, OPERATING))
         e = e[available[dst[e]]]
         if e.size == 0:
             return np.zeros(0, dtype=np.int64)
@@ -317,16 +318,6 @@ class ChannelModel:
                            m.ledger.weights_of(idx))
         m.counters.referral_leads += idx.size
         return idx
-
-    def ties_of(self, rows: np.ndarray) -> np.ndarray:
-        """Positions in the tie list of the ties whose first end is one of ``rows``, in ascending order."""
-        lo = self.edges_start[rows]
-        count = self.edges_start[rows + 1] - lo
-        n = int(count.sum())
-        if n == 0:
-            return np.zeros(0, dtype=np.int64)
-        offset = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(n)
-        return np.sort(self.edges_by_src[offset])
 
     def _assign_location(self, idx: np.ndarray) -> None:
         """City contacts stay in the city park as far as its free serviced land meets demand; the others are

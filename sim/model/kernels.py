@@ -140,6 +140,42 @@ def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready,
     return informed
 
 
+@numba.njit(cache=True, nogil=True)
+def first_beliefs(beliefs, rows, noise, reputation, spread, signed_month, indptr, indices, data, word_of_mouth,
+                  vouched, vouching):
+    """The beliefs of prospects ``rows`` contacted for the first time (:func:`sim.model.beliefs.initialise`), in
+    place: the public ``reputation`` (one value per belief), pulled a share ``word_of_mouth`` toward the
+    tie-weighted mean beliefs of their ties who went through signing, plus ``spread`` (per belief) times their
+    standard normal ``noise`` (beliefs x rows); a local partner's lead (``vouched``, per row) adds ``vouching`` to
+    credibility and the soft environment. Shares are kept in [0, 1], the expected delay at least 0."""
+    informed = np.empty(signed_month.size, dtype=np.bool_)
+    any_informed = False
+    for i in range(signed_month.size):
+        informed[i] = signed_month[i] >= 0
+        any_informed = any_informed or informed[i]
+    k = reputation.size
+    base = np.empty((rows.size, k))
+    for r in range(rows.size):
+        for j in range(k):
+            base[r, j] = reputation[j]
+    if any_informed:
+        total, count = neighbour_sums(indptr, indices, data, rows, informed, beliefs)
+        for r in range(rows.size):
+            if count[r] > 0:
+                for j in range(k):
+                    base[r, j] += word_of_mouth * (total[r, j] / count[r] - base[r, j])
+    for r in range(rows.size):
+        i = rows[r]
+        for j in range(k):
+            own = base[r, j] + spread[j] * noise[j, r]
+            if vouched[r] and (j == _CREDIBILITY or j == _SOFT):
+                own += vouching
+            own = max(own, 0.0)
+            if j != _EXPECTED_DELAY:
+                own = min(own, 1.0)
+            beliefs[i, j] = own
+
+
 @numba.njit(inline="always")
 def _satisfied(beliefs, i, delay_months):
     speed = 1.0 - min(1.0, beliefs[i, _EXPECTED_DELAY] / delay_months)
@@ -283,6 +319,23 @@ def counts(values, n):
     out = np.zeros(n, dtype=np.int64)
     for v in values:
         out[v] += 1
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def ties_of(order, start, rows):
+    """Positions in the tie list of the ties whose first end is one of ``rows``, ascending: ``order[start[r]:start[r
+    + 1]]`` for each r of ``rows`` (the grouping of :func:`group_by_key`), gathered and sorted."""
+    n = 0
+    for r in rows:
+        n += start[r + 1] - start[r]
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    for r in rows:
+        for p in range(start[r], start[r + 1]):
+            out[k] = order[p]
+            k += 1
+    out.sort()
     return out
 
 
@@ -444,7 +497,8 @@ def _heap_replace(heap, hpos, size, value, pos):
         i = big
 
 
-LOOPS = (uniforms, neighbour_sums, learn, satisfaction, withdrawals, row_totals, service_queue, rows_between, counts, group_by_key, shortlists)
+LOOPS = (uniforms, neighbour_sums, first_beliefs, learn, satisfaction, withdrawals, row_totals, service_queue, rows_between, counts,
+         group_by_key, ties_of, shortlists)
 """The compiled loops the model calls (the others are inlined into them)."""
 
 
