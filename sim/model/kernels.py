@@ -176,6 +176,25 @@ def first_beliefs(beliefs, rows, noise, reputation, spread, signed_month, indptr
             beliefs[i, j] = own
 
 
+@numba.njit(cache=True, nogil=True)
+def utilities(rows, beliefs, incentive, incentive_rate, bid_markup, size_weight, appeal, env_weight, b_incentive,
+              b_soft, b_risk, b_hard, b_delay):
+    """The perceived value of the local offer for ``rows`` (:meth:`sim.model.model.AttractionModel.utility`): the
+    sector's appeal plus its weight on the environment times the believed environment (the incentive, in percent
+    of capital, times believed credibility, the soft environment and legal risk, these three weighted by
+    project size, and the hard environment), less the believed delay. ``incentive`` per row, or empty for the
+    published rate raised by each row's ``bid_markup``."""
+    out = np.empty(rows.size)
+    headline = incentive.size == 0
+    for r in range(rows.size):
+        i = rows[r]
+        inc = incentive_rate * (1.0 + bid_markup[i]) if headline else incentive[r]
+        env = (size_weight[i] * (b_incentive * inc * beliefs[i, _CREDIBILITY] + b_soft * beliefs[i, _SOFT]
+                                 - b_risk * beliefs[i, _RISK]) + b_hard * beliefs[i, _HARD])
+        out[r] = appeal[i] + env_weight[i] * env - b_delay * beliefs[i, _EXPECTED_DELAY]
+    return out
+
+
 @numba.njit(inline="always")
 def _satisfied(beliefs, i, delay_months):
     speed = 1.0 - min(1.0, beliefs[i, _EXPECTED_DELAY] / delay_months)
@@ -497,7 +516,7 @@ def _heap_replace(heap, hpos, size, value, pos):
         i = big
 
 
-LOOPS = (uniforms, neighbour_sums, first_beliefs, learn, satisfaction, withdrawals, row_totals, service_queue, rows_between, counts,
+LOOPS = (uniforms, neighbour_sums, first_beliefs, learn, utilities, satisfaction, withdrawals, row_totals, service_queue, rows_between, counts,
          group_by_key, ties_of, shortlists)
 """The compiled loops the model calls (the others are inlined into them)."""
 

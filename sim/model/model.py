@@ -61,6 +61,7 @@ from sim.params import SECTORS, Params
 COUNTIES = ("anding", "tongwei", "longxi", "weiyuan", "lintao", "zhang", "min")
 COUNTY_NAMES_ZH = ("安定区", "通渭县", "陇西县", "渭源县", "临洮县", "漳县", "岷县")
 CITY = len(COUNTIES)  # index of the city government and of the city park's land pool
+_NO_OFFER = np.zeros(0)  # no incentive offered at the table: prospects expect the published rate
 
 
 class AttractionScenario(Scenario):
@@ -238,20 +239,16 @@ class AttractionModel(Model):
         b = self.p.behaviour
         return b.outside_option + b.outside_growth * self.t / MONTHS_PER_YEAR
 
-    def headline_incentive(self, idx: np.ndarray) -> np.ndarray:
-        """Incentive a prospect expects, in percent of capital: the published rate, raised where counties bid against each other."""
-        return self.p.policy.incentive_rate * (1.0 + self.bid_markup[idx])
-
     def utility(self, idx: np.ndarray, incentive: np.ndarray | None = None) -> np.ndarray:
         """Perceived value of the local offer for investors ``idx`` (their beliefs, not the true states).
         ``incentive`` is the offer in percent of capital (default: the headline rate). Larger projects weigh
-        the soft environment, the credibility of promises and legal risk more (P3)."""
+        the soft environment, the credibility of promises and legal risk more (P3). Computed in one compiled
+        pass (:func:`sim.model.kernels.utilities`)."""
         b = self.p.behaviour
-        inc = self.headline_incentive(idx) if incentive is None else incentive
-        w = self.pop.size_weight[idx]
-        env = (w * (b.b_incentive * inc * self.b_cred[idx] + b.b_soft * self.b_soft[idx] - b.b_risk * self.b_risk[idx])
-               + b.b_hard * self.b_hard[idx])
-        return self.sector_appeal[idx] + self.sector_env_weight[idx] * env - b.b_delay * self.b_delay[idx]
+        return kernels.utilities(np.asarray(idx, dtype=np.int64), self.beliefs,
+                                 _NO_OFFER if incentive is None else incentive, self.p.policy.incentive_rate,
+                                 self.bid_markup, self.pop.size_weight, self.sector_appeal, self.sector_env_weight,
+                                 b.b_incentive, b.b_soft, b.b_risk, b.b_hard, b.b_delay)
 
     def go_on_probability(self, idx: np.ndarray, bonus: float | np.ndarray = 0.0,
                           incentive: np.ndarray | None = None) -> np.ndarray:
