@@ -173,3 +173,23 @@ def test_the_mean_of_a_few_numbers_is_numpys_to_the_last_bit(values):
     from sim.model.beliefs import mean_of
 
     assert mean_of(values) == float(np.mean(values))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.5, 50.0), min_size=0, max_size=40), st.floats(0.0, 300.0))
+def test_land_goes_first_fit_in_queue_order(needs, free):
+    """Catches a land queue where a large project that does not fit blocks the smaller ones behind it, one that
+    grants more land than the pool holds, or one that skips a project that still fits: each project in queue
+    order takes its need if what is left covers it."""
+    from sim.model.model import _first_fit
+
+    need = np.array(needs)
+    idx = np.arange(10, 10 + need.size, dtype=np.int64)
+    left, expected = free, []
+    for j, x in enumerate(needs):  # the rule, written out
+        if x <= left + 1e-9:
+            expected.append(idx[j])
+            left -= x
+    got = _first_fit(idx, need, free)
+    assert got.tolist() == expected
+    assert need[got - 10].sum() <= free + 1e-6

@@ -373,6 +373,6 @@ class Ledger:
         gone = float(m.fund_stake[lost].sum())
         self.fund["investment_fund"] += back
         self.fund_exposed -= back + gone
-        self._book("investment_fund", gone, self.weights_of(lost, m.fund_stake[lost]))
+        self._book("investment_fund", gone, self.weights_of(lost, m.fund_stake[lost]) if gone else None)
         m.fund_stake[recovered] = 0.0
         m.fund_stake[lost] = 0.0

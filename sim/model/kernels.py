@@ -359,6 +359,20 @@ def ties_of(order, start, rows):
 
 
 @numba.njit(cache=True, nogil=True)
+def first_fit(rows, need, left, slack):
+    """Of ``rows`` in queue order, those that get land from ``left``: each takes its ``need`` if it fits (within
+    ``slack``), so a large project that does not fit does not block smaller ones behind it."""
+    out = np.empty(rows.size, dtype=rows.dtype)
+    k = 0
+    for j in range(rows.size):
+        if need[j] <= left + slack:
+            out[k] = rows[j]
+            k += 1
+            left -= need[j]
+    return out[:k].copy()
+
+
+@numba.njit(cache=True, nogil=True)
 def group_by_key(keys, n):
     """Positions of ``keys`` (integers in 0..n-1) grouped by key in ascending order, each group in the keys'
     own order (what ``np.argsort(keys, kind="stable")`` gives, by counting instead of sorting), and where each
@@ -516,8 +530,8 @@ def _heap_replace(heap, hpos, size, value, pos):
         i = big
 
 
-LOOPS = (uniforms, neighbour_sums, first_beliefs, learn, utilities, satisfaction, withdrawals, row_totals, service_queue, rows_between, counts,
-         group_by_key, ties_of, shortlists)
+LOOPS = (uniforms, neighbour_sums, first_beliefs, learn, utilities, satisfaction, withdrawals, row_totals, service_queue,
+         rows_between, counts, group_by_key, ties_of, first_fit, shortlists)
 """The compiled loops the model calls (the others are inlined into them)."""
 
 

@@ -569,11 +569,6 @@ def _first_fit(idx: np.ndarray, need: np.ndarray, free: float) -> np.ndarray:
     fits = np.cumsum(need) <= free + 1e-9
     if fits.all():
         return idx
-    granted = list(idx[fits]) if fits[0] else []
     left = free - float(need[fits].sum()) if fits[0] else free
-    start = int(np.argmin(fits)) if fits[0] else 0
-    for j in range(start, idx.size):
-        if need[j] <= left + 1e-9:
-            granted.append(idx[j])
-            left -= need[j]
-    return np.array(granted, dtype=idx.dtype)
+    start = int(np.argmin(fits)) if fits[0] else 0  # the queue up to start fits whole
+    return np.concatenate([idx[:start], kernels.first_fit(idx[start:], need[start:], left, 1e-9)])
