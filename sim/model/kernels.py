@@ -332,6 +332,57 @@ def rows_between(values, lo, hi):
 
 
 @numba.njit(cache=True, nogil=True)
+def census(stage, n_stages, signed_month, start_month, operate_month, large, industrial):
+    """The month's head counts in one pass over the market: how many are in each stage (0..``n_stages`` - 1);
+    the projects signed so far (ascending) and how many of them have started, are building or operating now,
+    have been completed, are large, are industrial; and the rows now operating and those from signed to
+    operating (ascending)."""
+    by_stage = np.zeros(n_stages, dtype=np.int64)
+    n = stage.size
+    signed = np.empty(n, dtype=np.int64)
+    op = np.empty(n, dtype=np.int64)
+    pipe = np.empty(n, dtype=np.int64)
+    n_signed = n_op = n_pipe = 0
+    started = now_on = done = n_large = n_industrial = 0
+    for i in range(n):
+        s = stage[i]
+        by_stage[s] += 1
+        if s >= SIGNED and s <= OPERATING:
+            pipe[n_pipe] = i
+            n_pipe += 1
+            if s == OPERATING:
+                op[n_op] = i
+                n_op += 1
+        if signed_month[i] >= 0:
+            signed[n_signed] = i
+            n_signed += 1
+            started += start_month[i] >= 0
+            now_on += s == BUILDING or s == OPERATING
+            done += operate_month[i] >= 0
+            n_large += large[i]
+            n_industrial += industrial[i]
+    heads = np.array([started, now_on, done, n_large, n_industrial])
+    return by_stage, signed[:n_signed].copy(), heads, op[:n_op].copy(), pipe[:n_pipe].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def cohort(signed, signed_month, start_month, operate_month, lo, hi, after):
+    """The projects of ``signed`` (ascending) signed in months ``lo`` to ``hi``, and how many of them had started
+    and had been completed ``after`` months after signing."""
+    rows = np.empty(signed.size, dtype=np.int64)
+    k = started = completed = 0
+    for i in signed:
+        sm = signed_month[i]
+        if sm >= lo and sm <= hi:
+            rows[k] = i
+            k += 1
+            by = sm + after
+            started += start_month[i] >= 0 and start_month[i] <= by
+            completed += operate_month[i] >= 0 and operate_month[i] <= by
+    return rows[:k].copy(), started, completed
+
+
+@numba.njit(cache=True, nogil=True)
 def counts(values, n):
     """How many of ``values`` (integers in 0..n-1) equal each of 0..n-1 (``np.bincount(values, minlength=n)``
     without converting a small integer type to the platform's first: 40 us a month on the stages)."""
@@ -531,7 +582,7 @@ def _heap_replace(heap, hpos, size, value, pos):
 
 
 LOOPS = (uniforms, neighbour_sums, first_beliefs, learn, utilities, satisfaction, withdrawals, row_totals, service_queue,
-         rows_between, counts, group_by_key, ties_of, first_fit, shortlists)
+         rows_between, counts, census, cohort, group_by_key, ties_of, first_fit, shortlists)
 """The compiled loops the model calls (the others are inlined into them)."""
 
 

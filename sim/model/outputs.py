@@ -118,17 +118,12 @@ def _ratio(a: float, b: float) -> float:
 def observe(m) -> dict:
     """The month's outputs from the model's arrays."""
     c = m.counters
-    signed = (m.signed_month >= 0).nonzero()[0]
+    counts, signed, heads, op, pipe = kernels.census(m.stage, len(STAGE_NAMES), m.signed_month, m.start_month,
+                                                     m.operate_month, m.pop.large, m.pop.industrial)
+    started, now_on, done, n_large, n_industrial = heads.tolist()
     n_signed = signed.size
-    stage_s = m.stage[signed]
-    started = m.start_month[signed] >= 0
-    now_on = (stage_s == BUILDING) | (stage_s == OPERATING)
-    done = m.operate_month[signed] >= 0
     signed_cap = float(m.pop.announced[signed].sum())
     arrived = float(m.arrived.sum())
-    counts = kernels.counts(m.stage, len(STAGE_NAMES))
-    op = kernels.rows_between(m.stage, OPERATING, OPERATING)
-    pipe = kernels.rows_between(m.stage, SIGNED, OPERATING)
     from sim.model.beliefs import satisfaction
     reasons = c.by_reason_stage.sum(axis=1)
     rec = {
@@ -149,12 +144,12 @@ def observe(m) -> dict:
         "signed_projects": n_signed,
         "signed_capital": signed_cap,
         "arrived_capital": arrived,
-        "share_started_to_date": _ratio(started.sum(), n_signed),
-        "share_building_or_operating_now": _ratio(now_on.sum(), n_signed),
-        "share_completed_to_date": _ratio(done.sum(), n_signed),
+        "share_started_to_date": _ratio(started, n_signed),
+        "share_building_or_operating_now": _ratio(now_on, n_signed),
+        "share_completed_to_date": _ratio(done, n_signed),
         "share_capital_arrived_to_date": _ratio(arrived, signed_cap),
-        "large_project_share": _ratio(m.pop.large[signed].sum(), n_signed),
-        "industrial_share": _ratio(m.pop.industrial[signed].sum(), n_signed),
+        "large_project_share": _ratio(n_large, n_signed),
+        "industrial_share": _ratio(n_industrial, n_signed),
         "jobs": float((m.op_capital[op] * m.jobs_per_capital[op]).sum()),
         "tax_month": m.tax_month if hasattr(m, "tax_month") else 0.0,
         "tax_revenue": m.ledger.tax_total,
@@ -204,12 +199,10 @@ def cohort_rates(m, after: int, window: tuple[int, int] | None = None,
     hi = min(hi, m.t - after)
     if signed is None:
         signed = (m.signed_month >= 0).nonzero()[0]
-    sm = m.signed_month[signed]
-    in_window = (sm >= max(lo, 0)) & (sm <= hi)
-    rows = signed[in_window]  # the cohort, in ascending order
+    # the cohort (ascending) and how many had started and been completed ``after`` months after signing
+    rows, started, completed = kernels.cohort(signed, m.signed_month, m.start_month, m.operate_month, max(lo, 0), hi,
+                                              after)
     n = rows.size
-    by = sm[in_window] + after
-    start, operate = m.start_month[rows], m.operate_month[rows]
     snap = m.arrived_at.get(after)
     nan = float("nan")
     if n == 0:  # nothing to observe yet: not a rate of zero
@@ -218,8 +211,8 @@ def cohort_rates(m, after: int, window: tuple[int, int] | None = None,
     return {
         "projects": n,
         "capital_arrival_rate": _ratio(_sum_known(snap[rows]), cap) if snap is not None else nan,
-        "start_rate": _ratio(((start >= 0) & (start <= by)).sum(), n),
-        "completion_rate": _ratio(((operate >= 0) & (operate <= by)).sum(), n),
+        "start_rate": _ratio(started, n),
+        "completion_rate": _ratio(completed, n),
     }
 
 
