@@ -19,6 +19,8 @@ Paired comparisons across scenarios therefore have low variance.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 STREAM_NAMES = (
@@ -74,6 +76,13 @@ def _mix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _counter(month: int, k: int) -> int:
+    """The month and decision's part of a draw's base, the same for every stream and seed (kept: some forty a
+    month, in every run of a process)."""
+    return _mix_int((month << 16) + k + 1)
+
+
 class Streams:
     """One numpy Generator and one counter key per decision kind, spawned in a fixed order from one seed."""
 
@@ -89,7 +98,7 @@ class Streams:
 
     def base(self, name: str, month: int, k: int = 0) -> np.uint64:
         """The part of a counter-based draw that depends on the stream, the month and the decision, not the row."""
-        return np.uint64(_mix_int(self._keys[name] ^ _mix_int((month << 16) + k + 1)))
+        return np.uint64(_mix_int(self._keys[name] ^ _counter(month, k)))
 
     def uniform(self, name: str, rows: np.ndarray, month: int, k: int = 0) -> np.ndarray:
         """Uniforms in (0, 1) that rows ``rows`` meet in ``month`` for decision ``k`` of stream ``name``:
