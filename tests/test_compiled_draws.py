@@ -303,3 +303,19 @@ def test_the_pipeline_stages_are_consecutive_codes_in_order():
     from sim.model.stages import BUILDING, CONTACTED, NEGOTIATING, OPERATING, PROSPECT, SIGNED
 
     assert [PROSPECT, CONTACTED, NEGOTIATING, SIGNED, BUILDING, OPERATING] == list(range(PROSPECT, OPERATING + 1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 60), st.integers(0, 70), st.integers(0, 2**32 - 1))
+def test_the_service_queue_is_served_tracked_first_then_oldest_then_by_priority(n, k, seed):
+    """Catches a counter that serves in the wrong order (untracked projects ahead, newest requests first, ties
+    broken otherwise than by the fixed priority and then the rows' order): the compiled queue's head is
+    numpy's lexsort of (priority, months waiting since, untracked), ties included."""
+    rng = np.random.default_rng(seed)
+    pop = 200
+    rows = np.sort(rng.choice(pop, n, replace=False)).astype(np.int64)
+    tracked = rng.random(pop) < 0.3
+    since = rng.integers(0, 4, pop).astype(np.int32)  # few months: many ties
+    priority = rng.choice([0.1, 0.5, 0.9], pop)  # few values: ties left to the rows' order
+    expected = rows[np.lexsort((priority[rows], since[rows], ~tracked[rows]))[:k]]
+    assert np.array_equal(kernels.queue_head(rows, tracked, since, priority, k), expected)

@@ -144,8 +144,7 @@ class Department(Agent):
         budget = self.monthly_capacity + self.carry
         k = int(budget)
         self.carry = budget - k if queue.size > k else 0.0
-        order = np.lexsort((m.pop.priority[queue], m.req_since[queue], ~m.tracked[queue]))
-        done = queue[order[:k]]
+        done = kernels.queue_head(queue, m.tracked, m.req_since, m.pop.priority, k)
         self.served = done.size
         if self.is_bank:
             m.decide_loans(done)

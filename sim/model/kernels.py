@@ -318,6 +318,36 @@ def service_queue(rows, need, done, bit, any_order, overdue, base, speed):
 
 
 @numba.njit(cache=True, nogil=True)
+def queue_head(rows, tracked, since, priority, k):
+    """The first ``k`` of ``rows`` in queue order: tracked projects first, then by the month ``since`` (oldest
+    first), then by ``priority``, ties kept in the rows' order (``np.lexsort((priority, since, ~tracked))``, by
+    three stable sorts from the last key to the first)."""
+    order = np.argsort(priority[rows], kind="mergesort")
+    order = order[np.argsort(since[rows[order]], kind="mergesort")]
+    untracked = np.empty(rows.size, dtype=np.int8)
+    for q in range(rows.size):
+        untracked[q] = not tracked[rows[order[q]]]
+    order = order[np.argsort(untracked, kind="mergesort")]
+    return rows[order[:k]]
+
+
+@numba.njit(cache=True, nogil=True)
+def complete(rows, bit, need, done, since, approved_month, t):
+    """Approval ``bit`` done in month ``t`` for ``rows`` (their request answered: the next waits from now); those
+    with every approval they need done are approved this month. Returns those approved."""
+    out = np.empty(rows.size, dtype=np.int64)
+    k = 0
+    for i in rows:
+        done[i] |= bit
+        since[i] = t
+        if need[i] & ~done[i] == 0:
+            approved_month[i] = t
+            out[k] = i
+            k += 1
+    return out[:k].copy()
+
+
+@numba.njit(cache=True, nogil=True)
 def rows_between(values, lo, hi):
     """Rows whose value is from ``lo`` to ``hi`` (ascending, int64): ``np.flatnonzero((values >= lo) & (values <=
     hi))`` in one pass instead of four over the market (the month asks it of the stages a dozen times)."""
@@ -582,6 +612,7 @@ def _heap_replace(heap, hpos, size, value, pos):
 
 
 LOOPS = (uniforms, neighbour_sums, first_beliefs, learn, utilities, satisfaction, withdrawals, row_totals, service_queue,
+         queue_head, complete,
          rows_between, counts, census, cohort, group_by_key, ties_of, first_fit, shortlists)
 """The compiled loops the model calls (the others are inlined into them)."""
 

@@ -346,10 +346,8 @@ class AttractionModel(Model):
 
     def complete_requests(self, idx: np.ndarray, d: int) -> None:
         """Mark approval ``d`` done for ``idx``; those with every approval done are approved."""
-        self.appr_done[idx] |= np.int32(1 << d)
-        self.req_since[idx] = self.t
-        fin = idx[(self.appr_need[idx] & ~self.appr_done[idx]) == 0]
-        self.approved_month[fin] = self.t
+        fin = kernels.complete(idx, np.int32(1 << d), self.appr_need, self.appr_done, self.req_since, self.approved_month,
+                               self.t)
         self.counters.approval_months.extend((self.t - self.signed_month[fin]).tolist())
 
     def ready_for_land(self) -> np.ndarray:
