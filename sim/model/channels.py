@@ -103,9 +103,9 @@ class ChannelModel:
         """Contact prospects this month through every source and initialise their beliefs."""
         m = self.m
         want = self.contacts_wanted()
-        new = []
         chosen_by: list[np.ndarray] = []
-        cand = m.in_market().nonzero()[0]
+        market = m.in_market()
+        cand = market.nonzero()[0]
         open_ = np.ones(cand.size, dtype=bool)
         coordinated = m.p.policy.city_coordination
         buying = want.any(axis=0)
@@ -171,11 +171,15 @@ class ChannelModel:
             m.bid_markup[war] = markup[m.gov[war]]
             m.winning_markup = float(m.bid_markup[war].mean())
             m.counters.bidding_wars += war.size
-        new.append(uniq)
-        new.append(self._forum_leads(available_after(m, uniq)))
-        new.append(self._partner_leads(available_after(m, np.concatenate(new))))
-        new.append(self._referrals(available_after(m, np.concatenate(new))))
-        fresh = np.concatenate(new)
+        # The other sources draw from the prospects still in the market, each after those taken before it (the
+        # market's mask, the candidates read from it, is updated in place).
+        available = market
+        available[uniq] = False
+        forum = self._forum_leads(available)
+        available[forum] = False
+        partner = self._partner_leads(available)
+        available[partner] = False
+        fresh = np.concatenate([uniq, forum, partner, self._referrals(available)])
         if fresh.size == 0:
             return
         self._assign_location(fresh)
@@ -397,13 +401,6 @@ def gumbel(u: np.ndarray) -> np.ndarray:
     """Standard Gumbel noise from uniforms (single precision is enough for ranking and twice as fast)."""
     with np.errstate(divide="ignore"):
         return -np.log(-np.log(u))
-
-
-def available_after(m, taken: np.ndarray) -> np.ndarray:
-    """Prospects still uncontacted once ``taken`` are removed."""
-    avail = m.in_market()
-    avail[taken] = False
-    return avail
 
 
 __all__ = ["ChannelModel", "SOURCES", "SOURCE_INDEX", "CONTACTED"]
