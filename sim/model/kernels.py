@@ -552,11 +552,13 @@ def shortlists(rows, cols, weight, terms, coefs, bases, ks, open_):
         else:
             heap = np.full(k, np.inf)  # the k smallest bounds so far (a max-heap) and their positions
             hpos = np.zeros(k, dtype=np.int64)
+            kth = np.inf  # the k-th smallest bound so far (heap[0]), kept in a register
             for i in range(n):
                 # its bound rest / w is (up to rounding) below the k-th smallest so far; never for w = 0 (inf * 0 is
                 # nan, and rest * 0 is below no bound)
-                if rest[i] < heap[0] * w_g[i]:
+                if rest[i] < kth * w_g[i]:
                     _heap_replace(heap, hpos, k, rest[i] / w_g[i], i)
+                    kth = heap[0]
             limit = 0.0
             for h in range(k):
                 p = hpos[h]
