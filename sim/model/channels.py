@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model import beliefs, kernels
-from sim.model.agents import BUILDING, CONTACTED, OPERATING
+from sim.model.agents import CONTACTED
 from sim.model.units import MONTHS_PER_YEAR, SPREAD_LOW
 from sim.params import CHANNELS, SECTORS
 
@@ -295,16 +295,10 @@ class ChannelModel:
         src, dst = m.pop.edges_src, m.pop.edges_dst
         if src.size == 0:
             return np.zeros(0, dtype=np.int64)
-        # the ties of the firms building and operating (positions in the tie list, ascending)
-        e = kernels.ties_of(self.edges_by_src, self.edges_start, kernels.rows_between(m.stage, BUILDING, OPERATING))
-        e = e[available[dst[e]]]
-        if e.size == 0:
-            return np.zeros(0, dtype=np.int64)
         funded = m.ledger.remaining("channels") > 0 and m.p.channels["referral"].share > 0
         rate = b.referral_rate * (1.0 + (b.referral_reward_boost if funded else 0.0))
-        sat = beliefs.satisfaction(m, src[e])
-        hit = e[m.streams.uniform("referral", e, m.t) < rate * sat]  # one draw per tie
-        idx = np.unique(dst[hit])
+        idx, referrer = kernels.referrals(self.edges_by_src, self.edges_start, src, dst, m.stage, available, m.beliefs,
+                                          b.satisfaction_delay_months, rate, m.streams.base("referral", m.t))
         if idx.size == 0:
             return idx
         m.channel[idx] = SOURCE_INDEX["referral"]
@@ -312,10 +306,7 @@ class ChannelModel:
         if m.p.policy.city_coordination:
             m.gov[idx] = max(m.governments[:-1], key=lambda g: g.free_land).index
         else:
-            first = {}
-            for s_, d_ in zip(src[hit].tolist(), dst[hit].tolist(), strict=True):
-                first.setdefault(d_, s_)
-            m.gov[idx] = m.gov[np.array([first[i] for i in idx.tolist()])]
+            m.gov[idx] = m.gov[referrer]
         if funded:
             m.ledger.spend("channels", min(m.ledger.remaining("channels"),
                                            idx.size * m.p.channels["referral"].cost_per_contact),

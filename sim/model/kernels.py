@@ -434,20 +434,36 @@ def counts(values, n):
 
 
 @numba.njit(cache=True, nogil=True)
-def ties_of(order, start, rows):
-    """Positions in the tie list of the ties whose first end is one of ``rows``, ascending: ``order[start[r]:start[r
-    + 1]]`` for each r of ``rows`` (the grouping of :func:`group_by_key`), gathered and sorted."""
-    n = 0
-    for r in rows:
-        n += start[r + 1] - start[r]
-    out = np.empty(n, dtype=np.int64)
+def referrals(order, start, src, dst, stage, available, beliefs, delay_months, rate, base):
+    """Word-of-mouth leads: every tie from a firm building or operating to a prospect still ``available`` passes
+    the prospect on with chance ``rate`` times the firm's satisfaction (the tie's counter-based uniform of
+    ``base``, by its position in the tie list). Ties are grouped by first end (``order``, ``start`` of
+    :func:`group_by_key`). Returns the prospects referred (ascending, each once) and, for each, the firm of its
+    first referring tie in the tie list's order."""
+    n_ties = 0
+    for i in range(stage.size):
+        if stage[i] >= BUILDING and stage[i] <= OPERATING:
+            n_ties += start[i + 1] - start[i]
+    ties = np.empty(n_ties, dtype=np.int64)
     k = 0
-    for r in rows:
-        for p in range(start[r], start[r + 1]):
-            out[k] = order[p]
-            k += 1
-    out.sort()
-    return out
+    for i in range(stage.size):
+        if stage[i] >= BUILDING and stage[i] <= OPERATING:
+            for p in range(start[i], start[i + 1]):
+                ties[k] = order[p]
+                k += 1
+    ties.sort()
+    referrer = np.full(stage.size, -1, dtype=np.int64)
+    hits = np.empty(n_ties, dtype=np.int64)
+    n_hits = 0
+    for e in ties:
+        d = dst[e]
+        if available[d] and _uniform(e, base) < rate * _satisfied(beliefs, src[e], delay_months):
+            if referrer[d] < 0:
+                referrer[d] = src[e]
+                hits[n_hits] = d
+                n_hits += 1
+    hits = np.sort(hits[:n_hits])
+    return hits, referrer[hits]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -626,7 +642,7 @@ def _heap_replace(heap, hpos, size, value, pos):
 
 LOOPS = (uniforms, neighbour_sums, first_beliefs, learn, utilities, satisfaction, withdrawals, row_totals, service_queue,
          queue_head, complete,
-         rows_between, counts, census, cohort, group_by_key, ties_of, first_fit, shortlists)
+         rows_between, counts, census, cohort, group_by_key, referrals, first_fit, shortlists)
 """The compiled loops the model calls (the others are inlined into them)."""
 
 
