@@ -196,3 +196,24 @@ def test_land_goes_first_fit_in_queue_order(needs, free):
     got = _first_fit(idx, need, free)
     assert got.tolist() == expected
     assert need[got - 10].sum() <= free + 1e-6
+
+
+def test_the_yearly_assessment_counts_this_years_signings_and_landed_capital():
+    """Catches an assessment that counts signings of earlier years, capital landed before the year began, or
+    projects of other governments: each county's score in month 18 is its share-weighted sum of the capital
+    signed since month 13 and the capital landed since then, recomputed here from the model's arrays."""
+    from sim.model.model import CITY
+
+    m = build_model(small().params, seed=3)
+    m.run_for(12)
+    arrived_at_year_start = m.arrived.copy()
+    m.run_for(5)
+    located = m.gov >= 0
+    signed = np.bincount(m.gov[located], weights=(m.pop.announced * (m.signed_month >= 13))[located],
+                         minlength=CITY + 1)
+    landed = np.bincount(m.gov[located], weights=(m.arrived - arrived_at_year_start)[located], minlength=CITY + 1)
+    m.run_for(1)  # the assessment opens month 18, before its signings and arrivals
+    w = m.p.policy.assessment_signed_weight
+    assert signed[:CITY].sum() > 0 and landed[:CITY].sum() > 0
+    for g in m.governments[:CITY]:
+        assert g.score_year == pytest.approx(w * signed[g.index] + (1.0 - w) * landed[g.index], rel=1e-12)

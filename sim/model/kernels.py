@@ -467,6 +467,21 @@ def referrals(order, start, src, dst, stage, available, beliefs, delay_months, r
 
 
 @numba.njit(cache=True, nogil=True)
+def year_scores(gov, n_gov, announced, signed_month, year_start, arrived, arrived_year_start):
+    """Each government's signed amounts this year (projects signed from month ``year_start``) and capital landed
+    since the year began, over the projects located with a government (``gov`` >= 0), each added in the rows'
+    order (``np.bincount`` with weights)."""
+    signed = np.zeros(n_gov)
+    landed = np.zeros(n_gov)
+    for i in range(gov.size):
+        g = gov[i]
+        if g >= 0:
+            signed[g] += announced[i] * np.float64(signed_month[i] >= year_start)
+            landed[g] += arrived[i] - arrived_year_start[i]
+    return signed, landed
+
+
+@numba.njit(cache=True, nogil=True)
 def first_fit(rows, need, left, slack):
     """Of ``rows`` in queue order, those that get land from ``left``: each takes its ``need`` if it fits (within
     ``slack``), so a large project that does not fit does not block smaller ones behind it."""
@@ -640,9 +655,9 @@ def _heap_replace(heap, hpos, size, value, pos):
         i = big
 
 
-LOOPS = (uniforms, neighbour_sums, first_beliefs, learn, utilities, satisfaction, withdrawals, row_totals, service_queue,
-         queue_head, complete,
-         rows_between, counts, census, cohort, group_by_key, referrals, first_fit, shortlists)
+LOOPS = (uniforms, rows_between, counts, group_by_key, census, cohort, row_totals, shortlists, referrals, neighbour_sums,
+         first_beliefs, learn, utilities, satisfaction, withdrawals, service_queue, queue_head, complete, year_scores,
+         first_fit)
 """The compiled loops the model calls (the others are inlined into them)."""
 
 

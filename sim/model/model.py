@@ -449,11 +449,9 @@ class AttractionModel(Model):
         year_start = (self.t - 1) // MONTHS_PER_YEAR * MONTHS_PER_YEAR + 1
         if self.t == year_start:
             self.arrived_year_start[:] = self.arrived
-        n_gov = len(self.governments)
-        rows = (self.gov >= 0).nonzero()[0]  # only projects located with a government count
-        gov = self.gov[rows]
-        signed = np.bincount(gov, weights=self.pop.announced[rows] * (self.signed_month[rows] >= year_start), minlength=n_gov)
-        landed = np.bincount(gov, weights=self.arrived[rows] - self.arrived_year_start[rows], minlength=n_gov)
+        # only projects located with a government count
+        signed, landed = kernels.year_scores(self.gov, len(self.governments), self.pop.announced, self.signed_month,
+                                             year_start, self.arrived, self.arrived_year_start)
         counties = self.governments[:CITY]
         for g in counties:
             g.score_year = w * signed[g.index] + (1.0 - w) * landed[g.index]
