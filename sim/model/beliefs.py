@@ -84,19 +84,17 @@ def update(m) -> None:
     act = m.actual = actual_environment(m)
     lam = b.experience_weight
     ties = m.pop.ties
-    informed_mask = kernels.learn(
+    known = kernels.learn(
         m.beliefs, m.stage, m.approved_month, m.signed_month, m.start_month, m.land_ready, m.appr_pre, m.appr_done,
         m.land_granted, m.pop.serious, m.pop.patience, m.t, float(m.p.construction.land_wait_tolerance), lam,
         lam * b.risk_learning_share, act["soft"], act["risk"], ties.indptr, ties.indices, ties.data,
         b.word_of_mouth_weight)
     # Reputation follows what experienced investors believe, slowly.
-    informed = informed_mask.nonzero()[0]
     mem = b.reputation_memory
-    if informed.size:
-        # each belief's mean over the experienced: one gather, each belief's values in order (as its own array)
-        known = np.ascontiguousarray(m.beliefs[informed].T).mean(axis=1)
+    if known.shape[1]:
+        means = known.mean(axis=1)  # each belief's mean over the experienced, its values in their rows' order
         for j, name in enumerate(BELIEFS):
-            m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(known[j])
+            m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(means[j])
 
 
 def on_broken_promise(m, idx: np.ndarray) -> None:

@@ -90,8 +90,8 @@ def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready,
     where the wait so far exceeds the belief or the last approval came this month (the wait, or the approval
     time); risk, while building and operating (``risk_met``). Then word of mouth: each pipeline row is pulled a
     share ``word_of_mouth`` toward the tie-weighted mean beliefs of its ties who went through signing (ties in
-    CSR ``indptr``, ``indices``, ``data``), all means taken after the month's experience. Returns the mask of
-    investors who went through signing."""
+    CSR ``indptr``, ``indices``, ``data``), all means taken after the month's experience. Returns the beliefs of
+    the investors who went through signing after the month, a row per belief."""
     n = stage.size
     rows = np.empty(n, dtype=np.int64)
     m = 0
@@ -137,7 +137,18 @@ def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready,
             i = receivers[r]
             for j in range(beliefs.shape[1]):
                 beliefs[i, j] += word_of_mouth * (total[r, j] / count[r] - beliefs[i, j])
-    return informed
+    # what those who went through signing now believe, a row per belief (for the reputation's means)
+    n_informed = 0
+    for i in range(n):
+        n_informed += informed[i]
+    known = np.empty((beliefs.shape[1], n_informed))
+    q = 0
+    for i in range(n):
+        if informed[i]:
+            for j in range(beliefs.shape[1]):
+                known[j, q] = beliefs[i, j]
+            q += 1
+    return known
 
 
 @numba.njit(cache=True, nogil=True)
