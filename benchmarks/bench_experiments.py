@@ -33,8 +33,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from mesa.datacollection import DataCollector
 
 from sim.model import AttractionModel, AttractionScenario
+from sim.model.outputs import MONTHLY_COLUMNS, MONTHLY_TABLE
 from sim.scenario import default_spec
 
 INCENTIVES = (1.0, 3.0, 5.0, 7.0)
@@ -58,6 +60,15 @@ class BatchRunAdapter(AttractionModel):
                                                      "run.horizon_months": horizon_months})
         super().__init__(AttractionScenario(rng=None, params=spec.params, name="bench"),
                          seed=np.random.SeedSequence(root_seed, spawn_key=(int(rng),)))
+        # batch_run reports what a DataCollector collected with its model reporters and ignores the monthly table
+        # rows the model writes: the end of the run is collected once, as batch_run's default reads it
+        self.datacollector = DataCollector(model_reporters={"signed_projects": lambda m: m.record["signed_projects"]},
+                                           tables={MONTHLY_TABLE: list(MONTHLY_COLUMNS)})
+
+    def step(self) -> None:
+        super().step()
+        if not self.running:  # the end of the run: what batch_run reports
+            self.datacollector.collect(self)
 
 
 def write_experiment(folder: Path, runs: int, investors: int, months: int, name: str, record: str = "monthly") -> Path:
