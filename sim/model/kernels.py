@@ -78,6 +78,31 @@ def neighbour_sums(indptr, indices, data, receivers, informed, beliefs):
     return total, count
 
 
+@numba.njit(inline="always")
+def _waits_for_land(stage, pre, done, granted, serious):
+    """A signed serious project with the approvals it needs before breaking ground (bits ``pre``) done and no
+    land yet."""
+    return stage == SIGNED and (done & pre) == pre and not granted and serious
+
+
+@numba.njit(inline="always")
+def _pending(stage, approved_month):
+    """A signed or building project still waiting for some approval."""
+    return (stage == SIGNED or stage == BUILDING) and approved_month < 0
+
+
+@numba.njit(cache=True, nogil=True)
+def waiting_for_land(rows, stage, appr_pre, appr_done, land_granted, serious):
+    """Those of ``rows`` that wait for land (signed, serious, pre-start approvals done, no land yet), in order."""
+    out = np.empty(rows.size, dtype=np.int64)
+    k = 0
+    for i in rows:
+        if _waits_for_land(stage[i], appr_pre[i], appr_done[i], land_granted[i], serious[i]):
+            out[k] = i
+            k += 1
+    return out[:k].copy()
+
+
 @numba.njit(cache=True, nogil=True)
 def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready, appr_pre, appr_done, land_granted,
           serious, patience, t, tol, lam, lam_risk, soft_met, risk_met, indptr, indices, data, word_of_mouth):
@@ -107,12 +132,10 @@ def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready,
     for q in range(m):
         i = rows[q]
         s = stage[i]
-        pending = (s == SIGNED or s == BUILDING) and approved_month[i] < 0
+        pending = _pending(s, approved_month[i])
         wait = np.float64(t - signed_month[i])
         pipe = s >= CONTACTED and s <= OPERATING
-        pre = appr_pre[i]
-        land_wait = s == SIGNED and (appr_done[i] & pre) == pre and not land_granted[i] and serious[i]
-        if land_wait:
+        if _waits_for_land(s, appr_pre[i], appr_done[i], land_granted[i], serious[i]):
             beliefs[i, _HARD] += lam * (1.0 - min(1.0, np.float64(t - land_ready[i]) / tol) - beliefs[i, _HARD])
         elif s == BUILDING and start_month[i] == t:
             beliefs[i, _HARD] += lam * (1.0 - beliefs[i, _HARD])
@@ -249,11 +272,10 @@ def withdrawals(rows, stage, p_go, t, signed_month, patience, appr_pre, appr_don
         signed = s == SIGNED
         building = s == BUILDING
         cut = 1.0 - tracking_cut if tracked[i] else 1.0
-        pre = appr_pre[i]
-        land_wait = signed and (appr_done[i] & pre) == pre and not land_granted[i] and serious[i]
+        land_wait = _waits_for_land(s, appr_pre[i], appr_done[i], land_granted[i], serious[i])
         h[_NO_LAND] = rates[_NO_LAND] * np.float64(land_wait) * cut
         excess = min(max((np.float64(t - signed_month[i]) - patience[i]) / patience[i], 0.0), excess_cap)
-        pending = (signed or building) and approved_month[i] < 0
+        pending = _pending(s, approved_month[i])
         h[_DELAY] = rates[_DELAY] * excess * np.float64(pending) * cut * (building_delay_share if building else 1.0)
         h[_LOAN] = rates[_LOAN] * np.float64(loan_refused[i])
         h[_BROKEN] = rates[_BROKEN] * np.float64(broken[i]) * size_weight[i]  # large projects weigh promises more
@@ -668,7 +690,7 @@ def _heap_replace(heap, hpos, size, value, pos):
 
 LOOPS = (uniforms, rows_between, counts, group_by_key, census, cohort, row_totals, shortlists, referrals, neighbour_sums,
          first_beliefs, learn, utilities, satisfaction, withdrawals, service_queue, queue_head, complete, year_scores,
-         first_fit)
+         first_fit, waiting_for_land)
 """The compiled loops the model calls (the others are inlined into them)."""
 
 

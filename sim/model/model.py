@@ -350,30 +350,10 @@ class AttractionModel(Model):
                                self.t)
         self.counters.approval_months.extend((self.t - self.signed_month[fin]).tolist())
 
-    def ready_for_land(self) -> np.ndarray:
-        """Mask of signed serious projects with their pre-start approvals done and no land yet."""
-        mask = np.zeros(self.n, dtype=bool)
-        mask[self.ready_for_land_rows()] = True
-        return mask
-
-    def ready_for_land_rows(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """Rows (ascending) of signed serious projects with their pre-start approvals done and no land yet;
-        among ``rows`` (ascending) if given."""
-        s = kernels.rows_between(self.stage, SIGNED, SIGNED) if rows is None else rows[self.stage[rows] == SIGNED]
-        return s[self.ready_for_land_among(s)]
-
-    def ready_for_land_among(self, rows: np.ndarray) -> np.ndarray:
-        """Mask over ``rows``: which are signed serious projects with their pre-start approvals done and no land yet."""
-        pre = self.appr_pre[rows]
-        return ((self.stage[rows] == SIGNED) & ((self.appr_done[rows] & pre) == pre) & ~self.land_granted[rows]
-                & self.pop.serious[rows])
-
-    def approvals_pending(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """Mask of signed or building projects still waiting for some approval (over ``rows`` if given)."""
-        if rows is None:
-            return ((self.stage == SIGNED) | (self.stage == BUILDING)) & (self.approved_month < 0)
-        st = self.stage[rows]
-        return ((st == SIGNED) | (st == BUILDING)) & (self.approved_month[rows] < 0)
+    def ready_for_land_rows(self) -> np.ndarray:
+        """Rows (ascending) of signed serious projects with their pre-start approvals done and no land yet."""
+        return kernels.waiting_for_land(kernels.rows_between(self.stage, SIGNED, SIGNED), self.stage, self.appr_pre,
+                                        self.appr_done, self.land_granted, self.pop.serious)
 
     # ------------------------------------------------------------------ land
     def _allocate_land(self) -> None:
