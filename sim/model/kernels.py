@@ -1,6 +1,7 @@
 """Compiled loops of the month (numba): lead generation, the part whose work grows with the whole market,
 and the per-row rules that numpy would run as dozens of passes over the pipeline, each a temporary array
-(uniforms, learning and word of mouth, the competing risks of withdrawal, the service counters).
+(uniforms, first beliefs, learning and word of mouth, the offer's value, the competing risks of withdrawal,
+referrals, the service counters, the land queue, the month's head counts and cohorts).
 
 Every month each government that buys contacts draws them from every prospect in the market: one
 counter-based uniform per prospect and government (:mod:`sim.model.streams`), the prospect's selection
