@@ -324,3 +324,19 @@ def test_the_service_queue_is_served_tracked_first_then_oldest_then_by_priority(
     priority = rng.choice([0.1, 0.5, 0.9], pop)  # few values: ties left to the rows' order
     expected = rows[np.lexsort((priority[rows], since[rows], ~tracked[rows]))[:k]]
     assert np.array_equal(kernels.queue_head(rows, tracked, since, priority, k), expected)
+
+
+def test_the_ready_check_covers_exactly_the_loops_called_from_python():
+    """Catches a compiled loop the model calls from Python that ``kernels.compiled()`` does not check (the
+    warm-up would stop before it and leave it to every worker), and one it checks that only other loops call (a
+    loop loaded from numba's cache does not compile its callees in the process: the check would never pass)."""
+    import re
+    from pathlib import Path
+
+    called = set()
+    for path in Path("sim").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        called |= set(re.findall(r"\bkernels\.(\w+)\(", text))
+        called |= set(re.findall(r"from sim\.model\.kernels import (\w+)", text))
+    called.discard("compiled")
+    assert called == {f.__name__ for f in kernels.LOOPS}

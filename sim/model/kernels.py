@@ -458,16 +458,6 @@ def cohort(signed, signed_month, start_month, operate_month, lo, hi, after):
 
 
 @numba.njit(cache=True, nogil=True)
-def counts(values, n):
-    """How many of ``values`` (integers in 0..n-1) equal each of 0..n-1 (``np.bincount(values, minlength=n)``
-    without converting a small integer type to the platform's first: 40 us a month on the stages)."""
-    out = np.zeros(n, dtype=np.int64)
-    for v in values:
-        out[v] += 1
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
 def referrals(order, start, src, dst, stage, available, beliefs, delay_months, rate, base):
     """Word-of-mouth leads: every tie from a firm building or operating to a prospect still ``available`` passes
     the prospect on with chance ``rate`` times the firm's satisfaction (the tie's counter-based uniform of
@@ -689,10 +679,11 @@ def _heap_replace(heap, hpos, size, value, pos):
         i = big
 
 
-LOOPS = (uniforms, rows_between, counts, group_by_key, census, cohort, row_totals, shortlists, referrals, neighbour_sums,
-         first_beliefs, learn, utilities, satisfaction, withdrawals, service_queue, queue_head, complete, year_scores,
-         first_fit, waiting_for_land)
-"""The compiled loops the model calls (the others are inlined into them)."""
+LOOPS = (uniforms, rows_between, group_by_key, census, cohort, row_totals, shortlists, referrals, first_beliefs, learn,
+         utilities, satisfaction, withdrawals, service_queue, queue_head, complete, year_scores, first_fit,
+         waiting_for_land)
+"""The compiled loops the model calls from Python (the others are called from these: a loop loaded from the
+cache does not compile them in the process, so they cannot tell whether it is ready)."""
 
 
 def compiled() -> bool:

@@ -376,7 +376,7 @@ def mechanism_accounts(m, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
 def check_invariants(m) -> list[str]:
     """Stock-flow checks that must hold every month; returns the violations (empty when all hold)."""
     bad = []
-    counts = kernels.counts(m.stage, len(STAGE_NAMES))
+    counts = np.bincount(m.stage.astype(np.int64), minlength=len(STAGE_NAMES))  # counted apart from the census
     if counts.sum() != m.n:
         bad.append(f"stage counts add to {counts.sum()}, not {m.n}")
     signed = m.signed_month >= 0
