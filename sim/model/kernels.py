@@ -122,8 +122,10 @@ def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready,
     rows = np.empty(n, dtype=np.int64)
     m = 0
     informed = np.empty(n, dtype=np.bool_)
+    n_informed = 0
     for i in range(n):
         informed[i] = signed_month[i] >= 0
+        n_informed += informed[i]
         s = stage[i]
         if (s >= CONTACTED and s <= OPERATING) or approved_month[i] == t:
             rows[m] = i
@@ -162,9 +164,6 @@ def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready,
             for j in range(beliefs.shape[1]):
                 beliefs[i, j] += word_of_mouth * (total[r, j] / count[r] - beliefs[i, j])
     # what those who went through signing now believe, a row per belief (for the reputation's means)
-    n_informed = 0
-    for i in range(n):
-        n_informed += informed[i]
     known = np.empty((beliefs.shape[1], n_informed))
     q = 0
     for i in range(n):
@@ -183,22 +182,15 @@ def first_beliefs(beliefs, rows, noise, reputation, spread, signed_month, indptr
     tie-weighted mean beliefs of their ties who went through signing, plus ``spread`` (per belief) times their
     standard normal ``noise`` (beliefs x rows); a local partner's lead (``vouched``, per row) adds ``vouching`` to
     credibility and the soft environment. Shares are kept in [0, 1], the expected delay at least 0."""
-    informed = np.empty(signed_month.size, dtype=np.bool_)
-    any_informed = False
-    for i in range(signed_month.size):
-        informed[i] = signed_month[i] >= 0
-        any_informed = any_informed or informed[i]
+    informed = signed_month >= 0
     k = reputation.size
     base = np.empty((rows.size, k))
+    total, count = neighbour_sums(indptr, indices, data, rows, informed, beliefs)
     for r in range(rows.size):
         for j in range(k):
             base[r, j] = reputation[j]
-    if any_informed:
-        total, count = neighbour_sums(indptr, indices, data, rows, informed, beliefs)
-        for r in range(rows.size):
-            if count[r] > 0:
-                for j in range(k):
-                    base[r, j] += word_of_mouth * (total[r, j] / count[r] - base[r, j])
+            if count[r] > 0:  # ties who went through signing
+                base[r, j] += word_of_mouth * (total[r, j] / count[r] - base[r, j])
     for r in range(rows.size):
         i = rows[r]
         for j in range(k):
