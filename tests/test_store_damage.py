@@ -156,6 +156,31 @@ def test_a_folder_found_undamaged_is_not_read_again_until_one_of_its_files_chang
     assert len(checked) > first
 
 
+def test_a_store_reads_a_part_again_only_when_the_file_changed(reference, tmp_path, monkeypatch):
+    """The rounds of an adaptive experiment read the stored records after every round: parts read before are
+    taken from memory while the file is the one read (size, time, inode), and a part changed since is read again
+    (a damaged one is refused, not served from memory)."""
+    from sim.experiment import store as store_mod
+
+    out = tmp_path / "small"
+    shutil.copytree(reference, out)
+    reads: list[str] = []
+    real = store_mod._read
+    monkeypatch.setattr(store_mod, "_read", lambda path, columns: reads.append(path.name) or real(path, columns))
+    store = store_mod.ResultStore(out)
+    first = store.records(["run", "status"])
+    assert len(reads) == 3
+    again = store.records(["run", "status"])
+    assert len(reads) == 3 and again.equals(first)
+    store.records(["run"])  # other columns: read
+    assert len(reads) == 6
+    part = out / "summary" / "part-000002.parquet"
+    part.write_bytes(b"\0" * part.stat().st_size)  # damaged in place, same size
+    monkeypatch.setattr(store, "verify", lambda: None)  # the reading itself must see it, not only the check
+    with pytest.raises(store_mod.DamagedResults, match="part-000002"):
+        store.records(["run", "status"])
+
+
 def test_loading_results_reads_each_part_once(reference, monkeypatch):
     """The summaries and the monthly series come from one reading of the summary parts."""
     from sim.analysis.data import load_results

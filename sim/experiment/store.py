@@ -245,6 +245,9 @@ class ResultStore:
         self._next_seq: int | None = None
         self._lock_fh = None
         self.results_id: str | None = None  # this folder's identity, stamped on every part written
+        # Parts already read, by path and columns, with the file's identity when read (size, mtime, inode): parts
+        # are written once and never changed, so the rounds of an adaptive experiment re-read only the new ones.
+        self._read_cache: dict[tuple[Path, tuple[str, ...] | None], tuple[tuple[int, int, int], pa.Table]] = {}
 
     # ---- paths and parts
     @property
@@ -522,7 +525,7 @@ class ResultStore:
                                  f"found no such file; {self.repair_hint()}")
         tables = []
         for seq, p in self.parts(SUMMARY_DIR):
-            t = _read(p, columns)
+            t = self._read_part(p, columns)
             tables.append(t.append_column("_part", pa.array(np.full(t.num_rows, seq, dtype=np.int64))))
         if not tables:
             cols = columns or list(KEY_COLUMNS[:2]) + ["status"]
@@ -535,6 +538,21 @@ class ResultStore:
         sorted_runs = runs[order]
         keep = order[np.r_[True, sorted_runs[1:] != sorted_runs[:-1]]] if len(order) else order
         return table.take(pa.array(keep))
+
+    def _read_part(self, path: Path, columns: list[str] | None) -> pa.Table:
+        """A part's table (:func:`_read`), from the cache while the file is the one read before."""
+        key = (path, None if columns is None else tuple(columns))
+        try:
+            st = path.stat()
+        except OSError:
+            return _read(path, columns)  # gone since listed: _read says so
+        ident = (st.st_size, st.st_mtime_ns, st.st_ino)
+        hit = self._read_cache.get(key)
+        if hit is not None and hit[0] == ident:
+            return hit[1]
+        table = _read(path, columns)
+        self._read_cache[key] = (ident, table)
+        return table
 
     def done_runs(self) -> set[int]:
         """Run ids whose latest stored attempt finished ("done")."""
