@@ -1,0 +1,141 @@
+"""Benchmark of the README's main job (not a test): ``sim main`` from scratch, its parts, and the machine's speed.
+
+Runs ``sim main --quiet`` in an empty scratch folder (the results are written there; the experiment and scenario
+files are the repository's), then once more after deleting the analyses and the briefings, which times the
+analysis and both briefings from the stored runs (with the command's start-up). Prints each experiment's runs
+(from its report line: runs and seconds), the mean time of a stored run, and the rest (start-up, round decisions,
+analysis and briefings).
+
+This machine is a virtual machine whose speed has varied by a factor of two between days and, on a busy day, by a
+factor of two between seconds (a trivial Mesa agent-step took 0.34 to 2 us; another guest on the same physical core
+slows it without showing as stolen time). So a trivial Mesa agent-step (``bench_model.py``'s: one attribute update,
+``shuffle_do``, 10,000 agents, 5 steps of CPU time) is probed seven times just before and seven times just after
+each command, with the machine otherwise idle (probes during the job would share a core with a worker and read
+slower than the machine is), and the times are also given at the reference speed of a trivial step of 0.55 us,
+this machine's speed when the goals were set: time x 0.55 / (the median of the probes). That column is indicative
+only: read it beside the probes' range. Both columns are compared with the goals (whole job at most 120 s;
+analysis and both briefings at most 15 s).
+
+Usage: ``.venv/bin/python benchmarks/bench_main.py [--workers 2] [--keep]`` (about 2-4 minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.dataset as ds
+from bench_model import _Trivial
+
+ROOT = Path(__file__).resolve().parents[1]
+SIM = Path(sys.executable).with_name("sim")
+REFERENCE_TRIVIAL_US = 0.55
+"""A trivial Mesa agent-step (microseconds) on this machine when the goals were set (the main job then took 6 min 10 s)."""
+GOAL_JOB_S = 120.0
+GOAL_ANALYSIS_S = 15.0
+REPORT = re.compile(r"^(?P<name>[\w-]+): (?P<runs>\d+) runs done, \d+ failed, .* in (?P<s>[\d.]+) s on ")
+
+
+PROBES = 7
+"""Probes of the machine's speed before and after each command (each about 0.05 s of one core, 0.2 s apart)."""
+
+
+PROBE_AGENTS, PROBE_STEPS = 10_000, 5
+_probe_model = None
+
+
+def probe() -> float:
+    """Microseconds of CPU time per trivial Mesa agent-step, over a few steps of one model kept between probes."""
+    global _probe_model
+    if _probe_model is None:
+        _probe_model = _Trivial(PROBE_AGENTS, seed=0)
+    t0 = time.process_time()
+    for _ in range(PROBE_STEPS):
+        _probe_model.step()
+    return (time.process_time() - t0) / (PROBE_AGENTS * PROBE_STEPS) * 1e6
+
+
+def timed_command(args: list[str], cwd: Path) -> tuple[float, str, list[float]]:
+    """(wall seconds, standard error, the trivial steps in us probed just before and just after) of one command."""
+    probes = probe_idle()
+    t0 = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    probes += probe_idle()
+    if done.returncode != 0:
+        sys.exit(f"error: {' '.join(args)} exited with {done.returncode}: {done.stderr.strip().splitlines()[-1:]}")
+    return seconds, done.stderr, probes
+
+
+def probe_idle() -> list[float]:
+    out = []
+    for _ in range(PROBES):
+        out.append(probe())
+        time.sleep(0.2)
+    return out
+
+
+def speed(probes: list[float]) -> str:
+    return (f"trivial Mesa step {statistics.median(probes):.3f} us, the median of {len(probes)} probes before and "
+            f"after, range {min(probes):.3f}-{max(probes):.3f}")
+
+
+def mean_run_seconds(results: Path) -> float:
+    return float(ds.dataset(results / "summary", format="parquet").to_table(columns=["run_seconds"])
+                 .column("run_seconds").to_numpy().mean())
+
+
+def verdict(label: str, seconds: float, probes: list[float], goal: float) -> None:
+    at_ref = seconds * REFERENCE_TRIVIAL_US / statistics.median(probes)
+    print(f"{label:<34} {seconds:8.1f} s   {at_ref:8.1f} s   <= {goal:5.0f} s   {seconds <= goal!s:>5}   {at_ref <= goal!s:>5}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--workers", type=int, default=None, help="workers of sim main (default: all cores)")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch folder (its path is printed)")
+    args = ap.parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="bench_main_"))
+    cmd = [str(SIM), "main", "--quiet", "--experiment", str(ROOT / "experiments/main.toml"),
+           "--uncertainty", str(ROOT / "experiments/main_uncertainty.toml"),
+           "--sensitivity", str(ROOT / "experiments/sensitivity_morris.toml")]
+    if args.workers:
+        cmd += ["--workers", str(args.workers)]
+    try:
+        job, err, ref_job = timed_command(cmd, scratch)
+        parts = [m.groupdict() for m in map(REPORT.match, err.splitlines()) if m]
+        results = scratch / "results"
+        for folder in ("main", "sensitivity_morris"):
+            shutil.rmtree(results / folder / "analysis", ignore_errors=True)
+        shutil.rmtree(results / "main" / "brief")
+        rest, _, ref_rest = timed_command(cmd, scratch)
+        print(f"sim main from scratch: {job:.1f} s ({speed(ref_job)})")
+        ran = 0.0
+        for p in parts:
+            s = float(p["s"])
+            ran += s
+            mean = mean_run_seconds(results / p["name"])
+            print(f"  {p['name']:<20} {int(p['runs']):>5} runs in {s:7.1f} s   (a stored run {mean:.3f} s on average)")
+        print(f"  {'the rest':<20} {'':>5}         {job - ran:7.1f} s   (start-up, round decisions, analysis, briefings)")
+        print(f"analysis and both briefings from the stored runs: {rest:.1f} s ({speed(ref_rest)})")
+        print()
+        print(f"{'goal':<34} {'measured':>10}   {'at 0.55 us':>10}   {'target':>8}   {'met':>5}   {'at ref':>5}")
+        verdict("sim main from scratch", job, ref_job, GOAL_JOB_S)
+        verdict("analysis and both briefings", rest, ref_rest, GOAL_ANALYSIS_S)
+    finally:
+        if args.keep:
+            print(f"(scratch folder: {scratch})")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
