@@ -191,6 +191,62 @@ def test_contacts_are_charged_to_the_channels_that_bought_them():
     assert np.allclose(share_seen, share_bought, atol=0.05), (share_seen, share_bought)
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 3000), st.integers(0, 7), st.floats(0.0, 12.0), st.integers(0, 2**32 - 1))
+def test_the_compiled_sum_is_numpys_to_the_last_bit(n, offset, spread, seed):
+    """numpy sums a contiguous array in blocks (eight running sums, halves above 128 values); the compiled loops
+    that replace a numpy sum must add in that order: values spread over many orders of magnitude, where any other
+    order rounds differently."""
+    rng = np.random.default_rng(seed)
+    a = rng.random(n + offset) * np.exp(rng.normal(0.0, spread, n + offset))
+    assert kernels._pairwise_sum(a, offset, n) == a[offset:].sum()
+
+
+def numpy_channel_picks(want, sizes, pull, u):
+    """The charge of the contacts as numpy computed it: each channel's pull (government's contacts bought x
+    exponentiated weight), its share of the column's sum, the running shares, the first channel whose running share
+    reaches the uniform (at most the government's last channel bought); each government's channels' costs summed."""
+    by = np.repeat(np.arange(len(sizes)), sizes)
+    pulls = want[by].T * pull
+    cum = np.cumsum(pulls / pulls.sum(axis=0), axis=0)
+    first = (u[None, :] > cum).sum(axis=0)
+    last_bought = want.shape[1] - 1 - np.argmax(want[:, ::-1] > 0, axis=1)
+    return np.minimum(first, last_bought[by])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 9), st.integers(2, 12), st.integers(0, 400), st.integers(0, 2**32 - 1))
+def test_contacts_are_charged_as_numpy_charged_them(n_gov, n_ch, n, seed):
+    """The compiled charge (each contact's channel and each government's spending) equals numpy's formula bit for
+    bit: channels some governments do not buy (pull 0), pulls over many orders of magnitude, contacts whose every
+    pull is below the smallest double, uniforms exactly on a running share, fewer and more than eight channels."""
+    rng = np.random.default_rng(seed)
+    want = np.floor(rng.random((n_gov, n_ch)) * 30) * (rng.random((n_gov, n_ch)) < 0.6)
+    want[np.arange(n_gov), rng.integers(0, n_ch, n_gov)] += 1  # a government with contacts bought some
+    sizes = rng.multinomial(n, np.full(n_gov, 1.0 / n_gov)).astype(np.int64)
+    by = np.repeat(np.arange(n_gov), sizes)
+    logw = rng.normal(0.0, 6.0, (n_ch, 500))
+    logw[:, rng.random(500) < 0.05] = -800.0  # every pull of such a prospect below the smallest double: shares nan
+    idx = rng.integers(0, 500, n)  # the contacts' prospects
+    norms = np.where(want > 0, rng.normal(0.0, 3.0, want.shape), np.inf)
+    pull = np.exp(logw[:, idx] - norms[by].T)  # as the model computes it: Fortran-ordered, so numpy's column sums
+    assert pull.flags.f_contiguous  # add a column's values in blocks of eight, which the compiled sum must do too
+    u = rng.random(n)
+    with np.errstate(invalid="ignore"):  # half the uniforms exactly on a running share: the last bit decides
+        pulls = want[by].T * pull
+        cum = np.cumsum(pulls / pulls.sum(axis=0), axis=0)
+    edge = rng.random(n) < 0.5
+    u[edge] = cum[rng.integers(0, n_ch, n), np.arange(n)][edge]
+    u = np.nan_to_num(u, nan=0.5)
+    cost = rng.random(n_ch) * 5
+    pick, spent = kernels.channel_picks(want, by, np.ascontiguousarray(pull.T), u, cost, sizes)
+    with np.errstate(invalid="ignore"):
+        expected = numpy_channel_picks(want, sizes, pull, u)
+    assert np.array_equal(pick, expected)
+    bounds = np.cumsum([0, *sizes])
+    assert spent.tolist() == [float(cost[expected[lo:hi]].sum()) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
 def numpy_neighbour_sums(ties, receivers, informed, beliefs):
     """Word of mouth as numpy computes it: the receivers' ties to informed investors gathered, then summed per
     receiver with bincount (weights, and weight x belief), in the tie matrix's order."""

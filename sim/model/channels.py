@@ -241,18 +241,16 @@ class ChannelModel:
         m = self.m
         if idx.size == 0:
             return [0.0] * len(chosen_by)
-        by = np.repeat(np.arange(len(chosen_by)), [c.size for c in chosen_by])
-        # channels x contacts; a channel the government does not buy pulls exactly 0 and leaves the sums unchanged
-        pulls = want[by].T * np.exp(self.logw_channels[:, idx] - norms[by].T)
-        cum = np.cumsum(pulls / pulls.sum(axis=0), axis=0)
+        sizes = np.array([c.size for c in chosen_by], dtype=np.int64)
+        by = np.repeat(np.arange(len(chosen_by)), sizes)
+        # each channel's pull on each contact (channels x contacts): its exponentiated targeting weight over the
+        # government's normaliser; a channel the government does not buy pulls exactly 0 (its normaliser is inf)
+        pull = np.exp(self.logw_channels[:, idx] - norms[by].T)
         u_pick = m.streams.uniform("channel_pick", idx, m.t)
-        # the first channel whose cumulative share reaches the draw (rounding may leave the last share below it)
-        first = (u_pick[None, :] > cum).sum(axis=0)
-        last_bought = want.shape[1] - 1 - np.argmax(want[:, ::-1] > 0, axis=1)
-        pick = np.minimum(first, last_bought[by])
+        # contacts x channels, C-ordered (numpy made the channels x contacts array Fortran-ordered: no copy)
+        pick, spent = kernels.channel_picks(want, by, np.ascontiguousarray(pull.T), u_pick, self.cost, sizes)
         m.channel[idx] = pick
-        bounds = np.cumsum([0] + [c.size for c in chosen_by])
-        return [float(self.cost[pick[lo:hi]].sum()) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+        return spent.tolist()
 
     def _forum_leads(self, available: np.ndarray) -> np.ndarray:
         m = self.m

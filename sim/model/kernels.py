@@ -327,6 +327,112 @@ def row_totals(weight, rows, cols):
     return out
 
 
+@numba.njit(inline="always")
+def _block_sum(a, lo, n):
+    """numpy's sum of at most 128 contiguous values ``a[lo:lo + n]``: below 8 one after the other from 0, else eight
+    running sums (value i into sum i mod 8) added as ((0+1)+(2+3))+((4+5)+(6+7)), then the rest one after the other."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - (n % 8):
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@numba.njit
+def _pairwise_sum(a, lo, n):
+    """numpy's sum of the ``n`` contiguous float64 values ``a[lo:lo + n]``, to the bit: up to 128 values
+    :func:`_block_sum`; above, the sum of the first half (a multiple of 8 long) plus that of the second, each summed
+    so. Without recursion (numba's cache does not keep recursive loops): the halves' tree walked with a stack."""
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    seg_lo = np.empty(128, dtype=np.int64)
+    seg_n = np.empty(128, dtype=np.int64)
+    seg_done = np.zeros(128, dtype=np.bool_)
+    vals = np.empty(128)
+    top = 0
+    n_vals = 0
+    seg_lo[0], seg_n[0], seg_done[0] = lo, n, False
+    top = 1
+    while top > 0:
+        top -= 1
+        s_lo, s_n, done = seg_lo[top], seg_n[top], seg_done[top]
+        if s_n <= 128:
+            vals[n_vals] = _block_sum(a, s_lo, s_n)
+            n_vals += 1
+        elif done:  # both halves summed: the second on top of the first
+            n_vals -= 1
+            vals[n_vals - 1] = vals[n_vals - 1] + vals[n_vals]
+        else:
+            half = s_n // 2
+            half -= half % 8
+            seg_lo[top], seg_n[top], seg_done[top] = s_lo, s_n, True
+            seg_lo[top + 1], seg_n[top + 1], seg_done[top + 1] = s_lo + half, s_n - half, False
+            seg_lo[top + 2], seg_n[top + 2], seg_done[top + 2] = s_lo, half, False  # the first half first
+            top += 3
+    return vals[0]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def channel_picks(want, by, pull, u, cost, sizes):
+    """The channel each contact is put down to, and what each government's contacts cost. Contact i was bought by
+    government ``by[i]``; ``pull[i, j]`` is the exponential of channel j's targeting weight on its prospect over the
+    government's normaliser (numpy's). Channel j's share of the pull is ``want[g, j] * pull[j, i]`` over their sum,
+    summed as numpy sums a column of a Fortran-ordered array (eight running sums); the contact goes to the first
+    channel whose running share (added one after the other) reaches its uniform ``u[i]``, or to the government's
+    last channel bought if rounding leaves them all below it. Returns (each contact's channel, each government's
+    cost: the channels' ``cost`` per contact summed over its ``sizes[g]`` contacts as numpy sums them). Division by a
+    sum of 0 (every pull below the smallest double) gives nan, as in numpy, not an error: the contact then goes to
+    channel 0."""
+    n, n_ch = pull.shape
+    n_gov = want.shape[0]
+    last = np.full(n_gov, n_ch - 1)
+    for g in range(n_gov):
+        for j in range(n_ch - 1, -1, -1):
+            if want[g, j] > 0:
+                last[g] = j
+                break
+    pick = np.empty(n, dtype=np.int64)
+    p = np.empty(n_ch)
+    for i in range(n):
+        g = by[i]
+        for j in range(n_ch):
+            p[j] = want[g, j] * pull[i, j]
+        total = _pairwise_sum(p, 0, n_ch)
+        cum = 0.0
+        first = 0
+        for j in range(n_ch):
+            cum += p[j] / total
+            first += u[i] > cum
+        pick[i] = min(first, last[g])
+    spent = np.empty(n_gov)
+    each = np.empty(n)
+    for i in range(n):
+        each[i] = cost[pick[i]]
+    lo = 0
+    for g in range(n_gov):
+        spent[g] = _pairwise_sum(each, lo, sizes[g])
+        lo += sizes[g]
+    return pick, spent
+
+
 @numba.njit(cache=True, nogil=True)
 def service_queue(rows, need, done, bit, any_order, overdue, base, speed):
     """One department's month at the counter: of ``rows`` (the signed and building projects, ascending), those
@@ -671,7 +777,7 @@ def _heap_replace(heap, hpos, size, value, pos):
         i = big
 
 
-LOOPS = (uniforms, rows_between, group_by_key, census, cohort, row_totals, shortlists, referrals, first_beliefs, learn,
+LOOPS = (uniforms, rows_between, group_by_key, census, cohort, row_totals, channel_picks, shortlists, referrals, first_beliefs, learn,
          utilities, satisfaction, withdrawals, service_queue, queue_head, complete, year_scores, first_fit,
          waiting_for_land)
 """The compiled loops the model calls from Python (the others are called from these: a loop loaded from the
