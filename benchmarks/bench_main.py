@@ -8,13 +8,12 @@ analysis and briefings).
 
 This machine is a virtual machine whose speed has varied by a factor of two between days and, on a busy day, by a
 factor of two between seconds (a trivial Mesa agent-step took 0.34 to 2 us; another guest on the same physical core
-slows it without showing as stolen time). So a trivial Mesa agent-step (``bench_model.py``'s: one attribute update,
-``shuffle_do``, 10,000 agents, 5 steps of CPU time) is probed seven times just before and seven times just after
-each command, with the machine otherwise idle (probes during the job would share a core with a worker and read
-slower than the machine is), and the times are also given at the reference speed of a trivial step of 0.55 us,
-this machine's speed when the goals were set: time x 0.55 / (the median of the probes). That column is indicative
-only: read it beside the probes' range. Both columns are compared with the goals (whole job at most 120 s;
-analysis and both briefings at most 15 s).
+slows it without showing as stolen time). So a trivial Mesa agent-step (``bench_model.py``'s: one attribute
+update, ``shuffle_do``, 10,000 agents, 5 steps of CPU time) is probed seven times just before and seven times just
+after each command, with the machine otherwise idle (probes during the job would share a core with a worker), and
+reported beside the times with the step of 0.55 us measured when the goals were set. The goals (whole job at most
+120 s; analysis and both briefings at most 15 s) are judged on the measured times only: scaling them by the probes
+would flatter a busy day, when the trivial step (pure Python) slowed threefold and a model run less than twofold.
 
 Usage: ``.venv/bin/python benchmarks/bench_main.py [--workers 2] [--keep]`` (about 2-4 minutes on 2 cores).
 """
@@ -92,9 +91,8 @@ def mean_run_seconds(results: Path) -> float:
                  .column("run_seconds").to_numpy().mean())
 
 
-def verdict(label: str, seconds: float, probes: list[float], goal: float) -> None:
-    at_ref = seconds * REFERENCE_TRIVIAL_US / statistics.median(probes)
-    print(f"{label:<34} {seconds:8.1f} s   {at_ref:8.1f} s   <= {goal:5.0f} s   {seconds <= goal!s:>5}   {at_ref <= goal!s:>5}")
+def verdict(label: str, seconds: float, goal: float) -> None:
+    print(f"{label:<34} {seconds:8.1f} s   <= {goal:5.0f} s   {seconds <= goal!s:>5}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,9 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'the rest':<20} {'':>5}         {job - ran:7.1f} s   (start-up, round decisions, analysis, briefings)")
         print(f"analysis and both briefings from the stored runs: {rest:.1f} s ({speed(ref_rest)})")
         print()
-        print(f"{'goal':<34} {'measured':>10}   {'at 0.55 us':>10}   {'target':>8}   {'met':>5}   {'at ref':>5}")
-        verdict("sim main from scratch", job, ref_job, GOAL_JOB_S)
-        verdict("analysis and both briefings", rest, ref_rest, GOAL_ANALYSIS_S)
+        slow = statistics.median(ref_job + ref_rest) / REFERENCE_TRIVIAL_US
+        print(f"the machine: a trivial Mesa step {slow:.2f}x as long as the {REFERENCE_TRIVIAL_US} us measured when the "
+              f"goals were set")
+        print(f"{'goal':<34} {'measured':>10}   {'target':>8}   {'met':>5}")
+        verdict("sim main from scratch", job, GOAL_JOB_S)
+        verdict("analysis and both briefings", rest, GOAL_ANALYSIS_S)
     finally:
         if args.keep:
             print(f"(scratch folder: {scratch})")
