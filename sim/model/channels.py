@@ -71,6 +71,7 @@ class ChannelModel:
         want = np.zeros_like(self.carry)
         n_counties = len(m.governments) - 1
         market = float(m.n)  # no channel reaches more prospects than the population holds
+        pace = None
         for j, name in enumerate(CHANNELS):
             ch = p.channels[name]
             if name == "referral" or ch.share <= 0:
@@ -79,9 +80,10 @@ class ChannelModel:
             if ch.city_level:
                 want[-1, j] = n
             else:
-                want[:-1, j] = n / n_counties * self.pace()
+                pace = self.pace() if pace is None else pace
+                want[:-1, j] = n / n_counties * pace
         # No more contacts than the year's channel money left can pay for.
-        cost = np.array([p.channels[name].cost_per_contact for name in CHANNELS])
+        cost = self.cost
         due = float((want * cost).sum())
         left = max(0.0, m.ledger.remaining("channels"))
         if due > left:
