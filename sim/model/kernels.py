@@ -1,7 +1,8 @@
 """Compiled loops of the month (numba): lead generation, the part whose work grows with the whole market,
 and the per-row rules that numpy would run as dozens of passes over the pipeline, each a temporary array
 (uniforms, first beliefs, learning and word of mouth, the offer's value, the competing risks of withdrawal,
-referrals, the service counters, the land queue, the month's head counts and cohorts).
+referrals, the charge of contacts to channels, the service counters, the land queue, the month's head counts and
+cohorts).
 
 Every month each government that buys contacts draws them from every prospect in the market: one
 counter-based uniform per prospect and government (:mod:`sim.model.streams`), the prospect's selection
@@ -367,7 +368,6 @@ def _pairwise_sum(a, lo, n):
     seg_n = np.empty(128, dtype=np.int64)
     seg_done = np.zeros(128, dtype=np.bool_)
     vals = np.empty(128)
-    top = 0
     n_vals = 0
     seg_lo[0], seg_n[0], seg_done[0] = lo, n, False
     top = 1
