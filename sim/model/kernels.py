@@ -328,29 +328,34 @@ def row_totals(weight, rows, cols):
     return out
 
 
+_LANES, _BLOCK, _DEPTH = 8, 128, 192
+"""numpy's summation of contiguous values: eight running sums, in blocks of at most 128 values (halves above), and
+the depth of the stack that walks the halves here (arithmetic, not behaviour)."""
+
+
 @numba.njit(inline="always")
-def _block_sum(a, lo, n):
+def _block_sum(a, lo, n, r):
     """numpy's sum of at most 128 contiguous values ``a[lo:lo + n]``: below 8 one after the other from 0, else eight
-    running sums (value i into sum i mod 8) added as ((0+1)+(2+3))+((4+5)+(6+7)), then the rest one after the other."""
-    if n < 8:
+    running sums (value i into sum i mod 8) added as ((0+1)+(2+3))+((4+5)+(6+7)), then the rest one after the other.
+    ``r`` holds the eight running sums (scratch, allocated once by the caller)."""
+    if n < _LANES:
         res = 0.0
         for i in range(lo, lo + n):
             res += a[i]
         return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i = 8
-    while i < n - (n % 8):
-        r0 += a[lo + i]
-        r1 += a[lo + i + 1]
-        r2 += a[lo + i + 2]
-        r3 += a[lo + i + 3]
-        r4 += a[lo + i + 4]
-        r5 += a[lo + i + 5]
-        r6 += a[lo + i + 6]
-        r7 += a[lo + i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for j in range(_LANES):
+        r[j] = a[lo + j]
+    i = _LANES
+    while i < n - (n % _LANES):
+        for j in range(_LANES):
+            r[j] += a[lo + i + j]
+        i += _LANES
+    width = _LANES
+    while width > 1:  # neighbours added in pairs, then pairs of pairs
+        width //= 2
+        for j in range(width):
+            r[j] = r[2 * j] + r[2 * j + 1]
+    res = r[0]
     while i < n:
         res += a[lo + i]
         i += 1
@@ -358,31 +363,32 @@ def _block_sum(a, lo, n):
 
 
 @numba.njit
-def _pairwise_sum(a, lo, n):
+def _pairwise_sum(a, lo, n, r):
     """numpy's sum of the ``n`` contiguous float64 values ``a[lo:lo + n]``, to the bit: up to 128 values
     :func:`_block_sum`; above, the sum of the first half (a multiple of 8 long) plus that of the second, each summed
-    so. Without recursion (numba's cache does not keep recursive loops): the halves' tree walked with a stack."""
-    if n <= 128:
-        return _block_sum(a, lo, n)
-    seg_lo = np.empty(128, dtype=np.int64)
-    seg_n = np.empty(128, dtype=np.int64)
-    seg_done = np.zeros(128, dtype=np.bool_)
-    vals = np.empty(128)
+    so. Without recursion (numba's cache does not keep recursive loops): the halves' tree walked with a stack.
+    ``r``: scratch of eight values (:data:`_LANES`)."""
+    if n <= _BLOCK:
+        return _block_sum(a, lo, n, r)
+    seg_lo = np.empty(_DEPTH, dtype=np.int64)
+    seg_n = np.empty(_DEPTH, dtype=np.int64)
+    seg_done = np.zeros(_DEPTH, dtype=np.bool_)
+    vals = np.empty(_DEPTH)
     n_vals = 0
     seg_lo[0], seg_n[0], seg_done[0] = lo, n, False
     top = 1
     while top > 0:
         top -= 1
         s_lo, s_n, done = seg_lo[top], seg_n[top], seg_done[top]
-        if s_n <= 128:
-            vals[n_vals] = _block_sum(a, s_lo, s_n)
+        if s_n <= _BLOCK:
+            vals[n_vals] = _block_sum(a, s_lo, s_n, r)
             n_vals += 1
         elif done:  # both halves summed: the second on top of the first
             n_vals -= 1
             vals[n_vals - 1] = vals[n_vals - 1] + vals[n_vals]
         else:
             half = s_n // 2
-            half -= half % 8
+            half -= half % _LANES
             seg_lo[top], seg_n[top], seg_done[top] = s_lo, s_n, True
             seg_lo[top + 1], seg_n[top + 1], seg_done[top + 1] = s_lo + half, s_n - half, False
             seg_lo[top + 2], seg_n[top + 2], seg_done[top + 2] = s_lo, half, False  # the first half first
@@ -411,11 +417,12 @@ def channel_picks(want, by, pull, u, cost, sizes):
                 break
     pick = np.empty(n, dtype=np.int64)
     p = np.empty(n_ch)
+    lanes = np.empty(_LANES)
     for i in range(n):
         g = by[i]
         for j in range(n_ch):
             p[j] = want[g, j] * pull[i, j]
-        total = _pairwise_sum(p, 0, n_ch)
+        total = _pairwise_sum(p, 0, n_ch, lanes)
         cum = 0.0
         first = 0
         for j in range(n_ch):
@@ -428,7 +435,7 @@ def channel_picks(want, by, pull, u, cost, sizes):
         each[i] = cost[pick[i]]
     lo = 0
     for g in range(n_gov):
-        spent[g] = _pairwise_sum(each, lo, sizes[g])
+        spent[g] = _pairwise_sum(each, lo, sizes[g], lanes)
         lo += sizes[g]
     return pick, spent
 
