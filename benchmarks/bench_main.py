@@ -30,8 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import pyarrow.dataset as ds
 from bench_model import _Trivial
+
+from sim.experiment import load_summaries
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM = Path(sys.executable).with_name("sim")
@@ -40,12 +41,8 @@ REFERENCE_TRIVIAL_US = 0.55
 GOAL_JOB_S = 120.0
 GOAL_ANALYSIS_S = 15.0
 REPORT = re.compile(r"^(?P<name>[\w-]+): (?P<runs>\d+) runs done, \d+ failed, .* in (?P<s>[\d.]+) s on ")
-
-
 PROBES = 7
 """Probes of the machine's speed before and after each command (each about 0.05 s of one core, 0.2 s apart)."""
-
-
 PROBE_AGENTS, PROBE_STEPS = 10_000, 5
 _probe_model = None
 
@@ -87,8 +84,8 @@ def speed(probes: list[float]) -> str:
 
 
 def mean_run_seconds(results: Path) -> float:
-    return float(ds.dataset(results / "summary", format="parquet").to_table(columns=["run_seconds"])
-                 .column("run_seconds").to_numpy().mean())
+    """Mean time of a stored run (each run's latest attempt)."""
+    return float(load_summaries(results, columns=["run_seconds"])["run_seconds"].to_numpy().mean())
 
 
 def verdict(label: str, seconds: float, goal: float) -> None:

@@ -202,14 +202,19 @@ def test_the_compiled_sum_is_numpys_to_the_last_bit(n, offset, spread, seed):
     assert kernels._pairwise_sum(a, offset, n, np.empty(kernels._LANES)) == a[offset:].sum()
 
 
+def numpy_running_shares(want, by, pull):
+    """Each channel's running share of the pull on each contact (channels x contacts), as numpy computed it: the
+    government's contacts bought times the exponentiated weight, over the column's sum, added down the channels."""
+    with np.errstate(invalid="ignore"):  # every pull 0: shares nan
+        pulls = want[by].T * pull
+        return np.cumsum(pulls / pulls.sum(axis=0), axis=0)
+
+
 def numpy_channel_picks(want, sizes, pull, u):
-    """The charge of the contacts as numpy computed it: each channel's pull (government's contacts bought x
-    exponentiated weight), its share of the column's sum, the running shares, the first channel whose running share
-    reaches the uniform (at most the government's last channel bought); each government's channels' costs summed."""
+    """The charge of the contacts as numpy computed it: the first channel whose running share reaches the uniform
+    (at most the government's last channel bought)."""
     by = np.repeat(np.arange(len(sizes)), sizes)
-    pulls = want[by].T * pull
-    cum = np.cumsum(pulls / pulls.sum(axis=0), axis=0)
-    first = (u[None, :] > cum).sum(axis=0)
+    first = (u[None, :] > numpy_running_shares(want, by, pull)).sum(axis=0)
     last_bought = want.shape[1] - 1 - np.argmax(want[:, ::-1] > 0, axis=1)
     return np.minimum(first, last_bought[by])
 
@@ -232,16 +237,12 @@ def test_contacts_are_charged_as_numpy_charged_them(n_gov, n_ch, n, seed):
     pull = np.exp(logw[:, idx] - norms[by].T)  # as the model computes it: Fortran-ordered, so numpy's column sums
     assert pull.flags.f_contiguous  # add a column's values in blocks of eight, which the compiled sum must do too
     u = rng.random(n)
-    with np.errstate(invalid="ignore"):  # half the uniforms exactly on a running share: the last bit decides
-        pulls = want[by].T * pull
-        cum = np.cumsum(pulls / pulls.sum(axis=0), axis=0)
-    edge = rng.random(n) < 0.5
-    u[edge] = cum[rng.integers(0, n_ch, n), np.arange(n)][edge]
+    edge = rng.random(n) < 0.5  # half the uniforms exactly on a running share: the last bit decides
+    u[edge] = numpy_running_shares(want, by, pull)[rng.integers(0, n_ch, n), np.arange(n)][edge]
     u = np.nan_to_num(u, nan=0.5)
     cost = rng.random(n_ch) * 5
     pick, spent = kernels.channel_picks(want, by, np.ascontiguousarray(pull.T), u, cost, sizes)
-    with np.errstate(invalid="ignore"):
-        expected = numpy_channel_picks(want, sizes, pull, u)
+    expected = numpy_channel_picks(want, sizes, pull, u)
     assert np.array_equal(pick, expected)
     bounds = np.cumsum([0, *sizes])
     assert spent.tolist() == [float(cost[expected[lo:hi]].sum()) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]

@@ -245,9 +245,9 @@ class ResultStore:
         self._next_seq: int | None = None
         self._lock_fh = None
         self.results_id: str | None = None  # this folder's identity, stamped on every part written
-        # Parts already read, by path and columns, with the file's identity when read (size, mtime, inode): parts
+        # Parts already read, by path and columns, with the file's identity when read (:func:`_identity`): parts
         # are written once and never changed, so the rounds of an adaptive experiment re-read only the new ones.
-        self._read_cache: dict[tuple[Path, tuple[str, ...] | None], tuple[tuple[int, int, int], pa.Table]] = {}
+        self._read_cache: dict[tuple[Path, tuple[str, ...] | None], tuple[tuple | None, pa.Table]] = {}
 
     # ---- paths and parts
     @property
@@ -457,15 +457,7 @@ class ResultStore:
         """What a change to the folder's files would change: each file's name, inode, size and times."""
         files = [self.manifest_path, self.root / DESIGN,
                  *(p for kind in (SUMMARY_DIR, MONTHLY_DIR) for _, p in self.parts(kind))]
-        out = []
-        for f in files:
-            try:
-                st = f.stat()
-            except OSError:
-                out.append((str(f), None))
-                continue
-            out.append((str(f), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
-        return tuple(out)
+        return tuple((str(f), _identity(f)) for f in files)
 
     def repair(self, fresh_manifest) -> list[str]:
         """Set damaged files aside under ``damaged/<time>/`` so that their runs run again; returns what was done.
@@ -542,15 +534,11 @@ class ResultStore:
     def _read_part(self, path: Path, columns: list[str] | None) -> pa.Table:
         """A part's table (:func:`_read`), from the cache while the file is the one read before."""
         key = (path, None if columns is None else tuple(columns))
-        try:
-            st = path.stat()
-        except OSError:
-            return _read(path, columns)  # gone since listed: _read says so
-        ident = (st.st_size, st.st_mtime_ns, st.st_ino)
+        ident = _identity(path)
         hit = self._read_cache.get(key)
-        if hit is not None and hit[0] == ident:
+        if ident is not None and hit is not None and hit[0] == ident:
             return hit[1]
-        table = _read(path, columns)
+        table = _read(path, columns)  # a part gone since it was listed: _read says so
         self._read_cache[key] = (ident, table)
         return table
 
@@ -560,6 +548,15 @@ class ResultStore:
         runs = rec["run"].to_numpy()
         done = np.asarray(rec["status"].to_pylist()) == "done" if rec.num_rows else np.zeros(0, bool)
         return set(runs[done].tolist())
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What a change to a file would change (inode, size, modification and change times), or None if it is gone."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def _read(path: Path, columns: list[str] | None) -> pa.Table:

@@ -71,7 +71,7 @@ class ChannelModel:
         want = np.zeros_like(self.carry)
         n_counties = len(m.governments) - 1
         market = float(m.n)  # no channel reaches more prospects than the population holds
-        pace = None
+        pace = self.pace()
         for j, name in enumerate(CHANNELS):
             ch = p.channels[name]
             if name == "referral" or ch.share <= 0:
@@ -80,7 +80,6 @@ class ChannelModel:
             if ch.city_level:
                 want[-1, j] = n
             else:
-                pace = self.pace() if pace is None else pace
                 want[:-1, j] = n / n_counties * pace
         # No more contacts than the year's channel money left can pay for.
         cost = self.cost

@@ -400,7 +400,7 @@ def _pairwise_sum(a, lo, n, r):
 def channel_picks(want, by, pull, u, cost, sizes):
     """The channel each contact is put down to, and what each government's contacts cost. Contact i was bought by
     government ``by[i]``; ``pull[i, j]`` is the exponential of channel j's targeting weight on its prospect over the
-    government's normaliser (numpy's). Channel j's share of the pull is ``want[g, j] * pull[j, i]`` over their sum,
+    government's normaliser (numpy's). Channel j's share of the pull is ``want[g, j] * pull[i, j]`` over their sum,
     summed as numpy sums a column of a Fortran-ordered array (eight running sums); the contact goes to the first
     channel whose running share (added one after the other) reaches its uniform ``u[i]``, or to the government's
     last channel bought if rounding leaves them all below it. Returns (each contact's channel, each government's
@@ -784,9 +784,9 @@ def _heap_replace(heap, hpos, size, value, pos):
         i = big
 
 
-LOOPS = (uniforms, rows_between, group_by_key, census, cohort, row_totals, channel_picks, shortlists, referrals, first_beliefs, learn,
-         utilities, satisfaction, withdrawals, service_queue, queue_head, complete, year_scores, first_fit,
-         waiting_for_land)
+LOOPS = (uniforms, rows_between, group_by_key, census, cohort, row_totals, channel_picks, shortlists, referrals,
+         first_beliefs, learn, utilities, satisfaction, withdrawals, service_queue, queue_head, complete, year_scores,
+         first_fit, waiting_for_land)
 """The compiled loops the model calls from Python (the others are called from these: a loop loaded from the
 cache does not compile them in the process, so they cannot tell whether it is ready)."""
 
