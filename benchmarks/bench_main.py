@@ -30,9 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_experiments import run_seconds
 from bench_model import _Trivial
-
-from sim.experiment import load_summaries
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM = Path(sys.executable).with_name("sim")
@@ -83,11 +82,6 @@ def speed(probes: list[float]) -> str:
             f"after, range {min(probes):.3f}-{max(probes):.3f}")
 
 
-def mean_run_seconds(results: Path) -> float:
-    """Mean time of a stored run (each run's latest attempt)."""
-    return float(load_summaries(results, columns=["run_seconds"])["run_seconds"].to_numpy().mean())
-
-
 def verdict(label: str, seconds: float, goal: float) -> None:
     print(f"{label:<34} {seconds:8.1f} s   <= {goal:5.0f} s   {seconds <= goal!s:>5}")
 
@@ -116,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in parts:
             s = float(p["s"])
             ran += s
-            mean = mean_run_seconds(results / p["name"])
+            mean = statistics.mean(run_seconds(results / p["name"]))
             print(f"  {p['name']:<20} {int(p['runs']):>5} runs in {s:7.1f} s   (a stored run {mean:.3f} s on average)")
         print(f"  {'the rest':<20} {'':>5}         {job - ran:7.1f} s   (start-up, round decisions, analysis, briefings)")
         print(f"analysis and both briefings from the stored runs: {rest:.1f} s ({speed(ref_rest)})")
