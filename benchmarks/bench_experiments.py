@@ -3,7 +3,9 @@
 One run of this script, on the same model and the same runs (small runs:
 2,000 investors, 36 months, a factorial over four incentive rates):
 
-1. our runner, serial vs a local process pool of ``--workers`` (goal: speed-up >= 1.8 on 2 cores);
+1. our runner, serial vs a local process pool of ``--workers`` (goal: speed-up >= 1.9 on 2 cores), with where
+   the pool's time goes: how much longer a run takes in the pool than alone (cores slowing each other) and
+   the share of the pool's wall time its workers spend in runs (the rest is start, hand-overs, the last store);
 2. the same runs through ``mesa.batch_run`` (1 and ``--workers`` processes) with a thin
    adapter model taking flat keyword arguments (goal: ours faster); the adapter seeds
    each run exactly like our runner, so the results are checked to be identical;
@@ -16,7 +18,7 @@ One run of this script, on the same model and the same runs (small runs:
 The last lines state each goal, the measured value and whether it is met.
 
 Usage: ``.venv/bin/python benchmarks/bench_experiments.py [--runs 200] [--workers 2] [--dask-runs 200]``
-(about ten minutes on 2 otherwise idle cores with the defaults).
+(3-10 minutes on 2 otherwise idle cores with the defaults, by the machine's speed).
 """
 
 from __future__ import annotations
