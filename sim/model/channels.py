@@ -82,14 +82,13 @@ class ChannelModel:
             else:
                 want[:-1, j] = n / n_counties * pace
         # No more contacts than the year's channel money left can pay for.
-        cost = self.cost
-        due = float((want * cost).sum())
+        due = float((want * self.cost).sum())
         left = max(0.0, m.ledger.remaining("channels"))
         if due > left:
             want *= left / due
         total = want + self.carry
         whole = np.floor(total)
-        if float((whole * cost).sum()) > left + 1e-9:  # carried fractions may not overdraw the money left
+        if float((whole * self.cost).sum()) > left + 1e-9:  # carried fractions may not overdraw the money left
             whole = np.floor(want)
         self.carry = total - whole
         return whole
