@@ -157,6 +157,39 @@ def test_a_folder_found_undamaged_is_not_read_again_until_one_of_its_files_chang
     assert len(checked) > first
 
 
+def test_the_session_s_own_writes_keep_a_folder_checked_and_any_other_change_is_checked_again(tmp_path, monkeypatch):
+    """An experiment checks its folder once when it starts; after that only its own parts and manifest change it,
+    and the checks of its rounds and of its end take those as sound without reading every part. A part changed in
+    place, or one moved in from another folder this process wrote, is not the session's own: it is checked and
+    refused."""
+    from sim.experiment import store as store_mod
+
+    checked: list[Path] = []
+    real = store_mod.ResultStore._part_problem
+    monkeypatch.setattr(store_mod.ResultStore, "_part_problem",
+                        lambda self, path, *a: checked.append(path) or real(self, path, *a))
+    exp = load_experiment(SMALL)
+    out, elsewhere = tmp_path / "small", tmp_path / "elsewhere"
+    for folder in (out, elsewhere):
+        report = run_experiment(exp, folder, engine="serial", flush_every=8, flush_seconds=1e9, progress=False)
+        assert report.complete and report.done_total == 24  # the end's count read the three parts written
+    assert checked == []  # ... without checking them: each folder was new, and every file in it the session's
+    assert len(load_summaries(out)) == 24 and checked == []
+    part = out / "summary" / "part-000002.parquet"
+    original = part.read_bytes()
+    (elsewhere / "summary" / "part-000002.parquet").replace(part)  # the same runs, moved in from another folder
+    with pytest.raises(store_mod.DamagedResults, match="part-000002.* another experiment's results"):
+        load_summaries(out)
+    assert part in checked
+    part.write_bytes(original)  # put back by hand: checked again, and sound
+    checked.clear()
+    assert len(load_summaries(out)) == 24 and part in checked
+    checked.clear()
+    truncate(out / "monthly" / "part-000003.parquet")  # damaged in place
+    with pytest.raises(store_mod.DamagedResults, match="monthly/part-000003"):
+        load_summaries(out)
+
+
 def test_a_store_reads_a_part_again_only_when_the_file_changed(reference, tmp_path, monkeypatch):
     """The rounds of an adaptive experiment read the stored records after every round: parts read before are
     taken from memory while the file is the one read (size, time, inode), and a part changed since is read again

@@ -583,6 +583,9 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
                                          "planned": todo, "done": 0, "failed": 0, "warnings": report.warnings})
             manifest["status"] = "running"
         store.write_manifest(manifest)
+        # Checked once here (a resumed folder was checked when its runs were counted): after this, only the
+        # session's own writes change the folder, and the checks of the rounds and of the end take them as sound.
+        store.verify()
         started = True
         ran = todo > 0
         if todo and wanted is None:
