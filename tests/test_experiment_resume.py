@@ -150,6 +150,29 @@ def test_failed_runs_are_recorded_the_batch_goes_on_and_a_rerun_retries_them(mon
     assert load_manifest(out)["status"] == "complete"
 
 
+def test_each_done_run_keeps_its_own_series_when_a_run_of_its_task_fails(monkeypatch, tmp_path):
+    """A task's monthly series travel back stacked in one array per column: a failed run among done ones adds
+    no months, and every done run before and after it must still get its own series."""
+    exp = load_experiment(DATA / "exp_small.toml")
+    rate = {i: p["policy.incentive_rate"] for i, p in enumerate(exp.design.points)}
+    tasks = list(runner.make_tasks(exp, runner.Plan.of(exp).runs(), 3, total=exp.n_runs, slots=1))
+    # the batches below hold a failing run (rate 5.0) both before and after done ones
+    assert any([rate[r.point_id] for r in t.runs][0] == 5.0 and 1.0 in [rate[r.point_id] for r in t.runs] for t in tasks)
+    assert any([rate[r.point_id] for r in t.runs][-1] == 5.0 and 1.0 in [rate[r.point_id] for r in t.runs] for t in tasks)
+    monkeypatch.setattr(runner, "simulate", _failing_simulate(runner.simulate, 5.0))
+    mixed = tmp_path / "mixed"
+    run_experiment(exp, mixed, engine="serial", batch_size=3, progress=False)
+    monkeypatch.undo()
+    clean = tmp_path / "clean"
+    run_experiment(exp, clean, engine="serial", progress=False)
+    t = load_summaries(mixed)
+    done = t.filter(np.asarray(t["status"].to_pylist()) == "done")["run"].to_numpy()
+    assert len(done) == 12
+    ref = load_monthly(clean)
+    ref = ref.filter(np.isin(ref["run"].to_numpy(), done))
+    assert same(stable(load_monthly(mixed)), stable(ref))
+
+
 def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(monkeypatch, tmp_path):
     out = tmp_path / "crn"
     real = runner.simulate

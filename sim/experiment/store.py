@@ -83,6 +83,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -160,7 +161,8 @@ def flatten_summary(summary: dict[str, Any], prefix: str = "") -> dict[str, Any]
     """A run summary with nested tables flattened to dotted columns (``withdrawals_by_reason.no_land``)."""
     out: dict[str, Any] = {}
     for key, value in summary.items():
-        name = f"{prefix}{key}"
+        # Interned: every run's summary then shares its column names, which a task's results pickle only once.
+        name = sys.intern(f"{prefix}{key}")
         if isinstance(value, dict):
             out.update(flatten_summary(value, prefix=f"{name}."))
         elif isinstance(value, np.generic):
@@ -205,9 +207,10 @@ def summary_table(rows: list[dict[str, Any]], override_kinds: dict[str, str]) ->
     return pa.Table.from_arrays(arrays, names=names + extra)
 
 
-def monthly_table(keys: list[dict[str, Any]], series: list[dict[str, np.ndarray]]) -> pa.Table:
-    """Monthly series of several runs stacked into one long table (one row per run and month)."""
-    lengths = [len(next(iter(s.values()))) for s in series]
+def monthly_table(keys: list[dict[str, Any]], lengths: list[int], series: list[dict[str, np.ndarray]]) -> pa.Table:
+    """Monthly series of several runs as one long table (one row per run and month): ``series`` are stacks of
+    columns, each holding one or more runs' series one after the other, in the order of ``keys`` (each run's key
+    columns) and ``lengths`` (each run's number of months)."""
     arrays, names = [], []
     for key in MONTHLY_KEYS:
         vals = np.repeat(np.array([k[key] for k in keys], dtype=object), lengths)
