@@ -190,6 +190,39 @@ def test_the_session_s_own_writes_keep_a_folder_checked_and_any_other_change_is_
         load_summaries(out)
 
 
+def test_the_writer_counts_its_own_parts_from_memory_and_memory_holds_what_the_files_hold(tmp_path, monkeypatch):
+    """The counts of each adaptive round and of an experiment's end need every run's status. The store keeps the
+    run and status of each part it writes, so it does not parse the part's footer (some 400 columns) again; what
+    it keeps must be what a reader of the file finds."""
+    from sim.experiment import runner
+    from sim.experiment import store as store_mod
+
+    reads: list[str] = []
+    real = store_mod._read
+    monkeypatch.setattr(store_mod, "_read", lambda path, columns: reads.append(path.name) or real(path, columns))
+    writers: list[store_mod.ResultStore] = []
+
+    class Store(store_mod.ResultStore):
+        def __init__(self, root):
+            super().__init__(root)
+            writers.append(self)
+
+    monkeypatch.setattr(runner, "ResultStore", Store)
+    out = tmp_path / "small"
+    report = run_experiment(load_experiment(SMALL), out, engine="serial", flush_every=8, flush_seconds=1e9,
+                            progress=False)
+    assert report.complete and report.done_total == 24 and report.failed_total == 0
+    assert reads == []  # the end's count read no part back
+    (writer,) = writers
+    parts = sorted((out / "summary").glob("part-*.parquet"))
+    assert len(parts) == 3
+    for part in parts:
+        kept = writer._read_cache[(part, store_mod.STATUS_COLUMNS)][1]
+        assert kept.equals(real(part, list(store_mod.STATUS_COLUMNS)), check_metadata=True), part.name
+    assert store_mod.run_status(writer) == store_mod.run_status(out)  # a reader of the files counts the same
+    assert len(reads) == 3
+
+
 def test_a_store_reads_a_part_again_only_when_the_file_changed(reference, tmp_path, monkeypatch):
     """The rounds of an adaptive experiment read the stored records after every round: parts read before are
     taken from memory while the file is the one read (size, time, inode), and a part changed since is read again

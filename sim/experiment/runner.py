@@ -707,7 +707,7 @@ def _finish_manifest(store: ResultStore, report: ExperimentReport, session_ran: 
     from sim.experiment.store import run_status
 
     manifest = store.read_manifest()
-    st = run_status(store.root, max_failed=MAX_FAILED_IN_MANIFEST)
+    st = run_status(store, max_failed=MAX_FAILED_IN_MANIFEST)
     report.done_total, report.failed_total, report.missing = st["done"], st["failed"], st["missing"]
     manifest["counts"] = {k: st[k] for k in ("done", "failed", "missing")}
     manifest["failed_runs"] = st["failed_runs"]

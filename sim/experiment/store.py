@@ -114,6 +114,8 @@ KEY_COLUMNS = ("experiment", "run", "scenario", "scenario_index", "scenario_file
 RUN_COLUMNS = ("replication", "seed_entropy", "seed_spawn_key", "config_hash", "status", "error", "error_detail",
                "run_seconds", "finished_at", "session")
 MONTHLY_KEYS = ("experiment", "run", "scenario", "scenario_index", "point_id", "replication")
+STATUS_COLUMNS = ("run", "status")
+"""What the counts of a folder read (which runs are done, failed or missing)."""
 VOLATILE_COLUMNS = ("run_seconds", "finished_at", "session")
 """Columns that record when and how fast a run went, not what it computed."""
 
@@ -363,13 +365,20 @@ class ResultStore:
         name = f"part-{seq:06d}.parquet"
         if monthly is not None and monthly.num_rows:
             self._write(self.monthly_dir / name, lambda p: atomic_write_table(self._stamped(monthly), p))
-        self._write(self.summary_dir / name, lambda p: atomic_write_table(self._stamped(summary), p))
+        path, stamped = self.summary_dir / name, self._stamped(summary)
+        ident = self._write(path, lambda p: atomic_write_table(stamped, p))
+        # Remembered as if read: the counts of the rounds and of the end (which runs are done) need not parse
+        # again the footer, some 400 columns, of a part this store has just written.
+        self._read_cache[(path, STATUS_COLUMNS)] = (ident, stamped.select(list(STATUS_COLUMNS)))
         return seq
 
     @staticmethod
-    def _write(path: Path, write: Callable[[Path], None]) -> None:
+    def _write(path: Path, write: Callable[[Path], None]) -> tuple | None:
+        """Write a file with ``write``; remember it as this process's (:data:`_WRITTEN`); return its identity."""
         write(path)
-        _WRITTEN.add((os.path.abspath(path), _identity(path)))
+        ident = _identity(path)
+        _WRITTEN.add((os.path.abspath(path), ident))
+        return ident
 
     def _stamped(self, table: pa.Table) -> pa.Table:
         """The table with this folder's identity in its schema metadata (a part copied elsewhere is recognised)."""
@@ -574,7 +583,7 @@ class ResultStore:
 
     def done_runs(self) -> set[int]:
         """Run ids whose latest stored attempt finished ("done")."""
-        rec = self.records(["run", "status"])
+        rec = self.records(list(STATUS_COLUMNS))
         runs = rec["run"].to_numpy()
         done = np.asarray(rec["status"].to_pylist()) == "done" if rec.num_rows else np.zeros(0, bool)
         return set(runs[done].tolist())
@@ -722,17 +731,22 @@ def load_problem(results_dir: str | Path) -> tuple[dict, np.ndarray]:
     return problem, x
 
 
-def run_status(results_dir: str | Path, max_failed: int = 20) -> dict[str, Any]:
-    """Counts of planned, done, failed and missing runs, and the first failed runs with their errors."""
-    store = ResultStore(results_dir)
+def run_status(results_dir: str | Path | ResultStore, max_failed: int = 20) -> dict[str, Any]:
+    """Counts of planned, done, failed and missing runs, and the first failed runs with their errors.
+
+    ``results_dir`` may be the writer's own :class:`ResultStore`, which knows the parts it wrote."""
+    store = results_dir if isinstance(results_dir, ResultStore) else ResultStore(results_dir)
     manifest = store.read_manifest()
-    rec = store.records(["run", "scenario", "point_id", "point_label", "replication", "status", "error"])
+    rec = store.records(list(STATUS_COLUMNS))
     status = np.asarray(rec["status"].to_pylist()) if rec.num_rows else np.zeros(0, dtype=object)
     planned = int(manifest.get("runs_planned", 0))
     done = int((status == "done").sum())
     failed_idx = np.flatnonzero(status == "failed")
-    failed = [{k: rec[k][int(i)].as_py() for k in ("run", "scenario", "point_id", "replication", "error")}
-              for i in failed_idx[:max_failed]]
+    failed = []
+    if len(failed_idx):
+        keys = ("run", "scenario", "point_id", "replication", "error")
+        detail = store.records(list(keys))  # the same runs in the same order (the latest attempts, by run)
+        failed = [{k: detail[k][int(i)].as_py() for k in keys} for i in failed_idx[:max_failed]]
     return {"planned": planned, "done": done, "failed": int(len(failed_idx)),
             "missing": max(planned - done - int(len(failed_idx)), 0), "failed_runs": failed}
 
