@@ -45,7 +45,7 @@ def environment() -> dict:
 def _environment() -> dict:
     """Versions, platform and code version, found once per process: the code and packages a process has loaded
     do not change while it runs, and asking git and the package metadata took 12-18 ms, paid by every experiment
-    (each round of the main job's comparisons) before its first run."""
+    (the main job runs three) before its first run."""
     versions = {}
     for pkg in PACKAGES:
         try:
