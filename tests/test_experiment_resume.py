@@ -150,6 +150,37 @@ def test_failed_runs_are_recorded_the_batch_goes_on_and_a_rerun_retries_them(mon
     assert load_manifest(out)["status"] == "complete"
 
 
+def test_status_names_the_failed_runs_right_while_an_experiment_stores_more(monkeypatch, tmp_path):
+    """``sim status`` counts a folder, then reads the failed runs' errors; a running experiment may store a part in
+    between. Each failed run must still be reported with its own scenario, point and error."""
+    monkeypatch.setattr(runner, "simulate", _failing_simulate(runner.simulate, 5.0))
+    out = tmp_path / "small"
+    run_experiment(load_experiment(DATA / "exp_small.toml"), out, engine="serial", flush_every=8, flush_seconds=1e9,
+                   progress=False)
+    monkeypatch.undo()
+    expected = run_status(out)["failed_runs"]
+    first = out / "summary" / "part-000001.parquet"  # replication 0 of every point: lower run ids than the rest
+    aside = tmp_path / first.name
+    real = ResultStore.records
+    calls = []
+
+    def records(self, columns=None):
+        calls.append(columns)
+        if len(calls) == 1:  # the count sees the folder without the first part, stored just after
+            first.replace(aside)
+            try:
+                return real(self, columns)
+            finally:
+                aside.replace(first)
+        return real(self, columns)
+
+    monkeypatch.setattr(ResultStore, "records", records)
+    seen = run_status(out)
+    assert len(calls) == 2 and seen["failed"] == 8
+    assert seen["failed_runs"] == [f for f in expected if f["run"] in {r["run"] for r in seen["failed_runs"]}]
+    assert all(f["error"] == "RuntimeError: model blew up at incentive rate 5.0" for f in seen["failed_runs"])
+
+
 def test_each_done_run_keeps_its_own_series_when_a_run_of_its_task_fails(monkeypatch, tmp_path):
     """A task's monthly series travel back stacked in one array per column: a failed run among done ones adds
     no months, and every done run before and after it must still get its own series."""

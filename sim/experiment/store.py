@@ -743,10 +743,12 @@ def run_status(results_dir: str | Path | ResultStore, max_failed: int = 20) -> d
     done = int((status == "done").sum())
     failed_idx = np.flatnonzero(status == "failed")
     failed = []
-    if len(failed_idx):
+    if len(failed_idx):  # their details, matched by run (a live experiment may have stored more runs since)
         keys = ("run", "scenario", "point_id", "replication", "error")
-        detail = store.records(list(keys))  # the same runs in the same order (the latest attempts, by run)
-        failed = [{k: detail[k][int(i)].as_py() for k in keys} for i in failed_idx[:max_failed]]
+        detail = store.records(list(keys))
+        where = {int(r): i for i, r in enumerate(detail["run"].to_numpy())}
+        failed = [{k: detail[k][where[int(r)]].as_py() for k in keys}
+                  for r in rec["run"].to_numpy()[failed_idx[:max_failed]]]
     return {"planned": planned, "done": done, "failed": int(len(failed_idx)),
             "missing": max(planned - done - int(len(failed_idx)), 0), "failed_runs": failed}
 
