@@ -25,10 +25,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 # The model's compiled loops (numba), compiled into numba's on-disk cache here rather than by the first run.
 # numba checks only kernels.py itself before loading its cache, and the constants the loops take from the
-# other modules (hash constants, stage codes, reason and belief names) are frozen into it: when any of those
-# files changes, the cache is cleared and compiled afresh.
+# other modules (stage codes, reason and belief names) are frozen into it: when any of those files changes,
+# the cache is cleared and compiled afresh.
 compiled=.venv/.compiled
-want=$(cat sim/model/kernels.py sim/model/streams.py sim/model/stages.py sim/params.py "$stamp" | sha256sum | cut -c1-16)
+want=$(cat sim/model/kernels.py sim/model/stages.py sim/params.py "$stamp" | sha256sum | cut -c1-16)
 if [ ! -f "$compiled" ] || [ "$(cat "$compiled")" != "$want" ]; then
     echo "setup: compiling the model's loops"
     rm -f sim/model/__pycache__/kernels.*.nbi sim/model/__pycache__/kernels.*.nbc

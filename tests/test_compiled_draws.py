@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from sim.model import kernels
 from sim.model.channels import _ONE, draw_top_k, gumbel
-from sim.model.streams import _CENTRE, _GOLDEN, _M1, _M2, _S11, _S27, _S30, _S31, _UNIT, Streams
+from sim.model.kernels import _CENTRE, _GOLDEN, _M1, _M2, _S11, _S27, _S30, _S31, _UNIT
+from sim.model.streams import Streams
 
 
 def full_top_k(rows, cols, weight_t, coefs, bases, ks, streams_base_uniform, open_=None):

@@ -19,8 +19,9 @@ order the numpy formulas they replaced used (the model's numbers did not change 
 logarithms stay in numpy, whose vectorised versions need not round as the compiled ones do.
 
 numba caches the compiled loops on disk and checks only this file before loading them; the constants taken
-from :mod:`sim.model.streams`, :mod:`sim.model.stages` and :mod:`sim.params` are frozen into the cache, so
-``scripts/setup.sh`` clears it when any of those files changes.
+from :mod:`sim.model.stages` and :mod:`sim.params` are frozen into the cache, so ``scripts/setup.sh`` clears
+it when any of those files changes. The hash constants of the counter-based uniforms live here, below the
+streams that call :func:`uniforms`.
 """
 
 from __future__ import annotations
@@ -29,9 +30,15 @@ import numba
 import numpy as np
 
 from sim.model.stages import BUILDING, CONTACTED, NEGOTIATING, OPERATING, REASONS, SIGNED
-from sim.model.streams import _CENTRE, _GOLDEN, _M1, _M2, _S11, _S27, _S30, _S31, _UNIT
 from sim.params import BELIEF_KEYS
 
+# SplitMix64 over the row times the golden-ratio constant: the streams' counter-based uniforms.
+_GOLDEN = 0x9E3779B97F4A7C15
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
+_UNIT = 1.0 / (1 << 53)
+_CENTRE = 0.5  # a uniform is the centre of one of 2**53 equal cells: never 0 or 1
 _G = np.uint64(_GOLDEN)
 MARGIN = 1e-9  # relative slack on the short list's bound: far above rounding, far below any gap between keys that matters
 _HARD, _SOFT, _CREDIBILITY, _EXPECTED_DELAY, _RISK = (BELIEF_KEYS.index(b)

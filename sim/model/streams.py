@@ -23,6 +23,8 @@ import functools
 
 import numpy as np
 
+from sim.model.kernels import uniforms
+
 STREAM_NAMES = (
     "mesa",  # Mesa's own model.rng / model.random (agent shuffling)
     "population",
@@ -60,12 +62,6 @@ def seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
 
 
 _MASK = (1 << 64) - 1
-_GOLDEN = 0x9E3779B97F4A7C15
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
-_UNIT = 1.0 / (1 << 53)
-_CENTRE = 0.5  # a uniform is the centre of one of 2**53 equal cells: never 0 or 1
 
 
 def _mix_int(x: int) -> int:
@@ -106,9 +102,6 @@ class Streams:
         constant plus :meth:`base`, through the SplitMix64 finaliser, the top 53 bits centred in their cell.
         Computed in one compiled pass (:func:`sim.model.kernels.uniforms`; some thirty draws a month, each a
         dozen numpy operations otherwise)."""
-        # imported here: the kernels module imports this one's constants
-        from sim.model.kernels import uniforms
-
         if len(rows) == 0:
             return np.zeros(0)
         return uniforms(np.asarray(rows, dtype=np.int64), self.base(name, month, k))
