@@ -5,7 +5,7 @@ for values that depend on a file (the default results folder), before the
 first run: seeds, worker counts, ports, paths, languages, month lists and
 scheduler addresses. A problem is one line, ``--option: expected <what>,
 found <what>``, raised as :class:`ArgumentsError` (a
-:class:`sim.scenario.ScenarioError`), which ``sim.cli.main`` prints with exit
+:class:`sim.errors.ScenarioError`), which ``sim.cli.main`` prints with exit
 code 2. The functions named after a kind of value are ``type=`` callables
 for argparse; the ``check_*`` functions check a value computed later.
 """
@@ -21,7 +21,7 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.scenario import ScenarioError
+from sim.errors import ScenarioError
 
 MAX_SEED = 2**63 - 1  # seeds are stored as signed 64-bit integers, like an experiment's root seed
 MAX_WORKERS = 1024

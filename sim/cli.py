@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sim import arguments
-from sim.scenario import ScenarioError
+from sim.errors import ScenarioError
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1

@@ -21,13 +21,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.errors import ScenarioError, describe
 from sim.params import Params
 
 META_KEYS = {"name", "extends", "title", "description"}
-
-
-class ScenarioError(ValueError):
-    """A scenario (or experiment) file is missing, malformed or out of range; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -112,11 +109,6 @@ def read_toml(path: Path) -> dict:
         raise ScenarioError(f"{path}: key '-': expected a readable file, found {exc.strerror or exc}") from None
 
 
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 Origins = dict[tuple[str, ...], tuple[int, str, bool]]
 """Which file of an ``extends`` chain set each key: dotted path -> (depth in the chain, 0 = the file loaded;
 file; whether the key holds a value rather than a table)."""
@@ -167,7 +159,7 @@ def _validate(data: dict, source: str, origins: Origins | None = None) -> Params
             raise ScenarioError(f"{_origin(full, origins, source)}: key '{full}': {rest}") from None
         expected = err["msg"].replace("Input should be ", "").replace("Input ", "")
         raise ScenarioError(f"{_origin(loc, origins, source)}: key '{loc}': expected {expected}, "
-                            f"found {_describe(found)}") from None
+                            f"found {describe(found)}") from None
 
 
 def _options_at(data: dict, loc: tuple, schema: dict) -> list[str]:
@@ -183,17 +175,17 @@ def _options_at(data: dict, loc: tuple, schema: dict) -> list[str]:
 
 def _check_meta(meta: Any, path: Path) -> dict:
     if not isinstance(meta, dict):
-        raise ScenarioError(f"{path}: key 'scenario': expected a table, found {_describe(meta)}")
+        raise ScenarioError(f"{path}: key 'scenario': expected a table, found {describe(meta)}")
     for key in meta:
         if key not in META_KEYS:
             raise ScenarioError(f"{path}: key 'scenario.{key}': expected {_expect_key(key, sorted(META_KEYS))}, found unknown key '{key}'")
     for key in ("title", "description"):
         val = meta.get(key, {})
         if not isinstance(val, dict) or any(k not in ("zh", "en") or not isinstance(v, str) for k, v in val.items()):
-            raise ScenarioError(f"{path}: key 'scenario.{key}': expected a table with text 'zh' and 'en', found {_describe(val)}")
+            raise ScenarioError(f"{path}: key 'scenario.{key}': expected a table with text 'zh' and 'en', found {describe(val)}")
     for key in ("name", "extends"):
         if key in meta and not isinstance(meta[key], str):
-            raise ScenarioError(f"{path}: key 'scenario.{key}': expected text, found {_describe(meta[key])}")
+            raise ScenarioError(f"{path}: key 'scenario.{key}': expected text, found {describe(meta[key])}")
     return meta
 
 

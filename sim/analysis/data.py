@@ -179,7 +179,8 @@ def is_rate(output: str) -> bool:
 
 
 def _scenario_infos(manifest: dict) -> list[ScenarioInfo]:
-    from sim.scenario import ScenarioError, load_scenario
+    from sim.errors import ScenarioError
+    from sim.scenario import load_scenario
 
     out = []
     for i, s in enumerate(manifest.get("scenarios", [])):

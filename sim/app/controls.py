@@ -5,7 +5,7 @@ Every control is a dotted parameter key of :class:`sim.params.Params`
 setting of the controls is applied to the loaded scenario with
 :meth:`sim.scenario.ScenarioSpec.with_overrides`, which validates it: a bad
 setting (budget shares above 100 %, a value out of range) raises
-:class:`sim.scenario.ScenarioError` with a one-line message, and
+:class:`sim.errors.ScenarioError` with a one-line message, and
 :class:`ControlState` keeps the last valid setting so that Reset always
 builds a valid model. Nothing here imports Solara, so the mapping is tested
 without a browser.
@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sim.scenario import ScenarioError, ScenarioSpec
+from sim.errors import ScenarioError
+from sim.scenario import ScenarioSpec
 
 SOURCE = "explorer"
 """Name that ScenarioError messages give as the origin of a bad setting."""

@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from sim import arguments
-from sim.scenario import ScenarioError
+from sim.errors import ScenarioError
 
 APP_MODULE = "sim.app.app"
 DEFAULT_PORT = 8765

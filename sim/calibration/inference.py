@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from sim.calibration import priors, targets
-from sim.scenario import ScenarioError, ScenarioSpec, load_scenario, read_toml
+from sim.errors import ScenarioError
+from sim.scenario import ScenarioSpec, load_scenario, read_toml
 
 SETTING_KEYS = ("name", "scenario", "population", "generations", "max_simulations", "quantile", "kernel_scaling",
                 "root_seed", "ppc_draws", "point_replications", "uncertainty_draws")

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from sim import arguments
-from sim.scenario import ScenarioError
+from sim.errors import ScenarioError
 
 EXIT_INCOMPLETE = 1
 EXIT_INTERRUPTED = 130

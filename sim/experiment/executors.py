@@ -274,7 +274,7 @@ class DaskExecutor:
                 _probe(address)
                 self._client = Client(address, timeout="15s")
             except (OSError, TimeoutError) as exc:
-                from sim.scenario import ScenarioError
+                from sim.errors import ScenarioError
 
                 raise ScenarioError(f"--scheduler {address}: expected a reachable Dask scheduler, found {type(exc).__name__}: "
                                     f"{str(exc).splitlines()[0] if str(exc) else 'no answer'}") from None

@@ -22,60 +22,56 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import qmc
 
-from sim.scenario import ScenarioError
+from sim.errors import error
 
 WEIGHT = "weight"
 MAX_POSTERIOR_ROWS = 1_000_000
 
 
-def _err(path: Path, key: str, expected: str, found: str) -> ScenarioError:
-    return ScenarioError(f"{path}: key '{key}': expected {expected}, found {found}")
-
-
 def read_posterior(path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The parameter keys, values (rows x keys) and normalised weights of a posterior sample CSV."""
     if not path.is_file():
-        raise _err(path, "-", "an existing CSV file (columns: dotted parameter keys and weight)", "no such file")
+        raise error(path, "-", "an existing CSV file (columns: dotted parameter keys and weight)", "no such file")
     try:
         with path.open(newline="", encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
     except UnicodeDecodeError:
-        raise _err(path, "-", "UTF-8 text", "undecodable bytes") from None
+        raise error(path, "-", "UTF-8 text", "undecodable bytes") from None
     if not rows:
-        raise _err(path, "-", "a header row of dotted parameter keys and weight", "an empty file")
+        raise error(path, "-", "a header row of dotted parameter keys and weight", "an empty file")
     header = [h.strip() for h in rows[0]]
     if WEIGHT not in header:
-        raise _err(path, WEIGHT, "a 'weight' column", f"columns {', '.join(header[:6])}")
+        raise error(path, WEIGHT, "a 'weight' column", f"columns {', '.join(header[:6])}")
     keys = [h for h in header if h != WEIGHT]
     if not keys:
-        raise _err(path, "-", "at least one parameter column besides weight", "only weight")
+        raise error(path, "-", "at least one parameter column besides weight", "only weight")
     if len(set(header)) != len(header):
-        raise _err(path, "-", "distinct column names", "a repeated column")
+        raise error(path, "-", "distinct column names", "a repeated column")
     body = rows[1:]
     if not body:
-        raise _err(path, "-", "at least one sample row", "only the header")
+        raise error(path, "-", "at least one sample row", "only the header")
     if len(body) > MAX_POSTERIOR_ROWS:
-        raise _err(path, "-", f"at most {MAX_POSTERIOR_ROWS} rows", f"{len(body)}")
+        raise error(path, "-", f"at most {MAX_POSTERIOR_ROWS} rows", f"{len(body)}")
     values = np.empty((len(body), len(keys)))
     weights = np.empty(len(body))
     for i, row in enumerate(body, start=2):
         if len(row) != len(header):
-            raise _err(path, f"row {i}", f"{len(header)} cells", f"{len(row)}")
+            raise error(path, f"row {i}", f"{len(header)} cells", f"{len(row)}")
         for j, h in enumerate(header):
             try:
                 x = float(row[j])
             except ValueError:
-                raise _err(path, f"{h} (row {i})", "a number", repr(row[j][:30])) from None
+                raise error(path, f"{h} (row {i})", "a number", repr(row[j][:30])) from None
             if not math.isfinite(x):
-                raise _err(path, f"{h} (row {i})", "a finite number", row[j])
+                raise error(path, f"{h} (row {i})", "a finite number", row[j])
             if h == WEIGHT:
                 if x < 0:
-                    raise _err(path, f"{h} (row {i})", "a weight >= 0", row[j])
+                    raise error(path, f"{h} (row {i})", "a weight >= 0", row[j])
                 weights[i - 2] = x
             else:
                 values[i - 2, keys.index(h)] = x
     if weights.sum() <= 0:
-        raise _err(path, WEIGHT, "weights with a positive sum", "all zero")
+        raise error(path, WEIGHT, "weights with a positive sum", "all zero")
     return keys, values, weights / weights.sum()
 
 

@@ -75,10 +75,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import ScenarioError, describe, error, one_of, whole_number
 from sim.experiment.futures import sample_futures
-from sim.experiment.spec import _describe, _err, _int, load_experiment
+from sim.experiment.spec import load_experiment
 from sim.params import BUDGET_LEVERS
-from sim.scenario import ScenarioError, ScenarioSpec, load_scenario, read_toml
+from sim.scenario import ScenarioSpec, load_scenario, read_toml
 
 OBJECTIVES: dict[str, dict[str, Any]] = {
     "jobs": {"sense": "max", "unit": "jobs", "zh": "就业岗位", "en": "jobs"},
@@ -195,7 +196,7 @@ def _range(path: Path, key: str, value: Any) -> tuple[float, float]:
     ok = (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool)
                                                               and math.isfinite(v) for v in value))
     if not ok or not value[0] < value[1]:
-        raise _err(path, key, "a range [low, high] of two finite numbers with low < high", _describe(value))
+        raise error(path, key, "a range [low, high] of two finite numbers with low < high", describe(value))
     return float(value[0]), float(value[1])
 
 
@@ -204,12 +205,10 @@ def _table(path: Path, raw: dict, key: str, allowed: tuple[str, ...], required: 
     if value is None and not required:
         return {}
     if not isinstance(value, dict):
-        raise _err(path, key, f"a table [{key}]", _describe(value) if value is not None else "none")
+        raise error(path, key, f"a table [{key}]", describe(value) if value is not None else "none")
     for k in value:
         if k not in allowed:
-            from sim.experiment.spec import _one_of
-
-            raise _err(path, f"{key}.{k}", _one_of(k, allowed), f"unknown key '{k}'")
+            raise error(path, f"{key}.{k}", one_of(k, allowed), f"unknown key '{k}'")
     return value
 
 
@@ -217,7 +216,7 @@ def _flat_ranges(path: Path, raw: Any, where: str) -> dict[str, tuple[float, flo
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise _err(path, where, 'a table of ranges like "behaviour.outside_growth" = [0.0, 0.08]', _describe(raw))
+        raise error(path, where, 'a table of ranges like "behaviour.outside_growth" = [0.0, 0.08]', describe(raw))
     out: dict[str, tuple[float, float]] = {}
 
     def walk(node: dict, prefix: str) -> None:
@@ -234,7 +233,7 @@ def _flat_ranges(path: Path, raw: Any, where: str) -> dict[str, tuple[float, flo
 
 def _resolve(base: Path, value: Any, path: Path, key: str) -> Path:
     if not isinstance(value, str) or not value:
-        raise _err(path, key, "a file path (text)", _describe(value))
+        raise error(path, key, "a file path (text)", describe(value))
     p = Path(value)
     return p if p.is_absolute() else (base / p).resolve()
 
@@ -246,60 +245,56 @@ def load_optimise(path: str | Path) -> OptimiseSpec:
     text = path.read_text(encoding="utf-8")
     for k in raw:
         if k not in TOP_KEYS:
-            from sim.experiment.spec import _one_of
-
-            raise _err(path, k, _one_of(k, TOP_KEYS), f"unknown key '{k}'")
+            raise error(path, k, one_of(k, TOP_KEYS), f"unknown key '{k}'")
     opt = _table(path, raw, "optimise", OPT_KEYS)
     base = path.parent
     name = opt.get("name", path.stem)
     if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
-        raise _err(path, "optimise.name", "a name of letters, digits, - and _", _describe(name))
+        raise error(path, "optimise.name", "a name of letters, digits, - and _", describe(name))
     title = opt.get("title")
     if title is not None and not (isinstance(title, dict) and all(isinstance(v, str) for v in title.values())):
-        raise _err(path, "optimise.title", "a table { zh = ..., en = ... } of text", _describe(title))
+        raise error(path, "optimise.title", "a table { zh = ..., en = ... } of text", describe(title))
     if "scenario" not in opt:
-        raise _err(path, "optimise.scenario", "the scenario file whose budget is re-allocated", "none")
+        raise error(path, "optimise.scenario", "the scenario file whose budget is re-allocated", "none")
     scen_path = _resolve(base, opt["scenario"], path, "optimise.scenario")
     scenario = load_scenario(scen_path)
     compare_raw = opt.get("compare", [])
     if not isinstance(compare_raw, list):
-        raise _err(path, "optimise.compare", "a list of scenario files", _describe(compare_raw))
+        raise error(path, "optimise.compare", "a list of scenario files", describe(compare_raw))
     compare = [_resolve(base, c, path, f"optimise.compare[{i}]") for i, c in enumerate(compare_raw)]
     for c in compare:
         load_scenario(c)
-    replications = _int(path, "optimise.replications", opt.get("replications", 2), 1, 10_000, "replications")
-    root_seed = _int(path, "optimise.root_seed", opt.get("root_seed", 20240601), 0, 2**63 - 1, "a root seed")
+    replications = whole_number(path, "optimise.replications", opt.get("replications", 2), 1, 10_000, "replications")
+    root_seed = whole_number(path, "optimise.root_seed", opt.get("root_seed", 20240601), 0, 2**63 - 1, "a root seed")
     horizon = opt.get("horizon_months")
     if horizon is not None:
-        horizon = _int(path, "optimise.horizon_months", horizon, 1, 600, "months")
+        horizon = whole_number(path, "optimise.horizon_months", horizon, 1, 600, "months")
     objectives = _objectives(path, opt.get("objectives", ["jobs"]))
     robustness = opt.get("robustness", "quantile")
     if robustness not in ROBUSTNESS:
-        raise _err(path, "optimise.robustness", "one of quantile, regret", _describe(robustness))
+        raise error(path, "optimise.robustness", "one of quantile, regret", describe(robustness))
     q = opt.get("quantile", 0.25)
     if not isinstance(q, int | float) or isinstance(q, bool) or not 0.0 <= q <= 1.0:
-        raise _err(path, "optimise.quantile", "a number from 0 to 1 (the share of futures worse than the score)", _describe(q))
+        raise error(path, "optimise.quantile", "a number from 0 to 1 (the share of futures worse than the score)", describe(q))
     alg = _table(path, opt, "algorithm", ALG_KEYS, required=False)
-    population = _int(path, "optimise.algorithm.population", alg.get("population", 12), 2, 10_000, "candidates a generation")
-    generations = _int(path, "optimise.algorithm.generations", alg.get("generations", 6), 1, 10_000, "generations")
-    seed = _int(path, "optimise.algorithm.seed", alg.get("seed", 1), 0, 2**32 - 1, "a search seed")
+    population = whole_number(path, "optimise.algorithm.population", alg.get("population", 12), 2, 10_000, "candidates a generation")
+    generations = whole_number(path, "optimise.algorithm.generations", alg.get("generations", 6), 1, 10_000, "generations")
+    seed = whole_number(path, "optimise.algorithm.seed", alg.get("seed", 1), 0, 2**32 - 1, "a search seed")
     overrides = raw.get("overrides", {})
     if not isinstance(overrides, dict):
-        raise _err(path, "overrides", "a table of dotted parameter keys", _describe(overrides))
+        raise error(path, "overrides", "a table of dotted parameter keys", describe(overrides))
     from sim.experiment.spec import flatten_overrides
 
     overrides = flatten_overrides(overrides, scenario.params.model_dump(mode="python"))
     levers = _table(path, raw, "levers", LEVER_KEYS)
     shares = levers.get("shares")
     if not isinstance(shares, list) or len(shares) < 2 or not all(isinstance(s, str) for s in shares):
-        raise _err(path, "levers.shares", f"a list of at least two of {', '.join(BUDGET_LEVERS)}", _describe(shares))
+        raise error(path, "levers.shares", f"a list of at least two of {', '.join(BUDGET_LEVERS)}", describe(shares))
     for s in shares:
         if s not in BUDGET_LEVERS:
-            from sim.experiment.spec import _one_of
-
-            raise _err(path, "levers.shares", _one_of(s, BUDGET_LEVERS), f"unknown lever '{s}'")
+            raise error(path, "levers.shares", one_of(s, BUDGET_LEVERS), f"unknown lever '{s}'")
     if len(set(shares)) != len(shares):
-        raise _err(path, "levers.shares", "each lever once", _describe(shares))
+        raise error(path, "levers.shares", "each lever once", describe(shares))
     current = scenario.params.budget.shares
     others = sum(v for k, v in current.items() if k not in shares)
     st = levers.get("share_total", "scenario")
@@ -308,24 +303,24 @@ def load_optimise(path: str | Path) -> OptimiseSpec:
     elif isinstance(st, int | float) and not isinstance(st, bool):
         share_total = float(st)
         if not 0.0 < share_total <= 1.0 - others + 1e-12:
-            raise _err(path, "levers.share_total", f"a share from 0 to {1.0 - others:.4g} (1 minus the other levers' shares)",
-                       _describe(st))
+            raise error(path, "levers.share_total", f"a share from 0 to {1.0 - others:.4g} (1 minus the other levers' shares)",
+                       describe(st))
     else:
         share_total = _range(path, "levers.share_total", st)
         if share_total[0] < 0 or share_total[1] > 1.0 - others + 1e-12:
-            raise _err(path, "levers.share_total", f"a range within [0, {1.0 - others:.4g}]", _describe(st))
+            raise error(path, "levers.share_total", f"a range within [0, {1.0 - others:.4g}]", describe(st))
         if "budget_spent" not in [o.output for o in objectives]:
-            raise _err(path, "optimise.objectives", "'budget_spent' among the objectives when levers.share_total is a range",
-                       _describe([o.output for o in objectives]))
+            raise error(path, "optimise.objectives", "'budget_spent' among the objectives when levers.share_total is a range",
+                       describe([o.output for o in objectives]))
     ranges = _flat_ranges(path, levers.get("ranges"), "levers.ranges")
     fut = _table(path, raw, "futures", FUTURE_KEYS, required=False)
-    samples = _int(path, "futures.samples", fut.get("samples", 1), 1, 100_000, "futures")
-    fseed = _int(path, "futures.seed", fut.get("seed", root_seed % 2**32), 0, 2**63 - 1, "a sampling seed")
+    samples = whole_number(path, "futures.samples", fut.get("samples", 1), 1, 100_000, "futures")
+    fseed = whole_number(path, "futures.seed", fut.get("seed", root_seed % 2**32), 0, 2**63 - 1, "a sampling seed")
     posterior = _resolve(base, fut["posterior"], path, "futures.posterior") if "posterior" in fut else None
     franges = _flat_ranges(path, fut.get("ranges"), "futures.ranges")
     clash = set(franges) & set(ranges)
     if clash:
-        raise _err(path, "futures.ranges", "uncertain assumptions that are not decisions", f"'{sorted(clash)[0]}' in both")
+        raise error(path, "futures.ranges", "uncertain assumptions that are not decisions", f"'{sorted(clash)[0]}' in both")
     futures = sample_futures(samples, franges, fseed, posterior)
     spec = OptimiseSpec(name=name, path=path, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                         scenario=scenario, scenario_path=scen_path, compare=compare, replications=replications,
@@ -335,7 +330,7 @@ def load_optimise(path: str | Path) -> OptimiseSpec:
                         futures=futures, future_ranges=franges, posterior=posterior,
                         title=title)
     if spec.n_runs > MAX_RUNS:
-        raise _err(path, "optimise", f"at most {MAX_RUNS} runs", f"{spec.n_runs} ({spec.describe()})")
+        raise error(path, "optimise", f"at most {MAX_RUNS} runs", f"{spec.n_runs} ({spec.describe()})")
     # Every key and value is checked before any run: the extremes of every range, with the overrides.
     lo = spec.decode(np.zeros(spec.n_var))
     hi = spec.decode(np.ones(spec.n_var))
@@ -356,7 +351,7 @@ def _objectives(path: Path, raw: Any) -> list[Objective]:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list) or not raw:
-        raise _err(path, "optimise.objectives", f"a list of outputs from {', '.join(OBJECTIVES)}", _describe(raw))
+        raise error(path, "optimise.objectives", f"a list of outputs from {', '.join(OBJECTIVES)}", describe(raw))
     out = []
     for i, item in enumerate(raw):
         key = f"optimise.objectives[{i}]"
@@ -365,16 +360,14 @@ def _objectives(path: Path, raw: Any) -> list[Objective]:
         elif isinstance(item, dict) and set(item) <= {"output", "sense"} and "output" in item:
             name, sense = item["output"], item.get("sense")
         else:
-            raise _err(path, key, "an output name or { output = ..., sense = 'max' | 'min' }", _describe(item))
+            raise error(path, key, "an output name or { output = ..., sense = 'max' | 'min' }", describe(item))
         if name not in OBJECTIVES:
-            from sim.experiment.spec import _one_of
-
-            raise _err(path, key, _one_of(str(name), tuple(OBJECTIVES)), _describe(name))
+            raise error(path, key, one_of(str(name), tuple(OBJECTIVES)), describe(name))
         sense = sense or OBJECTIVES[name]["sense"]
         if sense not in ("max", "min"):
-            raise _err(path, f"{key}.sense", "max or min", _describe(sense))
+            raise error(path, f"{key}.sense", "max or min", describe(sense))
         if name in [o.output for o in out]:
-            raise _err(path, key, "each output once", f"'{name}' twice")
+            raise error(path, key, "each output once", f"'{name}' twice")
         out.append(Objective(name, sense))
     return out
 

@@ -53,10 +53,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from sim.errors import ScenarioError, describe, error, one_of, whole_number
 from sim.experiment import designs
 from sim.experiment.designs import Design
 from sim.experiment.seeds import MAX_ROOT_SEED, sampler_seed
-from sim.scenario import ScenarioError, ScenarioSpec, load_scenario, read_toml
+from sim.scenario import ScenarioSpec, load_scenario, read_toml
 
 TOP_KEYS = ("experiment", "overrides", "design")
 EXPERIMENT_KEYS = ("name", "title", "description", "scenarios", "replications", "root_seed", "horizon_months", "record")
@@ -164,42 +165,18 @@ class ExperimentSpec:
 
 
 # ----------------------------------------------------------------------------- errors
-def _err(path: Path, key: str, expected: str, found: str) -> ScenarioError:
-    return ScenarioError(f"{path}: key '{key}': expected {expected}, found {found}")
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _one_of(key: str, options: tuple[str, ...] | list[str]) -> str:
-    """'one of a, b, c (did you mean 'x'?)', the house style of unknown-key errors."""
-    close = difflib.get_close_matches(key, list(options), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"one of {', '.join(options)}{hint}"
-
-
 def _check_keys(path: Path, table: dict, allowed: tuple[str, ...], where: str) -> None:
     for key in table:
         if key not in allowed:
             full = f"{where}.{key}" if where else key
-            raise _err(path, full, _one_of(key, allowed), f"unknown key '{key}'")
-
-
-def _int(path: Path, key: str, value: Any, lo: int, hi: int, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _err(path, key, f"{what} (a whole number from {lo} to {hi})", _describe(value))
-    if not lo <= value <= hi:
-        raise _err(path, key, f"{what} from {lo} to {hi}", _describe(value))
-    return value
+            raise error(path, full, one_of(key, allowed), f"unknown key '{key}'")
 
 
 def _labels(path: Path, key: str, value: Any) -> dict[str, str]:
     if isinstance(value, str):
         return {"en": value}
     if not isinstance(value, dict) or any(k not in ("zh", "en") or not isinstance(v, str) for k, v in value.items()):
-        raise _err(path, key, "text or a table with text 'zh' and 'en'", _describe(value))
+        raise error(path, key, "text or a table with text 'zh' and 'en'", describe(value))
     return dict(value)
 
 
@@ -290,8 +267,8 @@ def column_kind(values: list[Any]) -> str | None:
 # ----------------------------------------------------------------------------- design
 def _ranges(path: Path, raw: Any, tree: dict) -> tuple[dict[str, tuple[float, float]], frozenset[str]]:
     if not isinstance(raw, dict) or not raw:
-        raise _err(path, "design.parameters", 'a table of ranges like "policy.incentive_rate" = [0.0, 6.0]',
-                   _describe(raw) if raw is not None else "none")
+        raise error(path, "design.parameters", 'a table of ranges like "policy.incentive_rate" = [0.0, 6.0]',
+                   describe(raw) if raw is not None else "none")
     flat = flatten_overrides(raw, tree)
     ranges: dict[str, tuple[float, float]] = {}
     integer = set()
@@ -300,15 +277,15 @@ def _ranges(path: Path, raw: Any, tree: dict) -> tuple[dict[str, tuple[float, fl
         try:
             lo, hi = RANGE.validate_python(rng)
         except ValidationError:
-            raise _err(path, full, "a range [low, high] of two finite numbers", _describe(rng)) from None
+            raise error(path, full, "a range [low, high] of two finite numbers", describe(rng)) from None
         if not lo < hi:
-            raise _err(path, full, "low < high", _describe(rng))
+            raise error(path, full, "low < high", describe(rng))
         current = _lookup(tree, key)
         if isinstance(current, bool):
-            raise _err(path, full, "a numeric parameter to sample (switches go in a factorial or list design)",
+            raise error(path, full, "a numeric parameter to sample (switches go in a factorial or list design)",
                        f"the switch '{key}'")
         if current is not None and not isinstance(current, int | float):
-            raise _err(path, full, "a numeric parameter to sample", f"'{key}' holding {_describe(current)}")
+            raise error(path, full, "a numeric parameter to sample", f"'{key}' holding {describe(current)}")
         if isinstance(current, int):
             integer.add(key)
         ranges[key] = (lo, hi)
@@ -319,16 +296,16 @@ def _build_design(path: Path, raw: Any, tree: dict, root_seed: int) -> Design:
     if raw is None:
         return designs.single_point()
     if not isinstance(raw, dict):
-        raise _err(path, "design", "a table", _describe(raw))
+        raise error(path, "design", "a table", describe(raw))
     kind = raw.get("kind")
     if kind is None:
-        raise _err(path, "design.kind", f"one of {', '.join(designs.KINDS)}", "none")
+        raise error(path, "design.kind", f"one of {', '.join(designs.KINDS)}", "none")
     if kind not in designs.KINDS:
-        raise _err(path, "design.kind", _one_of(str(kind), designs.KINDS), _describe(kind))
+        raise error(path, "design.kind", one_of(str(kind), designs.KINDS), describe(kind))
     _check_keys(path, raw, DESIGN_KEYS[kind], "design")
     seed = raw.get("seed")
     if seed is not None:
-        seed = _int(path, "design.seed", seed, 0, 2**32 - 1, "a sampler seed")
+        seed = whole_number(path, "design.seed", seed, 0, 2**32 - 1, "a sampler seed")
     else:
         seed = sampler_seed(root_seed)
     if kind == "none":
@@ -336,50 +313,50 @@ def _build_design(path: Path, raw: Any, tree: dict, root_seed: int) -> Design:
     if kind == "list":
         points_raw = raw.get("points")
         if not isinstance(points_raw, list) or not points_raw or not all(isinstance(p, dict) for p in points_raw):
-            raise _err(path, "design.points", "a non-empty list of tables ([[design.points]])",
-                       _describe(points_raw) if points_raw is not None else "none")
+            raise error(path, "design.points", "a non-empty list of tables ([[design.points]])",
+                       describe(points_raw) if points_raw is not None else "none")
         points, labels = [], []
         for i, p in enumerate(points_raw):
             p = dict(p)
             label = p.pop("label", f"p{i}")
             if not isinstance(label, str) or not label:
-                raise _err(path, f"design.points[{i}].label", "text", _describe(label))
+                raise error(path, f"design.points[{i}].label", "text", describe(label))
             if label in labels:
-                raise _err(path, f"design.points[{i}].label", "a label used once", f"'{label}' again")
+                raise error(path, f"design.points[{i}].label", "a label used once", f"'{label}' again")
             labels.append(label)
             points.append(flatten_overrides(p, tree))
         return designs.list_design(points, labels)
     if kind == "factorial":
         values = raw.get("values")
         if not isinstance(values, dict) or not values:
-            raise _err(path, "design.values", 'a table of value lists like "policy.incentive_rate" = [0.0, 3.0]',
-                       _describe(values) if values is not None else "none")
+            raise error(path, "design.values", 'a table of value lists like "policy.incentive_rate" = [0.0, 3.0]',
+                       describe(values) if values is not None else "none")
         flat = flatten_overrides(values, tree)
         for key, vals in flat.items():
             if not isinstance(vals, list) or not vals:
-                raise _err(path, f"design.values.{key}", "a non-empty list of values", _describe(vals))
+                raise error(path, f"design.values.{key}", "a non-empty list of values", describe(vals))
         n = 1
         for vals in flat.values():
             n *= len(vals)
         if n > MAX_POINTS:
-            raise _err(path, "design.values", f"at most {MAX_POINTS} combinations", f"{n}")
+            raise error(path, "design.values", f"at most {MAX_POINTS} combinations", f"{n}")
         return designs.factorial_design(flat)
     ranges, integer = _ranges(path, raw.get("parameters"), tree)
     if kind in ("lhs", "sobol"):
-        samples = _int(path, "design.samples", raw.get("samples"), 1, MAX_POINTS, "a sample size")
+        samples = whole_number(path, "design.samples", raw.get("samples"), 1, MAX_POINTS, "a sample size")
         if kind == "lhs":
             return designs.lhs_design(ranges, samples, seed, integer)
         if not designs.is_power_of_two(samples):
             lo, hi = designs.nearest_powers_of_two(samples)
-            raise _err(path, "design.samples", f"a power of 2 for Sobol' sampling (e.g. {lo} or {hi})", str(samples))
+            raise error(path, "design.samples", f"a power of 2 for Sobol' sampling (e.g. {lo} or {hi})", str(samples))
         second = raw.get("second_order", False)
         if not isinstance(second, bool):
-            raise _err(path, "design.second_order", "true or false", _describe(second))
+            raise error(path, "design.second_order", "true or false", describe(second))
         return designs.sobol_design(ranges, samples, seed, second, integer)
-    trajectories = _int(path, "design.trajectories", raw.get("trajectories"), 2, MAX_POINTS, "a number of trajectories")
-    levels = _int(path, "design.levels", raw.get("levels", 4), 2, 100, "an even number of grid levels")
+    trajectories = whole_number(path, "design.trajectories", raw.get("trajectories"), 2, MAX_POINTS, "a number of trajectories")
+    levels = whole_number(path, "design.levels", raw.get("levels", 4), 2, 100, "an even number of grid levels")
     if levels % 2:
-        raise _err(path, "design.levels", "an even number of grid levels (Morris)", str(levels))
+        raise error(path, "design.levels", "an even number of grid levels (Morris)", str(levels))
     return designs.morris_design(ranges, trajectories, seed, levels, integer)
 
 
@@ -396,13 +373,13 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
     _check_keys(path, raw, TOP_KEYS, "")
     exp = raw.get("experiment")
     if not isinstance(exp, dict):
-        raise _err(path, "experiment", "a table [experiment] with scenarios, replications and root_seed",
-                   _describe(exp) if exp is not None else "none")
+        raise error(path, "experiment", "a table [experiment] with scenarios, replications and root_seed",
+                   describe(exp) if exp is not None else "none")
     _check_keys(path, exp, EXPERIMENT_KEYS, "experiment")
 
     name = exp.get("name", path.stem)
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise _err(path, "experiment.name", "a folder-safe name (letters, digits, '_', '-', '.')", _describe(name))
+        raise error(path, "experiment.name", "a folder-safe name (letters, digits, '_', '-', '.')", describe(name))
     title = _labels(path, "experiment.title", exp["title"]) if "title" in exp else None
     description = _labels(path, "experiment.description", exp["description"]) if "description" in exp else None
 
@@ -410,30 +387,30 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
         if key not in exp:
             what = {"scenarios": "a list of scenario files", "replications": "a number of replications",
                     "root_seed": "an integer root seed"}[key]
-            raise _err(path, f"experiment.{key}", what, "none")
+            raise error(path, f"experiment.{key}", what, "none")
     adaptive = None
     if isinstance(exp["replications"], dict):
         adaptive = _adaptive(path, exp["replications"])
         replications = adaptive.max
     else:
-        replications = _int(path, "experiment.replications", exp["replications"], 1, 100_000,
+        replications = whole_number(path, "experiment.replications", exp["replications"], 1, 100_000,
                              "a number of replications or a table { min, max, until = \"adequate\" }")
-    root_seed = _int(path, "experiment.root_seed", exp["root_seed"], 0, MAX_ROOT_SEED, "an integer root seed")
+    root_seed = whole_number(path, "experiment.root_seed", exp["root_seed"], 0, MAX_ROOT_SEED, "an integer root seed")
     record = exp.get("record", "summary")
     if record not in RECORD_MODES:
-        raise _err(path, "experiment.record", _one_of(str(record), RECORD_MODES), _describe(record))
+        raise error(path, "experiment.record", one_of(str(record), RECORD_MODES), describe(record))
     horizon = exp.get("horizon_months")
     if horizon is not None:
-        horizon = _int(path, "experiment.horizon_months", horizon, 1, 600, "a horizon in months")
+        horizon = whole_number(path, "experiment.horizon_months", horizon, 1, 600, "a horizon in months")
 
     files = exp["scenarios"]
     if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
-        raise _err(path, "experiment.scenarios", "a non-empty list of scenario file paths", _describe(files))
+        raise error(path, "experiment.scenarios", "a non-empty list of scenario file paths", describe(files))
 
     # Overrides applied to every run: the [overrides] table and the horizon.
     over_raw = raw.get("overrides", {})
     if not isinstance(over_raw, dict):
-        raise _err(path, "overrides", 'a table of dotted keys like "run.n_investors" = 2000', _describe(over_raw))
+        raise error(path, "overrides", 'a table of dotted keys like "run.n_investors" = 2000', describe(over_raw))
 
     entries: list[ScenarioEntry] = []
     seen_paths: dict[Path, int] = {}
@@ -442,11 +419,11 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
     for i, file in enumerate(files):
         spath = path.parent / file
         if not spath.is_file():
-            raise _err(path, f"experiment.scenarios[{i}]",
+            raise error(path, f"experiment.scenarios[{i}]",
                        "a scenario file (paths are relative to the experiment file's folder)", f"no file {spath}")
         resolved = spath.resolve()
         if resolved in seen_paths:
-            raise _err(path, f"experiment.scenarios[{i}]", "each scenario listed once", f"'{file}' again")
+            raise error(path, f"experiment.scenarios[{i}]", "each scenario listed once", f"'{file}' again")
         seen_paths[resolved] = i
         spec = load_scenario(spath)
         if overrides is None:
@@ -454,13 +431,13 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
             overrides = flatten_overrides(over_raw, tree)
             if horizon is not None:
                 if "run.horizon_months" in overrides and overrides["run.horizon_months"] != horizon:
-                    raise _err(path, "overrides.run.horizon_months", "the horizon set once (experiment.horizon_months)",
+                    raise error(path, "overrides.run.horizon_months", "the horizon set once (experiment.horizon_months)",
                                f"{overrides['run.horizon_months']} and {horizon}")
                 overrides["run.horizon_months"] = horizon
         if overrides:
             spec = apply_overrides(spec, overrides, path, "overrides", f"scenario '{spec.name}'")
         if spec.name in seen_names:
-            raise _err(path, f"experiment.scenarios[{i}]", "scenarios with distinct names",
+            raise error(path, f"experiment.scenarios[{i}]", "scenarios with distinct names",
                        f"'{spec.name}' in both {seen_names[spec.name]} and {file}")
         seen_names[spec.name] = file
         entries.append(ScenarioEntry(i, file, spath, spec))
@@ -470,7 +447,7 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
     design = _build_design(path, raw.get("design"), tree, root_seed)
     _check_design(path, design, entries)
     if adaptive is not None and len(entries) < 2:
-        raise _err(path, "experiment.replications", "a number of replications (adaptive replications stop "
+        raise error(path, "experiment.replications", "a number of replications (adaptive replications stop "
                    "comparisons with a baseline, which needs two scenarios or more)", f"{len(entries)} scenario")
     return ExperimentSpec(
         name=name, path=path, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -491,16 +468,16 @@ def _adaptive(path: Path, raw: dict[str, Any]) -> AdaptiveReplications:
         if e["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(e["loc"][-1]), list(AdaptiveReplications.model_fields), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise _err(path, key, "one of min, max, until, step" + hint, "an unknown key") from None
+            raise error(path, key, "one of min, max, until, step" + hint, "an unknown key") from None
         if e["type"] == "missing":
-            raise _err(path, key, f"{AdaptiveReplications.model_fields[str(e['loc'][-1])].description}", "none") from None
+            raise error(path, key, f"{AdaptiveReplications.model_fields[str(e['loc'][-1])].description}", "none") from None
         if e["type"] == "value_error":  # max below min
-            raise _err(path, key + ".max", f"a cap at least min ({raw.get('min')})", _describe(raw.get("max"))) from None
+            raise error(path, key + ".max", f"a cap at least min ({raw.get('min')})", describe(raw.get("max"))) from None
         ctx = e.get("ctx") or {}
         expected = {"literal_error": 'until = "adequate" (the analysis\' adequacy rule)',
                     "greater_than_equal": f"an integer >= {ctx.get('ge')}",
                     "less_than_equal": f"an integer <= {ctx.get('le')}"}.get(e["type"], "an integer")
-        raise _err(path, key, expected, _describe(e.get("input"))) from None
+        raise error(path, key, expected, describe(e.get("input"))) from None
 
 
 def _check_design(path: Path, design: Design, entries: list[ScenarioEntry]) -> None:
@@ -510,7 +487,7 @@ def _check_design(path: Path, design: Design, entries: list[ScenarioEntry]) -> N
         if column_kind(vals) is None:
             kinds = sorted({value_kind(v) for v in vals if v is not None})
             i = next(j for j, v in enumerate(vals) if v is not None and value_kind(v) == kinds[-1])
-            raise _err(path, f"{_design_section(design.kind, i)}.{key}",
+            raise error(path, f"{_design_section(design.kind, i)}.{key}",
                        "values of one kind (numbers, true/false or text)", f"{' and '.join(kinds)} values")
     for entry in entries:
         for i, point in enumerate(design.points):

@@ -95,8 +95,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sim.errors import ScenarioError
 from sim.runio import atomic_write, atomic_write_text, one_line, read_json_object
-from sim.scenario import ScenarioError
 
 SUMMARY_DIR = "summary"
 MONTHLY_DIR = "monthly"

@@ -104,7 +104,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
     from sim.analysis.data import load_results
     from sim.analysis.discovery import box_sentence, discover, write
-    from sim.scenario import ScenarioError
+    from sim.errors import ScenarioError
 
     if args.target is not None and not math.isfinite(args.target):
         raise ScenarioError(f"--target: expected a finite number, found {args.target}")
@@ -120,9 +120,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def cmd_policy(args: argparse.Namespace) -> int:
     """``sim policy``: the policy pages in Chinese and/or English."""
+    from sim.errors import ScenarioError
     from sim.report.cli import check_policy_dir
     from sim.report.policy import policy_page
-    from sim.scenario import ScenarioError
 
     for f in args.discover:
         if not Path(f).is_file():

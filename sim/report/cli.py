@@ -167,7 +167,7 @@ POLICY_TABLES = ("summary.json", "comparison.csv", "allocation.csv", "optimise.j
 
 def check_policy_dir(folder: Path, key: str = "--policy") -> None:
     """Refuse (one line) a folder that does not hold a finished optimisation."""
-    from sim.scenario import ScenarioError
+    from sim.errors import ScenarioError
 
     for need in POLICY_TABLES:
         if not (Path(folder) / need).is_file():

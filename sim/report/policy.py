@@ -355,8 +355,8 @@ def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], 
 
 def read_discovery(path: str | Path) -> dict:
     """A discovery summary written by ``sim discover`` (with the scenario titles of its experiment), or one line."""
+    from sim.errors import ScenarioError
     from sim.runio import read_json_object
-    from sim.scenario import ScenarioError
 
     path = Path(path)
     d = read_json_object(path, "a discovery summary written by sim discover", "run sim discover again", ScenarioError)
