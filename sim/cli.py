@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sim import arguments
 from sim.errors import ScenarioError
+from sim.files import atomic_write_text
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
@@ -27,7 +28,7 @@ DEFAULT_LOG_DIR = Path("results") / "logs"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.runio import run_and_write
+    from sim.run import run_and_write
     from sim.scenario import load_scenario
 
     sets = parse_sets(args.set, "--set")
@@ -63,8 +64,6 @@ def _cmd_params(args: argparse.Namespace) -> int:
 
     text = parameter_table()
     if args.out:
-        from sim.runio import atomic_write_text
-
         atomic_write_text(args.out, text)
     else:
         sys.stdout.write(text)

@@ -162,7 +162,7 @@ def write_calibration_block(path, record: dict | None = None) -> None:
     """Replace the calibration block of the ODD at ``path`` with the one generated from the record."""
     from pathlib import Path
 
-    from sim.runio import atomic_write_text
+    from sim.files import atomic_write_text
 
     path = Path(path)
     text = path.read_text(encoding="utf-8")

@@ -93,12 +93,12 @@ def test_a_bad_argument_is_one_line_exit_2_before_any_work(case, paths, tmp_path
 
 
 def test_an_internal_error_is_one_line_naming_a_log_with_the_traceback(tmp_path, capsys, monkeypatch):
-    import sim.runio
+    import sim.run
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug in the simulator")
 
-    monkeypatch.setattr(sim.runio, "run_and_write", broken)
+    monkeypatch.setattr(sim.run, "run_and_write", broken)
     monkeypatch.setenv("SIM_LOG_DIR", str(tmp_path / "logs"))
     assert main(RUN + ["--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
@@ -110,12 +110,12 @@ def test_an_internal_error_is_one_line_naming_a_log_with_the_traceback(tmp_path,
 
 
 def test_an_os_error_on_a_users_path_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
-    import sim.runio
+    import sim.run
 
     def denied(spec, seed, out, lang):
         raise PermissionError(13, "Permission denied", str(out / "summary.json"))
 
-    monkeypatch.setattr(sim.runio, "run_and_write", denied)
+    monkeypatch.setattr(sim.run, "run_and_write", denied)
     assert main(RUN + ["--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err == f"error: {tmp_path / 'out' / 'summary.json'}: expected a path this user can read or write, found Permission denied\n"

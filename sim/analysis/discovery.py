@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import AnalysisError, Results
+from sim.files import atomic_write, atomic_write_text
 
 MIN_COVERAGE = 0.5
 """A PRIM box is chosen as the densest on the peeling trajectory that still holds this share of the failures."""
@@ -273,8 +274,6 @@ def box_sentence(table: pd.DataFrame, summary: dict, method: str, box: int, lang
 def write(results_dir: str | Path, table: pd.DataFrame, summary: dict) -> list[Path]:
     """Write ``discovery_<strategy>_<output>`` (CSV, Parquet, JSON) into the results' analysis folder."""
     import json
-
-    from sim.runio import atomic_write, atomic_write_text
 
     folder = Path(results_dir) / "analysis"
     folder.mkdir(parents=True, exist_ok=True)

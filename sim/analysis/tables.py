@@ -42,6 +42,8 @@ from sim.analysis.data import (
     definition,
     load_results,
 )
+from sim.errors import one_line
+from sim.files import atomic_write, atomic_write_text, read_json_object
 
 SCHEMA_VERSION = 1
 ANALYSIS_DIR = "analysis"
@@ -78,7 +80,6 @@ def _write(df: pd.DataFrame, folder: Path, name: str) -> list[str]:
     if df is None or df.empty:
         return []
     folder.mkdir(parents=True, exist_ok=True)
-    from sim.runio import atomic_write, atomic_write_text
 
     atomic_write_text(folder / f"{name}.csv", df.to_csv(index=False))
     atomic_write(folder / f"{name}.parquet", lambda fh: df.to_parquet(fh, index=False))
@@ -210,7 +211,6 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "files": files + [JSON_NAME],
     }
     data = _clean(data)
-    from sim.runio import atomic_write_text
 
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(folder / JSON_NAME, json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
@@ -234,8 +234,6 @@ def load_analysis(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     for cand in (p, p / JSON_NAME, p / ANALYSIS_DIR / JSON_NAME):
         if cand.is_file():
-            from sim.runio import read_json_object
-
             return read_json_object(cand, "the JSON that 'sim analyse' writes", "run 'sim analyse' again",
                                     AnalysisError)
     raise AnalysisError(f"{p}: key '{JSON_NAME}': expected an analysis (run 'sim analyse {p}'), found none")
@@ -249,7 +247,5 @@ def read_table(analysis_dir: str | Path, name: str) -> pd.DataFrame:
     try:
         return pd.read_parquet(p)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
-        from sim.runio import one_line
-
         raise AnalysisError(f"{p}: expected a table that 'sim analyse' writes, found {one_line(exc)}; "
                             f"run 'sim analyse' again") from None

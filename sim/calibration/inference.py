@@ -28,6 +28,8 @@ import numpy as np
 
 from sim.calibration import priors, targets
 from sim.errors import ScenarioError
+from sim.files import atomic_write_text
+from sim.provenance import environment
 from sim.scenario import ScenarioSpec, load_scenario, read_toml
 
 SETTING_KEYS = ("name", "scenario", "population", "generations", "max_simulations", "quantile", "kernel_scaling",
@@ -214,8 +216,6 @@ def _state(setting: Setting) -> dict:
 def run_abc(setting: Setting, out: Path, executor, fresh: bool = False, progress=None, log=print) -> AbcRun:
     """Run (or resume) the ABC-SMC of ``setting`` into ``out``; returns the stored run."""
     import pyabc
-
-    from sim.runio import atomic_write_text, environment
 
     out.mkdir(parents=True, exist_ok=True)
     db = out / DB_NAME

@@ -277,7 +277,7 @@ def correlation_chart(corr: pd.DataFrame, path: Path, lang: str = "zh") -> Path:
 def finish(setting: Setting, run: AbcRun, out: Path, executor, log=print) -> dict[str, Any]:
     """Posterior predictive runs, tables, charts, report and provenance of a finished ABC run; returns the
     content of ``calibration.json``."""
-    from sim.runio import atomic_write_text
+    from sim.files import atomic_write_text
 
     post = load_posterior(run.db, run.run_id)
     central = post.central()
@@ -490,8 +490,8 @@ def adopt(rec: dict, out: Path, root: Path, record_path: Path = RECORD) -> list[
     import subprocess
     import sys
 
+    from sim.files import atomic_write_text
     from sim.paramdoc import write_calibration_block
-    from sim.runio import atomic_write_text
 
     sample = pd.read_csv(out / "posterior.csv")
     data = _clean(baseline_record(rec, sample, out))

@@ -78,6 +78,7 @@ import pandas as pd
 from sim.errors import ScenarioError, describe, error, one_of, whole_number
 from sim.experiment.futures import sample_futures
 from sim.experiment.spec import load_experiment
+from sim.files import atomic_write, atomic_write_text
 from sim.params import BUDGET_LEVERS
 from sim.scenario import ScenarioSpec, load_scenario, read_toml
 
@@ -400,8 +401,6 @@ def run_points(spec: OptimiseSpec, folder: Path, name: str, scenarios: list[Path
     file = folder / "experiment.toml"
     text = _experiment_text(spec, name, scenarios, points, labels)
     if not file.is_file() or file.read_text(encoding="utf-8") != text:
-        from sim.runio import atomic_write_text
-
         atomic_write_text(file, text)
     exp = load_experiment(file)
     state = np.random.get_state()  # nothing a run does may move the search
@@ -540,7 +539,6 @@ def optimise(spec: OptimiseSpec, out: str | Path | None = None, *, engine: str =
 
     from sim.experiment.executors import ProcessExecutor, make_executor
     from sim.experiment.runner import warm_up
-    from sim.runio import atomic_write_text
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out) if out else Path("results") / "optimise" / spec.name
@@ -585,8 +583,6 @@ def optimise(spec: OptimiseSpec, out: str | Path | None = None, *, engine: str =
 
 
 def _write(df: pd.DataFrame, out: Path, name: str) -> None:
-    from sim.runio import atomic_write, atomic_write_text
-
     atomic_write_text(out / f"{name}.csv", df.to_csv(index=False))
     atomic_write(out / f"{name}.parquet", lambda fh: df.to_parquet(fh, index=False))
 

@@ -46,6 +46,7 @@ from sim.experiment.store import (
 )
 from sim.model import build_model, kernels, release, simulate
 from sim.params import Params
+from sim.provenance import environment
 from sim.scenario import ScenarioSpec
 
 SCHEMA_VERSION = 2  # 2: the manifest carries a checksum and a results_id stamped on every part
@@ -540,8 +541,6 @@ def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine
     manifest edited by hand) stop the experiment with :class:`~sim.experiment.store.DamagedResults`, unless
     ``repair`` sets the damaged files aside so that their runs run again.
     """
-    from sim.runio import environment
-
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out) if out else Path("results") / exp.name
     plan = Plan.of(exp)

@@ -95,8 +95,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sim.errors import ScenarioError
-from sim.runio import atomic_write, atomic_write_text, one_line, read_json_object
+from sim.errors import ScenarioError, one_line
+from sim.files import atomic_write, atomic_write_text, read_json_object
 
 SUMMARY_DIR = "summary"
 MONTHLY_DIR = "monthly"
@@ -226,7 +226,7 @@ def monthly_table(keys: list[dict[str, Any]], lengths: list[int], series: list[d
 
 # ----------------------------------------------------------------------------- writing
 def atomic_write_table(table: pa.Table, path: Path) -> None:
-    """Write a Parquet file atomically (see :func:`sim.runio.atomic_write`)."""
+    """Write a Parquet file atomically (see :func:`sim.files.atomic_write`)."""
     # Plain encoding and no column statistics: nothing reads a part by value ranges, and a part's values are
     # mostly distinct numbers; writing takes half the time (a 50-run summary part of some 400 columns 8 ms -> 5.6
     # ms, its monthly part 9 ms -> 3.6 ms) and the files are no larger. The table read back is the same.
@@ -234,7 +234,7 @@ def atomic_write_table(table: pa.Table, path: Path) -> None:
 
 
 def atomic_write_json(data: dict, path: Path) -> None:
-    """Write JSON atomically (see :func:`sim.runio.atomic_write`)."""
+    """Write JSON atomically (see :func:`sim.files.atomic_write`)."""
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 

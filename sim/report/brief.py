@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.data import FULFILMENT
+from sim.files import atomic_write, atomic_write_text
 from sim.report import numbers as nb
 from sim.report.experiment_charts import panel_title
 from sim.report.findings import Findings
@@ -611,7 +612,6 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
             if len(d2.pages) < len(doc.pages):
                 text, doc, scale = t2, d2, scale - extra
                 break
-    from sim.runio import atomic_write, atomic_write_text
 
     html_path = out / f"brief_{lang}.html"
     pdf_path = out / f"brief_{lang}.pdf"

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.files import atomic_write, atomic_write_text, read_json_object
 from sim.report.experiment_charts import _figure, _note, _save, lever_label
 from sim.report.labels import OUTPUT_LABELS
 
@@ -238,7 +239,6 @@ def lever_indices(sobol_dir: str | Path, outputs: tuple[str, ...] = ("jobs", "ar
     from sim.analysis.data import load_results
     from sim.analysis.sensitivity import indices
     from sim.analysis.tables import ANALYSIS_DIR
-    from sim.runio import atomic_write_text
 
     table, _, _ = indices(load_results(sobol_dir, monthly=False), outputs=outputs)
     folder = Path(sobol_dir) / ANALYSIS_DIR
@@ -356,7 +356,6 @@ def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], 
 def read_discovery(path: str | Path) -> dict:
     """A discovery summary written by ``sim discover`` (with the scenario titles of its experiment), or one line."""
     from sim.errors import ScenarioError
-    from sim.runio import read_json_object
 
     path = Path(path)
     d = read_json_object(path, "a discovery summary written by sim discover", "run sim discover again", ScenarioError)
@@ -496,7 +495,6 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
     import weasyprint
 
     from sim.report.brief import css
-    from sim.runio import atomic_write, atomic_write_text
 
     opt_dir, out = Path(opt_dir), Path(out)
     t = TEXT[lang]
