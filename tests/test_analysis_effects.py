@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.data import Results, ScenarioInfo, is_rate
-from sim.analysis.effects import AdequacyRule, levels, paired_effects, t_interval
+from sim.analysis.data import Results, ScenarioInfo
+from sim.analysis.effects import levels, paired_effects
+from sim.stats import AdequacyRule, is_rate, t_interval
 
 
 def synthetic(n: int = 10, kind: str = "none", points: int = 1, seed: int = 0, shuffle: bool = True,
@@ -105,8 +106,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as hst  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-from sim.analysis.data import quantiles  # noqa: E402
-from sim.analysis.effects import column_intervals, column_quantiles  # noqa: E402
+from sim.stats import column_intervals, column_quantiles, quantiles  # noqa: E402
 
 _values = hst.one_of(hst.floats(-1e6, 1e6, allow_nan=False), hst.just(0.0), hst.just(float("nan")),
                      hst.just(float("inf")), hst.sampled_from([0.1, 0.3, 1e-9]))
@@ -134,7 +134,7 @@ def test_column_statistics_are_the_one_column_statistics_to_the_last_bit(x):
 def test_effect_rows_of_many_outputs_are_each_outputs_own_statistics() -> None:
     """Effects are computed for every output of a comparison at once; each output's record must be its own
     pairs' statistics (a column with missing pairs among complete ones)."""
-    from sim.analysis.effects import effect_rows
+    from sim.stats import effect_rows
 
     rng = np.random.default_rng(3)
     a, b = rng.lognormal(size=(30, 4)), rng.lognormal(size=(30, 4))

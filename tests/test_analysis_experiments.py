@@ -262,8 +262,8 @@ def test_robustness_counts_the_draws_that_keep_the_main_effects_sign(small_resul
                                                                      tmp_path: Path) -> None:
     """For each strategy and headline output: the difference from the baseline at each draw (paired by seed),
     and the share of draws that go the way of the main effect."""
-    from sim.analysis.data import HEADLINE_OUTPUTS
     from sim.analysis.uncertainty import HOLDS_SHARE
+    from sim.stats import HEADLINE_OUTPUTS
 
     data = analyse(small_results, out=tmp_path / "an", draws=draws_results)
     rob = data["robustness"]

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Results
-from sim.analysis.effects import paired_effects, t_interval
+from sim.analysis.effects import paired_effects
+from sim.stats import t_interval
 
 COST_OUTPUTS = ("budget_spent", "budget_total", "jobs", "arrived_capital", "signed_capital", "jobs_per_10k_spent",
                 "arrived_per_10k_spent", "cost_per_job")

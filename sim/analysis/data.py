@@ -20,6 +20,7 @@ from sim.experiment.store import (
     load_monthly,
     load_summaries,
 )
+from sim.stats import CAPITAL_ARRIVAL, FULFILMENT
 
 BASELINE_NAME = "baseline"
 SAMPLE_KINDS = ("lhs", "sobol", "morris")
@@ -27,15 +28,6 @@ NON_OUTPUT_COLUMNS = frozenset((*KEY_COLUMNS, *RUN_COLUMNS, "months"))
 ACCOUNT_PREFIXES = ("spent_by_government.",)
 """Stored accounts that are not compared as outputs: spending by government and lever (governments x levers
 columns, read by the allocation table of ``sim optimise``; the analysis compares ``spent_by_lever`` instead)."""
-
-FULFILMENT = "cohort_start_rate_24m"
-"""履约率 as provinces count it: projects that started building within 24 months of their signing, over the
-projects signed (every signing that can be followed 24 months by the horizon; ``sim.model.outputs``)."""
-CAPITAL_ARRIVAL = "cohort_capital_arrival_rate_24m"
-"""资金到位率 of the same cohort: capital arrived 24 months after signing over the capital signed."""
-HEADLINE_OUTPUTS = (FULFILMENT, CAPITAL_ARRIVAL, "jobs")
-"""The three outputs the briefing leads with: the cohort 履约率 and 资金到位率 (no calendar artefact: each project
-is observed 24 months after its own signing), and jobs."""
 
 MONTHLY_HEADLINE = ("signed_projects", "signed_capital", "arrived_capital", "cohort_start_rate_12m", FULFILMENT,
                     "cohort_capital_arrival_rate_12m", CAPITAL_ARRIVAL, "jobs", "n_operating")
@@ -67,9 +59,6 @@ def definition(output: str, lang: str, horizon: int | None = None) -> str:
         return ("就业岗位 = 模拟期末投产企业的岗位数" if lang == "zh"
                 else "jobs = jobs in operating firms at the end of the period simulated")
     return output
-
-
-RATE_WORDS = ("rate", "share", "satisfaction", "perceived_", "actual_", "atmosphere", "legal_insecurity")
 
 
 class AnalysisError(ValueError):
@@ -170,14 +159,6 @@ class Results:
         raise AnalysisError(f"{self.root}: key 'scenario': expected one of {', '.join(s.name for s in self.scenarios)}, found '{name}'")
 
 
-def is_rate(output: str) -> bool:
-    """True for outputs on a 0-1 scale (rates, shares, indices): shown in percent, compared in percentage points."""
-    name = output.rsplit(".", 1)[-1] if output.count(".") else output
-    if output.startswith(("withdrawals", "spent_by_lever", "signed_by_source")):
-        return False
-    return any(w in name for w in RATE_WORDS) and "per_" not in name
-
-
 def _scenario_infos(manifest: dict) -> list[ScenarioInfo]:
     from sim.errors import ScenarioError
     from sim.scenario import load_scenario
@@ -247,11 +228,3 @@ def pair_positions(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
     paired by point and replication (common random numbers)."""
     _, ia, ib = np.intersect1d(a, b, assume_unique=True, return_indices=True)
     return ia, ib
-
-
-def quantiles(x: np.ndarray, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> list[float]:
-    """Empirical quantiles of the finite values of ``x`` (NaN when there are none)."""
-    x = x[np.isfinite(x)]
-    if not x.size:
-        return [float("nan")] * len(qs)
-    return [float(v) for v in np.quantile(x, qs)]

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Results, pair_keys_of, pair_positions
-from sim.analysis.effects import column_intervals, t_interval
+from sim.stats import column_intervals, t_interval
 
 RATE = "cohort_start_rate_24m"
 CAPITAL = "arrived_capital"

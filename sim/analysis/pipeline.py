@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Results, pair_keys_of, pair_positions
-from sim.analysis.effects import AdequacyRule, column_intervals, effect_rows, t_interval
+from sim.stats import AdequacyRule, column_intervals, effect_rows, t_interval
 
 FUNNEL_STAGES = ("contacted", "negotiating", "signed", "building", "operating")
 STAGES = ("negotiating", "signed", "building", "operating")

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.data import HEADLINE_OUTPUTS, AnalysisError, Results
-from sim.analysis.effects import CI_LEVEL
+from sim.analysis.data import AnalysisError, Results
+from sim.stats import CI_LEVEL, HEADLINE_OUTPUTS
 
 METHODS = ("sobol", "morris")
 

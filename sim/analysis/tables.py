@@ -35,7 +35,6 @@ import pandas as pd
 
 from sim.analysis import costs, decompose, effects, pipeline, sensitivity
 from sim.analysis.data import (
-    HEADLINE_OUTPUTS,
     MONTHLY_HEADLINE,
     AnalysisError,
     Results,
@@ -44,6 +43,7 @@ from sim.analysis.data import (
 )
 from sim.errors import one_line
 from sim.files import atomic_write, atomic_write_text, read_json_object
+from sim.stats import CI_LEVEL, HEADLINE_OUTPUTS, AdequacyRule
 
 SCHEMA_VERSION = 1
 ANALYSIS_DIR = "analysis"
@@ -104,13 +104,13 @@ def provenance(results: Results) -> dict[str, Any]:
 
 
 def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: str | None = None,
-            rule: effects.AdequacyRule | None = None, months: tuple[int, ...] = effects.MONTHLY_HORIZONS,
+            rule: AdequacyRule | None = None, months: tuple[int, ...] = effects.MONTHLY_HORIZONS,
             log=None, draws: str | Path | None = None) -> dict[str, Any]:
     """Analyse the stored runs of ``results_dir``; write the tables and ``analysis.json`` to ``out``
     (default ``<results_dir>/analysis``) and return the JSON content. ``draws`` names the results of the same
     comparison re-run on posterior draws (``experiments/main_uncertainty.toml``): whether each headline
     effect keeps its sign across them (:mod:`sim.analysis.uncertainty`)."""
-    rule = rule or effects.AdequacyRule()
+    rule = rule or AdequacyRule()
     # only the monthly columns the tables compare (all of them are more than five times as much to read)
     results = load_results(results_dir, baseline=baseline,
                            monthly=list(dict.fromkeys([*MONTHLY_HEADLINE, *effects.BAND_OUTPUTS])))
@@ -181,7 +181,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "definitions": {o: {lang: definition(o, lang, results.horizon) for lang in ("zh", "en")}
                         for o in HEADLINE_OUTPUTS},
         "rules": {
-            "ci_level": effects.CI_LEVEL,
+            "ci_level": CI_LEVEL,
             "interval": {"en": "95% t-interval on paired differences (replication r of a scenario minus replication r "
                                "of the baseline at the same design point: common random numbers)",
                          "zh": "按重复配对（共同随机数：同一重复编号、同一设计点与基线相减）的差值的 95% t 置信区间"},

@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.analysis.data import HEADLINE_OUTPUTS, Results
+from sim.analysis.data import Results
+from sim.stats import HEADLINE_OUTPUTS
 
 HOLDS_SHARE = 0.9
 

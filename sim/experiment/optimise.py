@@ -78,9 +78,11 @@ import pandas as pd
 from sim.errors import ScenarioError, describe, error, one_of, whole_number
 from sim.experiment.futures import sample_futures
 from sim.experiment.spec import load_experiment
+from sim.experiment.store import load_summaries
 from sim.files import atomic_write, atomic_write_text
 from sim.params import BUDGET_LEVERS
 from sim.scenario import ScenarioSpec, load_scenario, read_toml
+from sim.stats import t_interval
 
 OBJECTIVES: dict[str, dict[str, Any]] = {
     "jobs": {"sense": "max", "unit": "jobs", "zh": "就业岗位", "en": "jobs"},
@@ -394,7 +396,6 @@ def _experiment_text(spec: OptimiseSpec, name: str, scenarios: list[Path], point
 def run_points(spec: OptimiseSpec, folder: Path, name: str, scenarios: list[Path], points: list[dict[str, Any]],
                labels: list[str], executor, progress: bool = False, log=None) -> pd.DataFrame:
     """Run scenarios x points x replications as one experiment in ``folder`` (resuming it) and return its done runs."""
-    from sim.analysis.data import load_results
     from sim.experiment.runner import run_experiment
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -412,7 +413,12 @@ def run_points(spec: OptimiseSpec, folder: Path, name: str, scenarios: list[Path
     if not report.complete:
         raise OptimiseError(f"{folder / 'runs'}: key 'runs': expected every run done, found {report.failed_total} failed "
                             f"(see sim status {folder / 'runs'})")
-    return load_results(folder / "runs", monthly=False).runs
+    return done_runs(folder / "runs")
+
+
+def done_runs(results_dir: Path) -> pd.DataFrame:
+    """The done runs of a stored experiment, one row each in run order, with their outputs (the store's summaries)."""
+    return load_summaries(results_dir, include_failed=False).to_pandas()
 
 
 class OptimiseError(ScenarioError):
@@ -525,8 +531,6 @@ def front_indices(scores: np.ndarray) -> np.ndarray:
 
 
 def _interval(x: np.ndarray) -> tuple[float, float, float]:
-    from sim.analysis.effects import t_interval
-
     st = t_interval(x)
     return st["mean"], st["ci_low"], st["ci_high"]
 
@@ -666,11 +670,9 @@ def _chosen_runs(spec: OptimiseSpec, out: Path, chosen: int, X: np.ndarray, gens
                  base: str) -> tuple[pd.DataFrame, pd.DataFrame, ScenarioSpec, ScenarioSpec, float]:
     """The chosen plan's stored runs, the scenario's runs on the same futures, both parameter sets, and the factor
     (1 / (scale x years)) that turns a run's totals into 万元 a year at reference size."""
-    from sim.analysis.data import load_results
-
     g = gens[chosen]
     first = gens.index(g)
-    runs = load_results(out / "generations" / f"gen_{g:03d}" / "runs", monthly=False).runs
+    runs = done_runs(out / "generations" / f"gen_{g:03d}" / "runs")
     F = len(spec.futures)
     mine = runs[(runs["point_id"] // F) == chosen - first]
     theirs = cmp_runs[cmp_runs["scenario"] == base]

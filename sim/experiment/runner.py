@@ -48,6 +48,7 @@ from sim.model import build_model, kernels, release, simulate
 from sim.params import Params
 from sim.provenance import environment
 from sim.scenario import ScenarioSpec
+from sim.stats import HEADLINE_OUTPUTS, AdequacyRule, effect_rows
 
 SCHEMA_VERSION = 2  # 2: the manifest carries a checksum and a results_id stamped on every part
 SEED_SCHEME = ("replication r of every scenario and design point uses "
@@ -390,8 +391,6 @@ class AdaptiveState:
 
     def record(self, exp: ExperimentSpec) -> dict[str, Any]:
         """What the manifest keeps: the settings, the rule and each comparison's replications and stopping reason."""
-        from sim.analysis.effects import AdequacyRule
-
         names = [e.name for e in exp.scenarios]
         assert exp.adaptive is not None
         return {**exp.adaptive.as_dict(), "rule": AdequacyRule().text("en"), "rule_zh": AdequacyRule().text("zh"),
@@ -407,9 +406,6 @@ def adaptive_state(exp: ExperimentSpec, store: ResultStore) -> AdaptiveState:
     replications, then, as long as every run of the current round is stored as done, the decisions of the
     analysis' adequacy rule on exactly those runs. Depends on nothing but the stored results of completed rounds
     (not on timing, engine or workers), so resuming, or running anywhere else, takes the same decisions."""
-    from sim.analysis.data import HEADLINE_OUTPUTS
-    from sim.analysis.effects import AdequacyRule, effect_rows
-
     a = exp.adaptive
     assert a is not None
     base = exp.baseline_index

@@ -82,7 +82,7 @@ class AdaptiveReplications(BaseModel):
 
     Round one runs ``min`` replications of every scenario and design point. After each round, each comparison of
     a scenario (at a design point) with the baseline whose headline intervals all meet the analysis' adequacy rule
-    (:class:`sim.analysis.effects.AdequacyRule`) stops ("adequate"); one that has reached ``max`` stops too ("cap");
+    (:class:`sim.stats.AdequacyRule`) stops ("adequate"); one that has reached ``max`` stops too ("cap");
     the others get ``step`` more replications (the baseline as many as its longest comparison). Decisions use only
     the stored results of completed rounds, so they are the same on any engine and number of workers."""
 

@@ -24,12 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sim.analysis.data import FULFILMENT
 from sim.files import atomic_write, atomic_write_text
 from sim.report import numbers as nb
 from sim.report.experiment_charts import panel_title
 from sim.report.findings import Findings
 from sim.report.labels import param_label
+from sim.stats import FULFILMENT
 
 MAX_PAGES = 4
 MIN_SCALE = 0.56

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.data import HEADLINE_OUTPUTS
 from sim.report import numbers as nb
 from sim.report import style
 from sim.report.findings import Findings, output_name
@@ -28,6 +27,7 @@ from sim.report.labels import (
     param_label,
     pick,
 )
+from sim.stats import HEADLINE_OUTPUTS
 
 WIDTH = 7.2  # inches: the text width of an A4 page with 1.6 cm margins
 DPI = 200

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from sim.analysis.data import is_rate
+from sim.stats import is_rate
 
 CAPITAL_OUTPUTS = frozenset(("signed_capital", "arrived_capital", "budget_spent", "budget_total", "tax_revenue",
                              "reinvested_capital", "incentives_promised", "incentives_paid", "spent"))
