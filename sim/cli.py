@@ -60,9 +60,9 @@ def parse_sets(items: list[str] | None, source: str) -> dict:
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
-    from sim.paramdoc import parameter_table
+    from sim.calibration.markdown import parameters_page
 
-    text = parameter_table()
+    text = parameters_page()
     if args.out:
         atomic_write_text(args.out, text)
     else:

@@ -1,4 +1,4 @@
-"""The generated parameter table: meaning, unit, default and source of every parameter."""
+"""Parameter documentation: the look-up of a parameter's meaning, unit, default and source, and the generated table of every parameter."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ def param_doc(key: str) -> dict:
 
 
 def parameter_table() -> str:
-    """Markdown table of every parameter at its default (the baseline), then the calibration that set the
-    calibrated ones (:func:`calibration_section`)."""
+    """Markdown table of every parameter at its default (the baseline); docs/PARAMETERS.md follows it with the
+    calibration that set the calibrated ones (:func:`sim.calibration.markdown.parameters_page`)."""
     lines = [
         "# Parameters",
         "",
@@ -55,116 +55,4 @@ def parameter_table() -> str:
     for key, meaning, unit, value, source in parameter_rows():
         v = value if not isinstance(value, dict) else ", ".join(f"{k}={x}" for k, x in value.items())
         lines.append(f"| `{key}` | {meaning} | {unit} | {v} | {source} |".replace("\n", " "))
-    return "\n".join(lines) + "\n\n" + calibration_section()
-
-
-def calibration_section(record: dict | None = None) -> str:
-    """The calibration in Markdown: method, figures, priors, posterior summary, fit and what it found.
-
-    Generated from the code (targets, priors) and the record of the shipped baseline; docs/PARAMETERS.md ends
-    with it and docs/ODD.md carries the same block, so the two cannot disagree."""
-    from sim.calibration import priors, targets
-    from sim.calibration.report import ess_caveat, figure, pct
-    from sim.params import CALIBRATION_RECORD, calibration_record
-
-    rec = calibration_record() if record is None else record
-    over = priors.BY_KEY[priors.OVER_REPORTING]
-    lines = [
-        "## Calibration",
-        "",
-        "Approximate Bayesian computation with sequential Monte Carlo (ABC-SMC, pyabc): parameter sets are drawn",
-        "from the priors below, each is simulated once (48 months; the cohort is the projects signed in months",
-        "13-24, observed 2, 12 and 24 months after their own signing; sector figures on the projects signed in",
-        "months 13-48), and kept while its distance to the figures is below a threshold that each generation",
-        "lowers to the weighted median of the last generation's distances; new sets are proposed around the last",
-        "generation (a multivariate normal kernel, Silverman's width times the setting's `kernel_scaling`).",
-        "Distance: root mean square, over the fitted figures, of (model - figure) / tolerance.",
-        "Reported pipeline rates are upper bounds (CALIBRATION.md preface): the model's rate times the",
-        f"over-reporting factor `{priors.OVER_REPORTING}` (at most 1) is compared with them; the factor is a",
-        f"parameter of the ABC with prior {over.describe()} ({over.reason}).",
-        "The shipped baseline is the posterior's central point (its weighted medoid: the particle closest on average to all others), recorded",
-        f"with its source in `sim/{CALIBRATION_RECORD.name}`; `python experiments/calibrate.py` re-runs it all.",
-        "",
-        "### Figures",
-        "",
-        "| figure | value | tolerance | compared as | source |",
-        "|---|---|---|---|---|",
-    ]
-    for t in targets.TARGETS:
-        how = ("upper bound" if t.upper_bound else "face value") + ("" if t.fitted else "; held out: " + t.note)
-        tol = f"{100 * t.tolerance:g} points" if t.unit == "share" else f"{t.tolerance:g}"
-        lines.append(f"| {t.label_en} | {figure(t.value, t.unit)} | {tol} | {how} | {t.source} |")
-    lines += ["", "### Priors", "", "| parameter | prior | reason |", "|---|---|---|"]
-    lines += [f"| `{p.key}` | {p.describe()} | {p.reason} |" for p in priors.PRIORS]
-    if not rec.get("posterior"):
-        lines += ["", "No posterior recorded yet: run `python experiments/calibrate.py`."]
-        return "\n".join(lines) + "\n"
-    src = rec["source"]
-    tm = src.get("time", {})
-    lines += [
-        "", "### Posterior", "",
-        f"From `{src['setting']}` (sha256 {str(src['setting_sha256'])[:12]}), code {', '.join(c[:12] for c in src['code_versions'])}, "
-        f"finished {src['finished']}: {src['generations']} generations, {src['simulations_stored']:,} simulations "
-        f"({src['simulations_evaluated']:,} evaluated), final threshold {src['final_threshold']:.3f} tolerance units, "
-        f"effective sample size {src['effective_sample_size']:.0f}. Time: {tm.get('abc_wall_seconds', 0) / 60:.0f} min "
-        f"wall for the ABC and {tm.get('ppc_wall_seconds', 0) / 60:.1f} min for the posterior predictive runs on 2 "
-        f"shared cores; {tm.get('cpu_seconds_per_simulation') or 0:.2f} CPU seconds per simulation, about "
-        f"{tm.get('two_idle_cores_minutes_estimate') or 0:.0f} min on two idle cores.",
-        "",
-        ess_caveat(src["effective_sample_size"], src["population"]),
-        "",
-        "Contraction = 1 - posterior variance / prior variance (on the prior's scale): pinned down from 0.75,",
-        "narrowed from 0.3, not identified below (the default then rests on the middle of the prior).",
-        "",
-        "| parameter | central point | 90% interval | contraction | verdict |",
-        "|---|---|---|---|---|",
-    ]
-    values = {**rec["values"], priors.OVER_REPORTING: rec.get("over_reporting")}
-    for r in rec["posterior"]:
-        lines.append(f"| `{r['parameter']}` | {values.get(r['parameter']):.4g} | {r['p05']:.4g}-{r['p95']:.4g} | "
-                     f"{r['contraction']:.2f} | {r['verdict']} |")
-    pairs = rec.get("strong_correlations", [])
-    lines += ["", "Posterior correlations of at least 0.4 in size (trade-offs the figures cannot separate): "
-              + ("; ".join(f"`{p['a']}` and `{p['b']}` {p['r']:+.2f}" for p in pairs) or "none") + "."]
-    lines += ["", "### Fit (posterior predictive check)", "",
-              "Model on the reported scale: 90% interval over posterior draws, and the central point's mean; for",
-              "upper-bound rates the central point's true rate (before over-reporting) in brackets.", "",
-              "| figure | fitted | reported | model 90% interval | central (true) |", "|---|---|---|---|---|"]
-    label = {t.key: t for t in targets.TARGETS}
-    for r in rec["fit"]:
-        t = label.get(r["target"])
-        if t is None:
-            continue
-        true = f" ({figure(r['central_true_mean'], t.unit)})" if r["upper_bound"] else ""
-        lines.append(f"| {t.label_en} | {'yes' if r['fitted'] else 'held out'} | {figure(r['value'], t.unit)} | "
-                     f"{figure(r['predictive_p05'], t.unit)}-{figure(r['predictive_p95'], t.unit)} | "
-                     f"{figure(r['central_mean'], t.unit)}{true} |")
-    lines += ["", "### Why serious signed projects withdraw (a finding, not a target)", "",
-              "Shares of the reasons recorded when serious projects left after signing, over the posterior",
-              "predictive runs (mean and 90% interval). No reason is imposed by the calibration.", "",
-              "| reason | share | 90% interval |", "|---|---|---|"]
-    lines += [f"| {r['reason']} | {pct(r['share_mean'])} | {pct(r['share_p05'])}-{pct(r['share_p95'])} |"
-              for r in rec.get("withdrawal_reasons", [])]
     return "\n".join(lines) + "\n"
-
-
-ODD_BEGIN = "<!-- calibration block: generated by experiments/calibrate.py from sim/calibrated_baseline.json -->"
-ODD_END = "<!-- end of the calibration block -->"
-
-
-def odd_block(record: dict | None = None) -> str:
-    """The calibration block of docs/ODD.md (the calibration section one heading level down)."""
-    body = calibration_section(record).replace("\n### ", "\n#### ").replace("## Calibration\n", "### Calibration (generated)\n", 1)
-    return f"{ODD_BEGIN}\n{body}{ODD_END}"
-
-
-def write_calibration_block(path, record: dict | None = None) -> None:
-    """Replace the calibration block of the ODD at ``path`` with the one generated from the record."""
-    from pathlib import Path
-
-    from sim.files import atomic_write_text
-
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    start, end = text.index(ODD_BEGIN), text.index(ODD_END) + len(ODD_END)
-    atomic_write_text(path, text[:start] + odd_block(record) + text[end:])

@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.calibration.priors import BY_KEY  # the priors of the calibrated parameters, by dotted key
+
 SECTORS = ("potato", "herbs", "flowers_fungi", "manufacturing", "energy_materials", "services")
 SECTOR_NAMES_ZH = {
     "potato": "马铃薯及农产品加工",
@@ -95,8 +97,6 @@ def C(key: str, fallback: float, meaning: str, unit: str, **kw: Any) -> Any:
     """A calibrated parameter: its default is the posterior's central point in the calibration record, its
     source states the prior and the posterior; ``fallback`` serves only until the calibration is re-run
     after a parameter joins the calibrated set (the source then says so)."""
-    from sim.calibration.priors import BY_KEY
-
     prior = BY_KEY[key]
     post = {r["parameter"]: r for r in _RECORD.get("posterior", [])}.get(key)
     value = _RECORD.get("values", {}).get(key)

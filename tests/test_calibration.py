@@ -246,9 +246,9 @@ def test_parameter_docs_state_prior_and_posterior():
 
 
 def test_parameter_table_and_odd_carry_the_generated_calibration():
-    from sim.paramdoc import odd_block, parameter_table
+    from sim.calibration.markdown import odd_block, parameters_page
 
-    assert (ROOT / "docs" / "PARAMETERS.md").read_text(encoding="utf-8") == parameter_table()
+    assert (ROOT / "docs" / "PARAMETERS.md").read_text(encoding="utf-8") == parameters_page()
     assert odd_block() in (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
 
 

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.units import MONTHS_PER_YEAR
+from sim.model.stages import REASONS, SIGNED
+from sim.model.units import BN_YUAN, MONTHS_PER_YEAR
 
 HORIZON = 48
 COHORT_WINDOW = (13, 24)
@@ -122,9 +123,8 @@ MODEL_KEY = {t.key: t.key.rsplit("_", 1)[0] if t.key.endswith(("_qingyang", "_si
 def measure(m) -> dict[str, float]:
     """Every statistic of a finished run that the calibration uses or reports (true scale): the cohort rates,
     the sector structure and scale, and the reasons why serious signed projects withdrew (reported, not fitted)."""
-    from sim.model.agents import REASONS, SIGNED
+    # The model's outputs (and Mesa) load only when a run is measured: `sim params` reads the figures alone.
     from sim.model.outputs import cohort_rates
-    from sim.model.units import BN_YUAN
 
     out: dict[str, float] = {}
     for after in (2, 12, 24):
