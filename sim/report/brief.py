@@ -24,17 +24,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sim.analysis.tables import ANALYSIS_DIR, load_analysis
 from sim.files import atomic_write, atomic_write_text
 from sim.report import numbers as nb
-from sim.report.experiment_charts import panel_title
+from sim.report.experiment_charts import all_charts, panel_title
 from sim.report.findings import Findings
 from sim.report.labels import param_label
+from sim.report.pages import css, local_fetcher
+from sim.report.policy import (
+    failure_sentences,
+    lever_chart,
+    mechanism_sentences,
+    policy_section,
+    read_discovery,
+)
+from sim.report.style import FontMissing, setup
 from sim.stats import FULFILMENT
 
 MAX_PAGES = 4
 MIN_SCALE = 0.56
 """Charts are not drawn smaller than this share of the text width to make the briefing fit its pages."""
-FONT = '"Noto Sans CJK SC", sans-serif'
 
 UNIT_ZH = {"probability": "概率", "probability / month": "每月概率", "share": "比例", "months": "月",
            "utility": "效用", "multiplier": "倍", "0-1": "0-1", "万元": "万元", "万元 / year": "万元/年",
@@ -104,55 +113,6 @@ def _source_kind(src: str) -> str:
     return ""
 
 
-def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def css(footer: str, page: str, image_scale: float = 1.0, font_pt: float = 9.5) -> str:
-    """The briefing's print style (A4), with the CJK font on the body and in the page-margin boxes; ``font_pt`` is
-    the body text's size (English prose runs longer than Chinese and is set half a point smaller)."""
-    return f"""
-@page {{ size: A4; margin: 1.5cm 1.6cm 1.7cm 1.6cm;
-  @bottom-left {{ content: {_css_string(footer)}; font-family: {FONT}; font-size: 7pt; color: #555;
-                  width: 80%; }}
-  @bottom-right {{ content: {page}; font-family: {FONT}; font-size: 7pt; color: #555; }} }}
-html {{ font-family: {FONT}; }}
-body {{ font-family: {FONT}; font-size: {font_pt}pt; line-height: 1.45; color: #111; }}
-h1 {{ font-size: 16pt; margin: 0 0 2pt 0; color: #1f4e79; }}
-h2 {{ font-size: 11.5pt; margin: 10pt 0 4pt 0; color: #1f4e79; border-bottom: 1px solid #1f4e79;
-      break-after: avoid; }}
-p.sub {{ margin: 0 0 6pt 0; color: #444; font-size: 8.5pt; }}
-ol.findings {{ margin: 0 0 4pt 0; padding-left: 1.3em; }}
-ol.findings li {{ margin-bottom: 3pt; }}
-figure {{ margin: 4pt 0 6pt 0; break-inside: avoid; text-align: center; }}
-figure img {{ width: {100 * image_scale:.0f}%; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 8pt; margin-bottom: 3pt; }}
-tr {{ break-inside: avoid; }}
-th, td {{ border-bottom: 1px solid #ccc; padding: 1.5pt 3pt; text-align: right; vertical-align: top; }}
-td {{ white-space: nowrap; }}
-td.name {{ white-space: normal; width: 27%; }}
-th {{ background: #eef3f8; font-weight: bold; }}
-td.name, th.name {{ text-align: left; }}
-td small {{ color: #555; }}
-td small.uncertain {{ color: #c00000; font-weight: bold; }}
-td.sig {{ font-weight: bold; }}
-p.note {{ font-size: 7.5pt; color: #555; margin: 0 0 6pt 0; }}
-ul.assumptions li {{ margin-bottom: 2pt; }}
-ul.mechanisms {{ font-size: 8pt; line-height: 1.3; padding-left: 1.2em; margin: 0 0 4pt 0; }}
-ul.mechanisms li {{ margin-bottom: 1pt; }}
-.keep {{ break-inside: avoid; }}
-.pair {{ display: flex; gap: 8pt; align-items: flex-start; break-inside: avoid; }}
-.pair > * {{ flex: 1 1 50%; margin: 0; }}
-.pair figure img {{ width: 100%; }}
-h3 {{ font-size: 10pt; margin: 2pt 0 2pt 0; color: #1f4e79; }}
-.policy {{ font-size: 8.5pt; line-height: 1.3; }}
-.policy h1 {{ font-size: 13pt; }}
-.policy h2 {{ font-size: 10.5pt; margin: 6pt 0 3pt 0; }}
-.policy table {{ font-size: 7.3pt; }}
-.policy ul {{ margin: 0 0 3pt 0; padding-left: 1.2em; }}
-"""
-
-
 class Briefing:
     """The briefing of one analysis in one language: HTML text, chart files, and the PDF."""
 
@@ -208,8 +168,6 @@ class Briefing:
         (sim.analysis.decompose), and where an effect goes against the essay."""
         import pandas as pd
 
-        from sim.report.policy import mechanism_sentences
-
         rows = self.an.get("decomposition") or []
         if not rows:
             return ""
@@ -244,8 +202,6 @@ class Briefing:
 
     def when_it_fails(self) -> str:
         """'When it fails': the discovery boxes given to the briefing (sim discover), in plain words."""
-        from sim.report.policy import failure_sentences
-
         found = getattr(self, "discoveries", None) or []
         if not found:
             return ""
@@ -515,25 +471,12 @@ def last_page_fill(doc) -> float:
         return 1.0
 
 
-@functools.cache
-def local_fetcher():
-    """One WeasyPrint URL fetcher for every rendering, reading local files and data URLs only: a briefing never
-    fetches from the network (and a new fetcher per rendering loads the system's certificates each time)."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols=("file", "data"))
-
-
 def load_briefing() -> None:
-    """Import what a briefing needs (WeasyPrint, matplotlib, scipy, the analysis and chart modules: 3-4 s in a
-    fresh process on the project's machine) and register the chart style, so that workers forked afterwards
-    start with them. (Fonts are parsed again in each worker: matplotlib empties its font cache in a forked
-    child.) Only a head start: a missing font is reported by the briefing itself."""
+    """Import what a briefing needs beyond this module's own imports (matplotlib, scipy, the analysis and chart
+    modules: WeasyPrint; 3-4 s in all in a fresh process on the project's machine) and register the chart style,
+    so that workers forked afterwards start with them. (Fonts are parsed again in each worker: matplotlib empties
+    its font cache in a forked child.) Only a head start: a missing font is reported by the briefing itself."""
     import weasyprint  # noqa: F401
-
-    from sim.analysis import decompose, tables  # noqa: F401
-    from sim.report import experiment_charts, policy  # noqa: F401
-    from sim.report.style import FontMissing, setup
 
     try:
         setup()
@@ -554,9 +497,6 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
     """
     import weasyprint
 
-    from sim.analysis.tables import ANALYSIS_DIR, load_analysis
-    from sim.report.experiment_charts import all_charts
-
     analysis_dir = Path(analysis_dir)
     if not (analysis_dir / "analysis.json").is_file() and (analysis_dir / ANALYSIS_DIR / "analysis.json").is_file():
         analysis_dir = analysis_dir / ANALYSIS_DIR
@@ -570,18 +510,12 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
         shutil.rmtree(chart_dir)
     files = all_charts(an, analysis_dir, chart_dir, lang, sens=sens or (an if an.get("sensitivity", {}).get("available") else None))
     if levers_dir is not None:
-        from sim.report.policy import lever_chart
-
         files["levers"] = lever_chart(levers_dir, chart_dir, lang)
     rel = {k: f"{chart_dir.name}/{p.name}" for k, p in files.items()}
     b = Briefing(an, analysis_dir, lang, sensitivity=sens)
     if discover:
-        from sim.report.policy import read_discovery
-
         b.discoveries = [read_discovery(f) for f in discover]
     if policy_dir is not None:
-        from sim.report.policy import policy_section
-
         b.policy_html, _ = policy_section(policy_dir, chart_dir, lang, discover)
         max_pages += 1
 

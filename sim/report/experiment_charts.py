@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.tables import read_table
 from sim.report import numbers as nb
 from sim.report import style
 from sim.report.findings import Findings, output_name
@@ -75,7 +76,9 @@ def panel_title(output: str, lang: str) -> str:
     return pick(OUTPUT_LABELS[output], lang) if output in OUTPUT_LABELS else output_name(output, lang)
 
 
-def _figure(n_rows: int, ncols: int = 1, height_per_row: float = 0.42, extra: float = 1.6, width: float = WIDTH):
+def new_figure(n_rows: int, ncols: int = 1, height_per_row: float = 0.42, extra: float = 1.6, width: float = WIDTH):
+    """A chart of ``ncols`` panels side by side, the text width wide and tall enough for ``n_rows`` rows (inches:
+    ``extra + height_per_row * n_rows``, at least 2.6): the figure and its row of axes."""
     style.setup()
     import matplotlib.pyplot as plt
 
@@ -84,7 +87,8 @@ def _figure(n_rows: int, ncols: int = 1, height_per_row: float = 0.42, extra: fl
     return fig, axes[0]
 
 
-def _save(fig, path: Path, title: str, lang: str) -> Path:
+def save_chart(fig, path: Path, title: str, lang: str) -> Path:
+    """Give ``fig`` its title (the finding, wrapped), leave room for its note, write it to ``path`` as PNG and close it."""
     import matplotlib.pyplot as plt
 
     fig.suptitle(wrap(title, lang, 40 if lang == "zh" else 66), fontsize=11.5, fontweight="bold", x=0.01, ha="left")
@@ -97,7 +101,8 @@ def _save(fig, path: Path, title: str, lang: str) -> Path:
     return path
 
 
-def _note(fig, text: str) -> None:
+def add_note(fig, text: str) -> None:
+    """A note in small grey type under the chart (what it counts, what the whiskers are)."""
     fig.text(0.01, 0.01, text, fontsize=7.5, color="#555555", ha="left", va="bottom")
     fig._note_lines = text.count("\n") + 1
 
@@ -117,7 +122,7 @@ def comparison_chart(an: dict, path: Path, lang: str = "zh",
     first = f.effects(outputs[0])
     order = [e["scenario"] for e in sorted(first, key=lambda e: e["effect"] if e["effect"] is not None else -1e99)]
     n = len(order)
-    fig, axes = _figure(n, len(outputs), height_per_row=_row_height(lang) + 0.03, extra=1.8)
+    fig, axes = new_figure(n, len(outputs), height_per_row=_row_height(lang) + 0.03, extra=1.8)
     y = np.arange(n)
     reps = None
     for ax, out in zip(axes, outputs, strict=True):
@@ -144,8 +149,8 @@ def comparison_chart(an: dict, path: Path, lang: str = "zh",
             ax.xaxis.set_major_formatter(_thousands())
         ax.grid(axis="y", alpha=0)
         ax.set_ylim(-0.6, n - 0.4)
-    _note(fig, _ci_note(lang, reps) + "\n" + _definitions(an, outputs, lang))
-    return _save(fig, path, f.title_comparison(), lang)
+    add_note(fig, _ci_note(lang, reps) + "\n" + _definitions(an, outputs, lang))
+    return save_chart(fig, path, f.title_comparison(), lang)
 
 
 def _definitions(an: dict, outputs: tuple[str, ...], lang: str) -> str:
@@ -162,7 +167,7 @@ def funnel_chart(an: dict, path: Path, lang: str = "zh") -> Path:
     f = Findings(an, lang)
     rows = pd.DataFrame([r for r in an.get("funnel", []) if r["point_id"] == f.point])
     order = [s for s in f.scenarios() if s in set(rows["scenario"])][::-1] if not rows.empty else []
-    fig, axes = _figure(len(order), 1, height_per_row=_row_height(lang), extra=1.5)
+    fig, axes = new_figure(len(order), 1, height_per_row=_row_height(lang), extra=1.5)
     ax = axes[0]
     bars = (("signed", 0.72, STAGE_COLOURS[2]), ("building", 0.52, STAGE_COLOURS[3]), ("operating", 0.32, STAGE_COLOURS[4]))
     top = 0.0
@@ -198,9 +203,9 @@ def funnel_chart(an: dict, path: Path, lang: str = "zh") -> Path:
     ax.grid(axis="y", alpha=0)
     ax.legend(ncol=3, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=8, borderaxespad=0.3)
     chain_head = " → ".join(pick(FUNNEL_LABELS[st], lang) for st in FUNNEL_LABELS)
-    _note(fig, f"误差线：95% 置信区间；右侧数字为平均数：{chain_head}" if lang == "zh"
+    add_note(fig, f"误差线：95% 置信区间；右侧数字为平均数：{chain_head}" if lang == "zh"
           else f"Error bars: 95% confidence intervals; right, mean counts: {chain_head}")
-    return _save(fig, path, f.title_funnel(), lang)
+    return save_chart(fig, path, f.title_funnel(), lang)
 
 
 def _thousands():
@@ -213,7 +218,7 @@ def _thousands():
 def capital_chart(an: dict, bands: pd.DataFrame, path: Path, lang: str = "zh", n_best: int = 2) -> Path:
     """Signed and arrived capital over time (亿元), mean with 95% band, for the baseline and the best strategies."""
     f = Findings(an, lang)
-    fig, axes = _figure(1, 1, height_per_row=0.0, extra=3.3)
+    fig, axes = new_figure(1, 1, height_per_row=0.0, extra=3.3)
     ax = axes[0]
     if bands is not None and not bands.empty:
         b = bands[bands["point_id"] == f.point]
@@ -250,8 +255,8 @@ def capital_chart(an: dict, bands: pd.DataFrame, path: Path, lang: str = "zh", n
         note = "误差线为 95% 置信区间（未记录逐月数据）" if lang == "zh" else "Error bars: 95% intervals (no monthly series stored)"
     ax.set_ylabel("资金（亿元）" if lang == "zh" else "Capital (100 million yuan)")
     ax.legend(fontsize=8, loc="upper left")
-    _note(fig, note)
-    return _save(fig, path, f.title_capital(), lang)
+    add_note(fig, note)
+    return save_chart(fig, path, f.title_capital(), lang)
 
 
 # ----------------------------------------------------------------------------- 4 withdrawals
@@ -261,7 +266,7 @@ def withdrawals_chart(an: dict, path: Path, lang: str = "zh", stage: str = "afte
     rows = pd.DataFrame([w for w in an.get("withdrawals", []) if w["point_id"] == f.point and w["stage"] == stage])
     order = [s for s in f.scenarios() if not rows.empty and s in set(rows["scenario"])][::-1]
     reasons = [r for r in REASON_LABELS if not rows.empty and (rows.loc[rows["reason"] == r, "mean"] > 0).any()]
-    fig, axes = _figure(len(order), 1, height_per_row=_row_height(lang), extra=1.9)
+    fig, axes = new_figure(len(order), 1, height_per_row=_row_height(lang), extra=1.9)
     ax = axes[0]
     left = np.zeros(len(order))
     for k, r in enumerate(reasons):
@@ -285,8 +290,8 @@ def withdrawals_chart(an: dict, path: Path, lang: str = "zh", stage: str = "afte
     ax.grid(axis="y", alpha=0)
     ax.legend(ncol=4 if lang == "zh" else 3, loc="upper left", bbox_to_anchor=(0, -0.14 if len(order) > 6 else -0.22),
               fontsize=8)
-    _note(fig, "误差线：撤出总数的 95% 置信区间" if lang == "zh" else "Error bars: 95% interval of the total")
-    return _save(fig, path, f.title_withdrawals(), lang)
+    add_note(fig, "误差线：撤出总数的 95% 置信区间" if lang == "zh" else "Error bars: 95% interval of the total")
+    return save_chart(fig, path, f.title_withdrawals(), lang)
 
 
 # ----------------------------------------------------------------------------- 5 costs
@@ -295,7 +300,7 @@ def cost_chart(an: dict, path: Path, lang: str = "zh") -> Path:
     f = Findings(an, lang)
     rows = [f.cost(s) for s in f.scenarios()]
     rows = [r for r in rows if r]
-    fig, axes = _figure(1, 1, height_per_row=0.0, extra=3.4)
+    fig, axes = new_figure(1, 1, height_per_row=0.0, extra=3.4)
     ax = axes[0]
     handles = []
     for k, r in enumerate(rows):
@@ -312,9 +317,9 @@ def cost_chart(an: dict, path: Path, lang: str = "zh") -> Path:
     ax.set_ylabel("就业岗位（个）" if lang == "zh" else "Jobs")
     ax.yaxis.set_major_formatter(_thousands())
     ax.legend(handles=handles, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    _note(fig, "误差线为 95% 置信区间；越靠左上越省钱" if lang == "zh"
+    add_note(fig, "误差线为 95% 置信区间；越靠左上越省钱" if lang == "zh"
           else "Error bars: 95% confidence intervals; further up and left is cheaper per job")
-    return _save(fig, path, f.title_costs(), lang)
+    return save_chart(fig, path, f.title_costs(), lang)
 
 
 # ----------------------------------------------------------------------------- 6 sensitivity
@@ -334,7 +339,7 @@ def sensitivity_chart(sens: dict, path: Path, lang: str = "zh",
     key = "ST" if method == "sobol" else "mu_star"
     if not first.empty:
         params = list(first.sort_values(key)["parameter"])
-    fig, axes = _figure(len(params), len(outputs), height_per_row=0.36, extra=1.7)
+    fig, axes = new_figure(len(params), len(outputs), height_per_row=0.36, extra=1.7)
     y = np.arange(len(params))
     for ax, out in zip(axes, outputs, strict=True):
         sub = idx[idx["output"] == out].set_index("parameter") if not idx.empty else idx
@@ -373,8 +378,8 @@ def sensitivity_chart(sens: dict, path: Path, lang: str = "zh",
         note = (f"Morris 筛选：μ* 为平均绝对基本效应（误差线 95% 区间），σ 表示非线性或交互；设计 {design.get('formula', '')} 个点，共 {runs} 次运行"
                 if lang == "zh" else f"Morris screening: μ* mean absolute elementary effect (95% whiskers), σ non-linearity "
                                      f"or interaction; design {design.get('formula', '')} points, {runs} runs")
-    _note(fig, wrap(note, lang, 70 if lang == "zh" else 140))
-    return _save(fig, path, f.title_sensitivity(outputs[0]), lang)
+    add_note(fig, wrap(note, lang, 70 if lang == "zh" else 140))
+    return save_chart(fig, path, f.title_sensitivity(outputs[0]), lang)
 
 
 # ----------------------------------------------------------------------------- spending by lever (briefing table helper)
@@ -385,8 +390,6 @@ def lever_label(key: str, lang: str) -> str:
 
 def all_charts(an: dict, analysis_dir: Path, out: Path, lang: str = "zh", sens: dict | None = None) -> dict[str, Path]:
     """Draw every chart of the briefing into ``out``; returns name -> file."""
-    from sim.analysis.tables import read_table
-
     bands = read_table(analysis_dir, "monthly_bands")
     charts = {
         "comparison": comparison_chart(an, out / "comparison.png", lang),

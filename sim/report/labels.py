@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.model.stages import REASON_NAMES_ZH, REASONS
+from sim.paramdoc import param_doc
 from sim.params import CHANNEL_NAMES_ZH
 
 OUTPUT_LABELS = {
@@ -148,7 +149,6 @@ def param_label(key: str, lang: str) -> str:
     """Name of a parameter for people: a label pair if there is one, else its documented meaning, else the key."""
     if key in PARAM_LABELS:
         return pick(PARAM_LABELS[key], lang)
-    from sim.paramdoc import param_doc
 
     doc = param_doc(key)
     if lang == "en" and doc.get("meaning"):

@@ -17,9 +17,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.data import load_results
+from sim.analysis.decompose import CAPITAL, RATE, carriers, headline
+from sim.analysis.sensitivity import indices
+from sim.analysis.tables import ANALYSIS_DIR
+from sim.errors import ScenarioError
+from sim.experiment.optimise import load_optimise
 from sim.files import atomic_write, atomic_write_text, read_json_object
-from sim.report.experiment_charts import _figure, _note, _save, lever_label
+from sim.model.stages import REASON_NAMES_ZH
+from sim.report.experiment_charts import add_note, lever_label, new_figure, save_chart
 from sim.report.labels import OUTPUT_LABELS
+from sim.report.pages import css, local_fetcher
+from sim.report.style import PALETTE
+from sim.scenario import load_scenario
 
 OBJ_LABELS = {
     "jobs": ("就业岗位", "jobs", "个", "jobs"),
@@ -70,8 +80,6 @@ def fmt(x: float, unit: str = "", digits: int = 0) -> str:
 
 def scenario_titles(paths: list[str]) -> dict[str, dict[str, str]]:
     """Scenario name -> its title {zh, en}, from the scenario files."""
-    from sim.scenario import load_scenario
-
     out = {}
     for p in paths:
         try:
@@ -85,7 +93,6 @@ def scenario_titles(paths: list[str]) -> dict[str, dict[str, str]]:
 def _opt_titles(folder: Path) -> dict[str, dict[str, str]]:
     meta = json.loads((folder / "optimise.json").read_text(encoding="utf-8"))
     summ = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    from sim.experiment.optimise import load_optimise
 
     try:
         spec = load_optimise(meta["file"])
@@ -105,7 +112,7 @@ def optimise_chart(folder: str | Path, lang: str = "zh") -> Path:
     c = cmp[cmp["objective"] == obj].reset_index(drop=True)
     base = summ["scenario"]
     money = alloc[alloc["lever"].isin([r for r in alloc["lever"] if not str(r).startswith("promise")])]
-    fig, (ax1, ax2) = _figure(max(len(money), len(c)), ncols=2, height_per_row=0.36, extra=2.2)
+    fig, (ax1, ax2) = new_figure(max(len(money), len(c)), ncols=2, height_per_row=0.36, extra=2.2)
     y = np.arange(len(money))
     ax1.barh(y - 0.2, money["scenario_wan_yuan_per_year"], height=0.4, color="#a5a5a5",
              label=strategy_label(base, lang, titles))
@@ -145,22 +152,19 @@ def optimise_chart(folder: str | Path, lang: str = "zh") -> Path:
                  f"told apart on {obj_label(obj, lang)} (difference {fmt(b['optimum_minus'])}, 95% interval {iv})")
         note = (f"Dots and whiskers: mean over {summ['futures']} futures with its 95% interval "
                 f"({summ['replications']} paired replications); tick: the level of the worst 5% of futures.")
-    _note(fig, note)
+    add_note(fig, note)
     del opt
-    return _save(fig, folder / f"optimise_{lang}.png", title, lang)
+    return save_chart(fig, folder / f"optimise_{lang}.png", title, lang)
 
 
 def decomposition_chart(table: pd.DataFrame, scenario_titles_: dict[str, dict[str, str]], path: Path,
                         lang: str = "zh", measure: str = "cohort_start_rate_24m", top: int = 4) -> Path:
     """Stacked contributions of the largest mechanisms to each strategy's effect on ``measure``."""
-    from sim.analysis.decompose import carriers
-
     blk = table[table["measure"] == measure]
     scen = list(dict.fromkeys(blk["scenario"]))
-    fig, (ax,) = _figure(len(scen), height_per_row=0.45, extra=2.2)
+    fig, (ax,) = new_figure(len(scen), height_per_row=0.45, extra=2.2)
     comps = (blk[~blk["kind"].isin(["total", "residual"])].groupby("component")["mean"]
              .apply(lambda s: s.abs().mean()).sort_values(ascending=False).index[:top].tolist())
-    from sim.report.style import PALETTE
 
     for i, s in enumerate(scen):
         rows = blk[blk["scenario"] == s].set_index("component")
@@ -193,9 +197,9 @@ def decomposition_chart(table: pd.DataFrame, scenario_titles_: dict[str, dict[st
         title = f"{strategy_label(best, lang, scenario_titles_)}对履约率的影响最大，主要来自{comp}的变化"
     else:
         title = f"{strategy_label(best, lang, scenario_titles_)} moves 履约率 most, mainly through {comp}"
-    _note(fig, "各段为各类原因的贡献，合计等于总效应（恒等式）。" if lang == "zh" else
+    add_note(fig, "各段为各类原因的贡献，合计等于总效应（恒等式）。" if lang == "zh" else
           "Segments: contribution of each mechanism; they add up exactly to the total effect.")
-    return _save(fig, path, title, lang)
+    return save_chart(fig, path, title, lang)
 
 
 COMPONENT_LABELS = {
@@ -210,8 +214,6 @@ COMPONENT_LABELS = {
 
 
 def _component(name: str, lang: str) -> str:
-    from sim.model.stages import REASON_NAMES_ZH
-
     if name in COMPONENT_LABELS:
         zh, en = COMPONENT_LABELS[name]
     else:
@@ -236,10 +238,6 @@ LEVER_SOBOL = "lever_sobol.csv"
 def lever_indices(sobol_dir: str | Path, outputs: tuple[str, ...] = ("jobs", "arrived_capital")) -> pd.DataFrame:
     """Sobol' indices of ``outputs`` over the budget shares of a stored Sobol' design (the project's own
     :func:`sim.analysis.sensitivity.indices`), written to ``<sobol_dir>/analysis/lever_sobol.csv``."""
-    from sim.analysis.data import load_results
-    from sim.analysis.sensitivity import indices
-    from sim.analysis.tables import ANALYSIS_DIR
-
     table, _, _ = indices(load_results(sobol_dir, monthly=False), outputs=outputs)
     folder = Path(sobol_dir) / ANALYSIS_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -249,12 +247,10 @@ def lever_indices(sobol_dir: str | Path, outputs: tuple[str, ...] = ("jobs", "ar
 def sobol_chart(indices: pd.DataFrame, path: Path, lang: str = "zh",
                 outputs: tuple[str, ...] = ("jobs", "arrived_capital")) -> Path:
     """First-order and total Sobol' indices per lever's budget share, for jobs and arrived capital."""
-    from sim.report.style import PALETTE
-
     idx = indices[indices["output"].isin(outputs)]
     first = idx[idx["output"] == outputs[0]].sort_values("ST")
     params = list(first["parameter"])
-    fig, axes = _figure(len(params), len(outputs), height_per_row=0.42, extra=2.0)
+    fig, axes = new_figure(len(params), len(outputs), height_per_row=0.42, extra=2.0)
     y = np.arange(len(params))
     for ax, out in zip(axes, outputs, strict=True):
         sub = idx[idx["output"] == out].set_index("parameter").reindex(params)
@@ -278,8 +274,8 @@ def sobol_chart(indices: pd.DataFrame, path: Path, lang: str = "zh",
                  f"money for {b.lower()} {top2['ST']:.0%} of that in arrived capital" if a != b else
                  f"Money for {a.lower()} drives both jobs ({top['ST']:.0%}) and arrived capital ({top2['ST']:.0%})")
         note = "Each lever's share varies independently from 0 to 13% of the budget; whiskers: 95% bootstrap intervals."
-    _note(fig, note)
-    return _save(fig, path, title, lang)
+    add_note(fig, note)
+    return save_chart(fig, path, title, lang)
 
 
 # ----------------------------------------------------------------------------- the policy page
@@ -324,8 +320,6 @@ def carrier_words(c: dict, lang: str, digits: int) -> str:
 def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], lang: str) -> list[str]:
     """For every strategy and headline effect: the effect, the two mechanisms that carry it, and whether it goes
     against the essay's expectation."""
-    from sim.analysis.decompose import CAPITAL, RATE, carriers, headline
-
     out = []
     for s in dict.fromkeys(table["scenario"]):
         parts = []
@@ -355,8 +349,6 @@ def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], 
 
 def read_discovery(path: str | Path) -> dict:
     """A discovery summary written by ``sim discover`` (with the scenario titles of its experiment), or one line."""
-    from sim.errors import ScenarioError
-
     path = Path(path)
     d = read_json_object(path, "a discovery summary written by sim discover", "run sim discover again", ScenarioError)
     for key in ("strategy", "output", "futures", "failing", "words"):
@@ -494,7 +486,6 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
     we are (page 1), and where the strategies' effects come from and which lever bought what (page 2)."""
     import weasyprint
 
-    from sim.report.brief import css
 
     opt_dir, out = Path(opt_dir), Path(out)
     t = TEXT[lang]
@@ -503,8 +494,6 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
     titles = _opt_titles(opt_dir)
     page2 = [f"<figure style='break-before: page'><img src='{chart.name}' style='width:80%'></figure>"]
     if main_dir is not None:
-        from sim.analysis.tables import ANALYSIS_DIR
-
         dec_file = Path(main_dir) / ANALYSIS_DIR / "decomposition.csv"
         if dec_file.is_file():
             table = pd.read_csv(dec_file)
@@ -523,8 +512,6 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
 {''.join(page2)}
 </body></html>"""
     html_path, pdf_path = out / f"policy_{lang}.html", out / f"policy_{lang}.pdf"
-    from sim.report.brief import local_fetcher
-
     rendered = weasyprint.HTML(string=doc, base_url=str(out) + "/", url_fetcher=local_fetcher()).render()
     atomic_write_text(html_path, doc)
     atomic_write(pdf_path, rendered.write_pdf)
@@ -534,8 +521,6 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
 def lever_chart(sobol_dir: str | Path, out: Path, lang: str) -> Path:
     """The chart of which lever bought what (Sobol' indices over budget shares, computed once and stored in the
     design's analysis folder), drawn into ``out``."""
-    from sim.analysis.tables import ANALYSIS_DIR
-
     sfile = Path(sobol_dir) / ANALYSIS_DIR / LEVER_SOBOL
     if not sfile.is_file():
         lever_indices(sobol_dir)
