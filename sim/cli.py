@@ -5,6 +5,11 @@ that cannot be read or written) ends in one line on stderr and exit code 2,
 never a traceback. An unexpected internal error prints one line with the path
 of a log file holding the traceback (under ``results/logs/``, or the folder
 named by ``SIM_LOG_DIR``) and exits with code 1.
+
+Every package's command module is imported whenever ``sim`` starts (its
+``register`` adds the subcommands), so a command imports what it runs inside
+its function: ``sim --help`` and an argument error take some 30 ms, not the
+seconds that the model, pandas, matplotlib or WeasyPrint take to load.
 """
 
 from __future__ import annotations

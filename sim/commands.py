@@ -1,6 +1,7 @@
 """Subcommands contributed by the experiment, report and app packages.
 
-Each entry is a ``register(subparsers)`` function; ``sim.cli`` calls them all.
+Each entry is a ``register(subparsers)`` function; ``sim.cli`` calls them all. The command modules are imported
+here, when the parser is built, and each imports what its commands run when they run (see :mod:`sim.cli`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Command line of the analysis: ``sim analyse RESULTS_DIR``."""
+"""Command line of the analysis: ``sim analyse RESULTS_DIR`` (importing what it runs when it runs: :mod:`sim.cli`)."""
 
 from __future__ import annotations
 

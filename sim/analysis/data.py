@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import ScenarioError
 from sim.experiment.store import (
     KEY_COLUMNS,
     RUN_COLUMNS,
@@ -20,6 +21,7 @@ from sim.experiment.store import (
     load_monthly,
     load_summaries,
 )
+from sim.scenario import load_scenario
 from sim.stats import CAPITAL_ARRIVAL, FULFILMENT
 
 BASELINE_NAME = "baseline"
@@ -160,9 +162,6 @@ class Results:
 
 
 def _scenario_infos(manifest: dict) -> list[ScenarioInfo]:
-    from sim.errors import ScenarioError
-    from sim.scenario import load_scenario
-
     out = []
     for i, s in enumerate(manifest.get("scenarios", [])):
         title: dict[str, str] = {}

@@ -35,6 +35,7 @@ import pandas as pd
 
 from sim.analysis.data import AnalysisError, Results
 from sim.files import atomic_write, atomic_write_text
+from sim.report.labels import PARAM_LABELS
 
 MIN_COVERAGE = 0.5
 """A PRIM box is chosen as the densest on the peeling trajectory that still holds this share of the failures."""
@@ -221,8 +222,6 @@ PARAM_WORDS = {
 
 def param_words(name: str, lang: str) -> str:
     """An uncertain assumption in words."""
-    from sim.report.labels import PARAM_LABELS
-
     if name in PARAM_WORDS:
         return PARAM_WORDS[name][0 if lang == "zh" else 1]
     if name in PARAM_LABELS:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Results, pair_keys_of, pair_positions
+from sim.model.stages import REASONS
 from sim.stats import AdequacyRule, column_intervals, effect_rows, t_interval
 
 FUNNEL_STAGES = ("contacted", "negotiating", "signed", "building", "operating")
@@ -66,8 +67,6 @@ def funnel(results: Results) -> pd.DataFrame:
 
 def reasons_in(columns) -> list[str]:
     """Withdrawal reasons present in the stored summary, in the model's order."""
-    from sim.model.stages import REASONS
-
     present = {c[len(ALL_STAGES):] for c in columns if c.startswith(ALL_STAGES)}
     return [r for r in REASONS if r in present] + sorted(present - set(REASONS))
 

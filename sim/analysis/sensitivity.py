@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import AnalysisError, Results
+from sim.experiment.store import load_problem
+from sim.paramdoc import param_doc
 from sim.stats import CI_LEVEL, HEADLINE_OUTPUTS
 
 METHODS = ("sobol", "morris")
@@ -61,8 +63,6 @@ def design_cost(kind: str, n_params: int, options: dict[str, Any], replications:
 def parameter_docs(problem: dict) -> list[dict]:
     """The sampled parameters with their documented meaning, unit, default and source (``sim.params``)
     and the sampled range."""
-    from sim.paramdoc import param_doc
-
     out = []
     for name, (lo, hi) in zip(problem["names"], problem["bounds"], strict=True):
         doc = param_doc(name)
@@ -94,8 +94,6 @@ def indices(results: Results, outputs: tuple[str, ...] | list[str] = HEADLINE_OU
     with ``parameter_docs`` (:func:`parameter_docs`).
     ``*_conf`` are half-widths of 95% bootstrap intervals.
     """
-    from sim.experiment.store import load_problem
-
     kind = results.design_kind
     if kind not in METHODS:
         raise AnalysisError(f"{results.root}: key 'design.kind': expected a sobol or morris design, found '{kind}'")

@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis import costs, decompose, effects, pipeline, sensitivity
+from sim.analysis import costs, decompose, effects, pipeline, sensitivity, uncertainty
 from sim.analysis.data import (
     MONTHLY_HEADLINE,
     AnalysisError,
@@ -140,8 +140,6 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
     robust = pd.DataFrame()
     robust_info = None
     if draws is not None:
-        from sim.analysis import uncertainty
-
         dres = load_results(draws, baseline=results.baseline, monthly=False)
         robust = uncertainty.robustness(dres, eff)
         robust_info = {"results_dir": str(Path(draws)), "experiment": dres.name,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.analysis.data import definition
 from sim.model.agents import REASONS
 from sim.report import style
 from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, month_axis, pick
@@ -156,8 +157,6 @@ def withdrawals_figure(current: pd.DataFrame, base: pd.DataFrame, lang: str) -> 
 
 def definitions_line(lang: str) -> str:
     """What the headline rates count, in one line."""
-    from sim.analysis.data import definition
-
     sep = "；" if lang == "zh" else "; "
     return sep.join(definition(k, lang) for k in HEADLINES if k.startswith("cohort_"))
 

@@ -3,7 +3,8 @@
 Runs ``solara run sim.app.app --production`` as a child process with
 telemetry off, Solara's front-end files served from the local cache
 (``.cache/solara-cdn``, filled by ``scripts/fetch-solara-assets.sh``), so the
-page works with no internet, and stops it cleanly on Ctrl-C (or SIGTERM).
+page works with no internet, and stops it cleanly on Ctrl-C (or SIGTERM). The explorer's model is imported
+when the command runs (:mod:`sim.cli`).
 """
 
 from __future__ import annotations

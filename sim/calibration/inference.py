@@ -29,6 +29,7 @@ import numpy as np
 from sim.calibration import priors, targets
 from sim.errors import ScenarioError
 from sim.files import atomic_write_text
+from sim.model import build_model
 from sim.provenance import environment
 from sim.scenario import ScenarioSpec, load_scenario, read_toml
 
@@ -124,8 +125,6 @@ def load_setting(path: str | Path) -> Setting:
 # ----------------------------------------------------------------------------- the simulator as pyabc sees it
 def run_statistics(spec: ScenarioSpec, values: dict[str, float], seed: int) -> dict[str, float]:
     """Run ``spec`` with the calibrated parameters set to ``values`` and return the statistics (true scale)."""
-    from sim.model import build_model
-
     s = spec.with_overrides(priors.overrides(values), source="calibration")
     m = build_model(s.params, seed=seed)
     m.run_for(s.params.run.horizon_months)
@@ -180,6 +179,7 @@ class AbcRun:
 
 
 def _abc(setting: Setting, executor, progress) -> tuple[Any, Any]:
+    # pyabc takes seconds to import: only an inference loads it (not `calibrate.py --check`, not the settings).
     import pyabc
 
     from sim.calibration.sampler import ExecutorSampler, ResumableQuantileEpsilon

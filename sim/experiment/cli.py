@@ -4,7 +4,8 @@
 folder already holds some runs, with a progress bar on stderr and a summary at
 the end. Exit codes: 0 every run done; 1 some runs failed or are missing
 (re-run to retry them); 2 a bad experiment file, option or results folder;
-130 interrupted (Ctrl-C or SIGTERM; finished runs are kept).
+130 interrupted (Ctrl-C or SIGTERM; finished runs are kept). Each command imports what it runs when it runs
+(:mod:`sim.cli`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from sim import arguments
 from sim.errors import ScenarioError
+from sim.experiment.executors import ENGINES
 
 EXIT_INCOMPLETE = 1
 EXIT_INTERRUPTED = 130
@@ -23,8 +25,6 @@ EXIT_INTERRUPTED = 130
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``experiment`` and ``status`` to the ``sim`` command."""
-    from sim.experiment.executors import ENGINES
-
     p = subparsers.add_parser(
         "experiment", help="run (or resume) a batch experiment file: scenarios x design points x replications",
         description="Run an experiment file (experiments/*.toml). Results go to results/<name>/ as Parquet tables "

@@ -34,6 +34,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from sim.errors import ScenarioError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -274,8 +276,6 @@ class DaskExecutor:
                 _probe(address)
                 self._client = Client(address, timeout="15s")
             except (OSError, TimeoutError) as exc:
-                from sim.errors import ScenarioError
-
                 raise ScenarioError(f"--scheduler {address}: expected a reachable Dask scheduler, found {type(exc).__name__}: "
                                     f"{str(exc).splitlines()[0] if str(exc) else 'no answer'}") from None
         else:

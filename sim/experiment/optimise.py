@@ -76,8 +76,9 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError, describe, error, one_of, whole_number
+from sim.experiment.executors import ProcessExecutor, make_executor
 from sim.experiment.futures import sample_futures
-from sim.experiment.spec import load_experiment
+from sim.experiment.spec import flatten_overrides, load_experiment
 from sim.experiment.store import load_summaries
 from sim.files import atomic_write, atomic_write_text
 from sim.params import BUDGET_LEVERS
@@ -286,7 +287,6 @@ def load_optimise(path: str | Path) -> OptimiseSpec:
     overrides = raw.get("overrides", {})
     if not isinstance(overrides, dict):
         raise error(path, "overrides", "a table of dotted parameter keys", describe(overrides))
-    from sim.experiment.spec import flatten_overrides
 
     overrides = flatten_overrides(overrides, scenario.params.model_dump(mode="python"))
     levers = _table(path, raw, "levers", LEVER_KEYS)
@@ -396,6 +396,8 @@ def _experiment_text(spec: OptimiseSpec, name: str, scenarios: list[Path], point
 def run_points(spec: OptimiseSpec, folder: Path, name: str, scenarios: list[Path], points: list[dict[str, Any]],
                labels: list[str], executor, progress: bool = False, log=None) -> pd.DataFrame:
     """Run scenarios x points x replications as one experiment in ``folder`` (resuming it) and return its done runs."""
+    # The runner, the model and its compiled loops load only when runs are made: reading an optimiser file (the
+    # policy page does) needs none of them.
     from sim.experiment.runner import run_experiment
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -541,8 +543,7 @@ def optimise(spec: OptimiseSpec, out: str | Path | None = None, *, engine: str =
     """Search the robust allocation, compare it with the shipped strategies on the same futures, write the tables."""
     import shutil
 
-    from sim.experiment.executors import ProcessExecutor, make_executor
-    from sim.experiment.runner import warm_up
+    from sim.experiment.runner import warm_up  # the model loads only for a search (see run_points)
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out = Path(out) if out else Path("results") / "optimise" / spec.name
@@ -686,6 +687,7 @@ def allocation_table(spec: OptimiseSpec, out: Path, chosen: int, X: np.ndarray, 
                      cmp_runs: pd.DataFrame, base: str) -> pd.DataFrame:
     """The chosen plan against the scenario, per lever: share, 万元 a year and person-months a year, at reference
     size (the region of the parameter file), measured from the runs' ledgers (``spent_by_lever``)."""
+    # The model's names (and Mesa) load only when a search writes its tables, not when its file is read.
     from sim.model.budget import SPEND_KEYS
     from sim.model.model import COUNTIES
 
@@ -725,7 +727,7 @@ def allocation_by_government(spec: OptimiseSpec, out: Path, chosen: int, X: np.n
     shares are decided for the region; the model's own rules (equal county channel money, courting pressure,
     where prospects and idle land are) decide how they fall on the counties. Empty for runs without these
     accounts."""
-    from sim.model.budget import SPEND_KEYS
+    from sim.model.budget import SPEND_KEYS  # as in allocation_table
     from sim.model.model import CITY, COUNTIES, COUNTY_NAMES_ZH
 
     mine, theirs, spec_opt, spec_base, per_year = _chosen_runs(spec, out, chosen, X, gens, cmp_runs, base)

@@ -42,6 +42,7 @@ from sim.experiment.store import (
     flatten_summary,
     monthly_table,
     override_cell,
+    run_status,
     summary_table,
 )
 from sim.model import build_model, kernels, release, simulate
@@ -699,8 +700,6 @@ def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Exec
 
 
 def _finish_manifest(store: ResultStore, report: ExperimentReport, session_ran: bool) -> None:
-    from sim.experiment.store import run_status
-
     manifest = store.read_manifest()
     st = run_status(store, max_failed=MAX_FAILED_IN_MANIFEST)
     report.done_total, report.failed_total, report.missing = st["done"], st["failed"], st["missing"]

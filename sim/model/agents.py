@@ -29,6 +29,7 @@ from sim.model.stages import (  # noqa: F401  (re-exported: the model's modules 
     WITHDRAWN,
 )
 from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
+from sim.params import SECTORS
 
 
 class Investor:
@@ -49,7 +50,6 @@ class Investor:
 
     @property
     def sector(self) -> str:
-        from sim.params import SECTORS
         return SECTORS[int(self.model.pop.sector[self.row])]
 
     @property

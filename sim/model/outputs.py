@@ -45,7 +45,9 @@ from sim.model.agents import (
     STALLED,
     WITHDRAWN,
 )
+from sim.model.beliefs import satisfaction
 from sim.model.budget import SPEND_KEYS
+from sim.model.channels import SOURCES
 from sim.model.units import BN_YUAN, COHORT_MONTHS, HEADLINE_COHORT_MONTHS, MONTHS_PER_YEAR
 
 
@@ -124,7 +126,6 @@ def observe(m) -> dict:
     n_signed = signed.size
     signed_cap = float(m.pop.announced[signed].sum())
     arrived = float(m.arrived.sum())
-    from sim.model.beliefs import satisfaction
     reasons = c.by_reason_stage.sum(axis=1)
     rec = {
         "month": m.t,
@@ -329,7 +330,6 @@ def summary(m) -> dict:
         for k, v in cohort_rates(m, after).items():
             out[f"cohort_{k}_{after}m"] = v
     out["cohorts_by_year"] = cohorts_by_year(m)
-    from sim.model.channels import SOURCES
     src = m.channel[signed]
     out["signed_by_source"] = {s: int((src == i).sum()) for i, s in enumerate(SOURCES)}
     out.update(mechanism_accounts(m))

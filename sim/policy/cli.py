@@ -1,7 +1,8 @@
 """Command line of ``sim optimise``, ``sim discover`` and ``sim policy``.
 
 Exit codes as ``sim experiment``: 0 done, 1 some runs failed (re-run to retry), 2 a bad file or option,
-130 interrupted (finished runs are kept; the same command resumes).
+130 interrupted (finished runs are kept; the same command resumes). Each command imports what it runs when it
+runs (:mod:`sim.cli`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import sys
 from pathlib import Path
 
 from sim import arguments
+from sim.errors import ScenarioError
+from sim.experiment.executors import ENGINES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``optimise`` (and the commands that read its results) to the ``sim`` command."""
-    from sim.experiment.executors import ENGINES
-
     p = subparsers.add_parser(
         "optimise", help="search the budget allocation that holds up across uncertain futures (pymoo)",
         description="Read an optimiser file (experiments/optimise*.toml): budget shares and staff settings as decisions, "
@@ -104,7 +105,6 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
     from sim.analysis.data import load_results
     from sim.analysis.discovery import box_sentence, discover, write
-    from sim.errors import ScenarioError
 
     if args.target is not None and not math.isfinite(args.target):
         raise ScenarioError(f"--target: expected a finite number, found {args.target}")
@@ -120,7 +120,6 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def cmd_policy(args: argparse.Namespace) -> int:
     """``sim policy``: the policy pages in Chinese and/or English."""
-    from sim.errors import ScenarioError
     from sim.report.cli import check_policy_dir
     from sim.report.policy import policy_page
 

@@ -1,4 +1,7 @@
-"""Command line of the briefing: ``sim brief RESULTS_DIR`` and ``sim main`` (the README's main command)."""
+"""Command line of the briefing: ``sim brief RESULTS_DIR`` and ``sim main`` (the README's main command).
+
+Each command imports what it runs when it runs (:mod:`sim.cli`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from sim import arguments
+from sim.errors import ScenarioError
+from sim.experiment.executors import ENGINES, ProcessExecutor, default_workers
 
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 1
@@ -27,8 +32,6 @@ LANGS = ("zh", "en")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``brief`` and ``main`` to the ``sim`` command."""
-    from sim.experiment.executors import ENGINES
-
     b = subparsers.add_parser(
         "brief", help="write the policy briefing (PDF and HTML, 2-4 pages) of an experiment's results",
         description="Analyse the results if needed (sim analyse), draw the charts and write brief_<lang>.pdf and "
@@ -121,8 +124,6 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
     the briefings' workers are forked from it afterwards: they start with them instead of each loading them."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from sim.experiment.executors import ProcessExecutor, default_workers
-
     if policy:
         check_policy_dir(policy)
     analyses = [(results_dir, baseline, draws), *((extra, None, None) for extra in (sensitivity, levers) if extra)]
@@ -167,8 +168,6 @@ POLICY_TABLES = ("summary.json", "comparison.csv", "allocation.csv", "optimise.j
 
 def check_policy_dir(folder: Path, key: str = "--policy") -> None:
     """Refuse (one line) a folder that does not hold a finished optimisation."""
-    from sim.errors import ScenarioError
-
     for need in POLICY_TABLES:
         if not (Path(folder) / need).is_file():
             raise ScenarioError(f"{folder}: key '{need}': expected the results of a finished sim optimise ({key}), "
