@@ -1,7 +1,9 @@
-"""The code's layers run one way: no import cycle, no import from a higher layer, no private name across modules.
+"""The code's layers run one way: no import cycle among ``sim`` modules, no import from a higher layer, no private
+name taken from another module.
 
-Every ``import`` of a ``sim`` module counts, at module level or inside a function. The layers, from the
-bottom (a module belongs to the longest prefix listed; README "Layout" says what each holds):
+Every ``import`` of a ``sim`` module counts, at module level, inside a function or under ``TYPE_CHECKING``. The
+layers are declared here, from the bottom (README, "Layout", says what each holds); a module belongs to the layer
+of the longest prefix that names it and may import its own layer and the layers below.
 """
 
 from __future__ import annotations
@@ -12,23 +14,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: dict[str, tuple[str, ...]] = {
-    "foundation": ("sim", "sim.params", "sim.scenario", "sim.errors", "sim.files", "sim.provenance", "sim.stats",
-                   "sim.paramdoc", "sim.calibration", "sim.calibration.priors", "sim.model.units",
-                   "sim.model.stages"),
+    "foundation": ("sim", "sim.params", "sim.calibration", "sim.calibration.priors", "sim.model.units",
+                   "sim.model.stages", "sim.scenario", "sim.errors", "sim.files", "sim.provenance", "sim.stats",
+                   "sim.paramdoc", "sim.report.labels"),
     "model": ("sim.model",),
-    "experiments": ("sim.experiment", "sim.calibration.inference", "sim.calibration.sampler",
-                    "sim.calibration.targets"),
+    "experiments": ("sim.experiment", "sim.calibration.targets", "sim.calibration.inference",
+                    "sim.calibration.sampler"),
     "analysis": ("sim.analysis", "sim.calibration.posterior"),
     "presentation": ("sim.report", "sim.app", "sim.calibration.charts", "sim.calibration.markdown",
                      "sim.calibration.report"),
-    "command line": ("sim.cli", "sim.commands", "sim.arguments", "sim.__main__", "sim.run", "sim.policy",
+    "command line": ("sim.cli", "sim.__main__", "sim.commands", "sim.arguments", "sim.run", "sim.policy",
                      "sim.experiment.cli", "sim.analysis.cli", "sim.report.cli", "sim.app.serve"),
 }
-"""Layer name -> module prefixes, from the bottom: a module may import its own layer and the layers below."""
+"""Layer -> module prefixes, from the bottom."""
 
 
 def modules(root: Path = ROOT) -> dict[str, Path]:
-    """Dotted name -> file of every module of the ``sim`` package."""
+    """Dotted name -> file of every module of the ``sim`` package (a package is its ``__init__.py``)."""
     out = {}
     for path in sorted((root / "sim").rglob("*.py")):
         parts = path.relative_to(root).with_suffix("").parts
@@ -37,19 +39,28 @@ def modules(root: Path = ROOT) -> dict[str, Path]:
 
 
 def layer(module: str) -> int:
-    """Position from the bottom of the layer whose longest prefix holds ``module``."""
-    best = max((p for ps in LAYERS.values() for p in ps if module == p or module.startswith(p + ".")), key=len)
+    """Position from the bottom of the layer whose longest prefix names ``module``. The root package ``sim``
+    names only its own ``__init__``: a new module directly under ``sim/`` is placed in a layer on purpose."""
+    named = [p for ps in LAYERS.values() for p in ps if module == p or (p != "sim" and module.startswith(p + "."))]
+    assert named, f"{module}: expected a layer in tests/test_layers.py (LAYERS) naming it, found none"
+    best = max(named, key=len)
     return next(i for i, ps in enumerate(LAYERS.values()) if best in ps)
 
 
 def imports(mods: dict[str, Path]) -> list[tuple[str, str, str, int]]:
-    """(importer, imported module, imported name or '', line) of every import of a ``sim`` module, anywhere."""
+    """(importer, imported module, name taken from it or '', line) of every import of a ``sim`` module, anywhere
+    in a file; ``module._name`` read from a module imported by name counts as taking ``_name``."""
     out = []
     for name, path in mods.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bound: dict[str, str] = {}  # local name -> module, for module._name
+        for node in ast.walk(tree):
             if isinstance(node, ast.Import):
-                out += [(name, a.name, "", node.lineno) for a in node.names if a.name in mods]
+                for a in node.names:
+                    if a.name in mods:
+                        out.append((name, a.name, "", node.lineno))
+                        bound[a.asname or a.name] = a.name
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
@@ -57,13 +68,19 @@ def imports(mods: dict[str, Path]) -> list[tuple[str, str, str, int]]:
                 for a in node.names if base in mods else ():
                     sub = f"{base}.{a.name}"
                     out.append((name, sub, "", node.lineno) if sub in mods else (name, base, a.name, node.lineno))
+                    if sub in mods:
+                        bound[a.asname or a.name] = sub
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in bound
+                    and node.attr.startswith("_") and not node.attr.startswith("__")):
+                out.append((name, bound[node.value.id], node.attr, node.lineno))
     return out
 
 
 def cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
-    """The import cycles: strongly connected groups of more than one module (Tarjan), each sorted."""
+    """The import cycles: groups of modules that reach each other (strongly connected, Tarjan), each sorted."""
     graph: dict[str, list[str]] = {}
-    for a, b in edges:
+    for a, b in sorted(edges):
         graph.setdefault(a, []).append(b)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -91,9 +108,9 @@ def cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
     return found
 
 
-def test_every_module_of_sim_belongs_to_a_layer():
-    prefixes = {p for ps in LAYERS.values() for p in ps}
-    assert len(prefixes) == sum(len(ps) for ps in LAYERS.values()), "a prefix is declared in two layers"
+def test_every_module_of_sim_belongs_to_one_declared_layer():
+    prefixes = [p for ps in LAYERS.values() for p in ps]
+    assert len(prefixes) == len(set(prefixes)), "a prefix is declared in two layers"
     for name in modules():
         layer(name)
 
@@ -110,7 +127,7 @@ def test_no_module_imports_from_a_higher_layer():
     assert upward == []
 
 
-def test_no_private_name_is_imported_from_another_module():
-    private = [f"{a}:{line} imports {name} from {b}" for a, b, name, line in imports(modules())
-               if name.startswith("_") and a != b]
+def test_no_private_name_is_taken_from_another_module():
+    private = [f"{a}:{line} takes {name} from {b}" for a, b, name, line in imports(modules())
+               if name.startswith("_") and not name.startswith("__") and a != b]
     assert private == []
