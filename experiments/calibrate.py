@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from sim.calibration import report
     from sim.calibration.inference import load_setting, run_abc
+    from sim.errors import ScenarioError
     from sim.experiment.executors import make_executor
-    from sim.scenario import ScenarioError
 
     logging.getLogger("ABC").setLevel(logging.WARNING)
     path = CI if args.ci else Path(args.setting or FULL)

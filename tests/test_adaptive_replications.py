@@ -10,10 +10,10 @@ import pytest
 from tablekit import stable
 
 from sim.analysis.tables import analyse
+from sim.errors import ScenarioError
 from sim.experiment import load_manifest, load_summaries, runner
 from sim.experiment.runner import run_experiment
 from sim.experiment.spec import load_experiment
-from sim.scenario import ScenarioError
 from sim.stats import HEADLINE_OUTPUTS, AdequacyRule, effect_rows
 
 DATA = Path(__file__).parent / "data"

@@ -140,7 +140,7 @@ def test_calibration_is_the_same_on_a_process_pool_and_after_an_interruption(tmp
     # A changed setting is refused, not mixed into the stored history.
     changed = tmp_path / "changed.toml"
     changed.write_text(setting.text.replace("root_seed = 3", "root_seed = 4"), encoding="utf-8")
-    from sim.scenario import ScenarioError
+    from sim.errors import ScenarioError
 
     with pytest.raises(ScenarioError, match="--fresh"):
         run_abc(load_setting(changed), tmp_path / "serial", SerialExecutor(), log=lambda m: None)

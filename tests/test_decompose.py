@@ -81,8 +81,8 @@ def test_carriers_have_the_sign_of_the_effect(results):
 def test_cohort_non_starters_are_classified_by_what_had_happened_24_months_after_signing():
     """Row by row: a non-starter counts under its reason only if it had left by 24 months after signing."""
     from sim.model import build_model
-    from sim.model.agents import REASONS
     from sim.model.outputs import mechanism_accounts
+    from sim.model.stages import REASONS
     from sim.scenario import load_scenario
 
     spec = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(

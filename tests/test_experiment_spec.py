@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.errors import ScenarioError
 from sim.experiment.spec import load_experiment
-from sim.scenario import ScenarioError
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent

@@ -28,8 +28,9 @@ from sim.app.controls import (
 from sim.app.model import ExplorerModel, baseline, frame
 from sim.app.serve import server_command, server_env
 from sim.cli import build_parser
+from sim.errors import ScenarioError
 from sim.model import AttractionScenario, build_model
-from sim.scenario import ScenarioError, default_spec, load_scenario
+from sim.scenario import default_spec, load_scenario
 
 REQUIRED = {
     "policy.incentive_rate", "policy.honouring_discipline", "service.one_stop_centre", "service.complaint_centre",

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.errors import ScenarioError
 from sim.experiment import optimise as opt
 from sim.experiment import runner
 from sim.model import RunResult
 from sim.model.model import COUNTIES
-from sim.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = {"channels": 0.4, "park": 0.2, "incentive_fund": 0.1, "tracking": 0.1}
@@ -118,7 +118,7 @@ def test_a_search_forks_its_pool_after_warming_the_model(toy, tmp_path, monkeypa
             made.append(kwargs)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(executors, "ProcessExecutor", Recording)
+    monkeypatch.setattr(opt, "ProcessExecutor", Recording)
     spec = opt.load_optimise(_file(tmp_path))
     spec.generations = 1
     opt.optimise(spec, tmp_path / "process", workers=2, progress=False, log=lambda m: None)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.scenario import ScenarioError, load_scenario
+from sim.errors import ScenarioError
+from sim.scenario import load_scenario
 
 SCENARIOS = sorted(Path("scenarios").glob("*.toml"))
 

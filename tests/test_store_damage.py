@@ -272,8 +272,9 @@ def test_an_analysis_reads_only_the_monthly_columns_it_compares(reference):
 
 def test_the_analysis_asks_only_for_the_monthly_columns_it_compares(reference, tmp_path, monkeypatch):
     from sim.analysis import data
+    from sim.analysis.data import MONTHLY_HEADLINE
     from sim.analysis.effects import BAND_OUTPUTS
-    from sim.analysis.tables import MONTHLY_HEADLINE, analyse
+    from sim.analysis.tables import analyse
 
     asked = []
     real = data.load_monthly

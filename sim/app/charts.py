@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.data import definition
-from sim.model.agents import REASONS
+from sim.model.stages import REASONS
 from sim.report import style
 from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, month_axis, pick
 
