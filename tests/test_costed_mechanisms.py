@@ -253,7 +253,12 @@ ALLOWED_FILES = {"units.py": "unit conversions and reporting horizons, named onc
 ALLOWED_LINES = {("stages.py", "range(10)"): "the number of pipeline stages in the stage enumeration",
                  ("kernels.py", "q + 4 <= rows.size"): "the channel totals' four accumulators (speed, not behaviour)",
                  ("kernels.py", "q += 4"): "the channel totals' four accumulators (speed, not behaviour)",
-                 ("kernels.py", "_LANES, _BLOCK, _DEPTH = 8, 128, 192"): "numpy's order of summation (arithmetic)"}
+                 ("kernels.py", "_LANES, _BLOCK, _DEPTH = 8, 128, 192"): "numpy's order of summation (arithmetic)",
+                 **{("kernels.py", text): "the SplitMix64 hash behind the counter-based draws (beside the loops that "
+                                          "hash, below the streams)"
+                    for text in ("_GOLDEN = 0x9E3779B97F4A7C15", "_M1 = np.uint64(0xBF58476D1CE4E5B9)",
+                                 "_M2 = np.uint64(0x94D049BB133111EB)", "_S30, _S27, _S31, _S11 = (np.uint64(k)",
+                                 "_UNIT = 1.0 / (1 << 53)", "_CENTRE = 0.5")}}
 
 
 def test_no_behavioural_constant_in_the_model_code():

@@ -172,7 +172,7 @@ def odd_block(record: dict | None = None) -> str:
     return f"{ODD_BEGIN}\n{body}{ODD_END}"
 
 
-def write_calibration_block(path, record: dict | None = None) -> None:
+def write_calibration_block(path: str | Path, record: dict | None = None) -> None:
     """Replace the calibration block of the ODD at ``path`` with the one generated from the record."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")

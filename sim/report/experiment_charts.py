@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,9 @@ from sim.report.labels import (
     pick,
 )
 from sim.stats import HEADLINE_OUTPUTS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WIDTH = 7.2  # inches: the text width of an A4 page with 1.6 cm margins
 DPI = 200
@@ -76,7 +80,8 @@ def panel_title(output: str, lang: str) -> str:
     return pick(OUTPUT_LABELS[output], lang) if output in OUTPUT_LABELS else output_name(output, lang)
 
 
-def new_figure(n_rows: int, ncols: int = 1, height_per_row: float = 0.42, extra: float = 1.6, width: float = WIDTH):
+def new_figure(n_rows: int, ncols: int = 1, height_per_row: float = 0.42, extra: float = 1.6,
+               width: float = WIDTH) -> tuple[Figure, np.ndarray]:
     """A chart of ``ncols`` panels side by side, the text width wide and tall enough for ``n_rows`` rows (inches:
     ``extra + height_per_row * n_rows``, at least 2.6): the figure and its row of axes."""
     style.setup()
@@ -87,7 +92,7 @@ def new_figure(n_rows: int, ncols: int = 1, height_per_row: float = 0.42, extra:
     return fig, axes[0]
 
 
-def save_chart(fig, path: Path, title: str, lang: str) -> Path:
+def save_chart(fig: Figure, path: Path, title: str, lang: str) -> Path:
     """Give ``fig`` its title (the finding, wrapped), leave room for its note, write it to ``path`` as PNG and close it."""
     import matplotlib.pyplot as plt
 
@@ -101,7 +106,7 @@ def save_chart(fig, path: Path, title: str, lang: str) -> Path:
     return path
 
 
-def add_note(fig, text: str) -> None:
+def add_note(fig: Figure, text: str) -> None:
     """A note in small grey type under the chart (what it counts, what the whiskers are)."""
     fig.text(0.01, 0.01, text, fontsize=7.5, color="#555555", ha="left", va="bottom")
     fig._note_lines = text.count("\n") + 1

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis import sensitivity
 from sim.analysis.data import load_results
 from sim.analysis.decompose import CAPITAL, RATE, carriers, headline
-from sim.analysis.sensitivity import indices
 from sim.analysis.tables import ANALYSIS_DIR
 from sim.errors import ScenarioError
 from sim.experiment.optimise import load_optimise
@@ -238,7 +238,7 @@ LEVER_SOBOL = "lever_sobol.csv"
 def lever_indices(sobol_dir: str | Path, outputs: tuple[str, ...] = ("jobs", "arrived_capital")) -> pd.DataFrame:
     """Sobol' indices of ``outputs`` over the budget shares of a stored Sobol' design (the project's own
     :func:`sim.analysis.sensitivity.indices`), written to ``<sobol_dir>/analysis/lever_sobol.csv``."""
-    table, _, _ = indices(load_results(sobol_dir, monthly=False), outputs=outputs)
+    table, _, _ = sensitivity.indices(load_results(sobol_dir, monthly=False), outputs=outputs)
     folder = Path(sobol_dir) / ANALYSIS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(folder / LEVER_SOBOL, table.to_csv(index=False))
