@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 
 class Investor:
-    """A view of one prospect or project owner (客商 / 项目业主): a row of the model's investor arrays.
+    """A view of one prospect or project owner (客商 / 项目业主): a row of the investor table (``model.investors``).
 
     Investors are many and simple, so they are not Mesa agents and are not stepped one by one: their
     state and decisions are computed on the arrays, one row per investor, each with its own beliefs and
