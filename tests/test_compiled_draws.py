@@ -184,8 +184,9 @@ def test_contacts_are_charged_to_the_channels_that_bought_them():
     cm.contacts_wanted = wanted.__get__(cm)
     for _ in range(12):
         m.step()
-        new = np.flatnonzero((m.contact_month == m.t) & (m.channel < len(cm.cost)))
-        seen += np.bincount(m.channel[new[m.channel[new] != SOURCE_INDEX["referral"]]], minlength=len(cm.cost))
+        pl = m.investors.pipeline
+        new = np.flatnonzero((pl.contact_month == m.t) & (pl.channel < len(cm.cost)))
+        seen += np.bincount(pl.channel[new[pl.channel[new] != SOURCE_INDEX["referral"]]], minlength=len(cm.cost))
     share_bought, share_seen = bought / bought.sum(), seen / seen.sum()
     assert seen.sum() > 500
     assert np.all(share_seen[bought == 0] == 0)

@@ -192,8 +192,9 @@ def test_size_mechanisms_make_large_projects_complete_less_often():
             m = build_model(spec.params, seed=seed)
             m.run_for(60)
             big = m.pop.capital >= m.p.run.large_threshold
-            signed = (m.signed_month >= 0) & (m.signed_month <= 36) & m.pop.serious
-            done = signed & (m.operate_month >= 0)
+            pl = m.investors.pipeline
+            signed = (pl.signed_month >= 0) & (pl.signed_month <= 36) & m.pop.serious
+            done = signed & (pl.operate_month >= 0)
             gaps[label].append(big[signed].mean() - big[done].mean())
     d = np.array(gaps["on"]) - np.array(gaps["off"])
     half = stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
@@ -299,8 +300,9 @@ def test_every_yuan_is_booked_to_the_government_that_spent_it(name):
     k = {key: i for i, key in enumerate(SPEND_KEYS)}
     assert check_invariants(m) == []
     np.testing.assert_allclose(led.by_government.sum(axis=0), [led.spent[key] for key in SPEND_KEYS], rtol=1e-9, atol=1e-9)
-    paid = m.paid > 0
-    by_promiser = np.bincount(m.promise_gov[paid].astype(np.int64), weights=m.paid[paid], minlength=len(m.governments))
+    pr = m.investors.promises
+    paid = pr.paid > 0
+    by_promiser = np.bincount(pr.gov[paid].astype(np.int64), weights=pr.paid[paid], minlength=len(m.governments))
     np.testing.assert_allclose(led.by_government[:, k["incentive_fund"]], by_promiser, rtol=1e-9, atol=1e-6)
     attention = led.by_government[:, k["leadership_attention"]]
     assert attention.min() > 0 and np.allclose(attention, attention[0], rtol=1e-12)

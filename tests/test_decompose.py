@@ -91,16 +91,17 @@ def test_cohort_non_starters_are_classified_by_what_had_happened_24_months_after
     m = build_model(spec.params, seed=3)
     m.run_for(60)
     want = dict.fromkeys((*REASONS, "waiting"), 0)
+    pl = m.investors.pipeline
     for i in range(m.n):
-        s = int(m.signed_month[i])
-        if s < 1 or s > m.t - 24 or 0 <= m.start_month[i] <= s + 24:  # started within 24 months
+        s = int(pl.signed_month[i])
+        if s < 1 or s > m.t - 24 or 0 <= pl.start_month[i] <= s + 24:  # started within 24 months
             continue
-        left = m.reason[i] >= 0 and 0 <= m.end_month[i] <= s + 24
-        want[REASONS[m.reason[i]] if left else "waiting"] += 1
+        left = pl.reason[i] >= 0 and 0 <= pl.end_month[i] <= s + 24
+        want[REASONS[pl.reason[i]] if left else "waiting"] += 1
     got = mechanism_accounts(m)["cohort_not_started_24m"]
     assert got == want
     assert want["waiting"] > 0 and any(want[r] for r in REASONS)
-    late = [i for i in range(m.n) if 1 <= m.signed_month[i] <= m.t - 24
-            and not 0 <= m.start_month[i] <= m.signed_month[i] + 24
-            and m.reason[i] >= 0 and 12 < m.end_month[i] - m.signed_month[i] <= 24]
+    late = [i for i in range(m.n) if 1 <= pl.signed_month[i] <= m.t - 24
+            and not 0 <= pl.start_month[i] <= pl.signed_month[i] + 24
+            and pl.reason[i] >= 0 and 12 < pl.end_month[i] - pl.signed_month[i] <= 24]
     assert late, "the setting must have projects that left late in their first 24 months"

@@ -125,9 +125,10 @@ def _started_by_source(spec, source: str, seeds=SEEDS) -> tuple[float, float]:
     for seed in seeds:
         m = build_model(spec.params, seed=seed)
         m.run_for(m.horizon)
-        s = (m.signed_month >= 0) & (m.start_month >= 0)
+        pl = m.investors.pipeline
+        s = (pl.signed_month >= 0) & (pl.start_month >= 0)
         started.append(s.sum())
-        via.append((s & (m.channel == SOURCES.index(source))).sum())
+        via.append((s & (pl.channel == SOURCES.index(source))).sum())
     return float(np.mean(started)), float(np.mean(via))
 
 
@@ -175,8 +176,9 @@ def test_p6_a_better_atmosphere_brings_investors_slowly():
             m.run_for(12)
             soft12 = m.reputation["soft"]
             m.run_for(m.horizon - 12)
-            runs.append((soft12, m.reputation["soft"], m.counters.negotiations_started / (m.contact_month >= 0).sum(),
-                         m.counters.partner_leads, int((m.signed_month >= 0).sum())))
+            pl = m.investors.pipeline
+            runs.append((soft12, m.reputation["soft"], m.counters.negotiations_started / (pl.contact_month >= 0).sum(),
+                         m.counters.partner_leads, int((pl.signed_month >= 0).sum())))
         out[effect] = np.array(runs, dtype=float)
     off, on = out[0.0], out[None]
     gap12, gap_end = (on[:, 0] - off[:, 0]).mean(), (on[:, 1] - off[:, 1]).mean()
@@ -192,15 +194,17 @@ def test_word_of_mouth_spreads_what_investors_experienced():
 
     from sim.model import build_model
     from sim.model.agents import NEGOTIATING, SIGNED
+    from sim.model.beliefs import CREDIBILITY
 
     gaps = []
     for seed in (11, 12, 13):
         m = build_model(small(policy__honouring_discipline=0.2, policy__incentive_rate=8.0,
                               policy__incentive_cap=2000.0).params, seed=seed)
         m.run_for(36)
-        heard = np.asarray(m.pop.ties @ m.broken.astype(float)).ravel() > 0
-        listener = ((m.stage == NEGOTIATING) | (m.stage == SIGNED)) & ~m.broken & (m.paid == 0)
-        gaps.append(m.b_cred[listener & ~heard].mean() - m.b_cred[listener & heard].mean())
+        stage, pr, cred = m.investors.pipeline.stage, m.investors.promises, m.investors.beliefs[:, CREDIBILITY]
+        heard = np.asarray(m.pop.ties @ pr.broken.astype(float)).ravel() > 0
+        listener = ((stage == NEGOTIATING) | (stage == SIGNED)) & ~pr.broken & (pr.paid == 0)
+        gaps.append(cred[listener & ~heard].mean() - cred[listener & heard].mean())
     assert np.mean(gaps) > 0.02
     # And the region's reputation falls when promises are broken.
     generous = {"policy__incentive_rate": 8.0, "policy__incentive_cap": 2000.0}

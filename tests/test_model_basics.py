@@ -57,12 +57,13 @@ def _followed(spec, seed: int):
     """Run month by month and keep, for every project, its stage, arrived capital and operating capital each
     month: an observer's record, independent of how the model counts its cohorts."""
     m = build_model(spec.params, seed=seed)
-    stage, arrived, operating = [m.stage.copy()], [m.arrived.copy()], [m.op_capital.copy()]
+    pl, capital = m.investors.pipeline, m.investors.capital
+    stage, arrived, operating = [pl.stage.copy()], [capital.arrived.copy()], [capital.operating.copy()]
     for _ in range(m.horizon):
         m.step()
-        stage.append(m.stage.copy())
-        arrived.append(m.arrived.copy())
-        operating.append(m.op_capital.copy())
+        stage.append(pl.stage.copy())
+        arrived.append(capital.arrived.copy())
+        operating.append(capital.operating.copy())
     return m, np.array(stage), np.array(arrived), np.array(operating)
 
 
@@ -71,7 +72,7 @@ def test_cohort_rates_equal_an_observers_follow_up_of_each_project():
     project every month k months after its signing (started once capital had arrived, completed once it had
     operating capital), equal the model's cohort outputs for every horizon and cohort length."""
     m, stage, arrived, operating = _followed(small(), 7)
-    signed_at = m.signed_month
+    signed_at = m.investors.pipeline.signed_month
     s = m.record
     for k in (12, 24, 36):
         for horizon in range(k + 1, m.horizon + 1):  # every month a cohort can be followed (its edges too)
@@ -97,7 +98,7 @@ def test_stock_shares_equal_the_stages_seen_now():
     m, stage, arrived, operating = _followed(small(), 8)
     from sim.model.agents import BUILDING, OPERATING
 
-    ever = m.signed_month >= 0
+    ever = m.investors.pipeline.signed_month >= 0
     r = m.record
     assert r["share_building_or_operating_now"] == pytest.approx(np.isin(stage[-1][ever], (BUILDING, OPERATING)).mean())
     assert r["share_started_to_date"] == pytest.approx((arrived[-1][ever] > 0).mean())
@@ -206,12 +207,13 @@ def test_the_yearly_assessment_counts_this_years_signings_and_landed_capital():
 
     m = build_model(small().params, seed=3)
     m.run_for(12)
-    arrived_at_year_start = m.arrived.copy()
+    pl, capital = m.investors.pipeline, m.investors.capital
+    arrived_at_year_start = capital.arrived.copy()
     m.run_for(5)
-    located = m.gov >= 0
-    signed = np.bincount(m.gov[located], weights=(m.pop.announced * (m.signed_month >= 13))[located],
+    located = pl.gov >= 0
+    signed = np.bincount(pl.gov[located], weights=(m.pop.announced * (pl.signed_month >= 13))[located],
                          minlength=CITY + 1)
-    landed = np.bincount(m.gov[located], weights=(m.arrived - arrived_at_year_start)[located], minlength=CITY + 1)
+    landed = np.bincount(pl.gov[located], weights=(capital.arrived - arrived_at_year_start)[located], minlength=CITY + 1)
     m.run_for(1)  # the assessment opens month 18, before its signings and arrivals
     w = m.p.policy.assessment_signed_weight
     assert signed[:CITY].sum() > 0 and landed[:CITY].sum() > 0

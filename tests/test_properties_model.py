@@ -33,27 +33,28 @@ class Flows:
     """What must only grow from one month to the next."""
 
     def __init__(self, m):
-        self.arrived = m.arrived.copy()
+        self.arrived = m.investors.capital.arrived.copy()
         self.spent = dict(m.ledger.spent)
 
     def check(self, m) -> list[str]:
         bad = []
-        gone = int(((m.stage == WITHDRAWN) | (m.stage == EXITED)).sum())
+        stage, capital, pr = m.investors.pipeline.stage, m.investors.capital, m.investors.promises
+        gone = int(((stage == WITHDRAWN) | (stage == EXITED)).sum())
         recorded = int(m.counters.by_reason_stage.sum())
         if gone != recorded:
             bad.append(f"{gone} projects withdrew or closed but {recorded} withdrawals have a recorded reason")
-        if np.any(m.arrived < self.arrived - 1e-6):
+        if np.any(capital.arrived < self.arrived - 1e-6):
             bad.append("a project's arrived capital went down")
         for lever, spent in m.ledger.spent.items():
             if spent < -1e-9 or spent < self.spent.get(lever, 0.0) - 1e-6:
                 bad.append(f"spending on {lever} is negative or went down ({self.spent.get(lever)} -> {spent})")
-        if np.any(m.paid > m.promised + 1e-6):
+        if np.any(pr.paid > pr.promised + 1e-6):
             bad.append("a project was paid more incentive than it was promised")
         # The incentive fund carries over from year to year; every other lever spends this year's money.
         this_year = sum(v for k, v in m.ledger.spent_year.items() if k != "incentive_fund")
         if this_year > m.ledger.budget_year + 1e-6:
             bad.append(f"spent {this_year:.1f} this year, more than the year's budget {m.ledger.budget_year:.1f}")
-        self.arrived = m.arrived.copy()
+        self.arrived = capital.arrived.copy()
         self.spent = dict(m.ledger.spent)
         return bad
 

@@ -131,24 +131,25 @@ def measure(m) -> dict[str, float]:
         r = cohort_rates(m, after, COHORT_WINDOW)
         out[f"start_rate_{after}m"] = r["start_rate"]
         out[f"completion_rate_{after}m"] = r["completion_rate"]
-        if after in m.arrived_at:
+        if after in m.investors.capital.arrived_at:
             out[f"capital_arrival_rate_{after}m"] = r["capital_arrival_rate"]
     out["cohort_projects"] = float(cohort_rates(m, 12, COHORT_WINDOW)["projects"])
     lo, hi = SECTOR_WINDOW
-    signed = (m.signed_month >= lo) & (m.signed_month <= hi)
+    pl, arrived_by = m.investors.pipeline, m.investors.capital.arrived
+    signed = (pl.signed_month >= lo) & (pl.signed_month <= hi)
     cap = m.pop.announced
     total = float(cap[signed].sum())
     ind = m.pop.industrial
     out["industrial_share_signed_capital"] = float(cap[signed & ind].sum() / total) if total > 0 else 0.0
-    arrived = float(m.arrived[signed].sum())
-    out["industrial_share_arrived_capital"] = float(m.arrived[signed & ind].sum() / arrived) if arrived > 0 else 0.0
+    arrived = float(arrived_by[signed].sum())
+    out["industrial_share_arrived_capital"] = float(arrived_by[signed & ind].sum() / arrived) if arrived > 0 else 0.0
     out["signed_capital_share_1bn_plus"] = float(cap[signed & (cap >= BN_YUAN)].sum() / total) if total > 0 else 0.0
     years = (hi - lo + 1) / MONTHS_PER_YEAR
     scale = m.p.scale
     out["signings_per_year"] = float(signed.sum()) / years / scale
     out["signed_capital_bn_per_year"] = total / BN_YUAN / years / scale
-    gone = (m.end_stage >= SIGNED) & m.pop.serious & (m.reason >= 0)
-    counts = np.bincount(m.reason[gone], minlength=len(REASONS))
+    gone = (pl.end_stage >= SIGNED) & m.pop.serious & (pl.reason >= 0)
+    counts = np.bincount(pl.reason[gone], minlength=len(REASONS))
     n = max(int(counts.sum()), 1)
     for i, r in enumerate(REASONS):
         out[f"withdrawal_share_{r}"] = float(counts[i] / n)

@@ -1,13 +1,15 @@
 """The Mesa agents of the simulator: investors, departments, governments and local firms.
 
 Population-wide state (stages, beliefs, hazards) lives in numpy arrays owned
-by the model (see ``model.py``) and is computed in whole-population
-operations; an :class:`Investor` carries identity and reads and writes its
-row. Departments, governments and local firms are few, so they act as
-ordinary Mesa agents with their own behaviour.
+by the model's investor table (``model.investors``, see ``investors.py``) and
+is computed in whole-population operations; an :class:`Investor` carries
+identity and reads its row. Departments, governments and local firms are few,
+so they act as ordinary Mesa agents with their own behaviour.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent
@@ -29,24 +31,27 @@ from sim.model.stages import (  # noqa: F401  (re-exported: the model's modules 
     WITHDRAWN,
 )
 from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
-from sim.params import SECTORS
+from sim.params import BELIEF_KEYS, SECTORS
+
+if TYPE_CHECKING:
+    from sim.model.model import AttractionModel
 
 
 class Investor:
-    """A view of one prospect or project owner (客商 / 项目业主): a row of the model's investor arrays.
+    """A view of one prospect or project owner (客商 / 项目业主): a row of the investor table (``model.investors``).
 
     Investors are many and simple, so they are not Mesa agents and are not stepped one by one: their
     state and decisions are computed on the arrays, one row per investor, each with its own beliefs and
     draws. This view reads a row for inspection (``model.investor(i)``)."""
 
-    def __init__(self, model, row: int):
+    def __init__(self, model: AttractionModel, row: int):
         self.model = model
         self.row = row
 
     @property
     def stage(self) -> str:
         """Current lifecycle stage, by name."""
-        return STAGE_NAMES[int(self.model.stage[self.row])]
+        return STAGE_NAMES[int(self.model.investors.pipeline.stage[self.row])]
 
     @property
     def sector(self) -> str:
@@ -60,15 +65,14 @@ class Investor:
     @property
     def withdrawal_reason(self) -> str | None:
         """Why this investor left, if it did."""
-        r = int(self.model.reason[self.row])
+        r = int(self.model.investors.pipeline.reason[self.row])
         return REASONS[r] if r >= 0 else None
 
     @property
     def beliefs(self) -> dict[str, float]:
         """What this investor believes of the region: hard, soft, credibility, delay (months), risk."""
-        m, i = self.model, self.row
-        return {"hard": float(m.b_hard[i]), "soft": float(m.b_soft[i]), "credibility": float(m.b_cred[i]),
-                "delay": float(m.b_delay[i]), "risk": float(m.b_risk[i])}
+        row = self.model.investors.beliefs[self.row]
+        return {name: float(row[j]) for j, name in enumerate(BELIEF_KEYS)}
 
     def utility(self) -> float:
         """Perceived value of the local offer (before the outside option)."""
@@ -78,7 +82,7 @@ class Investor:
 class Department(Agent):
     """A functional department (职能部门) or a vertically managed unit (条管单位) working an approval queue."""
 
-    def __init__(self, model, index: int, name: str, spec, is_bank: bool):
+    def __init__(self, model: AttractionModel, index: int, name: str, spec, is_bank: bool):
         super().__init__(model)
         self.index = index
         self.name = name
@@ -131,10 +135,11 @@ class Department(Agent):
         """Deal with the requests handled this month (each with chance ``speed``), at most the capacity,
         oldest requests first and tracked projects ahead."""
         m = self.model
+        inv = m.investors
         # The queue, its share waiting past the investors' patience (complaints) and the requests dealt with this
         # month, in one compiled pass over the signed and building projects.
-        queue, queued, late = kernels.service_queue(m.service_rows, m.appr_need, m.appr_done, np.int32(1 << self.index),
-                                                    bool(m.one_stop_on), m.overdue,
+        queue, queued, late = kernels.service_queue(m.service_rows, inv.approvals.need, inv.approvals.done,
+                                                    np.int32(1 << self.index), bool(m.one_stop_on), inv.events.overdue,
                                                     m.streams.base("approval", m.t, self.index), self.speed)
         self.complaints = late / queued if queued else 0.0
         if queue.size == 0:
@@ -144,7 +149,7 @@ class Department(Agent):
         budget = self.monthly_capacity + self.carry
         k = int(budget)
         self.carry = budget - k if queue.size > k else 0.0
-        done = kernels.queue_head(queue, m.tracked, m.req_since, m.pop.priority, k)
+        done = kernels.queue_head(queue, inv.tracked, inv.approvals.since, m.pop.priority, k)
         self.served = done.size
         if self.is_bank:
             m.decide_loans(done)
@@ -155,7 +160,7 @@ class Government(Agent):
     """The city (市) or a county/district government (区县): a pool of serviced land, idle assets, its
     promotion contacts and a leader who may be rotated out."""
 
-    def __init__(self, model, index: int, name: str, is_city: bool):
+    def __init__(self, model: AttractionModel, index: int, name: str, is_city: bool):
         super().__init__(model)
         self.index = index
         self.name = name
@@ -229,7 +234,7 @@ class LocalFirm(Agent):
     Its own disposition is row ``row`` of the model's ``firm_base_proactiveness``; every month all firms search at
     once (:func:`partner_searches`), each with two draws of its own."""
 
-    def __init__(self, model, row: int):
+    def __init__(self, model: AttractionModel, row: int):
         super().__init__(model)
         self.row = row
 
@@ -252,7 +257,7 @@ class LocalFirm(Agent):
             m.partner_requests += 1
 
 
-def firm_proactiveness(m) -> np.ndarray:
+def firm_proactiveness(m: AttractionModel) -> np.ndarray:
     """Every local firm's chance this month of seeking a partner: own disposition x atmosphere, plus encouragement."""
     lf = m.p.local_firms
     own = m.firm_base_proactiveness * (lf.atmosphere_floor + m.atmosphere)
@@ -260,7 +265,7 @@ def firm_proactiveness(m) -> np.ndarray:
     return np.minimum(1.0, own + (1.0 - own) * boost * lf.encouragement_max)
 
 
-def partner_searches(m) -> int:
+def partner_searches(m: AttractionModel) -> int:
     """This month's partner searches of all local firms at once (each firm's two draws in ``m.firm_draws``, as
     :meth:`LocalFirm.seek_partner` would make them one by one): how many found an interested prospect."""
     if m.n_firms == 0:

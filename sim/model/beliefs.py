@@ -18,19 +18,25 @@ approval delay (months) and legal insecurity (0-1).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy import special
 
 from sim.model import kernels
 from sim.params import BELIEF_KEYS
 
-BELIEFS = BELIEF_KEYS  # the columns of m.beliefs
+if TYPE_CHECKING:
+    from sim.model.model import AttractionModel
+
+BELIEFS = BELIEF_KEYS
+"""The columns of the investors' beliefs (``m.investors.beliefs``, investors x beliefs)."""
+CREDIBILITY = BELIEFS.index("credibility")
 
 
-def init_arrays(m, n: int) -> None:
-    """Allocate belief arrays and the initial public reputation."""
-    m.beliefs = np.zeros((n, len(BELIEFS)))  # one row per investor; the named arrays are its columns
-    m.b_hard, m.b_soft, m.b_cred, m.b_delay, m.b_risk = (m.beliefs[:, j] for j in range(len(BELIEFS)))
+def init_reputation(m: AttractionModel) -> None:
+    """The public reputation the region starts with (``m.reputation``, region-level; the investors' own beliefs are
+    the investor table's ``beliefs``, zero until a prospect is first contacted)."""
     b = m.p.behaviour
     # The track record the region starts with, not the strategy's true states: reputation must be earned.
     m.reputation = {"hard": b.reputation_hard, "soft": b.reputation_soft, "credibility": b.reputation_credibility,
@@ -38,7 +44,7 @@ def init_arrays(m, n: int) -> None:
     m.actual = dict(m.reputation)
 
 
-def initialise(m, idx: np.ndarray) -> None:
+def initialise(m: AttractionModel, idx: np.ndarray) -> None:
     """Beliefs of prospects contacted this month: reputation, ties' word of mouth and individual noise
     (:func:`sim.model.kernels.first_beliefs`)."""
     if idx.size == 0:
@@ -46,10 +52,11 @@ def initialise(m, idx: np.ndarray) -> None:
     noise = special.ndtri(np.stack([m.streams.uniform("belief_noise", idx, m.t, j) for j in range(len(BELIEFS))]))
     b = m.p.behaviour
     ties = m.pop.ties
-    kernels.first_beliefs(m.beliefs, np.asarray(idx, dtype=np.int64), noise,
+    inv = m.investors
+    kernels.first_beliefs(inv.beliefs, np.asarray(idx, dtype=np.int64), noise,
                           np.array([m.reputation[name] for name in BELIEFS]),
-                          np.array([b.belief_noise[name] for name in BELIEFS]), m.signed_month, ties.indptr,
-                          ties.indices, ties.data, b.initial_word_of_mouth, m.partner_lead[idx], b.partner_vouching)
+                          np.array([b.belief_noise[name] for name in BELIEFS]), inv.pipeline.signed_month, ties.indptr,
+                          ties.indices, ties.data, b.initial_word_of_mouth, inv.partner_lead[idx], b.partner_vouching)
 
 
 def mean_of(values: list[float]) -> float:
@@ -59,7 +66,7 @@ def mean_of(values: list[float]) -> float:
     return float(np.add.reduce(a) / a.size)
 
 
-def actual_environment(m) -> dict[str, float]:
+def actual_environment(m: AttractionModel) -> dict[str, float]:
     """The true states investors meet: serviced land, service, honouring, delay, legal insecurity."""
     free = sum(g.free_land for g in m.governments)
     waiting = m.ready_for_land_rows()
@@ -77,16 +84,18 @@ def actual_environment(m) -> dict[str, float]:
     return {"hard": float(hard), "soft": float(soft), "credibility": float(cred), "delay": delay, "risk": m.legal_insecurity}
 
 
-def update(m) -> None:
+def update(m: AttractionModel) -> None:
     """A month of own experience and word of mouth (:func:`sim.model.kernels.learn`, one pass over the
     pipeline's rows: the rules are in this module's docstring and the kernel's); then the reputation follows."""
     b = m.p.behaviour
     act = m.actual = actual_environment(m)
     lam = b.experience_weight
     ties = m.pop.ties
+    inv = m.investors
+    pl = inv.pipeline
     known = kernels.learn(
-        m.beliefs, m.stage, m.approved_month, m.signed_month, m.start_month, m.land_ready, m.appr_pre, m.appr_done,
-        m.land_granted, m.pop.serious, m.pop.patience, m.t, float(m.p.construction.land_wait_tolerance), lam,
+        inv.beliefs, pl.stage, pl.approved_month, pl.signed_month, pl.start_month, inv.land.ready_month,
+        inv.approvals.pre_start, inv.approvals.done, inv.land.granted, m.pop.serious, m.pop.patience, m.t, float(m.p.construction.land_wait_tolerance), lam,
         lam * b.risk_learning_share, act["soft"], act["risk"], ties.indptr, ties.indices, ties.data,
         b.word_of_mouth_weight)
     # Reputation follows what experienced investors believe, slowly.
@@ -97,17 +106,18 @@ def update(m) -> None:
             m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(means[j])
 
 
-def on_broken_promise(m, idx: np.ndarray) -> None:
+def on_broken_promise(m: AttractionModel, idx: np.ndarray) -> None:
     """A broken promise: credibility drops at once (quick to lose)."""
-    m.b_cred[idx] *= 1.0 - m.p.behaviour.credibility_shock
+    m.investors.beliefs[idx, CREDIBILITY] *= 1.0 - m.p.behaviour.credibility_shock
 
 
-def on_honoured_promise(m, idx: np.ndarray) -> None:
+def on_honoured_promise(m: AttractionModel, idx: np.ndarray) -> None:
     """An honoured promise rebuilds credibility at the slow experience rate."""
-    m.b_cred[idx] += m.p.behaviour.experience_weight * (1.0 - m.b_cred[idx])
+    beliefs = m.investors.beliefs
+    beliefs[idx, CREDIBILITY] += m.p.behaviour.experience_weight * (1.0 - beliefs[idx, CREDIBILITY])
 
 
-def satisfaction(m, idx: np.ndarray) -> np.ndarray:
+def satisfaction(m: AttractionModel, idx: np.ndarray) -> np.ndarray:
     """Investor satisfaction in [0, 1] (:func:`sim.model.kernels.satisfaction`): mean of believed hard, soft,
     credibility, security and speed."""
-    return kernels.satisfaction(m.beliefs, np.asarray(idx, dtype=np.int64), m.p.behaviour.satisfaction_delay_months)
+    return kernels.satisfaction(m.investors.beliefs, np.asarray(idx, dtype=np.int64), m.p.behaviour.satisfaction_delay_months)

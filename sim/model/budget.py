@@ -42,12 +42,17 @@ complaint centre or a tax-enterprise forum may get an unpaid promise paid late.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.model import beliefs, kernels
 from sim.model.agents import BUILDING, NEGOTIATING, OPERATING, SIGNED
 from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
 from sim.params import BUDGET_LEVERS
+
+if TYPE_CHECKING:
+    from sim.model.model import AttractionModel
 
 # Levers paid before the shares are allotted: institutions, staff, leaders' attention.
 RUNNING_KEYS = ("park_interest", "one_stop_centre", "complaint_centre", "team", "city_coordination",
@@ -60,9 +65,14 @@ FUNDS = ("incentive_fund", "investment_fund")
 
 
 class Ledger:
-    """The region's attraction budget: allotments by lever and spending, year by year."""
+    """The region's attraction budget: allotments by lever and spending, year by year.
 
-    def __init__(self, m):
+    It owns the money (allotments, spending, the funds, the park's debt). Each year it sets the region-level states
+    that money switches on, which stay on the model: the institutions and forums of the year (``one_stop_on``,
+    ``complaint_centre_on``, ``forums``, ``levers_on``), the stop-go flag, the legal insecurity and what was spent on
+    encouragement and training. Investors' promises, fund stakes and tracking are rows of the investor table."""
+
+    def __init__(self, m: AttractionModel):
         self.m = m
         self.year = -1
         self.budget_total = 0.0  # cumulative budget made available
@@ -140,7 +150,7 @@ class Ledger:
     def weights_of(self, rows: np.ndarray, amounts: np.ndarray | None = None, gov: np.ndarray | None = None) -> np.ndarray:
         """Weights over the governments of the projects ``rows`` (by the government each belongs to, or ``gov``),
         each counted once or by ``amounts``: the ``where`` of :meth:`_book` for spending on projects."""
-        g = (self.m.gov if gov is None else gov)[rows].astype(np.int64)
+        g = (self.m.investors.pipeline.gov if gov is None else gov)[rows].astype(np.int64)
         return np.bincount(g, weights=amounts, minlength=len(self.m.governments)).astype(np.float64)
 
     def collect_tax(self, amount: float) -> None:
@@ -255,19 +265,20 @@ class Ledger:
     def update_tracking(self) -> None:
         """The key-project library tracks the largest negotiating and signed projects (by the amounts in their contracts), as many as funded."""
         m = self.m
-        m.tracked[:] = False
+        tracked = m.investors.tracked
+        tracked[:] = False
         if self.tracking_slots <= 0:
             return
-        cand = kernels.rows_between(m.stage, NEGOTIATING, SIGNED)
+        cand = kernels.rows_between(m.investors.pipeline.stage, NEGOTIATING, SIGNED)
         if cand.size == 0:
             return
         k = min(self.tracking_slots, cand.size)
         top = cand[np.argpartition(-m.pop.announced[cand], k - 1)[:k]]
         month_cost = m.p.policy.tracking_cost / MONTHS_PER_YEAR
         cost = max(0.0, min(k * month_cost, self.remaining("tracking")))  # what spend() below will pay
-        tracked = top[: int(round(cost / month_cost))]
-        m.tracked[tracked] = True
-        self.spend("tracking", k * month_cost, self.weights_of(tracked))
+        rows = top[: int(round(cost / month_cost))]
+        tracked[rows] = True
+        self.spend("tracking", k * month_cost, self.weights_of(rows))
 
     # ------------------------------------------------------------------ promises
     def promise_room(self) -> float:
@@ -299,29 +310,31 @@ class Ledger:
     def pay_incentives(self, idx: np.ndarray) -> None:
         """Projects starting to build claim their promised incentive: paid while the fund holds, unless a new leader dropped it."""
         m = self.m
-        claim = idx[m.promised[idx] > 0]
-        m.promise_open[idx] = False
+        pr = m.investors.promises
+        claim = idx[pr.promised[idx] > 0]
+        pr.open[idx] = False
         if claim.size == 0:
             return
         claim = claim[np.argsort(m.streams.uniform("honour", claim, m.t), kind="stable")]
-        live = (~m.promise_dropped[claim]).nonzero()[0]  # positions in the claim order
-        paid = live[np.cumsum(m.promised[claim[live]]) <= self.fund["incentive_fund"] + 1e-9]
+        live = (~pr.dropped[claim]).nonzero()[0]  # positions in the claim order
+        paid = live[np.cumsum(pr.promised[claim[live]]) <= self.fund["incentive_fund"] + 1e-9]
         funded = claim[paid]
         self._pay(funded)
         rest = np.ones(claim.size, dtype=bool)
         rest[paid] = False
         unpaid = np.sort(claim[rest])  # every other claim, ascending
-        m.broken[unpaid] = True
-        m.ev_broken[unpaid] = True
+        pr.broken[unpaid] = True
+        m.investors.events.broken[unpaid] = True
         beliefs.on_broken_promise(m, unpaid)
         m.counters.note_promises(funded.size, unpaid.size)
 
     def _pay(self, idx: np.ndarray) -> None:
         m = self.m
-        amount = float(m.promised[idx].sum())
+        pr = m.investors.promises
+        amount = float(pr.promised[idx].sum())
         self.fund["incentive_fund"] -= amount
-        self._book("incentive_fund", amount, self.weights_of(idx, m.promised[idx], m.promise_gov))
-        m.paid[idx] = m.promised[idx]
+        self._book("incentive_fund", amount, self.weights_of(idx, pr.promised[idx], pr.gov))
+        pr.paid[idx] = pr.promised[idx]
         beliefs.on_honoured_promise(m, idx)
 
     def settle_appeals(self) -> None:
@@ -331,22 +344,24 @@ class Ledger:
             1.0 - (pol.tax_forum_gain if m.forums["tax"] else 0.0))
         if chance <= 0:
             return
-        active = (m.stage == BUILDING) | (m.stage == OPERATING)
-        cand = (m.broken & (m.paid == 0) & active).nonzero()[0]
+        stage, pr = m.investors.pipeline.stage, m.investors.promises
+        active = (stage == BUILDING) | (stage == OPERATING)
+        cand = (pr.broken & (pr.paid == 0) & active).nonzero()[0]
         cand = cand[m.streams.uniform("complaint", cand, m.t) < chance]
         if cand.size == 0:
             return
-        ok = cand[np.cumsum(m.promised[cand]) <= self.fund["incentive_fund"] + 1e-9]
+        ok = cand[np.cumsum(pr.promised[cand]) <= self.fund["incentive_fund"] + 1e-9]
         self._pay(ok)
-        m.paid_late[ok] = True
+        pr.paid_late[ok] = True
         m.counters.paid_late += ok.size
 
     def drop_promises(self, gov: int) -> None:
         """A new leader of government ``gov`` drops a share of the predecessor's outstanding promises (新官不理旧账)."""
         m = self.m
-        open_ = (m.promise_open & (m.promise_gov == gov) & ~m.promise_dropped).nonzero()[0]
+        pr = m.investors.promises
+        open_ = (pr.open & (pr.gov == gov) & ~pr.dropped).nonzero()[0]
         dropped = open_[m.streams.uniform("rotation", open_, m.t) < m.p.policy.successor_drop]
-        m.promise_dropped[dropped] = True
+        pr.dropped[dropped] = True
         m.counters.promises_dropped += dropped.size
 
     # ------------------------------------------------------------------ the investment fund
@@ -363,16 +378,16 @@ class Ledger:
         amount = float(pol.fund_exposure * m.pop.capital[ok].sum())
         self.fund["investment_fund"] -= amount
         self.fund_exposed += amount
-        m.fund_stake[ok] = pol.fund_exposure * m.pop.capital[ok]
+        m.investors.capital.fund_stake[ok] = pol.fund_exposure * m.pop.capital[ok]
         return ok
 
     def settle_fund_stakes(self, recovered: np.ndarray, lost: np.ndarray) -> None:
         """Stakes of projects that now operate come back to the fund; stakes of projects that withdrew or stalled are lost."""
-        m = self.m
-        back = float(m.fund_stake[recovered].sum())
-        gone = float(m.fund_stake[lost].sum())
+        stake = self.m.investors.capital.fund_stake
+        back = float(stake[recovered].sum())
+        gone = float(stake[lost].sum())
         self.fund["investment_fund"] += back
         self.fund_exposed -= back + gone
-        self._book("investment_fund", gone, self.weights_of(lost, m.fund_stake[lost]) if gone else None)
-        m.fund_stake[recovered] = 0.0
-        m.fund_stake[lost] = 0.0
+        self._book("investment_fund", gone, self.weights_of(lost, stake[lost]) if gone else None)
+        stake[recovered] = 0.0
+        stake[lost] = 0.0

@@ -19,12 +19,17 @@ firms' partner searches (P5) bring partner leads.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.model import beliefs, kernels
 from sim.model.agents import CONTACTED
 from sim.model.units import MONTHS_PER_YEAR, SPREAD_LOW
 from sim.params import CHANNELS, SECTORS
+
+if TYPE_CHECKING:
+    from sim.model.model import AttractionModel
 
 SOURCES = (*CHANNELS, "partner_lead", "forum")
 SOURCE_INDEX = {s: i for i, s in enumerate(SOURCES)}
@@ -33,7 +38,7 @@ SOURCE_INDEX = {s: i for i, s in enumerate(SOURCES)}
 class ChannelModel:
     """Targeting weights of each channel and the monthly contact draw."""
 
-    def __init__(self, m):
+    def __init__(self, m: AttractionModel):
         self.m = m
         p = m.p
         pop = m.pop
@@ -160,16 +165,18 @@ class ChannelModel:
         uniq = hit.nonzero()[0]
         m.counters.duplicated_contacts += int(all_idx.size - uniq.size)
         war = (county_hits > 1).nonzero()[0]
-        m.courted[war] = True
+        inv = m.investors
+        gov, markup_won = inv.pipeline.gov, inv.competition.bid_markup
+        inv.competition.courted[war] = True
         # Ownership: a prospect courted by several governments goes to the highest offer (each county chose its
         # markup this month); equal offers are settled in a shuffled order. The last government written wins.
         rank = m.streams["contact"].permutation(len(m.governments))
         markup = np.array([g.markup for g in m.governments])
         for g in np.lexsort((-rank, markup)):
-            m.gov[chosen_by[g]] = g
+            gov[chosen_by[g]] = g
         if war.size:
-            m.bid_markup[war] = markup[m.gov[war]]
-            m.winning_markup = float(m.bid_markup[war].mean())
+            markup_won[war] = markup[gov[war]]
+            m.winning_markup = float(markup_won[war].mean())
             m.counters.bidding_wars += war.size
         # The other sources draw from the prospects still in the market, each after those taken before it (the
         # market's mask, the candidates read from it, is updated in place).
@@ -183,10 +190,9 @@ class ChannelModel:
         if fresh.size == 0:
             return
         self._assign_location(fresh)
-        first = fresh[m.contact_month[fresh] < 0]  # returning prospects keep the beliefs they left with
-        m.stage[fresh] = CONTACTED
-        m.stage_month[fresh] = m.t
-        m.contact_month[fresh] = m.t
+        first = fresh[inv.pipeline.contact_month[fresh] < 0]  # returning prospects keep the beliefs they left with
+        inv.set_stage(fresh, CONTACTED, m.t)
+        inv.pipeline.contact_month[fresh] = m.t
         m.counters.contacted += fresh.size
         beliefs.initialise(m, first)
 
@@ -249,7 +255,7 @@ class ChannelModel:
         u_pick = m.streams.uniform("channel_pick", idx, m.t)
         # contacts x channels, C-ordered (numpy made the channels x contacts array Fortran-ordered: no copy)
         pick, spent = kernels.channel_picks(want, by, np.ascontiguousarray(pull.T), u_pick, self.cost, sizes)
-        m.channel[idx] = pick
+        m.investors.pipeline.channel[idx] = pick
         return spent.tolist()
 
     def _forum_leads(self, available: np.ndarray) -> np.ndarray:
@@ -259,8 +265,9 @@ class ChannelModel:
         m.forum_contacts_due = False
         k = int(round(m.p.policy.investor_forum_contacts * m.p.scale))
         idx = self._pick("forum", "forum", available, k)
-        m.channel[idx] = SOURCE_INDEX["forum"]
-        m.gov[idx] = len(m.governments) - 1
+        pl = m.investors.pipeline
+        pl.channel[idx] = SOURCE_INDEX["forum"]
+        pl.gov[idx] = len(m.governments) - 1
         return idx
 
     def _partner_leads(self, available: np.ndarray) -> np.ndarray:
@@ -270,10 +277,11 @@ class ChannelModel:
             return np.zeros(0, dtype=np.int64)
         idx = self._pick("partner", "partner_lead", available, k)
         u = m.streams.uniform("partner", idx, m.t, 1)  # the county of the local partner
-        m.channel[idx] = SOURCE_INDEX["partner_lead"]
-        m.partner_lead[idx] = True
+        pl = m.investors.pipeline
+        pl.channel[idx] = SOURCE_INDEX["partner_lead"]
+        m.investors.partner_lead[idx] = True
         counties = len(m.governments) - 1
-        m.gov[idx] = np.minimum((u * counties).astype(np.int8), counties - 1)
+        pl.gov[idx] = np.minimum((u * counties).astype(np.int8), counties - 1)
         m.counters.partner_leads += idx.size
         return idx
 
@@ -295,16 +303,19 @@ class ChannelModel:
             return np.zeros(0, dtype=np.int64)
         funded = m.ledger.remaining("channels") > 0 and m.p.channels["referral"].share > 0
         rate = b.referral_rate * (1.0 + (b.referral_reward_boost if funded else 0.0))
-        idx, referrer = kernels.referrals(self.edges_by_src, self.edges_start, src, dst, m.stage, available, m.beliefs,
-                                          b.satisfaction_delay_months, rate, m.streams.base("referral", m.t))
+        inv = m.investors
+        pl = inv.pipeline
+        idx, referrer = kernels.referrals(self.edges_by_src, self.edges_start, src, dst, pl.stage, available,
+                                          inv.beliefs, b.satisfaction_delay_months, rate,
+                                          m.streams.base("referral", m.t))
         if idx.size == 0:
             return idx
-        m.channel[idx] = SOURCE_INDEX["referral"]
+        pl.channel[idx] = SOURCE_INDEX["referral"]
         # The referred prospect goes where its referrer is; with city coordination, to the county with most free land.
         if m.p.policy.city_coordination:
-            m.gov[idx] = max(m.governments[:-1], key=lambda g: g.free_land).index
+            pl.gov[idx] = max(m.governments[:-1], key=lambda g: g.free_land).index
         else:
-            m.gov[idx] = m.gov[referrer]
+            pl.gov[idx] = pl.gov[referrer]
         if funded:
             m.ledger.spend("channels", min(m.ledger.remaining("channels"),
                                            idx.size * m.p.channels["referral"].cost_per_contact),
@@ -316,8 +327,9 @@ class ChannelModel:
         """City contacts stay in the city park as far as its free serviced land meets demand; the others are
         handed to a county, with a delay that is longer the scarcer the park's land (graded hand-off)."""
         m = self.m
+        pl = m.investors.pipeline
         city = len(m.governments) - 1
-        at_city = idx[m.gov[idx] == city]
+        at_city = idx[pl.gov[idx] == city]
         if at_city.size == 0:
             return
         m.counters.city_contacts += at_city.size
@@ -329,20 +341,20 @@ class ChannelModel:
             return
         # The same draw, rescaled, picks the county (so a larger park changes who moves, not whom they meet).
         county = np.minimum(((u0[go] - fit) / (1.0 - fit) * city).astype(np.int8), city - 1)
-        m.gov[moved] = county
+        pl.gov[moved] = county
         months = m.p.platform.handoff_months * (1.0 - fit)
-        m.handoff_until[moved] = m.t + np.ceil(months * (SPREAD_LOW + m.streams.uniform("handoff", moved, m.t, 1))).astype(np.int32)
+        pl.handoff_until[moved] = m.t + np.ceil(months * (SPREAD_LOW + m.streams.uniform("handoff", moved, m.t, 1))).astype(np.int32)
         m.counters.handoffs += moved.size
 
 
-def park_fit(m, new_demand: float) -> float:
+def park_fit(m: AttractionModel, new_demand: float) -> float:
     """Share of city contacts the city park can take: its free serviced land relative to the land its
     waiting projects and this month's city contacts need (0 without a park)."""
     free = m.city.free_land
     if free <= 0:
         return 0.0
     waiting = m.ready_for_land_rows()
-    waiting = waiting[m.gov[waiting] == len(m.governments) - 1]
+    waiting = waiting[m.investors.pipeline.gov[waiting] == len(m.governments) - 1]
     demand = new_demand + float(m.pop.land_need[waiting].sum())
     return free / (free + demand)
 

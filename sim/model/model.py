@@ -45,6 +45,7 @@ from sim.model.agents import (
     partner_searches,
 )
 from sim.model.budget import Ledger
+from sim.model.investors import InvestorTable
 from sim.model.population import draw_population, market_size
 from sim.model.streams import Streams
 from sim.model.units import (
@@ -72,7 +73,16 @@ class AttractionScenario(Scenario):
 
 
 class AttractionModel(Model):
-    """Investors, departments, governments and local firms of a prefecture (default: Dingxi, 1 district + 6 counties)."""
+    """Investors, departments, governments and local firms of a prefecture (default: Dingxi, 1 district + 6 counties).
+
+    Who owns what: every investor's changing state is the investor table ``investors``
+    (:class:`~sim.model.investors.InvestorTable`; a stage changes only through its ``set_stage``); what is fixed
+    from the start is the population ``pop`` and the per-investor constants drawn from it here (``arrival_month``,
+    the sector weights, jobs and tax per unit of capital); money is the ledger's (``ledger``); land pools, leaders
+    and assessments are the governments'. The model itself keeps the region-level states the mechanisms read and
+    set: the atmosphere, legal insecurity, what was spent on encouragement and training, the institutions and
+    forums switched on (set by the ledger each year), the stop-go flag, the markup counties believe rivals offer,
+    the public reputation and the actual environment (``beliefs.py``), and the running counts (``counters``)."""
 
     def __init__(self, scenario: AttractionScenario | None = None, *, params: Params | None = None,
                  seed: int | np.random.SeedSequence = 0):
@@ -128,53 +138,14 @@ class AttractionModel(Model):
 
     # ------------------------------------------------------------------ state
     def _init_state(self, n: int) -> None:
+        """The investor table (every investor's changing state) and the region-level states, which the model owns:
+        the atmosphere, legal insecurity, what has been spent on encouragement and training, the institutions and
+        forums switched on, the stop-go flag, the markup counties believe rivals offer, the public reputation
+        (``beliefs.init_reputation``) and the running counts."""
         p = self.p
-        self.stage = np.full(n, PROSPECT, dtype=np.int8)
-        self.stage_month = np.zeros(n, dtype=np.int32)
-        self.gov = np.full(n, -1, dtype=np.int8)  # government whose land pool the project uses
-        self.channel = np.full(n, -1, dtype=np.int8)
-        self.courted = np.zeros(n, dtype=bool)  # contacted by two or more counties (bidding war)
-        self.bid_markup = np.zeros(n)  # extra incentive (relative) the winning county offered
-        self.arrived_year_start = np.zeros(n)
+        self.investors = InvestorTable(n)
+        beliefs.init_reputation(self)
         self.winning_markup = 0.0  # mean markup of last month's bidding wars, as counties believe it
-        self.handoff_until = np.zeros(n, dtype=np.int32)
-        self.contact_month = np.full(n, -1, dtype=np.int32)
-        self.signed_month = np.full(n, -1, dtype=np.int32)
-        self.approved_month = np.full(n, -1, dtype=np.int32)
-        self.start_month = np.full(n, -1, dtype=np.int32)
-        self.operate_month = np.full(n, -1, dtype=np.int32)
-        self.end_month = np.full(n, -1, dtype=np.int32)
-        self.reason = np.full(n, -1, dtype=np.int8)
-        self.end_stage = np.full(n, -1, dtype=np.int8)
-        self.appr_need = np.zeros(n, dtype=np.int32)
-        self.appr_done = np.zeros(n, dtype=np.int32)
-        self.appr_pre = np.zeros(n, dtype=np.int32)  # approvals needed before ground-breaking
-        self.req_since = np.zeros(n, dtype=np.int32)
-        self.loan_refused = np.zeros(n, dtype=bool)
-        self.land_granted = np.zeros(n, dtype=bool)
-        self.land_ready = np.full(n, -1, dtype=np.int32)
-        self.tracked = np.zeros(n, dtype=bool)
-        self.promised = np.zeros(n)  # 万元 of incentive promised at signing
-        self.promise_gov = np.full(n, -1, dtype=np.int8)  # government that made the promise
-        self.promise_open = np.zeros(n, dtype=bool)  # promised and not yet due
-        self.promise_dropped = np.zeros(n, dtype=bool)  # dropped by a new leader (新官不理旧账)
-        self.paid = np.zeros(n)  # 万元 of incentive actually paid
-        self.paid_late = np.zeros(n, dtype=bool)  # paid after an appeal
-        self.broken = np.zeros(n, dtype=bool)  # not paid when due
-        self.fund_stake = np.zeros(n)  # 万元 the investment fund has in the project
-        self.fund_backed = np.zeros(n, dtype=bool)
-        self.stall_month = np.full(n, -1, dtype=np.int32)
-        self.months_built = np.zeros(n)
-        self.arrived = np.zeros(n)  # 万元 arrived
-        self.op_capital = np.zeros(n)  # 万元 operating (with expansions)
-        self.partner_lead = np.zeros(n, dtype=bool)
-        # Events of the current month that feed hazards.
-        self.ev_loan_refused = np.zeros(n, dtype=bool)
-        self.ev_broken = np.zeros(n, dtype=bool)
-        # Cohort follow-up: capital arrived 12, 24 and 36 months after signing (starts and completions are read
-        # from start_month and operate_month).
-        self.arrived_at = {k: np.full(n, np.nan) for k in COHORT_MONTHS}
-        beliefs.init_arrays(self, n)
         # Region-level states.
         self.atmosphere = p.policy.atmosphere
         self.legal_insecurity = p.policy.legal_insecurity
@@ -200,8 +171,8 @@ class AttractionModel(Model):
     def step(self) -> None:
         """One month of the region's investment attraction."""
         self.t = self.steps
-        self.ev_loan_refused[:] = False
-        self.ev_broken[:] = False
+        inv = self.investors
+        inv.events.clear()
         self.ledger.monthly_inflow()
         self._returns()
         self._politics()
@@ -214,10 +185,12 @@ class AttractionModel(Model):
         self._decide()
         self.ledger.update_tracking()
         # Projects at the service counters this month (stages do not change while departments serve).
-        self.service_rows = kernels.rows_between(self.stage, SIGNED, BUILDING)
-        waiting = self.service_rows[self.approved_month[self.service_rows] < 0]
-        self.overdue = np.zeros(self.n, dtype=bool)
-        self.overdue[waiting[self.t - self.signed_month[waiting] > self.pop.patience[waiting]]] = True
+        pl = inv.pipeline
+        self.service_rows = kernels.rows_between(pl.stage, SIGNED, BUILDING)
+        waiting = self.service_rows[pl.approved_month[self.service_rows] < 0]
+        overdue = inv.events.overdue
+        overdue[:] = False
+        overdue[waiting[self.t - pl.signed_month[waiting] > self.pop.patience[waiting]]] = True
         self.agents_by_type[Department].do("decide", self.mean_attention())  # the leaders' attention, once
         self.agents_by_type[Department].do("serve")
         self._allocate_land()
@@ -245,9 +218,10 @@ class AttractionModel(Model):
         the soft environment, the credibility of promises and legal risk more (P3). Computed in one compiled
         pass (:func:`sim.model.kernels.utilities`)."""
         b = self.p.behaviour
-        return kernels.utilities(np.asarray(idx, dtype=np.int64), self.beliefs,
+        inv = self.investors
+        return kernels.utilities(np.asarray(idx, dtype=np.int64), inv.beliefs,
                                  _NO_OFFER if incentive is None else incentive, self.p.policy.incentive_rate,
-                                 self.bid_markup, self.pop.size_weight, self.sector_appeal, self.sector_env_weight,
+                                 inv.competition.bid_markup, self.pop.size_weight, self.sector_appeal, self.sector_env_weight,
                                  b.b_incentive, b.b_soft, b.b_risk, b.b_hard, b.b_delay)
 
     def go_on_probability(self, idx: np.ndarray, bonus: float | np.ndarray = 0.0,
@@ -259,18 +233,20 @@ class AttractionModel(Model):
 
     def _decide(self) -> None:
         p, t = self.p, self.t
+        inv = self.investors
+        pl = inv.pipeline
         draw = self.streams.uniform
         # Contacted last month or earlier: enter negotiation or decline.
-        c = ((self.stage == CONTACTED) & (self.contact_month < t)).nonzero()[0]
+        c = ((pl.stage == CONTACTED) & (pl.contact_month < t)).nonzero()[0]
         if c.size:
             go = draw("negotiate", c, t, 0) < self.go_on_probability(c)
-            self._set_stage(c[go], NEGOTIATING)
+            inv.set_stage(c[go], NEGOTIATING, t)
             self.counters.negotiations_started += int(go.sum())
             declined = c[~go]
-            self._set_stage(declined, DECLINED)
+            inv.set_stage(declined, DECLINED, t)
             self.counters.declined += declined.size
         # Negotiations that conclude this month (not while a hand-off is still under way).
-        neg = ((self.stage == NEGOTIATING) & (self.stage_month < t) & (self.handoff_until <= t)).nonzero()[0]
+        neg = ((pl.stage == NEGOTIATING) & (pl.stage_month < t) & (pl.handoff_until <= t)).nonzero()[0]
         if neg.size == 0:
             return
         neg = neg[draw("negotiate", neg, t, 1) < 1.0 / p.behaviour.negotiation_months]
@@ -278,7 +254,7 @@ class AttractionModel(Model):
         screening = p.policy.screening_strict * (1.0 - w) + p.policy.screening_lax * w
         unserious = ~self.pop.serious[neg]
         screened = unserious & (draw("screening", neg, t) < screening)
-        self._set_stage(neg[screened], DECLINED)
+        inv.set_stage(neg[screened], DECLINED, t)
         self.counters.screened_out += int(screened.sum())
         neg = neg[~screened]
         bonus = p.policy.signing_push * w + p.behaviour.b_team * p.policy.team_quality
@@ -296,7 +272,7 @@ class AttractionModel(Model):
         """Incentives offered at the signing table (万元): the published rate, as long as outstanding promises stay
         within the fund's means over ``honouring_discipline`` and the fund can pay for vetting the promise."""
         pol = self.p.policy
-        dup = 1.0 + self.bid_markup[idx]
+        dup = 1.0 + self.investors.competition.bid_markup[idx]
         want = np.minimum(pol.incentive_rate / PERCENT * dup * self.pop.announced[idx], pol.incentive_cap * dup)
         order = np.argsort(self.pop.priority[idx], kind="stable")  # the queue at the signing table
         queued = want[order]
@@ -309,28 +285,26 @@ class AttractionModel(Model):
 
     def _sign(self, idx: np.ndarray, promise: np.ndarray) -> None:
         p, t = self.p, self.t
-        self._set_stage(idx, SIGNED)
-        self.signed_month[idx] = t
-        self.req_since[idx] = t
+        inv = self.investors
+        pl, ap, pr = inv.pipeline, inv.approvals, inv.promises
+        inv.set_stage(idx, SIGNED, t)
+        pl.signed_month[idx] = t
+        ap.since[idx] = t
         k = np.minimum(self.pop.approvals[idx], self.n_local_depts).astype(np.int32)
         need = (np.left_shift(1, k) - 1).astype(np.int32)
         need |= np.where(self.pop.needs_loan[idx], 1 << self.bank_index, 0).astype(np.int32)
-        self.appr_need[idx] = need
-        self.appr_done[idx] = 0
+        ap.need[idx] = need
+        ap.done[idx] = 0
         pre = np.minimum(k, p.service.pre_start_approvals)
-        self.appr_pre[idx] = (np.left_shift(1, pre) - 1).astype(np.int32)
-        self.promised[idx] = promise
+        ap.pre_start[idx] = (np.left_shift(1, pre) - 1).astype(np.int32)
+        pr.promised[idx] = promise
         self.ledger.note_promised(float(promise.sum()))
-        self.counters.bidding_extra += float((promise - promise / (1.0 + self.bid_markup[idx])).sum())
-        self.promise_open[idx] = promise > 0
-        self.promise_gov[idx] = self.gov[idx]
+        self.counters.bidding_extra += float((promise - promise / (1.0 + inv.competition.bid_markup[idx])).sum())
+        pr.open[idx] = promise > 0
+        pr.gov[idx] = pl.gov[idx]
         done = idx[need == 0]
-        self.approved_month[done] = t
+        pl.approved_month[done] = t
         self.counters.approval_months.extend([0] * done.size)
-
-    def _set_stage(self, idx: np.ndarray, stage: int) -> None:
-        self.stage[idx] = stage
-        self.stage_month[idx] = self.t
 
     # ------------------------------------------------------------------ service
     def decide_loans(self, idx: np.ndarray) -> None:
@@ -339,55 +313,62 @@ class AttractionModel(Model):
         pr = np.where(self.pop.serious[idx], pr, pr * self.p.service.unserious_loan_factor)
         refused = idx[self.streams.uniform("bank", idx, self.t) >= np.minimum(pr, 1.0)]
         backed = self.ledger.back_loans(refused, self.streams.uniform("fund", refused, self.t))
-        self.fund_backed[backed] = True
+        inv = self.investors
+        inv.approvals.fund_backed[backed] = True
         refused = np.setdiff1d(refused, backed)
-        self.loan_refused[refused] = True
-        self.ev_loan_refused[refused] = True
+        inv.approvals.loan_refused[refused] = True
+        inv.events.loan_refused[refused] = True
 
     def complete_requests(self, idx: np.ndarray, d: int) -> None:
         """Mark approval ``d`` done for ``idx``; those with every approval done are approved."""
-        fin = kernels.complete(idx, np.int32(1 << d), self.appr_need, self.appr_done, self.req_since, self.approved_month,
-                               self.t)
-        self.counters.approval_months.extend((self.t - self.signed_month[fin]).tolist())
+        inv = self.investors
+        ap, pl = inv.approvals, inv.pipeline
+        fin = kernels.complete(idx, np.int32(1 << d), ap.need, ap.done, ap.since, pl.approved_month, self.t)
+        self.counters.approval_months.extend((self.t - pl.signed_month[fin]).tolist())
 
     def ready_for_land_rows(self) -> np.ndarray:
         """Rows (ascending) of signed serious projects with their pre-start approvals done and no land yet."""
-        return kernels.waiting_for_land(kernels.rows_between(self.stage, SIGNED, SIGNED), self.stage, self.appr_pre,
-                                        self.appr_done, self.land_granted, self.pop.serious)
+        inv = self.investors
+        stage = inv.pipeline.stage
+        return kernels.waiting_for_land(kernels.rows_between(stage, SIGNED, SIGNED), stage, inv.approvals.pre_start,
+                                        inv.approvals.done, inv.land.granted, self.pop.serious)
 
     # ------------------------------------------------------------------ land
     def _allocate_land(self) -> None:
+        inv = self.investors
         waiting = self.ready_for_land_rows()
-        self.land_ready[waiting[self.land_ready[waiting] < 0]] = self.t
+        ready = inv.land.ready_month
+        ready[waiting[ready[waiting] < 0]] = self.t
         if waiting.size == 0:
             return
-        order = np.lexsort((self.pop.priority[waiting], self.signed_month[waiting], ~self.tracked[waiting]))
+        order = np.lexsort((self.pop.priority[waiting], inv.pipeline.signed_month[waiting], ~inv.tracked[waiting]))
         waiting = waiting[order]
-        gov = self.gov[waiting]
+        gov = inv.pipeline.gov[waiting]
         for g in self.governments:
             self._grant(waiting[gov == g.index], g)
         # Projects that found no land at home may go elsewhere: first into the city park (a platform for the
         # whole region), then to the counties with most free land: a late hand-off, with a delay and wavering.
         others = [self.city] + sorted(self.governments[:CITY], key=lambda g: -g.free_land)
         for g in others:
-            rest = waiting[~self.land_granted[waiting]]
+            rest = waiting[~inv.land.granted[waiting]]
             if rest.size == 0 or g.free_land <= 0:
                 continue
             moved = self._grant(rest, g)
             if not g.is_city and moved.size:
                 months = self.p.platform.late_handoff_months * (SPREAD_LOW + self.streams.uniform("handoff", moved, self.t, 2))
-                self.handoff_until[moved] = self.t + np.ceil(months).astype(np.int32)
+                inv.pipeline.handoff_until[moved] = self.t + np.ceil(months).astype(np.int32)
                 self.counters.late_handoffs += moved.size
 
     def _grant(self, idx: np.ndarray, g: Government) -> np.ndarray:
         """Give land from ``g``'s pool to the queue ``idx`` (first fit); granted projects locate there."""
         if idx.size == 0:
             return idx
+        inv = self.investors
         granted = _first_fit(idx, self.pop.land_need[idx], g.free_land)
-        self.land_granted[granted] = True
-        self.gov[granted] = g.index
+        inv.land.granted[granted] = True
+        inv.pipeline.gov[granted] = g.index
         g.free_land -= float(self.pop.land_need[granted].sum())
-        self.counters.land_wait_months.extend((self.t - self.land_ready[granted]).tolist())
+        self.counters.land_wait_months.extend((self.t - inv.land.ready_month[granted]).tolist())
         return granted
 
     def revitalise(self, mu: float) -> tuple[float, np.ndarray]:
@@ -427,11 +408,13 @@ class AttractionModel(Model):
         """Each county's standing this year: signed amounts (weight ``assessment_signed_weight``) and landed capital."""
         w = self.p.policy.assessment_signed_weight
         year_start = (self.t - 1) // MONTHS_PER_YEAR * MONTHS_PER_YEAR + 1
+        inv = self.investors
+        cap = inv.capital
         if self.t == year_start:
-            self.arrived_year_start[:] = self.arrived
+            cap.arrived_year_start[:] = cap.arrived
         # only projects located with a government count
-        signed, landed = kernels.year_scores(self.gov, len(self.governments), self.pop.announced, self.signed_month,
-                                             year_start, self.arrived, self.arrived_year_start)
+        signed, landed = kernels.year_scores(inv.pipeline.gov, len(self.governments), self.pop.announced,
+                                             inv.pipeline.signed_month, year_start, cap.arrived, cap.arrived_year_start)
         counties = self.governments[:CITY]
         for g in counties:
             g.score_year = w * signed[g.index] + (1.0 - w) * landed[g.index]
@@ -441,74 +424,81 @@ class AttractionModel(Model):
 
     # ------------------------------------------------------------------ construction and operation
     def _start_building(self) -> None:
-        ready = ((self.stage == SIGNED) & self.land_granted & (self.handoff_until <= self.t)).nonzero()[0]
+        inv = self.investors
+        pl = inv.pipeline
+        ready = ((pl.stage == SIGNED) & inv.land.granted & (pl.handoff_until <= self.t)).nonzero()[0]
         if ready.size == 0:
             return
-        self._set_stage(ready, BUILDING)
-        self.start_month[ready] = self.t
-        self.arrived[ready] += self.p.construction.upfront_share * self.pop.capital[ready]
+        inv.set_stage(ready, BUILDING, self.t)
+        pl.start_month[ready] = self.t
+        inv.capital.arrived[ready] += self.p.construction.upfront_share * self.pop.capital[ready]
         self.ledger.pay_incentives(ready)
 
     def _construct_and_operate(self) -> None:
         p, c = self.p, self.p.construction
+        inv = self.investors
+        pl, ap, capital = inv.pipeline, inv.approvals, inv.capital
         self._stall()
-        b = kernels.rows_between(self.stage, BUILDING, BUILDING)
+        b = kernels.rows_between(pl.stage, BUILDING, BUILDING)
         if b.size:
-            pending = self.appr_need[b] & ~self.appr_done[b]
+            pending = ap.need[b] & ~ap.done[b]
             bank_only = pending == (1 << self.bank_index)
             speed = np.where(pending == 0, 1.0, np.where(bank_only, c.self_finance_speed, c.stall_speed))
-            speed = np.where(self.loan_refused[b], np.minimum(speed, c.self_finance_speed), speed)
-            self.months_built[b] += speed
-            frac = np.minimum(1.0, self.months_built[b] / self.pop.build_months[b])
+            speed = np.where(ap.loan_refused[b], np.minimum(speed, c.self_finance_speed), speed)
+            capital.months_built[b] += speed
+            frac = np.minimum(1.0, capital.months_built[b] / self.pop.build_months[b])
             cap = self.pop.capital[b]
-            self.arrived[b] = np.maximum(self.arrived[b], cap * (c.upfront_share + (1.0 - c.upfront_share) * frac))
+            capital.arrived[b] = np.maximum(capital.arrived[b], cap * (c.upfront_share + (1.0 - c.upfront_share) * frac))
             done = b[frac >= 1.0]
-            self._set_stage(done, OPERATING)
-            self.operate_month[done] = self.t
-            self.op_capital[done] = self.pop.capital[done]
-            self.ledger.settle_fund_stakes(done[self.fund_stake[done] > 0], done[:0])
-        op = kernels.rows_between(self.stage, OPERATING, OPERATING)
-        self.tax_month = float((self.op_capital[op] * self.tax_per_capital_month[op]).sum())
+            inv.set_stage(done, OPERATING, self.t)
+            pl.operate_month[done] = self.t
+            capital.operating[done] = self.pop.capital[done]
+            self.ledger.settle_fund_stakes(done[capital.fund_stake[done] > 0], done[:0])
+        op = kernels.rows_between(pl.stage, OPERATING, OPERATING)
+        self.tax_month = float((capital.operating[op] * self.tax_per_capital_month[op]).sum())
         self.ledger.collect_tax(self.tax_month)
         u = self.streams.uniform("reinvest", op, self.t)
         if op.size:
             grow = op[u < p.population.reinvest_per_year / MONTHS_PER_YEAR * beliefs.satisfaction(self, op)]
             add = p.population.reinvest_fraction * self.pop.capital[grow]
-            self.op_capital[grow] += add
+            capital.operating[grow] += add
             self.counters.reinvested += float(add.sum())
 
     def _stall(self) -> None:
         """Projects under construction may stall half-built (烂尾), more often without the loan they needed or after
         a broken promise; no capital arrives while stalled; a stalled project may find money and resume."""
         h = self.p.hazards
-        s = kernels.rows_between(self.stage, STALLED, STALLED)
+        inv = self.investors
+        pl = inv.pipeline
+        s = kernels.rows_between(pl.stage, STALLED, STALLED)
         resume = s[self.streams.uniform("stall", s, self.t, 1) < h.stall_resume]
-        self.stage[resume] = BUILDING
+        inv.set_stage(resume, BUILDING, self.t)
         self.counters.resumed += resume.size
-        b = kernels.rows_between(self.stage, BUILDING, BUILDING)
-        gap = self.loan_refused[b] | self.broken[b]
+        b = kernels.rows_between(pl.stage, BUILDING, BUILDING)
+        gap = inv.approvals.loan_refused[b] | inv.promises.broken[b]
         u = self.streams.uniform("stall", b, self.t, 0)
-        now = b[(u < h.stall * np.where(gap, h.stall_funding_gap, 1.0)) & (self.start_month[b] < self.t)]
-        self._set_stage(now, STALLED)
-        self.stall_month[now] = self.t
+        now = b[(u < h.stall * np.where(gap, h.stall_funding_gap, 1.0)) & (pl.start_month[b] < self.t)]
+        inv.set_stage(now, STALLED, self.t)
+        inv.capital.stall_month[now] = self.t
         self.counters.stalled += now.size
-        self.ledger.settle_fund_stakes(now[:0], now[self.fund_stake[now] > 0])
+        self.ledger.settle_fund_stakes(now[:0], now[inv.capital.fund_stake[now] > 0])
 
     # ------------------------------------------------------------------ slow states
     def _slow_states(self) -> None:
         pol = self.p.policy
         spend = self.ledger.allotment.get("atmosphere", 0.0) / PER_THOUSAND / self.p.scale
-        op = kernels.rows_between(self.stage, OPERATING, OPERATING)
+        op = kernels.rows_between(self.investors.pipeline.stage, OPERATING, OPERATING)
         satisfied = float((beliefs.satisfaction(self, op) > self.p.behaviour.satisfied_threshold).sum()) if op.size else 0.0
         gain = pol.atmosphere_effect * spend + pol.atmosphere_from_success * satisfied / self.p.scale
         self.atmosphere = float(np.clip(self.atmosphere + (gain - pol.atmosphere_decay * self.atmosphere) / MONTHS_PER_YEAR, 0.0, 1.0))
 
     def _follow_cohorts(self) -> None:
+        signed_month, cap = self.investors.pipeline.signed_month, self.investors.capital
         for k in COHORT_MONTHS:
-            idx = (self.signed_month == self.t - k).nonzero()[0]
+            idx = (signed_month == self.t - k).nonzero()[0]
             if self.t - k < 0 or idx.size == 0:
                 continue
-            self.arrived_at[k][idx] = self.arrived[idx]
+            cap.arrived_at[k][idx] = cap.arrived[idx]
 
     # ------------------------------------------------------------------ reporting helpers
     def investor(self, row: int) -> Investor:
@@ -517,26 +507,29 @@ class AttractionModel(Model):
 
     def in_market(self) -> np.ndarray:
         """Mask of prospects in the market and not being courted: arrived, never contacted or back after declining."""
-        return (self.stage == PROSPECT) & (self.arrival_month <= self.t)
+        return (self.investors.pipeline.stage == PROSPECT) & (self.arrival_month <= self.t)
 
     def _returns(self) -> None:
         """Prospects that declined may be courted again after a cool-down, remembering what they believed."""
-        back = ((self.stage == DECLINED) & (self.stage_month <= self.t - self.p.behaviour.return_months)).nonzero()[0]
-        self.stage[back] = PROSPECT
+        inv = self.investors
+        pl = inv.pipeline
+        back = ((pl.stage == DECLINED) & (pl.stage_month <= self.t - self.p.behaviour.return_months)).nonzero()[0]
+        inv.set_stage(back, PROSPECT, self.t)
         self.counters.returned += back.size
 
     def stage_count(self, stage: int) -> int:
         """Number of investors now in ``stage``."""
-        return int(np.count_nonzero(self.stage == stage))
+        return int(np.count_nonzero(self.investors.pipeline.stage == stage))
 
     @property
     def ever_signed(self) -> np.ndarray:
         """Mask of investors who signed at any time."""
-        return self.signed_month >= 0
+        return self.investors.pipeline.signed_month >= 0
 
     def in_pipeline(self) -> np.ndarray:
         """Mask of investors contacted and not (yet) gone."""
-        return (self.stage >= CONTACTED) & (self.stage <= OPERATING)
+        stage = self.investors.pipeline.stage
+        return (stage >= CONTACTED) & (stage <= OPERATING)
 
 
 def _first_fit(idx: np.ndarray, need: np.ndarray, free: float) -> np.ndarray:

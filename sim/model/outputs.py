@@ -28,6 +28,7 @@ operation (``operate_month >= 0``); ``*_share_started`` and ``*_share_completed`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -49,6 +50,9 @@ from sim.model.beliefs import satisfaction
 from sim.model.budget import SPEND_KEYS
 from sim.model.channels import SOURCES
 from sim.model.units import BN_YUAN, COHORT_MONTHS, HEADLINE_COHORT_MONTHS, MONTHS_PER_YEAR
+
+if TYPE_CHECKING:
+    from sim.model.model import AttractionModel
 
 
 @dataclass
@@ -117,15 +121,16 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b > 0 else 0.0
 
 
-def observe(m) -> dict:
+def observe(m: AttractionModel) -> dict:
     """The month's outputs from the model's arrays."""
     c = m.counters
-    counts, signed, heads, op, pipe = kernels.census(m.stage, len(STAGE_NAMES), m.signed_month, m.start_month,
-                                                     m.operate_month, m.pop.large, m.pop.industrial)
+    pl, capital = m.investors.pipeline, m.investors.capital
+    counts, signed, heads, op, pipe = kernels.census(pl.stage, len(STAGE_NAMES), pl.signed_month, pl.start_month,
+                                                     pl.operate_month, m.pop.large, m.pop.industrial)
     started, now_on, done, n_large, n_industrial = heads.tolist()
     n_signed = signed.size
     signed_cap = float(m.pop.announced[signed].sum())
-    arrived = float(m.arrived.sum())
+    arrived = float(capital.arrived.sum())
     reasons = c.by_reason_stage.sum(axis=1)
     rec = {
         "month": m.t,
@@ -151,7 +156,7 @@ def observe(m) -> dict:
         "share_capital_arrived_to_date": _ratio(arrived, signed_cap),
         "large_project_share": _ratio(n_large, n_signed),
         "industrial_share": _ratio(n_industrial, n_signed),
-        "jobs": float((m.op_capital[op] * m.jobs_per_capital[op]).sum()),
+        "jobs": float((capital.operating[op] * m.jobs_per_capital[op]).sum()),
         "tax_month": m.tax_month if hasattr(m, "tax_month") else 0.0,
         "tax_revenue": m.ledger.tax_total,
         "mean_approval_months": sum(c.approval_months) / len(c.approval_months) if c.approval_months else 0.0,
@@ -184,7 +189,7 @@ def observe(m) -> dict:
     return rec
 
 
-def cohort_rates(m, after: int, window: tuple[int, int] | None = None,
+def cohort_rates(m: AttractionModel, after: int, window: tuple[int, int] | None = None,
                  signed: np.ndarray | None = None) -> dict[str, float]:
     """Start (履约率), completion and capital-arrival rates ``after`` months after signing, for a signing window
     (NaN while no project of the window can be followed that long).
@@ -193,18 +198,19 @@ def cohort_rates(m, after: int, window: tuple[int, int] | None = None,
     ``after`` months by now (signed in month ``m.t - after`` or before); the window defaults to months 1 to
     ``m.t - after``. Start and completion are read from each project's month of ground-breaking and of
     operation, so any ``after`` works; the capital arrived is the snapshot the model takes ``after`` months
-    after each signing (NaN for follow-up lengths it does not snapshot, see ``model.arrived_at``).
+    after each signing (NaN for follow-up lengths it does not snapshot, see ``investors.capital.arrived_at``).
     ``signed``, if given, are the rows of every project signed so far (ascending), found once for several calls.
     """
     lo, hi = window if window else (1, m.t - after)
     hi = min(hi, m.t - after)
+    pl = m.investors.pipeline
     if signed is None:
-        signed = (m.signed_month >= 0).nonzero()[0]
+        signed = (pl.signed_month >= 0).nonzero()[0]
     # the cohort (ascending) and how many had started and been completed ``after`` months after signing
-    rows, started, completed = kernels.cohort(signed, m.signed_month, m.start_month, m.operate_month, max(lo, 0), hi,
+    rows, started, completed = kernels.cohort(signed, pl.signed_month, pl.start_month, pl.operate_month, max(lo, 0), hi,
                                               after)
     n = rows.size
-    snap = m.arrived_at.get(after)
+    snap = m.investors.capital.arrived_at.get(after)
     nan = float("nan")
     if n == 0:  # nothing to observe yet: not a rate of zero
         return {"projects": 0, "capital_arrival_rate": nan, "start_rate": nan, "completion_rate": nan}
@@ -223,7 +229,7 @@ def _sum_known(x: np.ndarray) -> float:
     return float(x.sum())
 
 
-def cohorts_by_year(m) -> dict[str, dict[str, float]]:
+def cohorts_by_year(m: AttractionModel) -> dict[str, dict[str, float]]:
     """Rates of each signing year (projects signed in months 1-12, 13-24, ...) at every follow-up length the
     horizon allows: ``{"year_1": {"projects": ..., "start_rate_12m": ..., ...}, ...}``."""
     out: dict[str, dict[str, float]] = {}
@@ -243,12 +249,14 @@ def cohorts_by_year(m) -> dict[str, dict[str, float]]:
     return out
 
 
-def summary(m) -> dict:
+def summary(m: AttractionModel) -> dict:
     """End-of-run summary (``summary.json``)."""
     rec = dict(m.record)
-    signed = m.signed_month >= 0
-    started = signed & (m.start_month >= 0)
-    completed = signed & (m.operate_month >= 0)
+    inv = m.investors
+    pl, pr = inv.pipeline, inv.promises
+    signed = pl.signed_month >= 0
+    started = signed & (pl.start_month >= 0)
+    completed = signed & (pl.operate_month >= 0)
     cap_signed = float(m.pop.announced[signed].sum())
     out = {k: rec[k] for k in (
         "signed_projects", "signed_capital", "arrived_capital", "share_started_to_date",
@@ -258,7 +266,7 @@ def summary(m) -> dict:
         "referral_leads", "perceived_hard", "perceived_soft", "perceived_credibility", "actual_hard", "actual_soft",
         "actual_credibility", "atmosphere", "legal_insecurity")}
     out["months"] = m.t
-    out["prospects_contacted"] = int((m.contact_month >= 0).sum())
+    out["prospects_contacted"] = int((pl.contact_month >= 0).sum())
     out["contacts_made"] = rec["contacted_total"]
     out["prospects_available"] = int((m.arrival_month <= m.t).sum())
     out["prospects_returned"] = m.counters.returned
@@ -272,17 +280,17 @@ def summary(m) -> dict:
     out["industrial_share_signed_capital"] = _ratio(m.pop.announced[signed & m.pop.industrial].sum(), cap_signed)
     # Lanzhou fair 2023: projects of 1 bn yuan and more are 63% of the signed value (CALIBRATION B).
     out["signed_capital_share_1bn_plus"] = _ratio(m.pop.announced[signed & (m.pop.announced >= BN_YUAN)].sum(), cap_signed)
-    arrived = m.arrived
+    arrived = inv.capital.arrived
     out["industrial_share_arrived_capital"] = _ratio(arrived[m.pop.industrial].sum(), arrived.sum())
-    out["incentives_promised"] = float(m.promised[signed].sum())
-    out["incentives_paid"] = float(m.paid.sum())
-    due = (m.promised > 0) & (m.start_month >= 0)
-    paid = m.paid > 0
+    out["incentives_promised"] = float(pr.promised[signed].sum())
+    out["incentives_paid"] = float(pr.paid.sum())
+    due = (pr.promised > 0) & (pl.start_month >= 0)
+    paid = pr.paid > 0
     out["promises_due"] = int(due.sum())
     out["promises_broken"] = int((due & ~paid).sum())
-    out["promises_paid_late"] = int(m.paid_late.sum())
+    out["promises_paid_late"] = int(pr.paid_late.sum())
     out["promises_dropped_by_successors"] = m.counters.promises_dropped
-    out["promises_unfunded"] = int((due & m.broken & ~m.promise_dropped).sum())
+    out["promises_unfunded"] = int((due & pr.broken & ~pr.dropped).sum())
     out["honouring_rate"] = _ratio(paid.sum(), due.sum())
     out["leader_rotations"] = int(sum(g.rotations for g in m.governments))
     out["stop_go_years"] = m.counters.stop_go_years
@@ -295,16 +303,16 @@ def summary(m) -> dict:
     out["handoff_share"] = _ratio(m.counters.handoffs, m.counters.city_contacts)
     # What the counties' competition costs (P6): prospects courted by several counties, the extra incentive promised
     # to outbid a rival, and courted prospects that never signed.
-    courted = m.courted
+    courted, bid_markup = inv.competition.courted, inv.competition.bid_markup
     out["prospects_courted_by_several"] = int(courted.sum())
     out["bidding_extra_promised"] = m.counters.bidding_extra
     out["bidding_extra_per_courted_signing"] = _ratio(m.counters.bidding_extra, (courted & signed).sum())
-    paid_extra = m.paid * m.bid_markup / (1.0 + m.bid_markup)
+    paid_extra = pr.paid * bid_markup / (1.0 + bid_markup)
     out["bidding_extra_paid"] = float(paid_extra.sum())
-    out["bidding_extra_paid_per_project"] = _ratio(out["bidding_extra_paid"], int((m.paid > 0).sum()))
-    out["courted_lost"] = int((courted & ~signed & (m.contact_month >= 0) & (m.stage != CONTACTED)
-                               & (m.stage != NEGOTIATING)).sum())
-    out["fund_backed_loans"] = int(m.fund_backed.sum())
+    out["bidding_extra_paid_per_project"] = _ratio(out["bidding_extra_paid"], int((pr.paid > 0).sum()))
+    out["courted_lost"] = int((courted & ~signed & (pl.contact_month >= 0) & (pl.stage != CONTACTED)
+                               & (pl.stage != NEGOTIATING)).sum())
+    out["fund_backed_loans"] = int(inv.approvals.fund_backed.sum())
     out["budget_held"] = rec["budget_held"]
     out["budget_returned"] = rec["budget_returned"]
     out["screened_out"] = m.counters.screened_out
@@ -330,7 +338,7 @@ def summary(m) -> dict:
         for k, v in cohort_rates(m, after).items():
             out[f"cohort_{k}_{after}m"] = v
     out["cohorts_by_year"] = cohorts_by_year(m)
-    src = m.channel[signed]
+    src = pl.channel[signed]
     out["signed_by_source"] = {s: int((src == i).sum()) for i, s in enumerate(SOURCES)}
     out.update(mechanism_accounts(m))
     return out
@@ -342,7 +350,7 @@ CAPITAL_STATUSES = ("operating", "building", "stalled", "waiting")
 """Where a signed project stands at the horizon, besides withdrawn or exited (counted by reason)."""
 
 
-def mechanism_accounts(m, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
+def mechanism_accounts(m: AttractionModel, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
     """Accounts that explain the cohort start rate and arrived capital by mechanism, exactly.
 
     - ``cohort_not_started_{after}m``: the signed cohort of :func:`cohort_rates` that had not begun building
@@ -354,35 +362,38 @@ def mechanism_accounts(m, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
       waiting to start. ``arrived_capital`` = ``signed_capital`` - their sum.
     - ``capital_gap_projects``: the signed projects in each of those groups.
     """
-    cohort = (m.signed_month >= 1) & (m.signed_month <= m.t - after)
-    started = (m.start_month >= 0) & (m.start_month <= m.signed_month + after)  # as cohort_rates counts it
+    pl = m.investors.pipeline
+    stage, signed_month, reason = pl.stage, pl.signed_month, pl.reason
+    cohort = (signed_month >= 1) & (signed_month <= m.t - after)
+    started = (pl.start_month >= 0) & (pl.start_month <= signed_month + after)  # as cohort_rates counts it
     not_started = cohort & ~started
-    gone_by = not_started & (m.reason >= 0) & (m.end_month >= 0) & (m.end_month <= m.signed_month + after)
-    cohort_out = {r: int((gone_by & (m.reason == i)).sum()) for i, r in enumerate(REASONS)}
+    gone_by = not_started & (reason >= 0) & (pl.end_month >= 0) & (pl.end_month <= signed_month + after)
+    cohort_out = {r: int((gone_by & (reason == i)).sum()) for i, r in enumerate(REASONS)}
     cohort_out["waiting"] = int((not_started & ~gone_by).sum())
-    signed = m.signed_month >= 0
-    gap = m.pop.announced - m.arrived
-    gone = signed & ((m.stage == WITHDRAWN) | (m.stage == EXITED))
-    groups = {r: gone & (m.reason == i) for i, r in enumerate(REASONS)}
-    groups["operating"] = signed & (m.stage == OPERATING)
-    groups["building"] = signed & (m.stage == BUILDING)
-    groups["stalled"] = signed & (m.stage == STALLED)
-    groups["waiting"] = signed & ~gone & (m.stage != OPERATING) & (m.stage != BUILDING) & (m.stage != STALLED)
+    signed = signed_month >= 0
+    gap = m.pop.announced - m.investors.capital.arrived
+    gone = signed & ((stage == WITHDRAWN) | (stage == EXITED))
+    groups = {r: gone & (reason == i) for i, r in enumerate(REASONS)}
+    groups["operating"] = signed & (stage == OPERATING)
+    groups["building"] = signed & (stage == BUILDING)
+    groups["stalled"] = signed & (stage == STALLED)
+    groups["waiting"] = signed & ~gone & (stage != OPERATING) & (stage != BUILDING) & (stage != STALLED)
     return {f"cohort_not_started_{after}m": cohort_out,
             "capital_gap": {k: float(gap[g].sum()) for k, g in groups.items()},
             "capital_gap_projects": {k: int(g.sum()) for k, g in groups.items()}}
 
 
-def check_invariants(m) -> list[str]:
+def check_invariants(m: AttractionModel) -> list[str]:
     """Stock-flow checks that must hold every month; returns the violations (empty when all hold)."""
     bad = []
-    counts = np.bincount(m.stage.astype(np.int64), minlength=len(STAGE_NAMES))  # counted apart from the census
+    pl, arrived = m.investors.pipeline, m.investors.capital.arrived
+    counts = np.bincount(pl.stage.astype(np.int64), minlength=len(STAGE_NAMES))  # counted apart from the census
     if counts.sum() != m.n:
         bad.append(f"stage counts add to {counts.sum()}, not {m.n}")
-    signed = m.signed_month >= 0
-    if m.arrived.sum() > m.pop.announced[signed].sum() + 1e-6:
+    signed = pl.signed_month >= 0
+    if arrived.sum() > m.pop.announced[signed].sum() + 1e-6:
         bad.append("arrived capital exceeds signed capital")
-    if np.any(m.arrived > m.pop.capital + 1e-6):
+    if np.any(arrived > m.pop.capital + 1e-6):
         bad.append("a project received more capital than it commits")
     for k in ("share_started_to_date", "share_building_or_operating_now", "share_completed_to_date",
               "share_capital_arrived_to_date", "large_project_share",
@@ -406,7 +417,7 @@ def check_invariants(m) -> list[str]:
         bad.append(f"budget not accounted for: {gap:.3f} 万元 neither spent, held nor returned")
     if any(g.idle_mu < -1e-6 for g in m.governments):
         bad.append("negative idle land")
-    gone = (m.stage == WITHDRAWN) | (m.stage == EXITED)
-    if np.any(m.reason[gone] < 0):
+    gone = (pl.stage == WITHDRAWN) | (pl.stage == EXITED)
+    if np.any(pl.reason[gone] < 0):
         bad.append("a withdrawal without a reason")
     return bad
