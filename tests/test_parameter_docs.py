@@ -145,6 +145,14 @@ def test_a_table_entry_is_named_by_its_table_and_its_entry():
     assert entry_label("service.loan_approval", "zh") == param_label("service.loan_approval", "zh") == "银行贷款审批通过率"
 
 
+def test_the_calibration_names_its_parameters_and_its_over_reporting_factor():
+    from sim.calibration.report import _label
+
+    assert _label("hazards.no_land", "zh") == param_label("hazards.no_land", "zh") == "无地可用时的撤出风险"
+    assert _label(priors.OVER_REPORTING, "zh") == "上报比率的虚高倍数"
+    assert _label(priors.OVER_REPORTING, "en") == "Over-reporting of the reported rates"
+
+
 def test_the_parameter_table_shows_label_kind_and_range():
     table = parameter_table()
     assert "| key | label | meaning | unit | default | kind | plausible range | source |" in table

@@ -142,8 +142,12 @@ def withdrawal_finding(draw_stats: list[dict]) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- charts
 def _label(key: str, lang: str) -> str:
-    from sim.report.labels import param_label
+    """A calibrated parameter's name (sim.paramdoc), or the name of the calibration's own over-reporting factor."""
+    from sim.paramdoc import param_label
 
+    prior = priors.BY_KEY.get(key)
+    if prior is not None and prior.label_zh:
+        return prior.label_zh if lang == "zh" else prior.label_en
     return param_label(key, lang)
 
 

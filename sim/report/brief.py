@@ -25,21 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.data import FULFILMENT
+from sim.paramdoc import UNIT_ZH, param_label
 from sim.report import numbers as nb
 from sim.report.experiment_charts import panel_title
 from sim.report.findings import Findings
-from sim.report.labels import param_label
 
 MAX_PAGES = 4
 MIN_SCALE = 0.56
 """Charts are not drawn smaller than this share of the text width to make the briefing fit its pages."""
 FONT = '"Noto Sans CJK SC", sans-serif'
-
-UNIT_ZH = {"probability": "概率", "probability / month": "每月概率", "share": "比例", "months": "月",
-           "utility": "效用", "multiplier": "倍", "0-1": "0-1", "万元": "万元", "万元 / year": "万元/年",
-           "万元 / mu": "万元/亩", "mu": "亩", "mu / year": "亩/年", "% of capital": "占投资额 %",
-           "probability / year": "每年概率", "share / month": "每月比例", "utility / month": "效用/月",
-           "utility / year": "效用/年", "approvals": "项", "investors": "个", "ties": "个"}
 
 TEXT = {
     "zh": {

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import HEADLINE_OUTPUTS
+from sim.paramdoc import param_label
 from sim.report import numbers as nb
 from sim.report import style
 from sim.report.findings import Findings, output_name
@@ -25,7 +26,6 @@ from sim.report.labels import (
     OUTPUT_LABELS,
     REASON_LABELS,
     month_axis,
-    param_label,
     pick,
 )
 

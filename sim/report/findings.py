@@ -14,8 +14,9 @@ import math
 from typing import Any
 
 from sim.analysis.data import CAPITAL_ARRIVAL, FULFILMENT
+from sim.paramdoc import param_label
 from sim.report import numbers as nb
-from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, param_label, pick
+from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, pick
 
 HIGHER_IS_BETTER = {"cost_per_job": False, "incremental_cost_per_job": False}
 
