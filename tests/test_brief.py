@@ -200,7 +200,7 @@ def test_footer_ties_the_briefing_to_the_manifest(briefs: Path, small_results: P
 
 
 def test_key_assumptions_come_from_the_sensitivity_ranking(briefs: Path, morris_results: Path) -> None:  # noqa: F811
-    from sim.report.labels import param_label
+    from sim.paramdoc import param_label
 
     sens = load_analysis(morris_results)
     idx = [r for r in sens["sensitivity"]["indices"] if r["output"] == "cohort_start_rate_24m"]

@@ -68,6 +68,13 @@ def test_box_in_plain_words():
     assert re.search(r"a is (above|between) 0\.(59|6)", en) and "b is below 0.3" in en and "coverage" in en
 
 
+def test_an_assumption_is_named_by_its_label_with_its_unit():
+    assert discovery.param_words("platform.county_land_mu_per_year", "zh") == "各县每年新增熟地（亩/年）"
+    assert discovery.param_words("platform.county_land_mu_per_year", "en") == "serviced land added by counties each year (mu / year)"
+    assert discovery.param_words("service.loan_approval", "zh") == "银行贷款审批通过率"  # a share needs no unit
+    assert discovery.param_words("service.loan_approval", "en") == "bank loan approval rate"
+
+
 def test_failures_of_a_stored_experiment_are_paired_differences_per_future(tmp_path):
     from pathlib import Path
 

@@ -49,7 +49,9 @@ def test_every_lever_the_brief_names_is_a_control():
     assert REQUIRED <= {c.key for c in CONTROLS}
     incentive = next(c for c in LEVERS if c.key == "policy.incentive_rate")
     assert (incentive.lo, incentive.hi, incentive.unit) == (0.0, 15.0, "%")
-    assert all(c.zh and c.en for c in CONTROLS)
+    for c in CONTROLS:
+        zh, en = c.label("zh"), c.label("en")
+        assert zh != c.key and en != c.key and any("\u4e00" <= ch <= "\u9fff" for ch in zh), c.key
 
 
 def test_initial_values_are_the_loaded_scenarios_own_levers():

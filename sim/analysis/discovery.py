@@ -35,7 +35,7 @@ import pandas as pd
 
 from sim.analysis.data import AnalysisError, Results
 from sim.files import atomic_write, atomic_write_text
-from sim.report.labels import PARAM_LABELS
+from sim.paramdoc import param_label, param_unit
 
 MIN_COVERAGE = 0.5
 """A PRIM box is chosen as the densest on the peeling trajectory that still holds this share of the failures."""
@@ -209,24 +209,20 @@ def discover(results: Results, strategy: str, output: str, target: float | None 
 
 
 # ----------------------------------------------------------------------------- words
-PARAM_WORDS = {
-    "behaviour.outside_growth": ("其他地区条件改善的速度（每年）", "how fast other regions' offers improve (per year)"),
-    "behaviour.outside_option": ("外地竞争拉力", "the pull of competing regions"),
-    "service.loan_approval": ("银行批贷概率", "the bank's loan approval"),
-    "platform.county_land_mu_per_year": ("各县每年新增熟地（亩）", "serviced land the counties add (mu a year)"),
-    "platform.initial_land_mu": ("期初可用熟地（亩）", "serviced land at the start (mu)"),
-    "hazards.loan_refused": ("贷款被拒后撤资的概率", "chance of leaving after a refused loan"),
-    "policy.leader_rotation": ("领导调动频率（每年）", "leaders' rotation (a year)"),
-}
+UNITLESS = ("share", "probability", "0-1", "")
+"""Units a parameter's words do not name (the number says it)."""
 
 
 def param_words(name: str, lang: str) -> str:
-    """An uncertain assumption in words."""
-    if name in PARAM_WORDS:
-        return PARAM_WORDS[name][0 if lang == "zh" else 1]
-    if name in PARAM_LABELS:
-        return PARAM_LABELS[name][0 if lang == "zh" else 1]
-    return name
+    """An uncertain assumption in words, for the middle of a sentence: its label (``sim.paramdoc``) with its unit,
+    e.g. 各县每年新增熟地（亩/年） / serviced land added by counties each year (mu / year); the name itself if it is
+    not a parameter."""
+    label, unit = param_label(name, lang), param_unit(name, lang)
+    if lang != "zh" and label != name and not label[1:2].isupper():
+        label = label[:1].lower() + label[1:]
+    if param_unit(name, "en") in UNITLESS:
+        return label
+    return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
 
 
 def _num(v: float) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sim.errors import ScenarioError
+from sim.paramdoc import entry_label, param_label
 from sim.scenario import ScenarioSpec
 
 SOURCE = "explorer"
@@ -28,7 +29,8 @@ MAX_SEED = 2**32 - 1
 
 @dataclass(frozen=True)
 class Control:
-    """One lever on the page: a dotted parameter key, its widget and its bilingual label.
+    """One lever on the page: a dotted parameter key and its widget; its bilingual label is the parameter's
+    (``sim.paramdoc``; a budget share is named by its lever, under the page's heading of shares).
 
     ``kind`` is ``"slider"`` (a number between ``lo`` and ``hi`` in steps of
     ``step``, in the parameter's own unit), ``"switch"`` (on/off) or
@@ -37,8 +39,6 @@ class Control:
 
     key: str
     kind: Literal["slider", "switch", "share"]
-    zh: str
-    en: str
     lo: float = 0.0
     hi: float = 1.0
     step: float = 0.05
@@ -46,7 +46,7 @@ class Control:
 
     def label(self, lang: str) -> str:
         """Label in the requested language."""
-        return self.zh if lang == "zh" else self.en
+        return entry_label(self.key, lang) if self.kind == "share" else param_label(self.key, lang)
 
     def show(self, value: Any, lang: str) -> str:
         """A value as the page shows it: on/off, a share in percent, a number with its unit."""
@@ -63,25 +63,24 @@ class Control:
 
 
 LEVERS: tuple[Control, ...] = (
-    Control("policy.incentive_rate", "slider", "承诺优惠（占投资额）", "Incentive promised, share of capital",
-            0.0, 15.0, 0.5, "%"),
-    Control("policy.honouring_discipline", "slider", "优惠承诺纪律（量入为出）", "Discipline in promising (only what the fund carries)"),
-    Control("service.one_stop_centre", "switch", "行政服务中心（并联审批）", "One-stop service centre"),
-    Control("service.complaint_centre", "switch", "投诉中心", "Complaint centre"),
-    Control("policy.city_coordination", "switch", "全市统筹（县区不重复争抢）", "City coordinates the counties"),
-    Control("policy.assessment_signed_weight", "slider", "考核中签约额权重", "Assessment weight on signed amounts"),
-    Control("policy.leadership_attention", "slider", "领导重视程度", "Leadership attention"),
-    Control("service.vertical_coordination", "slider", "条管单位协调", "Vertical-unit coordination"),
+    Control("policy.incentive_rate", "slider", 0.0, 15.0, 0.5, "%"),
+    Control("policy.honouring_discipline", "slider"),
+    Control("service.one_stop_centre", "switch"),
+    Control("service.complaint_centre", "switch"),
+    Control("policy.city_coordination", "switch"),
+    Control("policy.assessment_signed_weight", "slider"),
+    Control("policy.leadership_attention", "slider"),
+    Control("service.vertical_coordination", "slider"),
 )
 """Policy and service levers (C3, C5 and P6 of the design brief)."""
 
 SHARES: tuple[Control, ...] = (
-    Control("budget.shares.park", "share", "市级工业园区建设", "City industrial park", step=0.01),
-    Control("budget.shares.idle_assets", "share", "盘活闲置资产", "Revitalise idle assets", step=0.01),
-    Control("budget.shares.incentive_fund", "share", "招商专项资金（兑现优惠）", "Incentive fund (pays promises)", step=0.01),
-    Control("budget.shares.channels", "share", "招商渠道", "Promotion channels", step=0.01),
-    Control("budget.shares.tracking", "share", "重点项目跟踪", "Project tracking", step=0.01),
-    Control("budget.shares.local_firms", "share", "扶持本地企业", "Encourage local firms", step=0.01),
+    Control("budget.shares.park", "share", step=0.01),
+    Control("budget.shares.idle_assets", "share", step=0.01),
+    Control("budget.shares.incentive_fund", "share", step=0.01),
+    Control("budget.shares.channels", "share", step=0.01),
+    Control("budget.shares.tracking", "share", step=0.01),
+    Control("budget.shares.local_firms", "share", step=0.01),
 )
 """Shares of the yearly attraction budget the page exposes; the other levers keep the scenario's shares."""
 

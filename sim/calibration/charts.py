@@ -10,8 +10,18 @@ import pandas as pd
 from sim.calibration import priors
 from sim.calibration.inference import Posterior
 from sim.calibration.posterior import strong_pairs
+from sim.paramdoc import param_label as parameter_label
 from sim.report import style
-from sim.report.labels import param_label
+
+
+def name_of(key: str, lang: str) -> str:
+    """A calibrated parameter's name (:mod:`sim.paramdoc`), or the name of the calibration's own over-reporting
+    factor (its prior carries it)."""
+    prior = priors.BY_KEY.get(key)
+    if prior is not None and prior.label_zh:
+        return prior.label_zh if lang == "zh" else prior.label_en
+    return parameter_label(key, lang)
+
 
 VERDICTS = {"pinned down": ("数据确定", "pinned down"), "narrowed": ("有所收窄", "narrowed"),
             "not identified": ("无法识别", "not identified")}
@@ -81,8 +91,8 @@ def posterior_chart(post: Posterior, ident: pd.DataFrame, path: Path, lang: str 
         ax.axhline(1.0 / 14, color="#c55a11", lw=1.2, ls="--")
         row = ident[ident["parameter"] == p.key].iloc[0]
         v = VERDICTS[row["verdict"]][0 if zh else 1]
-        ax.set_title(f"{param_label(p.key, lang)}\n{v}（收缩 {row['contraction']:.2f}）" if zh else
-                     f"{param_label(p.key, lang)}\n{v} (contraction {row['contraction']:.2f})", fontsize=7.5, fontweight="normal")
+        ax.set_title(f"{name_of(p.key, lang)}\n{v}（收缩 {row['contraction']:.2f}）" if zh else
+                     f"{name_of(p.key, lang)}\n{v} (contraction {row['contraction']:.2f})", fontsize=7.5, fontweight="normal")
         ticks = np.linspace(lo, hi, 3)
         ax.set_xticks(ticks)
         ax.set_xticklabels([f"{10.0 ** t if p.log else t:.3g}" for t in ticks], fontsize=7)
@@ -113,7 +123,7 @@ def correlation_chart(corr: pd.DataFrame, path: Path, lang: str = "zh") -> Path:
     im = ax.imshow(corr.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
     ax.set_xticks(range(len(keys)))
     ax.set_yticks(range(len(keys)))
-    names = [param_label(k, lang) for k in keys]
+    names = [name_of(k, lang) for k in keys]
     ax.set_xticklabels(names, rotation=60, ha="right", fontsize=7)
     ax.set_yticklabels(names, fontsize=7)
     ax.grid(False)
@@ -126,8 +136,8 @@ def correlation_chart(corr: pd.DataFrame, path: Path, lang: str = "zh") -> Path:
     pairs = strong_pairs(corr, 0.0)
     if pairs:
         a, b, r = pairs[0]["a"], pairs[0]["b"], pairs[0]["r"]
-        title = (f"最强的权衡：{param_label(a, lang)} 与 {param_label(b, lang)}（r = {r:.2f}）" if zh
-                 else f"Strongest trade-off: {param_label(a, lang)} and {param_label(b, lang)} (r = {r:.2f})")
+        title = (f"最强的权衡：{name_of(a, lang)} 与 {name_of(b, lang)}（r = {r:.2f}）" if zh
+                 else f"Strongest trade-off: {name_of(a, lang)} and {name_of(b, lang)} (r = {r:.2f})")
     else:
         title = "后验相关" if zh else "Posterior correlations"
     ax.set_title(title, fontsize=10)

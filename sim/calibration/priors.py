@@ -31,6 +31,10 @@ class Prior:
     high: float
     reason: str
     log: bool = False
+    label_zh: str = ""
+    label_en: str = ""
+    """Names of a parameter of the calibration itself (the over-reporting factor); a model parameter's names are
+    in ``sim/params.py``."""
 
     @property
     def name(self) -> str:
@@ -101,7 +105,7 @@ PRIORS: tuple[Prior, ...] = (
     Prior(OVER_REPORTING, 1.0, 1.3,
           "reported pipeline rates exceed the true ones by 0-30%: the same project re-signed up to five times, letters "
           "of intent counted as contracts (People's Daily 2016, CALIBRATION preface); assumption: one factor for "
-          "every rate of the reports"),
+          "every rate of the reports", label_zh="上报比率的虚高倍数", label_en="Over-reporting of the reported rates"),
 )
 """The calibrated parameters and the over-reporting factor, with their priors."""
 

@@ -26,10 +26,10 @@ from typing import Any
 
 from sim.analysis.tables import ANALYSIS_DIR, load_analysis
 from sim.files import atomic_write, atomic_write_text
+from sim.paramdoc import UNIT_ZH, param_label
 from sim.report import numbers as nb
 from sim.report.experiment_charts import all_charts, panel_title
 from sim.report.findings import Findings
-from sim.report.labels import param_label
 from sim.report.pages import css, local_fetcher
 from sim.report.policy import (
     failure_sentences,
@@ -44,12 +44,6 @@ from sim.stats import FULFILMENT
 MAX_PAGES = 4
 MIN_SCALE = 0.56
 """Charts are not drawn smaller than this share of the text width to make the briefing fit its pages."""
-
-UNIT_ZH = {"probability": "概率", "probability / month": "每月概率", "share": "比例", "months": "月",
-           "utility": "效用", "multiplier": "倍", "0-1": "0-1", "万元": "万元", "万元 / year": "万元/年",
-           "万元 / mu": "万元/亩", "mu": "亩", "mu / year": "亩/年", "% of capital": "占投资额 %",
-           "probability / year": "每年概率", "share / month": "每月比例", "utility / month": "效用/月",
-           "utility / year": "效用/年", "approvals": "项", "investors": "个", "ties": "个"}
 
 TEXT = {
     "zh": {

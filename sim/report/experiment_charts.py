@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.tables import read_table
+from sim.paramdoc import param_label
 from sim.report import numbers as nb
 from sim.report import style
 from sim.report.findings import Findings, output_name
@@ -26,7 +27,6 @@ from sim.report.labels import (
     OUTPUT_LABELS,
     REASON_LABELS,
     month_axis,
-    param_label,
     pick,
 )
 from sim.stats import HEADLINE_OUTPUTS

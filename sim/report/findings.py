@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.paramdoc import param_label
 from sim.report import numbers as nb
-from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, param_label, pick
+from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, pick
 from sim.stats import CAPITAL_ARRIVAL, FULFILMENT
 
 HIGHER_IS_BETTER = {"cost_per_job": False, "incremental_cost_per_job": False}
