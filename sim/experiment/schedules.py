@@ -159,7 +159,7 @@ class AdaptiveSchedule:
         return {"adaptive": self.state.record(self.exp), "runs_planned": self.planned}
 
 
-def make_schedule(exp: ExperimentSpec) -> FixedSchedule | AdaptiveSchedule:
+def make_schedule(exp: ExperimentSpec) -> Schedule:
     """The schedule an experiment file asks for: adaptive when its replications are a table, else fixed."""
     return AdaptiveSchedule(exp) if exp.adaptive else FixedSchedule(Plan.of(exp))
 
