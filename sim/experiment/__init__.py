@@ -4,8 +4,9 @@
 - :mod:`sim.experiment.designs`: which runs (list, factorial, Latin hypercube, Sobol, Morris);
 - :mod:`sim.experiment.seeds`: one root seed, common random numbers across scenarios and points;
 - :mod:`sim.experiment.executors`: where runs execute (serial, local processes, Dask);
+- :mod:`sim.experiment.schedules`: which runs next (every planned run in one round, or adaptive rounds);
 - :mod:`sim.experiment.store`: what is kept (Parquet parts, manifest) and the loaders for analysis;
-- :mod:`sim.experiment.runner`: planning, resuming, executing and storing;
+- :mod:`sim.experiment.runner`: the loop: ask the schedule, execute the runs, store them;
 - :mod:`sim.experiment.cli`: ``sim experiment`` and ``sim status``.
 
 Analysis code reads results through :func:`load_summaries`, :func:`load_monthly`,

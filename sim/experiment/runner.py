@@ -1,11 +1,10 @@
-"""Running an experiment: plan the runs, skip those already stored, execute the rest, store as they finish.
+"""Running an experiment: ask its schedule for the runs to do, execute them, store them as they finish; repeat.
 
-Every run is identified by its scenario, design point and replication, and
-numbered ``run = (scenario_index * n_points + point_id) * replications + replication``.
-Runs execute replication by replication (all scenarios and points of
-replication 0 first), so an interrupted experiment leaves balanced partial
-results for paired comparisons. Several runs travel together in one task so
-short runs are not dominated by the cost of shipping work to a worker.
+Which runs, and in which order, is the schedule's business
+(:mod:`sim.experiment.schedules`: every planned run in one round, or adaptive
+replications in rounds); what is kept, the manifest included, is the results
+store's (:mod:`sim.experiment.store`). Several runs travel together in one
+task so short runs are not dominated by the cost of shipping work to a worker.
 
 Re-running the same command resumes: runs whose latest stored attempt is
 "done" are skipped; missing and failed runs run. A run that raises is stored
@@ -16,91 +15,40 @@ is refused unless ``fresh`` (start over) or ``force`` (keep going) is given.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import math
-import socket
 import sys
 import time
 import traceback
-import uuid
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sim.experiment.designs import Design
 from sim.experiment.executors import Executor, ProcessExecutor, make_executor
+from sim.experiment.schedules import Plan, PlannedRun, Round, make_schedule
 from sim.experiment.seeds import replication_seed, seed_record
-from sim.experiment.spec import ExperimentSpec, column_kind
+from sim.experiment.spec import ExperimentSpec
 from sim.experiment.store import (
-    KIND_TYPES,
     ResultStore,
-    StoreError,
     flatten_summary,
     monthly_table,
-    override_cell,
-    run_status,
+    override_kinds,
     summary_table,
 )
 from sim.model import build_model, kernels, release, simulate
 from sim.params import Params
-from sim.provenance import environment
 from sim.scenario import ScenarioSpec
-from sim.stats import HEADLINE_OUTPUTS, AdequacyRule, effect_rows
 
-SCHEMA_VERSION = 2  # 2: the manifest carries a checksum and a results_id stamped on every part
-SEED_SCHEME = ("replication r of every scenario and design point uses "
-               "numpy.random.SeedSequence(root_seed).spawn(replications)[r] "
-               "== SeedSequence(root_seed, spawn_key=(r,))")
-MAX_FAILED_IN_MANIFEST = 100
+__all__ = ["GUIDED", "WARM_UP_MONTHS", "WARM_UP_PROSPECTS", "ExperimentReport", "Plan", "PlannedRun", "RunOptions",
+           "RunOutcome", "Task", "TaskOutcome", "choose_batch_size", "make_tasks", "run_batch", "run_experiment",
+           "run_one", "warm_up"]  # Plan and PlannedRun are the schedules' (kept importable from here)
 
 
 # ----------------------------------------------------------------------------- what runs
-@dataclass(frozen=True)
-class PlannedRun:
-    """One run of the experiment: a scenario, a design point and a replication."""
-
-    run: int
-    scenario_index: int
-    point_id: int
-    replication: int
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The grid of runs: scenarios x design points x replications, numbered and ordered."""
-
-    n_scenarios: int
-    n_points: int
-    replications: int
-
-    @classmethod
-    def of(cls, exp: ExperimentSpec) -> Plan:
-        """The plan of an experiment."""
-        return cls(len(exp.scenarios), exp.design.n_points, exp.replications)
-
-    @property
-    def n_runs(self) -> int:
-        """Total number of runs."""
-        return self.n_scenarios * self.n_points * self.replications
-
-    def run_id(self, scenario_index: int, point_id: int, replication: int) -> int:
-        """The run number of a (scenario, point, replication)."""
-        return (scenario_index * self.n_points + point_id) * self.replications + replication
-
-    def runs(self, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[PlannedRun]:
-        """Runs in execution order (replication-major), leaving out those in ``skip``."""
-        for r in range(self.replications):
-            for s in range(self.n_scenarios):
-                for p in range(self.n_points):
-                    run = self.run_id(s, p, r)
-                    if run not in skip:
-                        yield PlannedRun(run, s, p, r)
-
-
 @dataclass
 class Task:
     """A batch of runs shipped to a worker together with what they need (scenario specs, overrides, seed)."""
@@ -243,28 +191,7 @@ def choose_batch_size(n_runs: int, slots: int, serial: bool = False) -> int:
     return max(1, min(25, math.ceil(n_runs / (max(slots, 1) * 8))))
 
 
-# ----------------------------------------------------------------------------- design and rows
-def override_kinds(design: Design) -> dict[str, str]:
-    """Column kind of each varied parameter (bool, int, float, str, json)."""
-    return {k: column_kind([p.get(k) for p in design.points]) or "json" for k in design.parameters}
-
-
-def design_table(exp: ExperimentSpec):
-    """The design points as a table: point_id, point_label and each parameter (raw sample values for samples)."""
-    import pyarrow as pa
-
-    d = exp.design
-    cols: dict[str, Any] = {"point_id": pa.array(range(d.n_points), type=pa.int64()),
-                            "point_label": pa.array(list(d.labels), type=pa.string())}
-    if d.sample is not None:
-        for j, name in enumerate(d.parameters):
-            cols[name] = pa.array(d.sample[:, j], type=pa.float64())
-    else:
-        for name, kind in override_kinds(d).items():
-            cols[name] = pa.array([override_cell(p.get(name), kind) for p in d.points], type=KIND_TYPES[kind])
-    return pa.table(cols)
-
-
+# ----------------------------------------------------------------------------- rows
 def _row(exp: ExperimentSpec, pr: PlannedRun, out: RunOutcome, session: int) -> dict[str, Any]:
     entry = exp.scenarios[pr.scenario_index]
     point = exp.design.points[pr.point_id]
@@ -285,174 +212,6 @@ def _row(exp: ExperimentSpec, pr: PlannedRun, out: RunOutcome, session: int) -> 
     return row
 
 
-# ----------------------------------------------------------------------------- manifest
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def plan_signature(exp: ExperimentSpec) -> dict[str, Any]:
-    """What must not change for stored runs to keep their meaning: scenarios, design shape, replications, seed."""
-    return {"scenarios": [[e.file, e.name] for e in exp.scenarios], "n_points": exp.design.n_points,
-            "parameters": list(exp.design.parameters), "replications": exp.replications, "root_seed": exp.root_seed,
-            "record": exp.record, **({"adaptive": exp.adaptive.as_dict()} if exp.adaptive else {})}
-
-
-def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
-    """The manifest of a fresh results folder: the experiment, its provenance and its plan."""
-    d = exp.design
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "results_id": uuid.uuid4().hex,
-        "experiment": exp.name,
-        "title": exp.title, "description": exp.description,
-        "experiment_file": str(exp.path), "experiment_file_absolute": str(exp.path.resolve()),
-        "experiment_sha256": exp.sha256, "experiment_text": exp.text,
-        "scenarios": [{"index": e.index, "name": e.name, "title": e.spec.title, "description": e.spec.description,
-                       "file": e.file, "path": str(e.path.resolve()),
-                       "extends_chain": list(e.spec.chain), "config_hash": e.spec.config_hash(),
-                       "sha256": _sha256(e.path), "text": e.path.read_text(encoding="utf-8")}
-                      for e in exp.scenarios],
-        "replications": exp.replications, "root_seed": exp.root_seed, "seed_scheme": SEED_SCHEME,
-        "record": exp.record, "horizon_months": exp.horizon_months, "overrides": exp.overrides,
-        "design": {"kind": d.kind, "parameters": list(d.parameters), "n_points": d.n_points,
-                   "problem": d.problem, "options": d.options, "description": d.describe()},
-        "runs_planned": exp.n_runs, "runs_grid": exp.n_runs, "plan": plan_signature(exp),
-        "code_version": env.get("code_version"), "environment": env,
-        "started": _now(), "finished": None, "status": "running",
-        "counts": {"done": 0, "failed": 0, "missing": exp.n_runs}, "failed_runs": [], "sessions": [],
-    }
-
-
-def check_resume(exp: ExperimentSpec, manifest: dict[str, Any], out: Path, force: bool) -> list[str]:
-    """Refuse to resume into results of a different experiment; return warnings for harmless differences."""
-    warnings: list[str] = []
-    old_sig, new_sig = manifest.get("plan"), plan_signature(exp)
-    if old_sig != new_sig:
-        changed = next((k for k in new_sig if (old_sig or {}).get(k) != new_sig[k]), "plan")
-        raise StoreError(f"{exp.path}: key '{changed}': expected the experiment plan the results in {out} were "
-                         f"started with, found a different one; use --fresh to start over (or --out for a new folder)")
-    changes = []
-    if manifest.get("experiment_sha256") != exp.sha256:
-        changes.append(f"the experiment file changed (sha256 {str(manifest.get('experiment_sha256'))[:12]} -> {exp.sha256[:12]})")
-    old_hashes = {s["name"]: s.get("config_hash") for s in manifest.get("scenarios", [])}
-    for e in exp.scenarios:
-        if old_hashes.get(e.name) != e.spec.config_hash():
-            changes.append(f"scenario '{e.name}' ({e.file}) changed (config hash "
-                           f"{str(old_hashes.get(e.name))[:12]} -> {e.spec.config_hash()[:12]})")
-    if changes and not force:
-        raise StoreError(f"{exp.path}: key '-': expected the same experiment as the results in {out}, found that "
-                         f"{changes[0]}; use --fresh to start over or --force to resume anyway")
-    if changes:
-        warnings.append(f"resuming with --force although {'; '.join(changes)}")
-    return warnings
-
-
-# ----------------------------------------------------------------------------- adaptive replications
-def observable(a: np.ndarray, b: np.ndarray) -> list[int]:
-    """Columns (outputs) with a number in at least one run of either arm; all of them when none has one."""
-    seen = [j for j in range(a.shape[1]) if np.isfinite(a[:, j]).any() or np.isfinite(b[:, j]).any()]
-    return seen or list(range(a.shape[1]))
-
-
-@dataclass
-class Comparison:
-    """A scenario at a design point compared with the baseline there: the replications it has and why it stopped."""
-
-    scenario_index: int
-    point_id: int
-    replications: int
-    rounds: int = 1
-    stopped: str | None = None  # "adequate" (every headline interval narrow enough) or "cap" (max reached)
-    widest: float | None = None  # largest half-width / target over the headline intervals at the last decision
-
-
-@dataclass
-class AdaptiveState:
-    """Where the rounds of an experiment with adaptive replications stand, replayed from the stored results."""
-
-    comparisons: list[Comparison]
-    baseline_index: int
-    complete: bool = False
-
-    def replications(self, scenario_index: int, point_id: int) -> int:
-        """Replications scenario ``scenario_index`` needs at ``point_id`` (the baseline: its longest comparison's)."""
-        if scenario_index == self.baseline_index:
-            return max(c.replications for c in self.comparisons if c.point_id == point_id)
-        return next(c.replications for c in self.comparisons
-                    if c.scenario_index == scenario_index and c.point_id == point_id)
-
-    def wanted(self, plan: Plan) -> set[int]:
-        """Run ids the rounds so far call for."""
-        return {plan.run_id(s, p, r) for s in range(plan.n_scenarios) for p in range(plan.n_points)
-                for r in range(self.replications(s, p))}
-
-    def record(self, exp: ExperimentSpec) -> dict[str, Any]:
-        """What the manifest keeps: the settings, the rule and each comparison's replications and stopping reason."""
-        names = [e.name for e in exp.scenarios]
-        assert exp.adaptive is not None
-        return {**exp.adaptive.as_dict(), "rule": AdequacyRule().text("en"), "rule_zh": AdequacyRule().text("zh"),
-                "baseline": names[self.baseline_index], "complete": self.complete,
-                "comparisons": [{"scenario": names[c.scenario_index], "point_id": c.point_id,
-                                 "point_label": exp.design.labels[c.point_id], "replications": c.replications,
-                                 "rounds": c.rounds, "stopped": c.stopped, "widest_half_width_ratio": c.widest}
-                                for c in self.comparisons]}
-
-
-def adaptive_state(exp: ExperimentSpec, store: ResultStore) -> AdaptiveState:
-    """Replay the rounds of an adaptive experiment on its stored results: the first round's ``min``
-    replications, then, as long as every run of the current round is stored as done, the decisions of the
-    analysis' adequacy rule on exactly those runs. Depends on nothing but the stored results of completed rounds
-    (not on timing, engine or workers), so resuming, or running anywhere else, takes the same decisions."""
-    a = exp.adaptive
-    assert a is not None
-    base = exp.baseline_index
-    rule = AdequacyRule()
-    outputs = list(HEADLINE_OUTPUTS)
-    values: dict[tuple[int, int, int], np.ndarray] = {}
-    if store.exists():
-        rec = store.records(["run", "scenario_index", "point_id", "replication", "status", *outputs])
-        if rec.num_rows:
-            cols = {k: rec[k].to_numpy(zero_copy_only=False) for k in ("scenario_index", "point_id", "replication")}
-            status = np.asarray(rec["status"].to_pylist())
-            present = [o for o in outputs if o in rec.column_names]
-            y = np.column_stack([rec[o].to_numpy(zero_copy_only=False).astype(float) for o in present]) if present else None
-            for i in np.flatnonzero(status == "done"):
-                key = (int(cols["scenario_index"][i]), int(cols["point_id"][i]), int(cols["replication"][i]))
-                values[key] = y[i] if y is not None else np.zeros(0)
-            outputs = present
-    state = AdaptiveState([Comparison(e.index, p, a.min) for e in exp.scenarios if e.index != base
-                           for p in range(exp.design.n_points)], base)
-    while True:
-        if any((s, p, r) not in values for s in range(len(exp.scenarios)) for p in range(exp.design.n_points)
-               for r in range(state.replications(s, p))):
-            return state  # the current round still has runs to do
-        active = [c for c in state.comparisons if c.stopped is None]
-        if not active:
-            state.complete = True
-            return state
-        for c in active:
-            n = c.replications
-            A = np.array([values[(c.scenario_index, c.point_id, r)] for r in range(n)])
-            B = np.array([values[(base, c.point_id, r)] for r in range(n)])
-            seen = observable(A, B)  # a cohort the horizon cannot follow is NaN in every run: nothing to judge
-            rows = effect_rows(exp.scenarios[c.scenario_index].name, c.point_id, "", [outputs[j] for j in seen],
-                               A[:, seen], B[:, seen], rule, exp.horizon_months or 0, "summary")
-            ratios = [r["half_width"] / r["target_half_width"] for r in rows
-                      if np.isfinite(r["half_width"]) and np.isfinite(r["target_half_width"]) and r["target_half_width"] > 0]
-            c.widest = float(max(ratios)) if ratios else None
-            if all(r["adequate"] for r in rows):
-                c.stopped = "adequate"
-            elif n >= a.max:
-                c.stopped = "cap"
-            else:
-                c.replications = min(a.max, n + a.round_size)
-                c.rounds += 1
-
-
 # ----------------------------------------------------------------------------- running
 @dataclass
 class ExperimentReport:
@@ -471,6 +230,11 @@ class ExperimentReport:
     executor: str = ""
     interrupted: bool = False
     warnings: list[str] = field(default_factory=list)
+
+    def count(self, counts: dict[str, Any] | None) -> None:
+        """Take the folder's counts at the end of the session (:meth:`~sim.experiment.store.ResultStore.finish`)."""
+        if counts is not None:
+            self.done_total, self.failed_total, self.missing = counts["done"], counts["failed"], counts["missing"]
 
     @property
     def complete(self) -> bool:
@@ -524,137 +288,123 @@ class _Buffer:
         return len(self.rows)
 
 
-def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, *, engine: str = "process",
-                   workers: int | None = None, scheduler: str | None = None, dashboard: bool = False,
-                   executor: Executor | None = None, fresh: bool = False, force: bool = False, repair: bool = False,
-                   batch_size: int | None = None, flush_every: int = 50, flush_seconds: float = 10.0,
-                   progress: bool = True, log=None) -> ExperimentReport:
-    """Run (or resume) an experiment into ``out`` (default ``results/<name>``) and return what was done.
+@dataclass(frozen=True)
+class RunOptions:
+    """How one invocation runs an experiment: where its runs execute, what it does with the results already
+    stored, how often it writes finished runs, and what it tells people."""
 
-    ``executor`` overrides ``engine``/``workers``/``scheduler`` (and is not closed
-    here). On Ctrl-C the runs finished so far are stored and the report comes
-    back with ``interrupted`` set. Finished runs are written every ``flush_every`` runs or
-    ``flush_seconds`` seconds, whichever comes first. Damaged results (an unreadable or foreign part, a
-    manifest edited by hand) stop the experiment with :class:`~sim.experiment.store.DamagedResults`, unless
-    ``repair`` sets the damaged files aside so that their runs run again.
-    """
-    log = log or (lambda msg: print(msg, file=sys.stderr))
-    out = Path(out) if out else Path("results") / exp.name
-    plan = Plan.of(exp)
-    store = ResultStore(out)
-    own_executor = executor is None
-    if executor is None and engine == "process" and not scheduler:
-        # Fork the workers first: before this process opens the lock file or starts threads.
-        executor = ProcessExecutor(workers, preload=warm_up)
-        executor.start()
+    engine: str = "process"  # serial, process or dask
+    workers: int | None = None  # worker processes (default: all cores)
+    scheduler: str | None = None  # address of a Dask scheduler (implies dask)
+    dashboard: bool = False  # with a local Dask cluster: its dashboard on 127.0.0.1:8787
+    executor: Executor | None = None  # runs there instead of engine/workers/scheduler (and is not closed here)
+    fresh: bool = False  # delete the stored runs and start over
+    force: bool = False  # resume although the experiment or scenario files changed
+    repair: bool = False  # set damaged files aside and run their runs again
+    batch_size: int | None = None  # runs per task (default: :func:`choose_batch_size`)
+    flush_every: int = 50  # write finished runs every this many runs ...
+    flush_seconds: float = 10.0  # ... or seconds, whichever comes first
+    progress: bool = True  # a progress bar on stderr
+    log: Callable[[str], None] | None = None  # where warnings and repairs are told (default: stderr)
+
+
+class _Workers:
+    """Where an invocation's runs execute: the executor it was given (not closed here), or its own, closed at the
+    end. Its own process pool is forked at once, before the lock file is opened or a thread starts (workers must
+    inherit neither); another engine is started only when there are runs to do."""
+
+    def __init__(self, opts: RunOptions, scratch: Path):
+        self.opts, self.scratch = opts, scratch
+        self.executor = opts.executor
+        self.own = opts.executor is None
+        if self.own and opts.engine == "process" and not opts.scheduler:
+            self.executor = ProcessExecutor(opts.workers, preload=warm_up)
+            self.executor.start()
+
+    def get(self) -> Executor:
+        """The executor, started now if it is not yet."""
+        if self.executor is None:
+            o = self.opts
+            self.executor = make_executor(o.engine, o.workers, o.scheduler, scratch=self.scratch,
+                                          dashboard=o.dashboard, preload=warm_up)
+        return self.executor
+
+    def describe(self, needed: bool) -> str:
+        """Where runs execute ('process pool, 2 workers'), the executor started first if ``needed``."""
+        executor = self.get() if needed else self.executor
+        return executor.describe() if executor is not None else "nothing to run"
+
+    def close(self) -> None:
+        """Stop the executor if it is this invocation's own."""
+        if self.own and self.executor is not None:
+            self.executor.close()
+
+
+@contextlib.contextmanager
+def _workers_and_lock(store: ResultStore, opts: RunOptions, report: ExperimentReport) -> Iterator[_Workers]:
+    """An invocation's hold on its results folder: the workers (forked first), the writer's lock, and at the end, in
+    this order, the workers stopped, the time taken, the session's end recorded (:meth:`ResultStore.finish`) and
+    the lock released, whatever happened."""
+    workers = _Workers(opts, store.root / "dask-scratch")
     try:
         store.acquire()
     except BaseException:
-        if own_executor and executor is not None:
-            executor.close()
+        workers.close()
         raise
-    report = ExperimentReport(exp.name, out, plan.n_runs)
     t0 = time.monotonic()
-    started = False
-    todo = 0
-    ran = False  # this invocation runs something (a session is recorded)
     try:
-        if fresh:
-            store.clear()
-        env = environment()
-        if repair:
-            for line in store.repair(lambda: new_manifest(exp, env)):
-                log(f"repair: {line}")
-        if store.exists():
-            manifest = store.read_manifest()
-            report.warnings = check_resume(exp, manifest, out, force)
-            if report.warnings:  # --force: the files as they are now become the reference for later resumes
-                fresh_manifest = new_manifest(exp, env)
-                manifest["previous_files"] = manifest.get("previous_files", []) + [
-                    {k: manifest.get(k) for k in ("experiment_sha256", "experiment_text", "scenarios")}]
-                for key in ("experiment_sha256", "experiment_text", "scenarios", "title", "description"):
-                    manifest[key] = fresh_manifest[key]
-            if manifest.get("code_version") != env.get("code_version"):
-                report.warnings.append(f"the code changed since these results were started "
-                                       f"({manifest.get('code_version')} -> {env.get('code_version')}); "
-                                       f"stored runs of both versions will be mixed")
-        else:
-            manifest = new_manifest(exp, env)
-        for w in report.warnings:
-            log(f"warning: {w}")
-        store.tidy()
-        if not (out / "design.parquet").is_file():
-            store.write_design(design_table(exp))
-        done_before = store.done_runs()
-        wanted: set[int] | None = None
-        if exp.adaptive:
-            state = adaptive_state(exp, store)
-            wanted = state.wanted(plan)
-            manifest["adaptive"] = state.record(exp)
-            manifest["runs_planned"] = len(wanted)
-            report.planned = len(wanted)
-            report.skipped = len(wanted & done_before)
-            todo = len(wanted) - report.skipped
-        else:
-            report.skipped = sum(1 for r in done_before if r < plan.n_runs)
-            todo = plan.n_runs - report.skipped
-        session = len(manifest["sessions"]) + 1
-        if executor is None and todo:
-            executor = make_executor(engine, workers, scheduler, scratch=out / "dask-scratch", dashboard=dashboard,
-                                     preload=warm_up)
-        desc = executor.describe() if executor is not None else "nothing to run"
-        report.executor = desc
-        if todo:
-            manifest["sessions"].append({"session": session, "started": _now(), "finished": None, "engine": desc,
-                                         "code_version": env.get("code_version"), "host": socket.gethostname(),
-                                         "planned": todo, "done": 0, "failed": 0, "warnings": report.warnings})
-            manifest["status"] = "running"
-        store.write_manifest(manifest)
-        # Checked once here (a resumed folder was checked when its runs were counted): after this, only the
-        # session's own writes change the folder, and the checks of the rounds and of the end take them as sound.
-        store.verify()
-        started = True
-        ran = todo > 0
-        if todo and wanted is None:
-            assert executor is not None
-            size = batch_size or choose_batch_size(todo, executor.slots, serial=executor.name == "serial")
-            _execute(exp, plan, store, executor, done_before, todo, size, session, flush_every, flush_seconds,
-                     progress, report)
-        elif todo:  # adaptive: round after round, each decided on the stored results of the rounds before
-            assert executor is not None
-            while todo:
-                skip = set(range(plan.n_runs)) - (wanted - done_before)
-                size = batch_size or choose_batch_size(todo, executor.slots, serial=executor.name == "serial")
-                failed = report.failed_now
-                _execute(exp, plan, store, executor, skip, todo, size, session, flush_every, flush_seconds,
-                         progress, report)
-                state = adaptive_state(exp, store)
-                wanted = state.wanted(plan)
-                manifest = store.read_manifest()
-                manifest["adaptive"] = state.record(exp)
-                manifest["runs_planned"] = report.planned = len(wanted)
-                store.write_manifest(manifest)
-                if report.failed_now > failed:
-                    break  # a failed run blocks the decision: re-running the command runs it again
-                done_before = store.done_runs()
-                todo = len(wanted - done_before)
-    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: finished runs are stored, the report says so
-        report.interrupted = True
+        yield workers
     finally:
         try:
-            if own_executor and executor is not None:
-                executor.close()
+            workers.close()
         finally:
             report.seconds = time.monotonic() - t0
-            if started:
-                _finish_manifest(store, report, session_ran=ran)
-            store.release()
+            try:
+                report.count(store.finish(report.done_now, report.failed_now, report.seconds, report.interrupted))
+            finally:
+                store.release()
+
+
+def run_experiment(exp: ExperimentSpec, out: str | Path | None = None, options: RunOptions | None = None,
+                   **settings: Any) -> ExperimentReport:
+    """Run (or resume) an experiment into ``out`` (default ``results/<name>``) and return what was done.
+
+    ``options``, or any of their fields as keywords (``engine="serial", progress=False``): see :class:`RunOptions`.
+    The schedule asks for a round of runs; they run on the executor and are stored as they finish; the schedule is
+    asked again, until it has nothing more, or a run of the round failed (a failed run blocks the decisions of
+    adaptive rounds; re-running the command runs it again). On Ctrl-C the runs finished so far are stored and the
+    report comes back with ``interrupted`` set. Damaged results (an unreadable or foreign part, a manifest edited
+    by hand) stop the experiment with :class:`~sim.experiment.store.DamagedResults`, unless ``repair`` sets the
+    damaged files aside so that their runs run again.
+    """
+    opts = replace(options or RunOptions(), **settings)
+    log = opts.log or (lambda msg: print(msg, file=sys.stderr))
+    store = ResultStore(Path(out) if out else Path("results") / exp.name)
+    schedule = make_schedule(exp)
+    report = ExperimentReport(exp.name, store.root, exp.n_runs)
+    with _workers_and_lock(store, opts, report) as workers:
+        try:
+            report.warnings = store.prepare(exp, fresh=opts.fresh, force=opts.force, repair=opts.repair, log=log)
+            runs = schedule.next_runs(store)
+            report.planned, report.skipped = runs.planned, runs.planned - len(runs)
+            report.executor = workers.describe(needed=bool(runs))
+            session = store.begin_session(report.executor, len(runs), schedule.record())
+            while runs:
+                failed = _run_round(exp, runs, store, workers.get(), session, opts, report)
+                runs = schedule.next_runs(store)
+                report.planned = runs.planned
+                store.record_round(schedule.record())
+                if failed:
+                    break  # a failed run blocks the decisions: re-running the command runs it again
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: finished runs are stored, the report says so
+            report.interrupted = True
     return report
 
 
-def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Executor, done_before: set[int],
-             todo: int, batch_size: int, session: int, flush_every: int, flush_seconds: float,
-             progress: bool, report: ExperimentReport) -> None:
+def _progress_bar(name: str, total: int, show: bool):
+    """A progress bar of ``total`` runs on stderr, or a stand-in doing nothing."""
+    if not show:
+        return _NoBar()  # no tqdm object at all without a bar (a disabled one still costs its set-up)
     from tqdm import tqdm
 
     class Bar(tqdm):
@@ -663,8 +413,18 @@ def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Exec
         # workers import the model afresh.
         monitor_interval = 0
 
+    return Bar(total=total, desc=name, unit="run", file=sys.stderr, smoothing=0.05, mininterval=0.5,
+               dynamic_ncols=True)
+
+
+def _run_round(exp: ExperimentSpec, runs: Round, store: ResultStore, executor: Executor, session: int,
+               opts: RunOptions, report: ExperimentReport) -> int:
+    """Run a round's runs on ``executor`` and store them as they finish: a part every ``flush_every`` runs or
+    ``flush_seconds`` seconds, and what is left at the end, even on Ctrl-C. Counts them in ``report`` and returns
+    how many failed."""
     kinds = override_kinds(exp.design)
     buf = _Buffer()
+    failed = 0
 
     def flush() -> None:
         nonlocal buf
@@ -673,10 +433,9 @@ def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Exec
             store.write_batch(summary_table(buf.rows, kinds), monthly)
         buf = _Buffer()
 
-    tasks = make_tasks(exp, plan.runs(done_before), batch_size, total=todo, slots=executor.slots)
-    # No tqdm object at all without a bar (a disabled one still costs its set-up).
-    bar = (Bar(total=todo, desc=exp.name, unit="run", file=sys.stderr, smoothing=0.05, mininterval=0.5,
-               dynamic_ncols=True) if progress else _NoBar())
+    size = opts.batch_size or choose_batch_size(len(runs), executor.slots, serial=executor.name == "serial")
+    tasks = make_tasks(exp, runs, size, total=len(runs), slots=executor.slots)
+    bar = _progress_bar(exp.name, len(runs), opts.progress)
     try:
         for task, result in executor.imap_unordered(run_batch, tasks):
             if not isinstance(result, TaskOutcome):
@@ -684,32 +443,16 @@ def _execute(exp: ExperimentSpec, plan: Plan, store: ResultStore, executor: Exec
                                                  finished_at=datetime.now(UTC).isoformat()) for r in task.runs])
             outcomes = result.runs
             buf.add([_row(exp, pr, oc, session) for pr, oc in zip(task.runs, outcomes, strict=True)], result)
-            for oc in outcomes:
-                if oc.status == "done":
-                    report.done_now += 1
-                else:
-                    report.failed_now += 1
+            done = sum(1 for oc in outcomes if oc.status == "done")
+            report.done_now += done
+            report.failed_now += len(outcomes) - done
+            failed += len(outcomes) - done
             bar.update(len(outcomes))
             if report.failed_now:
                 bar.set_postfix(failed=report.failed_now, refresh=False)
-            if len(buf) >= flush_every or time.monotonic() - buf.since >= flush_seconds:
+            if len(buf) >= opts.flush_every or time.monotonic() - buf.since >= opts.flush_seconds:
                 flush()
     finally:
         flush()  # runs already finished are kept, even on Ctrl-C
         bar.close()
-
-
-def _finish_manifest(store: ResultStore, report: ExperimentReport, session_ran: bool) -> None:
-    manifest = store.read_manifest()
-    st = run_status(store, max_failed=MAX_FAILED_IN_MANIFEST)
-    report.done_total, report.failed_total, report.missing = st["done"], st["failed"], st["missing"]
-    manifest["counts"] = {k: st[k] for k in ("done", "failed", "missing")}
-    manifest["failed_runs"] = st["failed_runs"]
-    manifest["finished"] = _now()
-    manifest["status"] = ("complete" if report.complete else "interrupted" if report.interrupted
-                          else "incomplete")
-    if session_ran and manifest["sessions"]:
-        manifest["sessions"][-1].update({"finished": manifest["finished"], "done": report.done_now,
-                                         "failed": report.failed_now, "seconds": round(report.seconds, 3),
-                                         "interrupted": report.interrupted})
-    store.write_manifest(manifest)
+    return failed

@@ -73,6 +73,12 @@ are not in the plan (copied from another experiment), and, when the
 experiment records monthly series, a summary part without its monthly part.
 ``sim experiment ... --repair`` sets damaged files aside under ``damaged/``
 and runs their runs again (:meth:`ResultStore.repair`).
+
+The store is the manifest's only writer. A session of ``sim experiment`` holds
+the writer's lock and goes through :meth:`ResultStore.prepare` (start over,
+repair, resume checks, the design), :meth:`ResultStore.begin_session`,
+:meth:`ResultStore.record_round` after each round and
+:meth:`ResultStore.finish`, each writing the whole manifest atomically.
 """
 
 from __future__ import annotations
@@ -83,12 +89,14 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -96,7 +104,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.errors import ScenarioError, one_line
+from sim.experiment.spec import column_kind
 from sim.files import atomic_write, atomic_write_text, read_json_object
+from sim.provenance import environment
+
+if TYPE_CHECKING:
+    from sim.experiment.designs import Design
+    from sim.experiment.spec import ExperimentSpec
 
 SUMMARY_DIR = "summary"
 MONTHLY_DIR = "monthly"
@@ -128,6 +142,13 @@ _FIXED_TYPES: dict[str, pa.DataType] = {
 }
 KIND_TYPES: dict[str, pa.DataType] = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(),
                                       "str": pa.string(), "json": pa.string()}
+
+
+SCHEMA_VERSION = 2  # 2: the manifest carries a checksum and a results_id stamped on every part
+SEED_SCHEME = ("replication r of every scenario and design point uses "
+               "numpy.random.SeedSequence(root_seed).spawn(replications)[r] "
+               "== SeedSequence(root_seed, spawn_key=(r,))")
+MAX_FAILED_IN_MANIFEST = 100
 
 
 class StoreError(ScenarioError):
@@ -185,6 +206,25 @@ def override_cell(value: Any, kind: str) -> Any:
     return value
 
 
+def override_kinds(design: Design) -> dict[str, str]:
+    """Column kind of each varied parameter (bool, int, float, str, json)."""
+    return {k: column_kind([p.get(k) for p in design.points]) or "json" for k in design.parameters}
+
+
+def design_table(exp: ExperimentSpec) -> pa.Table:
+    """The design points as a table: point_id, point_label and each parameter (raw sample values for samples)."""
+    d = exp.design
+    cols: dict[str, Any] = {"point_id": pa.array(range(d.n_points), type=pa.int64()),
+                            "point_label": pa.array(list(d.labels), type=pa.string())}
+    if d.sample is not None:
+        for j, name in enumerate(d.parameters):
+            cols[name] = pa.array(d.sample[:, j], type=pa.float64())
+    else:
+        for name, kind in override_kinds(d).items():
+            cols[name] = pa.array([override_cell(p.get(name), kind) for p in d.points], type=KIND_TYPES[kind])
+    return pa.table(cols)
+
+
 def summary_table(rows: list[dict[str, Any]], override_kinds: dict[str, str]) -> pa.Table:
     """Summary rows (fixed columns, overrides, flattened summary values) as an Arrow table."""
     names: list[str] = [*KEY_COLUMNS, *override_kinds, *RUN_COLUMNS]
@@ -238,6 +278,83 @@ def atomic_write_json(data: dict, path: Path) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+# ----------------------------------------------------------------------------- the manifest
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def plan_signature(exp: ExperimentSpec) -> dict[str, Any]:
+    """What must not change for stored runs to keep their meaning: scenarios, design shape, replications, seed."""
+    return {"scenarios": [[e.file, e.name] for e in exp.scenarios], "n_points": exp.design.n_points,
+            "parameters": list(exp.design.parameters), "replications": exp.replications, "root_seed": exp.root_seed,
+            "record": exp.record, **({"adaptive": exp.adaptive.as_dict()} if exp.adaptive else {})}
+
+
+def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
+    """The manifest of a fresh results folder: the experiment, its provenance and its plan."""
+    d = exp.design
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "results_id": uuid.uuid4().hex,
+        "experiment": exp.name,
+        "title": exp.title, "description": exp.description,
+        "experiment_file": str(exp.path), "experiment_file_absolute": str(exp.path.resolve()),
+        "experiment_sha256": exp.sha256, "experiment_text": exp.text,
+        "scenarios": [{"index": e.index, "name": e.name, "title": e.spec.title, "description": e.spec.description,
+                       "file": e.file, "path": str(e.path.resolve()),
+                       "extends_chain": list(e.spec.chain), "config_hash": e.spec.config_hash(),
+                       "sha256": _sha256(e.path), "text": e.path.read_text(encoding="utf-8")}
+                      for e in exp.scenarios],
+        "replications": exp.replications, "root_seed": exp.root_seed, "seed_scheme": SEED_SCHEME,
+        "record": exp.record, "horizon_months": exp.horizon_months, "overrides": exp.overrides,
+        "design": {"kind": d.kind, "parameters": list(d.parameters), "n_points": d.n_points,
+                   "problem": d.problem, "options": d.options, "description": d.describe()},
+        "runs_planned": exp.n_runs, "runs_grid": exp.n_runs, "plan": plan_signature(exp),
+        "code_version": env.get("code_version"), "environment": env,
+        "started": _now(), "finished": None, "status": "running",
+        "counts": {"done": 0, "failed": 0, "missing": exp.n_runs}, "failed_runs": [], "sessions": [],
+    }
+
+
+def check_resume(exp: ExperimentSpec, manifest: dict[str, Any], out: Path, force: bool) -> list[str]:
+    """Refuse to resume into results of a different experiment; return warnings for harmless differences."""
+    warnings: list[str] = []
+    old_sig, new_sig = manifest.get("plan"), plan_signature(exp)
+    if old_sig != new_sig:
+        changed = next((k for k in new_sig if (old_sig or {}).get(k) != new_sig[k]), "plan")
+        raise StoreError(f"{exp.path}: key '{changed}': expected the experiment plan the results in {out} were "
+                         f"started with, found a different one; use --fresh to start over (or --out for a new folder)")
+    changes = []
+    if manifest.get("experiment_sha256") != exp.sha256:
+        changes.append(f"the experiment file changed (sha256 {str(manifest.get('experiment_sha256'))[:12]} -> {exp.sha256[:12]})")
+    old_hashes = {s["name"]: s.get("config_hash") for s in manifest.get("scenarios", [])}
+    for e in exp.scenarios:
+        if old_hashes.get(e.name) != e.spec.config_hash():
+            changes.append(f"scenario '{e.name}' ({e.file}) changed (config hash "
+                           f"{str(old_hashes.get(e.name))[:12]} -> {e.spec.config_hash()[:12]})")
+    if changes and not force:
+        raise StoreError(f"{exp.path}: key '-': expected the same experiment as the results in {out}, found that "
+                         f"{changes[0]}; use --fresh to start over or --force to resume anyway")
+    if changes:
+        warnings.append(f"resuming with --force although {'; '.join(changes)}")
+    return warnings
+
+
+@dataclass
+class _Session:
+    """The session under way in a results folder: its manifest as last written (or about to be), its warnings,
+    its number in the manifest's ``sessions`` when it runs something, and whether it began."""
+
+    manifest: dict[str, Any]
+    warnings: list[str]
+    number: int | None = None
+    begun: bool = False
+
+
 _VERIFIED: dict[Path, tuple[tuple, tuple]] = {}
 """Results folders found undamaged in this process, with the fingerprint of their files then and the manifest's
 facts the check depends on (:meth:`ResultStore.verify`): an analysis and a briefing read a folder several times."""
@@ -261,6 +378,7 @@ class ResultStore:
         # Parts already read, by path and columns, with the file's identity when read (:func:`_identity`): parts
         # are written once and never changed, so the rounds of an adaptive experiment re-read only the new ones.
         self._read_cache: dict[tuple[Path, tuple[str, ...] | None], tuple[tuple | None, pa.Table]] = {}
+        self._session: _Session | None = None  # the session this store writes, between prepare and finish
 
     # ---- paths and parts
     @property
@@ -392,13 +510,14 @@ class ResultStore:
         """Store the design points (written once, at the first session)."""
         self._write(self.root / DESIGN, lambda p: atomic_write_table(table, p))
 
-    def write_manifest(self, manifest: dict) -> None:
-        """Replace the manifest atomically, with its checksum."""
+    def write_manifest(self, manifest: dict) -> dict:
+        """Replace the manifest atomically, with its checksum; returns it as written (what reading it gives)."""
         data = json.loads(json.dumps(manifest, ensure_ascii=False, default=str))
         data.pop(CHECKSUM, None)
         data[CHECKSUM] = manifest_checksum(data)
         self._write(self.manifest_path, lambda p: atomic_write_json(data, p))
         self.results_id = data.get(RESULTS_ID)
+        return data
 
     def read_manifest(self) -> dict:
         """The manifest; a StoreError if the folder holds no experiment results, DamagedResults if it was
@@ -419,6 +538,96 @@ class ResultStore:
     def repair_hint(self) -> str:
         """What to do about damaged results, for the end of an error line."""
         return f"'sim experiment <experiment file> --out {self.root} --repair' sets it aside and runs its runs again"
+
+    # ---- a session of an experiment: the only changes to the manifest
+    def prepare(self, exp: ExperimentSpec, *, fresh: bool = False, force: bool = False, repair: bool = False,
+                log: Callable[[str], None] = print) -> list[str]:
+        """Ready the folder (its lock held) for a session of ``exp``; return the warnings, each also logged.
+
+        ``fresh`` deletes the stored results first; ``repair`` sets damaged files aside (:meth:`repair`). Results
+        of a different plan are refused (StoreError), and so are changed experiment or scenario files unless
+        ``force``, with which the files as they are now become the reference for later resumes. Leftovers of an
+        interrupted writer are removed and the design is stored. The manifest is written by :meth:`begin_session`.
+        """
+        if fresh:
+            self.clear()
+        env = environment()
+        if repair:
+            for line in self.repair(lambda: new_manifest(exp, env)):
+                log(f"repair: {line}")
+        if self.exists():
+            manifest = self.read_manifest()
+            warnings = check_resume(exp, manifest, self.root, force)
+            if warnings:  # --force: the files as they are now become the reference for later resumes
+                fresh_manifest = new_manifest(exp, env)
+                manifest["previous_files"] = manifest.get("previous_files", []) + [
+                    {k: manifest.get(k) for k in ("experiment_sha256", "experiment_text", "scenarios")}]
+                for key in ("experiment_sha256", "experiment_text", "scenarios", "title", "description"):
+                    manifest[key] = fresh_manifest[key]
+            if manifest.get("code_version") != env.get("code_version"):
+                warnings.append(f"the code changed since these results were started "
+                                f"({manifest.get('code_version')} -> {env.get('code_version')}); "
+                                f"stored runs of both versions will be mixed")
+        else:
+            manifest, warnings = new_manifest(exp, env), []
+        for w in warnings:
+            log(f"warning: {w}")
+        self.tidy()
+        if not (self.root / DESIGN).is_file():
+            self.write_design(design_table(exp))
+        self._session = _Session(manifest, warnings)
+        return warnings
+
+    def begin_session(self, engine: str, runs: int, decisions: dict[str, Any]) -> int:
+        """Write the manifest with the schedule's ``decisions`` (``runs_planned``, ``adaptive``) and, when the
+        session has ``runs`` to do, its entry in ``sessions`` (``engine``, host, code version, times); then check
+        the folder once. Returns the session's number, which its runs carry."""
+        session = self._session
+        assert session is not None, "prepare() first"
+        manifest = session.manifest
+        manifest.update(decisions)
+        number = len(manifest["sessions"]) + 1
+        if runs:
+            manifest["sessions"].append({"session": number, "started": _now(), "finished": None, "engine": engine,
+                                         "code_version": environment().get("code_version"),
+                                         "host": socket.gethostname(), "planned": runs, "done": 0, "failed": 0,
+                                         "warnings": session.warnings})
+            manifest["status"] = "running"
+            session.number = number
+        session.manifest = self.write_manifest(manifest)
+        # Checked once here (a resumed folder was checked when its runs were counted): after this, only the
+        # session's own writes change the folder, and the checks of the rounds and of the end take them as sound.
+        self.verify()
+        session.begun = True
+        return number
+
+    def record_round(self, decisions: dict[str, Any]) -> None:
+        """Record the schedule's ``decisions`` after a round (the manifest is written only when they changed)."""
+        session = self._session
+        assert session is not None and session.begun, "begin_session() first"
+        if any(session.manifest.get(k) != v for k, v in decisions.items()):
+            session.manifest.update(decisions)
+            session.manifest = self.write_manifest(session.manifest)
+
+    def finish(self, done: int, failed: int, seconds: float, interrupted: bool) -> dict[str, Any] | None:
+        """Record the end of the session: the folder's counts and first failed runs (:func:`run_status`), its
+        status ("complete": every planned run done, "interrupted" or "incomplete"), and this session's ``done``
+        and ``failed`` runs and ``seconds``. Returns the counts; None, recording nothing, if no session began."""
+        session, self._session = self._session, None
+        if session is None or not session.begun:
+            return None
+        manifest = session.manifest
+        st = run_status(self, max_failed=MAX_FAILED_IN_MANIFEST)
+        manifest["counts"] = {k: st[k] for k in ("done", "failed", "missing")}
+        manifest["failed_runs"] = st["failed_runs"]
+        manifest["finished"] = _now()
+        manifest["status"] = ("complete" if st["done"] == st["planned"] else "interrupted" if interrupted
+                              else "incomplete")
+        if session.number is not None:
+            manifest["sessions"][-1].update({"finished": manifest["finished"], "done": done, "failed": failed,
+                                             "seconds": round(seconds, 3), "interrupted": interrupted})
+        self.write_manifest(manifest)
+        return st
 
     # ---- damage
     def damage(self, manifest: dict | None = None) -> list[Damage]:
