@@ -22,14 +22,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SECTORS = ("potato", "herbs", "flowers_fungi", "manufacturing", "energy_materials", "services")
-SECTOR_NAMES_ZH = {
-    "potato": "马铃薯及农产品加工",
-    "herbs": "中药材",
-    "flowers_fungi": "花卉与食用菌",
-    "manufacturing": "制造业",
-    "energy_materials": "能源与材料",
-    "services": "服务业",
+SECTOR_NAMES = {
+    "potato": ("马铃薯及农产品加工", "Potato and farm-produce processing"),
+    "herbs": ("中药材", "Chinese medicinal herbs"),
+    "flowers_fungi": ("花卉与食用菌", "Flowers and edible fungi"),
+    "manufacturing": ("制造业", "Manufacturing"),
+    "energy_materials": ("能源与材料", "Energy and materials"),
+    "services": ("服务业", "Services"),
 }
+"""Sectors in words, (zh, en) (read through sim.model.vocabulary)."""
 ORIGINS = ("local", "domestic", "foreign")
 BELIEF_KEYS = ("hard", "soft", "credibility", "delay", "risk")
 """What investors hold beliefs about (the keys of ``behaviour.belief_noise``; the columns of the model's beliefs, in
@@ -45,18 +46,18 @@ CHANNELS = (
     "leading_industry",
     "key_project_library",
 )
-CHANNEL_NAMES_ZH = {
-    "referral": "以商招商",
-    "door_to_door": "上门招商",
-    "agency": "委托招商",
-    "small_team": "小分队招商",
-    "online": "网上招商",
-    "liaison_office": "驻外招商联络处",
-    "sister_city": "友好城市",
-    "leading_industry": "主导产业推介",
-    "key_project_library": "重点项目库",
-    "partner_lead": "本地企业合作线索",
+CHANNEL_NAMES = {
+    "referral": ("以商招商", "Referrals by investors"),
+    "door_to_door": ("上门招商", "Door-to-door visits"),
+    "agency": ("委托招商", "Agencies"),
+    "small_team": ("小分队招商", "Small teams"),
+    "online": ("网上招商", "Online promotion"),
+    "liaison_office": ("驻外招商联络处", "Liaison offices"),
+    "sister_city": ("友好城市", "Sister cities"),
+    "leading_industry": ("主导产业推介", "Leading-industry promotion"),
+    "key_project_library": ("重点项目库", "Key-project library"),
 }
+"""Channels in words, (zh, en) (read through sim.model.vocabulary)."""
 BUDGET_LEVERS = (
     "channels",
     "park",

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.model.agents import REASONS
+from sim.model import vocabulary
+from sim.model.stages import REASONS
 from sim.report import style
-from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, month_axis, pick
+from sim.report.labels import OUTPUT_LABELS, month_axis, pick
 
 PIPELINE = ("contacted", "negotiating", "signed", "building", "operating")
 RATES = ("cohort_start_rate_12m", "cohort_start_rate_24m", "cohort_capital_arrival_rate_24m")
@@ -91,7 +92,7 @@ def pipeline_figure(current: pd.DataFrame, base: pd.DataFrame, horizon: int, lan
         col = f"n_{stage}"
         ax.plot(base["month"], base[col], color=color, lw=1.2, ls="--", alpha=0.75)
         ax.plot(current["month"], current[col], color=color, lw=2.0)
-        handles.append(Line2D([], [], color=color, lw=2, label=pick(STAGE_LABELS[stage], lang)))
+        handles.append(Line2D([], [], color=color, lw=2, label=vocabulary.stage(stage, lang)))
     _title(fig, t("pipeline", lang))
     ax.set_ylabel(t("projects", lang))
     cols = [f"n_{s}" for s in PIPELINE]
@@ -142,7 +143,7 @@ def withdrawals_figure(current: pd.DataFrame, base: pd.DataFrame, lang: str) -> 
     ax.barh(y - h / 2, now, height=h, color=style.PALETTE[1], label=t("current", lang))
     ax.barh(y + h / 2, ref, height=h, fill=False, edgecolor="#444444", ls="--", lw=1.2,
             label=t("baseline_short", lang))
-    ax.set_yticks(y, [pick(REASON_LABELS[r], lang) for r in REASONS], fontsize=8)
+    ax.set_yticks(y, [vocabulary.reason(r, lang) for r in REASONS], fontsize=8)
     ax.invert_yaxis()
     _title(fig, t("withdrawals", lang) + " · " + t("month", lang, m=month))
     ax.set_xlim(0, max(5.0, float(max(now.max(initial=0), ref.max(initial=0))) * 1.15))

@@ -735,12 +735,13 @@ def allocation_by_government(spec: OptimiseSpec, out: Path, chosen: int, X: np.n
     where prospects and idle land are) decide how they fall on the counties. Empty for runs without these
     accounts."""
     from sim.model.budget import SPEND_KEYS
-    from sim.model.model import CITY, COUNTIES, COUNTY_NAMES_ZH
+    from sim.model.model import COUNTIES
+    from sim.model.vocabulary import GOVERNMENTS
 
     mine, theirs, spec_opt, spec_base, per_year = _chosen_runs(spec, out, chosen, X, gens, cmp_runs, base)
     names = [*COUNTIES, "city"]
     rows = []
-    for i, gov in enumerate(names):
+    for gov in names:
         for lever in SPEND_KEYS:
             col = f"spent_by_government.{gov}.{lever}"
             if col not in mine or col not in theirs:
@@ -749,7 +750,7 @@ def allocation_by_government(spec: OptimiseSpec, out: Path, chosen: int, X: np.n
             b = float(theirs[col].mean()) * per_year
             if a == 0 and b == 0:
                 continue
-            row = {"government": gov, "government_zh": COUNTY_NAMES_ZH[i] if i < CITY else "市级",
+            row = {"government": gov, "government_zh": GOVERNMENTS[gov][0],
                    "lever": lever, "wan_yuan_per_year": a, "scenario_wan_yuan_per_year": b,
                    "leader_months_per_year": float("nan"), "scenario_leader_months_per_year": float("nan")}
             if lever == "leadership_attention":

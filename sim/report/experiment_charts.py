@@ -17,25 +17,17 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import HEADLINE_OUTPUTS
+from sim.model.vocabulary import FUNNEL, REASON_NAMES, pick
 from sim.report import numbers as nb
 from sim.report import style
 from sim.report.findings import Findings, output_name
-from sim.report.labels import (
-    LEVER_LABELS,
-    OUTPUT_LABELS,
-    REASON_LABELS,
-    month_axis,
-    param_label,
-    pick,
-)
+from sim.report.labels import OUTPUT_LABELS, month_axis, param_label
 
 WIDTH = 7.2  # inches: the text width of an A4 page with 1.6 cm margins
 DPI = 200
 REASON_COLOURS = ("#8c510a", "#d8b365", "#5ab4ac", "#01665e", "#b2abd2", "#5e3c99", "#e08214", "#999999")
 STAGE_COLOURS = ("#deebf7", "#9ecae1", "#6baed6", "#2171b5", "#08306b")
 MARKERS = ("o", "s", "^", "D")
-FUNNEL_LABELS = {"contacted": ("接洽", "Contacted"), "negotiating": ("洽谈", "Negotiated"), "signed": ("签约", "Signed"),
-                 "building": ("开工", "Started"), "operating": ("投产", "Operating")}
 
 
 def wrap(text: str, lang: str, width: int | None = None) -> str:
@@ -173,7 +165,7 @@ def funnel_chart(an: dict, path: Path, lang: str = "zh") -> Path:
             if st not in sub.index:
                 continue
             r = sub.loc[st]
-            ax.barh(i, r["mean"], height=h, color=colour, label=pick(FUNNEL_LABELS[st], lang) if i == 0 else None)
+            ax.barh(i, r["mean"], height=h, color=colour, label=pick(FUNNEL[st], lang) if i == 0 else None)
             if math.isfinite(r["ci_low"]):
                 ax.errorbar(r["mean"], i, xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]], fmt="none",
                             ecolor="#c00000" if st == "operating" else "#333333", capsize=2.5, lw=1)
@@ -197,7 +189,7 @@ def funnel_chart(an: dict, path: Path, lang: str = "zh") -> Path:
                   else f"Projects (cumulative to month {f.horizon})")
     ax.grid(axis="y", alpha=0)
     ax.legend(ncol=3, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=8, borderaxespad=0.3)
-    chain_head = " → ".join(pick(FUNNEL_LABELS[st], lang) for st in FUNNEL_LABELS)
+    chain_head = " → ".join(pick(FUNNEL[st], lang) for st in FUNNEL)
     _note(fig, f"误差线：95% 置信区间；右侧数字为平均数：{chain_head}" if lang == "zh"
           else f"Error bars: 95% confidence intervals; right, mean counts: {chain_head}")
     return _save(fig, path, f.title_funnel(), lang)
@@ -260,7 +252,7 @@ def withdrawals_chart(an: dict, path: Path, lang: str = "zh", stage: str = "afte
     f = Findings(an, lang)
     rows = pd.DataFrame([w for w in an.get("withdrawals", []) if w["point_id"] == f.point and w["stage"] == stage])
     order = [s for s in f.scenarios() if not rows.empty and s in set(rows["scenario"])][::-1]
-    reasons = [r for r in REASON_LABELS if not rows.empty and (rows.loc[rows["reason"] == r, "mean"] > 0).any()]
+    reasons = [r for r in REASON_NAMES if not rows.empty and (rows.loc[rows["reason"] == r, "mean"] > 0).any()]
     fig, axes = _figure(len(order), 1, height_per_row=_row_height(lang), extra=1.9)
     ax = axes[0]
     left = np.zeros(len(order))
@@ -268,7 +260,7 @@ def withdrawals_chart(an: dict, path: Path, lang: str = "zh", stage: str = "afte
         vals = np.array([float(rows[(rows["scenario"] == s) & (rows["reason"] == r)]["per_100_signed"].iloc[0])
                          for s in order])
         ax.barh(range(len(order)), vals, left=left, color=REASON_COLOURS[k % len(REASON_COLOURS)],
-                label=pick(REASON_LABELS[r], lang), height=0.62)
+                label=pick(REASON_NAMES[r], lang), height=0.62)
         left += np.nan_to_num(vals)
     tot = rows[rows["reason"] == "total"] if not rows.empty else rows
     for i, s in enumerate(order):
@@ -375,12 +367,6 @@ def sensitivity_chart(sens: dict, path: Path, lang: str = "zh",
                                      f"or interaction; design {design.get('formula', '')} points, {runs} runs")
     _note(fig, wrap(note, lang, 70 if lang == "zh" else 140))
     return _save(fig, path, f.title_sensitivity(outputs[0]), lang)
-
-
-# ----------------------------------------------------------------------------- spending by lever (briefing table helper)
-def lever_label(key: str, lang: str) -> str:
-    """A budget lever in words."""
-    return pick(LEVER_LABELS.get(key, (key, key)), lang)
 
 
 def all_charts(an: dict, analysis_dir: Path, out: Path, lang: str = "zh", sens: dict | None = None) -> dict[str, Path]:

@@ -14,8 +14,9 @@ import math
 from typing import Any
 
 from sim.analysis.data import CAPITAL_ARRIVAL, FULFILMENT
+from sim.model import vocabulary
 from sim.report import numbers as nb
-from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, param_label, pick
+from sim.report.labels import OUTPUT_LABELS, param_label, pick
 
 HIGHER_IS_BETTER = {"cost_per_job": False, "incremental_cost_per_job": False}
 
@@ -209,7 +210,7 @@ class Findings:
 
     def reason(self, key: str) -> str:
         """A withdrawal reason in words."""
-        return pick(REASON_LABELS.get(key, (key, key)), self.lang)
+        return vocabulary.reason(key, self.lang)
 
     # ------------------------------------------------------------------ sentences and titles
     def diagnosis(self) -> str:
@@ -428,4 +429,4 @@ class Findings:
 
     def stage(self, key: str) -> str:
         """A pipeline stage in words."""
-        return pick(STAGE_LABELS[key], self.lang)
+        return vocabulary.stage(key, self.lang)

@@ -1,9 +1,8 @@
-"""Bilingual labels for outputs, stages, reasons, levers and units."""
+"""Bilingual labels of outputs, parameters and the time axis (other names are in sim.model.vocabulary)."""
 
 from __future__ import annotations
 
-from sim.model.stages import REASON_NAMES_ZH, REASONS
-from sim.params import CHANNEL_NAMES_ZH
+from sim.model.vocabulary import pick
 
 OUTPUT_LABELS = {
     "signed_projects": ("签约项目", "Signed projects", "个", "projects"),
@@ -40,22 +39,6 @@ OUTPUT_LABELS = {
                               "yuan per yuan"),
     "n_operating": ("投产项目", "Operating projects", "个", "projects"),
 }
-
-LEVER_LABELS = {
-    "channels": ("招商渠道", "Promotion channels"),
-    "park": ("工业园区建设", "Industrial park"),
-    "idle_assets": ("盘活闲置资产", "Idle-asset revitalisation"),
-    "incentive_fund": ("优惠兑现资金", "Incentives paid"),
-    "training": ("干部培训", "Staff training"),
-    "tracking": ("项目跟踪", "Project tracking"),
-    "forums": ("政银企、政税企座谈会", "Forums"),
-    "local_firms": ("扶持本地企业", "Local-firm encouragement"),
-    "legal": ("法治环境", "Legal environment"),
-    "atmosphere": ("人文环境", "Pro-business atmosphere"),
-    "institutions": ("服务中心与投诉中心", "Service and complaint centres"),
-    "park_interest": ("园区融资利息", "Park loan interest"),
-}
-"""Budget levers (``spent_by_lever`` keys, sim.model.budget.SPEND_KEYS)."""
 
 PARAM_LABELS = {
     "population.serious_share": ("有真实投资意向的客商比例", "Share of prospects who really mean to build"),
@@ -123,26 +106,6 @@ PARAM_LABELS = {
 }
 """Parameters that sensitivity designs usually vary; others fall back to the documented meaning (English)."""
 
-STAGE_LABELS = {
-    "contacted": ("接洽", "Contacted"),
-    "negotiating": ("洽谈", "Negotiating"),
-    "signed": ("签约", "Signed"),
-    "building": ("在建", "Building"),
-    "operating": ("投产", "Operating"),
-    "withdrawn": ("撤出", "Withdrawn"),
-}
-
-REASON_LABELS = {r: (REASON_NAMES_ZH[r], r.replace("_", " ").capitalize()) for r in REASONS}
-REASON_LABELS["outside_offer"] = (REASON_NAMES_ZH["outside_offer"], "Better offer elsewhere")
-REASON_LABELS["handoff"] = (REASON_NAMES_ZH["handoff"], "City-to-county hand-off")
-REASON_LABELS["incentive_broken"] = (REASON_NAMES_ZH["incentive_broken"], "Incentive not honoured")
-REASON_LABELS["insecurity"] = (REASON_NAMES_ZH["insecurity"], "Legal insecurity")
-REASON_LABELS["no_land"] = (REASON_NAMES_ZH["no_land"], "No serviced land")
-REASON_LABELS["delay"] = (REASON_NAMES_ZH["delay"], "Approval delay")
-REASON_LABELS["not_serious"] = (REASON_NAMES_ZH["not_serious"], "Project not serious")
-
-CHANNEL_LABELS = {k: (v, k.replace("_", " ").capitalize()) for k, v in CHANNEL_NAMES_ZH.items()}
-
 
 def param_label(key: str, lang: str) -> str:
     """Name of a parameter for people: a label pair if there is one, else its documented meaning, else the key."""
@@ -154,13 +117,6 @@ def param_label(key: str, lang: str) -> str:
     if lang == "en" and doc.get("meaning"):
         return doc["meaning"]
     return key
-
-
-
-
-def pick(pair: tuple[str, ...], lang: str) -> str:
-    """The Chinese or English member of a label pair."""
-    return pair[0] if lang == "zh" else pair[1]
 
 
 def month_axis(lang: str) -> str:
