@@ -4,6 +4,7 @@ the explorer take what they show from them; and no other module keeps a table of
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def test_rates_are_what_the_registry_says_not_what_the_name_suggests() -> None:
     assert not data.is_rate("a_rate_this_version_does_not_know")
 
 
-def test_the_analysis_and_the_formatting_read_kinds_from_the_registry(monkeypatch) -> None:
+def test_the_analysis_and_the_briefing_read_kinds_and_labels_from_the_registry(monkeypatch) -> None:
     jobs = registry.OUTPUTS["jobs"]
     monkeypatch.setitem(registry.OUTPUTS, "jobs", registry.Output(
         "jobs", "rate", ("岗位率", "Job rate"), jobs.definition, registry.UNITS["rate"], monthly=True))
@@ -117,12 +118,35 @@ def test_the_analysis_and_the_formatting_read_kinds_from_the_registry(monkeypatc
     rule = AdequacyRule()
     assert rule.target("jobs", 0.0, 10_000.0) == rule.rate_tolerance  # judged in points, not as 5% of the level
     assert nb.kind("jobs") == "rate" and nb.fmt("jobs", 0.5, "en") == "50.0%"
+    from sim.report.experiment_charts import panel_title
+    from sim.report.findings import output_name
+
+    assert panel_title("jobs", "en") == "Job rate" and output_name("jobs", "zh") == "岗位率"
+
+
+def test_the_explorer_reads_labels_and_units_from_the_registry(monkeypatch) -> None:
+    from sim.app import charts
+
+    assert charts.format_value("mean_approval_months", 3.25, "zh") == "3.2 月"
+    assert charts.format_value("cohort_start_rate_24m", 0.5, "en") == "50.0 %"
+    old = registry.OUTPUTS["mean_approval_months"]
+    monkeypatch.setitem(registry.OUTPUTS, "mean_approval_months", registry.Output(
+        old.name, "months", old.label, old.definition, ("个月", "mo."), monthly=True))
+    assert charts.format_value("mean_approval_months", 3.25, "en") == "3.2 mo."
 
 
 def test_definitions_of_cohort_rates_name_the_cohort_at_the_horizon() -> None:
     zh = data.definition("cohort_start_rate_24m", "zh", 60)
     assert zh.startswith(registry.OUTPUTS["cohort_start_rate_24m"].definition[0]) and "第 1-36 个月签约的项目" in zh
     assert data.definition("jobs", "en", 60) == registry.OUTPUTS["jobs"].definition[1]
+
+
+def test_headline_outputs_and_directions_come_from_the_registry() -> None:
+    from sim.experiment.optimise import OBJECTIVES
+
+    assert data.HEADLINE_OUTPUTS == registry.HEADLINE and all(registry.OUTPUTS[o].headline for o in registry.HEADLINE)
+    assert OBJECTIVES["cost_per_job"]["sense"] == "min" and OBJECTIVES["jobs"]["sense"] == "max"
+    assert not registry.higher_is_better("incremental_cost_per_job")
 
 
 def test_accounts_by_government_and_the_months_are_not_compared() -> None:
@@ -159,3 +183,28 @@ def test_every_name_has_a_chinese_and_an_english_form() -> None:
     bad = [(table, key, zh, en) for table, names in vocabulary.TABLES.items() for key, (zh, en) in names.items()
            if not (CJK.search(zh) and LATIN.match(en) and not CJK.search(en))]
     assert not bad, bad
+
+
+def _label_tables(path: Path) -> list[str]:
+    """Module-level tables in ``path`` that map two or more outputs or vocabulary keys to (zh, en) pairs."""
+    known = set(registry.OUTPUTS) | {k for name, t in vocabulary.TABLES.items() if name != "strategies" for k in t}
+    found = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        if not isinstance(value, ast.Dict):
+            continue
+        keys = [k.value for k in value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+        pairs = [v for v in value.values if isinstance(v, ast.Tuple) and len(v.elts) >= 2
+                 and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in v.elts)
+                 and CJK.search(v.elts[0].value)]
+        if sum(k in known for k in keys) >= 2 and pairs:
+            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            found.append(f"{path.relative_to(ROOT)}: {ast.unparse(target)}")
+    return found
+
+
+def test_no_other_module_keeps_a_table_of_output_or_vocabulary_names() -> None:
+    own = {ROOT / "sim" / "model" / "registry.py", ROOT / "sim" / "model" / "vocabulary.py",
+           ROOT / "sim" / "params.py"}  # params: channel and sector names beside their definitions
+    found = [t for p in sorted((ROOT / "sim").rglob("*.py")) if p not in own for t in _label_tables(p)]
+    assert not found, f"label tables outside sim/model/registry.py and sim/model/vocabulary.py: {found}"

@@ -77,18 +77,15 @@ import pandas as pd
 
 from sim.experiment.futures import sample_futures
 from sim.experiment.spec import _describe, _err, _int, load_experiment
+from sim.model.registry import higher_is_better
 from sim.params import BUDGET_LEVERS
 from sim.scenario import ScenarioError, ScenarioSpec, load_scenario, read_toml
 
 OBJECTIVES: dict[str, dict[str, Any]] = {
-    "jobs": {"sense": "max", "unit": "jobs", "zh": "就业岗位", "en": "jobs"},
-    "arrived_capital": {"sense": "max", "unit": "万元", "zh": "到位资金", "en": "arrived capital"},
-    "cohort_start_rate_24m": {"sense": "max", "unit": "share", "zh": "履约率（24个月开工）", "en": "cohort 履约率 (start within 24 months)"},
-    "tax_revenue": {"sense": "max", "unit": "万元", "zh": "税收", "en": "tax"},
-    "cost_per_job": {"sense": "min", "unit": "万元 / job", "zh": "每个岗位成本", "en": "cost per job"},
-    "budget_spent": {"sense": "min", "unit": "万元", "zh": "总支出", "en": "money spent"},
-}
-"""Outputs a plan can be judged on, with the direction that is better and the unit."""
+    name: {"sense": "max" if higher_is_better(name) else "min"}
+    for name in ("jobs", "arrived_capital", "cohort_start_rate_24m", "tax_revenue", "cost_per_job", "budget_spent")}
+"""Outputs a plan can be judged on, with the direction that is better (their labels and units are in
+sim.model.registry)."""
 TOP_KEYS = ("optimise", "overrides", "levers", "futures")
 OPT_KEYS = ("name", "title", "scenario", "compare", "replications", "root_seed", "horizon_months", "objectives",
             "robustness", "quantile", "algorithm")

@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import HEADLINE_OUTPUTS
+from sim.model import registry
 from sim.model.vocabulary import FUNNEL, REASON_NAMES, pick
 from sim.report import numbers as nb
 from sim.report import style
-from sim.report.findings import Findings, output_name
-from sim.report.labels import OUTPUT_LABELS, month_axis, param_label
+from sim.report.findings import Findings
+from sim.report.labels import month_axis, param_label
 
 WIDTH = 7.2  # inches: the text width of an A4 page with 1.6 cm margins
 DPI = 200
@@ -63,8 +64,8 @@ def _row_height(lang: str) -> float:
 
 
 def panel_title(output: str, lang: str) -> str:
-    """Name of an output above a chart panel."""
-    return pick(OUTPUT_LABELS[output], lang) if output in OUTPUT_LABELS else output_name(output, lang)
+    """Name of an output above a chart panel (its label in ``sim.model.registry``)."""
+    return registry.label(output, lang)
 
 
 def _figure(n_rows: int, ncols: int = 1, height_per_row: float = 0.42, extra: float = 1.6, width: float = WIDTH):
@@ -236,7 +237,7 @@ def capital_chart(an: dict, bands: pd.DataFrame, path: Path, lang: str = "zh", n
             lo = np.array([r.get("ci_low", np.nan) for r in lv], float) / nb.YI
             hi = np.array([r.get("ci_high", np.nan) for r in lv], float) / nb.YI
             ax.bar(x + (j - 0.5) * 0.38, mean, 0.38, color=colour, yerr=[mean - lo, hi - mean], capsize=2,
-                   label=pick(("签约资金", "Signed capital"), lang) if j == 0 else pick(("到位资金", "Arrived capital"), lang))
+                   label=registry.label(out, lang))
         ax.set_xticks(x)
         ax.set_xticklabels([_short(f.label(s), lang) for s in show], rotation=30, ha="right", fontsize=8)
         note = "误差线为 95% 置信区间（未记录逐月数据）" if lang == "zh" else "Error bars: 95% intervals (no monthly series stored)"

@@ -17,25 +17,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.model import vocabulary
+from sim.model import registry, vocabulary
 from sim.report.experiment_charts import _figure, _note, _save
-from sim.report.labels import OUTPUT_LABELS
-
-OBJ_LABELS = {
-    "jobs": ("就业岗位", "jobs", "个", "jobs"),
-    "arrived_capital": ("到位资金", "arrived capital", "万元", "10,000 yuan"),
-    "cohort_start_rate_24m": ("履约率（签约后24个月内开工）", "cohort 履约率 (started within 24 months)", "%", "%"),
-    "tax_revenue": ("累计税收", "tax revenue", "万元", "10,000 yuan"),
-    "cost_per_job": ("每个岗位成本", "cost per job", "万元", "10,000 yuan"),
-    "budget_spent": ("总支出", "money spent", "万元", "10,000 yuan"),
-}
 
 
 def obj_label(name: str, lang: str, unit: bool = False) -> str:
-    """An objective in words (with its unit)."""
-    zh, en, uz, ue = OBJ_LABELS.get(name, OUTPUT_LABELS.get(name, (name, name, "", "")))
-    text = zh if lang == "zh" else en
-    return f"{text}（{uz}）" if unit and lang == "zh" else (f"{text} ({ue})" if unit else text)
+    """An objective (an output of ``sim.model.registry``) in words, as inside a sentence (with its unit)."""
+    text = registry.phrase(name, lang)
+    if not unit:
+        return text
+    u = registry.unit(name, lang)
+    return f"{text}（{u}）" if lang == "zh" else f"{text} ({u})"
 
 
 def lever_name(key: str, lang: str) -> str:
@@ -179,9 +171,9 @@ def decomposition_chart(table: pd.DataFrame, scenario_titles_: dict[str, dict[st
     c = carriers(table, best, measure, 1)
     comp = component_label(c[0]["component"], lang) if c else ""
     if lang == "zh":
-        title = f"{strategy_label(best, lang, scenario_titles_)}对履约率的影响最大，主要来自{comp}的变化"
+        title = f"{strategy_label(best, lang, scenario_titles_)}对{registry.phrase(measure, lang)}的影响最大，主要来自{comp}的变化"
     else:
-        title = f"{strategy_label(best, lang, scenario_titles_)} moves 履约率 most, mainly through {comp}"
+        title = f"{strategy_label(best, lang, scenario_titles_)} moves {registry.phrase(measure, lang)} most, mainly through {comp}"
     _note(fig, "各段为各类原因的贡献，合计等于总效应（恒等式）。" if lang == "zh" else
           "Segments: contribution of each mechanism; they add up exactly to the total effect.")
     return _save(fig, path, title, lang)
@@ -309,7 +301,7 @@ def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], 
             else:
                 eff = f"{_signed(h['mean'], 0)} {'万元' if lang == 'zh' else '10,000 yuan'} [{_signed(h['ci_low'], 0)}, {_signed(h['ci_high'], 0)}]"
                 cw = [carrier_words(c, lang, 0) for c in cs]
-            name = ("履约率" if m == RATE else "到位资金") if lang == "zh" else ("履约率" if m == RATE else "arrived capital")
+            name = registry.phrase(m, lang)
             carried = ("、".join(cw) if lang == "zh" else " and ".join(cw)) or ("—")
             against = ""
             if h["against"]:
