@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from sim.model.stages import REASONS
-from sim.model.units import COHORT_MONTHS, HEADLINE_COHORT_MONTHS
+from sim.model.units import COHORT_MONTHS, HEADLINE_COHORT_MONTHS, MONTHS_PER_YEAR
 from sim.model.vocabulary import (
     GOVERNMENTS,
     LEVERS,
@@ -199,12 +199,12 @@ _monthly("tax_month", "money", ("当月税收", "Tax this month"),
 _both("tax_revenue", "money", ("累计税收", "Tax revenue"),
       ("投产企业至今缴纳的税收", "tax paid by operating firms so far"), phrase=("累计税收", "tax revenue"))
 _both("mean_approval_months", "months", ("平均审批时间", "Mean approval time"),
-      ("已办完开工前审批的项目从签约到办完的平均月数", "mean months from signing to the last approval needed before "
-                                            "ground-breaking, over the projects that have them"))
+      ("审批全部办完的签约项目从签约到办完的平均月数（无需审批的计 0）", "mean months from signing to the last "
+       "approval, over the signed projects whose approvals are all done (0 for those that need none)"))
 _both("satisfaction", "index", ("客商满意度", "Investor satisfaction"),
-      ("在谈、签约、在建和投产客商的平均满意度（对硬环境、软环境、信用、安全和办事速度看法的平均）",
-       "mean satisfaction of the investors in the pipeline (the mean of what they believe of the hard and soft "
-       "environment, credibility, security and speed)"))
+      ("已签约、在建和投产客商的平均满意度（对硬环境、软环境、信用、安全和办事速度看法的平均）",
+       "mean satisfaction of the investors with projects signed, building or operating (the mean of what they "
+       "believe of the hard and soft environment, credibility, security and speed)"))
 for _what, _zh, _en in (("hard", "硬环境", "hard environment"), ("soft", "软环境", "soft environment"),
                         ("credibility", "政府信用", "credibility")):
     _both(f"perceived_{_what}", "index", (f"外界眼中的{_zh}", f"Perceived {_en}"),
@@ -257,8 +257,9 @@ _add("contacts_made", "count", ("累计接洽次数", "Contacts made"),
                                               "counts again)"), ("次", "contacts"))
 _add("prospects_available", "count", ("市场上的客商", "Prospects in the market"),
      ("至今进入市场的潜在客商", "prospects that have entered the market so far"), PROSPECTS)
-_add("prospects_returned", "count", ("回流客商", "Prospects courted again"),
-     ("曾经离开、冷却期后再次被接洽的客商", "prospects that declined and were courted again after a cool-down"), PROSPECTS)
+_add("prospects_returned", "count", ("回流客商", "Prospects back in the market"),
+     ("未进入洽谈或被筛除的客商冷却期后重回市场的次数", "times a prospect that declined (or was screened out) came back "
+                                             "into the market after a cool-down"), ("次", "returns"))
 _add("negotiations_started", "count", ("进入洽谈的客商", "Negotiations started"),
      ("被接洽后进入洽谈的次数", "contacted prospects that entered negotiation"), ("次", "negotiations"))
 _add("operating_projects", "count", ("投产项目", "Operating projects"),
@@ -400,23 +401,24 @@ depend on the run, described by :func:`describe`: ``cohorts_by_year`` (its years
 ``spent_by_government`` (its governments on the region)."""
 
 BY_GOVERNMENT = "spent_by_government."
-_BY_GOVERNMENT = re.compile(r"spent_by_government\.([^.]+)\.([^.]+)")
+_BY_GOVERNMENT = re.compile(r"spent_by_government\.(?P<gov>[^.]+)\.(?P<lever>[^.]+)")
 
 
 def _by_government(name: str) -> Output | None:
     """A key of ``spent_by_government`` (``spent_by_government.anding.channels``): what one government spent on
     one lever. An account, not compared between strategies (the analysis compares ``spent_by_lever``)."""
     m = _BY_GOVERNMENT.fullmatch(name)
-    if not m or m.group(2) not in LEVERS:
+    if not m or m["lever"] not in LEVERS:
         return None
-    gzh, gen = GOVERNMENTS.get(m.group(1), (m.group(1), m.group(1)))
-    zh, en = LEVERS[m.group(2)]
+    gzh, gen = GOVERNMENTS.get(m["gov"], (m["gov"], m["gov"]))
+    zh, en = LEVERS[m["lever"]]
     return Output(name, "money", (f"{gzh}支出：{zh}", f"{gen}, spent: {_lower(en)}"),
                   (f"{gzh}用于“{zh}”的支出", f"money {gen} spent on {_lower(en)}"), UNITS["money"], effect=False)
 
 
 COHORTS_BY_YEAR = "cohorts_by_year."
-_BY_YEAR = re.compile(r"cohorts_by_year\.year_(\d+)\.(projects|(start_rate|completion_rate|capital_arrival_rate)_(\d+)m)")
+_BY_YEAR = re.compile(r"cohorts_by_year\.year_(?P<year>\d+)\."
+                      r"(?P<what>projects|(?P<rate>start_rate|completion_rate|capital_arrival_rate)_(?P<k>\d+)m)")
 
 
 def _by_year(name: str) -> Output | None:
@@ -425,15 +427,14 @@ def _by_year(name: str) -> Output | None:
     m = _BY_YEAR.fullmatch(name)
     if not m:
         return None
-    year = int(m.group(1))
-    lo, hi = 12 * (year - 1) + 1, 12 * year
-    if m.group(2) == "projects":
+    year = int(m["year"])
+    lo, hi = MONTHS_PER_YEAR * (year - 1) + 1, MONTHS_PER_YEAR * year
+    if m["what"] == "projects":
         return Output(name, "count", (f"第{year}年签约项目", f"Projects signed in year {year}"),
                       (f"第 {lo}-{hi} 个月签约的项目", f"projects signed in months {lo}-{hi}"), PROJECTS)
-    label, definition, _ = _COHORT_RATES[m.group(3)]
-    k = int(m.group(4))
-    zh, en = _fill(label, k=k)
-    dzh, den = _fill(definition, k=k)
+    label, definition, _ = _COHORT_RATES[m["rate"]]
+    zh, en = _fill(label, k=m["k"])
+    dzh, den = _fill(definition, k=m["k"])
     return Output(name, "rate", (f"第{year}年签约：{zh}", f"Signed in year {year}: {_lower(en)}"),
                   (f"{dzh}（第 {lo}-{hi} 个月签约的项目）", f"{den} (projects signed in months {lo}-{hi})"), UNITS["rate"])
 
