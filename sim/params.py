@@ -28,22 +28,15 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sim.calibration.priors import BY_KEY  # the priors of the calibrated parameters, by dotted key
 
 SECTORS = ("potato", "herbs", "flowers_fungi", "manufacturing", "energy_materials", "services")
-SECTOR_NAMES_ZH = {
-    "potato": "马铃薯及农产品加工",
-    "herbs": "中药材",
-    "flowers_fungi": "花卉与食用菌",
-    "manufacturing": "制造业",
-    "energy_materials": "能源与材料",
-    "services": "服务业",
+SECTOR_NAMES = {
+    "potato": ("马铃薯及农产品加工", "Potato and farm-produce processing"),
+    "herbs": ("中药材", "Chinese medicinal herbs"),
+    "flowers_fungi": ("花卉与食用菌", "Flowers and edible fungi"),
+    "manufacturing": ("制造业", "Manufacturing"),
+    "energy_materials": ("能源与材料", "Energy and materials"),
+    "services": ("服务业", "Services"),
 }
-SECTOR_NAMES_EN = {
-    "potato": "Potato and farm-product processing",
-    "herbs": "Chinese medicinal herbs",
-    "flowers_fungi": "Flowers and edible fungi",
-    "manufacturing": "Manufacturing",
-    "energy_materials": "Energy and materials",
-    "services": "Services",
-}
+"""Sectors in words, (zh, en) (read through sim.model.vocabulary)."""
 ORIGINS = ("local", "domestic", "foreign")
 ORIGIN_NAMES = {"local": ("本地客商", "Local investors"), "domestic": ("国内外地客商", "Investors from the rest of China"),
                 "foreign": ("境外客商", "Foreign investors")}
@@ -61,29 +54,18 @@ CHANNELS = (
     "leading_industry",
     "key_project_library",
 )
-CHANNEL_NAMES_ZH = {
-    "referral": "以商招商",
-    "door_to_door": "上门招商",
-    "agency": "委托招商",
-    "small_team": "小分队招商",
-    "online": "网上招商",
-    "liaison_office": "驻外招商联络处",
-    "sister_city": "友好城市",
-    "leading_industry": "主导产业推介",
-    "key_project_library": "重点项目库",
-    "partner_lead": "本地企业合作线索",
+CHANNEL_NAMES = {
+    "referral": ("以商招商", "Referrals by investors"),
+    "door_to_door": ("上门招商", "Door-to-door visits"),
+    "agency": ("委托招商", "Agencies"),
+    "small_team": ("小分队招商", "Small teams"),
+    "online": ("网上招商", "Online promotion"),
+    "liaison_office": ("驻外招商联络处", "Liaison offices"),
+    "sister_city": ("友好城市", "Sister cities"),
+    "leading_industry": ("主导产业推介", "Leading-industry promotion"),
+    "key_project_library": ("重点项目库", "Key-project library"),
 }
-CHANNEL_NAMES_EN = {
-    "referral": "Referrals by investors",
-    "door_to_door": "Door-to-door promotion",
-    "agency": "Agency promotion",
-    "small_team": "Small promotion teams",
-    "online": "Online promotion",
-    "liaison_office": "Liaison offices outside the region",
-    "sister_city": "Sister cities",
-    "leading_industry": "Leading-industry promotion",
-    "key_project_library": "Key-project library",
-}
+"""Channels in words, (zh, en) (read through sim.model.vocabulary)."""
 DEPARTMENT_NAMES_EN = {
     "development_reform": "Development and reform",
     "natural_resources": "Natural resources",
@@ -122,8 +104,6 @@ LEVER_NAMES = {
     "atmosphere": ("营造人文环境", "Pro-business atmosphere"),
 }
 """Names of the budget levers (the keys of ``budget.shares``)."""
-SECTOR_NAMES = {k: (SECTOR_NAMES_ZH[k], SECTOR_NAMES_EN[k]) for k in SECTORS}
-"""Names of the sectors (Chinese, English)."""
 BELIEF_NAMES = {"hard": ("硬环境", "Hard environment"), "soft": ("软环境", "Soft environment"),
                 "credibility": ("政府守信", "Credibility of promises"), "delay": ("审批时长", "Approval delay"),
                 "risk": ("法治风险", "Legal risk")}
@@ -309,7 +289,7 @@ def _sectors() -> dict[str, Sector]:
 
 class Population(Section):
     sectors: dict[str, Sector] = table("Sector table (keys: " + ", ".join(SECTORS) + ")", default_factory=_sectors,
-                                       entries={k: (SECTOR_NAMES_ZH[k], SECTOR_NAMES_EN[k]) for k in SECTORS})
+                                       entries=SECTOR_NAMES)
     origin_shares: dict[str, Share] = P({"local": 0.25, "domestic": 0.68, "foreign": 0.07},
                                         "Origin of prospects: local, rest of China, abroad", "share",
                                         "assumption: western inland prefectures draw mostly domestic capital",
@@ -962,7 +942,7 @@ class Params(Section):
     construction: Construction = Field(default_factory=Construction)
     service: Service = Field(default_factory=Service)
     channels: dict[str, Channel] = table("Promotion channels (keys: " + ", ".join(CHANNELS) + ")", default_factory=_channels,
-                                         entries={k: (CHANNEL_NAMES_ZH[k], CHANNEL_NAMES_EN[k]) for k in CHANNELS})
+                                         entries=CHANNEL_NAMES)
     budget: Budget = Field(default_factory=Budget)
     platform: Platform = Field(default_factory=Platform)
     policy: Policy = Field(default_factory=Policy)

@@ -20,28 +20,23 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from sim.model import registry
+
 CI_LEVEL = 0.95
 """Confidence level of every interval the simulator reports."""
 
-FULFILMENT = "cohort_start_rate_24m"
-"""履约率 as provinces count it: projects that started building within 24 months of their signing, over the
-projects signed (every signing that can be followed 24 months by the horizon; ``sim.model.outputs``)."""
-CAPITAL_ARRIVAL = "cohort_capital_arrival_rate_24m"
-"""资金到位率 of the same cohort: capital arrived 24 months after signing over the capital signed."""
-HEADLINE_OUTPUTS = (FULFILMENT, CAPITAL_ARRIVAL, "jobs")
-"""The three outputs the briefing leads with: the cohort 履约率 and 资金到位率 (no calendar artefact: each project
-is observed 24 months after its own signing), and jobs."""
-
-# Words in an output's name that mark it as a rate or share (0-1).
-RATE_WORDS = ("rate", "share", "satisfaction", "perceived_", "actual_", "atmosphere", "legal_insecurity")
+FULFILMENT = registry.FULFILMENT
+"""履约率, the headline rate of signed cohorts (``sim.model.registry``)."""
+CAPITAL_ARRIVAL = registry.CAPITAL_ARRIVAL
+"""资金到位率 of the same cohort (``sim.model.registry``)."""
+HEADLINE_OUTPUTS = registry.HEADLINE
+"""The outputs the briefing leads with (``sim.model.registry``)."""
 
 
 def is_rate(output: str) -> bool:
-    """True for outputs on a 0-1 scale (rates, shares, indices): shown in percent, compared in percentage points."""
-    name = output.rsplit(".", 1)[-1] if output.count(".") else output
-    if output.startswith(("withdrawals", "spent_by_lever", "signed_by_source")):
-        return False
-    return any(w in name for w in RATE_WORDS) and "per_" not in name
+    """True for outputs on a 0-1 scale (rates, shares, indices): shown in percent, compared in percentage points.
+    The registry says which they are (``sim.model.registry``), not the output's name."""
+    return registry.is_rate(output)
 
 
 @dataclass(frozen=True)

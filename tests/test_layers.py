@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: dict[str, tuple[str, ...]] = {
     "foundation": ("sim", "sim.params", "sim.calibration", "sim.calibration.priors", "sim.model.units",
-                   "sim.model.stages", "sim.scenario", "sim.errors", "sim.files", "sim.provenance", "sim.stats",
-                   "sim.paramdoc", "sim.report.labels"),
+                   "sim.model.stages", "sim.model.registry", "sim.model.vocabulary", "sim.scenario", "sim.errors", "sim.files", "sim.provenance", "sim.stats",
+                   "sim.paramdoc"),
     "model": ("sim.model",),
     "experiments": ("sim.experiment", "sim.calibration.targets", "sim.calibration.inference",
                     "sim.calibration.sampler"),

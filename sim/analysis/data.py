@@ -21,15 +21,17 @@ from sim.experiment.store import (
     load_monthly,
     load_summaries,
 )
+from sim.model import registry
 from sim.scenario import load_scenario
 from sim.stats import CAPITAL_ARRIVAL, FULFILMENT
 
 BASELINE_NAME = "baseline"
 SAMPLE_KINDS = ("lhs", "sobol", "morris")
-NON_OUTPUT_COLUMNS = frozenset((*KEY_COLUMNS, *RUN_COLUMNS, "months"))
-ACCOUNT_PREFIXES = ("spent_by_government.",)
-"""Stored accounts that are not compared as outputs: spending by government and lever (governments x levers
-columns, read by the allocation table of ``sim optimise``; the analysis compares ``spent_by_lever`` instead)."""
+NON_OUTPUT_COLUMNS = frozenset((*KEY_COLUMNS, *RUN_COLUMNS))
+"""Stored columns that say which run a row is, not what it produced. Which outputs are compared is the registry's
+word (``sim.model.registry.compared``): not the months simulated, nor the accounts by government and lever
+(``spent_by_government.*``, read by the allocation table of ``sim optimise``; the analysis compares
+``spent_by_lever`` instead)."""
 
 MONTHLY_HEADLINE = ("signed_projects", "signed_capital", "arrived_capital", "cohort_start_rate_12m", FULFILMENT,
                     "cohort_capital_arrival_rate_12m", CAPITAL_ARRIVAL, "jobs", "n_operating")
@@ -44,23 +46,15 @@ def cohort_months(output: str) -> int | None:
 
 
 def definition(output: str, lang: str, horizon: int | None = None) -> str:
-    """One line that says what an output counts (for the notes under charts and tables)."""
+    """One line that says what an output counts (for the notes under charts and tables): the registry's
+    definition, and for a cohort rate which signings its cohort holds at ``horizon`` (months simulated)."""
+    text = registry.definition(output, lang)
     k = cohort_months(output)
+    if not k or not registry.is_rate(output):
+        return text
     window = (f"第 1-{horizon - k} 个月签约的项目" if lang == "zh" else f"projects signed in months 1-{horizon - k}") \
-        if k and horizon and horizon > k else ("全部可随访的签约项目" if lang == "zh" else "every signing that can be followed")
-    if output.startswith("cohort_start_rate_"):
-        return (f"履约率 = 签约后 {k} 个月内开工的项目 ÷ 签约项目（{window}）" if lang == "zh"
-                else f"fulfilment (履约率) = projects that started building within {k} months of signing / projects signed ({window})")
-    if output.startswith("cohort_completion_rate_"):
-        return (f"投产率 = 签约后 {k} 个月内建成投产的项目 ÷ 签约项目（{window}）" if lang == "zh"
-                else f"completion = projects operating within {k} months of signing / projects signed ({window})")
-    if output.startswith("cohort_capital_arrival_rate_"):
-        return (f"资金到位率 = 签约后第 {k} 个月时到位资金 ÷ 签约资金（{window}）" if lang == "zh"
-                else f"capital arrival (资金到位率) = capital arrived {k} months after signing / capital signed ({window})")
-    if output == "jobs":
-        return ("就业岗位 = 模拟期末投产企业的岗位数" if lang == "zh"
-                else "jobs = jobs in operating firms at the end of the period simulated")
-    return output
+        if horizon and horizon > k else ("全部可随访的签约项目" if lang == "zh" else "every signing that can be followed")
+    return f"{text}（{window}）" if lang == "zh" else f"{text} ({window})"
 
 
 class AnalysisError(ValueError):
@@ -179,11 +173,12 @@ def _scenario_infos(manifest: dict) -> list[ScenarioInfo]:
 
 
 def output_columns(runs: pd.DataFrame, parameters: list[str]) -> list[str]:
-    """Numeric summary columns (every output of the run summary, flattened), in stored order; outputs no run could
-    observe (a cohort longer than the horizon allows: all NaN) are left out."""
+    """Numeric summary columns the analysis compares (every output of the run summary, flattened, that the registry
+    marks as compared), in stored order; outputs no run could observe (a cohort longer than the horizon allows: all
+    NaN) are left out."""
     skip = NON_OUTPUT_COLUMNS | set(parameters)
     return [c for c in runs.columns
-            if c not in skip and not c.startswith(ACCOUNT_PREFIXES) and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])
+            if c not in skip and registry.compared(c) and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])
             and runs[c].notna().any()]
 
 

@@ -14,8 +14,9 @@ last valid one stays in force; a valid change takes effect on Reset.
 The page is composed here from Solara's components and Mesa's
 ``update_counter`` rather than by ``SolaraViz``, whose labels (Controls, Play
 Interval, Use Threads, Model Parameters, Information, the "Page 0" tab) are
-fixed in English: every word on the page comes from :data:`UI` or the
-labels of :mod:`sim.report.labels`, in the tab's language. The run controls
+fixed in English: every word on the page comes from :data:`UI`, the controls'
+labels or the names of :mod:`sim.model.registry` and :mod:`sim.model.vocabulary`,
+in the tab's language. The run controls
 (Reset, Play/Pause, Step) work as Mesa's ``ModelController`` does.
 """
 
@@ -40,8 +41,9 @@ from sim.app.controls import (
     snap,
 )
 from sim.app.model import ENV_LANG, ExplorerModel, baseline, frame, spec_from_env
+from sim.model import registry
+from sim.model.vocabulary import pick
 from sim.report import style
-from sim.report.labels import OUTPUT_LABELS, pick
 from sim.scenario import ScenarioSpec
 
 style.setup(require_cjk=False)
@@ -107,7 +109,7 @@ def Headlines(model: ExplorerModel):
                                                      for h in head])]
         for key, (now, same, end) in rows.items():
             rows_el.append(solara.v.Html(tag="tr", children=[
-                solara.v.Html(tag="td", children=[pick(OUTPUT_LABELS[key], lg)], style_="padding: 2px 10px"),
+                solara.v.Html(tag="td", children=[registry.label(key, lg)], style_="padding: 2px 10px"),
                 solara.v.Html(tag="td", children=[charts.format_value(key, now, lg)], class_=f"headline-{key}",
                               style_=_css(cell) + "; font-weight: bold"),
                 solara.v.Html(tag="td", children=[charts.format_value(key, same, lg)], class_=f"headline-{key}-baseline",

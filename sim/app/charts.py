@@ -14,15 +14,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.data import definition
+from sim.model import registry, vocabulary
 from sim.model.stages import REASONS
+from sim.model.vocabulary import month_axis, pick
 from sim.report import style
-from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, month_axis, pick
 
 PIPELINE = ("contacted", "negotiating", "signed", "building", "operating")
 RATES = ("cohort_start_rate_12m", "cohort_start_rate_24m", "cohort_capital_arrival_rate_24m")
 """Cohort rates: each project observed 12 or 24 months after its own signing (sim.model.outputs)."""
 HEADLINES = ("signed_projects", "cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs", "mean_approval_months")
-"""Headline numbers shown as text (keys of the monthly outputs and of labels.OUTPUT_LABELS)."""
+"""Headline numbers shown as text (monthly columns, described in sim.model.registry)."""
 
 FIGSIZE = (5.6, 3.5)
 DPI = 100
@@ -92,7 +93,7 @@ def pipeline_figure(current: pd.DataFrame, base: pd.DataFrame, horizon: int, lan
         col = f"n_{stage}"
         ax.plot(base["month"], base[col], color=color, lw=1.2, ls="--", alpha=0.75)
         ax.plot(current["month"], current[col], color=color, lw=2.0)
-        handles.append(Line2D([], [], color=color, lw=2, label=pick(STAGE_LABELS[stage], lang)))
+        handles.append(Line2D([], [], color=color, lw=2, label=vocabulary.stage(stage, lang)))
     _title(fig, t("pipeline", lang))
     ax.set_ylabel(t("projects", lang))
     cols = [f"n_{s}" for s in PIPELINE]
@@ -114,7 +115,7 @@ def rates_figure(current: pd.DataFrame, base: pd.DataFrame, horizon: int, lang: 
         color = style.PALETTE[i + 5]
         ax.plot(base["month"], 100 * base[key], color=color, lw=1.2, ls="--", alpha=0.8)
         ax.plot(current["month"], 100 * current[key], color=color, lw=2.0)
-        handles.append(Line2D([], [], color=color, lw=2, label=pick(OUTPUT_LABELS[key], lang)))
+        handles.append(Line2D([], [], color=color, lw=2, label=registry.label(key, lang)))
     _title(fig, t("rates", lang))
     ax.set_title(t("rates_note", lang), fontsize=7.5, loc="left", color="#555555")
     ax.set_ylabel(t("percent", lang))
@@ -143,7 +144,7 @@ def withdrawals_figure(current: pd.DataFrame, base: pd.DataFrame, lang: str) -> 
     ax.barh(y - h / 2, now, height=h, color=style.PALETTE[1], label=t("current", lang))
     ax.barh(y + h / 2, ref, height=h, fill=False, edgecolor="#444444", ls="--", lw=1.2,
             label=t("baseline_short", lang))
-    ax.set_yticks(y, [pick(REASON_LABELS[r], lang) for r in REASONS], fontsize=8)
+    ax.set_yticks(y, [vocabulary.reason(r, lang) for r in REASONS], fontsize=8)
     ax.invert_yaxis()
     _title(fig, t("withdrawals", lang) + " · " + t("month", lang, m=month))
     ax.set_xlim(0, max(5.0, float(max(now.max(initial=0), ref.max(initial=0))) * 1.15))
@@ -163,13 +164,12 @@ def definitions_line(lang: str) -> str:
 
 def format_value(key: str, value: float, lang: str) -> str:
     """A headline number as shown on the page: rates in percent, counts whole, months to one decimal."""
-    unit = pick(OUTPUT_LABELS[key][2:], lang)
     if not np.isfinite(value):
         return "–"
-    if "_rate" in key or "share" in key:
+    if registry.is_rate(key):
         return f"{100 * value:.1f} %"
-    if key == "mean_approval_months":
-        return f"{value:.1f} {unit}"
+    if registry.kind(key) == "months":
+        return f"{value:.1f} {registry.unit(key, lang)}"
     return f"{value:,.0f}"
 
 

@@ -81,19 +81,17 @@ from sim.experiment.futures import sample_futures
 from sim.experiment.spec import flatten_overrides, load_experiment
 from sim.experiment.store import load_summaries
 from sim.files import atomic_write, atomic_write_text
+from sim.model.registry import higher_is_better
+from sim.model.vocabulary import GOVERNMENTS
 from sim.params import BUDGET_LEVERS
 from sim.scenario import ScenarioSpec, load_scenario, read_toml
 from sim.stats import t_interval
 
 OBJECTIVES: dict[str, dict[str, Any]] = {
-    "jobs": {"sense": "max", "unit": "jobs", "zh": "就业岗位", "en": "jobs"},
-    "arrived_capital": {"sense": "max", "unit": "万元", "zh": "到位资金", "en": "arrived capital"},
-    "cohort_start_rate_24m": {"sense": "max", "unit": "share", "zh": "履约率（24个月开工）", "en": "cohort 履约率 (start within 24 months)"},
-    "tax_revenue": {"sense": "max", "unit": "万元", "zh": "税收", "en": "tax"},
-    "cost_per_job": {"sense": "min", "unit": "万元 / job", "zh": "每个岗位成本", "en": "cost per job"},
-    "budget_spent": {"sense": "min", "unit": "万元", "zh": "总支出", "en": "money spent"},
-}
-"""Outputs a plan can be judged on, with the direction that is better and the unit."""
+    name: {"sense": "max" if higher_is_better(name) else "min"}
+    for name in ("jobs", "arrived_capital", "cohort_start_rate_24m", "tax_revenue", "cost_per_job", "budget_spent")}
+"""Outputs a plan can be judged on, with the direction that is better (their labels and units are in
+sim.model.registry)."""
 TOP_KEYS = ("optimise", "overrides", "levers", "futures")
 OPT_KEYS = ("name", "title", "scenario", "compare", "replications", "root_seed", "horizon_months", "objectives",
             "robustness", "quantile", "algorithm")
@@ -728,12 +726,12 @@ def allocation_by_government(spec: OptimiseSpec, out: Path, chosen: int, X: np.n
     where prospects and idle land are) decide how they fall on the counties. Empty for runs without these
     accounts."""
     from sim.model.budget import SPEND_KEYS  # as in allocation_table
-    from sim.model.model import CITY, COUNTIES, COUNTY_NAMES_ZH
+    from sim.model.model import COUNTIES
 
     mine, theirs, spec_opt, spec_base, per_year = _chosen_runs(spec, out, chosen, X, gens, cmp_runs, base)
     names = [*COUNTIES, "city"]
     rows = []
-    for i, gov in enumerate(names):
+    for gov in names:
         for lever in SPEND_KEYS:
             col = f"spent_by_government.{gov}.{lever}"
             if col not in mine or col not in theirs:
@@ -742,7 +740,7 @@ def allocation_by_government(spec: OptimiseSpec, out: Path, chosen: int, X: np.n
             b = float(theirs[col].mean()) * per_year
             if a == 0 and b == 0:
                 continue
-            row = {"government": gov, "government_zh": COUNTY_NAMES_ZH[i] if i < CITY else "市级",
+            row = {"government": gov, "government_zh": GOVERNMENTS[gov][0],
                    "lever": lever, "wan_yuan_per_year": a, "scenario_wan_yuan_per_year": b,
                    "leader_months_per_year": float("nan"), "scenario_leader_months_per_year": float("nan")}
             if lever == "leadership_attention":

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 # The Mesa model is imported when first used, not with the package: reading stored results (the analysis, the
 # briefing) uses the stage and reason names of sim.model.stages without loading Mesa.
 _LAZY = {"AttractionModel": "sim.model.model", "AttractionScenario": "sim.model.model",
-         "MONTHLY_COLUMNS": "sim.model.outputs"}
+         "MONTHLY_COLUMNS": "sim.model.registry"}
 
 
 def __getattr__(name: str) -> Any:

@@ -23,7 +23,6 @@ from sim.model.stages import (  # noqa: F401  (re-exported: the model's modules 
     NEGOTIATING,
     OPERATING,
     PROSPECT,
-    REASON_NAMES_ZH,
     REASONS,
     SIGNED,
     STAGE_NAMES,

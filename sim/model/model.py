@@ -60,7 +60,6 @@ from sim.model.units import (
 from sim.params import SECTORS, Params
 
 COUNTIES = ("anding", "tongwei", "longxi", "weiyuan", "lintao", "zhang", "min")
-COUNTY_NAMES_ZH = ("安定区", "通渭县", "陇西县", "渭源县", "临洮县", "漳县", "岷县")
 CITY = len(COUNTIES)  # index of the city government and of the city park's land pool
 _NO_OFFER = np.zeros(0)  # no incentive offered at the table: prospects expect the published rate
 

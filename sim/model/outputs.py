@@ -1,28 +1,7 @@
 """What every run reports: the monthly table and the end-of-run summary.
 
-Definitions (CALIBRATION.md terms). The headline rates follow signing cohorts, as provincial reports
-count them: each project is observed a fixed number of months after its own signing, so recent
-signings that have not had time to start do not drag the rate down (no calendar artefact).
-
-- ``cohort_start_rate_{k}m`` 履约率 (fulfilment): signed projects that began construction (开工) within
-  ``k`` months of signing / signed. A project counts as fulfilled once it has started, even if it later
-  stalls or withdraws; the same count is the cohort's 开工率 (start rate).
-- ``cohort_completion_rate_{k}m`` 竣工投产率: signed projects that reached operation within ``k`` months / signed.
-- ``cohort_capital_arrival_rate_{k}m`` 资金到位率: capital arrived ``k`` months after signing / signed capital.
-- ``cohort_projects_{k}m``: the cohort: every project signed early enough to be followed ``k`` months
-  (signed in months 1 to t - k), for ``k`` in 12, 24 and 36.
-- ``cohorts_by_year``: the same rates per signing year (projects signed in months 1-12, 13-24, ...),
-  wherever the horizon lets the year be followed ``k`` months.
-
-Stock measures, kept under names that say what they count (they move with the calendar):
-
-- ``share_building_or_operating_now``: signed projects building or operating now / every project ever signed.
-- ``share_started_to_date``, ``share_completed_to_date``: signed projects that began building (reached
-  operation) by now / every project ever signed.
-- ``share_capital_arrived_to_date``: capital arrived by now / capital ever signed.
-
-"Started" means construction began (``start_month >= 0``), "completed" that the project reached
-operation (``operate_month >= 0``); ``*_share_started`` and ``*_share_completed`` count those.
+What each output means (kind, unit, labels and a definition, the cohort rates 履约率 and 资金到位率 among them)
+is described once in :mod:`sim.model.registry`, which also gives the monthly table its columns.
 """
 
 from __future__ import annotations
@@ -32,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import kernels
+from sim.model import kernels, registry
 from sim.model.agents import (
     BUILDING,
     CONTACTED,
@@ -98,19 +77,8 @@ class Counters:
         return int(sum(self.broken_by_month[-MONTHS_PER_YEAR:]))
 
 
-MONTHLY_COLUMNS = (
-    "month", "contacted_total", "duplicated_contacts", "partner_leads", "referral_leads",
-    "n_contacted", "n_negotiating", "n_signed", "n_building", "n_operating", "n_stalled", "n_withdrawn", "n_exited", "n_declined",
-    "signed_projects", "signed_capital", "arrived_capital", "share_started_to_date", "share_building_or_operating_now",
-    "share_completed_to_date", "share_capital_arrived_to_date",
-    *(f"cohort_{r}_{k}m" for k in COHORT_MONTHS for r in ("start_rate", "completion_rate", "capital_arrival_rate")),
-    "large_project_share", "industrial_share", "jobs", "tax_month", "tax_revenue",
-    "mean_approval_months", "satisfaction", "perceived_hard", "perceived_soft", "perceived_credibility",
-    "actual_hard", "actual_soft", "actual_credibility", "legal_insecurity", "atmosphere", "free_land_mu",
-    "budget_total", "budget_spent", "budget_held", "budget_returned", "incentive_fund", "investment_fund", "idle_land_mu",
-    *(f"withdrawn_{r}" for r in REASONS),
-    *(f"spent_{k}" for k in SPEND_KEYS),
-)
+MONTHLY_COLUMNS = registry.MONTHLY_COLUMNS
+"""The monthly table's columns, in order (described in :mod:`sim.model.registry`)."""
 
 
 MONTHLY_TABLE = "monthly"

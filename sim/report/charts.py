@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.model import vocabulary
+from sim.model.vocabulary import month_axis
 from sim.report import style
-from sim.report.labels import STAGE_LABELS, month_axis, pick
 
 
 def pipeline_chart(monthly: dict[str, np.ndarray], path: Path, lang: str = "zh", title_name: str = "") -> Path:
@@ -18,7 +19,7 @@ def pipeline_chart(monthly: dict[str, np.ndarray], path: Path, lang: str = "zh",
     months = monthly["month"]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for key in ("negotiating", "signed", "building", "operating", "withdrawn"):
-        ax.plot(months, monthly[f"n_{key}"], label=pick(STAGE_LABELS[key], lang), lw=2)
+        ax.plot(months, monthly[f"n_{key}"], label=vocabulary.stage(key, lang), lw=2)
     fr = float(monthly["cohort_start_rate_24m"][-1])
     car = float(monthly["cohort_capital_arrival_rate_24m"][-1])
     n = int(monthly["signed_projects"][-1])

@@ -18,17 +18,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.tables import read_table
+from sim.model import registry
+from sim.model.vocabulary import FUNNEL, REASON_NAMES, month_axis, pick
 from sim.paramdoc import param_label
 from sim.report import numbers as nb
 from sim.report import style
-from sim.report.findings import Findings, output_name
-from sim.report.labels import (
-    LEVER_LABELS,
-    OUTPUT_LABELS,
-    REASON_LABELS,
-    month_axis,
-    pick,
-)
+from sim.report.findings import Findings
 from sim.stats import HEADLINE_OUTPUTS
 
 if TYPE_CHECKING:
@@ -39,8 +34,6 @@ DPI = 200
 REASON_COLOURS = ("#8c510a", "#d8b365", "#5ab4ac", "#01665e", "#b2abd2", "#5e3c99", "#e08214", "#999999")
 STAGE_COLOURS = ("#deebf7", "#9ecae1", "#6baed6", "#2171b5", "#08306b")
 MARKERS = ("o", "s", "^", "D")
-FUNNEL_LABELS = {"contacted": ("接洽", "Contacted"), "negotiating": ("洽谈", "Negotiated"), "signed": ("签约", "Signed"),
-                 "building": ("开工", "Started"), "operating": ("投产", "Operating")}
 
 
 def wrap(text: str, lang: str, width: int | None = None) -> str:
@@ -76,8 +69,8 @@ def _row_height(lang: str) -> float:
 
 
 def panel_title(output: str, lang: str) -> str:
-    """Name of an output above a chart panel."""
-    return pick(OUTPUT_LABELS[output], lang) if output in OUTPUT_LABELS else output_name(output, lang)
+    """Name of an output above a chart panel (its label in ``sim.model.registry``)."""
+    return registry.label(output, lang)
 
 
 def new_figure(n_rows: int, ncols: int = 1, height_per_row: float = 0.42, extra: float = 1.6,
@@ -183,7 +176,7 @@ def funnel_chart(an: dict, path: Path, lang: str = "zh") -> Path:
             if st not in sub.index:
                 continue
             r = sub.loc[st]
-            ax.barh(i, r["mean"], height=h, color=colour, label=pick(FUNNEL_LABELS[st], lang) if i == 0 else None)
+            ax.barh(i, r["mean"], height=h, color=colour, label=pick(FUNNEL[st], lang) if i == 0 else None)
             if math.isfinite(r["ci_low"]):
                 ax.errorbar(r["mean"], i, xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]], fmt="none",
                             ecolor="#c00000" if st == "operating" else "#333333", capsize=2.5, lw=1)
@@ -207,7 +200,7 @@ def funnel_chart(an: dict, path: Path, lang: str = "zh") -> Path:
                   else f"Projects (cumulative to month {f.horizon})")
     ax.grid(axis="y", alpha=0)
     ax.legend(ncol=3, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=8, borderaxespad=0.3)
-    chain_head = " → ".join(pick(FUNNEL_LABELS[st], lang) for st in FUNNEL_LABELS)
+    chain_head = " → ".join(pick(FUNNEL[st], lang) for st in FUNNEL)
     add_note(fig, f"误差线：95% 置信区间；右侧数字为平均数：{chain_head}" if lang == "zh"
           else f"Error bars: 95% confidence intervals; right, mean counts: {chain_head}")
     return save_chart(fig, path, f.title_funnel(), lang)
@@ -254,7 +247,7 @@ def capital_chart(an: dict, bands: pd.DataFrame, path: Path, lang: str = "zh", n
             lo = np.array([r.get("ci_low", np.nan) for r in lv], float) / nb.YI
             hi = np.array([r.get("ci_high", np.nan) for r in lv], float) / nb.YI
             ax.bar(x + (j - 0.5) * 0.38, mean, 0.38, color=colour, yerr=[mean - lo, hi - mean], capsize=2,
-                   label=pick(("签约资金", "Signed capital"), lang) if j == 0 else pick(("到位资金", "Arrived capital"), lang))
+                   label=registry.label(out, lang))
         ax.set_xticks(x)
         ax.set_xticklabels([_short(f.label(s), lang) for s in show], rotation=30, ha="right", fontsize=8)
         note = "误差线为 95% 置信区间（未记录逐月数据）" if lang == "zh" else "Error bars: 95% intervals (no monthly series stored)"
@@ -270,7 +263,7 @@ def withdrawals_chart(an: dict, path: Path, lang: str = "zh", stage: str = "afte
     f = Findings(an, lang)
     rows = pd.DataFrame([w for w in an.get("withdrawals", []) if w["point_id"] == f.point and w["stage"] == stage])
     order = [s for s in f.scenarios() if not rows.empty and s in set(rows["scenario"])][::-1]
-    reasons = [r for r in REASON_LABELS if not rows.empty and (rows.loc[rows["reason"] == r, "mean"] > 0).any()]
+    reasons = [r for r in REASON_NAMES if not rows.empty and (rows.loc[rows["reason"] == r, "mean"] > 0).any()]
     fig, axes = new_figure(len(order), 1, height_per_row=_row_height(lang), extra=1.9)
     ax = axes[0]
     left = np.zeros(len(order))
@@ -278,7 +271,7 @@ def withdrawals_chart(an: dict, path: Path, lang: str = "zh", stage: str = "afte
         vals = np.array([float(rows[(rows["scenario"] == s) & (rows["reason"] == r)]["per_100_signed"].iloc[0])
                          for s in order])
         ax.barh(range(len(order)), vals, left=left, color=REASON_COLOURS[k % len(REASON_COLOURS)],
-                label=pick(REASON_LABELS[r], lang), height=0.62)
+                label=pick(REASON_NAMES[r], lang), height=0.62)
         left += np.nan_to_num(vals)
     tot = rows[rows["reason"] == "total"] if not rows.empty else rows
     for i, s in enumerate(order):
@@ -385,12 +378,6 @@ def sensitivity_chart(sens: dict, path: Path, lang: str = "zh",
                                      f"or interaction; design {design.get('formula', '')} points, {runs} runs")
     add_note(fig, wrap(note, lang, 70 if lang == "zh" else 140))
     return save_chart(fig, path, f.title_sensitivity(outputs[0]), lang)
-
-
-# ----------------------------------------------------------------------------- spending by lever (briefing table helper)
-def lever_label(key: str, lang: str) -> str:
-    """A budget lever in words."""
-    return pick(LEVER_LABELS.get(key, (key, key)), lang)
 
 
 def all_charts(an: dict, analysis_dir: Path, out: Path, lang: str = "zh", sens: dict | None = None) -> dict[str, Path]:

@@ -13,29 +13,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.model import registry, vocabulary
 from sim.paramdoc import param_label
 from sim.report import numbers as nb
-from sim.report.labels import OUTPUT_LABELS, REASON_LABELS, STAGE_LABELS, pick
 from sim.stats import CAPITAL_ARRIVAL, FULFILMENT
-
-HIGHER_IS_BETTER = {"cost_per_job": False, "incremental_cost_per_job": False}
-
-_NAMES_ZH = {FULFILMENT: "履约率", CAPITAL_ARRIVAL: "资金到位率", "jobs": "就业岗位",
-             "arrived_capital": "到位资金", "signed_capital": "签约资金", "signed_projects": "签约项目",
-             "cohort_completion_rate_24m": "投产率"}
-_NAMES_EN = {FULFILMENT: "fulfilment", CAPITAL_ARRIVAL: "the capital-arrival rate", "jobs": "jobs",
-             "arrived_capital": "arrived capital", "signed_capital": "signed capital",
-             "signed_projects": "signed projects", "cohort_completion_rate_24m": "the completion rate"}
 
 
 def output_name(output: str, lang: str) -> str:
-    """Short name of an output for sentences."""
-    table = _NAMES_ZH if lang == "zh" else _NAMES_EN
-    if output in table:
-        return table[output]
-    if output in OUTPUT_LABELS:
-        return pick(OUTPUT_LABELS[output], lang)
-    return output
+    """Short name of an output for sentences (履约率, "the capital-arrival rate"; ``sim.model.registry``)."""
+    return registry.phrase(output, lang)
 
 
 def _finite(x: Any) -> bool:
@@ -100,7 +86,7 @@ class Findings:
         cands = [e for e in self.effects(output) if _finite(e.get("effect"))]
         if not cands:
             return None
-        sign = 1 if HIGHER_IS_BETTER.get(output, True) else -1
+        sign = 1 if registry.higher_is_better(output) else -1
         return max(cands, key=lambda e: sign * e["effect"])
 
     # ------------------------------------------------------------------ phrases
@@ -135,7 +121,7 @@ class Findings:
         e = self.best(output)
         if e is None:
             return None
-        if e["effect"] <= 0 and HIGHER_IS_BETTER.get(output, True):
+        if e["effect"] <= 0 and registry.higher_is_better(output):
             name = output_name(output, self.lang)
             return (f"没有策略提高{name}；{self.quoted(e['scenario'])}{self.change(e)}。" if self.zh
                     else f"No strategy raises {name}; {self.label(e['scenario'])} {self.change(e)}.")
@@ -210,7 +196,7 @@ class Findings:
 
     def reason(self, key: str) -> str:
         """A withdrawal reason in words."""
-        return pick(REASON_LABELS.get(key, (key, key)), self.lang)
+        return vocabulary.reason(key, self.lang)
 
     # ------------------------------------------------------------------ sentences and titles
     def diagnosis(self) -> str:
@@ -429,4 +415,4 @@ class Findings:
 
     def stage(self, key: str) -> str:
         """A pipeline stage in words."""
-        return pick(STAGE_LABELS[key], self.lang)
+        return vocabulary.stage(key, self.lang)

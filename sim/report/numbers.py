@@ -1,6 +1,7 @@
 """How numbers are shown to officials: units, scale and rounding, in Chinese and English.
 
-One rule per kind of output, used by the charts, the headline sentences and
+One rule per kind of output (the output's kind is the registry's,
+:mod:`sim.model.registry`), used by the charts, the headline sentences and
 the briefing's tables, so the same value always prints the same way:
 
 - rates and shares (履约率, 资金到位率...): percent with one decimal; their
@@ -18,29 +19,24 @@ from __future__ import annotations
 
 import math
 
-from sim.stats import is_rate
+from sim.model import registry
 
-CAPITAL_OUTPUTS = frozenset(("signed_capital", "arrived_capital", "budget_spent", "budget_total", "tax_revenue",
-                             "reinvested_capital", "incentives_promised", "incentives_paid", "spent"))
-MONEY_OUTPUTS = frozenset(("cost_per_job", "cost_per_10k_arrived", "incremental_cost_per_job"))
-COUNT_OUTPUTS = frozenset(("jobs", "signed_projects", "operating_projects", "prospects_contacted", "n_operating",
-                           "duplicated_contacts", "partner_leads", "referral_leads", "promises_broken", "declined"))
+DISPLAY: dict[str, str] = {
+    "rate": "rate", "share": "rate", "index": "rate",
+    "money": "capital", "money_per_unit": "money",
+    "count": "count", "jobs": "count",
+    "ratio": "ratio", "months": "ratio", "land": "ratio", "month": "ratio",
+}
+"""How each kind of output of the registry (``sim.model.registry.KINDS``) is shown: as a rate, as capital in 亿元,
+as money per unit, as a count, or as another ratio."""
 YI = 1e4
 """万元 per 亿元."""
 
 
 def kind(output: str) -> str:
-    """"rate", "capital", "money", "count" or "ratio"."""
-    base = output.rsplit(".", 1)[0] if output.startswith("spent_by_lever.") else output
-    if base in CAPITAL_OUTPUTS or output.startswith("spent_by_lever."):
-        return "capital"
-    if output in MONEY_OUTPUTS:
-        return "money"
-    if output in COUNT_OUTPUTS or output.startswith(("withdrawals", "signed_by_source")):
-        return "count"
-    if is_rate(output):
-        return "rate"
-    return "ratio"
+    """How ``output`` is shown: "rate", "capital", "money", "count" or "ratio" (from its kind in the registry;
+    "ratio" for a name the registry does not know)."""
+    return DISPLAY.get(registry.kind(output) or "", "ratio")
 
 
 def scale(output: str, lang: str = "zh") -> float:
@@ -90,7 +86,7 @@ def unit(output: str, lang: str, effect: bool = False) -> str:
     if k == "money":
         return "万元" if lang == "zh" else "yuan"
     if k == "count":
-        if output == "jobs":
+        if registry.kind(output) == "jobs":
             return "个岗位" if lang == "zh" else "jobs"
         return "个" if lang == "zh" else ""
     return ""
@@ -106,7 +102,7 @@ def short_unit(output: str, lang: str, effect: bool = False) -> str:
     if k == "money":
         return "万元" if lang == "zh" else "yuan"
     if k == "count":
-        return "个" if lang == "zh" else ("jobs" if output == "jobs" else "")
+        return "个" if lang == "zh" else ("jobs" if registry.kind(output) == "jobs" else "")
     return ""
 
 

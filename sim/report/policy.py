@@ -24,51 +24,32 @@ from sim.analysis.tables import ANALYSIS_DIR
 from sim.errors import ScenarioError
 from sim.experiment.optimise import load_optimise
 from sim.files import atomic_write, atomic_write_text, read_json_object
-from sim.model.stages import REASON_NAMES_ZH
-from sim.report.experiment_charts import add_note, lever_label, new_figure, save_chart
-from sim.report.labels import OUTPUT_LABELS
+from sim.model import registry, vocabulary
+from sim.report.experiment_charts import add_note, new_figure, save_chart
 from sim.report.pages import css, local_fetcher
 from sim.report.style import PALETTE
 from sim.scenario import load_scenario
 
-OBJ_LABELS = {
-    "jobs": ("就业岗位", "jobs", "个", "jobs"),
-    "arrived_capital": ("到位资金", "arrived capital", "万元", "10,000 yuan"),
-    "cohort_start_rate_24m": ("履约率（签约后24个月内开工）", "cohort 履约率 (started within 24 months)", "%", "%"),
-    "tax_revenue": ("累计税收", "tax revenue", "万元", "10,000 yuan"),
-    "cost_per_job": ("每个岗位成本", "cost per job", "万元", "10,000 yuan"),
-    "budget_spent": ("总支出", "money spent", "万元", "10,000 yuan"),
-}
-STRATEGY_ZH = {"optimum": "优化配置", "baseline": "现状基线"}
-
 
 def obj_label(name: str, lang: str, unit: bool = False) -> str:
-    """An objective in words (with its unit)."""
-    zh, en, uz, ue = OBJ_LABELS.get(name, OUTPUT_LABELS.get(name, (name, name, "", "")))
-    text = zh if lang == "zh" else en
-    return f"{text}（{uz}）" if unit and lang == "zh" else (f"{text} ({ue})" if unit else text)
-
-
-LEVER_EXTRA = {"team": ("专业招商队伍", "Promotion team"), "leadership_attention": ("领导精力", "Leaders' attention"),
-               "persistence": ("政策延续（制度化）", "Persistence (institutionalised)"),
-               "promise_vetting": ("优惠承诺审核", "Vetting promises"), "city_coordination": ("市级统筹办公室", "City coordination office"),
-               "vertical_coordination": ("条管单位联席办公室", "Joint office with vertical units"),
-               "one_stop_centre": ("政务服务中心", "One-stop service centre"), "complaint_centre": ("投诉中心", "Complaint centre")}
+    """An objective (an output of ``sim.model.registry``) in words, as inside a sentence (with its unit)."""
+    text = registry.phrase(name, lang)
+    if not unit:
+        return text
+    u = registry.unit(name, lang)
+    return f"{text}（{u}）" if lang == "zh" else f"{text} ({u})"
 
 
 def lever_name(key: str, lang: str) -> str:
     """A lever (budget share or running cost) in words."""
-    if key in LEVER_EXTRA:
-        return LEVER_EXTRA[key][0 if lang == "zh" else 1]
-    return lever_label(key, lang)
+    return vocabulary.lever(key, lang)
 
 
 def strategy_label(name: str, lang: str, titles: dict[str, dict[str, str]] | None = None) -> str:
-    """A strategy in words: the optimum, or a scenario's title."""
-    if name == "optimum":
-        return "优化配置" if lang == "zh" else "robust allocation"
+    """A strategy in words: the optimum, or a scenario's title (its name in the vocabulary, or the name itself,
+    when there is no title)."""
     t = (titles or {}).get(name) or {}
-    return t.get(lang) or (STRATEGY_ZH.get(name, name) if lang == "zh" else name)
+    return (name != "optimum" and t.get(lang)) or vocabulary.name(vocabulary.STRATEGIES, name, lang)
 
 
 def fmt(x: float, unit: str = "", digits: int = 0) -> str:
@@ -176,7 +157,7 @@ def decomposition_chart(table: pd.DataFrame, scenario_titles_: dict[str, dict[st
                 val = float(rows.loc[comp, "mean"]) if comp in rows.index else 0.0
             left = pos if val >= 0 else neg
             ax.barh(i, val, left=left, color=PALETTE[j % len(PALETTE)] if comp != "other" else "#d9d9d9",
-                    label=_component(comp, lang) if i == 0 else None, height=0.6)
+                    label=component_label(comp, lang) if i == 0 else None, height=0.6)
             if val >= 0:
                 pos += val
             else:
@@ -192,38 +173,19 @@ def decomposition_chart(table: pd.DataFrame, scenario_titles_: dict[str, dict[st
     ax.legend(loc="lower right", fontsize=7.5)
     best = max(scen, key=lambda s: abs(float(blk[(blk["scenario"] == s) & (blk["kind"] == "total")]["mean"].iloc[0])))
     c = carriers(table, best, measure, 1)
-    comp = _component(c[0]["component"], lang) if c else ""
+    comp = component_label(c[0]["component"], lang) if c else ""
     if lang == "zh":
-        title = f"{strategy_label(best, lang, scenario_titles_)}对履约率的影响最大，主要来自{comp}的变化"
+        title = f"{strategy_label(best, lang, scenario_titles_)}对{registry.phrase(measure, lang)}的影响最大，主要来自{comp}的变化"
     else:
-        title = f"{strategy_label(best, lang, scenario_titles_)} moves 履约率 most, mainly through {comp}"
+        title = f"{strategy_label(best, lang, scenario_titles_)} moves {registry.phrase(measure, lang)} most, mainly through {comp}"
     add_note(fig, "各段为各类原因的贡献，合计等于总效应（恒等式）。" if lang == "zh" else
           "Segments: contribution of each mechanism; they add up exactly to the total effect.")
     return save_chart(fig, path, title, lang)
 
 
-COMPONENT_LABELS = {
-    "waiting": ("24个月仍未开工的项目", "projects still waiting at 24 months"),
-    "stalled": ("停工烂尾项目", "stalled half-built projects"),
-    "building": ("在建项目未到位资金", "capital still to come from projects building"),
-    "operating": ("投产项目未到位资金", "capital never coming from operating projects"),
-    "contacts": ("接洽客商数", "contacts"),
-    "signings_per_contact": ("每次接洽的签约", "signings per contact"),
-    "capital_per_signing": ("每个项目的签约资金", "capital per signing"),
-}
-
-
-def _component(name: str, lang: str) -> str:
-    if name in COMPONENT_LABELS:
-        zh, en = COMPONENT_LABELS[name]
-    else:
-        zh, en = f"“{REASON_NAMES_ZH.get(name, name)}”撤资", f"'{name.replace('_', ' ')}' withdrawals"
-    return zh if lang == "zh" else en
-
-
 def component_label(name: str, lang: str) -> str:
     """A mechanism of the decomposition in words."""
-    return _component(name, lang)
+    return vocabulary.component(name, lang)
 
 
 def esc(x: object) -> str:
@@ -283,7 +245,7 @@ TEXT = {
     "zh": {"alloc": "推荐配置", "buys": "能买到什么", "fails": "何时失效", "sure": "把握有多大", "why": "效应从何而来",
            "lever": "投入项", "now": "现状（万元/年）", "rec": "推荐（万元/年）", "change": "变化", "pm": "人月/年",
            "strategy": "策略", "mean": "平均（95% 区间）", "diff": "推荐配置多出（95% 区间）", "worst": "最差 5% 情景",
-           "levers": "各项投入买到了什么", "gov": "区县", "city": "市级", "lm": "每位领导用于招商的月数/年",
+           "levers": "各项投入买到了什么", "gov": "区县", "lm": "每位领导用于招商的月数/年",
            "county_note": "份额按全市决定；各区县的金额由模型规则产生：区县渠道经费均分、考核压力、客商与闲置土地所在地；市级含全市统一运行的项目。",
            "page": '"第 " counter(page) " / " counter(pages) " 页"'},
     "en": {"alloc": "Recommended allocation", "buys": "What it buys", "fails": "When it fails", "sure": "How sure we are",
@@ -291,7 +253,7 @@ TEXT = {
            "rec": "recommended (10,000 yuan a year)", "change": "change", "pm": "person-months a year",
            "strategy": "strategy", "mean": "mean (95% interval)", "diff": "recommended minus (95% interval)",
            "worst": "worst 5% of futures", "levers": "Which lever bought what", "gov": "government",
-           "city": "City (region-wide)", "lm": "each leader's months a year for attraction",
+           "lm": "each leader's months a year for attraction",
            "county_note": "Shares are decided for the region; how they fall on each county follows the model's rules "
                           "(county channel money split equally, courting pressure, where prospects and idle land are); "
                           "the city carries what it runs for the whole region.",
@@ -334,7 +296,7 @@ def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], 
             else:
                 eff = f"{_signed(h['mean'], 0)} {'万元' if lang == 'zh' else '10,000 yuan'} [{_signed(h['ci_low'], 0)}, {_signed(h['ci_high'], 0)}]"
                 cw = [carrier_words(c, lang, 0) for c in cs]
-            name = ("履约率" if m == RATE else "到位资金") if lang == "zh" else ("履约率" if m == RATE else "arrived capital")
+            name = registry.phrase(m, lang)
             carried = ("、".join(cw) if lang == "zh" else " and ".join(cw)) or ("—")
             against = ""
             if h["against"]:
@@ -394,7 +356,7 @@ def county_table(opt_dir: Path, lang: str) -> str:
         lm = g.dropna(subset=["leader_months_per_year"])
         months = (f"{fmt(lm['scenario_leader_months_per_year'].iloc[0], digits=1)} → "
                   f"{fmt(lm['leader_months_per_year'].iloc[0], digits=1)}") if len(lm) else "–"
-        name = g["government_zh"].iloc[0] if lang == "zh" else (t["city"] if gov == "city" else str(gov).title())
+        name = vocabulary.name(vocabulary.GOVERNMENTS, str(gov), lang)
         rows.append(f"<tr><td class='name'>{esc(name)}</td><td>{fmt(now)}</td><td>{fmt(rec)}</td>"
                     f"<td>{fmt(rec - now)}</td><td>{esc(months)}</td></tr>")
     return (f"<table><tr><th class='name'>{t['gov']}</th><th>{t['now']}</th><th>{t['rec']}</th><th>{t['change']}</th>"
