@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: dict[str, tuple[str, ...]] = {
-    "foundation": ("sim", "sim.params", "sim.calibration", "sim.calibration.priors", "sim.model.units",
+    "foundation": ("sim", "sim.params", "sim.region", "sim.calibration", "sim.calibration.priors", "sim.model.units",
                    "sim.model.stages", "sim.scenario", "sim.errors", "sim.files", "sim.provenance", "sim.stats",
                    "sim.paramdoc", "sim.report.labels"),
     "model": ("sim.model",),

@@ -28,8 +28,9 @@ that bought them, funded referrals to the referred prospect's government,
 tracking to the government of each tracked project, incentives to the
 government that promised them, lost fund stakes to the project's government,
 revitalised idle assets to the government whose idle land came back, and the
-attention of leaders (and of institutionalising the strategy) equally to every
-government's leader. What the city runs for the whole region (the park,
+attention of leaders to each government's leader (in proportion to the
+attention the region file gives it; equally where it says nothing), that of
+institutionalising the strategy equally. What the city runs for the whole region (the park,
 forums, training, the legal environment, the atmosphere campaign, local-firm
 encouragement, the centres, the promotion team, coordination offices and the
 vetting of promises) is booked to the city.
@@ -60,7 +61,8 @@ RUNNING_KEYS = ("park_interest", "one_stop_centre", "complaint_centre", "team", 
 SPEND_KEYS = (*BUDGET_LEVERS, *RUNNING_KEYS, "promise_vetting")
 _KEY_INDEX = {k: i for i, k in enumerate(SPEND_KEYS)}
 PER_LEADER = ("leadership_attention", "persistence")
-"""Running costs that are the attention of every government's leader: booked equally to each government."""
+"""Running costs that are the attention of every government's leader: booked to each government's leader (attention in
+proportion to each leader's, institutionalising equally)."""
 FUNDS = ("incentive_fund", "investment_fund")
 
 
@@ -175,7 +177,7 @@ class Ledger:
             "city_coordination": (pol.coordination_staff * staff + pol.coordination_attention * attention) if pol.city_coordination else 0.0,
             "vertical_coordination": sv.vertical_coordination * (sv.vertical_coordination_staff * staff
                                                                   + sv.vertical_coordination_attention * attention),
-            "leadership_attention": pol.leadership_attention * leaders * attention,
+            "leadership_attention": pol.leadership_attention * sum(g.attention_factor for g in m.governments) * attention,
             "persistence": pol.persistence * pol.persistence_attention * leaders * attention,
         }
 
@@ -203,7 +205,7 @@ class Ledger:
             on[key] = cost <= left + 1e-9
             paid = cost if on[key] else 0.0
             self.allotment[key] = paid
-            self._book(key, paid, np.ones(len(m.governments)) if key in PER_LEADER else None)
+            self._book(key, paid, self._leaders(key) if key in PER_LEADER else None)
             left -= paid
         m.one_stop_on = p.service.one_stop_centre and on["one_stop_centre"]
         m.complaint_centre_on = p.service.complaint_centre and on["complaint_centre"]
@@ -215,6 +217,13 @@ class Ledger:
         for f in FUNDS:
             self.fund_inflow[f] = self.allotment[f] / MONTHS_PER_YEAR
         self._spend_now()
+
+    def _leaders(self, key: str) -> np.ndarray:
+        """How a running cost of leaders' time falls on the governments: attention by each leader's attention,
+        institutionalising the strategy equally."""
+        if key == "leadership_attention":
+            return np.array([g.attention_factor for g in self.m.governments])
+        return np.ones(len(self.m.governments))
 
     def _spend_now(self) -> None:
         m, p = self.m, self.m.p

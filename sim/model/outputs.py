@@ -1,6 +1,6 @@
 """What every run reports: the monthly table and the end-of-run summary.
 
-Definitions (CALIBRATION.md terms). The headline rates follow signing cohorts, as provincial reports
+Definitions (the terms of the reports, docs/SOURCES.md). The headline rates follow signing cohorts, as provincial reports
 count them: each project is observed a fixed number of months after its own signing, so recent
 signings that have not had time to start do not drag the rate down (no calendar artefact).
 
@@ -278,7 +278,7 @@ def summary(m: AttractionModel) -> dict:
     out["industrial_share_started"] = _ratio((started & m.pop.industrial).sum(), started.sum())
     out["industrial_share_completed"] = _ratio((completed & m.pop.industrial).sum(), completed.sum())
     out["industrial_share_signed_capital"] = _ratio(m.pop.announced[signed & m.pop.industrial].sum(), cap_signed)
-    # Lanzhou fair 2023: projects of 1 bn yuan and more are 63% of the signed value (CALIBRATION B).
+    # One provincial fair's projects of 1 bn yuan and more are 63% of its signed value (docs/SOURCES.md#provincial-fair-2023).
     out["signed_capital_share_1bn_plus"] = _ratio(m.pop.announced[signed & (m.pop.announced >= BN_YUAN)].sum(), cap_signed)
     arrived = inv.capital.arrived
     out["industrial_share_arrived_capital"] = _ratio(arrived[m.pop.industrial].sum(), arrived.sum())
