@@ -697,11 +697,17 @@ class Budget(Section):
                                  label_zh="年度预算份额", label_en="Share of the yearly budget", entries=LEVER_NAMES,
                                  kind="lever")
 
+    amounts: dict[str, Weight] = P({}, "Money allotted to a lever each year on top of its share (at reference size): new money the budget grows by, "
+                                       "so that a lever's allotment can be stated in 万元 (e.g. the incentive fund's doubled) without recomputing the base and every share",
+                                   "万元 / year", "strategy",
+                                   label_zh="各项措施的年度追加拨款", label_en="Money added to a lever each year", entries=LEVER_NAMES,
+                                   kind="lever")
 
     @model_validator(mode="after")
     def _shares(self) -> Budget:
         _check_keys(self.shares, BUDGET_LEVERS, "shares", subset=True)
         _check_sum(self.shares, "shares")
+        _check_keys(self.amounts, BUDGET_LEVERS, "amounts", subset=True)
         return self
 
 

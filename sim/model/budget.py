@@ -17,7 +17,8 @@ to it in one currency (万元):
 
 Running costs (institutions, staff, attention, interest) come off first, in
 that order, as far as the money goes; the rest is allotted to the levers by the
-strategy's shares. The incentive fund and the investment fund receive their
+strategy's shares. Money a strategy adds to a lever in 万元 (``budget.amounts``)
+is new money, allotted to that lever on top of its share. The incentive fund and the investment fund receive their
 allotment in twelve monthly instalments and carry their balance over; other
 allotments unused within their year go back to the treasury. Every yuan is
 accounted for: ``budget_total = spent + held in the funds + returned``.
@@ -82,6 +83,7 @@ class Ledger:
         self.allotment: dict[str, float] = {}
         self.spent_year: dict[str, float] = {}
         self.spent = dict.fromkeys(SPEND_KEYS, 0.0)  # cumulative by lever
+        self.allotted = dict.fromkeys(BUDGET_LEVERS, 0.0)  # cumulative allotments of the levers (after stop-go cuts)
         self.by_government = np.zeros((len(m.governments), len(SPEND_KEYS)))  # cumulative by government and lever
         self.returned = 0.0  # allotments unused within their year, back to the treasury
         self.fund = dict.fromkeys(FUNDS, 0.0)  # balances carried over
@@ -214,6 +216,15 @@ class Ledger:
         for lever in BUDGET_LEVERS:
             self.allotment[lever] = p.budget.shares.get(lever, 0.0) * left * factor
         self.returned += left * (1.0 - factor) * sum(p.budget.shares.values()) + left * (1.0 - sum(p.budget.shares.values()))
+        if p.budget.amounts:  # money added to levers in 万元: new money, on top of the shares
+            added = {lever: amount * s for lever, amount in p.budget.amounts.items()}
+            self.budget_year += sum(added.values())
+            self.budget_total += sum(added.values())
+            for lever, amount in added.items():
+                self.allotment[lever] += amount * factor
+                self.returned += amount * (1.0 - factor)
+        for lever in BUDGET_LEVERS:
+            self.allotted[lever] += self.allotment[lever]
         for f in FUNDS:
             self.fund_inflow[f] = self.allotment[f] / MONTHS_PER_YEAR
         self._spend_now()
@@ -224,6 +235,14 @@ class Ledger:
         if key == "leadership_attention":
             return np.array([g.attention_factor for g in self.m.governments])
         return np.ones(len(self.m.governments))
+
+    def held_by_lever(self) -> dict[str, float]:
+        """Money allotted to each lever and not yet paid out, 万元: the funds' balances (the investment fund's with the
+        stakes still tied up in projects); 0 for the other levers, whose unused money goes back each year."""
+        out = dict.fromkeys(BUDGET_LEVERS, 0.0)
+        out["incentive_fund"] = self.fund["incentive_fund"]
+        out["investment_fund"] = self.fund["investment_fund"] + self.fund_exposed
+        return out
 
     def _spend_now(self) -> None:
         m, p = self.m, self.m.p

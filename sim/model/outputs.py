@@ -332,6 +332,9 @@ def summary(m: AttractionModel) -> dict:
         r: {STAGE_NAMES[s]: int(m.counters.by_reason_stage[i, s]) for s in (NEGOTIATING, SIGNED, BUILDING, OPERATING)}
         for i, r in enumerate(REASONS)}
     out["spent_by_lever"] = {k: float(v) for k, v in m.ledger.spent.items()}
+    # Money allotted to each lever, paid out (spent_by_lever) and still held (the funds): a fund allotted more is not free.
+    out["allotted_by_lever"] = {k: float(v) for k, v in m.ledger.allotted.items()}
+    out["held_by_lever"] = m.ledger.held_by_lever()
     out["spent_by_government"] = {g.name: {k: float(v) for k, v in zip(SPEND_KEYS, m.ledger.by_government[g.index], strict=True)}
                                   for g in m.governments}
     for after in COHORT_MONTHS:
