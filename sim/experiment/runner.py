@@ -312,7 +312,7 @@ def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
         "experiment_file": str(exp.path), "experiment_file_absolute": str(exp.path.resolve()),
         "experiment_sha256": exp.sha256, "experiment_text": exp.text,
         "scenarios": [{"index": e.index, "name": e.name, "title": e.spec.title, "description": e.spec.description,
-                       "file": e.file, "path": str(e.path.resolve()),
+                       "region": e.spec.region, "file": e.file, "path": str(e.path.resolve()),
                        "extends_chain": list(e.spec.chain), "config_hash": e.spec.config_hash(),
                        "sha256": _sha256(e.path), "text": e.path.read_text(encoding="utf-8")}
                       for e in exp.scenarios],
@@ -377,11 +377,18 @@ class AdaptiveState:
     comparisons: list[Comparison]
     baseline_index: int
     complete: bool = False
+    baseline_of: list[int] | None = None  # each scenario's baseline (its region's); None: baseline_index for all
+    minimum: int = 1  # replications of a baseline with nothing to compare with (a region's only scenario)
+
+    def base(self, scenario_index: int) -> int:
+        """The baseline scenario ``scenario_index`` is compared with."""
+        return self.baseline_index if self.baseline_of is None else self.baseline_of[scenario_index]
 
     def replications(self, scenario_index: int, point_id: int) -> int:
-        """Replications scenario ``scenario_index`` needs at ``point_id`` (the baseline: its longest comparison's)."""
-        if scenario_index == self.baseline_index:
-            return max(c.replications for c in self.comparisons if c.point_id == point_id)
+        """Replications scenario ``scenario_index`` needs at ``point_id`` (a baseline: its longest comparison's)."""
+        if self.base(scenario_index) == scenario_index:
+            return max((c.replications for c in self.comparisons
+                        if c.point_id == point_id and self.base(c.scenario_index) == scenario_index), default=self.minimum)
         return next(c.replications for c in self.comparisons
                     if c.scenario_index == scenario_index and c.point_id == point_id)
 
@@ -424,8 +431,10 @@ def adaptive_state(exp: ExperimentSpec, store: ResultStore) -> AdaptiveState:
                 key = (int(cols["scenario_index"][i]), int(cols["point_id"][i]), int(cols["replication"][i]))
                 values[key] = y[i] if y is not None else np.zeros(0)
             outputs = present
-    state = AdaptiveState([Comparison(e.index, p, a.min) for e in exp.scenarios if e.index != base
-                           for p in range(exp.design.n_points)], base)
+    baseline_of = [exp.baseline_for(e.index) for e in exp.scenarios]
+    state = AdaptiveState([Comparison(e.index, p, a.min) for e in exp.scenarios if baseline_of[e.index] != e.index
+                           for p in range(exp.design.n_points)], base, baseline_of=baseline_of,
+                          minimum=a.min)
     while True:
         if any((s, p, r) not in values for s in range(len(exp.scenarios)) for p in range(exp.design.n_points)
                for r in range(state.replications(s, p))):
@@ -437,7 +446,7 @@ def adaptive_state(exp: ExperimentSpec, store: ResultStore) -> AdaptiveState:
         for c in active:
             n = c.replications
             A = np.array([values[(c.scenario_index, c.point_id, r)] for r in range(n)])
-            B = np.array([values[(base, c.point_id, r)] for r in range(n)])
+            B = np.array([values[(state.base(c.scenario_index), c.point_id, r)] for r in range(n)])
             seen = observable(A, B)  # a cohort the horizon cannot follow is NaN in every run: nothing to judge
             rows = effect_rows(exp.scenarios[c.scenario_index].name, c.point_id, "", [outputs[j] for j in seen],
                                A[:, seen], B[:, seen], rule, exp.horizon_months or 0, "summary")

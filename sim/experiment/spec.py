@@ -154,6 +154,15 @@ class ExperimentSpec:
         """The scenario comparisons are made against: the one named 'baseline', else the first."""
         return next((e.index for e in self.scenarios if e.name == "baseline"), 0)
 
+    def baseline_for(self, index: int) -> int:
+        """The scenario scenario ``index`` is compared with: the baseline if it is of the same region, else the first
+        scenario of its region (scenarios are paired only within a region)."""
+        base = self.scenarios[self.baseline_index]
+        region = self.scenarios[index].spec.region
+        if base.spec.region == region:
+            return base.index
+        return next(e.index for e in self.scenarios if e.spec.region == region)
+
     def describe(self) -> str:
         """One line for people: how many runs and why."""
         if self.adaptive:
@@ -186,7 +195,7 @@ def flatten_overrides(table: dict[str, Any], tree: Any, prefix: str = "") -> dic
 
     ``{"policy": {"incentive_rate": 5}}`` and ``{"policy.incentive_rate": 5}``
     both give ``{"policy.incentive_rate": 5}``. Descent stops at a parameter
-    whose value is itself a table of new keys (``sector_focus = {potato = 2}``),
+    whose value is itself a table of new keys (``sector_focus = {leading = 2}``),
     which is then replaced whole. ``tree`` is the parameter tree (a dict) used
     to tell sections from table-valued parameters.
     """
