@@ -413,3 +413,61 @@ def test_a_bad_value_in_a_region_file_is_reported_at_the_region_file(tmp_path, m
     assert main(["run", str(scenario_of(tmp_path, "bad")), *SMALL]) == 2
     err = one_line_error(capsys)
     assert f"{folder / 'sectors.toml'}: key 'population.sectors.potato.capital_median'" in err
+
+
+# ----------------------------------------------------------------------------- out of sample
+def out_of_sample():
+    """The out-of-sample script as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("out_of_sample", ROOT / "experiments" / "out_of_sample.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_out_of_sample_check_transfers_behaviour_not_what_was_fitted_to_dingxi_itself():
+    """Catches a transfer that carries Dingxi's calibrated county land (a fact of Dingxi) to Qingyang, or drops
+    the draws' over-reporting factor."""
+    from sim.calibration.priors import OVER_REPORTING
+    from sim.params import calibration_record
+
+    oos = out_of_sample()
+    draws = oos.transferred_draws(calibration_record(), "dingxi", 4)
+    assert len(draws) == 4
+    for d in draws:
+        assert "platform.county_land_mu_per_year" not in d and OVER_REPORTING in d and "hazards.no_land" in d
+    spec = oos.variant_spec("baseline", 3000).with_overrides({k: v for k, v in draws[0].items() if k != OVER_REPORTING})
+    assert spec.params.platform.county_land_mu_per_year == regions.load_region("qingyang").facts[
+        "platform.county_land_mu_per_year"]["value"]
+    assert spec.params.hazards.no_land == draws[0]["hazards.no_land"]
+    assert oos.variant_spec("structure", None).params.service.one_stop_centre is False
+
+
+def test_the_out_of_sample_check_compares_every_figure_of_qingyang(tmp_path):
+    oos = out_of_sample()
+    assert oos.main(["--ci", "--workers", "1", "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    keys = [f.key for f in regions.load_region("qingyang").figures]
+    for variant in oos.VARIANTS:
+        rows = [r for r in summary["rows"] if r["variant"] == variant]
+        assert [r["figure"] for r in rows] == keys
+        assert all(np.isfinite(r["model_median"]) and r["model_p05"] <= r["model_median"] <= r["model_p95"] for r in rows)
+    assert (tmp_path / "out_of_sample.png").is_file() and (tmp_path / "table.csv").is_file()
+    # counts a year are at Qingyang's own market (20,300 prospects: 20,300 / 12,000 of the reference), whatever the
+    # market the check ran at
+    import pandas as pd
+
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    signed = next(r for r in summary["rows"] if r["variant"] == "baseline" and r["figure"] == "signings_per_year")
+    measured = runs.loc[runs["variant"] == "baseline", "signings_per_year"].median()
+    assert signed["model_median"] == pytest.approx(measured * 20300 / 12000)
+    text = oos.odd_block(summary)
+    assert text.startswith(oos.ODD_BEGIN) and text.endswith(oos.ODD_END) and "upper bounds" in text
+
+
+def test_the_odd_section_on_qingyang_is_the_one_generated_from_the_recorded_check():
+    oos = out_of_sample()
+    record = json.loads((ROOT / "docs" / "out_of_sample.json").read_text(encoding="utf-8"))
+    assert oos.odd_block(record) in (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    assert not record["ci"] and record["draws"] >= 20 and record["seeds"] >= 3
