@@ -203,11 +203,23 @@ def _check_meta(meta: Any, path: Path) -> dict:
     return meta
 
 
+def _region_of(path: Path, region: str) -> str:
+    """``region`` once its files are read and checked; a region that does not exist is an error of ``path``'s
+    ``scenario.region`` (a broken region file names itself)."""
+    try:
+        region_data(region)
+    except ScenarioError as exc:
+        if str(exc).startswith("region: key 'region'"):
+            raise ScenarioError(f"{path}: key 'scenario.region': {str(exc).split(': ', 2)[2]}") from None
+        raise
+    return region
+
+
 def _parent_file(path: Path, parent_name: str, region: str) -> Path:
     """The file ``extends`` names: beside ``path``, then in the region's scenario folder; the error names every place."""
     name = parent_name if parent_name.endswith(".toml") else parent_name + ".toml"
     places = [path.parent / name]
-    folder = load_region(region).scenarios
+    folder = load_region(_region_of(path, region)).scenarios
     if (folder / name).resolve() != places[0].resolve():
         places.append(folder / name)
     for place in places:
@@ -255,13 +267,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     """Load, merge (``extends``) and validate a scenario file; raise ScenarioError on any problem."""
     path = Path(path)
     data, meta, chain, origins = _resolve(path, ())
-    region = meta.get("region", DEFAULT_REGION)
-    try:
-        region_data(region)  # a region that cannot be read is an error of this file's key
-    except ScenarioError as exc:
-        if str(exc).startswith("region: key 'region'"):
-            raise ScenarioError(f"{path}: key 'scenario.region': {str(exc).split(': ', 2)[2]}") from None
-        raise
+    region = _region_of(path, meta.get("region", DEFAULT_REGION))
     origins = {**_region_origins(region), **origins}
     params = _validate({**data, "region": region}, str(path), origins)
     spec = ScenarioSpec(

@@ -404,6 +404,9 @@ def test_a_scenario_naming_a_region_that_does_not_exist_says_where_it_looked(tmp
     err = one_line_error(capsys)
     assert f"{path}: key 'scenario.region'" in err and "did you mean 'dingxi'" in err
     assert str(ROOT / "regions" / "dingxj" / "region.toml") in err
+    child = scenario_of(tmp_path, "dingxj", 'extends = "baseline"\n')  # also where extends would look in its folder
+    assert main(["run", str(child), *SMALL]) == 2
+    assert f"{child}: key 'scenario.region'" in one_line_error(capsys)
 
 
 def test_a_bad_value_in_a_region_file_is_reported_at_the_region_file(tmp_path, monkeypatch, capsys):

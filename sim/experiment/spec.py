@@ -40,6 +40,13 @@ applied to every scenario and validated here with
 :meth:`sim.scenario.ScenarioSpec.with_overrides`, so a bad key or an out-of-range
 value stops the experiment before any run, with one line naming the file,
 the key, what was expected and what was found (:class:`ScenarioError`).
+
+Scenarios may be of different regions (each names its own, ``[scenario]
+region``): the comparisons pair a scenario only with the baseline of its
+region, the scenario named ``baseline`` for its region and the first scenario
+of each other region (:meth:`ExperimentSpec.baseline_for`); a design point
+must be valid for every scenario, so one that sets a region's own sectors
+fits only experiments of that region.
 """
 
 from __future__ import annotations
