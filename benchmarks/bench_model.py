@@ -17,7 +17,10 @@ Then the three goals, side by side:
   - the run time grows at most linearly with the population from 1,000 to 100,000: the
     exponent b of a least-squares fit of log(time) = a + b log(N) is at most 1.05.
 
-Usage: python benchmarks/bench_model.py [--sizes 1000 3000 12000 30000 100000] [--months 60] [--repeat 5]
+Usage: python benchmarks/bench_model.py [--sizes 1000 3000 12000 30000 100000] [--months 60] [--repeat 5] [--region NAME]
+
+``--region`` times the baseline of another region (its scenario folder's ``baseline.toml``, e.g. Qingyang's eight
+counties and nine sectors) instead of the default region's ``scenarios/baseline.toml``.
 Not a test: numbers depend on the machine; run it and read them.
 """
 
@@ -32,16 +35,17 @@ from mesa import Agent, Model
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
 
 from sim.model import build_model
+from sim.region import load_region
 from sim.scenario import load_scenario
 
 _clock = time.process_time
 
 
-def time_model(n: int, months: int, seed: int) -> tuple[float, float, float]:
-    """(seconds to build, seconds to run ``months``, investor-months) for the baseline with ``n`` investors at
-    month 0. The market renews, so the investor-months count every prospect in the market each month
+def time_model(n: int, months: int, seed: int, scenario: str = "scenarios/baseline.toml") -> tuple[float, float, float]:
+    """(seconds to build, seconds to run ``months``, investor-months) for the baseline (``scenario``) with ``n``
+    investors at month 0. The market renews, so the investor-months count every prospect in the market each month
     (the initial pool plus those arrived so far), not only the initial ``n``."""
-    spec = load_scenario("scenarios/baseline.toml", {"run.n_investors": n, "run.horizon_months": months})
+    spec = load_scenario(scenario, {"run.n_investors": n, "run.horizon_months": months})
     t0 = _clock()
     model = build_model(spec.params, seed=seed)
     t1 = _clock()
@@ -106,7 +110,12 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000, 12000, 30000, 100000])
     ap.add_argument("--months", type=int, default=60)
     ap.add_argument("--repeat", type=int, default=5, help="best (and median of paired ratios) of this many repeats")
+    ap.add_argument("--region", help="time this region's baseline (default: the default region's)")
     args = ap.parse_args()
+    scenario = "scenarios/baseline.toml"
+    if args.region:
+        scenario = str(load_region(args.region).scenarios / "baseline.toml")
+        print(f"region {args.region}: {scenario}")
     print("CPU times in microseconds. 'ours' = one investor-month of the baseline (monthly step only / whole run")
     print("with set-up); 'trivial' = one step of a Mesa agent that only increments a number; 'Boltzmann' = one")
     print("agent-step of Mesa's Boltzmann wealth model. Ratios are ours (whole run) / reference.")
@@ -120,7 +129,7 @@ def main() -> None:
             # the trivial step just before and just after the model run: a machine whose speed drifts during the
             # repeat moves the model's time and the mean of the two alike
             before = time_trivial(n, steps=steps, seed=r)
-            b, s, inv_months = time_model(n, args.months, seed=r)
+            b, s, inv_months = time_model(n, args.months, seed=r, scenario=scenario)
             after = time_trivial(n, steps=steps, seed=r)
             builds.append(b)
             runs.append(s)

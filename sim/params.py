@@ -1,7 +1,7 @@
 """Every model parameter, typed and documented.
 
 Each field carries its meaning (the description), its unit, its default and
-where the default comes from: a row of CALIBRATION.md ("source: ...") or a
+where the default comes from: an entry of docs/SOURCES.md ("source: ...") or a
 stated assumption ("assumption: ..."); its names for people (``label_zh``,
 ``label_en``); its kind (:data:`KINDS`: what sets its value); and, for
 assumptions and sourced values, a plausible range with the reason for it
@@ -9,6 +9,11 @@ assumptions and sourced values, a plausible range with the reason for it
 ``sim/calibration/priors.py``). ``sim params`` and ``docs/PARAMETERS.md`` are
 generated from this file, and every label, kind and range is read through
 :mod:`sim.paramdoc`, so the documentation cannot drift from the code.
+
+What belongs to one region (its governments, its sectors and their names, which channels target which
+sectors, the budget base, the land totals and the size of the market) is not here: it is read from the region's
+files (``regions/<name>/``, :mod:`sim.region`), which set the defaults of every scenario naming the region
+(``Params.region``); this file defines what those values mean and checks them against the region.
 
 Money is in 万元 (10,000 yuan) throughout; land in mu (亩, 1/15 ha);
 time in months. Quantities marked "at reference size" scale with
@@ -26,17 +31,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.calibration.priors import BY_KEY  # the priors of the calibrated parameters, by dotted key
+from sim.errors import ScenarioError, one_of
+from sim.region import ROLES, deep_merge, default_region, load_region
 
-SECTORS = ("potato", "herbs", "flowers_fungi", "manufacturing", "energy_materials", "services")
-SECTOR_NAMES = {
-    "potato": ("马铃薯及农产品加工", "Potato and farm-produce processing"),
-    "herbs": ("中药材", "Chinese medicinal herbs"),
-    "flowers_fungi": ("花卉与食用菌", "Flowers and edible fungi"),
-    "manufacturing": ("制造业", "Manufacturing"),
-    "energy_materials": ("能源与材料", "Energy and materials"),
-    "services": ("服务业", "Services"),
-}
-"""Sectors in words, (zh, en) (read through sim.model.vocabulary)."""
 ORIGINS = ("local", "domestic", "foreign")
 ORIGIN_NAMES = {"local": ("本地客商", "Local investors"), "domestic": ("国内外地客商", "Investors from the rest of China"),
                 "foreign": ("境外客商", "Foreign investors")}
@@ -125,7 +122,7 @@ _RECORD = calibration_record()
 
 KINDS = ("assumption", "sourced", "calibrated", "lever", "structural")
 """What sets a parameter's value. ``assumption``: set by hand, no source pins the value (it has a plausible range
-and the reason for it); ``sourced``: a figure of CALIBRATION.md sets it (its source says which; it has a range
+and the reason for it); ``sourced``: a figure of docs/SOURCES.md sets it (its source says which; it has a range
 too); ``calibrated``: inferred by the ABC calibration (defined with :func:`C`; its range is its prior's);
 ``lever``: what a strategy chooses (budget shares, switches, incentive rate, attention, team, assessment, ...);
 ``structural``: run settings, names and flags of classification."""
@@ -211,12 +208,12 @@ class Run(Section):
                             label_zh="模拟月数", label_en="Months simulated",
                             kind="structural")
     n_investors: int = P(12000, "Potential investors in the market the region can reach at month 0 (the prospect pool; arrivals add to it)",
-                         "investors", "assumption: the reachable market at month 0; how many of them sign is calibrated through behaviour.outside_option against Dingxi's about 270 signings a year (67 in Q1 2023, CALIBRATION B)",
+                         "investors", "region fact: the reachable market at month 0, stated by each region file (regions/<name>/region.toml, with its reason); how many of them sign is calibrated through behaviour.outside_option",
                          ge=10, le=2_000_000,
                          label_zh="初始可接触的客商数（市场规模）", label_en="Prospects in the market at the start",
                          kind="structural")
     arrivals_per_month: float = P(100.0, "New prospects entering the market each month (at reference size): firms that start looking for a location",
-                                  "prospects / month", "assumption: the market must not run dry; Dingxi signs about 270 projects a year (67 in Q1 2023, CALIBRATION B)",
+                                  "prospects / month", "assumption: the market must not run dry; the regions shipped sign a few hundred projects a year (their figures, regions/*/figures.toml)",
                                   ge=0, le=1_000_000,
                                   label_zh="每月新进入市场的客商", label_en="New prospects entering the market each month",
                                   kind="assumption", range=(50.0, 200.0), reason="half to twice the default: enough newcomers that the market does not run dry; how many sign is calibrated through the outside option, not by this number")
@@ -232,9 +229,22 @@ class Run(Section):
 
 # ----------------------------------------------------------------------------- population
 class Sector(Section):
-    share: float = P(0.2, "Share of the prospect pool in this sector", "share", "assumption: prospects weighted toward Dingxi's leading industries (CALIBRATION B)", ge=0, le=1,
+    """A sector of the region's economy, as its region file defines it (``regions/<name>/sectors.toml``)."""
+
+    name_zh: str = P("", "Chinese name", "text", "region file",
+                     label_zh="行业中文名", label_en="Chinese name",
+                     kind="structural")
+    name_en: str = P("", "English name", "text", "region file",
+                     label_zh="行业英文名", label_en="English name",
+                     kind="structural")
+    roles: list[str] = P([], "Roles of the sector in the region's strategy: 'leading' marks a leading industry the region promotes "
+                             "(channels and lead sources may target roles as well as sectors; 'industrial' follows the flag below)",
+                         "roles", "region file",
+                         label_zh="行业定位", label_en="Roles of the sector",
+                         kind="structural")
+    share: float = P(0.2, "Share of the prospect pool in this sector", "share", "region file: prospects weighted toward the region's leading industries", ge=0, le=1,
                      label_zh="该行业客商占比", label_en="Share of prospects in the sector",
-                     kind="assumption", range=times(0.5, 1.5), reason="the mix of prospects is weighted toward Dingxi's leading industries (CALIBRATION B gives the mix of signed value, not of prospects): half to one and a half times each sector's share, the others rescaled so that the shares add up to 1")
+                     kind="assumption", range=times(0.5, 1.5), reason="the mix of prospects is weighted toward the region's leading industries (the sources give the mix of signed value, not of prospects): half to one and a half times each sector's share, the others rescaled so that the shares add up to 1")
     industrial: bool = P(False, "Counts as an industrial (secondary-industry) project", "flag", "national statistical classification",
                          label_zh="是否工业项目", label_en="Industrial project",
                          kind="structural")
@@ -267,29 +277,9 @@ class Sector(Section):
                          kind="assumption", range=times(0.5, 2), reason="half to twice each sector's default; no source pins it")
 
 
-def _sectors() -> dict[str, Sector]:
-    s = dict(
-        potato=Sector(share=0.20, capital_median=2000, appeal=0.35, env_weight=0.8, land_intensity=150,
-                      serviced_land_fraction=0.6, approvals=3, build_months=10, jobs_per_million=1.5, tax_yield=0.02),
-        herbs=Sector(share=0.16, capital_median=1500, appeal=0.35, env_weight=0.8, land_intensity=150,
-                     serviced_land_fraction=0.6, approvals=3, build_months=10, jobs_per_million=1.5, tax_yield=0.02),
-        flowers_fungi=Sector(share=0.09, capital_median=800, appeal=0.15, env_weight=0.8, land_intensity=100,
-                             serviced_land_fraction=0.4, approvals=3, build_months=8, jobs_per_million=2.5, tax_yield=0.015),
-        manufacturing=Sector(share=0.16, industrial=True, capital_median=6000, appeal=-0.25, env_weight=1.3,
-                             land_intensity=250, serviced_land_fraction=1.0, approvals=5, build_months=18,
-                             jobs_per_million=0.8, tax_yield=0.04),
-        energy_materials=Sector(share=0.09, industrial=True, capital_median=15000, appeal=-0.1, env_weight=1.4,
-                                land_intensity=400, serviced_land_fraction=1.0, approvals=6, build_months=28,
-                                jobs_per_million=0.25, tax_yield=0.05),
-        services=Sector(share=0.30, capital_median=2500, appeal=0.0, env_weight=1.0, land_intensity=500,
-                        serviced_land_fraction=0.5, approvals=4, build_months=12, jobs_per_million=1.2, tax_yield=0.03),
-    )
-    return s
-
-
 class Population(Section):
-    sectors: dict[str, Sector] = table("Sector table (keys: " + ", ".join(SECTORS) + ")", default_factory=_sectors,
-                                       entries=SECTOR_NAMES)
+    sectors: dict[str, Sector] = table("Sector table (keys: the region's sectors, from its regions/<name>/sectors.toml)",
+                                       default_factory=dict)
     origin_shares: dict[str, Share] = P({"local": 0.25, "domestic": 0.68, "foreign": 0.07},
                                         "Origin of prospects: local, rest of China, abroad", "share",
                                         "assumption: western inland prefectures draw mostly domestic capital",
@@ -301,13 +291,13 @@ class Population(Section):
     serious_share: float = C("population.serious_share", 0.8961, "Share of prospects with a real intention to build", "share", ge=0, le=1,
                              label_zh="有真实投资意向的客商比例", label_en="Share of prospects who really mean to build")
     unserious_inflation: float = P(1.5, "Factor by which unserious projects inflate the capital they announce", "multiplier",
-                                   "assumption: inflated amounts reported in CALIBRATION's preface", ge=1, le=10,
+                                   "assumption: inflated amounts are reported (docs/SOURCES.md#over-reporting-2016)", ge=1, le=10,
                                    label_zh="不实项目签约额的虚报倍数", label_en="Inflation of unserious projects' announced capital",
-                                   kind="assumption", range=(1.0, 3.0), reason="from no inflation to three times: amounts are reported inflated (CALIBRATION preface), by how much no source says")
+                                   kind="assumption", range=(1.0, 3.0), reason="from no inflation to three times: amounts are reported inflated (docs/SOURCES.md#over-reporting-2016), by how much no source says")
     patience_months: float = P(6.0, "Mean months of approval waiting an investor tolerates before delay hazards start", "months",
-                               "assumption: World Bank 2006, 36-87 days a year with bureaucracy (CALIBRATION D) set the scale", gt=0,
+                               "assumption: World Bank 2006, 36-87 days a year with bureaucracy (docs/SOURCES.md#investment-climate-2006) set the scale", gt=0,
                                label_zh="客商可容忍的审批等待", label_en="Months of waiting investors tolerate",
-                               kind="assumption", range=(3.0, 12.0), reason="half to twice the default; the World Bank's 36-87 days a year with bureaucracy (CALIBRATION D) sets the scale, not the value")
+                               kind="assumption", range=(3.0, 12.0), reason="half to twice the default; the World Bank's 36-87 days a year with bureaucracy (docs/SOURCES.md#investment-climate-2006) sets the scale, not the value")
     ties_per_investor: float = P(4.0, "Mean number of ties to other investors (word of mouth, referrals)", "ties",
                                  "assumption: small business networks", ge=0, le=50,
                                  label_zh="客商之间的联系数", label_en="Ties between investors",
@@ -339,9 +329,9 @@ class Population(Section):
                                    label_zh="大项目额外审批数", label_en="Extra approvals of a large project",
                                    kind="assumption", range=(1, 3), reason="one to three higher-level reviews (environmental impact, energy); no source counts them")
     size_env_elasticity: float = P(0.25, "Elasticity, with capital relative to the large-project line, of the weight a project gives the soft environment, the credibility of promises and legal risk",
-                                   "elasticity", "assumption: large investors weigh the legal and regulatory environment most (World Bank 2017; CALIBRATION D)", ge=0, le=2,
+                                   "elasticity", "assumption: large investors weigh the legal and regulatory environment most (World Bank 2017; docs/SOURCES.md#investor-survey-2017)", ge=0, le=2,
                                    label_zh="规模对软环境、守信与法治权重的弹性", label_en="Elasticity of the weight on service, credibility and legal risk with size",
-                                   kind="assumption", range=(0.0, 0.5), reason="large investors weigh the legal environment most (World Bank 2017; CALIBRATION D), by how much no source says: from none to twice the default")
+                                   kind="assumption", range=(0.0, 0.5), reason="large investors weigh the legal environment most (World Bank 2017; docs/SOURCES.md#investor-survey-2017), by how much no source says: from none to twice the default")
     size_weight_min: float = P(0.5, "Lowest size weight on the soft environment, credibility and legal risk (the smallest projects)",
                                "multiplier", "assumption: keeps the smallest projects within a plausible range", gt=0, le=1,
                                label_zh="最小项目的规模权重", label_en="Lowest size weight (smallest projects)",
@@ -353,20 +343,18 @@ class Population(Section):
 
     @model_validator(mode="after")
     def _keys(self) -> Population:
-        _check_keys(self.sectors, SECTORS, "sectors")
         _check_keys(self.origin_shares, ORIGINS, "origin_shares")
         _check_keys(self.origin_patience, ORIGINS, "origin_patience")
         _check_sum(self.origin_shares, "origin_shares", exact=True)
-        _check_sum({k: v.share for k, v in self.sectors.items()}, "sectors.*.share", exact=True)
         return self
 
 
 # ----------------------------------------------------------------------------- behaviour
 class Behaviour(Section):
     b_incentive: float = P(0.021, "Utility per percentage point of promised incentive, times believed credibility", "utility / pp",
-                           "source: FDI +2.5-3.3% per pp of tax cut (de Mooij and Ederveen 2003; CALIBRATION D), converted at the logit slope", ge=0,
+                           "source: FDI +2.5-3.3% per pp of tax cut (de Mooij and Ederveen 2003; docs/SOURCES.md#tax-incentive-meta-analyses), converted at the logit slope", ge=0,
                            label_zh="优惠政策对客商的吸引力", label_en="Pull of promised incentives",
-                           kind="sourced", range=(0.014, 0.0315), reason="the meta-analyses' 2.5-3.3% more FDI per point of tax (CALIBRATION D) is 14% either side of its middle; turning it into utility depends on how many prospects go on, so two thirds to one and a half times the default")
+                           kind="sourced", range=(0.014, 0.0315), reason="the meta-analyses' 2.5-3.3% more FDI per point of tax (docs/SOURCES.md#tax-incentive-meta-analyses) is 14% either side of its middle; turning it into utility depends on how many prospects go on, so two thirds to one and a half times the default")
     b_hard: float = P(1.2, "Utility weight of the believed hard environment (serviced land, infrastructure)", "utility", "assumption: land weighs a little more than service (essay P2)", ge=0,
                       label_zh="硬环境对客商的吸引力", label_en="Weight investors give the hard environment",
                       kind="assumption", range=(0.6, 2.4), reason="half to twice the default; no source pins it")
@@ -377,9 +365,9 @@ class Behaviour(Section):
                        label_zh="审批拖延对客商的影响", label_en="Weight investors give approval delay",
                        kind="assumption", range=(0.025, 0.1), reason="half to twice the default; no source pins it")
     b_risk: float = P(1.5, "Utility weight of believed legal insecurity (harassment, expropriation)", "utility",
-                      "assumption: 86-87% of investors rate stability and the legal environment critical (World Bank 2017; CALIBRATION D): a weight above the soft environment's; the figure does not give its size", ge=0,
+                      "assumption: 86-87% of investors rate stability and the legal environment critical (World Bank 2017; docs/SOURCES.md#investor-survey-2017): a weight above the soft environment's; the figure does not give its size", ge=0,
                       label_zh="法治风险对客商的影响", label_en="Weight investors give legal insecurity",
-                      kind="assumption", range=(0.75, 3.0), reason="86-87% of investors call stability and the legal environment critical (World Bank 2017; CALIBRATION D): a weight above the soft environment's, its size not given: half to twice the default")
+                      kind="assumption", range=(0.75, 3.0), reason="86-87% of investors call stability and the legal environment critical (World Bank 2017; docs/SOURCES.md#investor-survey-2017): a weight above the soft environment's, its size not given: half to twice the default")
     b_team: float = P(0.4, "Utility added in negotiation by a fully professional promotion team", "utility", "assumption", ge=0,
                       label_zh="专业招商队伍在洽谈中的作用", label_en="Pull of a professional promotion team in negotiation",
                       kind="assumption", range=(0.2, 0.8), reason="half to twice the default; no source pins it")
@@ -426,7 +414,7 @@ class Behaviour(Section):
                                  label_zh="失信对政府公信力的打击", label_en="Credibility lost after a broken promise",
                                  kind="assumption", range=(0.25, 0.75), reason="half to one and a half times the default; no source pins it")
     unserious_sign_bonus: float = P(0.2, "Extra chance to sign for an unserious prospect: the contract, not the project, is what it is after", "probability",
-                                    "assumption: letters of intent and re-signed projects counted as contracts (CALIBRATION preface)", ge=0, le=1,
+                                    "assumption: letters of intent and re-signed projects counted as contracts (docs/SOURCES.md#over-reporting-2016)", ge=0, le=1,
                                     label_zh="不实项目的额外签约概率", label_en="Extra chance to sign for an unserious prospect",
                                     kind="assumption", range=(0.1, 0.4), reason="half to twice the default; no source pins it")
     initial_word_of_mouth: float = P(0.45, "Pull of informed ties' beliefs on a newly contacted prospect's first beliefs", "share",
@@ -572,9 +560,9 @@ class Service(Section):
                                                default_factory=_departments,
                                                entries={k: (v.name_zh, DEPARTMENT_NAMES_EN[k]) for k, v in _departments().items()})
     pre_start_approvals: int = P(2, "Approvals needed before ground-breaking (project filing, land); the others are worked while building and construction stalls without them",
-                                 "approvals", "assumption: matches the high start and low completion rates of CALIBRATION A", ge=0, le=8,
+                                 "approvals", "assumption: matches the high start and low completion rates of the fair cohorts (docs/SOURCES.md#provincial-fair-cohorts)", ge=0, le=8,
                                  label_zh="开工前需完成的审批数", label_en="Approvals needed before ground-breaking",
-                                 kind="assumption", range=(1, 3), reason="one to three (project filing, land, planning); the default matches the high start and low completion rates of CALIBRATION A, other values are not ruled out")
+                                 kind="assumption", range=(1, 3), reason="one to three (project filing, land, planning); the default matches the high start and low completion rates of the fair cohorts (docs/SOURCES.md#provincial-fair-cohorts), other values are not ruled out")
     loan_share: float = P(0.6, "Share of projects that need a bank loan", "share", "assumption", ge=0, le=1,
                           label_zh="需要银行贷款的项目比例", label_en="Share of projects needing a loan",
                           kind="assumption", range=(0.4, 0.8), reason="the default plus or minus 0.2; no source pins it")
@@ -600,9 +588,9 @@ class Service(Section):
                               label_zh="行政服务中心（并联审批）", label_en="One-stop service centre",
                               kind="lever")
     one_stop_capacity_gain: float = P(0.25, "Capacity gained by departments working in the one-stop centre", "share",
-                                      "assumption: approval centres raise investment persistently (CALIBRATION D); the size is not sourced", ge=0, le=2,
+                                      "assumption: approval centres raise investment persistently (docs/SOURCES.md#approval-centres); the size is not sourced", ge=0, le=2,
                                       label_zh="政务服务中心提升的办理能力", label_en="Capacity gained in the one-stop centre",
-                                      kind="assumption", range=(0.1, 0.5), reason="approval centres raise investment persistently (CALIBRATION D), how much they raise capacity no source says: from 0.1 to twice the default")
+                                      kind="assumption", range=(0.1, 0.5), reason="approval centres raise investment persistently (docs/SOURCES.md#approval-centres), how much they raise capacity no source says: from 0.1 to twice the default")
     one_stop_cost: float = P(300.0, "Running cost of the one-stop centre (at reference size)", "万元 / year", "assumption", ge=0,
                              label_zh="政务服务中心运行成本", label_en="Running cost of the one-stop centre",
                              kind="assumption", range=(150.0, 600.0), reason="half to twice the default; no source pins it")
@@ -648,14 +636,10 @@ class LeadSource(Section):
                                "exponent", "assumption", ge=-2, le=2,
                                label_zh="对大项目的偏好", label_en="Preference for large projects",
                                kind="assumption", range=plus(-0.3, 0.3), reason="each source's default plus or minus 0.3; no source pins it")
-    sector_focus: dict[str, Weight] = P({}, "Targeting weight by sector (missing sectors weigh 1)", "weight", "assumption",
-                                        label_zh="行业定向权重", label_en="Sector targeting weight", entries=SECTOR_NAMES,
+    sector_focus: dict[str, Weight] = P({}, "Targeting weight by sector id of the region or by role ('leading', 'industrial'): a sector "
+                                            "weighs its own weight if given, else the largest of its roles', else 1", "weight", "assumption",
+                                        label_zh="行业定向权重", label_en="Sector targeting weight",
                                         kind="assumption", range=times(0.5, 2), reason="half to twice each sector's weight; no source pins it")
-
-    @model_validator(mode="after")
-    def _focus(self) -> LeadSource:
-        _check_keys(self.sector_focus, SECTORS, "sector_focus", subset=True)
-        return self
 
 
 class Channel(LeadSource):
@@ -664,14 +648,15 @@ class Channel(LeadSource):
                      kind="lever")
     cost_per_contact: float = P(1.0, "Cost of one prospect contacted", "万元 / contact", "assumption", gt=0,
                                 label_zh="每接洽一个客商的成本", label_en="Cost per prospect contacted",
-                                kind="assumption", range=times(0.5, 2), reason="CALIBRATION C prices a liaison office (8 万元 a year besides salaries) and agency promotion (1 万元 a year per partner city), not a contact: half to twice each channel's default")
+                                kind="assumption", range=times(0.5, 2), reason="docs/SOURCES.md#promotion-costs prices a liaison office (8 万元 a year besides salaries) and agency promotion (1 万元 a year per partner city), not a contact: half to twice each channel's default")
     city_level: bool = P(False, "Run by the city (contacts need a hand-off unless a city park takes them)", "flag", "assumption",
                          label_zh="是否市级渠道", label_en="Run by the city",
                          kind="structural")
 
 
 def _channels() -> dict[str, Channel]:
-    agri = {"potato": 3.0, "herbs": 3.0, "flowers_fungi": 2.0}
+    # Leading-industry promotion seeks the region's leading industries, the key-project library industrial ones;
+    # a region file may weigh its own sectors (regions/<name>/sectors.toml, [targets]).
     return dict(
         referral=Channel(share=0.0, cost_per_contact=4, quality=0.9, size_preference=0.0),
         door_to_door=Channel(share=0.30, cost_per_contact=10, quality=0.9, size_preference=0.3),
@@ -680,14 +665,14 @@ def _channels() -> dict[str, Channel]:
         online=Channel(share=0.10, cost_per_contact=1.2, quality=0.6, size_preference=-0.2),
         liaison_office=Channel(share=0.20, cost_per_contact=3.2, quality=0.9, size_preference=0.5, city_level=True),
         sister_city=Channel(share=0.0, cost_per_contact=4, quality=0.9, size_preference=0.2, city_level=True),
-        leading_industry=Channel(share=0.15, cost_per_contact=3, quality=0.88, sector_focus=agri, city_level=True),
+        leading_industry=Channel(share=0.15, cost_per_contact=3, quality=0.88, sector_focus={"leading": 3.0}, city_level=True),
         key_project_library=Channel(share=0.0, cost_per_contact=12, quality=0.95, size_preference=0.8,
-                                    sector_focus={"manufacturing": 3.0, "energy_materials": 3.0}, city_level=True),
+                                    sector_focus={"industrial": 3.0}, city_level=True),
     )
 
 
 class Budget(Section):
-    base_transfer: float = P(30000.0, "Yearly money for attraction from base transfers (at reference size)", "万元 / year", "assumption: a poor prefecture's attraction and park spending", ge=0,
+    base_transfer: float = P(30000.0, "Yearly money for attraction from base transfers (at reference size)", "万元 / year", "region fact: each region file states it (regions/<name>/region.toml, with its reason)", ge=0,
                              label_zh="年度招商经费", label_en="Yearly attraction budget",
                              kind="lever")
     tax_share: float = P(0.15, "Share of tax paid by operating firms that flows back into the attraction budget", "share", "assumption", ge=0, le=1,
@@ -701,15 +686,23 @@ class Budget(Section):
                                  label_zh="年度预算份额", label_en="Share of the yearly budget", entries=LEVER_NAMES,
                                  kind="lever")
 
+    amounts: dict[str, Weight] = P({}, "Money allotted to a lever each year on top of its share (at reference size): new money the budget grows by, "
+                                       "so that a lever's allotment can be stated in 万元 (e.g. the incentive fund's doubled) without recomputing the base and every share",
+                                   "万元 / year", "strategy",
+                                   label_zh="各项措施的年度追加拨款", label_en="Money added to a lever each year", entries=LEVER_NAMES,
+                                   kind="lever")
+
     @model_validator(mode="after")
     def _shares(self) -> Budget:
         _check_keys(self.shares, BUDGET_LEVERS, "shares", subset=True)
         _check_sum(self.shares, "shares")
+        _check_keys(self.amounts, BUDGET_LEVERS, "amounts", subset=True)
         return self
 
 
 class Platform(Section):
-    initial_land_mu: float = P(2500.0, "Serviced land free at month 0 across all counties (at reference size)", "mu", "assumption", ge=0,
+    initial_land_mu: float = P(2500.0, "Serviced land free at month 0 across all counties (at reference size); shared by the governments as their region file says (governments.*.land_share), equally where it says nothing",
+                               "mu", "region fact: each region file states it (regions/<name>/region.toml, with its reason or source)", ge=0,
                                label_zh="初始可用熟地", label_en="Serviced land at the start",
                                kind="assumption", range=(1250.0, 5000.0), reason="half to twice the default; no source pins it")
     county_land_mu_per_year: float = C("platform.county_land_mu_per_year", 5018.5404, "Serviced land the counties add each year outside the strategy (at reference size)", "mu / year", ge=0,
@@ -726,8 +719,9 @@ class Platform(Section):
     idle_lag_months: int = P(3, "Lag from revitalisation spending to usable land", "months", "assumption", ge=0, le=60,
                              label_zh="盘活闲置资产的时滞", label_en="Lag of idle-asset revitalisation",
                              kind="assumption", range=(1, 6), reason="half to twice the default; no source pins it")
-    idle_stock_mu: float = P(3000.0, "Idle factory and land stock at month 0 that can be revitalised (at reference size); projects that withdraw while building or stall add to it",
-                             "mu", "assumption", ge=0,
+    idle_stock_mu: float = P(3000.0, "Idle factory and land stock at month 0 that can be revitalised (at reference size); projects that withdraw while building or stall add to it; "
+                                     "shared by the governments as their region file says (governments.*.idle_share), equally where it says nothing",
+                             "mu", "region fact: each region file states it (regions/<name>/region.toml, with its reason or source)", ge=0,
                              label_zh="可盘活的闲置土地", label_en="Idle land that can be revitalised",
                              kind="assumption", range=(1500.0, 6000.0), reason="half to twice the default; no source pins it")
     handoff_months: float = P(3.0, "Mean months a city-contacted project spends being handed to a county when the city park has no free land at all; "
@@ -742,7 +736,12 @@ class Platform(Section):
                                   kind="lever")
     interest_rate: float = P(0.05, "Yearly interest on park borrowing, paid from the budget", "share / year", "assumption", ge=0, le=0.5,
                              label_zh="园区借款年利率", label_en="Yearly interest on park borrowing",
-                             kind="assumption", range=(0.03, 0.08), reason="from a policy-bank rate (about 3%) to a costly local-platform loan (about 8%); no source in CALIBRATION.md")
+                             kind="assumption", range=(0.03, 0.08), reason="from a policy-bank rate (about 3%) to a costly local-platform loan (about 8%); no source in docs/SOURCES.md")
+    county_focus_pull: float = P(3.0, "How much more often a project the city hands on, or a local firm's partner lead, goes to a county that promotes the project's "
+                                      "industry (governments.*.leading) than to one that does not", "multiplier",
+                                 "assumption: counties court the industries they promote; no effect where no county names its own", ge=1, le=50,
+                                 label_zh="县区主导产业对项目落地的吸引", label_en="Pull of a county's own industries on where projects go",
+                                 kind="assumption", range=(1.5, 6.0), reason="half to twice the default; no source measures it")
 
 
 class Policy(Section):
@@ -806,7 +805,7 @@ class Policy(Section):
                              label_zh="专业招商岗位年培训费", label_en="Yearly training of a promotion post",
                              kind="assumption", range=(1.0, 4.0), reason="half to twice the default; no source pins it")
     assessment_signed_weight: float = P(0.8, "Weight of signed amounts and contact counts in officials' assessment (the rest: landed capital and service)",
-                                        "share", "source: a city's 2023 score sheet, 50 + 30 of 100 points on signed amount and contacts (CALIBRATION C)", ge=0, le=1,
+                                        "share", "source: a city's 2023 score sheet, 50 + 30 of 100 points on signed amount and contacts (docs/SOURCES.md#assessment-score-sheet)", ge=0, le=1,
                                         label_zh="考核中签约额的权重", label_en="Weight of signed amounts in assessment",
                                         kind="lever")
     screening_strict: float = P(0.85, "Share of unserious prospects screened out when assessment is fully on landed capital", "share", "assumption", ge=0, le=1,
@@ -914,8 +913,8 @@ class LocalFirms(Section):
     encouragement_max: float = P(0.5, "Largest share of the gap to full proactiveness that encouragement can close", "share", "assumption", ge=0, le=1,
                                  label_zh="扶持可弥补的主动性差距上限", label_en="Largest gap encouragement can close",
                                  kind="assumption", range=(0.25, 0.75), reason="half to one and a half times the default; no source pins it")
-    partner_leads: LeadSource = table("Whom local firms' partner searches reach: mostly serious firms in the leading agricultural industries (assumption: local firms vouch for partners they know)",
-                                      default_factory=lambda: LeadSource(quality=0.93, sector_focus={"potato": 2.0, "herbs": 2.0, "flowers_fungi": 2.0}),
+    partner_leads: LeadSource = table("Whom local firms' partner searches reach: mostly serious firms in the region's leading industries (assumption: local firms vouch for partners they know)",
+                                      default_factory=lambda: LeadSource(quality=0.93, sector_focus={"leading": 2.0}),
                                       label_zh="本地企业合作线索", label_en="Local firms' partner leads")
 
 
@@ -923,18 +922,81 @@ class Costs(Section):
     """Shadow prices that put staff time and leaders' attention in the same currency as money (万元)."""
 
     staff_month: float = P(0.5, "Full cost of one month of a government staff member's time", "万元 / person-month",
-                           "assumption anchored on CALIBRATION C: a liaison office of 2 staff costs 8 万元 a year besides salaries (0.33 万元 per person-month); with salaries 0.5", ge=0,
+                           "assumption anchored on docs/SOURCES.md#promotion-costs: a liaison office of 2 staff costs 8 万元 a year besides salaries (0.33 万元 per person-month); with salaries 0.5", ge=0,
                            label_zh="干部每人每月成本", label_en="Cost of a staff member's month",
-                           kind="assumption", range=(0.33, 1.0), reason="CALIBRATION C: a liaison office costs 8 万元 a year for 2 staff besides salaries (0.33 万元 a person-month), the floor; with salaries up to twice the default")
+                           kind="assumption", range=(0.33, 1.0), reason="docs/SOURCES.md#promotion-costs: a liaison office costs 8 万元 a year for 2 staff besides salaries (0.33 万元 a person-month), the floor; with salaries up to twice the default")
     leader_month: float = P(20.0, "Shadow value of one month of a leader's full attention: the other work it would do, with the staff it moves", "万元 / leader-month",
                             "assumption: about forty staff-months", ge=0,
                             label_zh="领导一个月精力的影子价值", label_en="Shadow value of a leader's month",
                             kind="assumption", range=(10.0, 40.0), reason="twenty to eighty staff-months (default forty); no source pins it")
 
 
-class Params(Section):
-    """The full, validated parameter set of one scenario."""
+# ----------------------------------------------------------------------------- the region's governments
+class Government(Section):
+    """A government of the region, as its region file states it: the city itself (市本级) or a district or county.
+    Where the file gives no share of a region total, the districts and counties share it equally."""
 
+    name_zh: str = P("", "Chinese name", "text", "region file",
+                     label_zh="政府中文名", label_en="Chinese name",
+                     kind="structural")
+    name_en: str = P("", "English name", "text", "region file",
+                     label_zh="政府英文名", label_en="English name",
+                     kind="structural")
+    kind: Literal["city", "district", "county"] = P("county", "The city itself (市本级, one per region, listed last) or a district or county", "kind", "region file",
+                                                    label_zh="政府层级", label_en="Kind of government",
+                                                    kind="structural")
+    land_share: float | None = P(None, "Share of the serviced land free at month 0 (platform.initial_land_mu) that lies in this district or county; unset: an equal part of what the others leave",
+                                 "share", "region file", ge=0, le=1,
+                                 label_zh="初始熟地占比", label_en="Share of the serviced land at the start",
+                                 kind="structural")
+    land_added_share: float | None = P(None, "Share of the serviced land the counties add each year (platform.county_land_mu_per_year) added here; unset: an equal part of what the others leave",
+                                       "share", "region file", ge=0, le=1,
+                                       label_zh="每年新增熟地占比", label_en="Share of the serviced land added each year",
+                                       kind="structural")
+    idle_share: float | None = P(None, "Share of the idle stock at month 0 (platform.idle_stock_mu) that lies here; unset: an equal part of what the others leave",
+                                 "share", "region file", ge=0, le=1,
+                                 label_zh="闲置资产占比", label_en="Share of the idle stock",
+                                 kind="structural")
+    channel_share: float | None = P(None, "Share of the county-level channel money this district or county spends; unset: an equal part of what the others leave",
+                                    "share", "region file", ge=0, le=1,
+                                    label_zh="县级招商渠道经费占比", label_en="Share of the county channel money",
+                                    kind="structural")
+    leader_attention: float = P(1.0, "Attention this government's leader gives attraction, relative to the strategy's (policy.leadership_attention)", "multiplier",
+                                "region file", ge=0, le=5,
+                                label_zh="主要领导重视程度（相对）", label_en="Leader's attention, relative",
+                                kind="structural")
+    leading: list[str] = P([], "The region's sectors this district or county promotes: projects the city hands on and partner leads go to it more often "
+                               "(platform.county_focus_pull)", "sectors", "region file",
+                           label_zh="主导产业", label_en="Leading industries",
+                           kind="structural")
+    population: float | None = P(None, "Resident population (for reference; the model does not use it)", "万人", "region file", ge=0,
+                                 label_zh="常住人口", label_en="Resident population",
+                                 kind="structural")
+    gdp: float | None = P(None, "Gross domestic product (for reference; the model does not use it)", "亿元", "region file", ge=0,
+                          label_zh="地区生产总值", label_en="GDP",
+                          kind="structural")
+
+
+DEFAULT_REGION = default_region()
+"""The region of a scenario that names none (``regions/regions.toml``)."""
+COUNTY_SPLITS = ("land_share", "land_added_share", "idle_share", "channel_share")
+"""Shares of region totals the districts and counties split (:meth:`Params.county_split`)."""
+LEAD_TARGETS = {**{c: ("channels", c) for c in CHANNELS}, "forum": ("policy", "forum_leads"),
+                "partner": ("local_firms", "partner_leads")}
+"""Where the sector targeting of each name of a region file's ``[targets]`` goes: a channel, the investor forum or
+the local firms' partner searches."""
+
+
+class Params(Section):
+    """The full, validated parameter set of one scenario. Its region (``region``) sets the defaults below what the
+    scenario states: the governments, the sectors, the channels' targeting and the region's facts."""
+
+    region: str = P(DEFAULT_REGION, "The region simulated: a folder of regions/ whose files state its governments, sectors and facts (a scenario's [scenario] region)",
+                    "name", "scenario file",
+                    label_zh="地区", label_en="Region",
+                    kind="structural")
+    governments: dict[str, Government] = table("Governments of the region, its districts and counties first and the city last (keys: the region's governments, "
+                                               "from its regions/<name>/region.toml)", default_factory=dict)
     run: Run = Field(default_factory=Run)
     population: Population = Field(default_factory=Population)
     behaviour: Behaviour = Field(default_factory=Behaviour)
@@ -949,18 +1011,154 @@ class Params(Section):
     local_firms: LocalFirms = Field(default_factory=LocalFirms)
     costs: Costs = Field(default_factory=Costs)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _region_defaults(cls, data: Any) -> Any:
+        """The region's values (and every field's default) below what is given."""
+        if not isinstance(data, dict):
+            return data
+        name = data.get("region", DEFAULT_REGION)
+        return _under(region_data(name), data) if isinstance(name, str) else data
+
     @model_validator(mode="after")
     def _checks(self) -> Params:
         _check_keys(self.channels, CHANNELS, "channels")
         _check_sum({k: c.share for k, c in self.channels.items()}, "channels.*.share")
         if "bank" not in self.service.departments:
             raise ValueError("service.departments: expected a department named 'bank', found none")
+        region = load_region(self.region)
+        sectors = self.population.sectors
+        _check_keys(sectors, region.sectors, "population.sectors")
+        _check_sum({k: v.share for k, v in sectors.items()}, "population.sectors.*.share", exact=True)
+        for k, sec in sectors.items():
+            bad = [r for r in sec.roles if r != "leading"]
+            if bad:
+                raise ValueError(f"population.sectors.{k}.roles: expected roles from leading (a sector is industrial by its flag), found '{bad[0]}'")
+        targets = (*region.sectors, *ROLES)
+        for name, ch in self.channels.items():
+            _check_keys(ch.sector_focus, targets, f"channels.{name}.sector_focus", subset=True)
+        _check_keys(self.policy.forum_leads.sector_focus, targets, "policy.forum_leads.sector_focus", subset=True)
+        _check_keys(self.local_firms.partner_leads.sector_focus, targets, "local_firms.partner_leads.sector_focus", subset=True)
+        self._check_governments(region.governments, region.sectors)
         return self
+
+    def _check_governments(self, ids: tuple[str, ...], sectors: tuple[str, ...]) -> None:
+        _check_keys(self.governments, ids, "governments")
+        govs = list(self.governments.items())
+        cities = [k for k, g in govs if g.kind == "city"]
+        if cities != [govs[-1][0]]:
+            found = f"{len(cities)} of kind 'city'" if len(cities) != 1 else f"'{cities[0]}' not last"
+            raise ValueError(f"governments: expected one city (市本级), listed last, found {found}")
+        for k, g in govs:
+            bad = [s for s in g.leading if s not in sectors]
+            if bad:
+                raise ValueError(f"governments.{k}.leading: expected sectors of the region ({', '.join(sectors)}), found '{bad[0]}'")
+        for f in COUNTY_SPLITS:
+            if getattr(govs[-1][1], f) is not None:
+                raise ValueError(f"governments.{govs[-1][0]}.{f}: expected no share for the city (its land is its park), found {getattr(govs[-1][1], f)}")
+            stated = {k: getattr(g, f) for k, g in govs[:-1] if getattr(g, f) is not None}
+            total = sum(stated.values())
+            rest = len(govs) - 1 - len(stated)
+            if (rest == 0 and abs(total - 1) > 1e-6) or total > 1 + 1e-9:
+                raise ValueError(f"governments.*.{f}: expected shares summing to 1, found {total:.4g}")
+            if rest and total >= 1 - 1e-9:
+                first = next(k for k, g in govs[:-1] if getattr(g, f) is None)
+                raise ValueError(f"governments.{first}.{f}: expected some of the region's total left for it, found the others' shares summing to {total:.4g}")
+
+    @property
+    def sector_ids(self) -> list[str]:
+        """The region's sectors, in the order of its file (a prospect's sector is an index into it)."""
+        return list(self.population.sectors)
+
+    def focus_weights(self, focus: dict[str, float]) -> list[float]:
+        """Targeting weight of each sector (in :attr:`sector_ids` order) under a channel's ``sector_focus``: its own
+        weight if given, else the largest weight of its roles ('leading', and 'industrial' for an industrial
+        sector), else 1."""
+        out = []
+        for k, sec in self.population.sectors.items():
+            if k in focus:
+                out.append(focus[k])
+                continue
+            roles = [*sec.roles, *(["industrial"] if sec.industrial else [])]
+            found = [focus[r] for r in roles if r in focus]
+            out.append(max(found) if found else 1.0)
+        return out
+
+    def county_split(self, share: str) -> tuple[list[float], float]:
+        """How the districts and counties split a region total (``share`` one of :data:`COUNTY_SPLITS`): each one's
+        weight and the weights' sum, so that a county's part is ``total * weight / sum``. Counties without a share
+        in the region file split what the others leave equally; with no share at all every weight is 1."""
+        values = [getattr(g, share) for g in list(self.governments.values())[:-1]]
+        if all(v is None for v in values):
+            weights = [1.0] * len(values)
+        else:
+            left = 1.0 - sum(v for v in values if v is not None)
+            unstated = sum(v is None for v in values)
+            weights = [v if v is not None else left / unstated for v in values]
+        return weights, float(sum(weights))
+
+    def county_focus(self) -> list[list[float]] | None:
+        """Weight of each district and county (columns) as the destination of a project of each sector (rows) handed on by
+        the city or brought by a local partner: ``platform.county_focus_pull`` where the county promotes the sector
+        (its ``leading``), else 1; None when no county names industries of its own (every county alike)."""
+        counties = list(self.governments.values())[:-1]
+        if not any(g.leading for g in counties):
+            return None
+        pull = self.platform.county_focus_pull
+        return [[pull if k in g.leading else 1.0 for g in counties] for k in self.population.sectors]
 
     @property
     def scale(self) -> float:
         """Market size relative to the reference: multiplies budgets, capacities, land and firm counts."""
         return self.run.n_investors / self.run.reference_investors
+
+
+def _generic_defaults() -> dict[str, Any]:
+    """Every parameter at its field's default, before a region's files."""
+    out: dict[str, Any] = {}
+    for name, f in Params.model_fields.items():
+        if name in ("region", "governments"):
+            continue
+        value = f.get_default(call_default_factory=True)
+        if isinstance(value, BaseModel):
+            value = value.model_dump(mode="python")
+        elif isinstance(value, dict):
+            value = {k: v.model_dump(mode="python") if isinstance(v, BaseModel) else v for k, v in value.items()}
+        out[name] = value
+    return out
+
+
+def _under(base: dict, over: dict) -> dict:
+    """``over`` merged over ``base`` for validation (tables merge, values replace): new tables where the two meet,
+    the values themselves shared, not copied (validation builds its own objects and changes neither)."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _under(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+_REGION_DATA: dict[str, tuple[int, dict[str, Any]]] = {}
+
+
+def region_data(name: str) -> dict[str, Any]:
+    """The parameter data of region ``name``: every field's default, with the region's sectors, governments, channel
+    targeting and facts over them (a scenario's values go over these). Raises ScenarioError for a region that cannot
+    be read or names a channel or source of leads that does not exist."""
+    region = load_region(name)
+    hit = _REGION_DATA.get(name)
+    if hit is not None and hit[0] == id(region):
+        return hit[1]
+    own = {k: v for k, v in region.parameters.items() if k != "targets"}
+    for target, focus in region.parameters.get("targets", {}).items():
+        if target not in LEAD_TARGETS:
+            raise ScenarioError(f"{region.folder / 'sectors.toml'}: key 'targets.{target}': expected "
+                                f"{one_of(target, list(LEAD_TARGETS))}, found unknown channel or source '{target}'")
+        section, entry = LEAD_TARGETS[target]
+        own.setdefault(section, {}).setdefault(entry, {})["sector_focus"] = dict(focus)
+    data = deep_merge(_GENERIC, own)
+    data["region"] = name
+    _REGION_DATA[name] = (id(region), data)
+    return data
 
 
 def _check_keys(d: dict, allowed: tuple[str, ...], where: str, subset: bool = False) -> None:
@@ -983,5 +1181,7 @@ def _check_sum(d: dict[str, float], where: str, exact: bool = False) -> None:
     if not exact and total > 1 + 1e-9:
         raise ValueError(f"{where}: expected shares summing to at most 1 (100%), found {total:.4g}")
 
+
+_GENERIC = _generic_defaults()
 
 Lang = Literal["zh", "en"]

@@ -1,16 +1,24 @@
 """Loading and validating scenario files (TOML) into typed parameters.
 
 A scenario file holds a ``[scenario]`` table (name, bilingual title and
-description, optional ``extends`` naming a parent file in the same folder) and
-any parameter sections of :class:`sim.params.Params`, listing only what
-differs from its parent (or from the defaults). Every problem is reported as
-one line naming the file, the key, what was expected and what was found, via
-:class:`ScenarioError`.
+description, the region it simulates, optional ``extends`` naming a parent
+file) and any parameter sections of :class:`sim.params.Params`, listing only
+what differs from its parent (or from its region's values).
+
+Values come in layers, each over the one before: every parameter's default
+(``sim/params.py``), the region's files (``regions/<name>/``, the region named
+by ``region``, else the default region), the parent's chain, the file itself,
+then overrides (``--set``, an experiment's overrides and design points).
+Tables merge key by key; a value replaces. ``extends`` is looked for beside the
+file, then in the region's scenario folder; a child inherits its parent's
+region and may not name another; a child without a title of its own is titled
+as its parent's, marked modified ("（修改）" / "(modified)"). Every problem is
+reported as one line naming the file, the key, what was expected and what was
+found, via :class:`ScenarioError`.
 """
 
 from __future__ import annotations
 
-import copy
 import difflib
 import hashlib
 import json
@@ -22,9 +30,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError, describe
-from sim.params import Params
+from sim.params import DEFAULT_REGION, Params, region_data
+from sim.region import deep_merge, load_region
 
-META_KEYS = {"name", "extends", "title", "description"}
+META_KEYS = {"name", "extends", "title", "description", "region"}
+MODIFIED = {"zh": "（修改）", "en": " (modified)"}
+"""What marks the title a child inherits from its parent when it gives none of its own."""
+_REGION_DEPTH = 10**6  # the region's files lie below every file of an ``extends`` chain
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,11 @@ class ScenarioSpec:
         """Short title in the requested language, falling back to the name."""
         return self.title.get(lang) or self.title.get("en") or self.name
 
+    @property
+    def region(self) -> str:
+        """The region the scenario simulates."""
+        return self.params.region
+
     def config_hash(self) -> str:
         """Hash of the resolved parameters: two specs with the same hash simulate identically."""
         blob = json.dumps(self.params.model_dump(mode="json"), sort_keys=True).encode()
@@ -50,6 +67,9 @@ class ScenarioSpec:
     def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> ScenarioSpec:
         """A copy with dotted-key overrides applied (``{"policy.incentive_rate": 5}``), validated."""
         data = self.params.model_dump(mode="python")
+        if "region" in overrides:
+            raise ScenarioError(f"{source}: key 'region': expected the scenario's own region ('{self.params.region}', "
+                                "set by [scenario] region in its file), found an override")
         for dotted, value in overrides.items():
             _set_dotted(data, dotted, value, source)
         params = _validate(data, source)
@@ -79,17 +99,6 @@ def _expect_key(part: str, options: list[str]) -> str:
     close = difflib.get_close_matches(part, options, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"one of {', '.join(sorted(options))}{hint}" if len(options) <= 12 else f"a known key{hint}"
-
-
-def deep_merge(base: dict, over: dict) -> dict:
-    """Recursively merge ``over`` into a copy of ``base`` (tables merge, values replace)."""
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = deep_merge(out[k], v)
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
 
 
 def read_toml(path: Path) -> dict:
@@ -139,6 +148,11 @@ def _origin(key: str, origins: Origins | None, source: str) -> str:
     return min(found)[1] if found else source
 
 
+def _region_origins(region: str) -> Origins:
+    """Which region file set each value the region gives (below every file of a scenario's chain)."""
+    return {tuple(k.split(".")): (_REGION_DEPTH, file, True) for k, file in load_region(region).origins.items()}
+
+
 def _validate(data: dict, source: str, origins: Origins | None = None) -> Params:
     try:
         return Params.model_validate(data)
@@ -148,8 +162,7 @@ def _validate(data: dict, source: str, origins: Origins | None = None) -> Params
         kind = err["type"]
         found = err.get("input")
         if kind == "extra_forbidden":
-            parent = Params.model_json_schema()  # cheap enough on the error path
-            options = _options_at(data, err["loc"][:-1], parent)
+            options = _options_at(data, err["loc"][:-1])
             raise ScenarioError(f"{_origin(loc, origins, source)}: key '{loc}': expected "
                                 f"{_expect_key(str(err['loc'][-1]), options)}, found unknown key '{err['loc'][-1]}'") from None
         if kind == "value_error":
@@ -162,9 +175,10 @@ def _validate(data: dict, source: str, origins: Origins | None = None) -> Params
                             f"found {describe(found)}") from None
 
 
-def _options_at(data: dict, loc: tuple, schema: dict) -> list[str]:
-    """Known keys of the table at ``loc`` (from the defaults), for 'did you mean' hints."""
-    node: Any = Params().model_dump()
+def _options_at(data: dict, loc: tuple) -> list[str]:
+    """Known keys of the table at ``loc`` (from the defaults of the data's region), for 'did you mean' hints."""
+    region = data.get("region", DEFAULT_REGION)
+    node: Any = region_data(region) if isinstance(region, str) else Params().model_dump()
     for part in loc:
         if isinstance(node, dict) and part in node:
             node = node[part]
@@ -183,10 +197,36 @@ def _check_meta(meta: Any, path: Path) -> dict:
         val = meta.get(key, {})
         if not isinstance(val, dict) or any(k not in ("zh", "en") or not isinstance(v, str) for k, v in val.items()):
             raise ScenarioError(f"{path}: key 'scenario.{key}': expected a table with text 'zh' and 'en', found {describe(val)}")
-    for key in ("name", "extends"):
+    for key in ("name", "extends", "region"):
         if key in meta and not isinstance(meta[key], str):
             raise ScenarioError(f"{path}: key 'scenario.{key}': expected text, found {describe(meta[key])}")
     return meta
+
+
+def _region_of(path: Path, region: str) -> str:
+    """``region`` once its files are read and checked; a region that does not exist is an error of ``path``'s
+    ``scenario.region`` (a broken region file names itself)."""
+    try:
+        region_data(region)
+    except ScenarioError as exc:
+        if str(exc).startswith("region: key 'region'"):
+            raise ScenarioError(f"{path}: key 'scenario.region': {str(exc).split(': ', 2)[2]}") from None
+        raise
+    return region
+
+
+def _parent_file(path: Path, parent_name: str, region: str) -> Path:
+    """The file ``extends`` names: beside ``path``, then in the region's scenario folder; the error names every place."""
+    name = parent_name if parent_name.endswith(".toml") else parent_name + ".toml"
+    places = [path.parent / name]
+    folder = load_region(_region_of(path, region)).scenarios
+    if (folder / name).resolve() != places[0].resolve():
+        places.append(folder / name)
+    for place in places:
+        if place.is_file():
+            return place
+    raise ScenarioError(f"{path}: key 'scenario.extends': expected an existing scenario file, found no file "
+                        f"'{name}' in {' or '.join(str(p.parent) for p in places)} (looked for {', '.join(map(str, places))})")
 
 
 def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[str, ...], Origins]:
@@ -202,17 +242,24 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[str,
     parent_meta: dict = {}
     origins: Origins = {}
     if parent_name:
-        parent = (path.parent / parent_name).with_suffix(".toml") if not parent_name.endswith(".toml") else path.parent / parent_name
+        parent = _parent_file(path, parent_name, meta.get("region", DEFAULT_REGION))
         if parent.resolve() in seen or parent.resolve() == path.resolve():
             cycle = " -> ".join(p.name for p in (*seen, path, parent))
             raise ScenarioError(f"{path}: key 'scenario.extends': expected a chain without cycles, found {cycle}")
-        if not parent.is_file():
-            raise ScenarioError(f"{path}: key 'scenario.extends': expected an existing scenario file, found no file {parent}")
         data, parent_meta, chain, origins = _resolve(parent, (*seen, path.resolve()))
+        inherited = parent_meta.get("region", DEFAULT_REGION)
+        if meta.get("region", inherited) != inherited:
+            raise ScenarioError(f"{path}: key 'scenario.region': expected the region of its parent {parent.name} "
+                                f"('{inherited}'), found '{meta['region']}'")
     merged_meta = {**parent_meta, **{k: v for k, v in meta.items() if k != "extends"}}
-    # Bilingual labels merge per language so a child may override only one.
+    # Bilingual labels merge per language so a child may override only one; a title it does not give is its
+    # parent's, marked as modified, so that a changed scenario is never reported under its parent's name.
     for key in ("title", "description"):
         merged_meta[key] = {**parent_meta.get(key, {}), **meta.get(key, {})}
+    if parent_name:
+        own = meta.get("title", {})
+        merged_meta["title"] = {lang: own.get(lang) or f"{text}{MODIFIED.get(lang, ' (modified)')}"
+                                for lang, text in parent_meta.get("title", {}).items()} | own
     return deep_merge(data, raw), merged_meta, (*chain, path.name), {**origins, **_origins(raw, len(seen), str(path))}
 
 
@@ -220,7 +267,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     """Load, merge (``extends``) and validate a scenario file; raise ScenarioError on any problem."""
     path = Path(path)
     data, meta, chain, origins = _resolve(path, ())
-    params = _validate(deep_merge(Params().model_dump(mode="python"), data), str(path), origins)
+    region = _region_of(path, meta.get("region", DEFAULT_REGION))
+    origins = {**_region_origins(region), **origins}
+    params = _validate({**data, "region": region}, str(path), origins)
     spec = ScenarioSpec(
         name=meta.get("name", path.stem),
         params=params,

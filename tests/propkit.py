@@ -25,13 +25,17 @@ import annotated_types as at
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from sim.params import BELIEF_KEYS, BUDGET_LEVERS, CHANNELS, ORIGINS, SECTORS, Params
+from sim.params import BELIEF_KEYS, BUDGET_LEVERS, CHANNELS, ORIGINS, Params
+from sim.region import ROLES
+
+SECTORS = tuple(Params().sector_ids)
+"""The default region's sectors (a scenario of it may name these in its sector tables)."""
 
 EXAMPLES_SCALE = {"ci": 1, "nightly": 25}
 """Examples per test relative to its CI budget, by Hypothesis profile (tests/conftest.py)."""
 
-TABLE_KEYS = {"shares": BUDGET_LEVERS, "origin_shares": ORIGINS, "sector_focus": SECTORS, "origin_patience": ORIGINS,
-              "belief_noise": BELIEF_KEYS}
+TABLE_KEYS = {"shares": BUDGET_LEVERS, "origin_shares": ORIGINS, "sector_focus": (*SECTORS, *ROLES),
+              "origin_patience": ORIGINS, "belief_noise": BELIEF_KEYS, "amounts": BUDGET_LEVERS}
 """Keys allowed in tables of numbers, by the table's name."""
 
 def examples(n: int) -> int:
@@ -101,12 +105,14 @@ def leaves(model: BaseModel | None = None, prefix: tuple[str, ...] = ()) -> list
                 bounds = _bounds([m for f in meta for m in getattr(f, "metadata", [])])
                 for key in TABLE_KEYS[name]:
                     out.append(Leaf((*path, key), _kind(base), value.get(key, 1.0), **bounds))
-        else:
+        elif ann in (float, int, bool, str):
             out.append(Leaf(path, _kind(ann), value, **_bounds(field.metadata)))
+        # else: the region's structure (roles and leading industries, a government's kind and its optional shares),
+        # set by region files and checked against them, not drawn here
     return out
 
 
-LEAVES = [leaf for leaf in leaves() if leaf.path[0] != "run"]
+LEAVES = [leaf for leaf in leaves() if leaf.path[0] not in ("run", "region", "governments")]
 NUMERIC = [leaf for leaf in LEAVES if leaf.kind in ("float", "int")]
 BY_PATH = {leaf.path: leaf for leaf in LEAVES}
 

@@ -300,13 +300,13 @@ def test_baseline_keeps_reported_rates_as_upper_bounds(baseline_stats):
 
 
 def test_capital_arrives_far_more_slowly_than_construction_starts(baseline_stats):
-    """CALIBRATION A's shape: capital arrives much more slowly than construction starts."""
+    """The fair cohorts' shape (docs/SOURCES.md#provincial-fair-cohorts): capital arrives much more slowly than construction starts."""
     for after in (12, 24):
         assert baseline_stats[f"capital_arrival_rate_{after}m"].mean() < baseline_stats[f"start_rate_{after}m"].mean() - 0.25
 
 
 def test_industrial_capital_arrives_less_than_it_is_signed(baseline_stats):
-    """Gansu 2024: secondary industry is 65% of the signed amount and 55% of arrived funds (CALIBRATION B)."""
+    """Gansu 2024: secondary industry is 65% of the signed amount and 55% of arrived funds (docs/SOURCES.md#provincial-sector-shares-2024)."""
     assert baseline_stats["industrial_share_arrived_capital"].mean() < baseline_stats["industrial_share_signed_capital"].mean() - 0.03
 
 

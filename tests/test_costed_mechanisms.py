@@ -291,10 +291,10 @@ def test_every_yuan_is_booked_to_the_government_that_spent_it(name):
     that bought the contacts, and the park is the city's."""
     from sim.model import build_model
     from sim.model.budget import SPEND_KEYS
-    from sim.model.model import CITY
     from sim.model.outputs import check_invariants
 
     m = build_model(scenario(name).params, seed=51)
+    CITY = m.city.index  # noqa: N806 (the city's row of the accounts)
     m.run_for(36)
     led = m.ledger
     k = {key: i for i, key in enumerate(SPEND_KEYS)}
@@ -313,3 +313,26 @@ def test_every_yuan_is_booked_to_the_government_that_spent_it(name):
     if led.spent["idle_assets"] > 0:
         assert led.by_government[:CITY, k["idle_assets"]].sum() > 0.5 * led.spent["idle_assets"], \
             "idle land lies in the counties, so most revitalisation money is theirs"
+
+
+def test_money_added_to_a_lever_in_wan_yuan_is_allotted_on_top_and_reported_allotted_paid_and_held():
+    """Catches a doubled incentive fund that looks free: the fund's allotment grows by the amount (scaled to the
+    market), the budget by as much, and the summary shows it allotted and held even when little is paid out."""
+    from sim.model import build_model
+    from sim.model.outputs import check_invariants
+
+    base = scenario("baseline").with_overrides({"run.n_investors": 1200, "run.horizon_months": 24})
+    more = base.with_overrides({"budget.amounts.incentive_fund": 10000.0})
+    a, b = build_model(base.params, seed=4), build_model(more.params, seed=4)
+    s = base.params.scale
+    assert b.ledger.allotment["incentive_fund"] == pytest.approx(a.ledger.allotment["incentive_fund"] + 10000.0 * s)
+    assert b.ledger.budget_total == pytest.approx(a.ledger.budget_total + 10000.0 * s)
+    assert b.ledger.allotment["channels"] == pytest.approx(a.ledger.allotment["channels"])
+    b.run_for(24)
+    assert check_invariants(b) == []
+    ra, rb = simulate(base, seed=4).summary, simulate(more, seed=4).summary
+    assert rb["allotted_by_lever"]["incentive_fund"] - ra["allotted_by_lever"]["incentive_fund"] == pytest.approx(
+        2 * 10000.0 * s, rel=0.2)  # two budget years (stop-go years keep a share)
+    assert rb["held_by_lever"]["incentive_fund"] > ra["held_by_lever"]["incentive_fund"]
+    allotted = rb["allotted_by_lever"]["incentive_fund"]
+    assert rb["spent_by_lever"]["incentive_fund"] + rb["held_by_lever"]["incentive_fund"] <= allotted + 1e-6

@@ -151,6 +151,9 @@ def test_explorer_in_a_real_browser(explorer):
             sources0 = _chart_sources(page)
             assert len(sources0) == 3, f"expected 3 chart images, found {len(sources0)}"
             assert _english_words(page) == [], "English interface words on the Chinese page"
+            governments = page.locator(".explorer-governments").inner_text()
+            assert "安定区" in governments and "岷县" in governments and "定西市本级" in governments, \
+                "the governments' table takes its names from the region file"
 
             # 1. The scenario as loaded: the run is its own baseline (same seed, common random numbers).
             _step(page, 6, 0)

@@ -203,9 +203,8 @@ def test_the_yearly_assessment_counts_this_years_signings_and_landed_capital():
     """Catches an assessment that counts signings of earlier years, capital landed before the year began, or
     projects of other governments: each county's score in month 18 is its share-weighted sum of the capital
     signed since month 13 and the capital landed since then, recomputed here from the model's arrays."""
-    from sim.model.model import CITY
-
     m = build_model(small().params, seed=3)
+    CITY = m.city.index  # noqa: N806 (the city's index, after the counties)
     m.run_for(12)
     pl, capital = m.investors.pipeline, m.investors.capital
     arrived_at_year_start = capital.arrived.copy()

@@ -12,9 +12,11 @@ from sim.errors import ScenarioError
 from sim.experiment import optimise as opt
 from sim.experiment import runner
 from sim.model import RunResult
-from sim.model.model import COUNTIES
+from sim.params import Params
 
 ROOT = Path(__file__).resolve().parent.parent
+COUNTIES = tuple(Params().governments)[:-1]
+"""The default region's districts and counties (the city is the last government)."""
 TARGET = {"channels": 0.4, "park": 0.2, "incentive_fund": 0.1, "tracking": 0.1}
 """The toy region's best split of 0.8 of the budget (the baseline's sum of these levers)."""
 

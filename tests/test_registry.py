@@ -164,16 +164,14 @@ def test_the_vocabulary_names_every_key_of_the_model_in_its_order() -> None:
     from sim.model import stages
     from sim.model.budget import SPEND_KEYS
     from sim.model.channels import SOURCES
-    from sim.model.model import COUNTIES
     from sim.model.outputs import CAPITAL_STATUSES
-    from sim.params import CHANNELS, SECTORS
+    from sim.params import CHANNELS
 
     assert tuple(vocabulary.STAGES) == stages.STAGE_NAMES
     assert tuple(vocabulary.REASON_NAMES) == stages.REASONS
     assert tuple(vocabulary.LEVERS) == SPEND_KEYS
     assert tuple(vocabulary.SOURCES) == SOURCES
-    assert tuple(vocabulary.CHANNELS) == CHANNELS and tuple(vocabulary.SECTORS) == SECTORS
-    assert tuple(vocabulary.GOVERNMENTS) == (*COUNTIES, "city")
+    assert tuple(vocabulary.CHANNELS) == CHANNELS  # sectors and governments are named by the region's files
     assert tuple(vocabulary.PLACES) == CAPITAL_STATUSES
     assert tuple(vocabulary.FUNNEL) == pipeline.FUNNEL_STAGES
     components = {*stages.REASONS, *CAPITAL_STATUSES, *decompose.VOLUME_FACTORS}

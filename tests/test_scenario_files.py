@@ -121,7 +121,7 @@ def test_extension_lists_only_what_differs(tmp_path):
     (tmp_path / "child.toml").write_text('[scenario]\nextends = "parent"\ntitle = {en = "Child"}\n[policy]\nteam_quality = 0.9\n')
     spec = load_scenario(tmp_path / "child.toml")
     assert spec.params.policy.incentive_rate == 5.0 and spec.params.policy.team_quality == 0.9
-    assert spec.title == {"zh": "父", "en": "Child"}
+    assert spec.title == {"zh": "父（修改）", "en": "Child"}  # the language it does not give is marked as changed
     assert spec.chain == ("parent.toml", "child.toml")
 
 

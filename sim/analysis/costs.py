@@ -13,6 +13,9 @@ of the strategy's spending and the paired change against the baseline, so
 one sees what the extra jobs were bought with. Attributing jobs to single
 levers needs a design that varies lever shares (a Sobol' or Morris design on
 ``budget.shares.*``), not a comparison of strategies.
+
+By government (``spent_by_government.*``): what each district, county and the
+city spent, a year and as a share of the strategy's spending.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ import pandas as pd
 
 from sim.analysis.data import Results
 from sim.analysis.effects import paired_effects
+from sim.errors import ScenarioError
+from sim.region import load_region
 from sim.stats import t_interval
 
 COST_OUTPUTS = ("budget_spent", "budget_total", "jobs", "arrived_capital", "signed_capital", "jobs_per_10k_spent",
                 "arrived_per_10k_spent", "cost_per_job")
 LEVER_PREFIX = "spent_by_lever."
+GOVERNMENT_PREFIX = "spent_by_government."
 
 
 def cost_effectiveness(results: Results) -> pd.DataFrame:
@@ -53,7 +59,7 @@ def cost_effectiveness(results: Results) -> pd.DataFrame:
         for suffix, src in (("", "effect"), ("_ci_low", "ci_low"), ("_ci_high", "ci_high")):
             vals = []
             for _, r in table.iterrows():
-                if r["scenario"] == results.baseline:
+                if results.is_baseline(r["scenario"]):
                     vals.append(0.0)
                 elif e is not None and (r["scenario"], r["point_id"]) in e.index:
                     vals.append(float(e.loc[(r["scenario"], r["point_id"]), src]))
@@ -64,6 +70,43 @@ def cost_effectiveness(results: Results) -> pd.DataFrame:
         table["incremental_cost_per_job"] = np.where(table["d_jobs"] > 0, table["d_spent"] / table["d_jobs"], np.nan)
         table["incremental_arrived_per_10k"] = np.where(table["d_spent"] > 0, table["d_arrived"] / table["d_spent"], np.nan)
     return table
+
+
+def spending_by_government(results: Results) -> pd.DataFrame:
+    """Mean spending per government (each district and county of the scenario's region, and the city) and strategy:
+    万元 over the horizon and a year, and the government's share of the strategy's spending, from the runs' ledgers
+    (``spent_by_government.<government>.<lever>``, every lever together).
+
+    Columns: scenario, point_id, region, government, spent, spent_ci_low, spent_ci_high, spent_per_year, share.
+    Governments are those of each scenario's region, in the order of its region file (districts and counties, then
+    the city)."""
+    cols = [c for c in results.runs.columns if c.startswith(GOVERNMENT_PREFIX)]
+    if not cols:
+        return pd.DataFrame()
+    govs = list(dict.fromkeys(c[len(GOVERNMENT_PREFIX):].rsplit(".", 1)[0] for c in cols))
+    by_gov = {g: [c for c in cols if c.startswith(f"{GOVERNMENT_PREFIX}{g}.")] for g in govs}
+    years = results.horizon / 12.0 if results.horizon else float("nan")
+    rows = []
+    for pid, s, sel in results.scenario_groups():
+        spent = {g: sel[c].sum(axis=1, min_count=1).to_numpy(float) for g, c in by_gov.items()}
+        spent = {g: v for g, v in spent.items() if np.isfinite(v).any()}  # the governments of this scenario's region
+        order = _region_order(s.region)
+        spent = dict(sorted(spent.items(), key=lambda kv: order.get(kv[0], len(order))))
+        total = float(np.nanmean(np.sum([np.nan_to_num(v) for v in spent.values()], axis=0))) if spent else 0.0
+        for g, v in spent.items():
+            st = t_interval(v[np.isfinite(v)])
+            rows.append({"scenario": s.name, "point_id": pid, "region": s.region, "government": g, "spent": st["mean"],
+                         "spent_ci_low": st["ci_low"], "spent_ci_high": st["ci_high"],
+                         "spent_per_year": st["mean"] / years, "share": st["mean"] / total if total > 0 else np.nan})
+    return pd.DataFrame(rows)
+
+
+def _region_order(region: str) -> dict[str, int]:
+    """Position of each government in its region's file ({} when the region cannot be read here)."""
+    try:
+        return {g: i for i, g in enumerate(load_region(region).governments)}
+    except ScenarioError:
+        return {}
 
 
 def spending_by_lever(results: Results) -> pd.DataFrame:
@@ -86,7 +129,7 @@ def spending_by_lever(results: Results) -> pd.DataFrame:
             row = {"scenario": s.name, "point_id": pid, "lever": col[len(LEVER_PREFIX):], "spent": st["mean"],
                    "spent_ci_low": st["ci_low"], "spent_ci_high": st["ci_high"],
                    "share": st["mean"] / total if total > 0 else np.nan}
-            if s.name == results.baseline:
+            if results.is_baseline(s.name):
                 row.update(d_spent=0.0, d_spent_ci_low=0.0, d_spent_ci_high=0.0)
             else:
                 e = found.get((s.name, int(pid), col), (np.nan, np.nan, np.nan))

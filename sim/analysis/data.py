@@ -1,6 +1,8 @@
 """Stored runs of an experiment as data frames, with the scenarios' labels and the baseline named.
 
-Only done runs enter the statistics; failed runs are counted and reported.
+Only done runs enter the statistics; failed runs are counted and reported. Scenarios of different regions may
+share an experiment: a scenario is compared only with the baseline of its own region (the experiment's baseline
+if it is of that region, else the region's first scenario), never across regions.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sim.experiment.store import (
     load_summaries,
 )
 from sim.model import registry
+from sim.params import DEFAULT_REGION
 from sim.scenario import load_scenario
 from sim.stats import CAPITAL_ARRIVAL, FULFILMENT
 
@@ -70,10 +73,22 @@ class ScenarioInfo:
     file: str
     title: dict[str, str] = field(default_factory=dict)
     description: dict[str, str] = field(default_factory=dict)
+    region: str = DEFAULT_REGION
 
     def label(self, lang: str = "zh") -> str:
         """Title in ``lang`` (falls back to English, then to the name)."""
         return self.title.get(lang) or self.title.get("en") or self.name
+
+
+def baselines_of(names: list[str], regions: list[str], baseline: str) -> dict[str, str]:
+    """Each scenario's baseline: ``baseline`` for the scenarios of its region, the first scenario of each other
+    region for that region's (scenarios are paired only within a region)."""
+    region_of = dict(zip(names, regions, strict=True))
+    first: dict[str, str] = {}
+    for n, r in zip(names, regions, strict=True):
+        first.setdefault(r, n)
+    first[region_of[baseline]] = baseline
+    return {n: first[region_of[n]] for n in names}
 
 
 POOLED_POINT = -1  # point_id of rows that pool every design point of a sample design
@@ -96,6 +111,19 @@ class Results:
     def name(self) -> str:
         """Experiment name."""
         return str(self.manifest.get("experiment", self.root.name))
+
+    @property
+    def baselines(self) -> dict[str, str]:
+        """Each scenario's baseline: the experiment's for its region, the first scenario of each other region."""
+        return baselines_of([s.name for s in self.scenarios], [s.region for s in self.scenarios], self.baseline)
+
+    def baseline_of(self, name: str) -> str:
+        """The scenario ``name`` is compared with (the baseline of its region)."""
+        return self.baselines[name]
+
+    def is_baseline(self, name: str) -> bool:
+        """True for the experiment's baseline and the baseline of every other region in it."""
+        return self.baselines.get(name) == name
 
     @property
     def design_kind(self) -> str:
@@ -160,15 +188,16 @@ def _scenario_infos(manifest: dict) -> list[ScenarioInfo]:
     for i, s in enumerate(manifest.get("scenarios", [])):
         title: dict[str, str] = {}
         desc: dict[str, str] = {}
+        region = s.get("region", DEFAULT_REGION)
         for candidate in (s.get("path"), s.get("file")):
             if candidate and Path(candidate).is_file():
                 try:
                     spec = load_scenario(candidate)
-                    title, desc = dict(spec.title), dict(spec.description)
+                    title, desc, region = dict(spec.title), dict(spec.description), s.get("region", spec.region)
                     break
                 except ScenarioError:
                     continue
-        out.append(ScenarioInfo(s["name"], int(s.get("index", i)), str(s.get("file", "")), title, desc))
+        out.append(ScenarioInfo(s["name"], int(s.get("index", i)), str(s.get("file", "")), title, desc, region))
     return out
 
 

@@ -148,7 +148,7 @@ def _paired(results: Results, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame
             or c in (RATE, COHORT_SIZE, CAPITAL, "signed_capital", "signed_projects", "prospects_contacted", "scenario", *keys)]
     runs = results.runs[cols]
     names = runs["scenario"].to_numpy()
-    pa, pb = np.flatnonzero(names == scenario), np.flatnonzero(names == results.baseline)
+    pa, pb = np.flatnonzero(names == scenario), np.flatnonzero(names == results.baseline_of(scenario))
     keys_of = pair_keys_of(runs)
     ia, ib = pair_positions(keys_of[pa], keys_of[pb])
     return runs.iloc[pa[ia]].reset_index(drop=True), runs.iloc[pb[ib]].reset_index(drop=True)
@@ -157,7 +157,7 @@ def _paired(results: Results, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame
 def _strategy_pairs(results: Results):
     """(scenario, its runs, the baseline's runs on the same points and replications) for every strategy with pairs."""
     for s in results.scenarios:
-        if s.name == results.baseline:
+        if results.is_baseline(s.name):
             continue
         a, b = _paired(results, s.name)
         if not a.empty:

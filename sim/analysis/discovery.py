@@ -177,7 +177,7 @@ def failures(results: Results, strategy: str, output: str, target: float | None 
     keys = ["point_id", "replication"]
     a = runs[runs["scenario"] == strategy].set_index(keys)[output]
     if target is None:
-        b = runs[runs["scenario"] == results.baseline].set_index(keys)[output]
+        b = runs[runs["scenario"] == results.baseline_of(strategy)].set_index(keys)[output]
         common = a.index.intersection(b.index)
         d = (a.loc[common] - b.loc[common]).groupby(level=0).mean()
         measure = d

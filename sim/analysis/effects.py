@@ -72,12 +72,9 @@ def paired_effects(results: Results, outputs: list[str] | None = None, rule: Ade
     values = results.runs[outputs].to_numpy(dtype=float)
     keys = pair_keys_of(results.runs)
     for pid, label, cells in results.cells():
-        base = cells.get(results.baseline)
-        if base is None:
-            continue
         for s in results.scenarios:
-            pos = cells.get(s.name)
-            if s.name == results.baseline or pos is None:
+            pos, base = cells.get(s.name), cells.get(results.baseline_of(s.name))
+            if results.is_baseline(s.name) or pos is None or base is None:
                 continue
             ia, ib = pair_positions(keys[pos], keys[base])
             if len(ia):
@@ -104,11 +101,10 @@ def monthly_effects(results: Results, outputs: tuple[str, ...] | list[str] | Non
             (int(pid), _label(results, int(pid)), g) for pid, g in at.groupby("point_id", sort=True)]
         for pid, label, g in groups:
             names = g["scenario"].to_numpy()
-            b = g[names == results.baseline]
             for s in results.scenarios:
-                if s.name == results.baseline:
+                if results.is_baseline(s.name):
                     continue
-                pa, pb = paired_arrays(g[names == s.name], b, outputs)
+                pa, pb = paired_arrays(g[names == s.name], g[names == results.baseline_of(s.name)], outputs)
                 if len(pa):
                     rows += effect_rows(s.name, pid, label, outputs, pa, pb, rule, int(month), "monthly")
     return pd.DataFrame(rows)

@@ -120,21 +120,20 @@ def withdrawals(results: Results) -> pd.DataFrame:
     rows = []
     rule = AdequacyRule()
     for pid, _, cells in results.cells():
-        base = cells.get(results.baseline)
         for s in results.scenarios:
-            pos = cells.get(s.name)
+            pos, base = cells.get(s.name), cells.get(results.baseline_of(s.name))
             if pos is None:
                 continue
             totals = {st: float(pd.Series(counts[pos, i]).mean()) for i, (r, st) in enumerate(keys) if r == TOTAL}
             eff = {}
-            if s.name != results.baseline and base is not None:
+            if not results.is_baseline(s.name) and base is not None:
                 ia, ib = pair_positions(pair_keys[pos], pair_keys[base])
                 if len(ia):
                     recs = effect_rows(s.name, pid, "", names, per100[pos[ia]], per100[base[ib]], rule,
                                        results.horizon, "summary")
                     eff = {r["output"]: r for r in recs}
             st, pr = column_intervals(counts[pos]), column_intervals(per100[pos])
-            zero = s.name == results.baseline
+            zero = results.is_baseline(s.name)
             for i, key in enumerate(keys):
                 e = eff.get(names[i])
                 mean = float(st["mean"][i])

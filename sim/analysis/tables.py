@@ -9,6 +9,8 @@ effects                     paired effect of each scenario vs the baseline, ever
 levels                      each scenario's mean, 95% interval and 5/50/95% quantiles of every output
 costs                       cost-effectiveness per scenario (:func:`costs.cost_effectiveness`)
 spending_by_lever           spending per lever and scenario (:func:`costs.spending_by_lever`)
+spending_by_government      spending per government (district, county, city) and scenario
+                            (:func:`costs.spending_by_government`)
 funnel                      projects reaching each pipeline stage (:func:`pipeline.funnel`)
 withdrawals                 withdrawals by reason and stage (:func:`pipeline.withdrawals`)
 monthly_bands               monthly means with 95% interval and 5-95% range (:func:`effects.monthly_bands`)
@@ -124,6 +126,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
     bands = effects.monthly_bands(results)
     cost = costs.cost_effectiveness(results)
     levers = costs.spending_by_lever(results)
+    by_gov = costs.spending_by_government(results)
     fun = pipeline.funnel(results)
     wd = pipeline.withdrawals(results)
     sens = sens2 = pd.DataFrame()
@@ -156,6 +159,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
                                                                                strict=True)])
         eff = all_eff[all_eff["source"] == "summary"]
     for df, name in ((all_eff, "effects"), (levels, "levels"), (cost, "costs"), (levers, "spending_by_lever"),
+                     (by_gov, "spending_by_government"),
                      (fun, "funnel"), (wd, "withdrawals"), (bands, "monthly_bands"), (sens, "sensitivity"),
                      (sens2, "sensitivity_second_order"), (robust, "robustness")):
         files += _write(df, folder, name)
@@ -172,9 +176,10 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "results_dir": str(Path(results_dir)),
         "provenance": provenance(results),
         "baseline": results.baseline,
+        "baselines": results.baselines,
         "pooled_points": results.pooled,
         "scenarios": [{"name": s.name, "index": s.index, "file": s.file, "title": s.title,
-                       "description": s.description} for s in results.scenarios],
+                       "description": s.description, "region": s.region} for s in results.scenarios],
         "headline_outputs": list(HEADLINE_OUTPUTS),
         "definitions": {o: {lang: definition(o, lang, results.horizon) for lang in ("zh", "en")}
                         for o in HEADLINE_OUTPUTS},
@@ -200,6 +205,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "levels": records(levels[levels["output"].isin(BRIEF_OUTPUTS)] if not levels.empty else levels),
         "costs": records(cost),
         "spending_by_lever": records(levers),
+        "spending_by_government": records(by_gov),
         "funnel": records(fun),
         "decomposition": records(dec[~dec["kind"].eq("residual")]) if not dec.empty else [],
         "withdrawals": records(wd[wd["stage"].isin(("after_signing", "all"))] if not wd.empty else wd),

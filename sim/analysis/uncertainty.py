@@ -44,11 +44,11 @@ def draw_differences(draws: Results, outputs: tuple[str, ...] | list[str] = HEAD
     outputs = [o for o in outputs if o in draws.runs.columns]
     keys = ["point_id", "replication"]
     runs = draws.runs[["scenario", *keys, *outputs]]  # the columns needed, not the whole summary
-    base = runs[runs["scenario"] == draws.baseline].set_index(keys)[outputs]
     rows = []
     for s in draws.scenarios:
-        if s.name == draws.baseline:
+        if draws.is_baseline(s.name):
             continue
+        base = runs[runs["scenario"] == draws.baseline_of(s.name)].set_index(keys)[outputs]
         a = runs[runs["scenario"] == s.name].set_index(keys)[outputs]
         common = a.index.intersection(base.index)
         if not len(common):

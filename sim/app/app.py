@@ -43,6 +43,7 @@ from sim.app.controls import (
 from sim.app.model import ENV_LANG, ExplorerModel, baseline, frame, spec_from_env
 from sim.model import registry
 from sim.model.vocabulary import pick
+from sim.region import load_region
 from sim.report import style
 from sim.scenario import ScenarioSpec
 
@@ -76,12 +77,21 @@ UI = {
     "changed": ("已调整", "Changed"),
     "none_changed": ("无（情景原设）", "none (scenario as loaded)"),
     "language": ("语言", "Language"),
+    "region": ("地区", "Region"),
+    "government": ("政府", "Government"),
+    "gov_spent": ("累计支出（万元）", "Spent so far (10,000 yuan)"),
+    "gov_land": ("可用熟地（亩）", "Serviced land free (mu)"),
 }
 
 
 def ui(key: str, **kw: object) -> str:
     """A fixed text of the page in the tab's language."""
     return pick(UI[key], lang.value).format(**kw)
+
+
+def region_name(region: str, lg: str) -> str:
+    """The region's name in the tab's language, from its region file."""
+    return load_region(region).name(lg)
 
 
 # ----------------------------------------------------------------------------- main area
@@ -99,8 +109,9 @@ def Headlines(model: ExplorerModel):
     changed = model.controls_changed()
     changes = "; ".join(f"{c.label(lg)} = {_show(c, v)}" for c, v in changed) or ui("none_changed")
     with solara.Column(gap="6px", style={"padding": "8px", "overflow": "auto", "height": "100%"}) as main:
-        solara.Text(f"{ui('scenario')}: {model.base_spec.label(lg)} · {charts.t('month', lg, m=model.t)} · "
-                    f"{ui('seed')} {model.seed_applied}", classes=["explorer-month"], style={"font-weight": "bold"})
+        solara.Text(f"{ui('scenario')}: {model.base_spec.label(lg)} · {ui('region')}: {region_name(model.p.region, lg)} · "
+                    f"{charts.t('month', lg, m=model.t)} · {ui('seed')} {model.seed_applied}", classes=["explorer-month"],
+                    style={"font-weight": "bold"})
         solara.Text(f"{ui('changed')}: {changes}", classes=["explorer-changed"], style={"font-size": "0.85em"})
         head = [charts.t("indicator", lg), charts.t("current", lg), charts.t("at_month", lg),
                 charts.t("at_end", lg, m=horizon)]
@@ -120,7 +131,25 @@ def Headlines(model: ExplorerModel):
                       style_="border-collapse: collapse; font-size: 0.95em")
         solara.Text(charts.definitions_line(lg), classes=["explorer-definitions"],
                     style={"font-size": "0.8em", "color": "#555"})
+        GovernmentTable(model)
     return main
+
+
+def GovernmentTable(model: ExplorerModel):
+    """Each government of the scenario's region (its districts and counties, then the city, named as its region file
+    names them): what it has spent so far and the serviced land it has free now."""
+    lg = lang.value
+    spent = model.ledger.by_government.sum(axis=1)
+    cell = "padding: 1px 10px; text-align: right"
+    head = [ui("government"), ui("gov_spent"), ui("gov_land")]
+    rows = [solara.v.Html(tag="tr", children=[solara.v.Html(tag="th", children=[h], style_="padding: 1px 10px") for h in head])]
+    for g, spec in zip(model.governments, model.p.governments.values(), strict=True):
+        rows.append(solara.v.Html(tag="tr", children=[
+            solara.v.Html(tag="td", children=[spec.name_zh if lg == "zh" else spec.name_en], style_="padding: 1px 10px"),
+            solara.v.Html(tag="td", children=[f"{spent[g.index]:,.0f}"], style_=cell),
+            solara.v.Html(tag="td", children=[f"{g.free_land:,.0f}"], style_=cell)]))
+    solara.v.Html(tag="table", children=rows, class_="explorer-governments",
+                  style_="border-collapse: collapse; font-size: 0.85em; margin-top: 6px")
 
 
 def _css(d: dict) -> str:

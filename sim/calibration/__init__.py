@@ -1,4 +1,4 @@
-"""Calibration as inference: the posterior of the parameters no source pins down, given the Gansu figures.
+"""Calibration as inference: the posterior of the parameters no source pins down, given the region's reported figures.
 
 - :mod:`sim.calibration.targets` the reported figures and the same quantities measured on a run;
 - :mod:`sim.calibration.priors` the priors, with their ranges and reasons;

@@ -1,4 +1,4 @@
-"""Calibration as inference: ABC-SMC (pyabc) of the calibrated parameters given the Gansu figures.
+"""Calibration as inference: ABC-SMC (pyabc) of the calibrated parameters given the region's reported figures.
 
 Approximate Bayesian computation with sequential Monte Carlo (Del Moral et al. 2012; pyabc, Klinger et al.
 2018, Schaelte et al. 2022): a population of parameter sets (particles) is drawn from the prior

@@ -93,7 +93,7 @@ def calibration_section(record: dict | None = None) -> str:
         "lowers to the weighted median of the last generation's distances; new sets are proposed around the last",
         "generation (a multivariate normal kernel, Silverman's width times the setting's `kernel_scaling`).",
         "Distance: root mean square, over the fitted figures, of (model - figure) / tolerance.",
-        "Reported pipeline rates are upper bounds (CALIBRATION.md preface): the model's rate times the",
+        "Reported pipeline rates are upper bounds (docs/SOURCES.md#over-reporting-2016): the model's rate times the",
         f"over-reporting factor `{priors.OVER_REPORTING}` (at most 1) is compared with them; the factor is a",
         f"parameter of the ABC with prior {over.describe()} ({over.reason}).",
         "The shipped baseline is the posterior's central point (its weighted medoid: the particle closest on average to all others), recorded",

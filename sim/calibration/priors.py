@@ -1,4 +1,4 @@
-"""Prior distributions of the calibrated parameters: what is believed before the Gansu figures are seen.
+"""Prior distributions of the calibrated parameters: what is believed before the region's figures are seen.
 
 Each calibrated parameter is one no published source pins down (its default in ``sim/params.py`` says
 "calibrated"); its prior is uniform over a stated range, on the log scale for rates and quantities whose
@@ -74,7 +74,7 @@ def _num(x: float) -> str:
 
 PRIORS: tuple[Prior, ...] = (
     Prior("population.serious_share", 0.6, 0.98,
-          "letters of intent counted as contracts and projects re-signed (CALIBRATION preface): from a few to 40% of "
+          "letters of intent counted as contracts and projects re-signed (docs/SOURCES.md#over-reporting-2016): from a few to 40% of "
           "prospects may have no real intention to build"),
     Prior("hazards.not_serious", 0.02, 0.3,
           "an unserious signed project is dropped after 3 to 50 months on average", log=True),
@@ -104,7 +104,7 @@ PRIORS: tuple[Prior, ...] = (
           "of 0.5 that moves the odds of going on by a factor of 2.2 either way"),
     Prior(OVER_REPORTING, 1.0, 1.3,
           "reported pipeline rates exceed the true ones by 0-30%: the same project re-signed up to five times, letters "
-          "of intent counted as contracts (People's Daily 2016, CALIBRATION preface); assumption: one factor for "
+          "of intent counted as contracts (People's Daily 2016, docs/SOURCES.md#over-reporting-2016); assumption: one factor for "
           "every rate of the reports", label_zh="上报比率的虚高倍数", label_en="Over-reporting of the reported rates"),
 )
 """The calibrated parameters and the over-reporting factor, with their priors."""

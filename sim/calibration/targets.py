@@ -1,22 +1,23 @@
-"""What the calibration compares: the reported figures of CALIBRATION.md and the same quantities measured on a run.
+"""What the calibration compares: the figures a region reports and the same quantities measured on a run.
 
-Measured the way they were reported. A run lasts ``HORIZON`` (48) months; the first year is a warm-up (the
-region starts from stated initial conditions, not from a history), the cohort is every project signed in
-months 13-24 (a year of signings, like one fair's), and each project is observed exactly 2, 12 and 24 months
-after its own signing (``sim.model.outputs.cohort_rates``). Sector structure and scale are measured on the
-projects signed in months 13-48.
+The figures are the region's (``regions/<name>/figures.toml``, each with its entry in docs/SOURCES.md); the
+calibration fits the default region's (:data:`CALIBRATION_REGION`). Measured the way they were reported. A run
+lasts ``HORIZON`` (48) months; the first year is a warm-up (the region starts from stated initial conditions, not
+from a history), the cohort is every project signed in months 13-24 (a year of signings, like one fair's), and
+each project is observed exactly 2, 12 and 24 months after its own signing (``sim.model.outputs.cohort_rates``).
+Sector structure and scale are measured on the projects signed in months 13-48.
 
-Reported pipeline rates are upper bounds (CALIBRATION.md preface: re-signed projects, letters of intent
-counted as contracts, inflated amounts). The calibration states that as a model of the reporting:
+Reported pipeline rates are upper bounds (docs/SOURCES.md#over-reporting-2016: re-signed projects, letters of
+intent counted as contracts, inflated amounts). The calibration states that as a model of the reporting:
 ``reported = min(1, true x over_reporting)``, with ``over_reporting`` an ABC parameter whose prior is stated
 in :mod:`sim.calibration.priors`; the sector facts are taken at face value.
 
-Each target carries the scale of its distance (``tolerance``): how far the model may sit from the figure
-for the miss to count as one unit. Pipeline rates: 5 points (the fair cohorts were counted "about" one or
-two years after signing, the model's cohort exactly); sector shares 5 points; the 1 bn yuan share of one
-fair's value 8 points (a few very large projects move it); signings a year 60 (one quarter's 67 signings
-times four, so a quarter of the figure). Targets marked ``fitted = False`` are held out: they enter the
-posterior predictive check, not the distance (reasons in ``note``).
+Each figure carries the scale of its distance (``tolerance``): how far the model may sit from the figure for the
+miss to count as one unit. Pipeline rates: 5 points (the fair cohorts were counted "about" one or two years after
+signing, the model's cohort exactly); sector shares 5 points; the 1 bn yuan share of one fair's value 8 points (a
+few very large projects move it); signings a year 60 (one quarter's signings times four, so a quarter of the
+figure). Figures marked ``fitted = false`` are held out: they enter the posterior predictive check, not the
+distance (reasons in ``note``).
 """
 
 from __future__ import annotations
@@ -27,16 +28,19 @@ import numpy as np
 
 from sim.model.stages import REASONS, SIGNED
 from sim.model.units import BN_YUAN, MONTHS_PER_YEAR
+from sim.params import DEFAULT_REGION
+from sim.region import load_region
 
 HORIZON = 48
 COHORT_WINDOW = (13, 24)
 SECTOR_WINDOW = (13, HORIZON)
-SOURCE_LANZHOU = "Lanzhou Morning Post 2015-09-29 (CALIBRATION A)"
+CALIBRATION_REGION = DEFAULT_REGION
+"""The region whose figures the calibration fits (the default region)."""
 
 
 @dataclass(frozen=True)
 class Target:
-    """A reported figure and the model statistic it is compared with."""
+    """A reported figure and the model statistic it is compared with (``statistic``, a key of :func:`measure`)."""
 
     key: str
     value: float
@@ -48,66 +52,21 @@ class Target:
     label_en: str
     note: str = ""
     unit: str = "share"
+    statistic: str = ""
 
     def label(self, lang: str) -> str:
         """The target in words."""
         return self.label_zh if lang == "zh" else self.label_en
 
 
-TARGETS: tuple[Target, ...] = (
-    # --- fitted: the Lanzhou fair cohorts, one source counting the same way
-    Target("start_rate_12m", 0.771, 0.05, "Lanzhou fair 2014, 1,299 projects, about 1 year; " + SOURCE_LANZHOU, True, True,
-           "兰洽会2014：约1年开工率", "Lanzhou 2014 fair: started after ~1 year"),
-    Target("completion_rate_12m", 0.252, 0.05, "Lanzhou fair 2014, about 1 year; " + SOURCE_LANZHOU, True, True,
-           "兰洽会2014：约1年竣工投产率", "Lanzhou 2014 fair: completed after ~1 year"),
-    Target("capital_arrival_rate_12m", 0.329, 0.05, "Lanzhou fair 2014, about 1 year; " + SOURCE_LANZHOU, True, True,
-           "兰洽会2014：约1年资金到位率", "Lanzhou 2014 fair: capital arrived after ~1 year"),
-    Target("start_rate_24m", 0.830, 0.05, "Lanzhou fair 2013, 1,093 projects, about 2 years; " + SOURCE_LANZHOU, True, True,
-           "兰洽会2013：约2年开工率", "Lanzhou 2013 fair: started after ~2 years"),
-    Target("completion_rate_24m", 0.367, 0.05, "Lanzhou fair 2013, about 2 years; " + SOURCE_LANZHOU, True, True,
-           "兰洽会2013：约2年竣工投产率", "Lanzhou 2013 fair: completed after ~2 years"),
-    Target("capital_arrival_rate_24m", 0.456, 0.05, "Lanzhou fair 2013, about 2 years; " + SOURCE_LANZHOU, True, True,
-           "兰洽会2013：约2年资金到位率", "Lanzhou 2013 fair: capital arrived after ~2 years"),
-    # --- fitted: sector structure and scale (CALIBRATION B), at face value
-    Target("industrial_share_signed_capital", 0.652, 0.05, "Gansu Jan-Sep 2024 provincial briefing (CALIBRATION B)", False, True,
-           "甘肃2024：第二产业占签约额", "Gansu 2024: secondary industry share of signed amount"),
-    Target("industrial_share_arrived_capital", 0.552, 0.05, "Gansu Jan-Sep 2024 provincial briefing (CALIBRATION B)", False, True,
-           "甘肃2024：第二产业占到位资金", "Gansu 2024: secondary industry share of arrived funds"),
-    Target("signed_capital_share_1bn_plus", 0.63, 0.08, "Lanzhou fair 2023 report (CALIBRATION B)", False, True,
-           "兰洽会2023：10亿元以上项目占签约额", "Lanzhou 2023 fair: projects of 1 bn yuan and more, share of value"),
-    Target("signings_per_year", 268.0, 60.0, "Dingxi Q1 2023, 67 projects signed in the quarter, times four (CALIBRATION B)",
-           False, True, "定西：每年签约项目数", "Dingxi: projects signed a year", unit="projects / year"),
-    # --- held out: other regions and counts, for the posterior predictive check only
-    Target("start_rate_2m", 0.567, 0.05, "Lanzhou fair 2015, about 7 weeks; " + SOURCE_LANZHOU, True, False,
-           "兰洽会2015：约7周开工率", "Lanzhou 2015 fair: started after ~7 weeks",
-           note="not fitted: a start rate of 57% seven weeks after a fair counts projects under way before they were "
-                "signed again at the fair (CALIBRATION preface), which the model does not represent"),
-    Target("start_rate_12m_qingyang", 0.821, 0.05, "Qingyang commerce bureau (CALIBRATION A)", True, False,
-           "庆阳：当年开工率", "Qingyang: started within the year",
-           note="not fitted: another city, 'within the year'; compared with the 12-month rate"),
-    Target("completion_rate_12m_qingyang", 0.41, 0.05, "Qingyang commerce bureau (CALIBRATION A)", True, False,
-           "庆阳：当年投产率", "Qingyang: producing within the year",
-           note="not fitted: another city; compared with the 12-month completion rate"),
-    Target("capital_arrival_rate_12m_qingyang", 0.235, 0.05, "Qingyang commerce bureau (CALIBRATION A)", True, False,
-           "庆阳：当年资金到位率", "Qingyang: capital arrived within the year",
-           note="not fitted: another city; compared with the 12-month capital-arrival rate"),
-    Target("start_rate_12m_sichuan", 0.86, 0.05, "10th West China Fair, Sichuan, 2010 (CALIBRATION A)", True, False,
-           "四川西博会：约1年开工率", "Sichuan West China Fair: started after ~1 year",
-           note="not fitted: another province; compared with the 12-month start rate"),
-    Target("completion_rate_12m_sichuan", 0.30, 0.05, "10th West China Fair, Sichuan, 2010 (CALIBRATION A)", True, False,
-           "四川西博会：约1年投产率", "Sichuan West China Fair: producing after ~1 year",
-           note="not fitted: another province; compared with the 12-month completion rate"),
-    Target("capital_arrival_rate_12m_sichuan", 0.30, 0.05, "10th West China Fair, Sichuan, 2010 (CALIBRATION A)", True, False,
-           "四川西博会：约1年资金到位率", "Sichuan West China Fair: capital arrived after ~1 year",
-           note="not fitted: another province; compared with the 12-month capital-arrival rate"),
-    Target("capital_arrival_rate_12m_linxia", 0.209, 0.05, "Linxia 2006 news report (CALIBRATION A)", True, False,
-           "临夏2006：当年资金到位率", "Linxia 2006: capital arrived in the same year",
-           note="not fitted: another prefecture, 'same year' (under 12 months on average); compared with the 12-month rate"),
-    Target("signed_capital_bn_per_year", 76.4, 20.0, "Dingxi Q1 2023, 19.09 bn yuan signed in the quarter, times four (CALIBRATION B)",
-           False, False, "定西：每年签约金额（亿元）", "Dingxi: signed amount a year (bn yuan)",
-           note="not fitted: the amount depends on the pool's size distribution, which is checked through the 1 bn yuan share",
-           unit="bn yuan / year"),
-)
+def region_targets(region: str) -> tuple[Target, ...]:
+    """The figures of ``region`` (its ``figures.toml``) as targets: the source says which count it is and where it
+    comes from (``docs/SOURCES.md#<entry>``)."""
+    return tuple(Target(f.key, f.value, f.tolerance, f"{f.what} ({f.source})", f.upper_bound, f.fitted, f.label_zh,
+                        f.label_en, f.note, f.unit, f.statistic) for f in load_region(region).figures)
+
+
+TARGETS: tuple[Target, ...] = region_targets(CALIBRATION_REGION)
 """Every figure the calibration compares with: fitted ones enter the distance, held-out ones only the check."""
 
 FITTED = tuple(t for t in TARGETS if t.fitted)
@@ -115,16 +74,16 @@ BY_KEY = {t.key: t for t in TARGETS}
 REPORTED_PREFIX = "reported_"
 """Summary statistics of a run on the reported scale (true x over-reporting, at most 1) carry this prefix."""
 
-# Which model statistic each held-out regional figure is compared with.
-MODEL_KEY = {t.key: t.key.rsplit("_", 1)[0] if t.key.endswith(("_qingyang", "_sichuan", "_linxia")) else t.key
-             for t in TARGETS}
+MODEL_KEY = {t.key: t.statistic for t in TARGETS}
+"""Which model statistic each figure is compared with."""
 
 
 def measure(m) -> dict[str, float]:
     """Every statistic of a finished run that the calibration uses or reports (true scale): the cohort rates,
-    the sector structure and scale, and the reasons why serious signed projects withdrew (reported, not fitted)."""
+    the sector structure and scale (counts and amounts a year at reference size: divided by ``Params.scale``), and
+    the reasons why serious signed projects withdrew (reported, not fitted)."""
     # The model's outputs (and Mesa) load only when a run is measured: `sim params` reads the figures alone.
-    from sim.model.outputs import cohort_rates
+    from sim.model.outputs import MONTHLY_TABLE, cohort_rates
 
     out: dict[str, float] = {}
     for after in (2, 12, 24):
@@ -148,6 +107,10 @@ def measure(m) -> dict[str, float]:
     scale = m.p.scale
     out["signings_per_year"] = float(signed.sum()) / years / scale
     out["signed_capital_bn_per_year"] = total / BN_YUAN / years / scale
+    # Capital arriving in the years measured, from projects signed at any time (as yearly reports count it).
+    series = m.datacollector.tables[MONTHLY_TABLE]["arrived_capital"]
+    if len(series) > hi:
+        out["arrived_capital_bn_per_year"] = (series[hi] - series[lo - 1]) / BN_YUAN / years / scale
     gone = (pl.end_stage >= SIGNED) & m.pop.serious & (pl.reason >= 0)
     counts = np.bincount(pl.reason[gone], minlength=len(REASONS))
     n = max(int(counts.sum()), 1)

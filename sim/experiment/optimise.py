@@ -82,7 +82,6 @@ from sim.experiment.spec import flatten_overrides, load_experiment
 from sim.experiment.store import load_summaries
 from sim.files import atomic_write, atomic_write_text
 from sim.model.registry import higher_is_better
-from sim.model.vocabulary import GOVERNMENTS
 from sim.params import BUDGET_LEVERS
 from sim.scenario import ScenarioSpec, load_scenario, read_toml
 from sim.stats import t_interval
@@ -687,10 +686,10 @@ def allocation_table(spec: OptimiseSpec, out: Path, chosen: int, X: np.ndarray, 
     size (the region of the parameter file), measured from the runs' ledgers (``spent_by_lever``)."""
     # The model's names (and Mesa) load only when a search writes its tables, not when its file is read.
     from sim.model.budget import SPEND_KEYS
-    from sim.model.model import COUNTIES
 
     mine, theirs, spec_opt, spec_base, per_year = _chosen_runs(spec, out, chosen, X, gens, cmp_runs, base)
-    leaders = len(COUNTIES) + 1  # every county's and the city's leader
+    # every county's and the city's leader, each at the attention the region file gives it
+    leaders = sum(g.leader_attention for g in spec_opt.params.governments.values())
     rows = []
     for lever in SPEND_KEYS:
         col = f"spent_by_lever.{lever}"
@@ -722,16 +721,16 @@ def allocation_by_government(spec: OptimiseSpec, out: Path, chosen: int, X: np.n
     scenario: 万元 a year at reference size from the runs' ledgers (``spent_by_government``: what each government
     spent on its contacts, its tracked projects, its promises, its idle land and its leader's attention; the city
     also carries what it runs for the whole region), and each leader's months a year given to attraction. The
-    shares are decided for the region; the model's own rules (equal county channel money, courting pressure,
-    where prospects and idle land are) decide how they fall on the counties. Empty for runs without these
+    shares are decided for the region; the model's own rules (each county's share of the channel money, courting
+    pressure, where prospects and idle land are) decide how they fall on the counties. The governments and their
+    names are the region's (``governments`` of the parameters, from its region file). Empty for runs without these
     accounts."""
     from sim.model.budget import SPEND_KEYS  # as in allocation_table
-    from sim.model.model import COUNTIES
 
     mine, theirs, spec_opt, spec_base, per_year = _chosen_runs(spec, out, chosen, X, gens, cmp_runs, base)
-    names = [*COUNTIES, "city"]
+    governments = spec_opt.params.governments
     rows = []
-    for gov in names:
+    for gov, g in governments.items():
         for lever in SPEND_KEYS:
             col = f"spent_by_government.{gov}.{lever}"
             if col not in mine or col not in theirs:
@@ -740,13 +739,14 @@ def allocation_by_government(spec: OptimiseSpec, out: Path, chosen: int, X: np.n
             b = float(theirs[col].mean()) * per_year
             if a == 0 and b == 0:
                 continue
-            row = {"government": gov, "government_zh": GOVERNMENTS[gov][0],
+            row = {"government": gov, "government_zh": g.name_zh, "government_en": g.name_en,
                    "lever": lever, "wan_yuan_per_year": a, "scenario_wan_yuan_per_year": b,
                    "leader_months_per_year": float("nan"), "scenario_leader_months_per_year": float("nan")}
             if lever == "leadership_attention":
-                row["leader_months_per_year"] = spec_opt.params.policy.leadership_attention * 12.0
-                row["scenario_leader_months_per_year"] = spec_base.params.policy.leadership_attention * 12.0
+                row["leader_months_per_year"] = spec_opt.params.policy.leadership_attention * g.leader_attention * 12.0
+                row["scenario_leader_months_per_year"] = (spec_base.params.policy.leadership_attention
+                                                          * spec_base.params.governments[gov].leader_attention * 12.0)
             rows.append(row)
-    return pd.DataFrame(rows, columns=["government", "government_zh", "lever", "wan_yuan_per_year",
+    return pd.DataFrame(rows, columns=["government", "government_zh", "government_en", "lever", "wan_yuan_per_year",
                                        "scenario_wan_yuan_per_year", "leader_months_per_year",
                                        "scenario_leader_months_per_year"])

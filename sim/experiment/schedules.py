@@ -192,11 +192,18 @@ class AdaptiveState:
     comparisons: list[Comparison]
     baseline_index: int
     complete: bool = False
+    baseline_of: list[int] | None = None  # each scenario's baseline (its region's); None: baseline_index for all
+    minimum: int = 1  # replications of a baseline with nothing to compare with (a region's only scenario)
+
+    def base(self, scenario_index: int) -> int:
+        """The baseline scenario ``scenario_index`` is compared with."""
+        return self.baseline_index if self.baseline_of is None else self.baseline_of[scenario_index]
 
     def replications(self, scenario_index: int, point_id: int) -> int:
-        """Replications scenario ``scenario_index`` needs at ``point_id`` (the baseline: its longest comparison's)."""
-        if scenario_index == self.baseline_index:
-            return max(c.replications for c in self.comparisons if c.point_id == point_id)
+        """Replications scenario ``scenario_index`` needs at ``point_id`` (a baseline: its longest comparison's)."""
+        if self.base(scenario_index) == scenario_index:
+            return max((c.replications for c in self.comparisons
+                        if c.point_id == point_id and self.base(c.scenario_index) == scenario_index), default=self.minimum)
         return next(c.replications for c in self.comparisons
                     if c.scenario_index == scenario_index and c.point_id == point_id)
 
@@ -254,8 +261,9 @@ def replay_rounds(exp: ExperimentSpec, stored: StoredOutcomes) -> AdaptiveState:
     base = exp.baseline_index
     rule = AdequacyRule()
     outputs, values = stored.outputs, stored.values
-    state = AdaptiveState([Comparison(e.index, p, a.min) for e in exp.scenarios if e.index != base
-                           for p in range(exp.design.n_points)], base)
+    baseline_of = [exp.baseline_for(e.index) for e in exp.scenarios]
+    state = AdaptiveState([Comparison(e.index, p, a.min) for e in exp.scenarios if baseline_of[e.index] != e.index
+                           for p in range(exp.design.n_points)], base, baseline_of=baseline_of, minimum=a.min)
     while True:
         if any((s, p, r) not in values for s in range(len(exp.scenarios)) for p in range(exp.design.n_points)
                for r in range(state.replications(s, p))):
@@ -267,7 +275,7 @@ def replay_rounds(exp: ExperimentSpec, stored: StoredOutcomes) -> AdaptiveState:
         for c in active:
             n = c.replications
             A = np.array([values[(c.scenario_index, c.point_id, r)] for r in range(n)])
-            B = np.array([values[(base, c.point_id, r)] for r in range(n)])
+            B = np.array([values[(state.base(c.scenario_index), c.point_id, r)] for r in range(n)])
             seen = observable(A, B)  # a cohort the horizon cannot follow is NaN in every run: nothing to judge
             rows = effect_rows(exp.scenarios[c.scenario_index].name, c.point_id, "", [outputs[j] for j in seen],
                                A[:, seen], B[:, seen], rule, exp.horizon_months or 0, "summary")

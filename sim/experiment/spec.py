@@ -40,6 +40,13 @@ applied to every scenario and validated here with
 :meth:`sim.scenario.ScenarioSpec.with_overrides`, so a bad key or an out-of-range
 value stops the experiment before any run, with one line naming the file,
 the key, what was expected and what was found (:class:`ScenarioError`).
+
+Scenarios may be of different regions (each names its own, ``[scenario]
+region``): the comparisons pair a scenario only with the baseline of its
+region, the scenario named ``baseline`` for its region and the first scenario
+of each other region (:meth:`ExperimentSpec.baseline_for`); a design point
+must be valid for every scenario, so one that sets a region's own sectors
+fits only experiments of that region.
 """
 
 from __future__ import annotations
@@ -154,6 +161,15 @@ class ExperimentSpec:
         """The scenario comparisons are made against: the one named 'baseline', else the first."""
         return next((e.index for e in self.scenarios if e.name == "baseline"), 0)
 
+    def baseline_for(self, index: int) -> int:
+        """The scenario scenario ``index`` is compared with: the baseline if it is of the same region, else the first
+        scenario of its region (scenarios are paired only within a region)."""
+        base = self.scenarios[self.baseline_index]
+        region = self.scenarios[index].spec.region
+        if base.spec.region == region:
+            return base.index
+        return next(e.index for e in self.scenarios if e.spec.region == region)
+
     def describe(self) -> str:
         """One line for people: how many runs and why."""
         if self.adaptive:
@@ -186,7 +202,7 @@ def flatten_overrides(table: dict[str, Any], tree: Any, prefix: str = "") -> dic
 
     ``{"policy": {"incentive_rate": 5}}`` and ``{"policy.incentive_rate": 5}``
     both give ``{"policy.incentive_rate": 5}``. Descent stops at a parameter
-    whose value is itself a table of new keys (``sector_focus = {potato = 2}``),
+    whose value is itself a table of new keys (``sector_focus = {leading = 2}``),
     which is then replaced whole. ``tree`` is the parameter tree (a dict) used
     to tell sections from table-valued parameters.
     """

@@ -305,7 +305,7 @@ def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
         "experiment_file": str(exp.path), "experiment_file_absolute": str(exp.path.resolve()),
         "experiment_sha256": exp.sha256, "experiment_text": exp.text,
         "scenarios": [{"index": e.index, "name": e.name, "title": e.spec.title, "description": e.spec.description,
-                       "file": e.file, "path": str(e.path.resolve()),
+                       "region": e.spec.region, "file": e.file, "path": str(e.path.resolve()),
                        "extends_chain": list(e.spec.chain), "config_hash": e.spec.config_hash(),
                        "sha256": _sha256(e.path), "text": e.path.read_text(encoding="utf-8")}
                       for e in exp.scenarios],

@@ -30,7 +30,7 @@ from sim.model.stages import (  # noqa: F401  (re-exported: the model's modules 
     WITHDRAWN,
 )
 from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
-from sim.params import BELIEF_KEYS, SECTORS
+from sim.params import BELIEF_KEYS
 
 if TYPE_CHECKING:
     from sim.model.model import AttractionModel
@@ -54,7 +54,8 @@ class Investor:
 
     @property
     def sector(self) -> str:
-        return SECTORS[int(self.model.pop.sector[self.row])]
+        """The project's sector (an id of the region's sectors)."""
+        return self.model.p.sector_ids[int(self.model.pop.sector[self.row])]
 
     @property
     def capital(self) -> float:
@@ -159,11 +160,12 @@ class Government(Agent):
     """The city (市) or a county/district government (区县): a pool of serviced land, idle assets, its
     promotion contacts and a leader who may be rotated out."""
 
-    def __init__(self, model: AttractionModel, index: int, name: str, is_city: bool):
+    def __init__(self, model: AttractionModel, index: int, name: str, is_city: bool, attention_factor: float = 1.0):
         super().__init__(model)
         self.index = index
         self.name = name
         self.is_city = is_city
+        self.attention_factor = attention_factor  # its leader's attention relative to the strategy's (region file)
         self.free_land = 0.0
         self.land_built = 0.0
         self.idle_mu = 0.0  # idle land and half-built plant that revitalisation can bring back
@@ -171,7 +173,7 @@ class Government(Agent):
         self.contacts = 0
         self.leader_since = 0
         self.rotations = 0
-        self.attention = model.p.policy.leadership_attention
+        self.attention = model.p.policy.leadership_attention * attention_factor
         self.pressure = 0.0  # how far behind the other counties it stands in this year's assessment (0-1)
         self.markup = 0.0  # extra incentive it offers a prospect a rival also courts
         self.score_year = 0.0  # this year's assessed achievement, 万元
@@ -204,7 +206,8 @@ class Government(Agent):
             return
         self.rotations += 1
         self.leader_since = m.t
-        self.attention = float(np.clip(pol.leadership_attention * (1.0 + pol.leader_attention_spread * (2 * u_attention - 1)), 0.0, 1.0))
+        self.attention = float(np.clip(pol.leadership_attention * self.attention_factor
+                                       * (1.0 + pol.leader_attention_spread * (2 * u_attention - 1)), 0.0, 1.0))
         m.ledger.drop_promises(self.index)
         if self.is_city and u_keep >= pol.persistence:
             m.stop_go_pending = True

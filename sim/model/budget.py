@@ -17,7 +17,8 @@ to it in one currency (万元):
 
 Running costs (institutions, staff, attention, interest) come off first, in
 that order, as far as the money goes; the rest is allotted to the levers by the
-strategy's shares. The incentive fund and the investment fund receive their
+strategy's shares. Money a strategy adds to a lever in 万元 (``budget.amounts``)
+is new money, allotted to that lever on top of its share. The incentive fund and the investment fund receive their
 allotment in twelve monthly instalments and carry their balance over; other
 allotments unused within their year go back to the treasury. Every yuan is
 accounted for: ``budget_total = spent + held in the funds + returned``.
@@ -28,8 +29,9 @@ that bought them, funded referrals to the referred prospect's government,
 tracking to the government of each tracked project, incentives to the
 government that promised them, lost fund stakes to the project's government,
 revitalised idle assets to the government whose idle land came back, and the
-attention of leaders (and of institutionalising the strategy) equally to every
-government's leader. What the city runs for the whole region (the park,
+attention of leaders to each government's leader (in proportion to the
+attention the region file gives it; equally where it says nothing), that of
+institutionalising the strategy equally. What the city runs for the whole region (the park,
 forums, training, the legal environment, the atmosphere campaign, local-firm
 encouragement, the centres, the promotion team, coordination offices and the
 vetting of promises) is booked to the city.
@@ -60,7 +62,8 @@ RUNNING_KEYS = ("park_interest", "one_stop_centre", "complaint_centre", "team", 
 SPEND_KEYS = (*BUDGET_LEVERS, *RUNNING_KEYS, "promise_vetting")
 _KEY_INDEX = {k: i for i, k in enumerate(SPEND_KEYS)}
 PER_LEADER = ("leadership_attention", "persistence")
-"""Running costs that are the attention of every government's leader: booked equally to each government."""
+"""Running costs that are the attention of every government's leader: booked to each government's leader (attention in
+proportion to each leader's, institutionalising equally)."""
 FUNDS = ("incentive_fund", "investment_fund")
 
 
@@ -80,6 +83,7 @@ class Ledger:
         self.allotment: dict[str, float] = {}
         self.spent_year: dict[str, float] = {}
         self.spent = dict.fromkeys(SPEND_KEYS, 0.0)  # cumulative by lever
+        self.allotted = dict.fromkeys(BUDGET_LEVERS, 0.0)  # cumulative allotments of the levers (after stop-go cuts)
         self.by_government = np.zeros((len(m.governments), len(SPEND_KEYS)))  # cumulative by government and lever
         self.returned = 0.0  # allotments unused within their year, back to the treasury
         self.fund = dict.fromkeys(FUNDS, 0.0)  # balances carried over
@@ -175,7 +179,7 @@ class Ledger:
             "city_coordination": (pol.coordination_staff * staff + pol.coordination_attention * attention) if pol.city_coordination else 0.0,
             "vertical_coordination": sv.vertical_coordination * (sv.vertical_coordination_staff * staff
                                                                   + sv.vertical_coordination_attention * attention),
-            "leadership_attention": pol.leadership_attention * leaders * attention,
+            "leadership_attention": pol.leadership_attention * sum(g.attention_factor for g in m.governments) * attention,
             "persistence": pol.persistence * pol.persistence_attention * leaders * attention,
         }
 
@@ -203,7 +207,7 @@ class Ledger:
             on[key] = cost <= left + 1e-9
             paid = cost if on[key] else 0.0
             self.allotment[key] = paid
-            self._book(key, paid, np.ones(len(m.governments)) if key in PER_LEADER else None)
+            self._book(key, paid, self._leaders(key) if key in PER_LEADER else None)
             left -= paid
         m.one_stop_on = p.service.one_stop_centre and on["one_stop_centre"]
         m.complaint_centre_on = p.service.complaint_centre and on["complaint_centre"]
@@ -212,9 +216,33 @@ class Ledger:
         for lever in BUDGET_LEVERS:
             self.allotment[lever] = p.budget.shares.get(lever, 0.0) * left * factor
         self.returned += left * (1.0 - factor) * sum(p.budget.shares.values()) + left * (1.0 - sum(p.budget.shares.values()))
+        if p.budget.amounts:  # money added to levers in 万元: new money, on top of the shares
+            added = {lever: amount * s for lever, amount in p.budget.amounts.items()}
+            self.budget_year += sum(added.values())
+            self.budget_total += sum(added.values())
+            for lever, amount in added.items():
+                self.allotment[lever] += amount * factor
+                self.returned += amount * (1.0 - factor)
+        for lever in BUDGET_LEVERS:
+            self.allotted[lever] += self.allotment[lever]
         for f in FUNDS:
             self.fund_inflow[f] = self.allotment[f] / MONTHS_PER_YEAR
         self._spend_now()
+
+    def _leaders(self, key: str) -> np.ndarray:
+        """How a running cost of leaders' time falls on the governments: attention by each leader's attention,
+        institutionalising the strategy equally."""
+        if key == "leadership_attention":
+            return np.array([g.attention_factor for g in self.m.governments])
+        return np.ones(len(self.m.governments))
+
+    def held_by_lever(self) -> dict[str, float]:
+        """Money allotted to each lever and not yet paid out, 万元: the funds' balances (the investment fund's with the
+        stakes still tied up in projects); 0 for the other levers, whose unused money goes back each year."""
+        out = dict.fromkeys(BUDGET_LEVERS, 0.0)
+        out["incentive_fund"] = self.fund["incentive_fund"]
+        out["investment_fund"] = self.fund["investment_fund"] + self.fund_exposed
+        return out
 
     def _spend_now(self) -> None:
         m, p = self.m, self.m.p

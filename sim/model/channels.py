@@ -5,7 +5,8 @@ its own targeting: a sector focus, a preference for size (the firm's real
 capital, known from registers: ranking by size does not favour the unserious
 projects that inflate the amounts they sign) and a lead quality (how
 over-represented serious prospects are among its contacts). City-level channels are run by the city;
-county-level ones by each county with an equal share of the money.
+county-level ones by each county with its share of the money (``governments.*.channel_share`` of the region
+file; equal shares where it gives none).
 
 Without city coordination (P6) every county picks its prospects on its own:
 two counties can court the same prospect (a duplicated contact, wasted money)
@@ -26,7 +27,7 @@ import numpy as np
 from sim.model import beliefs, kernels
 from sim.model.agents import CONTACTED
 from sim.model.units import MONTHS_PER_YEAR, SPREAD_LOW
-from sim.params import CHANNELS, SECTORS
+from sim.params import CHANNELS
 
 if TYPE_CHECKING:
     from sim.model.model import AttractionModel
@@ -50,6 +51,8 @@ class ChannelModel:
         self.logw["forum"] = self._logw(p.policy.forum_leads, rel_size, s0)
         self.logw["partner_lead"] = self._logw(p.local_firms.partner_leads, rel_size, s0)
         self.carry = np.zeros((len(m.governments), len(CHANNELS)))
+        weight, total = p.county_split("channel_share")
+        self.county_money = (np.array(weight), total)  # each county's part of the county channel money: weight / total
         # Targeting weights exponentiated once (they never change): row j is exp(logw - its largest value).
         self.top = np.array([float(self.logw[name].max()) if m.n else 0.0 for name in CHANNELS])
         self.weight = np.exp(np.stack([self.logw[name] for name in CHANNELS]) - self.top[:, None]) if m.n else np.zeros((len(CHANNELS), 0))
@@ -62,7 +65,7 @@ class ChannelModel:
 
     def _logw(self, ch, rel_size: np.ndarray, s0: float) -> np.ndarray:
         pop = self.m.pop
-        focus = np.array([ch.sector_focus.get(s, 1.0) for s in SECTORS])[pop.sector]
+        focus = np.array(self.m.p.focus_weights(ch.sector_focus))[pop.sector]
         q = np.clip(ch.quality, 1e-3, 1 - 1e-3)
         s0 = np.clip(s0, 1e-3, 1 - 1e-3)
         qual = np.where(pop.serious, q / s0, (1 - q) / (1 - s0))
@@ -74,7 +77,7 @@ class ChannelModel:
         m, p = self.m, self.m.p
         money = m.ledger.allotment.get("channels", 0.0) / MONTHS_PER_YEAR
         want = np.zeros_like(self.carry)
-        n_counties = len(m.governments) - 1
+        weight, total = self.county_money
         market = float(m.n)  # no channel reaches more prospects than the population holds
         pace = self.pace()
         for j, name in enumerate(CHANNELS):
@@ -85,7 +88,7 @@ class ChannelModel:
             if ch.city_level:
                 want[-1, j] = n
             else:
-                want[:-1, j] = n / n_counties * pace
+                want[:-1, j] = n * weight / total * pace
         # No more contacts than the year's channel money left can pay for.
         due = float((want * self.cost).sum())
         left = max(0.0, m.ledger.remaining("channels"))
@@ -280,8 +283,7 @@ class ChannelModel:
         pl = m.investors.pipeline
         pl.channel[idx] = SOURCE_INDEX["partner_lead"]
         m.investors.partner_lead[idx] = True
-        counties = len(m.governments) - 1
-        pl.gov[idx] = np.minimum((u * counties).astype(np.int8), counties - 1)
+        pl.gov[idx] = m.pick_county(u, idx)
         m.counters.partner_leads += idx.size
         return idx
 
@@ -340,8 +342,7 @@ class ChannelModel:
         if moved.size == 0:
             return
         # The same draw, rescaled, picks the county (so a larger park changes who moves, not whom they meet).
-        county = np.minimum(((u0[go] - fit) / (1.0 - fit) * city).astype(np.int8), city - 1)
-        pl.gov[moved] = county
+        pl.gov[moved] = m.pick_county((u0[go] - fit) / (1.0 - fit), moved)
         months = m.p.platform.handoff_months * (1.0 - fit)
         pl.handoff_until[moved] = m.t + np.ceil(months * (SPREAD_LOW + m.streams.uniform("handoff", moved, m.t, 1))).astype(np.int32)
         m.counters.handoffs += moved.size

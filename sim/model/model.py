@@ -57,10 +57,8 @@ from sim.model.units import (
     PERCENT,
     SPREAD_LOW,
 )
-from sim.params import SECTORS, Params
+from sim.params import Params
 
-COUNTIES = ("anding", "tongwei", "longxi", "weiyuan", "lintao", "zhang", "min")
-CITY = len(COUNTIES)  # index of the city government and of the city park's land pool
 _NO_OFFER = np.zeros(0)  # no incentive offered at the table: prospects expect the published rate
 
 
@@ -72,7 +70,8 @@ class AttractionScenario(Scenario):
 
 
 class AttractionModel(Model):
-    """Investors, departments, governments and local firms of a prefecture (default: Dingxi, 1 district + 6 counties).
+    """Investors, departments, governments and local firms of a prefecture: its districts and counties and the city
+    itself (the governments of the region's file, in its order, the city last; ``params.governments``).
 
     Who owns what: every investor's changing state is the investor table ``investors``
     (:class:`~sim.model.investors.InvestorTable`; a stage changes only through its ``set_stage``); what is fixed
@@ -102,19 +101,28 @@ class AttractionModel(Model):
         if n > n0:
             self.arrival_month[n0:] = 1 + (np.arange(n - n0) / rate).astype(np.int32)
         self._init_state(n)
-        self.sector_env_weight = np.array([p.population.sectors[s].env_weight for s in SECTORS])[self.pop.sector]
-        self.sector_appeal = np.array([p.population.sectors[s].appeal for s in SECTORS])[self.pop.sector]
-        sectors = [p.population.sectors[s] for s in SECTORS]
+        sectors = list(p.population.sectors.values())
+        self.sector_env_weight = np.array([s.env_weight for s in sectors])[self.pop.sector]
+        self.sector_appeal = np.array([s.appeal for s in sectors])[self.pop.sector]
         self.jobs_per_capital = np.array([s.jobs_per_million / CAPITAL_PER_MILLION for s in sectors])[self.pop.sector]
         self.tax_per_capital_month = np.array([s.tax_yield / MONTHS_PER_YEAR for s in sectors])[self.pop.sector]
 
         self._make_departments()
-        self.governments = [Government(self, i, name, False) for i, name in enumerate(COUNTIES)]
-        self.governments.append(Government(self, CITY, "city", True))
-        for g in self.governments[:CITY]:
-            g.free_land = p.platform.initial_land_mu * p.scale / len(COUNTIES)
-            g.idle_mu = p.platform.idle_stock_mu * p.scale / len(COUNTIES)
-        self.city = self.governments[CITY]
+        self.governments = [Government(self, i, name, spec.kind == "city", spec.leader_attention)
+                            for i, (name, spec) in enumerate(p.governments.items())]
+        self.city = self.governments[-1]  # the city (市本级), whose land pool is the city park
+        self.counties = self.governments[:-1]
+        # The counties' parts of the region's land, idle stock and yearly land, as the region file shares them.
+        land, land_total = p.county_split("land_share")
+        idle, idle_total = p.county_split("idle_share")
+        self.land_added_split = p.county_split("land_added_share")
+        for g in self.counties:
+            g.free_land = p.platform.initial_land_mu * p.scale * land[g.index] / land_total
+            g.idle_mu = p.platform.idle_stock_mu * p.scale * idle[g.index] / idle_total
+        focus = p.county_focus()
+        # Where a project handed on by the city, or a partner lead, goes: the cumulative weights of the counties for
+        # each sector (None: every county alike).
+        self.county_cumulative = None if focus is None else np.cumsum(focus, axis=1) / np.sum(focus, axis=1, keepdims=True)
         lf = p.local_firms
         self.n_firms = int(round(lf.count * p.scale))
         a = lf.proactiveness_concentration
@@ -347,7 +355,7 @@ class AttractionModel(Model):
             self._grant(waiting[gov == g.index], g)
         # Projects that found no land at home may go elsewhere: first into the city park (a platform for the
         # whole region), then to the counties with most free land: a late hand-off, with a delay and wavering.
-        others = [self.city] + sorted(self.governments[:CITY], key=lambda g: -g.free_land)
+        others = [self.city] + sorted(self.counties, key=lambda g: -g.free_land)
         for g in others:
             rest = waiting[~inv.land.granted[waiting]]
             if rest.size == 0 or g.free_land <= 0:
@@ -387,11 +395,22 @@ class AttractionModel(Model):
         return take, done
 
     def _county_land(self) -> None:
-        """Counties service land through the year outside the strategy (it arrives monthly, not all in January)."""
+        """Counties service land through the year outside the strategy (it arrives monthly, not all in January), each
+        its part of the region's yearly land."""
         p = self.p
-        monthly = p.platform.county_land_mu_per_year * p.scale / len(COUNTIES) / MONTHS_PER_YEAR
-        for g in self.governments[:CITY]:
-            g.free_land += monthly
+        weight, total = self.land_added_split
+        for g in self.counties:
+            g.free_land += p.platform.county_land_mu_per_year * p.scale * weight[g.index] / total / MONTHS_PER_YEAR
+
+    def pick_county(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The district or county (government index) each project ``rows`` goes to, from one uniform ``u`` in [0, 1) per
+        row: every county alike, or, where counties promote industries of their own, in proportion to their weight
+        for the project's sector (``Params.county_focus``)."""
+        k = len(self.counties)
+        if self.county_cumulative is None:
+            return np.minimum((u * k).astype(np.int8), k - 1)
+        cum = self.county_cumulative[self.pop.sector[rows]]
+        return np.minimum((u[:, None] >= cum[:, :-1]).sum(axis=1), k - 1).astype(np.int8)
 
     def _politics(self) -> None:
         """Leaders may be rotated out this month (one draw per government and per promise, whatever happens)."""
@@ -414,7 +433,7 @@ class AttractionModel(Model):
         # only projects located with a government count
         signed, landed = kernels.year_scores(inv.pipeline.gov, len(self.governments), self.pop.announced,
                                              inv.pipeline.signed_month, year_start, cap.arrived, cap.arrived_year_start)
-        counties = self.governments[:CITY]
+        counties = self.counties
         for g in counties:
             g.score_year = w * signed[g.index] + (1.0 - w) * landed[g.index]
         mean = beliefs.mean_of([g.score_year for g in counties])

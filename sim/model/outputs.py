@@ -246,7 +246,7 @@ def summary(m: AttractionModel) -> dict:
     out["industrial_share_started"] = _ratio((started & m.pop.industrial).sum(), started.sum())
     out["industrial_share_completed"] = _ratio((completed & m.pop.industrial).sum(), completed.sum())
     out["industrial_share_signed_capital"] = _ratio(m.pop.announced[signed & m.pop.industrial].sum(), cap_signed)
-    # Lanzhou fair 2023: projects of 1 bn yuan and more are 63% of the signed value (CALIBRATION B).
+    # One provincial fair's projects of 1 bn yuan and more are 63% of its signed value (docs/SOURCES.md#provincial-fair-2023).
     out["signed_capital_share_1bn_plus"] = _ratio(m.pop.announced[signed & (m.pop.announced >= BN_YUAN)].sum(), cap_signed)
     arrived = inv.capital.arrived
     out["industrial_share_arrived_capital"] = _ratio(arrived[m.pop.industrial].sum(), arrived.sum())
@@ -300,6 +300,9 @@ def summary(m: AttractionModel) -> dict:
         r: {STAGE_NAMES[s]: int(m.counters.by_reason_stage[i, s]) for s in (NEGOTIATING, SIGNED, BUILDING, OPERATING)}
         for i, r in enumerate(REASONS)}
     out["spent_by_lever"] = {k: float(v) for k, v in m.ledger.spent.items()}
+    # Money allotted to each lever, paid out (spent_by_lever) and still held (the funds): a fund allotted more is not free.
+    out["allotted_by_lever"] = {k: float(v) for k, v in m.ledger.allotted.items()}
+    out["held_by_lever"] = m.ledger.held_by_lever()
     out["spent_by_government"] = {g.name: {k: float(v) for k, v in zip(SPEND_KEYS, m.ledger.by_government[g.index], strict=True)}
                                   for g in m.governments}
     for after in COHORT_MONTHS:

@@ -14,14 +14,14 @@ import numpy as np
 from scipy import sparse
 
 from sim.model.units import MIN_PATIENCE_MONTHS
-from sim.params import ORIGINS, SECTORS, Params
+from sim.params import ORIGINS, Params
 
 
 @dataclass
 class Population:
     """Fixed attributes of the prospect pool (one row per investor)."""
 
-    sector: np.ndarray  # int8 index into SECTORS
+    sector: np.ndarray  # int8 index into the region's sectors (``Params.sector_ids``)
     origin: np.ndarray  # int8 index into ORIGINS
     capital: np.ndarray  # 万元, true capital the project would invest
     announced: np.ndarray  # 万元, capital written into the contract (inflated for unserious projects)
@@ -62,8 +62,8 @@ def draw_population(p: Params, rng: np.random.Generator, net_rng: np.random.Gene
 
 def _draw_attributes(p: Params, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Attributes of ``n`` prospects."""
-    sectors = [p.population.sectors[s] for s in SECTORS]
-    sector = rng.choice(len(SECTORS), size=n, p=[s.share for s in sectors]).astype(np.int8)
+    sectors = list(p.population.sectors.values())
+    sector = rng.choice(len(sectors), size=n, p=[s.share for s in sectors]).astype(np.int8)
     origin = rng.choice(len(ORIGINS), size=n, p=[p.population.origin_shares[o] for o in ORIGINS]).astype(np.int8)
     median = np.array([s.capital_median for s in sectors])[sector]
     capital = median * np.exp(p.population.capital_sigma * rng.standard_normal(n))

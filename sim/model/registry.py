@@ -10,7 +10,7 @@ number of months after its own signing, so recent signings that have not had tim
 rate down (no calendar artefact). For ``k`` of 12, 24 and 36 the cohort is every project signed early enough to
 be followed ``k`` months (signed in months 1 to t - k); ``cohorts_by_year`` gives the same rates per signing
 year. A project counts as fulfilled (履约) once it has started building (开工), even if it later stalls or
-withdraws; the same count is the cohort's 开工率 (start rate). Terms follow CALIBRATION.md. Stock measures (``share_*_to_date``, ``share_building_or_operating_now``) move with the calendar and say
+withdraws; the same count is the cohort's 开工率 (start rate). Terms follow the reports (docs/SOURCES.md). Stock measures (``share_*_to_date``, ``share_building_or_operating_now``) move with the calendar and say
 so in their names. "Started" means construction began, "completed" that the project reached operation.
 
 Definitions speak of the end of the run, as the summary does; a monthly column gives the same quantity in each
@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from sim.model.stages import REASONS
 from sim.model.units import COHORT_MONTHS, HEADLINE_COHORT_MONTHS, MONTHS_PER_YEAR
 from sim.model.vocabulary import (
-    GOVERNMENTS,
     LEVERS,
     PLACES,
     REASON_NAMES,
@@ -35,6 +34,7 @@ from sim.model.vocabulary import (
     Pair,
     pick,
 )
+from sim.params import BUDGET_LEVERS
 
 KINDS: dict[str, str] = {
     "rate": "a rate of a cohort or a stock of signed projects, 0-1",
@@ -371,6 +371,13 @@ for _r in REASONS:
 for _lever, (_zh, _en) in LEVERS.items():
     _add(f"spent_by_lever.{_lever}", "money", (f"支出：{_zh}", f"Spent: {_lower(_en)}"),
          (f"用于“{_zh}”的支出", f"money spent on {_lower(_en)}"))
+for _lever in BUDGET_LEVERS:
+    _zh, _en = LEVERS[_lever]
+    _add(f"allotted_by_lever.{_lever}", "money", (f"拨付：{_zh}", f"Allotted: {_lower(_en)}"),
+         (f"分配给“{_zh}”的资金（含尚未支出的）", f"money allotted to {_lower(_en)}, spent or not"))
+    _add(f"held_by_lever.{_lever}", "money", (f"结存：{_zh}", f"Held: {_lower(_en)}"),
+         (f"分配给“{_zh}”但期末尚未支出的资金（基金余额及仍投在项目中的资金）",
+          f"money allotted to {_lower(_en)} and not yet paid out at the end (fund balances and stakes in projects)"))
 for _k in COHORT_MONTHS:
     _add(f"cohort_projects_{_k}m", "count", (f"随访{_k}个月的签约项目", f"Signed projects followed {_k} months"),
          (f"签约后可随访 {_k} 个月的项目（第 1 至 t-{_k} 个月签约）",
@@ -405,12 +412,12 @@ _BY_GOVERNMENT = re.compile(r"spent_by_government\.(?P<gov>[^.]+)\.(?P<lever>[^.
 
 
 def _by_government(name: str) -> Output | None:
-    """A key of ``spent_by_government`` (``spent_by_government.anding.channels``): what one government spent on
+    """A key of ``spent_by_government`` (``spent_by_government.<government>.channels``): what one government spent on
     one lever. An account, not compared between strategies (the analysis compares ``spent_by_lever``)."""
     m = _BY_GOVERNMENT.fullmatch(name)
     if not m or m["lever"] not in LEVERS:
         return None
-    gzh, gen = GOVERNMENTS.get(m["gov"], (m["gov"], m["gov"]))
+    gzh = gen = m["gov"]  # a government's id: its names are the region's (sim.region)
     zh, en = LEVERS[m["lever"]]
     return Output(name, "money", (f"{gzh}支出：{zh}", f"{gen}, spent: {_lower(en)}"),
                   (f"{gzh}用于“{zh}”的支出", f"money {gen} spent on {_lower(en)}"), UNITS["money"], effect=False)

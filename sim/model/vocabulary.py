@@ -1,9 +1,10 @@
-"""Names shown to people, in Chinese and English: stages, withdrawal reasons, levers, lead sources, sectors, mechanisms.
+"""Names shown to people, in Chinese and English: stages, withdrawal reasons, levers, lead sources, mechanisms.
 
 One place for every name that is not an output (outputs are described in :mod:`sim.model.registry`) or a
 parameter. Each table maps a key the model or the analysis uses to a ``(zh, en)`` pair; the model, the
-analysis, the briefing, the policy page and the explorer all read them from here. Channel and sector names
-stay next to their definitions in :mod:`sim.params` and are gathered here. This module imports neither Mesa
+analysis, the briefing, the policy page and the explorer all read them from here. Channel names
+stay next to their definitions in :mod:`sim.params` and are gathered here; the names of a region's governments
+and sectors come from its files (:mod:`sim.region`). This module imports neither Mesa
 nor matplotlib, so reading stored results does not load the model.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sim.params import CHANNEL_NAMES, SECTOR_NAMES
+from sim.params import CHANNEL_NAMES
 
 Pair = tuple[str, str]
 LANGS = ("zh", "en")
@@ -101,21 +102,6 @@ SOURCES: dict[str, Pair] = {
 """Where a lead came from: the promotion channels (``sim.params.CHANNELS``), then local firms' partner leads and
 the forums (``sim.model.channels.SOURCES``, in that order)."""
 
-SECTORS: dict[str, Pair] = dict(SECTOR_NAMES)
-"""Sectors of projects (``sim.params.SECTORS``)."""
-
-GOVERNMENTS: dict[str, Pair] = {
-    "anding": ("安定区", "Anding District"),
-    "tongwei": ("通渭县", "Tongwei County"),
-    "longxi": ("陇西县", "Longxi County"),
-    "weiyuan": ("渭源县", "Weiyuan County"),
-    "lintao": ("临洮县", "Lintao County"),
-    "zhang": ("漳县", "Zhang County"),
-    "min": ("岷县", "Min County"),
-    "city": ("市级", "City (region-wide)"),
-}
-"""The district and counties of the default region (``sim.model.model.COUNTIES``, in that order), then the city."""
-
 PLACES: dict[str, Pair] = {
     "operating": ("投产", "operating"),
     "building": ("在建", "building"),
@@ -147,7 +133,7 @@ and the baseline (used when no title is at hand)."""
 
 TABLES: dict[str, dict[str, Pair]] = {
     "stages": STAGES, "funnel": FUNNEL, "reasons": REASON_NAMES, "levers": LEVERS, "channels": CHANNELS,
-    "sources": SOURCES, "sectors": SECTORS, "governments": GOVERNMENTS, "places": PLACES, "components": COMPONENTS,
+    "sources": SOURCES, "places": PLACES, "components": COMPONENTS,
     "strategies": STRATEGIES,
 }
 """Every table of names, by what it names (for checks and for listing the vocabulary)."""

@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.tables import ANALYSIS_DIR, load_analysis
+from sim.errors import ScenarioError
 from sim.files import atomic_write, atomic_write_text
 from sim.paramdoc import UNIT_ZH, param_label
+from sim.region import load_region
 from sim.report import numbers as nb
 from sim.report.experiment_charts import all_charts, panel_title
 from sim.report.findings import Findings
@@ -67,6 +69,10 @@ TEXT = {
         "page": '"第 " counter(page) " / " counter(pages) " 页"',
         "method_text": "共同随机数：同一重复编号的各策略使用相同随机种子，差值按重复配对。{ci}。{adequacy}",
         "baseline": "基线", "sobol": "Sobol' 方差分解", "morris": "Morris 筛选",
+        "by_gov": "各县区与市本级的支出", "by_gov_region": "{region}：各县区与市本级的支出", "gov": "政府",
+        "gov_base": "{base}（万元/年）", "gov_share": "占比", "gov_range": "其他策略（万元/年）",
+        "gov_note": "每个政府每年的支出（万元），来自各次运行的账目：县区为其接洽、承诺、跟踪的项目和闲置土地付出的钱及其领导的精力，"
+                    "市本级还承担为全市办的园区、洽谈会、培训等；“其他策略”为本地区其余策略中最少与最多者。",
     },
     "en": {
         "title": "Investment-attraction strategies: policy briefing", "findings": "Key findings",
@@ -92,6 +98,12 @@ TEXT = {
         "page": '"page " counter(page) " of " counter(pages)',
         "method_text": "Common random numbers: replication r of every strategy uses the same seed and differences are paired by replication. {ci}. {adequacy}",
         "baseline": "baseline", "sobol": "Sobol' variance decomposition", "morris": "Morris screening",
+        "by_gov": "Spending by government", "by_gov_region": "{region}: spending by government", "gov": "Government",
+        "gov_base": "{base} (10,000 yuan a year)", "gov_share": "Share", "gov_range": "Other strategies (10,000 yuan a year)",
+        "gov_note": "Each government's spending a year (10,000 yuan) from the runs' ledgers: a district or county pays for "
+                    "its contacts, promises, tracked projects, idle land and its leader's attention; the city also for "
+                    "what it runs for the whole region (park, forums, training...). 'Other strategies': the least and "
+                    "the most among the region's other strategies.",
     },
 }
 
@@ -233,7 +245,7 @@ class Briefing:
             spent = nb.fmt("budget_spent", c["budget_spent"], self.lang, with_unit=False)
             jobs = nb.fmt("jobs", c["jobs"], self.lang, with_unit=False)
             cpj = nb.fmt("cost_per_job", c.get("cost_per_job"), self.lang, with_unit=False)
-            base = s == self.f.baseline
+            base = self.f.is_baseline(s)
             dsp = "–" if base else nb.fmt("budget_spent", c.get("d_spent"), self.lang, effect=True, with_unit=False)
             inc = c.get("incremental_cost_per_job") if (c.get("d_jobs_ci_low") or 0) > 0 else None
             inc_txt = "–" if base or inc is None else nb.fmt("incremental_cost_per_job", inc, self.lang, with_unit=False)
@@ -244,6 +256,42 @@ class Briefing:
         return (f'<table><thead><tr><th class="name">{t["strategy"]}</th><th>{t["spent"]}</th><th>{t["jobs"]}</th>'
                 f'<th>{t["cost_per_job"]}</th><th>{t["d_spent"]}</th><th>{t["inc_cost"]}</th><th>{t["arrived_per"]}</th>'
                 '</tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+
+    def government_tables(self) -> str:
+        """Spending a year by government (each district and county, and the city, with the names of its region):
+        one table per region of the experiment, its baseline's spending and share beside the range of its other
+        strategies ('' for an analysis without these accounts)."""
+        rows = [r for r in self.an.get("spending_by_government") or [] if r["point_id"] == self.f.point]
+        if not rows:
+            return ""
+        t = self.t
+        regions = list(dict.fromkeys(r["region"] for r in rows))
+        parts = []
+        for region in regions:
+            mine = [r for r in rows if r["region"] == region]
+            base = next((s for s in self.f.scenarios() if self.f.is_baseline(s) and any(r["scenario"] == s for r in mine)),
+                        mine[0]["scenario"])
+            try:
+                reg = load_region(region)
+                name = reg.name(self.lang)
+                gov_name = functools.partial(reg.government_name, lang=self.lang)
+            except ScenarioError:  # results of a region no longer on this machine: its ids
+                name, gov_name = region, str
+            body = []
+            for g in dict.fromkeys(r["government"] for r in mine):
+                b = next((r for r in mine if r["government"] == g and r["scenario"] == base), None)
+                others = [r["spent_per_year"] for r in mine if r["government"] == g and r["scenario"] != base]
+                lo, hi = (nb.number(min(others), 0), nb.number(max(others), 0)) if others else ("–", "–")
+                span = lo if lo == hi else f"{lo}–{hi}"
+                body.append(f'<tr><td class="name">{_e(gov_name(g))}</td>'
+                            f'<td>{nb.number(b["spent_per_year"], 0) if b else "–"}</td>'
+                            f'<td>{nb.fmt("share", b["share"], self.lang, with_unit=True) if b else "–"}</td>'
+                            f"<td>{span}</td></tr>")
+            head = t["by_gov_region"].format(region=name)
+            parts.append(f"<h3>{_e(head)}</h3><table><thead><tr><th class='name'>{t['gov']}</th>"
+                         f"<th>{_e(t['gov_base'].format(base=self.f.label(base)))}</th><th>{t['gov_share']}</th>"
+                         f"<th>{t['gov_range']}</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
+        return "".join(parts) + f'<p class="note">{_e(t["gov_note"])}</p>'
 
     def assumptions(self, k: int = 5) -> str:
         if not self.sens:
@@ -377,6 +425,7 @@ class Briefing:
 {fig("costs")}
 {self.cost_table()}
 <p class="note">{_e(t["cost_note"].format(h=h))}</p>
+{self.government_tables()}
 <h2>{t["assumptions"]}</h2>
 {self.assumptions()}
 {self.sensitivity_and_levers(charts)}

@@ -57,9 +57,13 @@ class Findings:
         """The title as it appears inside a sentence (「...」 in Chinese)."""
         return f"「{self.label(scenario)}」" if self.zh else self.label(scenario)
 
+    def is_baseline(self, scenario: str) -> bool:
+        """True for the baseline and, in an experiment of several regions, the baseline of each other region."""
+        return (self.an.get("baselines") or {}).get(scenario, self.baseline) == scenario
+
     def scenarios(self, include_baseline: bool = True) -> list[str]:
-        """Scenario names in experiment order."""
-        return [s["name"] for s in self.an.get("scenarios", []) if include_baseline or s["name"] != self.baseline]
+        """Scenario names in experiment order (without the regions' baselines unless ``include_baseline``)."""
+        return [s["name"] for s in self.an.get("scenarios", []) if include_baseline or not self.is_baseline(s["name"])]
 
     def effects(self, output: str, source: str = "summary", horizon: int | None = None) -> list[dict]:
         """Effect records of ``output`` at the briefing's design point."""
@@ -225,7 +229,7 @@ class Findings:
     def cheapest_jobs(self) -> dict | None:
         """Among strategies that add jobs (interval above zero), the one whose extra jobs cost least; a strategy
         that adds jobs while spending no more than the baseline comes first (the one adding most jobs)."""
-        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and c["scenario"] != self.baseline
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and not self.is_baseline(c["scenario"])
                 and _finite(c.get("incremental_cost_per_job")) and _finite(c.get("d_jobs_ci_low"))
                 and c["d_jobs_ci_low"] > 0]
         saving = [c for c in rows if c["d_spent"] <= 0]

@@ -356,7 +356,7 @@ def county_table(opt_dir: Path, lang: str) -> str:
         lm = g.dropna(subset=["leader_months_per_year"])
         months = (f"{fmt(lm['scenario_leader_months_per_year'].iloc[0], digits=1)} → "
                   f"{fmt(lm['leader_months_per_year'].iloc[0], digits=1)}") if len(lm) else "–"
-        name = vocabulary.name(vocabulary.GOVERNMENTS, str(gov), lang)
+        name = g["government_zh" if lang == "zh" else "government_en"].iloc[0] if f"government_{lang}" in g else str(gov)
         rows.append(f"<tr><td class='name'>{esc(name)}</td><td>{fmt(now)}</td><td>{fmt(rec)}</td>"
                     f"<td>{fmt(rec - now)}</td><td>{esc(months)}</td></tr>")
     return (f"<table><tr><th class='name'>{t['gov']}</th><th>{t['now']}</th><th>{t['rec']}</th><th>{t['change']}</th>"
