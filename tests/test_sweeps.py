@@ -23,6 +23,7 @@ from sim.analysis import analyse, load_analysis
 from sim.analysis.effects import curve_axes, response_curve
 from sim.cli import main as sim_main
 from sim.paramdoc import param_label
+from sim.report import numbers as nb
 from sim.report.findings import Findings
 
 SWEPT = "policy.incentive_rate"
@@ -185,6 +186,12 @@ def test_the_curve_sentence_names_the_points_at_both_ends(sweep_analysed) -> Non
     text = f.curve_sentence("jobs")
     for e in (lo, hi):
         assert f.change(e) + " " + f"at {names('en')[e['point_id']][:1].lower()}{names('en')[e['point_id']][1:]}" in text
+    fr = [r for r in an["levels"] if r["scenario"] == "baseline" and r["output"] == "cohort_start_rate_24m"]
+    low, high = min(fr, key=lambda r: r["mean"]), max(fr, key=lambda r: r["mean"])
+    level = f.headlines()[1]  # what the swept settings do to the baseline itself, right after the diagnosis
+    for r, word in ((low, "lowest"), (high, "highest")):
+        name = names("en")[r["point_id"]]
+        assert f"{word} at {name[:1].lower()}{name[1:]}: {nb.fmt('cohort_start_rate_24m', r['mean'], 'en')}" in level
     base = copy.deepcopy(an)  # a sweep of the baseline alone speaks of its level along the curve
     base["effects"], base["response"]["rows"] = [], [r for r in base["response"]["rows"] if r["measure"] == "level"]
     assert "the baseline's" in Findings(base, "en").curve_sentence("jobs")

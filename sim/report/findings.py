@@ -247,14 +247,14 @@ class Findings:
                 f"{self.significance(e)}{robust}.")
 
     # ------------------------------------------------------------------ a sweep's response curve
-    def curve_ends(self, output: str) -> tuple[dict, dict, list[dict]] | None:
+    def curve_ends(self, output: str, level: bool = False) -> tuple[dict, dict, list[dict]] | None:
         """For a sweep: the effect records of the strategy that does best on ``output`` at any point, at its
-        least and at its most favourable point, and all its records (levels of the baseline when the
-        experiment compares no strategy with it); None without records."""
+        least and at its most favourable point, and all its records (the baseline's level records with
+        ``level``, or when the experiment compares no strategy with it); None without records."""
         sign = 1 if registry.higher_is_better(output) else -1
-        recs = [e for e in self.all_effects(output) if _finite(e.get("effect"))]
+        recs = [] if level else [e for e in self.all_effects(output) if _finite(e.get("effect"))]
         key = "effect"
-        if not recs:  # a sweep of the baseline alone: its level along the curve
+        if not recs:  # the baseline's level along the curve
             recs = [r for p in self.point_ids if (r := self.level(self.baseline, output, p)) and _finite(r.get("mean"))]
             key = "mean"
         if not recs:
@@ -263,11 +263,12 @@ class Findings:
         mine = [e for e in recs if e["scenario"] == best]
         return min(mine, key=lambda e: sign * e[key]), max(mine, key=lambda e: sign * e[key]), mine
 
-    def curve_sentence(self, output: str) -> str | None:
+    def curve_sentence(self, output: str, level: bool = False) -> str | None:
         """How the effect on ``output`` of the strategy that does best at any point changes across a sweep: its
         least and its most favourable point, each named, with the effect and 95% interval there, and at how many
-        points it is distinguishable from the baseline (for a sweep of the baseline alone: its level)."""
-        ends = self.curve_ends(output)
+        points it is distinguishable from the baseline (with ``level``, or for a sweep of the baseline alone: the
+        baseline's own level at its lowest and highest point)."""
+        ends = self.curve_ends(output, level)
         if ends is None:
             return None
         lo, hi, mine = ends
@@ -276,8 +277,8 @@ class Findings:
             ci = {e["point_id"]: nb.fmt_ci(output, e["ci_low"], e["ci_high"], self.lang, ref=e["mean"], effect=False)
                   for e in (lo, hi)}
             if self.zh:
-                return (f"在 {n} 个设计点中，现状基线的{name}{self._at(lo['point_id'])}最低：{nb.fmt(output, lo['mean'], 'zh')}"
-                        f"（95% 置信区间 {ci[lo['point_id']]}），{self._at(hi['point_id'])}最高："
+                return (f"在 {n} 个设计点中，现状基线的{name}在{self._at(lo['point_id'])}最低：{nb.fmt(output, lo['mean'], 'zh')}"
+                        f"（95% 置信区间 {ci[lo['point_id']]}），在{self._at(hi['point_id'])}最高："
                         f"{nb.fmt(output, hi['mean'], 'zh')}（95% 置信区间 {ci[hi['point_id']]}）。")
             return (f"Across the {n} design points, the baseline's {name} is lowest {self._at(lo['point_id'])}: "
                     f"{nb.fmt(output, lo['mean'], 'en')} (95% CI {ci[lo['point_id']]}), and highest "
@@ -521,6 +522,8 @@ class Findings:
     def headlines(self) -> list[str]:
         """The briefing's headline findings, most important first."""
         out = [self.diagnosis()]
+        if self.sweep and self.all_effects(FULFILMENT):  # what the swept settings do to the baseline itself
+            out.append(self.curve_sentence(FULFILMENT, level=True))
         seen: set[str] = set()
         for o in (FULFILMENT, CAPITAL_ARRIVAL, "jobs"):
             s = self.sentence_best(o)
