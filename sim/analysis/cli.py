@@ -60,7 +60,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         print(f"replications in rounds of {rep['step']} from {rep['min']} to {rep['max']}: {rep['adequate']} comparison(s) "
               f"adequate, {rep['capped']} at the cap"
               + ("" if rep.get("complete") else " (rounds not finished: run 'sim experiment' again)"))
+        names = {p["point_id"]: p["name"]["en"] for p in data.get("points") or []}
         for c in rep["comparisons"]:
-            print(f"  {c['scenario']:<26s} {c['point_label']:<8s} {c['replications']:>4d} replications  "
+            point = names.get(c["point_id"], c["point_label"]) if len(names) > 1 else c["point_label"]
+            print(f"  {c['scenario']:<26s} {point:<8s} {c['replications']:>4d} replications  "
                   f"{c['stopped'] or 'running'}")
     return 0

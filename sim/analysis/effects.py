@@ -221,7 +221,7 @@ def point_table(results: Results) -> pd.DataFrame:
     designs (their effects pool every point) and without a design parameter.
     """
     params = [p for p in results.manifest.get("design", {}).get("parameters", []) if p in results.runs.columns]
-    if results.pooled:
+    if results.pooled or not params:
         return pd.DataFrame()
     first = results.runs.sort_values(["point_id", "run"]).groupby("point_id", sort=True).head(1)
     varying = [p for p in params if first[p].astype(str).nunique() > 1]
