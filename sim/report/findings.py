@@ -49,9 +49,8 @@ class Findings:
         self.point_ids = sorted({e["point_id"] for e in analysis.get("effects", [])} |
                                 {c["point_id"] for c in analysis.get("costs", [])})
         self._points = {p["point_id"]: p for p in analysis.get("points") or []}
-        ref = analysis.get("reference_point")
+        ref = analysis.get("reference_point")  # sentences and charts of one point: the one nearest the baseline's
         self.point = ref if ref in self.point_ids else (self.point_ids[0] if self.point_ids else 0)
-        """The design point of the sentences and charts about one point: the one nearest the baseline's settings."""
         self.horizon = analysis.get("provenance", {}).get("horizon_months")
 
     # ------------------------------------------------------------------ design points
