@@ -201,8 +201,9 @@ def clear_legends(fig: Figure, renderer) -> bool:
     moved = False
     for ax in fig.axes:
         lg = ax.get_legend()
-        if lg is None or not lg.get_visible() or lg.get_bbox_to_anchor().bounds != ax.bbox.bounds:
-            continue  # none, or placed on purpose outside the panel
+        if (lg is None or not lg.get_visible() or not ax.axison
+                or lg.get_bbox_to_anchor().bounds != ax.bbox.bounds):
+            continue  # none, in a row of its own (no axes drawn), or placed on purpose outside the panel
         labels = [t.get_window_extent(renderer) for t in (*ax.get_xticklabels(), *ax.get_yticklabels(), *ax.texts)
                   if t.get_visible() and t.get_text()]
 
