@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_analysis_experiments import ROOT, morris_results, run_toml  # noqa: F401
+from test_analysis_experiments import ROOT, draws_results, morris_results, run_toml  # noqa: F401
 
 from sim.analysis import analyse, load_analysis
 from sim.analysis.effects import curve_axes, response_curve
@@ -205,6 +205,21 @@ def test_adequacy_counts_agree_between_analyse_and_the_brief(sweep_analysed, swe
     en = " ".join(pdf_text(sweep_brief / "brief_en.pdf").split())
     assert f"{total} 项核心效应中有 {ok} 项" in zh
     assert f"{ok} of {total} headline intervals are narrow enough over 3 design points" in en
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_list_design_without_a_curve_names_its_points(draws_results: Path, tmp_path: Path, lang: str) -> None:  # noqa: F811
+    """Three parameter sets that move together make points, not a curve: every sentence and the comparison chart's
+    title name the point they speak of by its own label."""
+    data = analyse(draws_results, out=tmp_path / "analysis")
+    assert data["response"] is None and [p["name"][lang] for p in data["points"]] == ["draw 1", "draw 2", "draw 3"]
+    f = Findings(data, lang)
+    assert f.sweep
+    across = "个设计点" if lang == "zh" else "design points"
+    for s in f.headlines():
+        assert "draw " in s or across in s, s
+    ref = f"draw {data['reference_point'] + 1}"
+    assert (f"设计点「{ref}」下" if lang == "zh" else f"At design point '{ref}'") in f.title_comparison()
 
 
 def test_analysing_again_gives_the_same_points(sweep_results: Path, tmp_path: Path) -> None:

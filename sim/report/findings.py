@@ -534,14 +534,16 @@ class Findings:
 
     # chart titles: the finding, short
     def title_comparison(self) -> str:
-        """The comparison chart's title: the strategy that raises 履约率 most (at the briefing's point)."""
+        """The comparison chart's title: the strategy that raises 履约率 most (at the briefing's point, named in a
+        sweep whose points make no curve)."""
         e = self.best(FULFILMENT)
+        at = self.at_point()
         if e is None:
-            return "各策略的效果" if self.zh else "Effects of the strategies"
+            return f"{at}各策略的效果" if self.zh else f"{at}{'e' if at else 'E'}ffects of the strategies"
         if self.zh:
-            t = f"{self.quoted(e['scenario'])}{self.change(e, with_ci=False)}"
+            t = f"{at}{self.quoted(e['scenario'])}{self.change(e, with_ci=False)}"
             return t + ("" if e.get("significant") else "（不显著）")
-        t = f"{self.label(e['scenario'])} {self.change(e, with_ci=False)}"
+        t = f"{at}{self.label(e['scenario'])} {self.change(e, with_ci=False)}"
         return t + ("" if e.get("significant") else " (not significant)")
 
     def title_funnel(self) -> str:
