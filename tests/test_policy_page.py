@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from chartkit import Drawn
 from modelkit import TEST_WORLD
 from test_optimise import _file, toy_simulate
 
@@ -20,7 +21,7 @@ from sim.experiment import optimise as opt
 from sim.experiment import runner
 from sim.experiment.runner import run_experiment
 from sim.experiment.spec import load_experiment
-from sim.report.policy import _signed, fmt
+from sim.report.policy import _signed, decomposition_chart, fmt, lever_chart, optimise_chart
 
 ROOT = Path(__file__).resolve().parent.parent
 SCEN = ROOT / "scenarios"
@@ -205,6 +206,19 @@ def test_mechanisms_named_with_the_numbers_of_the_decomposition(pages, lang):
                 assert f"{_signed(c['mean'], digits)}" in allp, (s, m, c["component"])
             if h["against"]:
                 assert ("与文章预期相反" if lang == "zh" else "against the essay's expectation") in text(pdf)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_text_overlaps_in_the_policy_page_charts(pages, lang, tmp_path, monkeypatch):
+    """The policy page's charts (the allocation, the mechanisms, which lever bought what): no text overlaps another,
+    leaves the figure or hides a marker."""
+    drawn = Drawn(monkeypatch)
+    optimise_chart(pages["opt"], lang)
+    table = pd.read_csv(pages["strat"] / "analysis" / "decomposition.csv")
+    decomposition_chart(table, {}, tmp_path / "decomposition.png", lang)
+    lever_chart(pages["sob"], tmp_path, lang)
+    assert len(drawn.figures) == 3
+    assert not drawn.problems()
 
 
 def test_lever_indices_are_stored_and_drawn(pages):

@@ -48,16 +48,21 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     ad = data["adequacy_summary"]
     print(f"{p['experiment']}: {p['runs_done']} runs ({p['runs_failed']} failed), baseline '{data['baseline']}'; "
           f"{ad['adequate']}/{ad['headline_intervals']} headline intervals narrow enough"
+          + (f" over {ad['design_points']} design points" if ad.get("design_points", 0) > 1 else "")
           + (f" (about {ad['max_n_needed']} replications would do)" if ad["max_n_needed"] and
              ad["adequate"] < ad["headline_intervals"] else "")
           + (f"; sensitivity: {data['sensitivity']['design']['formula']}" if data["sensitivity"]["available"] else "")
           + f" -> {out}")
+    if data.get("pooled"):
+        print(f"pooled: {data['pooled']['en']}")
     rep = data.get("replications") or {}
     if rep.get("adaptive"):
         print(f"replications in rounds of {rep['step']} from {rep['min']} to {rep['max']}: {rep['adequate']} comparison(s) "
               f"adequate, {rep['capped']} at the cap"
               + ("" if rep.get("complete") else " (rounds not finished: run 'sim experiment' again)"))
+        names = {p["point_id"]: p["name"]["en"] for p in data.get("points") or []}
         for c in rep["comparisons"]:
-            print(f"  {c['scenario']:<26s} {c['point_label']:<8s} {c['replications']:>4d} replications  "
+            point = names.get(c["point_id"], c["point_label"]) if len(names) > 1 else c["point_label"]
+            print(f"  {c['scenario']:<26s} {point:<8s} {c['replications']:>4d} replications  "
                   f"{c['stopped'] or 'running'}")
     return 0

@@ -1,4 +1,4 @@
-"""Effects of strategies: paired differences from the baseline with 95% t-intervals, and whether runs suffice.
+"""Effects of strategies: paired differences from the baseline with 95% t-intervals, per design point and along a sweep.
 
 Common random numbers: replication *r* of every scenario and design point
 uses the same seed (``sim.experiment.seeds``), so the effect of a scenario is
@@ -7,15 +7,26 @@ y(baseline, point, r)``, which carry much less noise than two independent
 samples. The t-interval, the adequacy rule and the effect records are
 :mod:`sim.stats` (the adaptive replications of an experiment apply the same
 rule); this module applies them to a stored experiment.
+
+A design whose points are kept apart (a list or a factorial sweep) has an effect per point; its points are named
+by the values they set (:func:`point_table`), and a sweep's effects and levels, placed at the swept value, make
+its response curve (:func:`response_curve`). Sample designs (Latin hypercube, Sobol', Morris) pool every point
+(:func:`pooled_text` says so).
 """
 
 from __future__ import annotations
+
+import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from sim.analysis.data import MONTHLY_HEADLINE, POOLED_POINT, Results, pair_keys_of, pair_positions
+from sim.errors import ScenarioError
+from sim.paramdoc import param_doc, param_label, param_unit
+from sim.scenario import load_scenario
 from sim.stats import CI_LEVEL, AdequacyRule, column_intervals, column_quantiles, effect_rows
 
 MONTHLY_HORIZONS = (12, 24, 36, 48, 60)
@@ -150,3 +161,221 @@ def monthly_bands(results: Results, outputs: tuple[str, ...] = BAND_OUTPUTS) -> 
         f["p95"] = q95[out].to_numpy(float)
         frames.append(f.reset_index())
     return pd.concat(frames, ignore_index=True)
+
+
+# ----------------------------------------------------------------------------- design points and the response curve
+BARE_UNITS = ("share", "0-1", "probability", "multiplier", "weight", "exponent", "utility", "sd", "elasticity",
+              "gamma", "beta", "log", "flag", "switch", "text")
+"""Parameter units shown without a unit after the value (fractions, multipliers, indices, switches); '% of capital'
+is shown as %, every other unit (months, 万元, mu, persons...) follows the value."""
+
+
+def value_text(key: str, value: Any, lang: str) -> str:
+    """A design parameter's value as people read it, with its unit where it has one (``policy.incentive_rate``
+    2.0 -> "2%", a build lag of 6 -> "6 个月" / "6 months", a share 0.45 -> "0.45", a switch -> 是 / yes)."""
+    if isinstance(value, bool | np.bool_):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if not isinstance(value, int | float | np.integer | np.floating):
+        return str(value)
+    text = f"{float(value):,.4g}" if abs(float(value)) < 1e4 else f"{float(value):,.0f}"
+    unit = value_unit(key, lang)
+    return f"{text}{unit}" if unit == "%" else (f"{text} {unit}" if unit else text)
+
+
+def value_unit(key: str, lang: str) -> str:
+    """The unit shown after a design parameter's value ("%", "个月" / "months", "万元"...; '' for fractions,
+    multipliers, indices and switches)."""
+    unit = str(param_doc(key).get("unit", ""))
+    if unit.startswith("%"):
+        return "%"
+    if not unit or unit.startswith(BARE_UNITS):
+        return ""
+    return param_unit(key, lang)
+
+
+def _name_part(key: str, value: Any, lang: str, first: bool = True) -> str:
+    """'承诺优惠比例（占投资额）2%' / 'Incentive promised (share of capital) 2%' (in English lower case after the first
+    part of a name, unless the label opens with an abbreviation)."""
+    label = param_label(key, lang)
+    if lang != "zh" and not first and label[1:2].islower():
+        label = label[:1].lower() + label[1:]
+    gap = "" if lang == "zh" and label.endswith(("）", ")")) else " "
+    return f"{label}{gap}{value_text(key, value, lang)}"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def point_table(results: Results) -> pd.DataFrame:
+    """Every design point of a design that is not pooled, named by the values it sets, in both languages.
+
+    Columns: point_id, point_label (as stored), name_zh, name_en, then one column per design parameter (its value
+    at the point; missing where a list design leaves the scenario's value). A point's name joins the parameters
+    that vary between points, each as its label (``sim.paramdoc``) and value ("承诺优惠比例（占投资额）2%",
+    "Incentive promised (share of capital) 2%"); a list design's own labels are kept as names. Empty for sample
+    designs (their effects pool every point) and without a design parameter.
+    """
+    params = [p for p in results.manifest.get("design", {}).get("parameters", []) if p in results.runs.columns]
+    if results.pooled or not params:
+        return pd.DataFrame()
+    first = results.runs.sort_values(["point_id", "run"]).groupby("point_id", sort=True).head(1)
+    varying = [p for p in params if first[p].astype(str).nunique() > 1]
+    rows = []
+    for _, r in first.iterrows():
+        pid, label = int(r["point_id"]), str(r["point_label"])
+        row: dict[str, Any] = {"point_id": pid, "point_label": label}
+        for lang in ("zh", "en"):
+            if label != f"p{pid}":  # a list design's own name for the point
+                row[f"name_{lang}"] = label
+                continue
+            shown = [p for p in (varying or params) if not _missing(r[p])]
+            parts = [_name_part(p, r[p], lang, first=i == 0) for i, p in enumerate(shown)]
+            row[f"name_{lang}"] = ("，" if lang == "zh" else ", ").join(parts) or label
+        for p in params:
+            v = r[p]
+            row[p] = None if _missing(v) else (v.item() if hasattr(v, "item") else v)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def reference_point(results: Results, points: pd.DataFrame) -> int | None:
+    """The design point nearest the baseline scenario's own settings (each parameter's distance over its range
+    in the design; a setting that differs counts 1): where the briefing draws the funnel, the withdrawals, the
+    costs and capital over time of a sweep. The first point when the baseline's file cannot be read; None
+    without points."""
+    if points.empty:
+        return None
+    params = [p for p in results.manifest.get("design", {}).get("parameters", []) if p in points.columns]
+    own = _baseline_values(results, params)
+    if not own:
+        return int(points["point_id"].iloc[0])
+    dist = np.zeros(len(points))
+    for p in params:
+        v = points[p]
+        b = own.get(p)
+        if isinstance(b, bool) or not isinstance(b, int | float) or not pd.api.types.is_numeric_dtype(v):
+            dist += np.array([0.0 if x == b else 1.0 for x in v])
+            continue
+        x = v.to_numpy(dtype=float)
+        span = float(np.nanmax(x) - np.nanmin(x)) if np.isfinite(x).any() else 0.0
+        d = np.abs(x - float(b)) / span if span > 0 else np.zeros(len(x))
+        dist += np.where(np.isfinite(d), d, 0.0)
+    return int(points["point_id"].iloc[int(np.argmin(dist))])
+
+
+def _baseline_values(results: Results, params: list[str]) -> dict[str, Any]:
+    """The baseline scenario's value of each design parameter ({} when its file cannot be read)."""
+    entry = next((s for s in results.manifest.get("scenarios", []) if s.get("name") == results.baseline), None)
+    path = entry and (entry.get("path") or entry.get("file"))
+    if not path:
+        return {}
+    try:
+        tree = load_scenario(path).params.model_dump()
+    except (ScenarioError, OSError):
+        return {}
+    out = {}
+    for p in params:
+        node: Any = tree
+        for part in p.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            out[p] = node
+    return out
+
+
+def curve_axes(points: pd.DataFrame, parameters: list[str]) -> tuple[str, list[str]] | None:
+    """The swept parameter of a response curve and the parameters that tell its curves apart, or None when the
+    points do not make a curve. The swept parameter is the numeric one with the most distinct values (the first
+    in the design on a tie); every other parameter that varies separates one curve from another (a factorial of
+    incentive x discipline gives one curve over the incentive per level of discipline). A curve needs distinct
+    swept values within each curve and at least one curve of two points or more."""
+    if points.empty:
+        return None
+    varying = [p for p in parameters if p in points.columns and points[p].astype(str).nunique() > 1]
+    numeric = [p for p in varying if pd.api.types.is_numeric_dtype(points[p]) and not pd.api.types.is_bool_dtype(points[p])
+               and points[p].notna().all()]
+    if not numeric:
+        return None
+    x = max(numeric, key=lambda p: (points[p].nunique(), -varying.index(p)))
+    others = [p for p in varying if p != x]
+    groups = points.groupby([points[p].astype(str) for p in others], sort=False) if others else [((), points)]
+    sizes = []
+    for _, g in groups:
+        if g[x].duplicated().any():
+            return None
+        sizes.append(len(g))
+    return (x, others) if max(sizes) >= 2 else None
+
+
+RESPONSE_COLUMNS = ("measure", "scenario", "output", "series", "series_name_zh", "series_name_en", "x_parameter", "x",
+                    "point_id", "point_label", "n", "mean", "ci_low", "ci_high", "significant", "adequate")
+
+
+def response_curve(eff: pd.DataFrame, levels: pd.DataFrame, points: pd.DataFrame,
+                   parameters: list[str]) -> pd.DataFrame:
+    """The response curve of a sweep: each scenario's effect against the baseline (``measure`` "effect", the rows
+    of :func:`paired_effects` at the horizon) and each scenario's level (``measure`` "level", the rows of
+    :func:`levels`) at every design point, placed at the value ``x`` of the swept parameter, one curve
+    (``series``) per setting of the other varied parameters, named in both languages. Mean and 95% interval are
+    the per-point values themselves: the curve joins them, it does not smooth them. Empty when the points do not
+    make a curve (:func:`curve_axes`)."""
+    axes = curve_axes(points, parameters)
+    if axes is None:
+        return pd.DataFrame(columns=list(RESPONSE_COLUMNS))
+    x, others = axes
+    pts = points.set_index("point_id")
+    keys = [tuple(str(pts.at[pid, p]) for p in others) for pid in pts.index]
+    order = {k: i for i, k in enumerate(sorted(dict.fromkeys(keys), key=_sort_key))}
+    series = dict(zip(pts.index, (order[k] for k in keys), strict=True))
+    names = {pid: {lang: ("，" if lang == "zh" else ", ").join(
+        _name_part(p, pts.at[pid, p], lang, first=i == 0)
+        for i, p in enumerate(q for q in others if not _missing(pts.at[pid, q]))) for lang in ("zh", "en")}
+        for pid in pts.index}
+    frames = []
+    for measure, table, value in (("effect", eff[eff["source"] == "summary"] if not eff.empty else eff, "effect"),
+                                  ("level", levels, "mean")):
+        if table.empty:
+            continue
+        t = table[table["point_id"].isin(pts.index)]
+        pid = t["point_id"].astype(int)
+        frames.append(pd.DataFrame({
+            "measure": measure, "scenario": t["scenario"].to_numpy(), "output": t["output"].to_numpy(),
+            "series": pid.map(series).to_numpy(), "series_name_zh": [names[p]["zh"] for p in pid],
+            "series_name_en": [names[p]["en"] for p in pid], "x_parameter": x,
+            "x": pid.map(pts[x]).astype(float).to_numpy(), "point_id": pid.to_numpy(),
+            "point_label": t["point_label"].to_numpy(), "n": t["n"].to_numpy(), "mean": t[value].to_numpy(),
+            "ci_low": t["ci_low"].to_numpy(), "ci_high": t["ci_high"].to_numpy(),
+            "significant": t["significant"].to_numpy() if "significant" in t else None,
+            "adequate": t["adequate"].to_numpy() if "adequate" in t else None}))
+    if not frames:
+        return pd.DataFrame(columns=list(RESPONSE_COLUMNS))
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["measure", "scenario", "output", "series", "x"], kind="stable").reset_index(drop=True)
+
+
+def _sort_key(key: tuple[str, ...]) -> tuple:
+    """Curves in the order of their parameters' values (numbers as numbers)."""
+    out = []
+    for text in key:
+        try:
+            out.append((0, float(text), ""))
+        except ValueError:
+            out.append((1, 0.0, text))
+    return tuple(out)
+
+
+def pooled_text(results: Results, lang: str) -> str | None:
+    """What a sample design pools, in one sentence (None for designs whose points are kept apart)."""
+    if not results.pooled:
+        return None
+    d = results.manifest.get("design", {})
+    n = d.get("n_points") or results.runs["point_id"].nunique()
+    names = ("、" if lang == "zh" else ", ").join(param_label(p, lang) for p in d.get("parameters", []))
+    if lang == "zh":
+        return (f"{results.design_kind} 抽样设计（{n} 个设计点，变化的参数：{names}）：各效应、水平、成本、漏斗与撤出均合并全部设计点"
+                f"的运行，是在这些参数的抽样区间上的平均，而非某一组取值下的结果；参数各自的影响见敏感性指数。")
+    return (f"{results.design_kind} sample design ({n} design points over {names}): every effect, level, cost, "
+            f"funnel and withdrawal count pools the runs of all design points, so it is an average over the sampled "
+            f"ranges of these parameters, not the result at any one setting; the sensitivity indices tell each "
+            f"parameter's part.")

@@ -14,6 +14,10 @@ spending_by_government      spending per government (district, county, city) and
 funnel                      projects reaching each pipeline stage (:func:`pipeline.funnel`)
 withdrawals                 withdrawals by reason and stage (:func:`pipeline.withdrawals`)
 monthly_bands               monthly means with 95% interval and 5-95% range (:func:`effects.monthly_bands`)
+points                      every design point of a list or factorial design, named by its values
+                            (:func:`effects.point_table`)
+response                    a sweep's response curve: each effect and level at the swept value, one curve per
+                            setting of the other parameters (:func:`effects.response_curve`)
 sensitivity                 Sobol'/Morris indices (sample designs only; :func:`sensitivity.indices`)
 sensitivity_second_order    Sobol' S2 (with second order only)
 robustness                  whether each headline effect keeps its sign across posterior draws (with
@@ -23,10 +27,16 @@ analysis.json               provenance, rules, scenario labels and the subsets t
 
 Values keep the model's units: money in 万元, rates as fractions (0.274 =
 27.4%), effects of rates as fraction differences (0.123 = 12.3 percentage points).
+
+Points: a list or factorial design keeps its points apart: every table has a row per design point (effects and
+levels name it in both languages, ``point_name_zh``/``point_name_en``), the decomposition too, and a sweep has its
+response curve. A sample design (Latin hypercube, Sobol', Morris) pools them (``pooled`` in ``analysis.json``
+says what that means). The adequacy counts cover every point.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from datetime import UTC, datetime
@@ -38,6 +48,7 @@ import pandas as pd
 from sim.analysis import costs, decompose, effects, pipeline, sensitivity, uncertainty
 from sim.analysis.data import (
     MONTHLY_HEADLINE,
+    POOLED_POINT,
     AnalysisError,
     Results,
     definition,
@@ -45,6 +56,7 @@ from sim.analysis.data import (
 )
 from sim.errors import one_line
 from sim.files import atomic_write, atomic_write_text, read_json_object
+from sim.paramdoc import param_label
 from sim.stats import CI_LEVEL, HEADLINE_OUTPUTS, AdequacyRule
 
 SCHEMA_VERSION = 1
@@ -119,7 +131,9 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
     folder = Path(out) if out else Path(results_dir) / ANALYSIS_DIR
     files: list[str] = []
 
-    levels = effects.levels(results)
+    points = effects.point_table(results)
+    parameters = [p for p in results.manifest.get("design", {}).get("parameters", []) if p in points.columns]
+    levels = _named(effects.levels(results), points)
     eff = effects.paired_effects(results, rule=rule)
     mon_eff = effects.monthly_effects(results, MONTHLY_HEADLINE, months, rule)
     all_eff = pd.concat([eff, mon_eff], ignore_index=True) if not mon_eff.empty else eff
@@ -158,14 +172,17 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         all_eff = all_eff.assign(stopped=[why.get((s, int(p))) for s, p in zip(all_eff["scenario"], all_eff["point_id"],
                                                                                strict=True)])
         eff = all_eff[all_eff["source"] == "summary"]
+    all_eff = _named(all_eff, points)
+    curve = effects.response_curve(eff, levels, points, parameters)
     for df, name in ((all_eff, "effects"), (levels, "levels"), (cost, "costs"), (levers, "spending_by_lever"),
                      (by_gov, "spending_by_government"),
-                     (fun, "funnel"), (wd, "withdrawals"), (bands, "monthly_bands"), (sens, "sensitivity"),
-                     (sens2, "sensitivity_second_order"), (robust, "robustness")):
+                     (fun, "funnel"), (wd, "withdrawals"), (bands, "monthly_bands"), (points, "points"),
+                     (curve, "response"), (sens, "sensitivity"), (sens2, "sensitivity_second_order"),
+                     (robust, "robustness")):
         files += _write(df, folder, name)
-    dec = decompose.decompose(results) if decompose.has_accounts(results) else pd.DataFrame()
+    dec, dec_context = _decomposition(results)
     if not dec.empty:  # effects explained by mechanism (results of this version only)
-        for df, name in ((dec, "decomposition"), (decompose.context(results), "decomposition_context")):
+        for df, name in ((dec, "decomposition"), (dec_context, "decomposition_context")):
             files += _write(df, folder, name)
 
     brief_eff = all_eff[all_eff["output"].isin(BRIEF_OUTPUTS)] if not all_eff.empty else all_eff
@@ -178,6 +195,10 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "baseline": results.baseline,
         "baselines": results.baselines,
         "pooled_points": results.pooled,
+        "pooled": {lang: effects.pooled_text(results, lang) for lang in ("zh", "en")} if results.pooled else None,
+        "points": _points(points, parameters),
+        "reference_point": effects.reference_point(results, points),
+        "response": _response(curve),
         "scenarios": [{"name": s.name, "index": s.index, "file": s.file, "title": s.title,
                        "description": s.description, "region": s.region} for s in results.scenarios],
         "headline_outputs": list(HEADLINE_OUTPUTS),
@@ -199,6 +220,8 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
             "adequate": int(headline_eff["adequate"].sum()) if len(headline_eff) else 0,
             "max_n_needed": (int(headline_eff["n_needed"].dropna().max())
                              if len(headline_eff) and headline_eff["n_needed"].notna().any() else None),
+            "design_points": int(headline_eff["point_id"].nunique()) if len(headline_eff) else 0,
+            "max_n": int(headline_eff["n"].max()) if len(headline_eff) else 0,
         },
         "replications": _replications(adaptive, results),
         "effects": records(brief_eff),
@@ -219,6 +242,54 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(folder / JSON_NAME, json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
     return data
+
+
+def _named(df: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """A table with each row's design point named in both languages (``point_name_zh``, ``point_name_en``)."""
+    if df.empty or points.empty:
+        return df
+    names = points.set_index("point_id")
+    pid = df["point_id"]
+    return df.assign(point_name_zh=pid.map(names["name_zh"]).to_numpy(),
+                     point_name_en=pid.map(names["name_en"]).to_numpy())
+
+
+def _points(points: pd.DataFrame, parameters: list[str]) -> list[dict[str, Any]]:
+    """The design points for ``analysis.json``: id, stored label, name in both languages and the values set."""
+    return [{"point_id": int(r["point_id"]), "label": r["point_label"], "name": {"zh": r["name_zh"], "en": r["name_en"]},
+             "values": {p: r[p] for p in parameters}} for r in records(points)]
+
+
+def _response(curve: pd.DataFrame) -> dict[str, Any] | None:
+    """A sweep's response curve for ``analysis.json``: the swept parameter (labels and unit in both languages),
+    the parameters that separate its curves, and the curve's rows of the outputs the briefing shows."""
+    if curve.empty:
+        return None
+    x = str(curve["x_parameter"].iloc[0])
+    return {"x": x, "x_label": {lang: param_label(x, lang) for lang in ("zh", "en")},
+            "x_unit": {lang: effects.value_unit(x, lang) for lang in ("zh", "en")},
+            "x_values": sorted({float(v) for v in curve["x"]}),
+            "series": int(curve["series"].nunique()),
+            "rows": records(curve[curve["output"].isin(BRIEF_OUTPUTS)])}
+
+
+def _decomposition(results: Results) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The mechanism decomposition and its context (:mod:`sim.analysis.decompose`) with the design point of each
+    row: per point when the design keeps its points apart (a sweep's effects differ from point to point), over
+    every point for a sample design (``point_id`` -1). Empty frames without the accounts."""
+    if not decompose.has_accounts(results):
+        return pd.DataFrame(), pd.DataFrame()
+    groups = [(POOLED_POINT, results)] if results.pooled else [
+        (int(pid), dataclasses.replace(results, runs=g.reset_index(drop=True)))
+        for pid, g in results.runs.groupby("point_id", sort=True)]
+    dec, ctx = [], []
+    for pid, sub in groups:
+        for out, table in ((dec, decompose.decompose(sub)), (ctx, decompose.context(sub))):
+            if not table.empty:
+                table.insert(1, "point_id", pid)
+                out.append(table)
+    return (pd.concat(dec, ignore_index=True) if dec else pd.DataFrame(),
+            pd.concat(ctx, ignore_index=True) if ctx else pd.DataFrame())
 
 
 def _replications(adaptive: dict | None, results: Results) -> dict[str, Any]:

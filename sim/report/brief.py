@@ -132,8 +132,8 @@ class Briefing:
         self.f = Findings(analysis, lang, sensitivity=self.sens)
 
     # ------------------------------------------------------------------ pieces
-    def _effect_cell(self, scenario: str, output: str) -> str:
-        e = self.f.effect(scenario, output)
+    def _effect_cell(self, scenario: str, output: str, point: int | None = None) -> str:
+        e = self.f.effect(scenario, output, point)
         if not e or e.get("effect") is None:
             return "<td>–</td>"
         v = nb.fmt(output, e["effect"], self.lang, effect=True, with_unit=False)
@@ -178,7 +178,8 @@ class Briefing:
         if not rows:
             return ""
         titles = {s["name"]: s.get("title") or {} for s in self.an.get("scenarios", [])}
-        items = "".join(f"<li>{_e(x)}</li>" for x in mechanism_sentences(pd.DataFrame(rows), titles, self.lang))
+        items = "".join(f"<li>{_e(x)}</li>" for x in self.f.per_point(
+            rows, lambda block: mechanism_sentences(pd.DataFrame(block), titles, self.lang)))
         head = "效应从何而来" if self.lang == "zh" else "Where the effects come from"
         return f'<h2>{head}</h2><ul class="mechanisms">{items}</ul>' if items else ""
 
@@ -220,9 +221,9 @@ class Briefing:
         head = "".join(f"<th>{_e(panel_title(o, self.lang))}<br><small>({_e(nb.short_unit(o, self.lang, effect=True))})"
                        f"</small></th>" for o in outs)
         rows = []
-        for s in self.f.scenarios(include_baseline=False):
-            cells = "".join(self._effect_cell(s, o) for o in outs)
-            need = [e for o in self.an.get("headline_outputs", []) if (e := self.f.effect(s, o))]
+        for s, point in self.f.rows(include_baseline=False):
+            cells = "".join(self._effect_cell(s, o, point) for o in outs)
+            need = [e for o in self.an.get("headline_outputs", []) if (e := self.f.effect(s, o, point))]
             reps = max((int(e["n"]) for e in need), default=0)
             adaptive = (self.an.get("replications") or {}).get("adaptive")
             if all(e.get("adequate") for e in need):
@@ -232,14 +233,14 @@ class Briefing:
                         default=reps)
                 enough = (self.t["reps_cap"].format(n=reps, m=f"{n:,}") if adaptive
                           else self.t["need"].format(n=f"{n:,}"))
-            rows.append(f'<tr><td class="name">{_e(self.f.label(s))}</td>{cells}<td>{_e(enough)}</td></tr>')
+            rows.append(f'<tr><td class="name">{_e(self.f.row_label(s, point))}</td>{cells}<td>{_e(enough)}</td></tr>')
         return (f'<table><thead><tr><th class="name">{self.t["strategy"]}</th>{head}<th>{self.t["enough"]}</th></tr>'
                 '</thead><tbody>' + "".join(rows) + "</tbody></table>")
 
     def cost_table(self) -> str:
         rows = []
-        for s in self.f.scenarios():
-            c = self.f.cost(s)
+        for s, point in self.f.rows():
+            c = self.f.cost(s, point)
             if not c:
                 continue
             spent = nb.fmt("budget_spent", c["budget_spent"], self.lang, with_unit=False)
@@ -250,7 +251,7 @@ class Briefing:
             inc = c.get("incremental_cost_per_job") if (c.get("d_jobs_ci_low") or 0) > 0 else None
             inc_txt = "–" if base or inc is None else nb.fmt("incremental_cost_per_job", inc, self.lang, with_unit=False)
             arr = nb.fmt("arrived_per_10k_spent", c.get("arrived_per_10k_spent"), self.lang, with_unit=False)
-            rows.append(f'<tr><td class="name">{_e(self.f.label(s))}</td><td>{spent}</td>'
+            rows.append(f'<tr><td class="name">{_e(self.f.row_label(s, point))}</td><td>{spent}</td>'
                         f'<td>{jobs}</td><td>{cpj}</td><td>{dsp}</td><td>{inc_txt}</td><td>{arr}</td></tr>')
         t = self.t
         return (f'<table><thead><tr><th class="name">{t["strategy"]}</th><th>{t["spent"]}</th><th>{t["jobs"]}</th>'
@@ -378,7 +379,7 @@ class Briefing:
         n_inv = (p.get("overrides") or {}).get("run.n_investors")
         if n_inv:
             sub += " " + self.t["pool"].format(n=f"{n_inv:,}")
-        return sub
+        return " ".join(x for x in (sub, self.f.design_note()) if x)
 
     def title(self) -> str:
         t = self.an.get("provenance", {}).get("title") or {}
@@ -413,6 +414,7 @@ class Briefing:
 <h2>{t["findings"]}</h2>
 <ol class="findings">{findings}</ol>
 {fig("comparison")}
+{fig("response")}
 <h2>{t["effects"]}</h2>
 {self.effects_table()}
 <p class="note">{_e(t["table_note"])} {_e(self.robustness_note())} {_e(self.definitions())}</p>

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.model import vocabulary
+from sim.model import registry, vocabulary
 from sim.model.vocabulary import month_axis
 from sim.report import style
 
@@ -20,8 +20,8 @@ def pipeline_chart(monthly: dict[str, np.ndarray], path: Path, lang: str = "zh",
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for key in ("negotiating", "signed", "building", "operating", "withdrawn"):
         ax.plot(months, monthly[f"n_{key}"], label=vocabulary.stage(key, lang), lw=2)
-    fr = float(monthly["cohort_start_rate_24m"][-1])
-    car = float(monthly["cohort_capital_arrival_rate_24m"][-1])
+    fr = float(monthly[registry.FULFILMENT][-1])  # the headline rates are the registry's, not names written here
+    car = float(monthly[registry.CAPITAL_ARRIVAL][-1])
     n = int(monthly["signed_projects"][-1])
     if not (np.isfinite(fr) and np.isfinite(car)):
         title = f"{title_name}：签约 {n} 个项目" if lang == "zh" else f"{title_name}: {n} projects signed"

@@ -6,11 +6,19 @@ parameter...) from the analysis tables, and states the number with its unit
 and, for effects, its 95% interval and whether it is distinguishable from the
 baseline. Numbers go through :mod:`sim.report.numbers`, the same rounding the
 briefing's tables use.
+
+A sweep (a list or factorial design: several design points kept apart) is
+reported as one: no sentence mixes points. Each names the point it speaks of
+(by the values the point sets, from the analysis) or speaks of the response
+curve across points; the tables have a row per strategy and point; the charts
+of one point (funnel, withdrawals, costs, capital) show the point nearest the
+baseline's own settings and say which.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from sim.model import registry, vocabulary
@@ -38,10 +46,103 @@ class Findings:
         self.sens = sensitivity if sensitivity is not None else (
             analysis if analysis.get("sensitivity", {}).get("available") else None)
         self._titles = {s["name"]: s.get("title") or {} for s in analysis.get("scenarios", [])}
-        points = sorted({e["point_id"] for e in analysis.get("effects", [])} |
-                        {c["point_id"] for c in analysis.get("costs", [])})
-        self.point = points[0] if points else 0
+        self.point_ids = sorted({e["point_id"] for e in analysis.get("effects", [])} |
+                                {c["point_id"] for c in analysis.get("costs", [])})
+        self._points = {p["point_id"]: p for p in analysis.get("points") or []}
+        ref = analysis.get("reference_point")  # sentences and charts of one point: the one nearest the baseline's
+        self.point = ref if ref in self.point_ids else (self.point_ids[0] if self.point_ids else 0)
         self.horizon = analysis.get("provenance", {}).get("horizon_months")
+
+    # ------------------------------------------------------------------ design points
+    @property
+    def sweep(self) -> bool:
+        """True when the analysis keeps several design points apart (a list or factorial design): every sentence
+        then names its point or speaks of the response curve."""
+        return not self.an.get("pooled_points") and len(self.point_ids) > 1
+
+    def point_name(self, pid: int | None = None) -> str:
+        """A design point by the values it sets ("承诺优惠比例（占投资额）2%"), or by its list design's label."""
+        pid = self.point if pid is None else pid
+        p = self._points.get(pid) or {}
+        return (p.get("name") or {}).get(self.lang) or p.get("label") or f"p{pid}"
+
+    def _at(self, pid: int | None = None) -> str:
+        """'承诺优惠比例（占投资额）2%时' / 'at incentive promised (share of capital) 2%': where a sentence holds."""
+        pid = self.point if pid is None else pid
+        p = self._points.get(pid) or {}
+        name = self.point_name(pid)
+        own = p.get("label") not in (None, f"p{pid}") and name == p.get("label")  # a list design's own label
+        if self.zh:
+            return f"设计点「{name}」下" if own else f"{name}时"
+        return f"at design point '{name}'" if own else f"at {name[:1].lower()}{name[1:]}"
+
+    def at_point(self, pid: int | None = None) -> str:
+        """The opening of a sentence about one design point of a sweep ('承诺优惠比例（占投资额）2%时，' / 'At
+        incentive promised (share of capital) 2%, '); '' when the analysis has one point."""
+        if not self.sweep:
+            return ""
+        at = self._at(pid)
+        return f"{at}，" if self.zh else f"{at[:1].upper()}{at[1:]}, "
+
+    def rows(self, include_baseline: bool = True) -> list[tuple[str, int]]:
+        """(scenario, design point) of each row of the briefing's tables: every point of a sweep, one per strategy
+        otherwise."""
+        points = self.point_ids if self.sweep else [self.point]
+        return [(s, p) for s in self.scenarios(include_baseline) for p in points]
+
+    def row_label(self, scenario: str, pid: int) -> str:
+        """The name of a table row: the strategy, and in a sweep its design point."""
+        return f"{self.label(scenario)} · {self.point_name(pid)}" if self.sweep else self.label(scenario)
+
+    def design_note(self) -> str:
+        """What the design did with its points, in one sentence ('' for a single point): a sweep's points are
+        reported one by one; a sample design pools them (the analysis says how)."""
+        pooled = self.an.get("pooled")
+        if pooled:
+            return pooled.get(self.lang) or ""
+        if not self.sweep:
+            return ""
+        n = len(self.point_ids)
+        resp = self.an.get("response") or {}
+        if resp:
+            x = resp["x_label"][self.lang]
+            vals = ("、" if self.zh else ", ").join(self._x_text(v) for v in resp.get("x_values", []))
+            if self.zh:
+                return f"每个策略在 {n} 个设计点各运行一遍（{x}取 {vals}）；结果逐点报告，效应随取值的变化见响应曲线。"
+            return (f"Every strategy ran at each of {n} design points ({x.lower()} {vals}); results are reported point "
+                    f"by point, and the response curve shows how the effects change with the value.")
+        return (f"每个策略在 {n} 个设计点各运行一遍；结果逐点报告。" if self.zh
+                else f"Every strategy ran at each of {n} design points; results are reported point by point.")
+
+    def _x_text(self, value: float) -> str:
+        resp = self.an.get("response") or {}
+        unit = (resp.get("x_unit") or {}).get(self.lang, "")
+        text = f"{value:,.4g}"
+        return f"{text}{unit}" if unit == "%" else (f"{text} {unit}" if unit else text)
+
+    def mechanism_points(self) -> list[int]:
+        """The design points whose mechanisms the briefing explains: every point, or in a sweep of more than six
+        points the two ends of each response curve (every point is in the analysis' decomposition table)."""
+        if not self.sweep or len(self.point_ids) <= 6:
+            return list(self.point_ids) or [self.point]
+        rows = [r for r in (self.an.get("response") or {}).get("rows", []) if r["measure"] == "level"]
+        ends: list[int] = []
+        for k in dict.fromkeys(r["series"] for r in rows):
+            xs = sorted((r["x"], r["point_id"]) for r in rows if r["series"] == k)
+            ends += [xs[0][1], xs[-1][1]]
+        return sorted(set(ends)) or list(self.point_ids)
+
+    def per_point(self, rows: list[dict], sentences: Callable[[list[dict]], list[str]]) -> list[str]:
+        """Sentences about the rows of a table with a design point per row (the decomposition), made point by
+        point by ``sentences`` and opened by their point's name in a sweep: never one sentence over several
+        points."""
+        if not self.sweep:
+            pid = self.point
+            return sentences([r for r in rows if r.get("point_id", pid) == pid])
+        out = []
+        for pid in self.mechanism_points():
+            out += [self.at_point(pid) + s for s in sentences([r for r in rows if r.get("point_id") == pid])]
+        return out
 
     # ------------------------------------------------------------------ look-ups
     @property
@@ -65,25 +166,33 @@ class Findings:
         """Scenario names in experiment order (without the regions' baselines unless ``include_baseline``)."""
         return [s["name"] for s in self.an.get("scenarios", []) if include_baseline or not self.is_baseline(s["name"])]
 
-    def effects(self, output: str, source: str = "summary", horizon: int | None = None) -> list[dict]:
-        """Effect records of ``output`` at the briefing's design point."""
+    def effects(self, output: str, source: str = "summary", horizon: int | None = None,
+                point: int | None = None) -> list[dict]:
+        """Effect records of ``output`` at design point ``point`` (the briefing's point by default)."""
+        point = self.point if point is None else point
         return [e for e in self.an.get("effects", [])
-                if e["output"] == output and e["source"] == source and e["point_id"] == self.point
+                if e["output"] == output and e["source"] == source and e["point_id"] == point
                 and (horizon is None or e["horizon_months"] == horizon)]
 
-    def effect(self, scenario: str, output: str) -> dict | None:
-        """The effect record of one scenario on one output at the horizon."""
-        return next((e for e in self.effects(output) if e["scenario"] == scenario), None)
+    def all_effects(self, output: str) -> list[dict]:
+        """Effect records of ``output`` at the horizon at every design point."""
+        return [e for p in self.point_ids for e in self.effects(output, point=p)]
 
-    def level(self, scenario: str, output: str) -> dict | None:
-        """The level record (mean and interval) of one scenario and output."""
+    def effect(self, scenario: str, output: str, point: int | None = None) -> dict | None:
+        """The effect record of one scenario on one output at the horizon, at a design point."""
+        return next((e for e in self.effects(output, point=point) if e["scenario"] == scenario), None)
+
+    def level(self, scenario: str, output: str, point: int | None = None) -> dict | None:
+        """The level record (mean and interval) of one scenario and output at a design point."""
+        point = self.point if point is None else point
         return next((r for r in self.an.get("levels", []) if r["scenario"] == scenario and r["output"] == output
-                     and r["point_id"] == self.point), None)
+                     and r["point_id"] == point), None)
 
-    def cost(self, scenario: str) -> dict | None:
-        """The cost-effectiveness record of one scenario."""
+    def cost(self, scenario: str, point: int | None = None) -> dict | None:
+        """The cost-effectiveness record of one scenario at a design point."""
+        point = self.point if point is None else point
         return next((c for c in self.an.get("costs", []) if c["scenario"] == scenario
-                     and c["point_id"] == self.point), None)
+                     and c["point_id"] == point), None)
 
     def best(self, output: str) -> dict | None:
         """The strategy with the largest effect on ``output`` (smallest where lower is better)."""
@@ -121,7 +230,10 @@ class Findings:
         return "，但与基线的差异在统计上不显著" if self.zh else ", but this is not distinguishable from the baseline"
 
     def sentence_best(self, output: str) -> str | None:
-        """The strategy that moves ``output`` most, with its effect, interval and significance."""
+        """The strategy that moves ``output`` most, with its effect, interval and significance (in a sweep: how
+        the effect changes across the points, :meth:`curve_sentence`)."""
+        if self.sweep:
+            return self.curve_sentence(output)
         e = self.best(output)
         if e is None:
             return None
@@ -136,6 +248,73 @@ class Findings:
             return f"{self.quoted(e['scenario'])}{self.change(e)}，从 {base} 到 {new}{self.significance(e)}{robust}。"
         return (f"{self.label(e['scenario'])} {self.change(e)}, from {base} to {new}"
                 f"{self.significance(e)}{robust}.")
+
+    # ------------------------------------------------------------------ a sweep's response curve
+    def curve_ends(self, output: str, level: bool = False) -> tuple[dict, dict, list[dict]] | None:
+        """For a sweep: the effect records of the strategy that does best on ``output`` at any point, at its
+        least and at its most favourable point, and all its records (the baseline's level records with
+        ``level``, or when the experiment compares no strategy with it); None without records."""
+        sign = 1 if registry.higher_is_better(output) else -1
+        recs = [] if level else [e for e in self.all_effects(output) if _finite(e.get("effect"))]
+        key = "effect"
+        if not recs:  # the baseline's level along the curve
+            recs = [r for p in self.point_ids if (r := self.level(self.baseline, output, p)) and _finite(r.get("mean"))]
+            key = "mean"
+        if not recs:
+            return None
+        best = max(recs, key=lambda e: sign * e[key])["scenario"]
+        mine = [e for e in recs if e["scenario"] == best]
+        return min(mine, key=lambda e: sign * e[key]), max(mine, key=lambda e: sign * e[key]), mine
+
+    def curve_sentence(self, output: str, level: bool = False) -> str | None:
+        """How the effect on ``output`` of the strategy that does best at any point changes across a sweep: its
+        least and its most favourable point, each named, with the effect and 95% interval there, and at how many
+        points it is distinguishable from the baseline (with ``level``, or for a sweep of the baseline alone: the
+        baseline's own level at its lowest and highest point)."""
+        ends = self.curve_ends(output, level)
+        if ends is None:
+            return None
+        lo, hi, mine = ends
+        n, name = len(mine), output_name(output, self.lang)
+        if "effect" not in lo:
+            ci = {e["point_id"]: nb.fmt_ci(output, e["ci_low"], e["ci_high"], self.lang, ref=e["mean"], effect=False)
+                  for e in (lo, hi)}
+            if self.zh:
+                return (f"在 {n} 个设计点中，现状基线的{name}在{self._at(lo['point_id'])}最低：{nb.fmt(output, lo['mean'], 'zh')}"
+                        f"（95% 置信区间 {ci[lo['point_id']]}），在{self._at(hi['point_id'])}最高："
+                        f"{nb.fmt(output, hi['mean'], 'zh')}（95% 置信区间 {ci[hi['point_id']]}）。")
+            return (f"Across the {n} design points, the baseline's {name} is lowest {self._at(lo['point_id'])}: "
+                    f"{nb.fmt(output, lo['mean'], 'en')} (95% CI {ci[lo['point_id']]}), and highest "
+                    f"{self._at(hi['point_id'])}: {nb.fmt(output, hi['mean'], 'en')} (95% CI {ci[hi['point_id']]}).")
+        k = sum(1 for e in mine if e.get("significant"))
+        if self.zh:
+            clauses = [f"{self._at(lo['point_id'])}{self.change(lo)}"]
+            if hi is not lo:
+                clauses.append(f"{self._at(hi['point_id'])}{self.change(hi)}")
+            return (f"在 {n} 个设计点中，{self.quoted(lo['scenario'])}" + "，".join(clauses)
+                    + f"（{'最低与最高' if hi is not lo else '唯一'}）；其中 {k} 个设计点与基线的差异显著。")
+        clauses = [f"{self.change(lo)} {self._at(lo['point_id'])}"]
+        if hi is not lo:
+            clauses.append(f"{self.change(hi)} {self._at(hi['point_id'])}")
+        return (f"Across the {n} design points, {self.label(lo['scenario'])} " + " and ".join(clauses)
+                + f"{' (lowest and highest)' if hi is not lo else ''}; distinguishable from the baseline at {k} of {n}.")
+
+    def title_response(self, output: str = FULFILMENT) -> str:
+        """The response chart's title: the best strategy's effect at the two ends of its range of effects."""
+        ends = self.curve_ends(output)
+        name = output_name(output, self.lang)
+        if ends is None:
+            return f"{name}的响应曲线" if self.zh else f"Response of {name} across the design points"
+        lo, hi, _ = ends
+        if "effect" not in lo:
+            a, b = nb.fmt(output, lo["mean"], self.lang), nb.fmt(output, hi["mean"], self.lang)
+            return (f"现状基线的{name}：{self._at(lo['point_id'])} {a}，{self._at(hi['point_id'])} {b}" if self.zh else
+                    f"The baseline's {name}: {a} {self._at(lo['point_id'])}, {b} {self._at(hi['point_id'])}")
+        if self.zh:
+            return (f"{self.quoted(lo['scenario'])}{self._at(lo['point_id'])}{self.change(lo, with_ci=False)}，"
+                    f"{self._at(hi['point_id'])}{self.change(hi, with_ci=False)}")
+        return (f"{self.label(lo['scenario'])} {self.change(lo, with_ci=False)} {self._at(lo['point_id'])}, "
+                f"{self.change(hi, with_ci=False)} {self._at(hi['point_id'])}")
 
     # ------------------------------------------------------------------ parameter uncertainty
     def robust(self, scenario: str, output: str) -> dict | None:
@@ -211,14 +390,14 @@ class Findings:
         parts = []
         if self.zh:
             if fr and car:
-                parts.append(f"现状基线下，签约项目中有 {nb.fmt(FULFILMENT, fr['mean'], 'zh')} 在签约后 24 个月内开工（履约率），"
+                parts.append(f"{self.at_point()}现状基线下，签约项目中有 {nb.fmt(FULFILMENT, fr['mean'], 'zh')} 在签约后 24 个月内开工（履约率），"
                              f"签约 24 个月时资金到位率为 {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'zh')}")
             if top:
                 parts.append(f"签约后撤出的首要原因是「{self.reason(top['reason'])}」，占签约后撤出的 "
                              f"{nb.fmt('share', top['share'], 'zh')}")
             return "；".join(parts) + "。" if parts else ""
         if fr and car:
-            parts.append(f"In the baseline, {nb.fmt(FULFILMENT, fr['mean'], 'en')} of signed projects start building "
+            parts.append(f"{self.at_point()}{'in' if self.sweep else 'In'} the baseline, {nb.fmt(FULFILMENT, fr['mean'], 'en')} of signed projects start building "
                          f"within 24 months of signing (fulfilment) and {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'en')} of "
                          f"signed capital has arrived 24 months after signing")
         if top:
@@ -226,10 +405,12 @@ class Findings:
                          f"({nb.fmt('share', top['share'], 'en')} of withdrawals after signing)")
         return "; ".join(parts) + "." if parts else ""
 
-    def cheapest_jobs(self) -> dict | None:
+    def cheapest_jobs(self, every_point: bool = False) -> dict | None:
         """Among strategies that add jobs (interval above zero), the one whose extra jobs cost least; a strategy
-        that adds jobs while spending no more than the baseline comes first (the one adding most jobs)."""
-        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and not self.is_baseline(c["scenario"])
+        that adds jobs while spending no more than the baseline comes first (the one adding most jobs). At the
+        briefing's design point, or with ``every_point`` among the strategies at every point of a sweep."""
+        points = set(self.point_ids) if every_point and self.sweep else {self.point}
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] in points and not self.is_baseline(c["scenario"])
                 and _finite(c.get("incremental_cost_per_job")) and _finite(c.get("d_jobs_ci_low"))
                 and c["d_jobs_ci_low"] > 0]
         saving = [c for c in rows if c["d_spent"] <= 0]
@@ -238,32 +419,39 @@ class Findings:
         return min(rows, key=lambda c: c["incremental_cost_per_job"]) if rows else None
 
     def cost_sentence(self) -> str | None:
-        """What the cheapest extra jobs cost, or the lowest cost per job when no strategy adds jobs for sure."""
-        c = self.cheapest_jobs()
+        """What the cheapest extra jobs cost, or the lowest cost per job when no strategy adds jobs for sure (in a
+        sweep: over every point, naming the point)."""
+        c = self.cheapest_jobs(every_point=True)
         if c:
+            at = self.at_point(c["point_id"])
             cost = nb.fmt("incremental_cost_per_job", c["incremental_cost_per_job"], self.lang)
             jobs = nb.fmt("jobs", c["d_jobs"], self.lang)
             spent = nb.fmt("budget_spent", c["d_spent"], self.lang)
             if c["d_spent"] <= 0:
                 if self.zh:
-                    return (f"{self.quoted(c['scenario'])}支出不高于基线（变化 {spent}），却多创造 {jobs}："
+                    return (f"{at}{self.quoted(c['scenario'])}支出不高于基线（变化 {spent}），却多创造 {jobs}："
                             f"新增岗位不花额外的钱。")
-                return (f"{self.label(c['scenario'])} adds {jobs} while its spending changes by {spent} against "
+                return (f"{at}{self.label(c['scenario'])} adds {jobs} while its spending changes by {spent} against "
                         f"the baseline: its extra jobs cost no extra money.")
             if self.zh:
-                return (f"新增就业最省钱的是{self.quoted(c['scenario'])}：比基线多支出 {spent}、多创造 {jobs}，"
+                return (f"{at}新增就业最省钱的是{self.quoted(c['scenario'])}：比基线多支出 {spent}、多创造 {jobs}，"
                         f"每个新增岗位 {cost}。")
-            return (f"The cheapest extra jobs come from {self.label(c['scenario'])}: {spent} more spending and "
-                    f"{jobs} more, {cost} per extra job.")
-        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and _finite(c.get("cost_per_job"))
+            return (f"{at}{'t' if at else 'T'}he cheapest extra jobs come from {self.label(c['scenario'])}: {spent} "
+                    f"more spending and {jobs} more, {cost} per extra job.")
+        points = set(self.point_ids) if self.sweep else {self.point}
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] in points and _finite(c.get("cost_per_job"))
                 and c["cost_per_job"] > 0]
         if not rows:
             return None
         c = min(rows, key=lambda r: r["cost_per_job"])
         cost = nb.fmt("cost_per_job", c["cost_per_job"], self.lang)
         if self.zh:
-            return f"没有策略确定地增加就业；每个岗位成本最低的是{self.quoted(c['scenario'])}（{cost}）。"
-        return f"No strategy adds jobs for certain; the lowest cost per job is {self.label(c['scenario'])} ({cost})."
+            where = f"在全部 {len(points)} 个设计点中，" if self.sweep else ""
+            return (f"没有策略确定地增加就业；{where}每个岗位成本最低的是{self.quoted(c['scenario'])}"
+                    f"（{self._at(c['point_id']) + '，' if self.sweep else ''}{cost}）。")
+        where = f" {self._at(c['point_id'])}" if self.sweep else ""
+        return (f"No strategy adds jobs for certain; the lowest cost per job is {self.label(c['scenario'])}{where} "
+                f"({cost}).")
 
     def adequacy_sentence(self) -> str | None:
         """Whether the replications suffice for the headline effects, and how many would."""
@@ -287,14 +475,23 @@ class Findings:
                     f"met the rule" + (f" ({span} replications)" if span else "") + f", {rep['capped']} stopped at the cap; {rep['runs']:,} runs in "
                     f"all ({rep['runs_fixed_at_max']:,} at a fixed {rep['max']}).")
         need = [int(e["n_needed"]) for e in rows if not e.get("adequate") and e.get("n_needed") is not None]
+        total, most = len(rows), max(need) if need else None
+        ad = self.an.get("adequacy_summary") or {}
+        if ad.get("headline_intervals"):  # the analysis' own count, over every design point: as 'sim analyse' says
+            total, ok, most = int(ad["headline_intervals"]), int(ad["adequate"]), ad.get("max_n_needed")
+            n = int(ad.get("max_n") or n)
+        points = len(self.point_ids) if self.sweep else 1
         if self.zh:
-            s = f"{len(rows)} 项核心效应中有 {ok} 项的置信区间足够窄（每个策略 {n} 次重复）"
-            if need:
-                s += f"；其余要达到判定标准约需 {max(need):,} 次重复"
+            where = f"（{points} 个设计点，每个策略每点 {n} 次重复）" if points > 1 else f"（每个策略 {n} 次重复）"
+            s = f"{total} 项核心效应中有 {ok} 项的置信区间足够窄{where}"
+            if most and ok < total:
+                s += f"；其余要达到判定标准约需 {int(most):,} 次重复"
             return s + "。"
-        s = f"{ok} of {len(rows)} headline intervals are narrow enough ({n} replications per strategy)"
-        if need:
-            s += f"; the others would need about {max(need):,} replications"
+        where = (f"over {points} design points ({n} replications per strategy and point)" if points > 1
+                 else f"({n} replications per strategy)")
+        s = f"{ok} of {total} headline intervals are narrow enough {where}"
+        if most and ok < total:
+            s += f"; the others would need about {int(most):,} replications"
         return s + "."
 
     def top_parameter(self, output: str = FULFILMENT) -> dict | None:
@@ -328,6 +525,8 @@ class Findings:
     def headlines(self) -> list[str]:
         """The briefing's headline findings, most important first."""
         out = [self.diagnosis()]
+        if self.sweep and self.all_effects(FULFILMENT):  # what the swept settings do to the baseline itself
+            out.append(self.curve_sentence(FULFILMENT, level=True))
         seen: set[str] = set()
         for o in (FULFILMENT, CAPITAL_ARRIVAL, "jobs"):
             s = self.sentence_best(o)
@@ -339,16 +538,20 @@ class Findings:
 
     # chart titles: the finding, short
     def title_comparison(self) -> str:
+        """The comparison chart's title: the strategy that raises 履约率 most (at the briefing's point, named in a
+        sweep whose points make no curve)."""
         e = self.best(FULFILMENT)
+        at = self.at_point()
         if e is None:
-            return "各策略的效果" if self.zh else "Effects of the strategies"
+            return f"{at}各策略的效果" if self.zh else f"{at}{'e' if at else 'E'}ffects of the strategies"
         if self.zh:
-            t = f"{self.quoted(e['scenario'])}{self.change(e, with_ci=False)}"
+            t = f"{at}{self.quoted(e['scenario'])}{self.change(e, with_ci=False)}"
             return t + ("" if e.get("significant") else "（不显著）")
-        t = f"{self.label(e['scenario'])} {self.change(e, with_ci=False)}"
+        t = f"{at}{self.label(e['scenario'])} {self.change(e, with_ci=False)}"
         return t + ("" if e.get("significant") else " (not significant)")
 
     def title_funnel(self) -> str:
+        """The strategy that brings the most projects into operation (its point named in a sweep)."""
         rows = [f for f in self.an.get("funnel", []) if f["point_id"] == self.point and f["stage"] == "operating"]
         if not rows:
             return "项目漏斗" if self.zh else "The project funnel"
@@ -356,11 +559,11 @@ class Findings:
         base = next((f for f in rows if f["scenario"] == self.baseline), None)
         b = nb.fmt("operating_projects", best["mean"], self.lang, with_unit=False)
         if self.zh:
-            t = f"{self.quoted(best['scenario'])}建成投产的项目最多：平均 {b} 个"
+            t = f"{self.at_point()}{self.quoted(best['scenario'])}建成投产的项目最多：平均 {b} 个"
             if base and best["scenario"] != self.baseline:
                 t += f"，基线 {nb.fmt('operating_projects', base['mean'], 'zh', with_unit=False)} 个"
             return t
-        t = f"{self.label(best['scenario'])} brings the most projects into operation: {b} on average"
+        t = f"{self.at_point()}{self.label(best['scenario'])} brings the most projects into operation: {b} on average"
         if base and best["scenario"] != self.baseline:
             t += f" (baseline {nb.fmt('operating_projects', base['mean'], 'en', with_unit=False)})"
         return t
@@ -373,40 +576,46 @@ class Findings:
             if lv is None:
                 return "签约与到位资金" if self.zh else "Signed and arrived capital"
             r = nb.fmt(CAPITAL_ARRIVAL, lv["mean"], self.lang)
-            return (f"签约 24 个月时签约资金只有 {r} 到位" if self.zh
-                    else f"24 months after signing only {r} of signed capital has arrived")
+            return (f"{self.at_point()}签约 24 个月时签约资金只有 {r} 到位" if self.zh
+                    else f"{self.at_point()}24 months after signing only {r} of signed capital has arrived")
         new = nb.fmt("arrived_capital", e["mean_scenario"], self.lang)
         base = nb.fmt("arrived_capital", e["mean_baseline"], self.lang)
         if self.zh:
-            return f"第 {h} 个月，{self.quoted(e['scenario'])}到位资金 {new}，基线 {base}"
-        return f"By month {h}, {self.label(e['scenario'])} has {new} of capital arrived; baseline {base}"
+            return f"{self.at_point()}第 {h} 个月，{self.quoted(e['scenario'])}到位资金 {new}，基线 {base}"
+        where = f" {self._at()}" if self.sweep else ""
+        return f"By month {h}{where}, {self.label(e['scenario'])} has {new} of capital arrived; baseline {base}"
 
-    def title_withdrawals(self) -> str:
+    def title_withdrawals(self, named: bool = True) -> str:
+        """The baseline's main reason for leaving after signing (its point named in a sweep, unless not ``named``)."""
         top = self.top_reason()
         if top is None:
             return "签约后撤出的原因" if self.zh else "Why investors left after signing"
         share = nb.fmt("share", top["share"], self.lang)
         if self.zh:
-            return f"现状基线下签约后撤出的首要原因：{self.reason(top['reason'])}（占 {share}）"
-        return f"Baseline: {self.reason(top['reason']).lower()} is the main reason for leaving after signing ({share})"
+            at = self.at_point() if named else ""
+            return f"{at}现状基线下签约后撤出的首要原因：{self.reason(top['reason'])}（占 {share}）"
+        where = f" {self._at()}" if self.sweep and named else ""
+        return (f"Baseline{where}: {self.reason(top['reason']).lower()} is the main reason for leaving after signing "
+                f"({share})")
 
     def title_costs(self) -> str:
+        at = self.at_point()
         s = self.cheapest_jobs()
         if s and s["d_spent"] <= 0:
-            return (f"{self.quoted(s['scenario'])}不多花钱却增加就业" if self.zh
-                    else f"{self.label(s['scenario'])} adds jobs without spending more")
+            return (f"{at}{self.quoted(s['scenario'])}不多花钱却增加就业" if self.zh
+                    else f"{at}{self.label(s['scenario'])} adds jobs without spending more")
         if s:
             cost = nb.fmt("incremental_cost_per_job", s["incremental_cost_per_job"], self.lang)
-            return (f"{self.quoted(s['scenario'])}新增岗位最省钱：每个 {cost}" if self.zh
-                    else f"{self.label(s['scenario'])} buys extra jobs cheapest: {cost} each")
+            return (f"{at}{self.quoted(s['scenario'])}新增岗位最省钱：每个 {cost}" if self.zh
+                    else f"{at}{self.label(s['scenario'])} buys extra jobs cheapest: {cost} each")
         rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and _finite(c.get("cost_per_job"))
                 and c["cost_per_job"] > 0]
         if not rows:
-            return "支出与就业" if self.zh else "Spending and jobs"
+            return f"{at}支出与就业" if self.zh else f"{at}{'s' if at else 'S'}pending and jobs"
         c = min(rows, key=lambda r: r["cost_per_job"])
         cost = nb.fmt("cost_per_job", c["cost_per_job"], self.lang)
-        return (f"{self.quoted(c['scenario'])}每个岗位成本最低：{cost}" if self.zh
-                else f"{self.label(c['scenario'])} has the lowest cost per job: {cost}")
+        return (f"{at}{self.quoted(c['scenario'])}每个岗位成本最低：{cost}" if self.zh
+                else f"{at}{self.label(c['scenario'])} has the lowest cost per job: {cost}")
 
     def title_sensitivity(self, output: str = FULFILMENT) -> str:
         r = self.top_parameter(output)
