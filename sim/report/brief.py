@@ -30,6 +30,7 @@ from sim.paramdoc import UNIT_ZH, param_label
 from sim.report import numbers as nb
 from sim.report.experiment_charts import all_charts, panel_title
 from sim.report.findings import Findings
+from sim.report.hinges import key_assumptions_html
 from sim.report.pages import css, local_fetcher
 from sim.report.policy import (
     failure_sentences,
@@ -246,6 +247,8 @@ class Briefing:
                 '</tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
 
     def assumptions(self, k: int = 5) -> str:
+        if self.sens and self.sens.get("screening", {}).get("available"):  # what each strategy's effect hinges on
+            return key_assumptions_html(self.sens, self.lang)
         if not self.sens:
             return f'<p class="note">{_e(self.t["no_sens"])}</p>'
         sens = self.sens["sensitivity"]
