@@ -278,3 +278,66 @@ def test_the_screening_names_every_parameter_it_varies_with_its_documented_defau
     for key, (lo, hi) in ranges.items():
         d = param_doc(key)
         assert lo <= d["default"] <= hi, key
+
+
+# ----------------------------------------------------------------------------- sim main and the plan
+def test_sim_main_screens_every_assumption_at_the_briefing_size():
+    from sim.report.cli import MAIN_SENSITIVITY
+
+    exp = load_experiment(ROOT / MAIN_SENSITIVITY)
+    assert exp.design.options.get("groups") and exp.design.options["trajectories"] < load_experiment(FULL).design.options["trajectories"]
+
+
+def test_the_plan_futures_span_the_assumptions_behind_the_levers_it_moves():
+    from sim.experiment.optimise import load_optimise
+
+    spec = load_optimise(ROOT / "experiments" / "optimise" / "plan.toml")
+    ranges, whole = assumptions.varied_ranges(groups=["promises"])
+    for key in ("behaviour.b_incentive", "hazards.incentive_broken"):
+        assert spec.future_ranges[key] == ranges[key]
+        values = [f[key] for f in spec.futures]
+        assert ranges[key][0] <= min(values) < max(values) <= ranges[key][1]
+    assert spec.future_ranges["behaviour.outside_option"] == (0.73, 1.21), "a range written in the file wins"
+    assert all(isinstance(f[k], int) for f in spec.futures for k in whole & set(f))
+
+
+def _plan_results(folder: Path, slope: float, noise: float = 50.0) -> Path:
+    """A finished plan search's tables, hand-built: the plan cuts the incentive fund by 8,000 万元 a year; its
+    advantage in jobs over the scenario is 400 where the incentive pulls least and ``400 + slope`` where it pulls
+    most, in 12 futures."""
+    import json
+
+    rng = np.random.default_rng(5)
+    folder.mkdir()
+    (folder / "summary.json").write_text(json.dumps({"objectives": ["jobs"], "scenario": "baseline"}), encoding="utf-8")
+    pd.DataFrame({"lever": ["incentive_fund", "channels"], "wan_yuan_per_year": [8000.0, 15000.0],
+                  "scenario_wan_yuan_per_year": [16000.0, 7000.0]}).to_csv(folder / "allocation.csv", index=False)
+    b = np.linspace(0.014, 0.0315, 12)
+    u = (b - b[0]) / (b[-1] - b[0])
+    pd.DataFrame({"future": range(12), "behaviour.b_incentive": b, "hazards.incentive_broken": rng.uniform(0.2, 0.7, 12),
+                  "behaviour.outside_growth": rng.uniform(0, 0.08, 12),
+                  "optimum_minus.jobs": 400.0 + slope * u + rng.normal(0, noise, 12)}).to_csv(folder / "futures.csv",
+                                                                                               index=False)
+    return folder
+
+
+@pytest.mark.parametrize("slope, noise, verdict, words", [(200.0, 50.0, "holds", "成立。"),
+                                                          (-1200.0, 50.0, "fails", "不成立"),
+                                                          (-420.0, 400.0, "not_shown", "未能证明成立")])
+def test_the_plan_check_says_whether_the_cut_holds_where_incentives_pull_most(tmp_path: Path, slope: float, noise: float,
+                                                                             verdict: str, words: str):
+    from sim.analysis.plan_check import lever_check
+    from sim.report.hinges import plan_check_sentence
+
+    folder = _plan_results(tmp_path / "plan", slope, noise)
+    c = lever_check(folder)
+    assert c["lever"] == "incentive_fund" and c["mechanism"] == "promises" and c["verdict"] == verdict
+    if slope < 0:
+        assert c["parameter"] == "behaviour.b_incentive" and c["value"] == pytest.approx(0.0315)
+        assert c["optimum_minus"] == pytest.approx(400 + slope, abs=3 * noise)
+    assert c["ci_low"] <= c["optimum_minus"] <= c["ci_high"]
+    zh, en = plan_check_sentence(folder, "zh"), plan_check_sentence(folder, "en")
+    from sim.model import vocabulary
+
+    assert vocabulary.lever("incentive_fund", "zh") in zh and words in zh and "8,000" in zh
+    assert {"holds": "holds over", "fails": "does not hold", "not_shown": "not shown to hold"}[verdict] in en

@@ -24,8 +24,9 @@ ROBUST_SHARE = 0.9
 """An effect that keeps its sign at this share of the design points or more is called robust."""
 GROUPS_NAMED = 2
 """Groups named per effect (and the group of each parameter named, if it is another)."""
-UNITLESS = frozenset(("0-1", "share", "比例", "probability", "概率", "multiplier", "倍", "utility", "效用"))
-"""Units not printed after a value (shares and indices are read as numbers)."""
+SHOWN_UNITS = frozenset(("months", "万元", "万元 / year", "万元 / mu", "万元 / contact", "mu", "mu / year",
+                         "% of capital", "approvals", "investors", "ties", "prospects / month"))
+"""Units printed after a value (shares, probabilities, utilities and weights are read as numbers)."""
 COUNT_ZH = {1: "", 2: "两", 3: "三", 4: "四"}
 
 
@@ -36,9 +37,10 @@ def _finite(x: Any) -> bool:
 def value_text(key: str, value: float, lang: str) -> str:
     """A parameter's value as printed: rounded to its magnitude, with its unit."""
     ref = abs(value)
-    places = 0 if ref >= 100 else (1 if ref >= 10 else (2 if ref >= 1 else 3))
-    unit = param_unit(key, lang)
-    unit = "" if unit in UNITLESS else {"月": "个月"}.get(unit, unit)
+    places = 0 if ref >= 100 else (1 if ref >= 10 else (2 if ref >= 1 else max(3, 2 - math.floor(math.log10(ref)))
+                                                       if ref > 0 else 3))
+    unit = param_unit(key, lang) if param_unit(key, "en") in SHOWN_UNITS else ""
+    unit = {"月": "个月"}.get(unit, unit)
     text = nb.number(value, places)
     return f"{text} {unit}" if unit else text
 
@@ -259,26 +261,30 @@ def plan_check_sentence(opt_dir: str | Path, lang: str = "zh") -> str:
     at = value_text(c["parameter"], c["value"], lang)
     obj = c["objective"]
     diff = nb.fmt(obj, c["optimum_minus"], lang, effect=True)
+    size = nb.fmt(obj, abs(c["optimum_minus"]), lang)
     ci = nb.fmt_ci(obj, c["ci_low"], c["ci_high"], lang, ref=c["optimum_minus"])
     n, share = c["futures"], f"{100 * c['share_not_worse']:.0f}%"
     oname = registry.phrase(obj, lang)
     if zh:
-        head = f"推荐方案每年少投{lever} {cut} 万元。在{n}个未来情景中（{share}不差于现行配置），"
+        head = f"推荐方案每年少投{lever} {cut} 万元，在{n}个未来情景中有{share}不差于现行配置；"
         if c["verdict"] == "holds":
-            return head + (f"即使「{name}」取合理范围内最不利的 {at}，{oname}仍比现行配置多 {diff}（95%区间 {ci}）："
+            return head + (f"即使「{name}」取合理范围内最不利的 {at}，{oname}仍比现行配置多 {size}（95%区间 {ci}）："
                            "这一建议在其合理取值范围内成立。")
         if c["verdict"] == "fails":
-            return head + (f"但若「{name}」接近 {at}，{oname}比现行配置少 {diff.lstrip('-')}（95%区间 {ci}）："
+            return head + (f"但若「{name}」接近 {at}，{oname}比现行配置少 {size}（95%区间 {ci}）："
                            f"这一建议在其合理取值范围内不成立，削减{lever}不宜采纳。")
         return head + (f"但若「{name}」接近 {at}，{oname}与现行配置之差为 {diff}（95%区间 {ci}），不能排除更差："
                        f"这一建议在其合理取值范围内未能证明成立。")
-    head = (f"The plan spends {cut} (10,000 yuan) a year less on {lever.lower()}. Over {n} futures (no worse than "
-            f"today's allocation in {share} of them), ")
+    count = nb.fmt(obj, abs(c["optimum_minus"]), lang, with_unit=False)
+    head = (f"The plan spends {cut} (10,000 yuan) a year less on {lever.lower()}; it is no worse than today's "
+            f"allocation in {share} of {n} futures. ")
     if c["verdict"] == "holds":
-        return head + (f"even with {_quoted(name, 'en')} at the least favourable end of its plausible range ({at}) it "
-                       f"gives {diff} {oname} (95% interval {ci}): the recommendation holds over that range.")
+        return head + (f"Even with {_quoted(name, 'en')} at the least favourable end of its plausible range ({at}) it "
+                       f"gives {count} more {oname} (95% interval of the difference {ci}): the recommendation holds "
+                       "over that range.")
     if c["verdict"] == "fails":
-        return head + (f"but with {_quoted(name, 'en')} near {at} it gives {diff} {oname} (95% interval {ci}): the "
-                       f"recommendation does not hold over the plausible range; do not cut {lever.lower()} on it.")
-    return head + (f"but with {_quoted(name, 'en')} near {at} the difference in {oname} is {diff} (95% interval {ci}) "
+        return head + (f"But with {_quoted(name, 'en')} near {at} it gives {count} fewer {oname} (95% interval of the "
+                       f"difference {ci}): the recommendation does not hold over the plausible range; do not cut "
+                       f"{lever.lower()} on it.")
+    return head + (f"But with {_quoted(name, 'en')} near {at} the difference in {oname} is {diff} (95% interval {ci}) "
                    "and may be a loss: the recommendation is not shown to hold over the plausible range.")
