@@ -100,7 +100,7 @@ class Hinges:
                       key=lambda h: h["rank"])
 
     # ------------------------------------------------------------------ pieces
-    def _share(self, row: dict, output: str) -> str:
+    def _share(self, row: dict, output: str, short: bool = False) -> str:
         mean, share = row.get("mean"), row.get("share_same_sign")
         if not (_finite(mean) and _finite(share)):
             return ""
@@ -108,9 +108,11 @@ class Hinges:
         pct = f"{100 * share:.0f}%"
         if self.zh:
             sign = "为正" if mean > 0 else "为负"
-            return f"在全部假设的取值范围内平均{m}，{pct}的取值组合下{sign}"
+            return (f"平均{m}，{pct}的组合下{sign}" if short
+                    else f"在全部假设的取值范围内平均{m}，{pct}的取值组合下{sign}")
         sign = "positive" if mean > 0 else "negative"
-        return f"{m} on average over the assumptions' ranges, {sign} at {pct} of their combinations"
+        return (f"{m} on average, {sign} at {pct} of the combinations" if short
+                else f"{m} on average over the assumptions' ranges, {sign} at {pct} of their combinations")
 
     def named_groups(self, scenario: str, output: str) -> list[dict]:
         """The groups a sentence names: the top ones, then the group of each parameter it names, if another."""
@@ -174,13 +176,13 @@ class Hinges:
         row = self.summary.get((scenario, output))
         if row is None:
             return ""
-        share, groups = self._share(row, output), self._groups(scenario, output)
+        share, groups = self._share(row, output, short=not name_strategy), self._groups(scenario, output)
         rows = self.hinge_rows(scenario, output)
         params, changes = self._params(rows), self._changes(rows)
         robust = _finite(row.get("share_same_sign")) and row["share_same_sign"] >= ROBUST_SHARE and not changes
         if self.zh:
             head = f"「{self.label(scenario)}」的{_effect_words(output, 'zh')}" if name_strategy else \
-                f"{_effect_words(output, 'zh')}"
+                registry.phrase(output, "zh")
             s = f"{head}（{share}）" if share else head
             s += f"主要取决于{groups}" if groups else "不受所列假设左右"
             if params:
@@ -190,9 +192,12 @@ class Hinges:
             elif robust:
                 s += "；在各假设取值下方向稳定"
             return s + "。"
-        head = f"For {self.label(scenario)}, the {_effect_words(output, 'en')}" if name_strategy else \
-            f"The {_effect_words(output, 'en')}"
-        s = f"{head} ({share})" if share else head
+        if name_strategy:
+            s = f"For {self.label(scenario)}, the {_effect_words(output, 'en')}"
+            s = f"{s} ({share})" if share else s
+        else:  # within a strategy's item: "On jobs: +1,407 jobs on average, ...; it hinges mainly on ..."
+            s = f"On {registry.phrase(output, 'en')}: {share};" if share else f"On {registry.phrase(output, 'en')}: it"
+            s = s if not share else s + " it"
         s += f" hinges mainly on {groups}" if groups else " moves with none of the assumptions screened"
         if params:
             s += f", above all on {params}"
@@ -215,12 +220,13 @@ class Hinges:
         if self.zh:
             return (f"以下判断来自对全部 {n} 项假设、文献参数与校准参数（按机制分为 {g} 类）的全局筛选：每组取值下各策略都与"
                     f"基线用相同随机种子配对比较（{r} 条 Morris 轨迹，另有 {m} 组逐项抽样用于识别关键参数，共 {runs:,} 次运行）。"
-                    "“转为负”的取值由效果对关键参数的回归估计，其余假设取默认值。")
+                    "“平均”为各效果在全部假设取值组合上的平均；“转为负”的取值由效果对关键参数的回归估计，其余假设取默认值。")
         return (f"These statements come from a global screening of all {n} assumptions, sourced and calibrated "
                 f"parameters ({g} groups by mechanism): at every setting each strategy is compared with the baseline "
                 f"on the same seed ({r} Morris trajectories, plus {m} settings sampled parameter by parameter to find "
-                f"the key ones; {runs:,} runs). Where an effect changes sign, the value comes from a regression of the "
-                "effect on its key parameters, the other assumptions at their defaults.")
+                f"the key ones; {runs:,} runs). \"On average\" is over every combination of the assumptions; where an "
+                "effect changes sign, the value comes from a regression of the effect on its key parameters, the other "
+                "assumptions at their defaults.")
 
 
 def hinge_sentences(analysis: dict, lang: str = "zh", outputs: list[str] | None = None) -> list[tuple[str, str, str]]:
