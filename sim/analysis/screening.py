@@ -315,6 +315,11 @@ def hinges(results: Results, groups: pd.DataFrame, outputs: list[str] | None = N
     return pd.DataFrame(rows)
 
 
+def _g(x: float) -> str:
+    """A value in a table cell: whole with thousands separators from 1,000, else three significant digits."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
 def summary(groups: pd.DataFrame, signs: pd.DataFrame, hinge_table: pd.DataFrame, top: int = TOP_GROUPS) -> pd.DataFrame:
     """What each effect hinges on, one row per strategy and effect: its mean over the design and the share of
     points where it keeps that sign, its top groups (by mu*, ``;``-separated, with their mu*), the parameters it
@@ -327,8 +332,8 @@ def summary(groups: pd.DataFrame, signs: pd.DataFrame, hinge_table: pd.DataFrame
         sign = signs[(signs["scenario"] == scen) & (signs["output"] == out)]
         h = (hinge_table[(hinge_table["scenario"] == scen) & (hinge_table["output"] == out)]
              if not hinge_table.empty else hinge_table)
-        changes = [f"{r['parameter']} {'<' if r['direction'] == 'below' else '>'} {r['sign_change']:.4g} "
-                   f"[{r['sign_change_low']:.4g}, {r['sign_change_high']:.4g}]"
+        changes = [f"{r['parameter']} {'<' if r['direction'] == 'below' else '>'} {_g(r['sign_change'])} "
+                   f"[{_g(r['sign_change_low'])}, {_g(r['sign_change_high'])}]"
                    for _, r in h.iterrows() if np.isfinite(r["sign_change"])] if not h.empty else []
         rows.append({"scenario": scen, "output": out,
                      "mean": float(sign["mean"].iloc[0]) if len(sign) else float("nan"),

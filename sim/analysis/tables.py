@@ -143,9 +143,15 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
                 log(f"warning: {exc}")
 
     screened: dict[str, Any] = {}
+    screen_error = None
     if screening.applies(results):  # the effects of every strategy under every assumption
-        screened = screening.screening(results)
-        for name in ("groups", "signs", "hinges", "summary"):
+        try:
+            screened = screening.screening(results)
+        except AnalysisError as exc:
+            screen_error = str(exc)
+            if log:
+                log(f"warning: {exc}")
+        for name in ("groups", "signs", "hinges", "summary") if screened else ():
             files += _write(screened[name], folder, f"screening_{name}")
 
     robust = pd.DataFrame()
@@ -217,7 +223,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "sensitivity": {"available": not sens.empty, "design": sens_design, "error": sens_error,
                         "indices": records(sens)},
         "robustness": {"available": not robust.empty, "design": robust_info, "effects": records(robust)},
-        "screening": {"available": bool(screened), "design": screened.get("design"),
+        "screening": {"available": bool(screened), "design": screened.get("design"), "error": screen_error,
                       **{name: records(screened.get(name)) for name in ("groups", "signs", "hinges", "summary")}},
         "files": files + [JSON_NAME],
     }
