@@ -146,7 +146,7 @@ def morris_design(ranges: dict[str, tuple[float, float]], trajectories: int, see
     if groups:
         problem["groups"] = [groups[k] for k in ranges]
         options["groups"] = list(dict.fromkeys(problem["groups"]))
-    x = morris.sample(problem, int(trajectories), num_levels=int(levels), seed=seed)
+    x = morris.sample(dict(problem), int(trajectories), num_levels=int(levels), seed=seed)  # SALib adds groups
     options["morris_points"] = int(x.shape[0])
     return _sample_design("morris", ranges, x, integer, options, problem)
 
