@@ -94,14 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="bench_main_"))
     cmd = [str(SIM), "main", "--quiet", "--experiment", str(ROOT / "experiments/main.toml"),
            "--uncertainty", str(ROOT / "experiments/main_uncertainty.toml"),
-           "--sensitivity", str(ROOT / "experiments/sensitivity_morris.toml")]
+           "--sensitivity", str(ROOT / "experiments/assumptions_brief.toml")]
     if args.workers:
         cmd += ["--workers", str(args.workers)]
     try:
         job, err, ref_job = timed_command(cmd, scratch)
         parts = [m.groupdict() for m in map(REPORT.match, err.splitlines()) if m]
         results = scratch / "results"
-        for folder in ("main", "sensitivity_morris"):
+        for folder in ("main", "assumptions_brief"):
             shutil.rmtree(results / folder / "analysis", ignore_errors=True)
         shutil.rmtree(results / "main" / "brief")
         rest, _, ref_rest = timed_command(cmd, scratch)

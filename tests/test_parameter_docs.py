@@ -210,7 +210,9 @@ def test_the_shipped_designs_are_walked():
     names = {(f, k) for f, k, *_ in DESIGN_RANGES}
     assert {("sensitivity_morris.toml", "hazards.no_land"), ("sensitivity_sobol.toml", "population.capital_sigma"),
             ("discover_channels.toml", "service.loan_approval"), ("sweep_incentives.toml", "policy.incentive_rate"),
-            ("allocation.toml", "behaviour.outside_growth"), ("plan.toml", "policy.team_quality")} <= names
+            ("allocation.toml", "behaviour.outside_growth"), ("plan.toml", "policy.team_quality"),
+            ("assumptions.toml", "policy.screening_strict"), ("assumptions.toml", "population.capital_sigma"),
+            ("assumptions_brief.toml", "policy.bank_forum_gain"), ("plan.toml", "behaviour.b_incentive")} <= names
 
 
 @pytest.mark.parametrize("file,key,low,high,shipped", DESIGN_RANGES, ids=[f"{f}:{k}" for f, k, *_ in DESIGN_RANGES])

@@ -72,12 +72,14 @@ def parameter_docs(problem: dict) -> list[dict]:
     return out
 
 
-def point_means(results: Results, scenario: str, output: str, n_points: int) -> np.ndarray:
-    """The mean of ``output`` over replications at each design point of ``scenario`` (ordered by point_id)."""
+def point_means(results: Results, scenario: str, output: str, n_points: int, undefined: bool = False) -> np.ndarray:
+    """The mean of ``output`` over replications at each design point of ``scenario`` (ordered by point_id); with
+    ``undefined``, NaN where the output is (a rate without a cohort), not only where a run is missing."""
     sel = results.runs[results.runs["scenario"] == scenario]
     y = sel.groupby("point_id")[output].mean().reindex(range(n_points))
-    if y.isna().any():
-        missing = int(y.isna().sum())
+    missing_runs = set(range(n_points)) - set(sel["point_id"])
+    if missing_runs or (y.isna().any() and not undefined):
+        missing = len(missing_runs) if undefined else int(y.isna().sum())
         raise AnalysisError(f"{results.root}: key 'runs': expected every one of the {n_points} design points of "
                             f"'{scenario}' done, found {missing} without a done run (resume the experiment)")
     return y.to_numpy(float)
@@ -99,6 +101,8 @@ def indices(results: Results, outputs: tuple[str, ...] | list[str] = HEADLINE_OU
         raise AnalysisError(f"{results.root}: key 'design.kind': expected a sobol or morris design, found '{kind}'")
     problem, x = load_problem(results.root)
     options = results.manifest.get("design", {}).get("options", {})
+    if problem.get("groups"):
+        return grouped_indices(results, problem, x, options, outputs, seed)
     n_points = x.shape[0]
     cost = design_cost(kind, int(problem["num_vars"]), options, int(results.manifest.get("replications", 1)),
                        len(results.scenarios))
@@ -143,3 +147,40 @@ def indices(results: Results, outputs: tuple[str, ...] | list[str] = HEADLINE_OU
         table["rank"] = (table.groupby(["scenario", "output"])[key]
                          .rank(ascending=False, method="first").astype(int))
     return table, pd.DataFrame(rows2), cost
+
+
+def grouped_indices(results: Results, problem: dict, x: np.ndarray, options: dict,
+                    outputs: tuple[str, ...] | list[str], seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Morris indices of each scenario's outputs per *group* of a grouped design (parameter = the group's name):
+    mu* and sigma of the sizes of its elementary effects (:mod:`sim.analysis.screening`), on the trajectories'
+    points only (a design's member points follow them)."""
+    from sim.analysis.screening import elementary_effects, group_bootstrap, size_stats
+
+    morris_points = int(options.get("morris_points") or x.shape[0])
+    groups = list(dict.fromkeys(problem["groups"]))
+    cost = design_cost("morris", len(groups), options, int(results.manifest.get("replications", 1)),
+                       len(results.scenarios))
+    members = int((options.get("members") or {}).get("samples", 0))
+    r = int(options.get("trajectories", 0))
+    cost.update(points=x.shape[0], runs=x.shape[0] * cost["replications"] * cost["scenarios"], grouped=True,
+                groups=len(groups), parameters=int(problem["num_vars"]), parameter_docs=parameter_docs(problem),
+                formula=f"r*(G+1) = {r}*({len(groups)}+1)" + (f" + {members}" if members else ""))
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in results.scenarios:
+        if not (results.runs["scenario"] == s.name).any():
+            continue
+        for out in outputs:
+            y = point_means(results, s.name, out, x.shape[0], undefined=True)[:morris_points]
+            names, ee = elementary_effects(x[:morris_points], y, problem["groups"], morris_points,
+                                           int(options.get("num_levels", 4)))
+            mu_c, _ = group_bootstrap(ee, rng)
+            for g, row, mc in zip(names, ee, mu_c, strict=True):
+                mu, sigma = size_stats(row)
+                rows.append({"scenario": s.name, "output": out, "method": "morris", "parameter": g,
+                             "mu": float("nan"), "mu_star": mu, "mu_star_conf": float(mc), "sigma": sigma})
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table["rank"] = (table.groupby(["scenario", "output"])["mu_star"]
+                         .rank(ascending=False, method="first", na_option="bottom").astype(int))
+    return table, pd.DataFrame(), cost

@@ -22,6 +22,11 @@ sensitivity                 Sobol'/Morris indices (sample designs only; :func:`s
 sensitivity_second_order    Sobol' S2 (with second order only)
 robustness                  whether each headline effect keeps its sign across posterior draws (with
                             ``--draws``; :func:`uncertainty.robustness`)
+screening_groups            for a grouped Morris design run on several scenarios: each strategy's effect's
+                            mu* and sigma per group of assumptions, ranked (:func:`screening.group_indices`)
+screening_signs             share of design points where each effect keeps its sign (:func:`screening.effect_signs`)
+screening_hinges            the parameters each effect hinges on and where it changes sign (:func:`screening.hinges`)
+screening_summary           what each effect hinges on, one row per strategy and effect (:func:`screening.summary`)
 analysis.json               provenance, rules, scenario labels and the subsets the briefing prints
 ==========================  =======================================================================
 
@@ -45,7 +50,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis import costs, decompose, effects, pipeline, sensitivity, uncertainty
+from sim.analysis import costs, decompose, effects, pipeline, screening, sensitivity, uncertainty
 from sim.analysis.data import (
     MONTHLY_HEADLINE,
     POOLED_POINT,
@@ -154,6 +159,18 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
             if log:
                 log(f"warning: {exc}")
 
+    screened: dict[str, Any] = {}
+    screen_error = None
+    if screening.applies(results):  # the effects of every strategy under every assumption
+        try:
+            screened = screening.screening(results)
+        except AnalysisError as exc:
+            screen_error = str(exc)
+            if log:
+                log(f"warning: {exc}")
+        for name in ("groups", "signs", "hinges", "summary") if screened else ():
+            files += _write(screened[name], folder, f"screening_{name}")
+
     robust = pd.DataFrame()
     robust_info = None
     if draws is not None:
@@ -235,6 +252,8 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "sensitivity": {"available": not sens.empty, "design": sens_design, "error": sens_error,
                         "indices": records(sens)},
         "robustness": {"available": not robust.empty, "design": robust_info, "effects": records(robust)},
+        "screening": {"available": bool(screened), "design": screened.get("design"), "error": screen_error,
+                      **{name: records(screened.get(name)) for name in ("groups", "signs", "hinges", "summary")}},
         "files": files + [JSON_NAME],
     }
     data = _clean(data)

@@ -2,6 +2,7 @@
 
 - :mod:`sim.experiment.spec`: experiment files (``experiments/*.toml``), loaded and validated;
 - :mod:`sim.experiment.designs`: which runs (list, factorial, Latin hypercube, Sobol, Morris);
+- :mod:`sim.experiment.assumptions`: the ranges of the assumptions a screening varies, and their groups;
 - :mod:`sim.experiment.seeds`: one root seed, common random numbers across scenarios and points;
 - :mod:`sim.experiment.executors`: where runs execute (serial, local processes, Dask);
 - :mod:`sim.experiment.schedules`: which runs next (every planned run in one round, or adaptive rounds);

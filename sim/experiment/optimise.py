@@ -50,6 +50,8 @@ The optimiser file::
     [futures]
     samples = 8
     posterior = "../results/calibration/full/posterior.csv"  # optional
+    groups = ["promises", "park"]              # optional: every assumption of these mechanisms over its documented
+                                               # range (sim/experiment/assumptions.py); ranges below win
     [futures.ranges]
     "behaviour.outside_growth" = [0.0, 0.08]
 
@@ -58,7 +60,8 @@ future), ``front`` (the robust optimum, or the Pareto set of robust scores,
 with intervals), ``comparison`` (the optimum against the scenario and the
 shipped strategies on the same futures, paired by replication),
 ``allocation`` (万元 a year and person-months a year per lever, at reference
-size), ``optimise.json`` (what was run, with provenance).
+size), ``futures`` (each future's sampled assumptions and what the optimum and the scenario give in it),
+``optimise.json`` (what was run, with provenance).
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError, describe, error, one_of, whole_number
+from sim.experiment import assumptions
 from sim.experiment.executors import ProcessExecutor, make_executor
 from sim.experiment.futures import sample_futures
 from sim.experiment.spec import flatten_overrides, load_experiment
@@ -96,7 +100,7 @@ OPT_KEYS = ("name", "title", "scenario", "compare", "replications", "root_seed",
             "robustness", "quantile", "algorithm")
 ALG_KEYS = ("population", "generations", "seed")
 LEVER_KEYS = ("shares", "share_total", "ranges")
-FUTURE_KEYS = ("samples", "seed", "posterior", "ranges")
+FUTURE_KEYS = ("samples", "seed", "posterior", "ranges", "groups")
 ROBUSTNESS = ("quantile", "regret")
 SHARE_DIGITS = 6
 """Shares are rounded down to this many decimals, so the written files hold exact values that never exceed the total."""
@@ -232,6 +236,20 @@ def _flat_ranges(path: Path, raw: Any, where: str) -> dict[str, tuple[float, flo
     return out
 
 
+def _group_ranges(path: Path, raw: Any) -> tuple[dict[str, tuple[float, float]], frozenset[str]]:
+    """The documented ranges of every assumption of the mechanisms named in ``futures.groups``, and the
+    whole-number ones among them (counts and months, rounded in each future)."""
+    if raw is None:
+        return {}, frozenset()
+    if not isinstance(raw, list) or not raw or not all(isinstance(g, str) for g in raw):
+        raise error(path, "futures.groups", "a list of mechanisms whose assumptions the futures sample",
+                    describe(raw))
+    for i, g in enumerate(raw):
+        if g not in assumptions.MECHANISM_NAMES:
+            raise error(path, f"futures.groups[{i}]", one_of(g, assumptions.MECHANISM_NAMES), describe(g))
+    return assumptions.varied_ranges(groups=raw)
+
+
 def _resolve(base: Path, value: Any, path: Path, key: str) -> Path:
     if not isinstance(value, str) or not value:
         raise error(path, key, "a file path (text)", describe(value))
@@ -317,11 +335,13 @@ def load_optimise(path: str | Path) -> OptimiseSpec:
     samples = whole_number(path, "futures.samples", fut.get("samples", 1), 1, 100_000, "futures")
     fseed = whole_number(path, "futures.seed", fut.get("seed", root_seed % 2**32), 0, 2**63 - 1, "a sampling seed")
     posterior = _resolve(base, fut["posterior"], path, "futures.posterior") if "posterior" in fut else None
-    franges = _flat_ranges(path, fut.get("ranges"), "futures.ranges")
+    granges, whole = _group_ranges(path, fut.get("groups"))
+    franges = {**granges, **_flat_ranges(path, fut.get("ranges"), "futures.ranges")}
     clash = set(franges) & set(ranges)
     if clash:
         raise error(path, "futures.ranges", "uncertain assumptions that are not decisions", f"'{sorted(clash)[0]}' in both")
-    futures = sample_futures(samples, franges, fseed, posterior)
+    futures = [assumptions.rescale_shares({k: int(round(v)) if k in whole else v for k, v in f.items()})
+               for f in sample_futures(samples, franges, fseed, posterior)]
     spec = OptimiseSpec(name=name, path=path, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                         scenario=scenario, scenario_path=scen_path, compare=compare, replications=replications,
                         root_seed=root_seed, horizon_months=horizon, objectives=objectives, robustness=robustness,
@@ -340,8 +360,11 @@ def load_optimise(path: str | Path) -> OptimiseSpec:
         except ScenarioError:
             raise
     for key in franges:
-        scenario.with_overrides({**overrides, key: franges[key][0]}, source=f"{path} [futures.ranges]")
-        scenario.with_overrides({**overrides, key: franges[key][1]}, source=f"{path} [futures.ranges]")
+        if assumptions.in_share_table(key):  # checked in the futures, where its table adds up to 1
+            continue
+        for end in franges[key]:
+            value = int(round(end)) if key in whole else end
+            scenario.with_overrides({**overrides, key: value}, source=f"{path} [futures.ranges]")
     for f in futures[:1]:
         scenario.with_overrides({**overrides, **f}, source=f"{posterior or path} [futures]")
     return spec
@@ -643,10 +666,20 @@ def _tables(spec: OptimiseSpec, out: Path, X: np.ndarray, V: np.ndarray, gens: l
                               "optimum_minus": dm, "optimum_minus_low": dlo, "optimum_minus_high": dhi,
                               "optimum_not_worse_share_of_futures": wins})
     comparison = pd.DataFrame(comp_rows)
+    fut_rows = []
+    for f, future in enumerate(spec.futures):
+        row = {"future": f, **future}
+        for j, o in enumerate(spec.objectives):
+            d = V[chosen, f, :, j] - S[base][f, :, j]  # paired by replication
+            row.update({f"optimum.{o.output}": float(np.nanmean(V[chosen, f, :, j])),
+                        f"scenario.{o.output}": float(np.nanmean(S[base][f, :, j])),
+                        f"optimum_minus.{o.output}": float(np.nanmean(d))})
+        fut_rows.append(row)
+    futures = pd.DataFrame(fut_rows)
     allocation = allocation_table(spec, out, chosen, X, gens, cmp_runs, base)
     by_government = allocation_by_government(spec, out, chosen, X, gens, cmp_runs, base)
     for df, name in ((evaluations, "evaluations"), (front_df, "front"), (comparison, "comparison"),
-                     (allocation, "allocation"), (by_government, "allocation_by_government")):
+                     (allocation, "allocation"), (by_government, "allocation_by_government"), (futures, "futures")):
         _write(df, out, name)
     summary = {"name": spec.name, "describe": spec.describe(), "candidates": int(len(X)),
                "runs": int(len(X) * spec.runs_per_candidate + len(names) * spec.runs_per_candidate),

@@ -32,7 +32,20 @@ Design tables by kind:
 - ``lhs``: ``[design.parameters]`` ranges ``[low, high]`` and ``samples``;
 - ``sobol``: ranges, ``samples`` (a power of 2) and ``second_order`` (default false);
 - ``morris``: ranges, ``trajectories`` and ``levels`` (default 4);
-- sample designs take an optional ``seed``; by default it derives from ``root_seed``.
+- sample designs take an optional ``seed``; by default it derives from ``root_seed``;
+- instead of (or besides) ``[design.parameters]``, a sample design may say
+  ``vary = ["assumption", "sourced", "calibrated"]``: every parameter of those kinds over
+  its documented range, read from ``sim/params.py`` (a calibrated one over its posterior's
+  90% interval, ``calibrated = "posterior"``, or its prior, ``"prior"``); ranges written in
+  ``[design.parameters]`` replace the documented ones. A Morris design may then move the
+  parameters of one mechanism together (``groups = "mechanisms"``,
+  :mod:`sim.experiment.assumptions`) and add ``[design.members]``: a Latin hypercube of
+  ``samples`` points over the parameters of the ``groups`` named, one by one.
+
+``scenarios`` may name another experiment file instead of listing files (``scenarios =
+"main.toml"``): its scenarios are run. ``extends = "other.toml"`` in ``[experiment]`` starts
+from another experiment file: tables merge, values replace (a smaller setting of the same
+design in a few lines).
 
 Parameters are dotted keys into the scenario parameter tree, quoted
 (``"policy.incentive_rate"``) or as TOML nested keys. Every design point is
@@ -53,6 +66,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,22 +75,24 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from sim.errors import ScenarioError, describe, error, one_of, whole_number
-from sim.experiment import designs
+from sim.experiment import assumptions, designs
 from sim.experiment.designs import Design
 from sim.experiment.seeds import MAX_ROOT_SEED, sampler_seed
-from sim.scenario import ScenarioSpec, load_scenario, read_toml
+from sim.scenario import ScenarioSpec, deep_merge, load_scenario, read_toml
 
 TOP_KEYS = ("experiment", "overrides", "design")
-EXPERIMENT_KEYS = ("name", "title", "description", "scenarios", "replications", "root_seed", "horizon_months", "record")
+EXPERIMENT_KEYS = ("name", "title", "description", "scenarios", "replications", "root_seed", "horizon_months", "record",
+                   "extends")
 RECORD_MODES = ("summary", "monthly")
 DESIGN_KEYS: dict[str, tuple[str, ...]] = {
     "none": ("kind",),
     "list": ("kind", "points"),
     "factorial": ("kind", "values"),
-    "lhs": ("kind", "parameters", "samples", "seed"),
-    "sobol": ("kind", "parameters", "samples", "second_order", "seed"),
-    "morris": ("kind", "parameters", "trajectories", "levels", "seed"),
+    "lhs": ("kind", "parameters", "samples", "seed", "vary", "calibrated"),
+    "sobol": ("kind", "parameters", "samples", "second_order", "seed", "vary", "calibrated"),
+    "morris": ("kind", "parameters", "trajectories", "levels", "seed", "vary", "calibrated", "groups", "members"),
 }
+MEMBERS_KEYS = ("groups", "samples")
 RANGE = TypeAdapter(Annotated[list[float], Field(min_length=2, max_length=2)],
                     config=ConfigDict(strict=True, allow_inf_nan=False))
 """A sampled parameter's range: two finite numbers (NaN or an infinity would be sampled into every point)."""
@@ -308,6 +324,73 @@ def _ranges(path: Path, raw: Any, tree: dict) -> tuple[dict[str, tuple[float, fl
     return ranges, frozenset(integer)
 
 
+def _varied(path: Path, raw: dict) -> tuple[dict[str, tuple[float, float]], frozenset[str]]:
+    """The ranges of ``vary`` (kinds of parameters) read from ``sim/params.py``."""
+    kinds = raw["vary"]
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) for k in kinds):
+        raise error(path, "design.vary", f"a list of parameter kinds ({', '.join(assumptions.VARIED_KINDS)})",
+                    describe(raw["vary"]))
+    for i, k in enumerate(kinds):
+        if k not in assumptions.VARIED_KINDS:
+            raise error(path, f"design.vary[{i}]", one_of(k, assumptions.VARIED_KINDS), describe(k))
+    calibrated = raw.get("calibrated", "posterior")
+    if calibrated not in assumptions.CALIBRATED_RANGES:
+        raise error(path, "design.calibrated", one_of(str(calibrated), assumptions.CALIBRATED_RANGES),
+                    describe(calibrated))
+    return assumptions.varied_ranges(tuple(kinds), calibrated)
+
+
+def _design_ranges(path: Path, raw: dict, tree: dict) -> tuple[dict[str, tuple[float, float]], frozenset[str]]:
+    """The sampled ranges: those of ``vary`` (documented) and of ``[design.parameters]`` (written), which win."""
+    if "calibrated" in raw and "vary" not in raw:
+        raise error(path, "design.calibrated", "a design that varies kinds of parameters (vary = [...])",
+                    "no design.vary")
+    if "vary" not in raw:
+        return _ranges(path, raw.get("parameters"), tree)
+    ranges, integer = _varied(path, raw)
+    if "parameters" in raw:
+        own, own_integer = _ranges(path, raw["parameters"], tree)
+        ranges.update(own)
+        integer = frozenset((integer - set(own)) | own_integer)
+    return ranges, integer
+
+
+def _grouped_morris(path: Path, raw: dict, ranges: dict[str, tuple[float, float]], integer: frozenset[str],
+                    tree: dict, seed: int, trajectories: int, levels: int) -> Design:
+    """A Morris design whose parameters move by mechanism, with the members' Latin hypercube if asked for."""
+    groups = raw.get("groups")
+    if groups is not None and groups not in assumptions.GROUPINGS:
+        raise error(path, "design.groups", one_of(str(groups), assumptions.GROUPINGS), describe(groups))
+    by_group = None
+    if groups is not None:
+        try:
+            by_group = assumptions.grouping(list(ranges))
+        except ValueError as exc:
+            raise error(path, "design.groups", "a mechanism for every varied parameter", str(exc)) from None
+    design = designs.morris_design(ranges, trajectories, seed, levels, integer, by_group)
+    members = raw.get("members")
+    if members is None:
+        return design
+    if not isinstance(members, dict):
+        raise error(path, "design.members", "a table with groups and samples", describe(members))
+    _check_keys(path, members, MEMBERS_KEYS, "design.members")
+    names = members.get("groups")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise error(path, "design.members.groups", "a list of mechanisms whose parameters to sample one by one",
+                    describe(names))
+    for i, n in enumerate(names):
+        if n not in assumptions.MECHANISM_NAMES:
+            raise error(path, f"design.members.groups[{i}]", one_of(n, assumptions.MECHANISM_NAMES), describe(n))
+    keys = [k for k in ranges if assumptions.group_of(k) in names]
+    if not keys:
+        raise error(path, "design.members.groups", "mechanisms with a varied parameter", describe(names))
+    samples = whole_number(path, "design.members.samples", members.get("samples"), 2, MAX_POINTS, "a sample size")
+    shipped = {k: _lookup(tree, k) for k in ranges}
+    return designs.with_members(design, keys, samples, (seed + 1) % 2**32, shipped, names)
+
+
 def _build_design(path: Path, raw: Any, tree: dict, root_seed: int) -> Design:
     if raw is None:
         return designs.single_point()
@@ -357,7 +440,14 @@ def _build_design(path: Path, raw: Any, tree: dict, root_seed: int) -> Design:
         if n > MAX_POINTS:
             raise error(path, "design.values", f"at most {MAX_POINTS} combinations", f"{n}")
         return designs.factorial_design(flat)
-    ranges, integer = _ranges(path, raw.get("parameters"), tree)
+    ranges, integer = _design_ranges(path, raw, tree)
+    design = _sampled(path, raw, kind, ranges, integer, tree, seed)
+    return designs.adjusted(design, assumptions.rescale_shares) if "vary" in raw else design
+
+
+def _sampled(path: Path, raw: dict, kind: str, ranges: dict[str, tuple[float, float]], integer: frozenset[str],
+             tree: dict, seed: int) -> Design:
+    """A Latin hypercube, Sobol' or Morris design over ``ranges``."""
     if kind in ("lhs", "sobol"):
         samples = whole_number(path, "design.samples", raw.get("samples"), 1, MAX_POINTS, "a sample size")
         if kind == "lhs":
@@ -373,7 +463,7 @@ def _build_design(path: Path, raw: Any, tree: dict, root_seed: int) -> Design:
     levels = whole_number(path, "design.levels", raw.get("levels", 4), 2, 100, "an even number of grid levels")
     if levels % 2:
         raise error(path, "design.levels", "an even number of grid levels (Morris)", str(levels))
-    return designs.morris_design(ranges, trajectories, seed, levels, integer)
+    return _grouped_morris(path, raw, ranges, integer, tree, seed, trajectories, levels)
 
 
 def _design_section(kind: str, index: int) -> str:
@@ -381,11 +471,67 @@ def _design_section(kind: str, index: int) -> str:
 
 
 # ----------------------------------------------------------------------------- loading
+def _relocated(files: Any, source: Path, target: Path) -> Any:
+    """Scenario paths written relative to the folder of ``source``, made relative to the folder of ``target``."""
+    def move(f: str) -> str:
+        return Path(os.path.relpath(source.parent / f, target.parent)).as_posix()
+
+    if isinstance(files, str):
+        return move(files)
+    if isinstance(files, list) and all(isinstance(f, str) for f in files):
+        return [move(f) for f in files]
+    return files
+
+
+def read_experiment(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], str]:
+    """The table of an experiment file with its ``extends`` chain merged in (tables merge, values replace; the
+    base's name and its scenario paths are not taken as they are: the name is the file's own, the paths are
+    made relative to this file), and the text of every file of the chain (what the results' hash covers)."""
+    raw = read_toml(path)
+    text = path.read_text(encoding="utf-8")
+    exp = raw.get("experiment")
+    if not isinstance(exp, dict) or "extends" not in exp:
+        return raw, text
+    base_file = exp["extends"]
+    if not isinstance(base_file, str) or not base_file:
+        raise error(path, "experiment.extends", "the path of another experiment file", describe(base_file))
+    base_path = path.parent / base_file
+    if base_path.resolve() in (*chain, path.resolve()):
+        raise error(path, "experiment.extends", "a chain of files without a cycle", f"'{base_file}' again")
+    if not base_path.is_file():
+        raise error(path, "experiment.extends", "an experiment file (relative to this file's folder)",
+                    f"no file {base_path}")
+    base, base_text = read_experiment(base_path, (*chain, path.resolve()))
+    base_exp = dict(base.get("experiment") or {})
+    base_exp.pop("name", None)
+    if "scenarios" in base_exp:
+        base_exp["scenarios"] = _relocated(base_exp["scenarios"], base_path, path)
+    own = dict(raw, experiment={k: v for k, v in exp.items() if k != "extends"})
+    return deep_merge(dict(base, experiment=base_exp), own), f"{text}\n# extends {base_file}:\n{base_text}"
+
+
+def _scenario_files(path: Path, files: Any) -> list[str]:
+    """The scenario files of an experiment: its list, or the list of the experiment file it names."""
+    if isinstance(files, str) and files.endswith(".toml"):
+        other = path.parent / files
+        if not other.is_file():
+            raise error(path, "experiment.scenarios", "a list of scenario files or an experiment file whose "
+                        "scenarios to run", f"no file {other}")
+        other_raw, _ = read_experiment(other)
+        named = (other_raw.get("experiment") or {}).get("scenarios")
+        if not isinstance(named, list) or not named or not all(isinstance(f, str) for f in named):
+            raise error(other, "experiment.scenarios", "a non-empty list of scenario file paths", describe(named))
+        return _relocated(named, other, path)
+    if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
+        raise error(path, "experiment.scenarios", "a non-empty list of scenario file paths (or an experiment "
+                    "file whose scenarios to run)", describe(files))
+    return files
+
+
 def load_experiment(path: str | Path) -> ExperimentSpec:
     """Load and validate an experiment file; raise a one-line ScenarioError on any problem."""
     path = Path(path)
-    raw = read_toml(path)
-    text = path.read_text(encoding="utf-8")
+    raw, text = read_experiment(path)
     _check_keys(path, raw, TOP_KEYS, "")
     exp = raw.get("experiment")
     if not isinstance(exp, dict):
@@ -419,9 +565,7 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
     if horizon is not None:
         horizon = whole_number(path, "experiment.horizon_months", horizon, 1, 600, "a horizon in months")
 
-    files = exp["scenarios"]
-    if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
-        raise error(path, "experiment.scenarios", "a non-empty list of scenario file paths", describe(files))
+    files = _scenario_files(path, exp["scenarios"])
 
     # Overrides applied to every run: the [overrides] table and the horizon.
     over_raw = raw.get("overrides", {})

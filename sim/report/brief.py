@@ -32,6 +32,7 @@ from sim.region import load_region
 from sim.report import numbers as nb
 from sim.report.experiment_charts import all_charts, panel_title
 from sim.report.findings import Findings
+from sim.report.hinges import key_assumptions_html
 from sim.report.pages import css, local_fetcher
 from sim.report.policy import (
     failure_sentences,
@@ -295,6 +296,8 @@ class Briefing:
         return "".join(parts) + f'<p class="note">{_e(t["gov_note"])}</p>'
 
     def assumptions(self, k: int = 5) -> str:
+        if self.sens and self.sens.get("screening", {}).get("available"):  # what each strategy's effect hinges on
+            return key_assumptions_html(self.sens, self.lang)
         if not self.sens:
             return f'<p class="note">{_e(self.t["no_sens"])}</p>'
         sens = self.sens["sensitivity"]

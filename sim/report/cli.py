@@ -19,7 +19,9 @@ from sim.experiment.executors import ENGINES, ProcessExecutor, default_workers
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 1
 MAIN_EXPERIMENT = "experiments/main.toml"
-MAIN_SENSITIVITY = "experiments/sensitivity_morris.toml"
+MAIN_SENSITIVITY = "experiments/assumptions_brief.toml"
+"""The screening of every assumption on every strategy's effect, at the briefing's size (the full one is
+``experiments/assumptions.toml``)."""
 MAIN_UNCERTAINTY = "experiments/main_uncertainty.toml"
 PLAN_OPTIMISE = "experiments/optimise/plan.toml"
 PLAN_LEVERS = "experiments/sobol_budget.toml"
@@ -55,14 +57,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.set_defaults(func=cmd_brief)
 
     m = subparsers.add_parser(
-        "main", help="run the main experiment (every strategy) and its sensitivity screening, then write the "
-                     "briefing in Chinese and English",
+        "main", help="run the main experiment (every strategy) and the screening of its effects under every "
+                     "assumption, then write the briefing in Chinese and English",
         description=f"Run (or resume) {MAIN_EXPERIMENT} into results/main, {MAIN_UNCERTAINTY} (the same comparison on "
-                    f"posterior draws of the calibration) and {MAIN_SENSITIVITY} into their results folders, analyse "
-                    "them and write results/main/brief/brief_zh.pdf, brief_en.pdf and the HTML.")
+                    f"posterior draws of the calibration) and {MAIN_SENSITIVITY} (every strategy's effect under every "
+                    "assumption) into their results folders, analyse them and write results/main/brief/brief_zh.pdf, "
+                    "brief_en.pdf and the HTML.")
     m.add_argument("--experiment", default=MAIN_EXPERIMENT, help=f"experiment file (default {MAIN_EXPERIMENT})")
     m.add_argument("--sensitivity", default=MAIN_SENSITIVITY,
-                   help=f"sensitivity experiment file (default {MAIN_SENSITIVITY}); 'none' to skip")
+                   help=f"sensitivity experiment file (default {MAIN_SENSITIVITY}, the screening of assumptions at the "
+                        "briefing's size; experiments/assumptions.toml is the full one); 'none' to skip")
     m.add_argument("--uncertainty", default=MAIN_UNCERTAINTY,
                    help=f"the comparison on posterior draws (default {MAIN_UNCERTAINTY}); 'none' to skip")
     m.add_argument("--engine", choices=ENGINES, default="process",
@@ -232,7 +236,8 @@ def _plan(plan, discover_exp, discover_dir: Path, args: argparse.Namespace) -> t
 
 
 def cmd_main(args: argparse.Namespace) -> int:
-    """``sim main``: the main experiment and sensitivity screening, analysed and briefed in both languages."""
+    """``sim main``: the main experiment and the screening of its effects under every assumption, analysed and briefed
+    in both languages."""
     from sim.analysis.data import AnalysisError
     from sim.experiment.runner import run_experiment
     from sim.experiment.spec import load_experiment

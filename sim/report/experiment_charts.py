@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.tables import read_table
+from sim.experiment.assumptions import assumption_label as param_label
 from sim.model import registry
 from sim.model.vocabulary import FUNNEL, REASON_NAMES, month_axis, pick
-from sim.paramdoc import param_label
 from sim.report import numbers as nb
 from sim.report import style
 from sim.report.findings import Findings

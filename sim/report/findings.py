@@ -21,8 +21,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from sim.experiment.assumptions import assumption_label as param_label
 from sim.model import registry, vocabulary
-from sim.paramdoc import param_label
 from sim.report import numbers as nb
 from sim.stats import CAPITAL_ARRIVAL, FULFILMENT
 

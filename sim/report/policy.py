@@ -26,6 +26,7 @@ from sim.experiment.optimise import load_optimise
 from sim.files import atomic_write, atomic_write_text, read_json_object
 from sim.model import registry, vocabulary
 from sim.report.experiment_charts import add_note, new_figure, save_chart
+from sim.report.hinges import plan_check_sentence
 from sim.report.pages import css, local_fetcher
 from sim.report.style import PALETTE
 from sim.scenario import load_scenario
@@ -414,6 +415,7 @@ def policy_section(opt_dir: str | Path, out: str | Path, lang: str = "zh",
     buys_html = (f"<table><tr><th class='name'>{t['strategy']}</th><th class='name'></th><th>{t['mean']}</th>"
                  f"<th>{t['diff']}</th><th>{t['worst']}</th></tr>{''.join(buy_rows)}</table>")
     fails = [f"<li>{esc(x)}</li>" for x in failure_sentences([read_discovery(f) for f in discover or []], titles, lang)]
+    fails += [f"<li><b>{esc(x)}</b></li>" for x in (plan_check_sentence(opt_dir, lang),) if x]  # does the cut hold?
     opt_wins = cmp[(cmp["strategy"] != "optimum") & (cmp["objective"] == obj)]
     for _, r in opt_wins.iterrows():
         share = r["optimum_not_worse_share_of_futures"]
