@@ -1,5 +1,6 @@
-"""The model's response to the changes the literature measured (CALIBRATION.md section D), against the published
-effect sizes, and docs/ODD.md's table of them.
+"""The model's response to the changes the literature measured (docs/SOURCES.md, the effects measured by studies:
+#tax-incentive-meta-analyses and the entries after it), against the published effect sizes, and docs/ODD.md's
+table of them.
 
 Usage: python experiments/literature.py [--replications 60] [--workers 2] [--no-doc]
 
@@ -53,7 +54,7 @@ LITERATURE = {
     "one_stop_year5": ("the rise mostly gone (registrations); investment up persistently, more in western cities "
                        "(approval centres)", None, None, "Bruhn 2011; studies of 281 Chinese cities (2022, 2025)"),
 }
-"""What each measure is compared with: the published effect, its range in %, and the source (CALIBRATION.md D)."""
+"""What each measure is compared with: the published effect, its range in %, and the source (an entry of docs/SOURCES.md)."""
 
 
 def arms(base: ScenarioSpec) -> dict[str, ScenarioSpec]:

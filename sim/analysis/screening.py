@@ -235,6 +235,12 @@ def sign_change(b0: float, slope: float) -> float:
     return -b0 / slope if slope else float("nan")
 
 
+HINGE_COLUMNS = ("scenario", "output", "rank", "parameter", "shipped", "low", "high", "swing", "swing_se", "t",
+                 "effect_at_shipped", "sign_change", "sign_change_low", "sign_change_high", "sign_change_share",
+                 "direction", "group", "points")
+"""The columns of :func:`hinges`' table, also when no effect hinges on any parameter (the table is then empty)."""
+
+
 def hinge_rows(u: np.ndarray, y: np.ndarray, names: list[str], shipped: np.ndarray, low: np.ndarray,
                high: np.ndarray, candidates: list[int], seed: int = SEED,
                bootstrap: int = BOOTSTRAP) -> list[dict]:
@@ -285,7 +291,7 @@ def hinges(results: Results, groups: pd.DataFrame, outputs: list[str] | None = N
 
     members = (_options(results).get("members") or {}).get("parameters") or []
     if not members or groups.empty:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=list(HINGE_COLUMNS))
     problem, x = load_problem(results.root)
     morris_points = int(_options(results).get("morris_points") or 0)
     names = list(problem["names"])
@@ -312,7 +318,7 @@ def hinges(results: Results, groups: pd.DataFrame, outputs: list[str] | None = N
             for r in hinge_rows(u[ok], y[ok], members, shipped, low, high, cand, seed):
                 rows.append({"scenario": scen, "output": out, **r, "group": group_of(r["parameter"]),
                              "points": int(ok.sum())})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(HINGE_COLUMNS))
 
 
 def _g(x: float) -> str:

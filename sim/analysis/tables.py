@@ -95,8 +95,10 @@ def records(df: pd.DataFrame) -> list[dict]:
     return [_clean(r) for r in df.to_dict(orient="records")]
 
 
-def _write(df: pd.DataFrame, folder: Path, name: str) -> list[str]:
-    if df is None or df.empty:
+def _write(df: pd.DataFrame, folder: Path, name: str, keep_empty: bool = False) -> list[str]:
+    """Writes ``name``.csv and .parquet; an empty table only with ``keep_empty`` (a finding that nothing was found,
+    such as an effect that hinges on no parameter)."""
+    if df is None or (df.empty and not (keep_empty and len(df.columns))):
         return []
     folder.mkdir(parents=True, exist_ok=True)
 
@@ -169,7 +171,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
             if log:
                 log(f"warning: {exc}")
         for name in ("groups", "signs", "hinges", "summary") if screened else ():
-            files += _write(screened[name], folder, f"screening_{name}")
+            files += _write(screened[name], folder, f"screening_{name}", keep_empty=True)
 
     robust = pd.DataFrame()
     robust_info = None

@@ -26,7 +26,7 @@ VARIED_KINDS = ("assumption", "sourced", "calibrated")
 """Kinds of parameters a screening of assumptions may vary (levers and structural settings are chosen, not
 uncertain)."""
 CALIBRATED_RANGES = ("posterior", "prior")
-"""Where a calibrated parameter's range comes from: its posterior's 90% interval (what the Dingxi figures still
+"""Where a calibrated parameter's range comes from: its posterior's 90% interval (what the region's figures still
 allow, given the other parameters at their defaults) or its prior (what was thought before the figures)."""
 
 
