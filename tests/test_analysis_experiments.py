@@ -188,7 +188,7 @@ def test_effects_are_paired_by_replication(small_results: Path) -> None:
     res = load_results(small_results)
     runs = res.runs
     eff = pd.read_parquet(small_results / "analysis" / "effects.parquet")
-    for out in ("cohort_start_rate_24m", "jobs", "spent_by_lever.park"):
+    for out in ("cohort_fulfilment_rate_24m", "jobs", "spent_by_lever.park"):
         a = runs[runs["scenario"] == "platforms"].sort_values("replication")[out].to_numpy()
         b = runs[runs["scenario"] == "baseline"].sort_values("replication")[out].to_numpy()
         d = a - b
@@ -204,7 +204,7 @@ def test_monthly_effects_at_the_horizon_equal_the_summary_effects(small_results:
     eff = pd.read_parquet(small_results / "analysis" / "effects.parquet")
     mon = eff[eff["source"] == "monthly"]
     assert sorted(mon["horizon_months"].unique()) == [m for m in MONTHLY_HORIZONS if m <= 36]
-    for out in ("cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs", "arrived_capital"):
+    for out in ("cohort_fulfilment_rate_24m", "cohort_capital_arrival_rate_24m", "jobs", "arrived_capital"):
         m = mon[(mon["horizon_months"] == 36) & (mon["output"] == out)].set_index("scenario")
         s = eff[(eff["source"] == "summary") & (eff["output"] == out)].set_index("scenario")
         for scen in m.index:
@@ -305,10 +305,10 @@ def test_morris_indices_match_salib_and_state_the_cost(morris_results: Path) -> 
     assert d["runs"] == load_manifest(morris_results)["runs_planned"] == 32
     problem, x = load_problem(morris_results)
     res = load_results(morris_results)
-    y = res.runs.groupby("point_id")["cohort_start_rate_24m"].mean().to_numpy()
+    y = res.runs.groupby("point_id")["cohort_fulfilment_rate_24m"].mean().to_numpy()
     direct = morris.analyze(problem, x, y, num_levels=4, seed=20240601, num_resamples=1000)
     got = pd.DataFrame(sens["indices"])
-    got = got[got["output"] == "cohort_start_rate_24m"].set_index("parameter")
+    got = got[got["output"] == "cohort_fulfilment_rate_24m"].set_index("parameter")
     for j, name in enumerate(problem["names"]):
         assert got.loc[name, "mu_star"] == pytest.approx(direct["mu_star"][j])
     assert set(got["rank"]) == {1, 2, 3}
@@ -323,7 +323,7 @@ def test_sobol_indices_are_bounded_and_ranked(sobol_results: Path) -> None:
     assert d["formula"] == "N*(D+2) = 8*(3+2)"
     assert design_points("sobol", 3, samples=8, second_order=True) == 64
     idx = pd.DataFrame(an["sensitivity"]["indices"])
-    assert set(idx["output"]) == {"cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs"}
+    assert set(idx["output"]) == {"cohort_fulfilment_rate_24m", "cohort_capital_arrival_rate_24m", "jobs"}
     assert idx[["S1", "ST", "S1_conf", "ST_conf"]].notna().all().all()
     assert (idx["ST_conf"] >= 0).all()
     # Pooled effects over every design point (point_id = -1) for sample designs.

@@ -133,7 +133,7 @@ def test_effects_table_equals_the_analysis(briefs: Path, small_results: Path) ->
         line = next(ln for ln in text.splitlines() if ln.strip().startswith(titles[scen][:6]) and "[" in ln)
         got = NUMBER.findall(line)
         want = []
-        for out in ("cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs"):
+        for out in ("cohort_fulfilment_rate_24m", "cohort_capital_arrival_rate_24m", "jobs"):
             e = next(x for x in an["effects"] if x["scenario"] == scen and x["output"] == out
                      and x["source"] == "summary")
             for v in (e["effect"], e["ci_low"], e["ci_high"]):
@@ -203,7 +203,7 @@ def test_key_assumptions_come_from_the_sensitivity_ranking(briefs: Path, morris_
     from sim.paramdoc import param_label
 
     sens = load_analysis(morris_results)
-    idx = [r for r in sens["sensitivity"]["indices"] if r["output"] == "cohort_start_rate_24m"]
+    idx = [r for r in sens["sensitivity"]["indices"] if r["output"] == "cohort_fulfilment_rate_24m"]
     top = min(idx, key=lambda r: r["rank"])["parameter"]
     text = pdf_text(briefs / "brief_zh.pdf")
     block = text[text.index("关键假设"):]

@@ -105,3 +105,45 @@ def test_cohort_non_starters_are_classified_by_what_had_happened_24_months_after
             and not 0 <= pl.start_month[i] <= pl.signed_month[i] + 24
             and pl.reason[i] >= 0 and 12 < pl.end_month[i] - pl.signed_month[i] <= 24]
     assert late, "the setting must have projects that left late in their first 24 months"
+
+
+def test_cohort_projects_not_fulfilled_are_classified_by_where_they_stood_24_months_after_signing():
+    """Row by row, by an observer who looked at every project each month: a project of the cohort that was not
+    building or operating 24 months after signing counts under the reason it had left for (before or after
+    starting), as waiting (still signed) or as stalled (烂尾) then; with the fulfilled ones they make the cohort."""
+    from sim.model import build_model
+    from sim.model.outputs import mechanism_accounts
+    from sim.model.stages import BUILDING, EXITED, OPERATING, REASONS, SIGNED, STALLED, WITHDRAWN
+    from sim.scenario import load_scenario
+
+    spec = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
+        {"run.n_investors": 3000, "run.horizon_months": 60, "platform.initial_land_mu": 100.0,
+         "platform.county_land_mu_per_year": 300.0}, source="test")  # scarce land: long waits, late withdrawals
+    m = build_model(spec.params, seed=3)
+    pl = m.investors.pipeline
+    seen = [pl.stage.copy()]
+    for _ in range(60):
+        m.step()
+        seen.append(pl.stage.copy())
+    seen = np.array(seen)
+    want = dict.fromkeys((*REASONS, "waiting", "stalled"), 0)
+    fulfilled = cohort = 0
+    for i in range(m.n):
+        s = int(pl.signed_month[i])
+        if s < 1 or s > m.t - 24:
+            continue
+        cohort += 1
+        at = seen[s + 24, i]
+        if at in (BUILDING, OPERATING):
+            fulfilled += 1
+        elif at in (WITHDRAWN, EXITED):
+            want[REASONS[pl.reason[i]]] += 1
+        else:
+            want[{SIGNED: "waiting", STALLED: "stalled"}[int(at)]] += 1
+    assert mechanism_accounts(m)["cohort_not_fulfilled_24m"] == want
+    assert m.record["cohort_fulfilment_rate_24m"] == pytest.approx(fulfilled / cohort)
+    assert want["waiting"] > 0 and want["stalled"] > 0 and any(want[r] for r in REASONS)
+    started_then_left = sum(1 for i in range(m.n) if 1 <= pl.signed_month[i] <= m.t - 24
+                            and 0 <= pl.start_month[i] <= pl.signed_month[i] + 24
+                            and seen[pl.signed_month[i] + 24, i] in (WITHDRAWN, EXITED))
+    assert started_then_left > 0, "the setting must have projects that started and left within 24 months"

@@ -12,7 +12,7 @@ from sim.model import simulate
 
 HORIZONS = (57, 60, 63)
 SEEDS = tuple(range(31, 39))
-OUTPUTS = ("cohort_start_rate_24m", "cohort_capital_arrival_rate_24m")
+OUTPUTS = ("cohort_fulfilment_rate_24m", "cohort_capital_arrival_rate_24m")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def effect(monthly, name: str, output: str, h: int) -> tuple[float, float]:
     return float(d.mean()), float(stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size))
 
 
-@pytest.mark.parametrize(("name", "output"), [("leadership", "cohort_start_rate_24m"),
+@pytest.mark.parametrize(("name", "output"), [("leadership", "cohort_fulfilment_rate_24m"),
                                               ("platforms", "cohort_capital_arrival_rate_24m")])
 def test_effect_on_a_cohort_rate_holds_when_the_horizon_moves_three_months(monthly, name, output):
     mid, half = effect(monthly, name, output, 60)

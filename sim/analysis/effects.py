@@ -16,7 +16,15 @@ import pandas as pd
 from scipy import special
 
 from sim.analysis.data import MONTHLY_HEADLINE, POOLED_POINT, Results, pair_keys_of, pair_positions
-from sim.stats import CI_LEVEL, AdequacyRule, column_intervals, column_quantiles, effect_rows
+from sim.stats import (
+    CI_LEVEL,
+    FULFILMENT,
+    START_RATE,
+    AdequacyRule,
+    column_intervals,
+    column_quantiles,
+    effect_rows,
+)
 
 MONTHLY_HORIZONS = (12, 24, 36, 48, 60)
 """Months at which :func:`monthly_effects` gives the paired differences of monthly outputs."""
@@ -119,7 +127,7 @@ def _label(results: Results, pid: int) -> str:
     return str(lab.iloc[0]) if len(lab) else f"p{pid}"
 
 
-BAND_OUTPUTS = ("signed_capital", "arrived_capital", "cohort_start_rate_12m", "cohort_start_rate_24m",
+BAND_OUTPUTS = ("signed_capital", "arrived_capital", "cohort_fulfilment_rate_12m", FULFILMENT, START_RATE,
                 "cohort_capital_arrival_rate_24m", "jobs")
 """Monthly series drawn with their bands across replications (:func:`monthly_bands`)."""
 

@@ -520,9 +520,12 @@ def _by_year(name: str) -> Output | None:
                   (dzh + window[0], den + window[1]), UNITS["rate"], parts=parts)
 
 
-FULFILMENT = f"cohort_start_rate_{HEADLINE_COHORT_MONTHS}m"
-"""履约率 as provinces count it: projects that started building within 24 months of their signing, over the
-projects signed (every signing that can be followed 24 months by the horizon)."""
+FULFILMENT = f"cohort_fulfilment_rate_{HEADLINE_COHORT_MONTHS}m"
+"""履约率: projects building or operating 24 months after their signing (started and not withdrawn, closed or
+stalled then), over the projects signed (every signing that can be followed 24 months by the horizon)."""
+START_RATE = f"cohort_start_rate_{HEADLINE_COHORT_MONTHS}m"
+"""开工率 of the same cohort, as the Lanzhou fair reports count it: projects that began building within 24 months
+of signing, whatever became of them, over the projects signed (the rate the calibration compares)."""
 CAPITAL_ARRIVAL = f"cohort_capital_arrival_rate_{HEADLINE_COHORT_MONTHS}m"
 """资金到位率 of the same cohort: capital arrived 24 months after signing over the capital signed."""
 HEADLINE: tuple[str, ...] = (FULFILMENT, CAPITAL_ARRIVAL, "jobs")

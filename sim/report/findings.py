@@ -207,15 +207,15 @@ class Findings:
         parts = []
         if self.zh:
             if fr and car:
-                parts.append(f"现状基线下，签约项目中有 {nb.fmt(FULFILMENT, fr['mean'], 'zh')} 在签约后 24 个月内开工（履约率），"
+                parts.append(f"现状基线下，签约项目中有 {nb.fmt(FULFILMENT, fr['mean'], 'zh')} 在签约后第 24 个月时在建或已投产（履约率），"
                              f"签约 24 个月时资金到位率为 {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'zh')}")
             if top:
                 parts.append(f"签约后撤出的首要原因是「{self.reason(top['reason'])}」，占签约后撤出的 "
                              f"{nb.fmt('share', top['share'], 'zh')}")
             return "；".join(parts) + "。" if parts else ""
         if fr and car:
-            parts.append(f"In the baseline, {nb.fmt(FULFILMENT, fr['mean'], 'en')} of signed projects start building "
-                         f"within 24 months of signing (fulfilment) and {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'en')} of "
+            parts.append(f"In the baseline, {nb.fmt(FULFILMENT, fr['mean'], 'en')} of signed projects are building or "
+                         f"operating 24 months after signing (fulfilment) and {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'en')} of "
                          f"signed capital has arrived 24 months after signing")
         if top:
             parts.append(f"the main reason for leaving after signing is {self.reason(top['reason']).lower()} "

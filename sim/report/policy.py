@@ -3,7 +3,7 @@
 - :func:`optimise_chart`: the robust allocation against the scenario it re-allocates (万元 a year per lever) and
   what it delivers against the shipped strategies on the same futures (mean with 95% interval over paired
   replications, and the spread over futures);
-- :func:`decomposition_chart`: which mechanisms carry each strategy's effect on cohort 履约率;
+- :func:`decomposition_chart`: which mechanisms carry each strategy's effect on cohort 履约率 (fulfilment);
 - :func:`policy_page`: one page (HTML and PDF) in Chinese or English: the recommended allocation, what it buys
   with intervals, when it fails, how sure we are; every title states a finding.
 """
@@ -139,7 +139,7 @@ def optimise_chart(folder: str | Path, lang: str = "zh") -> Path:
 
 
 def decomposition_chart(table: pd.DataFrame, scenario_titles_: dict[str, dict[str, str]], path: Path,
-                        lang: str = "zh", measure: str = "cohort_start_rate_24m", top: int = 4) -> Path:
+                        lang: str = "zh", measure: str = RATE, top: int = 4) -> Path:
     """Stacked contributions of the largest mechanisms to each strategy's effect on ``measure``."""
     blk = table[table["measure"] == measure]
     scen = list(dict.fromkeys(blk["scenario"]))
@@ -405,7 +405,7 @@ def policy_section(opt_dir: str | Path, out: str | Path, lang: str = "zh",
                   f"<th>{t['pm']}</th></tr>{''.join(rows)}</table>")
     buy_rows = []
     for _, r in cmp.iterrows():
-        unit = "%" if r["objective"] == "cohort_start_rate_24m" else ""
+        unit = "%" if registry.is_rate(r["objective"]) else ""
         diff = "—" if r["strategy"] == "optimum" else f"{fmt(r['optimum_minus'], unit)} ({_iv(r['optimum_minus_low'], r['optimum_minus_high'], unit)})"
         buy_rows.append(f"<tr><td class='name'>{esc(strategy_label(r['strategy'], lang, titles))}</td>"
                         f"<td class='name'>{esc(obj_label(r['objective'], lang))}</td>"
