@@ -85,6 +85,24 @@ def shapley_product(base: np.ndarray, new: np.ndarray) -> np.ndarray:
     return out
 
 
+def ratio_split(num_base: np.ndarray, den_base: np.ndarray, num_new: np.ndarray,
+                den_new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shapley split of the change of a rate ``S / N`` (per pair) into the part from the change of its numerator
+    ``S`` (projects fulfilled, started...) and the part from the change of its denominator ``N`` (projects signed):
+    each part is that count's change averaged over the two orders in which the counts can change,
+
+    ``from_S = (S1 - S0) (1/N0 + 1/N1) / 2``,  ``from_N = (S0 + S1) (1/N1 - 1/N0) / 2``,
+
+    which add up to ``S1/N1 - S0/N0`` exactly (up to rounding). A rate that rises with fewer projects fulfilled has a
+    negative numerator part and a larger positive denominator part: it rose because fewer were signed. NaN where a
+    denominator is zero (no rate)."""
+    s0, n0, s1, n1 = (np.asarray(x, dtype=float) for x in (num_base, den_base, num_new, den_new))
+    ok = (n0 > 0) & (n1 > 0)
+    inv0 = np.divide(1.0, n0, out=np.full(n0.shape, np.nan), where=ok)
+    inv1 = np.divide(1.0, n1, out=np.full(n1.shape, np.nan), where=ok)
+    return 0.5 * (s1 - s0) * (inv0 + inv1), 0.5 * (s0 + s1) * (inv1 - inv0)
+
+
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
 

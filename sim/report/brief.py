@@ -29,7 +29,7 @@ from sim.files import atomic_write, atomic_write_text
 from sim.paramdoc import UNIT_ZH, param_label
 from sim.report import numbers as nb
 from sim.report.experiment_charts import all_charts, panel_title
-from sim.report.findings import Findings
+from sim.report.findings import Findings, counts_words
 from sim.report.pages import css, local_fetcher
 from sim.report.policy import (
     failure_sentences,
@@ -132,7 +132,9 @@ class Briefing:
         else:
             ci = ""
         cls = ' class="sig"' if e.get("significant") else ""
-        return f"<td{cls}>{v}{ci}{self._robust_mark(scenario, output)}</td>"
+        counts = counts_words(e, self.lang, short=True)
+        counts = f"<br><small>{_e(counts)}</small>" if counts else ""
+        return f"<td{cls}>{v}{ci}{counts}{self._robust_mark(scenario, output)}</td>"
 
     def _robust_mark(self, scenario: str, output: str) -> str:
         """Under an effect: in how many posterior draws it keeps its sign (marked when uncertain)."""
@@ -166,7 +168,8 @@ class Briefing:
         if not rows:
             return ""
         titles = {s["name"]: s.get("title") or {} for s in self.an.get("scenarios", [])}
-        items = "".join(f"<li>{_e(x)}</li>" for x in mechanism_sentences(pd.DataFrame(rows), titles, self.lang))
+        effects = [e for e in self.an.get("effects", []) if e.get("source") == "summary" and e["point_id"] == self.f.point]
+        items = "".join(f"<li>{_e(x)}</li>" for x in mechanism_sentences(pd.DataFrame(rows), titles, self.lang, effects))
         head = "效应从何而来" if self.lang == "zh" else "Where the effects come from"
         return f'<h2>{head}</h2><ul class="mechanisms">{items}</ul>' if items else ""
 

@@ -28,6 +28,55 @@ def _finite(x: Any) -> bool:
     return isinstance(x, int | float) and math.isfinite(x)
 
 
+def counts_words(e: dict, lang: str, short: bool = False) -> str:
+    """The counts beside a rate's effect: '履约项目 -112 个，签约项目 -354 个' / 'projects fulfilled -112, projects
+    signed -354' (the paired changes of its numerator and denominator; ``short``: compact units, for tables);
+    '' for an output without counts."""
+    num, den = e.get("numerator"), e.get("denominator")
+    if not isinstance(num, str) or not isinstance(den, str) or not (
+            _finite(e.get("numerator_effect")) and _finite(e.get("denominator_effect"))):
+        return ""
+    parts = []
+    for k, side in ((num, "numerator"), (den, "denominator")):
+        if short:
+            unit = nb.short_unit(k, lang, effect=True)
+            value = nb.fmt(k, e[f"{side}_effect"], lang, effect=True, with_unit=False) + (f" {unit}" if unit else "")
+        else:
+            value = nb.fmt(k, e[f"{side}_effect"], lang, effect=True)
+        parts.append(f"{output_name(k, lang)} {value}")
+    return ("，" if lang == "zh" else ", ").join(parts)
+
+
+def split_words(e: dict, lang: str) -> str:
+    """Which count moved a rate: its change split exactly into the part from the numerator and the part from the
+    denominator (``sim.analysis.decompose.ratio_split``), and which carried it, e.g. '+39.1 个百分点来自签约项目减少，
+    -27.3 个百分点来自履约项目减少：主要因为签约减少' / '+39.1 points from fewer projects signed, -27.3 from fewer
+    projects fulfilled: mainly fewer signings'; '' for an output without counts."""
+    out = e["output"]
+    if not (_finite(e.get("from_numerator")) and _finite(e.get("from_denominator"))
+            and _finite(e.get("numerator_effect")) and _finite(e.get("denominator_effect"))):
+        return ""
+    zh = lang == "zh"
+    unit = nb.short_unit(out, lang, effect=True)
+
+    def moved(side: str) -> str:
+        more = e[f"{side}_effect"] >= 0
+        if zh:
+            return f"{output_name(e[side], lang)}{'增加' if more else '减少'}"
+        fewer = "less" if nb.kind(e[side]) == "capital" else "fewer"
+        return f"{'more' if more else fewer} {output_name(e[side], lang)}"
+
+    pieces = []
+    for side in ("denominator", "numerator"):
+        size = f"{nb.fmt(out, e[f'from_{side}'], lang, effect=True, with_unit=False)} {unit}"
+        pieces.append(f"{size}来自{moved(side)}" if zh else f"{size} from {moved(side)}")
+    carried = "denominator" if abs(e["from_denominator"]) >= abs(e["from_numerator"]) else "numerator"
+    tail = ""
+    if (e[f"from_{carried}"] >= 0) == (e["effect"] >= 0):
+        tail = f"：主要因为{moved(carried)}" if zh else f": mainly {moved(carried)}"
+    return ("，" if zh else ", ").join(pieces) + tail
+
+
 class Findings:
     """Sentences about one analysis (``analysis.json`` content) in one language."""
 
@@ -128,9 +177,12 @@ class Findings:
         base = nb.fmt(output, e["mean_baseline"], self.lang)
         new = nb.fmt(output, e["mean_scenario"], self.lang)
         robust = self.robustness_clause(e["scenario"], output)
+        counts = "；".join(x for x in (counts_words(e, self.lang), split_words(e, self.lang)) if x) if self.zh else \
+            "; ".join(x for x in (counts_words(e, self.lang), split_words(e, self.lang)) if x)
+        counts = (f"（{counts}）" if self.zh else f" ({counts})") if counts else ""
         if self.zh:
-            return f"{self.quoted(e['scenario'])}{self.change(e)}，从 {base} 到 {new}{self.significance(e)}{robust}。"
-        return (f"{self.label(e['scenario'])} {self.change(e)}, from {base} to {new}"
+            return f"{self.quoted(e['scenario'])}{self.change(e)}，从 {base} 到 {new}{counts}{self.significance(e)}{robust}。"
+        return (f"{self.label(e['scenario'])} {self.change(e)}, from {base} to {new}{counts}"
                 f"{self.significance(e)}{robust}.")
 
     # ------------------------------------------------------------------ parameter uncertainty

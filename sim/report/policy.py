@@ -26,6 +26,7 @@ from sim.experiment.optimise import load_optimise
 from sim.files import atomic_write, atomic_write_text, read_json_object
 from sim.model import registry, vocabulary
 from sim.report.experiment_charts import add_note, new_figure, save_chart
+from sim.report.findings import split_words
 from sim.report.pages import css, local_fetcher
 from sim.report.style import PALETTE
 from sim.scenario import load_scenario
@@ -279,9 +280,12 @@ def carrier_words(c: dict, lang: str, digits: int) -> str:
     return f"{'more' if more else 'fewer'} {label} ({_signed(c['mean'], digits)})"
 
 
-def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], lang: str) -> list[str]:
+def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], lang: str,
+                        effects: list[dict] | None = None) -> list[str]:
     """For every strategy and headline effect: the effect, the two mechanisms that carry it, and whether it goes
-    against the essay's expectation."""
+    against the essay's expectation; for 履约率, with ``effects`` (effect records of the analysis), whether it moved
+    through more projects fulfilled or fewer signed (:func:`sim.report.findings.split_words`)."""
+    by_scenario = {e["scenario"]: e for e in effects or [] if e["output"] == RATE}
     out = []
     for s in dict.fromkeys(table["scenario"]):
         parts = []
@@ -297,6 +301,8 @@ def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], 
                 eff = f"{_signed(h['mean'], 0)} {'万元' if lang == 'zh' else '10,000 yuan'} [{_signed(h['ci_low'], 0)}, {_signed(h['ci_high'], 0)}]"
                 cw = [carrier_words(c, lang, 0) for c in cs]
             name = registry.phrase(m, lang)
+            if m == RATE and (split := split_words(by_scenario.get(s, {"output": RATE}), lang)):
+                eff += f"（{split}）" if lang == "zh" else f" ({split})"
             carried = ("、".join(cw) if lang == "zh" else " and ".join(cw)) or ("—")
             against = ""
             if h["against"]:
@@ -461,7 +467,11 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
             table = pd.read_csv(dec_file)
             man = json.loads((Path(main_dir) / "manifest.json").read_text(encoding="utf-8"))
             mt = {s["name"]: s.get("title") or {} for s in man.get("scenarios", [])}
-            sent = mechanism_sentences(table, {**titles, **mt}, lang)
+            effects_file = Path(main_dir) / ANALYSIS_DIR / "effects.csv"
+            effects = pd.read_csv(effects_file).to_dict("records") if effects_file.is_file() else None
+            if effects:
+                effects = [e for e in effects if e["source"] == "summary"]
+            sent = mechanism_sentences(table, {**titles, **mt}, lang, effects)
             dchart = decomposition_chart(table, {**titles, **mt}, out / f"decomposition_{lang}.png", lang)
             page2.append(f"<h2>{t['why']}</h2><ul>" + "".join(f"<li>{esc(s)}</li>" for s in sent)
                          + f"</ul><figure><img src='{dchart.name}' style='width:88%'></figure>")
