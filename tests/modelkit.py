@@ -30,6 +30,13 @@ def small(spec: ScenarioSpec | None = None, **overrides) -> ScenarioSpec:
     return spec.with_overrides({**TEST_WORLD, **SMALL, **{k.replace("__", "."): v for k, v in overrides.items()}})
 
 
+def shipped(name: str, **overrides) -> ScenarioSpec:
+    """A scenario file from scenarios/ as shipped (the calibrated baseline's world, full size), with ``overrides``
+    (``section__key=value``) on top: for tests of what the shipped model does, not of a mechanism in a chosen
+    regime."""
+    return load_scenario(f"scenarios/{name}.toml", {k.replace("__", "."): v for k, v in overrides.items()})
+
+
 def scenario(name: str, **overrides) -> ScenarioSpec:
     """A scenario file from scenarios/, made small."""
     return small(load_scenario(f"scenarios/{name}.toml"), **overrides)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from modelkit import TEST_WORLD, mean_summary, paired, scenario, small
+from modelkit import TEST_WORLD, mean_summary, paired, scenario, shipped, small
 from scipy import stats
 
 from sim.model import simulate
@@ -22,14 +22,65 @@ NEUTRAL = [s for s in SCENARIOS if s.startswith("neutral_")]
 
 
 # --- 1. every lever costs something, in one currency -------------------------------------------------
+def money_used(s: dict) -> float:
+    """What a strategy used, 万元: spent on every lever (staff time and attention priced), held in the funds,
+    returned unspent, and borrowed and still owed at the end (park debt, which later budgets repay)."""
+    return sum(s["spent_by_lever"].values()) + s["budget_held"] + s["budget_returned"] + s["budget_debt"]
+
+
 @pytest.mark.parametrize("name", NEUTRAL)
 def test_budget_neutral_variants_cost_what_the_baseline_costs(name):
-    """Catches a "same money" variant that gets staff, attention or coordination for free: its total cost
-    (money spent, held in the funds and returned, staff and attention priced) must be the baseline's within 1%."""
-    base, variant = paired(scenario("baseline"), scenario(name), seeds=(31, 32))
-    assert variant["budget_total"] == pytest.approx(base["budget_total"], rel=0.01)
-    used = variant["budget_spent"] + variant["budget_held"] + variant["budget_returned"]
-    assert used == pytest.approx(variant["budget_total"], rel=1e-9)
+    """Catches a "same money" variant that gets more money than the baseline: through borrowing (debt left for
+    later budgets), a larger transfer, or staff, attention or institutions that are not booked to a lever. On the
+    shipped baseline (paired seeds), the money it used (spent on every lever, held in the funds, returned and
+    still owed) is the baseline's within 1%, every yuan of its budget is booked to a lever, held or returned, and
+    its budget plus its debt at the end is the baseline's budget within 1%."""
+    base, variant = paired(shipped("baseline"), shipped(name), seeds=(31, 32))
+    assert money_used(variant) == pytest.approx(money_used(base), rel=0.01)
+    booked = sum(variant["spent_by_lever"].values()) + variant["budget_held"] + variant["budget_returned"]
+    assert booked == pytest.approx(variant["budget_total"], rel=1e-9)
+    assert variant["budget_total"] + variant["budget_debt"] == pytest.approx(base["budget_total"], rel=0.01)
+
+
+def test_park_borrowing_is_debt_repaid_from_later_budgets():
+    """Catches borrowing that is never repaid: the platforms strategy borrows one yuan per yuan of park money; the
+    principal is recorded, repaid in equal yearly instalments over the loan term from the next year (booked as
+    spending on the repayment, before the levers), interest is paid on what is outstanding, and the debt at the end
+    is what was borrowed less what was repaid. A shorter term repays more within the run, and interest falls with
+    the debt."""
+    from sim.model import build_model
+    from sim.model.outputs import summary
+
+    spec = shipped("platforms")
+    m = build_model(spec.params, seed=7)
+    years = []
+    for _ in range(5):
+        m.run_for(12)
+        led = m.ledger
+        years.append((led.borrowed, led.repaid, led.debt, led.spent["park_interest"]))
+    s = summary(m)
+    term = spec.params.platform.loan_term_years
+    assert s["budget_borrowed"] > 0.2 * s["spent_by_lever"]["park"] > 0
+    assert s["budget_debt"] == pytest.approx(s["budget_borrowed"] - s["spent_by_lever"]["park_repayment"], rel=1e-9)
+    # each tranche raised in year y (at its start) is repaid by a tenth a year from year y + 1
+    raised = np.diff([0.0] + [b for b, _, _, _ in years])
+    due = [sum(raised[k] / term for k in range(y)) for y in range(5)]
+    repaid = np.diff([0.0] + [r for _, r, _, _ in years])
+    np.testing.assert_allclose(repaid, due, rtol=1e-9, atol=1e-6)
+    interest = np.diff([0.0] + [i for _, _, _, i in years])
+    owed_at_start = [0.0] + [d for _, _, d, _ in years[:-1]]
+    np.testing.assert_allclose(interest, [spec.params.platform.interest_rate * d for d in owed_at_start], rtol=1e-9)
+    short = summary(_run(shipped("platforms", platform__loan_term_years=5), 7))
+    assert short["spent_by_lever"]["park_repayment"] > s["spent_by_lever"]["park_repayment"]
+    assert short["budget_debt"] < s["budget_debt"]
+
+
+def _run(spec, seed: int):
+    from sim.model import build_model
+
+    m = build_model(spec.params, seed=seed)
+    m.run_for(m.horizon)
+    return m
 
 
 # Levers that are settings, not budget shares, and the spent_by_lever key that prices them.
@@ -48,7 +99,8 @@ SETTING_COSTS = {
 STATED_REASONS = {
     "policy.assessment_signed_weight": "free in money; officials push fewer signatures (test_assessment_reform_is_free_but_signs_less)",
     "policy.incentive_rate": "paid from the incentive fund (spent_by_lever.incentive_fund)",
-    "platform.financing_leverage": "interest on park borrowing (spent_by_lever.park_interest)",
+    "platform.financing_leverage": "the debt: interest and repayment of park borrowing (spent_by_lever.park_interest, "
+                                   "park_repayment; budget_debt left at the end)",
     "budget.base_transfer": "the money itself",
 }
 

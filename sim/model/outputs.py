@@ -142,6 +142,7 @@ def observe(m: AttractionModel) -> dict:
         "budget_spent": m.ledger.spent_total,
         "budget_held": m.ledger.held,
         "budget_returned": m.ledger.returned + m.ledger.pending,
+        "budget_debt": m.ledger.debt,
         "incentive_fund": m.ledger.incentive_fund,
         "investment_fund": m.ledger.fund["investment_fund"],
         "idle_land_mu": float(sum(g.idle_mu for g in m.governments)),
@@ -310,6 +311,8 @@ def summary(m: AttractionModel) -> dict:
     out["fund_backed_loans"] = int(inv.approvals.fund_backed.sum())
     out["budget_held"] = rec["budget_held"]
     out["budget_returned"] = rec["budget_returned"]
+    out["budget_borrowed"] = m.ledger.borrowed
+    out["budget_debt"] = rec["budget_debt"]
     out["screened_out"] = m.counters.screened_out
     out["declined"] = m.counters.declined
     out["handoffs"] = m.counters.handoffs
@@ -422,6 +425,13 @@ def check_invariants(m: AttractionModel) -> list[str]:
     gap = led.budget_total - (led.spent_total + led.held + led.returned + led.pending)
     if abs(gap) > 1e-6 * max(1.0, led.budget_total):
         bad.append(f"budget not accounted for: {gap:.3f} 万元 neither spent, held nor returned")
+    owed = led.borrowed + led.capitalised - led.repaid
+    if abs(led.debt - owed) > 1e-6 * max(1.0, led.borrowed) or led.debt < -1e-6:
+        bad.append(f"park debt {led.debt:.3f} 万元 is not borrowed + capitalised - repaid ({owed:.3f})")
+    if abs(led.debt - sum(owed_now for owed_now, _ in led.loans)) > 1e-6 * max(1.0, led.borrowed):
+        bad.append("park debt differs from what its loans still owe")
+    if abs(led.repaid - (led.spent["park_repayment"])) > 1e-6 * max(1.0, led.repaid):
+        bad.append(f"park principal repaid ({led.repaid:.3f}) differs from its spending ({led.spent['park_repayment']:.3f})")
     if any(g.idle_mu < -1e-6 for g in m.governments):
         bad.append("negative idle land")
     gone = (pl.stage == WITHDRAWN) | (pl.stage == EXITED)

@@ -281,6 +281,10 @@ _both("budget_held", "money", ("基金留存", "Money held in the funds"),
 _both("budget_returned", "money", ("退回财政的预算", "Budget returned"),
       ("当年未用完、退回财政的拨款（含本年尚未使用的部分）", "allotments not used within their year and returned to the "
                                                 "treasury (with this year's not yet used)"))
+_both("budget_debt", "money", ("园区借款余额", "Park debt outstanding"),
+      ("园区借款尚未偿还的本金（含未能按期支付而计入本金的利息），留给以后年度的预算偿还",
+       "park borrowing not yet repaid (principal, and interest the budget could not pay added to it): what later "
+       "budgets must still repay"), phrase=("园区借款余额", "park debt outstanding"), lower_is_better=True)
 _monthly("incentive_fund", "money", ("优惠兑现资金余额", "Incentive fund balance"),
          ("招商专项资金（兑现优惠）的余额", "balance of the fund that pays promised incentives"))
 _monthly("investment_fund", "money", ("产业引导基金余额", "Investment fund balance"),
@@ -378,6 +382,11 @@ _add("courted_lost", "count", ("被争抢而流失的客商", "Courted prospects
 _add("fund_backed_loans", "count", ("基金担保的贷款", "Fund-backed loans"),
      ("银行拒贷后由产业引导基金担保或投资的项目", "projects whose refused loan the investment fund guaranteed or "
                                          "replaced"), PROJECTS)
+_add("budget_borrowed", "money", ("园区借款", "Park borrowing"),
+     ("至今为建设园区借入的本金（融资杠杆大于 1 时）；按期限分年等额还本，利息按余额计，均从预算中先行支付",
+      "principal borrowed for the park so far (with a financing leverage above 1), repaid in equal yearly "
+      "instalments over the loan term with interest on what is outstanding, both paid from the budget first"),
+     phrase=("园区借款", "park borrowing"))
 _add("screened_out", "count", ("被甄别剔除的项目", "Screened out"),
      ("洽谈中被甄别为不实而剔除的项目", "negotiations ended because screening found the project not serious"), PROJECTS)
 _add("declined", "count", ("未进入洽谈的客商", "Declined"),
