@@ -228,9 +228,14 @@ def test_costs_funnel_and_withdrawals(small_results: Path) -> None:
     costs = pd.DataFrame(an["costs"]).set_index("scenario")
     for s in ("platforms", "soft_environment"):
         c = costs.loc[s]
-        if c["d_jobs"] > 0:
+        rises = c["d_spent_ci_low"] > 0 and c["d_jobs_ci_low"] > 0
+        if rises:
             assert c["incremental_cost_per_job"] == pytest.approx(c["d_spent"] / c["d_jobs"])
-    assert costs.loc["baseline", "d_spent"] == 0
+        else:
+            assert c["incremental_cost_per_job"] is None and c["cost_per_job_note"] in ("spending_not_higher",
+                                                                                      "jobs_not_higher")
+        assert c["unspent"] == pytest.approx(c["budget_held"] + c["budget_returned"])
+    assert costs.loc["baseline", "d_spent"] == 0 and costs.loc["baseline", "same_budget"]
     funnel = pd.DataFrame(an["funnel"])
     for s, g in funnel.groupby("scenario"):
         means = g.sort_values("order")["mean"].to_numpy()

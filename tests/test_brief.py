@@ -179,11 +179,16 @@ def test_cost_table_equals_the_analysis(briefs: Path, small_results: Path) -> No
         line = next(ln for ln in block.splitlines() if ln.strip().startswith(titles[c["scenario"]][:6]))
         base = c["scenario"] == an["baseline"]
         jobs_d = 0 if c["jobs"] >= 100 else 1
-        inc = c["incremental_cost_per_job"] if (c["d_jobs_ci_low"] or 0) > 0 else None
-        want = [_money(c["budget_spent"] / 1e4), f"{c['jobs']:,.{jobs_d}f}", _money(c["cost_per_job"]),
-                None if base else _money(c["d_spent"] / 1e4, sign=True), None if base else _money(inc),
-                f"{c['arrived_per_10k_spent']:,.2f}"]
+        inc = c["incremental_cost_per_job"]
+        borrowed = (c["budget_borrowed"] or 0) > 0
+        want = [_money(c["budget_spent"] / 1e4), _money(c["budget_held"] / 1e4), _money(c["budget_returned"] / 1e4),
+                *((_money(c["budget_borrowed"] / 1e4), _money(c["budget_debt"] / 1e4)) if borrowed else ()),
+                f"{c['jobs']:,.{jobs_d}f}", _money(c["cost_per_job"]),
+                None if base else _money(c["d_spent"] / 1e4, sign=True), None if base else _money(inc)]
         assert NUMBER.findall(line) == [w for w in want if w is not None], line
+        if not base and inc is None:  # no cost per extra job: the cell says why
+            why = {"spending_not_higher": "支出未增加", "jobs_not_higher": "岗位未确定增加"}[c["cost_per_job_note"]]
+            assert why in line, line
 
 
 def test_footer_ties_the_briefing_to_the_manifest(briefs: Path, small_results: Path) -> None:  # noqa: F811

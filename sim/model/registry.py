@@ -543,10 +543,13 @@ is observed 24 months after its own signing), and jobs."""
 
 DERIVED: dict[str, Output] = {o.name: o for o in (
     Output("incremental_cost_per_job", "money_per_unit", ("每个新增岗位的成本", "Cost per extra job"),
-           ("比基线多支出 ÷ 比基线多创造的岗位", "extra spending against the baseline / extra jobs"),
+           ("比基线多支出 ÷ 比基线多创造的岗位（仅在支出和岗位都确定增加时给出）",
+            "extra spending against the baseline / extra jobs (given only where both spending and jobs rise for certain)"),
            ("万元/个岗位", "10,000 yuan per job"), summary=False, effect=False, lower_is_better=True),
     Output("incremental_arrived_per_10k", "ratio", ("每万元新增支出带来的新增到位资金", "Extra capital per extra 10,000 yuan"),
-           ("比基线多到位的资金 ÷ 比基线多支出", "extra capital arrived against the baseline / extra spending"),
+           ("比基线多到位的资金 ÷ 比基线多支出（仅在支出和到位资金都确定增加时给出）",
+            "extra capital arrived against the baseline / extra spending (given only where both spending and arrived "
+            "capital rise for certain)"),
            ("万元/万元", "yuan per yuan"), summary=False, effect=False),
     Output("share", "share", ("占比", "Share"), ("占同类合计的比例", "share of the total of its kind"), UNITS["share"],
            summary=False, effect=False),

@@ -315,8 +315,9 @@ def cost_chart(an: dict, path: Path, lang: str = "zh") -> Path:
     ax.set_ylabel("就业岗位（个）" if lang == "zh" else "Jobs")
     ax.yaxis.set_major_formatter(_thousands())
     ax.legend(handles=handles, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    add_note(fig, "误差线为 95% 置信区间；越靠左上越省钱" if lang == "zh"
-          else "Error bars: 95% confidence intervals; further up and left is cheaper per job")
+    add_note(fig, "误差线为 95% 置信区间；越靠左上越省钱；未花出的钱（基金留存、退回财政）不是节约" if lang == "zh"
+          else "Error bars: 95% confidence intervals; further up and left is cheaper per job; money not spent (held in "
+               "the funds or returned) is not a saving")
     return save_chart(fig, path, f.title_costs(), lang)
 
 

@@ -275,34 +275,66 @@ class Findings:
         return "; ".join(parts) + "." if parts else ""
 
     def cheapest_jobs(self) -> dict | None:
-        """Among strategies that add jobs (interval above zero), the one whose extra jobs cost least; a strategy
-        that adds jobs while spending no more than the baseline comes first (the one adding most jobs)."""
+        """Among strategies whose spending and jobs both rise for certain (the only ones with a cost per extra job),
+        the one whose extra jobs cost least."""
         rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and c["scenario"] != self.baseline
-                and _finite(c.get("incremental_cost_per_job")) and _finite(c.get("d_jobs_ci_low"))
-                and c["d_jobs_ci_low"] > 0]
-        saving = [c for c in rows if c["d_spent"] <= 0]
-        if saving:
-            return max(saving, key=lambda c: c["d_jobs"])
+                and _finite(c.get("incremental_cost_per_job"))]
         return min(rows, key=lambda c: c["incremental_cost_per_job"]) if rows else None
 
+    def same_budget_jobs(self) -> dict | None:
+        """Among strategies with the baseline's money (budget plus debt within 1%) that add jobs for certain, the one
+        that adds most."""
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and c["scenario"] != self.baseline
+                and c.get("same_budget") and _finite(c.get("d_jobs_ci_low")) and c["d_jobs_ci_low"] > 0]
+        return max(rows, key=lambda c: c["d_jobs"]) if rows else None
+
+    def same_budget_unspent(self) -> dict | None:
+        """A strategy with the baseline's money that spends less than the baseline: the one adding most jobs for
+        certain, else the one leaving most unspent (held in the funds and returned)."""
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and c["scenario"] != self.baseline
+                and c.get("same_budget") and _finite(c.get("d_spent")) and c["d_spent"] < 0]
+        if not rows:
+            return None
+        up = [c for c in rows if _finite(c.get("d_jobs_ci_low")) and c["d_jobs_ci_low"] > 0]
+        return max(up, key=lambda c: c["d_jobs"]) if up else max(rows, key=lambda c: c.get("unspent") or 0.0)
+
+    def unspent_words(self, c: dict) -> str:
+        """'预算相同，基金中尚余 1.1 亿元（另有 0.5 亿元未用、退回财政）' / 'same budget; 1.1 hundred million yuan left in
+        the funds (0.5 returned unspent)': money not spent, never a saving."""
+        held = nb.fmt("budget_held", c.get("budget_held"), self.lang)
+        returned = c.get("budget_returned")
+        ret = nb.fmt("budget_returned", returned, self.lang)
+        back = _finite(returned) and any(ch in "123456789" for ch in nb.fmt("budget_returned", returned, self.lang,
+                                                                           with_unit=False))  # not rounded to 0
+        if self.zh:
+            return f"预算相同，基金中尚余 {held}" + (f"（另有 {ret} 未用、退回财政）" if back else "")
+        return f"same budget; {held} left in the funds" + (f" ({ret} returned unspent)" if back else "")
+
     def cost_sentence(self) -> str | None:
-        """What the cheapest extra jobs cost, or the lowest cost per job when no strategy adds jobs for sure."""
+        """What the cheapest extra jobs cost (only where both spending and jobs rise); a strategy with the baseline's
+        money that adds jobs, with the money it left unspent (not a saving); or the lowest cost per job when no
+        strategy adds jobs for sure."""
+        parts = []
         c = self.cheapest_jobs()
         if c:
             cost = nb.fmt("incremental_cost_per_job", c["incremental_cost_per_job"], self.lang)
             jobs = nb.fmt("jobs", c["d_jobs"], self.lang)
             spent = nb.fmt("budget_spent", c["d_spent"], self.lang)
-            if c["d_spent"] <= 0:
-                if self.zh:
-                    return (f"{self.quoted(c['scenario'])}支出不高于基线（变化 {spent}），却多创造 {jobs}："
-                            f"新增岗位不花额外的钱。")
-                return (f"{self.label(c['scenario'])} adds {jobs} while its spending changes by {spent} against "
-                        f"the baseline: its extra jobs cost no extra money.")
-            if self.zh:
-                return (f"新增就业最省钱的是{self.quoted(c['scenario'])}：比基线多支出 {spent}、多创造 {jobs}，"
-                        f"每个新增岗位 {cost}。")
-            return (f"The cheapest extra jobs come from {self.label(c['scenario'])}: {spent} more spending and "
-                    f"{jobs} more, {cost} per extra job.")
+            parts.append(f"新增就业最省钱的是{self.quoted(c['scenario'])}：比基线多支出 {spent}、多创造 {jobs}，"
+                         f"每个新增岗位 {cost}。" if self.zh else
+                         f"The cheapest extra jobs come from {self.label(c['scenario'])}: {spent} more spending and "
+                         f"{jobs} more, {cost} per extra job.")
+        same = self.same_budget_unspent()
+        if same:
+            less = nb.fmt("budget_spent", -same["d_spent"], self.lang)
+            up = _finite(same.get("d_jobs_ci_low")) and same["d_jobs_ci_low"] > 0
+            jobs = nb.fmt("jobs", same["d_jobs"], self.lang) if up else ""
+            parts.append(f"{self.quoted(same['scenario'])}{f'多创造 {jobs}，' if up else ''}支出比基线少 {less}："
+                         f"{self.unspent_words(same)}；没花出去的钱不是节约。" if self.zh else
+                         f"{self.label(same['scenario'])}{f' adds {jobs} and' if up else ''} spends {less} less than "
+                         f"the baseline: {self.unspent_words(same)}; money not spent is not a saving.")
+        if parts:
+            return "".join(parts) if self.zh else " ".join(parts)
         rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and _finite(c.get("cost_per_job"))
                 and c["cost_per_job"] > 0]
         if not rows:
@@ -312,6 +344,23 @@ class Findings:
         if self.zh:
             return f"没有策略确定地增加就业；每个岗位成本最低的是{self.quoted(c['scenario'])}（{cost}）。"
         return f"No strategy adds jobs for certain; the lowest cost per job is {self.label(c['scenario'])} ({cost})."
+
+    def borrowing_sentence(self) -> str | None:
+        """Which strategies borrow for the park, how much, and what is still owed at the end (later budgets repay it)."""
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point
+                and _finite(c.get("budget_borrowed")) and c["budget_borrowed"] > 0]
+        if not rows:
+            return None
+        sep = "；" if self.zh else "; "
+        items = []
+        for c in rows:
+            lent = nb.fmt("budget_borrowed", c["budget_borrowed"], self.lang)
+            owed = nb.fmt("budget_debt", c.get("budget_debt"), self.lang)
+            items.append(f"{self.quoted(c['scenario'])}为园区借款 {lent}，期末尚欠 {owed}" if self.zh else
+                         f"{self.label(c['scenario'])} borrows {lent} for the park and still owes {owed} at the end")
+        if self.zh:
+            return "举债：" + sep.join(items) + "，由以后年度的预算还本付息（不计入上述支出）。"
+        return "Borrowing: " + sep.join(items) + ", which later budgets repay with interest (not in the spending above)."
 
     def adequacy_sentence(self) -> str | None:
         """Whether the replications suffice for the headline effects, and how many would."""
@@ -382,7 +431,8 @@ class Findings:
             if s:
                 out.append(s)
                 seen.add(o)
-        out += [self.robustness_sentence(), self.cost_sentence(), self.sensitivity_sentence(), self.adequacy_sentence()]
+        out += [self.robustness_sentence(), self.cost_sentence(), self.borrowing_sentence(), self.sensitivity_sentence(),
+                self.adequacy_sentence()]
         return [s for s in out if s]
 
     # chart titles: the finding, short
@@ -440,13 +490,15 @@ class Findings:
 
     def title_costs(self) -> str:
         s = self.cheapest_jobs()
-        if s and s["d_spent"] <= 0:
-            return (f"{self.quoted(s['scenario'])}不多花钱却增加就业" if self.zh
-                    else f"{self.label(s['scenario'])} adds jobs without spending more")
         if s:
             cost = nb.fmt("incremental_cost_per_job", s["incremental_cost_per_job"], self.lang)
             return (f"{self.quoted(s['scenario'])}新增岗位最省钱：每个 {cost}" if self.zh
                     else f"{self.label(s['scenario'])} buys extra jobs cheapest: {cost} each")
+        same = self.same_budget_jobs()
+        if same:
+            jobs = nb.fmt("jobs", same["d_jobs"], self.lang)
+            return (f"{self.quoted(same['scenario'])}预算相同、多创造 {jobs}" if self.zh
+                    else f"{self.label(same['scenario'])}: same budget, {jobs} more")
         rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and _finite(c.get("cost_per_job"))
                 and c["cost_per_job"] > 0]
         if not rows:
