@@ -20,7 +20,8 @@ from sim.model import simulate
 from sim.scenario import load_scenario
 
 STRATEGIES = ("positioning", "platforms", "soft_environment", "channels", "leadership", "combined",
-              "neutral_platforms", "neutral_soft_environment", "neutral_channels", "neutral_leadership", "neutral_combined")
+              "neutral_positioning", "neutral_platforms", "neutral_soft_environment", "neutral_channels",
+              "neutral_leadership", "neutral_combined")
 OUTCOMES = (("cohort_fulfilment_rate_24m", "履约率 24m (pp)", 100.0), ("cohort_start_rate_24m", "开工率 24m (pp)", 100.0),
             ("cohort_capital_arrival_rate_24m", "capital arrival 24m (pp)", 100.0),
             ("jobs", "jobs", 1.0), ("honouring_rate", "honouring (pp)", 100.0), ("signed_projects", "signed", 1.0))
