@@ -321,7 +321,15 @@ def test_morris_indices_match_salib_and_state_the_cost(morris_results: Path) -> 
     assert all(p["meaning"] and p["default"] is not None for p in d["parameter_docs"])
 
 
-def test_sobol_indices_are_bounded_and_ranked(sobol_results: Path) -> None:
+def test_sobol_indices_are_salibs_on_the_point_means_and_ranked(sobol_results: Path) -> None:
+    """Catches indices computed on the wrong numbers (runs instead of design-point means, points out of order, the
+    wrong output) or ranked wrongly: each output's S1, ST and their bootstrap half-widths equal SALib's own
+    analysis of the mean output at each design point, in design order, with the same seed; rank 1 has the
+    largest ST."""
+    from SALib.analyze import sobol
+
+    from sim.experiment.store import load_problem
+
     an = load_analysis(sobol_results)
     d = an["sensitivity"]["design"]
     assert d["points"] == design_points("sobol", 3, samples=8) == 40
@@ -329,8 +337,17 @@ def test_sobol_indices_are_bounded_and_ranked(sobol_results: Path) -> None:
     assert design_points("sobol", 3, samples=8, second_order=True) == 64
     idx = pd.DataFrame(an["sensitivity"]["indices"])
     assert set(idx["output"]) == {"cohort_fulfilment_rate_24m", "cohort_capital_arrival_rate_24m", "jobs"}
-    assert idx[["S1", "ST", "S1_conf", "ST_conf"]].notna().all().all()
-    assert (idx["ST_conf"] >= 0).all()
+    problem, _ = load_problem(sobol_results)
+    runs = load_results(sobol_results).runs
+    for out in ("cohort_fulfilment_rate_24m", "jobs"):
+        y = runs[runs["scenario"] == "baseline"].groupby("point_id")[out].mean().sort_index().to_numpy()
+        direct = sobol.analyze(problem, y, calc_second_order=False, num_resamples=1000, conf_level=0.95,
+                               seed=20240601)
+        got = idx[(idx["output"] == out) & (idx["scenario"] == "baseline")].set_index("parameter")
+        for j, name in enumerate(problem["names"]):
+            for key in ("S1", "ST", "S1_conf", "ST_conf"):
+                assert got.loc[name, key] == pytest.approx(direct[key][j], nan_ok=True), (out, name, key)
+        assert got["ST"].idxmax() == got["rank"].idxmin()
     # Pooled effects over every design point (point_id = -1) for sample designs.
     eff = pd.read_parquet(sobol_results / "analysis" / "levels.parquet")
     assert set(eff["point_id"]) == {-1}
