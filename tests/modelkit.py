@@ -18,7 +18,8 @@ TEST_WORLD = {
     "behaviour.outside_option": 0.8,
 }
 """A regime some mechanism tests need (the fit to the Lanzhou cohorts before the Bayesian calibration): scarcer
-serviced land (no-land hazard 0.065, not 0.012), more stalls and slower stalled construction. Only mechanism tests
+serviced land (the counties add about 5,000 mu a year, not 9,900) that projects leave readily for (no-land hazard
+0.065, not 0.012), more of the projects starting, so more promises fall due than the fund carries. Only mechanism tests
 whose docstring says why they need it use it (:func:`in_test_world`); every other test runs in the shipped
 calibrated world (:func:`small`, :func:`scenario`), and the strategy tests (tests/test_strategies.py) at full size
 on the shipped baseline and at posterior draws."""

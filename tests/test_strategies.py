@@ -69,7 +69,7 @@ FULFILMENT = "cohort_fulfilment_rate_24m"
 
 def test_platforms_keep_city_contacts_and_the_park_borrows_but_fulfilment_does_not_move():
     """C2 and its same-money variant hand fewer city contacts to counties and spend on the park. In the shipped
-    baseline serviced land is not what holds projects back (the counties add about 5,000 mu a year; no-land
+    baseline serviced land is not what holds projects back (the counties add about 9,900 mu a year; no-land
     withdrawals after signing are near zero), so neither moves 履约率 distinguishably. C2 borrows for the park and
     owes money at the end; the same-money variant does not borrow."""
     for name in ("platforms", "neutral_platforms"):
