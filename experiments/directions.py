@@ -3,9 +3,9 @@
 Usage: python experiments/directions.py [--seeds 12]
 
 Runs the baseline and every strategy at full size on common seeds and prints a Markdown table of the paired
-differences (mean and 95% t-interval) in the cohort 履约率 (projects started within 24 months of signing, in
-points), the cohort capital-arrival rate at 24 months (points), jobs at the horizon, the honouring rate
-(points) and projects signed. docs/ODD.md section 8 records its output; rerun it after a model or
+differences (mean and 95% t-interval) in the cohort 履约率 (projects building or operating 24 months after
+signing, in points), the cohort 开工率 (projects started within 24 months of signing, points), the cohort
+capital-arrival rate at 24 months (points), jobs at the horizon, the honouring rate (points) and projects signed. docs/ODD.md section 8 records its output; rerun it after a model or
 calibration change.
 """
 
@@ -20,8 +20,10 @@ from sim.model import simulate
 from sim.scenario import load_scenario
 
 STRATEGIES = ("positioning", "platforms", "soft_environment", "channels", "leadership", "combined",
-              "neutral_platforms", "neutral_soft_environment", "neutral_channels", "neutral_leadership", "neutral_combined")
-OUTCOMES = (("cohort_start_rate_24m", "履约率 24m (pp)", 100.0), ("cohort_capital_arrival_rate_24m", "capital arrival 24m (pp)", 100.0),
+              "neutral_positioning", "neutral_platforms", "neutral_soft_environment", "neutral_channels",
+              "neutral_leadership", "neutral_combined")
+OUTCOMES = (("cohort_fulfilment_rate_24m", "履约率 24m (pp)", 100.0), ("cohort_start_rate_24m", "开工率 24m (pp)", 100.0),
+            ("cohort_capital_arrival_rate_24m", "capital arrival 24m (pp)", 100.0),
             ("jobs", "jobs", 1.0), ("honouring_rate", "honouring (pp)", 100.0), ("signed_projects", "signed", 1.0))
 
 

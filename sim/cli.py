@@ -42,7 +42,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = args.out or arguments.check_output_dir(Path("results") / "runs" / spec.name, "--out")
     summary = run_and_write(spec, seed=args.seed, out=out, lang=args.lang)
     print(f"{spec.label(args.lang)}: {summary['signed_projects']} projects signed, "
-          f"fulfilment (started within 24 months) {summary['cohort_start_rate_24m']:.1%}, capital arrival at 24 months "
+          f"fulfilment (building or operating 24 months after signing) {summary['cohort_fulfilment_rate_24m']:.1%}, "
+          f"capital arrival at 24 months "
           f"{summary['cohort_capital_arrival_rate_24m']:.1%}, "
           f"{summary['jobs']:.0f} jobs -> {out}")
     return 0

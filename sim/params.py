@@ -737,6 +737,11 @@ class Platform(Section):
     interest_rate: float = P(0.05, "Yearly interest on park borrowing, paid from the budget", "share / year", "assumption", ge=0, le=0.5,
                              label_zh="园区借款年利率", label_en="Yearly interest on park borrowing",
                              kind="assumption", range=(0.03, 0.08), reason="from a policy-bank rate (about 3%) to a costly local-platform loan (about 8%); no source in docs/SOURCES.md")
+    loan_term_years: int = P(10, "Years over which park borrowing is repaid, in equal yearly instalments of principal from the year after it is "
+                                 "raised, with interest on what is outstanding; both come off the budget before the levers", "years", "assumption",
+                             ge=1, le=40,
+                             label_zh="园区借款还款期限", label_en="Term of park borrowing",
+                             kind="assumption", range=(5, 20), reason="from a short local-platform loan (about 5 years) to a long special bond or policy-bank loan for park infrastructure (about 20); no source in docs/SOURCES.md")
     county_focus_pull: float = P(3.0, "How much more often a project the city hands on, or a local firm's partner lead, goes to a county that promotes the project's "
                                       "industry (governments.*.leading) than to one that does not", "multiplier",
                                  "assumption: counties court the industries they promote; no effect where no county names its own", ge=1, le=50,

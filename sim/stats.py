@@ -27,6 +27,8 @@ CI_LEVEL = 0.95
 
 FULFILMENT = registry.FULFILMENT
 """履约率, the headline rate of signed cohorts (``sim.model.registry``)."""
+START_RATE = registry.START_RATE
+"""开工率 of the same cohort (``sim.model.registry``)."""
 CAPITAL_ARRIVAL = registry.CAPITAL_ARRIVAL
 """资金到位率 of the same cohort (``sim.model.registry``)."""
 HEADLINE_OUTPUTS = registry.HEADLINE

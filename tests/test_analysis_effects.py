@@ -150,3 +150,54 @@ def test_effect_rows_of_many_outputs_are_each_outputs_own_statistics() -> None:
         assert r["mean_scenario"] == np.mean(x) and r["mean_baseline"] == np.mean(y)
         assert r["effect"] == one["mean"] and r["half_width"] == one["half_width"]
         assert r["variance_ratio"] == one["sd"] ** 2 / (np.var(x, ddof=1) + np.var(y, ddof=1))
+
+
+def test_unspent_money_is_not_a_saving_and_costs_per_extra_job_need_both_to_rise() -> None:
+    """Catches money left unspent reported as a saving (a negative cost per extra job): of three strategies with the
+    baseline's money or more, one spends more and adds jobs (its cost per extra job is given), one has the same
+    budget, spends less and adds jobs (no cost per extra job: spending did not rise; it is a same-budget strategy
+    with money left in the funds), one spends more and adds no jobs (none: jobs did not rise). The briefing then
+    says "same budget; X left in the funds", never that its jobs cost no money."""
+    from sim.analysis.costs import cost_effectiveness
+    from sim.report.findings import Findings
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for r in range(10):
+        common = rng.normal(0, 1.0)
+        base = {"budget_total": 150_000.0, "budget_debt": 0.0, "budget_borrowed": 0.0, "budget_spent": 140_000.0 + 100 * common,
+                "budget_held": 8_000.0, "budget_returned": 2_000.0, "jobs": 16_000.0 + 50 * common,
+                "arrived_capital": 500_000.0 + 10 * common, "cost_per_job": 8.75}
+        for name, d_spent, d_jobs, held in (("baseline", 0, 0, 0), ("more", 10_000, 2_000, 0),
+                                            ("same", -6_000, 1_500, 6_000), ("wasted", 10_000, 0, 0),
+                                            ("borrows", 0, 1_000, 0)):
+            row = dict(base, scenario=name, point_id=0, point_label="p0", replication=r)
+            if name == "borrows":  # the baseline's budget, and a park debt later budgets repay
+                row.update(budget_borrowed=20_000.0, budget_debt=15_000.0)
+            row["budget_spent"] += d_spent + rng.normal(0, 10)
+            row["budget_held"] += held
+            row["jobs"] += d_jobs + rng.normal(0, 10)
+            row["budget_total"] += max(d_spent, 0)  # "more" and "wasted" get more money; "same" has the baseline's
+            rows.append(row)
+    runs = pd.DataFrame(rows)
+    outputs = [c for c in runs.columns if c not in ("scenario", "point_id", "point_label", "replication")]
+    res = Results(Path("."), {"experiment": "synthetic", "design": {"kind": "none"}, "horizon_months": 60}, runs,
+                  None, outputs, [ScenarioInfo(n, i, "") for i, n in enumerate(("baseline", "more", "same", "wasted", "borrows"))],
+                  "baseline", 0)
+    table = cost_effectiveness(res).set_index("scenario")
+    assert table.loc["more", "incremental_cost_per_job"] == pytest.approx(
+        table.loc["more", "d_spent"] / table.loc["more", "d_jobs"])
+    assert np.isnan(table.loc["same", "incremental_cost_per_job"])
+    assert table.loc["same", "cost_per_job_note"] == "spending_not_higher"
+    assert np.isnan(table.loc["wasted", "incremental_cost_per_job"])
+    assert table.loc["wasted", "cost_per_job_note"] == "jobs_not_higher"
+    assert table.loc["same", "same_budget"] and not table.loc["more", "same_budget"]
+    assert not table.loc["borrows", "same_budget"], "budget plus debt: borrowing is more money"
+    assert table.loc["same", "unspent"] == pytest.approx(16_000.0)
+    an = {"baseline": "baseline", "scenarios": [{"name": n, "title": {}} for n in table.index],
+          "effects": [], "costs": table.reset_index().replace({np.nan: None}).to_dict("records")}
+    zh, en = Findings(an, "zh").cost_sentence(), Findings(an, "en").cost_sentence()
+    assert "预算相同，基金中尚余 1.40 亿元" in zh and "不是节约" in zh and "不花额外的钱" not in zh
+    assert "same budget; 1.40 hundred million yuan left in the funds" in en and "cost no extra money" not in en
+    assert "cheapest extra jobs come from more" in en
+    assert Findings(an, "zh").borrowing_sentence() == "举债：「borrows」为园区借款 2.00 亿元，期末尚欠 1.50 亿元，由以后年度的预算还本付息（不计入上述支出）。"

@@ -133,7 +133,7 @@ def test_effects_table_equals_the_analysis(briefs: Path, small_results: Path) ->
         line = next(ln for ln in text.splitlines() if ln.strip().startswith(titles[scen][:6]) and "[" in ln)
         got = NUMBER.findall(line)
         want = []
-        for out in ("cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs"):
+        for out in ("cohort_fulfilment_rate_24m", "cohort_capital_arrival_rate_24m", "jobs"):
             e = next(x for x in an["effects"] if x["scenario"] == scen and x["output"] == out
                      and x["source"] == "summary")
             for v in (e["effect"], e["ci_low"], e["ci_high"]):
@@ -179,11 +179,16 @@ def test_cost_table_equals_the_analysis(briefs: Path, small_results: Path) -> No
         line = next(ln for ln in block.splitlines() if ln.strip().startswith(titles[c["scenario"]][:6]))
         base = c["scenario"] == an["baseline"]
         jobs_d = 0 if c["jobs"] >= 100 else 1
-        inc = c["incremental_cost_per_job"] if (c["d_jobs_ci_low"] or 0) > 0 else None
-        want = [_money(c["budget_spent"] / 1e4), f"{c['jobs']:,.{jobs_d}f}", _money(c["cost_per_job"]),
-                None if base else _money(c["d_spent"] / 1e4, sign=True), None if base else _money(inc),
-                f"{c['arrived_per_10k_spent']:,.2f}"]
+        inc = c["incremental_cost_per_job"]
+        borrowed = (c["budget_borrowed"] or 0) > 0
+        want = [_money(c["budget_spent"] / 1e4), _money(c["budget_held"] / 1e4), _money(c["budget_returned"] / 1e4),
+                *((_money(c["budget_borrowed"] / 1e4), _money(c["budget_debt"] / 1e4)) if borrowed else ()),
+                f"{c['jobs']:,.{jobs_d}f}", _money(c["cost_per_job"]),
+                None if base else _money(c["d_spent"] / 1e4, sign=True), None if base else _money(inc)]
         assert NUMBER.findall(line) == [w for w in want if w is not None], line
+        if not base and inc is None:  # no cost per extra job: the cell says why
+            why = {"spending_not_higher": "支出未增加", "jobs_not_higher": "岗位未确定增加"}[c["cost_per_job_note"]]
+            assert why in line, line
 
 
 def test_footer_ties_the_briefing_to_the_manifest(briefs: Path, small_results: Path) -> None:  # noqa: F811
@@ -203,7 +208,7 @@ def test_key_assumptions_come_from_the_sensitivity_ranking(briefs: Path, morris_
     from sim.paramdoc import param_label
 
     sens = load_analysis(morris_results)
-    idx = [r for r in sens["sensitivity"]["indices"] if r["output"] == "cohort_start_rate_24m"]
+    idx = [r for r in sens["sensitivity"]["indices"] if r["output"] == "cohort_fulfilment_rate_24m"]
     top = min(idx, key=lambda r: r["rank"])["parameter"]
     text = pdf_text(briefs / "brief_zh.pdf")
     block = text[text.index("关键假设"):]

@@ -105,3 +105,110 @@ def test_cohort_non_starters_are_classified_by_what_had_happened_24_months_after
             and not 0 <= pl.start_month[i] <= pl.signed_month[i] + 24
             and pl.reason[i] >= 0 and 12 < pl.end_month[i] - pl.signed_month[i] <= 24]
     assert late, "the setting must have projects that left late in their first 24 months"
+
+
+def test_cohort_projects_not_fulfilled_are_classified_by_where_they_stood_24_months_after_signing():
+    """Row by row, by an observer who looked at every project each month: a project of the cohort that was not
+    building or operating 24 months after signing counts under the reason it had left for (before or after
+    starting), as waiting (still signed) or as stalled (烂尾) then; with the fulfilled ones they make the cohort."""
+    from sim.model import build_model
+    from sim.model.outputs import mechanism_accounts
+    from sim.model.stages import BUILDING, EXITED, OPERATING, REASONS, SIGNED, STALLED, WITHDRAWN
+    from sim.scenario import load_scenario
+
+    spec = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
+        {"run.n_investors": 3000, "run.horizon_months": 60, "platform.initial_land_mu": 100.0,
+         "platform.county_land_mu_per_year": 300.0}, source="test")  # scarce land: long waits, late withdrawals
+    m = build_model(spec.params, seed=3)
+    pl = m.investors.pipeline
+    seen = [pl.stage.copy()]
+    for _ in range(60):
+        m.step()
+        seen.append(pl.stage.copy())
+    seen = np.array(seen)
+    want = dict.fromkeys((*REASONS, "waiting", "stalled"), 0)
+    fulfilled = cohort = 0
+    for i in range(m.n):
+        s = int(pl.signed_month[i])
+        if s < 1 or s > m.t - 24:
+            continue
+        cohort += 1
+        at = seen[s + 24, i]
+        if at in (BUILDING, OPERATING):
+            fulfilled += 1
+        elif at in (WITHDRAWN, EXITED):
+            want[REASONS[pl.reason[i]]] += 1
+        else:
+            want[{SIGNED: "waiting", STALLED: "stalled"}[int(at)]] += 1
+    assert mechanism_accounts(m)["cohort_not_fulfilled_24m"] == want
+    assert m.record["cohort_fulfilment_rate_24m"] == pytest.approx(fulfilled / cohort)
+    assert want["waiting"] > 0 and want["stalled"] > 0 and any(want[r] for r in REASONS)
+    started_then_left = sum(1 for i in range(m.n) if 1 <= pl.signed_month[i] <= m.t - 24
+                            and 0 <= pl.start_month[i] <= pl.signed_month[i] + 24
+                            and seen[pl.signed_month[i] + 24, i] in (WITHDRAWN, EXITED))
+    assert started_then_left > 0, "the setting must have projects that started and left within 24 months"
+
+
+def test_the_split_of_a_rate_into_its_counts_is_exact_on_a_hand_built_case():
+    """Fulfilled 400 of 500 signed becomes 300 of 300: the rate rises by 20 points although 100 fewer projects are
+    fulfilled. Shapley: from the numerator (-100)(1/500 + 1/300)/2 = -26.67 points, from the denominator
+    (400 + 300)(1/300 - 1/500)/2 = +46.67 points; a count that does not move carries nothing; swapping the two
+    sides turns both parts round."""
+    s0, n0, s1, n1 = (np.array([400.0, 400.0, 400.0]), np.array([500.0, 500.0, 500.0]),
+                      np.array([300.0, 400.0, 450.0]), np.array([300.0, 250.0, 500.0]))
+    from_s, from_n = decompose.ratio_split(s0, n0, s1, n1)
+    assert from_s[0] == pytest.approx(-100 * (1 / 500 + 1 / 300) / 2) == pytest.approx(-0.266667, abs=1e-6)
+    assert from_n[0] == pytest.approx(700 * (1 / 300 - 1 / 500) / 2) == pytest.approx(0.466667, abs=1e-6)
+    np.testing.assert_allclose(from_s + from_n, s1 / n1 - s0 / n0, rtol=0, atol=1e-15)
+    assert from_s[1] == 0.0 and from_n[1] == pytest.approx(400 / 250 - 400 / 500)  # only signings moved
+    assert from_n[2] == 0.0 and from_s[2] == pytest.approx(50 / 500)  # only the fulfilled moved
+    back_s, back_n = decompose.ratio_split(s1, n1, s0, n0)
+    np.testing.assert_allclose(back_s, -from_s, rtol=1e-12)
+    np.testing.assert_allclose(back_n, -from_n, rtol=1e-12)
+    assert np.isnan(decompose.ratio_split(s0, np.array([0.0, 1, 1]), s1, n1)[0][0]), "no rate, no split"
+
+
+def test_assessment_reform_raises_fulfilment_through_fewer_signings():
+    """On the shipped baseline (full size, ten paired seeds), assessing officials on landed capital instead of
+    signed amounts (signed-amount weight 0.8 -> 0.2, nothing else) raises 履约率 while fewer projects are
+    fulfilled: the split of the effect puts it on the denominator (fewer signed), whose part is larger than the
+    whole effect, and the numerator's part is negative. The effects table carries the same split."""
+    from sim.analysis.effects import count_split
+    from sim.model import simulate
+    from sim.scenario import load_scenario
+
+    seeds = range(10)
+    runs = {w: [simulate(load_scenario(ROOT / "scenarios" / "baseline.toml",
+                                       {"policy.assessment_signed_weight": w}), seed=s).summary for s in seeds]
+            for w in (0.8, 0.2)}
+
+    def col(w, key):
+        return np.array([r[key] for r in runs[w]], dtype=float)
+
+    rate = col(0.2, "cohort_fulfilment_rate_24m") - col(0.8, "cohort_fulfilment_rate_24m")
+    split = count_split(col(0.2, "cohort_projects_fulfilled_24m"), col(0.2, "cohort_projects_24m"),
+                        col(0.8, "cohort_projects_fulfilled_24m"), col(0.8, "cohort_projects_24m"),
+                        ("cohort_projects_fulfilled_24m", "cohort_projects_24m"))
+    assert rate.min() > 0
+    assert split["from_numerator"] + split["from_denominator"] == pytest.approx(rate.mean(), rel=1e-9)
+    assert split["numerator_ci_high"] < 0 and split["denominator_ci_high"] < 0, "fewer fulfilled, fewer signed"
+    assert split["from_denominator_ci_low"] > rate.mean() > 0 > split["from_numerator_ci_high"], split
+
+
+def test_every_rate_effect_carries_its_counts_and_their_split(results):
+    """Catches a rate shown without what it divides: in the effects table each cohort rate's row names its
+    numerator and denominator, their paired changes are those outputs' own effects, and its two parts add up
+    to the rate's effect."""
+    eff = effects.paired_effects(results)
+    rates = eff[eff["output"].str.startswith("cohort_") & eff["output"].str.contains("rate")]
+    assert set(rates["output"]) >= {decompose.RATE, "cohort_start_rate_24m", "cohort_capital_arrival_rate_12m"}
+    for _, r in rates.iterrows():
+        if not np.isfinite(r["effect"]):
+            continue  # a cohort the horizon cannot follow
+        own = eff[(eff["scenario"] == r["scenario"]) & (eff["output"].isin([r["numerator"], r["denominator"]]))]
+        own = own.set_index("output")["effect"]
+        assert r["numerator_effect"] == pytest.approx(own[r["numerator"]], abs=1e-9)
+        assert r["denominator_effect"] == pytest.approx(own[r["denominator"]], abs=1e-9)
+        assert r["from_numerator"] + r["from_denominator"] == pytest.approx(r["effect"], rel=1e-9, abs=1e-12)
+    row = rates[(rates["output"] == decompose.RATE)].iloc[0]
+    assert (row["numerator"], row["denominator"]) == ("cohort_projects_fulfilled_24m", "cohort_projects_24m")

@@ -34,7 +34,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "results" / "test-artifacts"
 SERVER_TIMEOUT_S = 90
 WAIT_MS = 30_000
-HEADLINES = ("signed_projects", "cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs", "mean_approval_months")
+HEADLINES = ("signed_projects", "cohort_fulfilment_rate_24m", "cohort_capital_arrival_rate_24m", "jobs", "mean_approval_months")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HARMLESS_JS_ERRORS = ("reading 'usermeta'",)  # vega-embed race in Solara, only with Altair plots

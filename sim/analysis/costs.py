@@ -1,12 +1,22 @@
-"""What strategies cost: jobs and arrived capital per 10,000 yuan spent, by strategy and by lever.
+"""What strategies cost: jobs and arrived capital per 10,000 yuan spent, by strategy and by lever; money left unspent.
 
 All money is in 万元 (10,000 yuan), as in the model. Per strategy the table
-gives the mean (with 95% t-interval over replications) of the budget spent,
-jobs, arrived capital and the per-run ratios the model reports
-(``jobs_per_10k_spent``, ``arrived_per_10k_spent``, ``cost_per_job``), and,
-against the baseline, the paired extra spending, extra jobs and extra arrived
-capital with the incremental ratios ``extra spending / extra jobs`` (万元 per
-additional job) and ``extra arrived capital / extra spending``.
+gives the mean (with 95% t-interval over replications) of the budget, the money
+spent, held in the funds at the end, returned to the treasury unspent, borrowed
+for the park and still owed at the end, jobs, arrived capital and the per-run
+ratios the model reports (``jobs_per_10k_spent``, ``arrived_per_10k_spent``,
+``cost_per_job``), and, against the baseline, the paired extra spending, extra
+jobs and extra arrived capital.
+
+Unspent money is reported as unspent, never as a saving: ``same_budget`` says
+whether a strategy had the baseline's money (its budget plus its debt at the
+end within 1% of the baseline's budget), and its held and returned money is
+shown beside its spending. The incremental ratios ``extra spending / extra
+jobs`` (万元 per additional job) and ``extra arrived capital / extra
+spending`` are given only where both the spending and the outcome rise (their
+95% intervals above zero); otherwise ``cost_per_job_note`` and
+``arrived_note`` say why not (``spending_not_higher``, ``jobs_not_higher``,
+``arrived_not_higher``; ``baseline`` for the baseline).
 
 By lever (``spent_by_lever.*``): the mean spending on each lever, its share
 of the strategy's spending and the paired change against the baseline, so
@@ -20,6 +30,8 @@ city spent, a year and as a share of the strategy's spending.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -29,20 +41,34 @@ from sim.errors import ScenarioError
 from sim.region import load_region
 from sim.stats import t_interval
 
-COST_OUTPUTS = ("budget_spent", "budget_total", "jobs", "arrived_capital", "signed_capital", "jobs_per_10k_spent",
-                "arrived_per_10k_spent", "cost_per_job")
+COST_OUTPUTS = ("budget_spent", "budget_total", "budget_held", "budget_returned", "budget_borrowed", "budget_debt",
+                "jobs", "arrived_capital", "signed_capital", "jobs_per_10k_spent", "arrived_per_10k_spent",
+                "cost_per_job")
 LEVER_PREFIX = "spent_by_lever."
 GOVERNMENT_PREFIX = "spent_by_government."
+SAME_BUDGET = 0.01
+"""A strategy has the baseline's money when its budget plus its debt at the end is within this share of the
+baseline's budget (the "same money" variants)."""
+NOTES = ("baseline", "spending_not_higher", "jobs_not_higher", "arrived_not_higher")
+"""Why an incremental ratio is not given: the baseline itself, or spending, jobs or arrived capital that do not rise
+for certain (95% interval not above zero)."""
+
+
+def _rises(table: pd.DataFrame, col: str) -> np.ndarray:
+    low = table[f"{col}_ci_low"].to_numpy(dtype=float)
+    return np.isfinite(low) & (low > 0)
 
 
 def cost_effectiveness(results: Results) -> pd.DataFrame:
     """One row per scenario and design point: costs and results, with intervals and increments over the baseline.
 
-    Columns: scenario, point_id, n, and for each of budget_spent, budget_total, jobs, arrived_capital,
-    signed_capital, jobs_per_10k_spent, arrived_per_10k_spent, cost_per_job: ``<x>``, ``<x>_ci_low``,
-    ``<x>_ci_high``; then d_spent, d_jobs, d_arrived (paired effects, with ``_ci_low``/``_ci_high``),
-    incremental_cost_per_job (万元 per additional job; NaN unless jobs rise) and
-    incremental_arrived_per_10k (万元 arrived per extra 万元 spent; NaN unless spending rises).
+    Columns: scenario, point_id, n, and for each of :data:`COST_OUTPUTS` present: ``<x>``, ``<x>_ci_low``,
+    ``<x>_ci_high``; then d_spent, d_jobs, d_arrived, d_budget (budget plus debt at the end) (paired effects, with
+    ``_ci_low``/``_ci_high``); unspent (held in the funds plus returned, 万元); same_budget (the baseline's money:
+    budget plus debt within :data:`SAME_BUDGET` of the baseline's budget); incremental_cost_per_job (万元 per
+    additional job) and incremental_arrived_per_10k (万元 arrived per extra 万元 spent), each NaN unless both the
+    spending and its outcome rise for certain, with cost_per_job_note and arrived_note saying why (:data:`NOTES`,
+    '' when given).
     """
     outs = [o for o in COST_OUTPUTS if o in results.runs.columns]
     rows = []
@@ -53,8 +79,15 @@ def cost_effectiveness(results: Results) -> pd.DataFrame:
             row[o], row[f"{o}_ci_low"], row[f"{o}_ci_high"] = st["mean"], st["ci_low"], st["ci_high"]
         rows.append(row)
     table = pd.DataFrame(rows)
-    eff = paired_effects(results, [o for o in ("budget_spent", "jobs", "arrived_capital") if o in outs])
-    for col, out in (("d_spent", "budget_spent"), ("d_jobs", "jobs"), ("d_arrived", "arrived_capital")):
+    paired_on = [o for o in ("budget_spent", "jobs", "arrived_capital") if o in outs]
+    eff = paired_effects(results, paired_on)
+    if "budget_total" in outs:  # the budget and what is still owed: the money a strategy had
+        runs = results.runs[["scenario", "point_id", "point_label", "replication"]].copy()
+        runs["budget_and_debt"] = results.runs["budget_total"] + (
+            results.runs["budget_debt"] if "budget_debt" in outs else 0.0)
+        eff = pd.concat([eff, paired_effects(replace(results, runs=runs), ["budget_and_debt"])], ignore_index=True)
+    for col, out in (("d_spent", "budget_spent"), ("d_jobs", "jobs"), ("d_arrived", "arrived_capital"),
+                     ("d_budget", "budget_and_debt")):
         e = eff[eff["output"] == out].set_index(["scenario", "point_id"]) if not eff.empty else None
         for suffix, src in (("", "effect"), ("_ci_low", "ci_low"), ("_ci_high", "ci_high")):
             vals = []
@@ -66,9 +99,23 @@ def cost_effectiveness(results: Results) -> pd.DataFrame:
                 else:
                     vals.append(np.nan)
             table[col + suffix] = vals
+    held = table["budget_held"] if "budget_held" in table else 0.0
+    returned = table["budget_returned"] if "budget_returned" in table else 0.0
+    table["unspent"] = held + returned
+    if "budget_total" in table:
+        base_budget = table.loc[table["scenario"] == results.baseline].set_index("point_id")["budget_total"]
+        ref = table["point_id"].map(base_budget).to_numpy(dtype=float)
+        table["same_budget"] = np.abs(table["d_budget"].to_numpy(dtype=float)) <= SAME_BUDGET * np.abs(ref)
+    base = (table["scenario"] == results.baseline).to_numpy()
+    spend_up, jobs_up, arrived_up = _rises(table, "d_spent"), _rises(table, "d_jobs"), _rises(table, "d_arrived")
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["incremental_cost_per_job"] = np.where(table["d_jobs"] > 0, table["d_spent"] / table["d_jobs"], np.nan)
-        table["incremental_arrived_per_10k"] = np.where(table["d_spent"] > 0, table["d_arrived"] / table["d_spent"], np.nan)
+        table["incremental_cost_per_job"] = np.where(spend_up & jobs_up, table["d_spent"] / table["d_jobs"], np.nan)
+        table["incremental_arrived_per_10k"] = np.where(spend_up & arrived_up, table["d_arrived"] / table["d_spent"],
+                                                        np.nan)
+    table["cost_per_job_note"] = np.where(base, "baseline", np.where(~spend_up, "spending_not_higher",
+                                                                     np.where(~jobs_up, "jobs_not_higher", "")))
+    table["arrived_note"] = np.where(base, "baseline", np.where(~spend_up, "spending_not_higher",
+                                                                np.where(~arrived_up, "arrived_not_higher", "")))
     return table
 
 

@@ -36,12 +36,12 @@ word (``sim.model.registry.compared``): not the months simulated, nor the accoun
 (``spent_by_government.*``, read by the allocation table of ``sim optimise``; the analysis compares
 ``spent_by_lever`` instead)."""
 
-MONTHLY_HEADLINE = ("signed_projects", "signed_capital", "arrived_capital", "cohort_start_rate_12m", FULFILMENT,
+MONTHLY_HEADLINE = ("signed_projects", "signed_capital", "arrived_capital", "cohort_fulfilment_rate_12m", FULFILMENT,
                     "cohort_capital_arrival_rate_12m", CAPITAL_ARRIVAL, "jobs", "n_operating")
 """Monthly columns whose paired differences are given at intermediate horizons."""
 
 def cohort_months(output: str) -> int | None:
-    """Months after signing of a cohort output (``cohort_start_rate_24m`` -> 24), else None."""
+    """Months after signing of a cohort output (``cohort_fulfilment_rate_24m`` -> 24), else None."""
     if output.startswith("cohort_") and output.endswith("m"):
         tail = output.rsplit("_", 1)[-1][:-1]
         return int(tail) if tail.isdigit() else None

@@ -3,14 +3,15 @@
 Two headline effects are decomposed, replication by replication on the pairs
 of common random numbers, then averaged with 95% t-intervals:
 
-- **Cohort 履约率** (``cohort_start_rate_24m``: signed projects that began
-  building within 24 months of signing / signed). By the run's accounts
+- **Cohort 履约率** (``cohort_fulfilment_rate_24m``: signed projects building or
+  operating 24 months after signing / signed). By the run's accounts
   (:func:`sim.model.outputs.mechanism_accounts`) ``rate = 1 - sum_c N_c / N``,
-  where ``N`` is the cohort and ``N_c`` its projects that had not started by
-  24 months because they withdrew for reason ``c`` or were still ``waiting``.
-  So ``delta rate = - sum_c delta(N_c / N)``: in percentage points, each
-  component is the change in non-starters of that kind per 100 signed, with
-  the sign of its effect on the rate.
+  where ``N`` is the cohort and ``N_c`` its projects that were not building or
+  operating 24 months after signing because they had withdrawn or closed for
+  reason ``c`` (before or after starting), were still ``waiting`` to start or
+  were ``stalled`` (烂尾). So ``delta rate = - sum_c delta(N_c / N)``: in
+  percentage points, each component is the change in projects not fulfilled of
+  that kind per 100 signed, with the sign of its effect on the rate.
 - **Arrived capital** (万元). ``arrived = signed capital - sum_g gap_g`` where
   ``gap_g`` is the capital signed but not arrived of the projects in group
   ``g`` at the horizon (withdrawn or exited for each reason, stalled 烂尾,
@@ -21,7 +22,7 @@ of common random numbers, then averaged with 95% t-intervals:
   exactly. So ``delta arrived = volume components - sum_g delta gap_g``.
 
 Both are identities: the components add up to the total effect (the stored
-``cohort_start_rate_24m`` and ``arrived_capital``) in every pair, up to
+``cohort_fulfilment_rate_24m`` and ``arrived_capital``) in every pair, up to
 floating-point rounding, and so do their means; the table carries the
 residual. The decomposition knows nothing of the model beyond the stored
 summary columns.
@@ -36,11 +37,11 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.data import Results, pair_keys_of, pair_positions
-from sim.stats import column_intervals, t_interval
+from sim.stats import FULFILMENT, column_intervals, t_interval
 
-RATE = "cohort_start_rate_24m"
+RATE = FULFILMENT
 CAPITAL = "arrived_capital"
-COHORT_PREFIX = "cohort_not_started_24m."
+COHORT_PREFIX = "cohort_not_fulfilled_24m."
 COHORT_SIZE = "cohort_projects_24m"
 GAP_PREFIX = "capital_gap."
 VOLUME_FACTORS = ("contacts", "signings_per_contact", "capital_per_signing")
@@ -84,6 +85,24 @@ def shapley_product(base: np.ndarray, new: np.ndarray) -> np.ndarray:
     return out
 
 
+def ratio_split(num_base: np.ndarray, den_base: np.ndarray, num_new: np.ndarray,
+                den_new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shapley split of the change of a rate ``S / N`` (per pair) into the part from the change of its numerator
+    ``S`` (projects fulfilled, started...) and the part from the change of its denominator ``N`` (projects signed):
+    each part is that count's change averaged over the two orders in which the counts can change,
+
+    ``from_S = (S1 - S0) (1/N0 + 1/N1) / 2``,  ``from_N = (S0 + S1) (1/N1 - 1/N0) / 2``,
+
+    which add up to ``S1/N1 - S0/N0`` exactly (up to rounding). A rate that rises with fewer projects fulfilled has a
+    negative numerator part and a larger positive denominator part: it rose because fewer were signed. NaN where a
+    denominator is zero (no rate)."""
+    s0, n0, s1, n1 = (np.asarray(x, dtype=float) for x in (num_base, den_base, num_new, den_new))
+    ok = (n0 > 0) & (n1 > 0)
+    inv0 = np.divide(1.0, n0, out=np.full(n0.shape, np.nan), where=ok)
+    inv1 = np.divide(1.0, n1, out=np.full(n1.shape, np.nan), where=ok)
+    return 0.5 * (s1 - s0) * (inv0 + inv1), 0.5 * (s0 + s1) * (inv1 - inv0)
+
+
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
 
@@ -108,7 +127,7 @@ def pair_components(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, pd.DataFrame]
     groups = categories(a.columns, GAP_PREFIX)
     if missing or not reasons or not groups:
         raise DecompositionError(
-            "results: expected the mechanism accounts (columns cohort_not_started_24m.*, capital_gap.*, "
+            f"results: expected the mechanism accounts (columns {COHORT_PREFIX}*, {GAP_PREFIX}*, "
             f"{', '.join(need)}), found {'none of ' if not reasons else ''}"
             f"{', '.join(missing) or 'no account columns'}; rerun the experiment with this version")
     out = {}
@@ -169,7 +188,7 @@ def decompose(results: Results) -> pd.DataFrame:
 
     Columns: scenario, measure, component, kind (withdrawal, pipeline, stall, volume, total, residual), unit
     (pp or 万元), n (pairs), mean, ci_low, ci_high, share (of the total effect's mean), baseline_per_100
-    (for rate components: the baseline's non-starters of that kind per 100 signed of the cohort).
+    (for rate components: the baseline's projects not fulfilled of that kind per 100 signed of the cohort).
     Rows ``total`` (the stored output's paired difference) and ``residual`` (total - sum of components)
     close every block.
     """

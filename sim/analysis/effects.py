@@ -12,6 +12,12 @@ A design whose points are kept apart (a list or a factorial sweep) has an effect
 by the values they set (:func:`point_table`), and a sweep's effects and levels, placed at the swept value, make
 its response curve (:func:`response_curve`). Sample designs (Latin hypercube, Sobol', Morris) pool every point
 (:func:`pooled_text` says so).
+A rate is shown with the counts it divides: for every rate the registry gives a
+numerator and a denominator (``sim.model.registry.Output.parts``: projects
+fulfilled over projects signed...), its effect row carries their paired changes
+and the exact split of the rate's change into the part from each
+(:func:`sim.analysis.decompose.ratio_split`), so a rate that rises because fewer
+projects were signed says so.
 """
 
 from __future__ import annotations
@@ -24,10 +30,21 @@ import pandas as pd
 from scipy import special
 
 from sim.analysis.data import MONTHLY_HEADLINE, POOLED_POINT, Results, pair_keys_of, pair_positions
+from sim.analysis.decompose import ratio_split
 from sim.errors import ScenarioError
+from sim.model import registry
 from sim.paramdoc import param_doc, param_label, param_unit
 from sim.scenario import load_scenario
-from sim.stats import CI_LEVEL, AdequacyRule, column_intervals, column_quantiles, effect_rows
+from sim.stats import (
+    CI_LEVEL,
+    FULFILMENT,
+    START_RATE,
+    AdequacyRule,
+    column_intervals,
+    column_quantiles,
+    effect_rows,
+    t_interval,
+)
 
 MONTHLY_HORIZONS = (12, 24, 36, 48, 60)
 """Months at which :func:`monthly_effects` gives the paired differences of monthly outputs."""
@@ -67,6 +84,37 @@ def paired_arrays(a: pd.DataFrame, b: pd.DataFrame, columns: list[str]) -> tuple
     return a[columns].to_numpy(dtype=float)[ia], b[columns].to_numpy(dtype=float)[ib]
 
 
+COUNT_COLUMNS = ("numerator", "denominator", "numerator_effect", "numerator_ci_low", "numerator_ci_high",
+                 "denominator_effect", "denominator_ci_low", "denominator_ci_high", "from_numerator",
+                 "from_numerator_ci_low", "from_numerator_ci_high", "from_denominator", "from_denominator_ci_low",
+                 "from_denominator_ci_high")
+"""Columns of a rate's effect row about the counts it divides (NaN or None for other outputs)."""
+
+
+def rate_parts(outputs: list[str], columns) -> dict[str, tuple[str, str]]:
+    """The rates among ``outputs`` whose numerator and denominator (``registry.Output.parts``) are stored columns."""
+    out = {}
+    for o in outputs:
+        d = registry.describe(o)
+        if d is not None and d.parts and all(p in columns for p in d.parts):
+            out[o] = d.parts
+    return out
+
+
+def count_split(a_num: np.ndarray, a_den: np.ndarray, b_num: np.ndarray, b_den: np.ndarray,
+                names: tuple[str, str]) -> dict:
+    """The counts beside a rate's paired effect: the paired change of its numerator and of its denominator (with
+    95% t-intervals) and the rate's change split into the part from each (:func:`ratio_split`; in rate units)."""
+    from_num, from_den = ratio_split(b_num, b_den, a_num, a_den)
+    out: dict = {"numerator": names[0], "denominator": names[1]}
+    for key, d in (("numerator", a_num - b_num), ("denominator", a_den - b_den), ("from_numerator", from_num),
+                   ("from_denominator", from_den)):
+        st = t_interval(d)
+        col = f"{key}_effect" if key in ("numerator", "denominator") else key
+        out[col], out[f"{key}_ci_low"], out[f"{key}_ci_high"] = st["mean"], st["ci_low"], st["ci_high"]
+    return out
+
+
 def paired_effects(results: Results, outputs: list[str] | None = None, rule: AdequacyRule | None = None) -> pd.DataFrame:
     """Effect of every scenario on every output at the experiment horizon: paired difference from the baseline.
 
@@ -75,12 +123,17 @@ def paired_effects(results: Results, outputs: list[str] | None = None, rule: Ade
     mean_scenario, mean_baseline, effect, sd_diff, se, ci_low, ci_high, half_width, p_value,
     relative_effect, significant, rel_half_width, target_half_width, adequate, n_needed, variance_ratio
     (variance of the paired differences over the variance of an unpaired difference, var(a) + var(b): how much
-    common random numbers narrow the interval; 1 means no gain).
+    common random numbers narrow the interval; 1 means no gain); and, for a rate whose counts are stored
+    (:data:`COUNT_COLUMNS`), the names of its numerator and denominator, their paired changes and the two parts of
+    the rate's change (:func:`count_split`).
     """
     outputs = outputs or results.outputs
     rule = rule or AdequacyRule()
     rows: list[dict] = []
     values = results.runs[outputs].to_numpy(dtype=float)
+    parts = rate_parts(outputs, results.runs.columns)
+    counts = {o: (results.runs[p[0]].to_numpy(dtype=float), results.runs[p[1]].to_numpy(dtype=float))
+              for o, p in parts.items()}
     keys = pair_keys_of(results.runs)
     for pid, label, cells in results.cells():
         for s in results.scenarios:
@@ -89,8 +142,14 @@ def paired_effects(results: Results, outputs: list[str] | None = None, rule: Ade
                 continue
             ia, ib = pair_positions(keys[pos], keys[base])
             if len(ia):
-                rows += effect_rows(s.name, pid, label, outputs, values[pos[ia]], values[base[ib]], rule,
-                                    results.horizon, "summary")
+                new = effect_rows(s.name, pid, label, outputs, values[pos[ia]], values[base[ib]], rule,
+                                  results.horizon, "summary")
+                for row in new:
+                    if row["output"] in counts:
+                        num, den = counts[row["output"]]
+                        row.update(count_split(num[pos[ia]], den[pos[ia]], num[base[ib]], den[base[ib]],
+                                               parts[row["output"]]))
+                rows += new
     return pd.DataFrame(rows)
 
 
@@ -126,7 +185,7 @@ def _label(results: Results, pid: int) -> str:
     return str(lab.iloc[0]) if len(lab) else f"p{pid}"
 
 
-BAND_OUTPUTS = ("signed_capital", "arrived_capital", "cohort_start_rate_12m", "cohort_start_rate_24m",
+BAND_OUTPUTS = ("signed_capital", "arrived_capital", "cohort_fulfilment_rate_12m", FULFILMENT, START_RATE,
                 "cohort_capital_arrival_rate_24m", "jobs")
 """Monthly series drawn with their bands across replications (:func:`monthly_bands`)."""
 

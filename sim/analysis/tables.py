@@ -62,13 +62,13 @@ from sim.analysis.data import (
 from sim.errors import one_line
 from sim.files import atomic_write, atomic_write_text, read_json_object
 from sim.paramdoc import param_label
-from sim.stats import CI_LEVEL, HEADLINE_OUTPUTS, AdequacyRule
+from sim.stats import CI_LEVEL, HEADLINE_OUTPUTS, START_RATE, AdequacyRule
 
 SCHEMA_VERSION = 1
 ANALYSIS_DIR = "analysis"
 JSON_NAME = "analysis.json"
 BRIEF_OUTPUTS = (*HEADLINE_OUTPUTS, "arrived_capital", "signed_capital", "signed_projects", "budget_spent",
-                 "cohort_start_rate_12m", "cohort_completion_rate_24m", "cohort_capital_arrival_rate_12m",
+                 "cohort_fulfilment_rate_12m", START_RATE, "cohort_completion_rate_24m", "cohort_capital_arrival_rate_12m",
                  "share_building_or_operating_now", "large_share_started", "large_share_completed",
                  "industrial_share_started", "industrial_share_completed", "cost_per_job",
                  "jobs_per_10k_spent", "arrived_per_10k_spent")

@@ -20,9 +20,9 @@ from sim.model.vocabulary import month_axis, pick
 from sim.report import style
 
 PIPELINE = ("contacted", "negotiating", "signed", "building", "operating")
-RATES = ("cohort_start_rate_12m", "cohort_start_rate_24m", "cohort_capital_arrival_rate_24m")
+RATES = ("cohort_fulfilment_rate_12m", "cohort_fulfilment_rate_24m", "cohort_capital_arrival_rate_24m")
 """Cohort rates: each project observed 12 or 24 months after its own signing (sim.model.outputs)."""
-HEADLINES = ("signed_projects", "cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs", "mean_approval_months")
+HEADLINES = ("signed_projects", "cohort_fulfilment_rate_24m", "cohort_capital_arrival_rate_24m", "jobs", "mean_approval_months")
 """Headline numbers shown as text (monthly columns, described in sim.model.registry)."""
 
 FIGSIZE = (5.6, 3.5)
@@ -34,8 +34,9 @@ TEXT = {
     "baseline_short": ("基准", "Baseline"),
     "pipeline": ("项目进展（在各阶段的项目数，个）", "Project pipeline (projects at each stage)"),
     "rates": ("履约率与资金到位率（%，按签约队列）", "Fulfilment and capital arrival (%, by signing cohort)"),
-    "rates_note": ("履约率：签约后12/24个月内开工的项目占比；资金到位率：签约24个月时到位资金占比",
-                   "Fulfilment: share started within 12/24 months of signing; capital: share arrived 24 months after"),
+    "rates_note": ("履约率：签约后第12/24个月时在建或已投产的项目占比；资金到位率：签约24个月时到位资金占比",
+                   "Fulfilment: share building or operating 12/24 months after signing; capital: share arrived 24 "
+                   "months after"),
     "no_cohort_yet": ("本次运行第 {m} 月：尚无签约满 12 个月的项目（第 13 个月起可观察）",
                       "This run, month {m}: no project signed 12 months ago yet (observable from month 13)"),
     "withdrawals": ("撤出项目（按原因累计，个）", "Withdrawn, by reason (cumulative)"),

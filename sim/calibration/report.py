@@ -221,8 +221,8 @@ def adopt(rec: dict, out: Path, root: Path, record_path: Path = RECORD) -> list[
 
 UNCERTAINTY_EXPERIMENT = "main_uncertainty.toml"
 UNCERTAINTY_SCENARIOS = ("baseline", "positioning", "platforms", "soft_environment", "channels", "leadership", "combined",
-                         "neutral_platforms", "neutral_soft_environment", "neutral_channels", "neutral_leadership",
-                         "neutral_combined")
+                         "neutral_positioning", "neutral_platforms", "neutral_soft_environment", "neutral_channels",
+                         "neutral_leadership", "neutral_combined")
 UNCERTAINTY_INVESTORS = 4000
 
 

@@ -92,7 +92,7 @@ from sim.stats import t_interval
 
 OBJECTIVES: dict[str, dict[str, Any]] = {
     name: {"sense": "max" if higher_is_better(name) else "min"}
-    for name in ("jobs", "arrived_capital", "cohort_start_rate_24m", "tax_revenue", "cost_per_job", "budget_spent")}
+    for name in ("jobs", "arrived_capital", "cohort_fulfilment_rate_24m", "tax_revenue", "cost_per_job", "budget_spent")}
 """Outputs a plan can be judged on, with the direction that is better (their labels and units are in
 sim.model.registry)."""
 TOP_KEYS = ("optimise", "overrides", "levers", "futures")

@@ -49,7 +49,7 @@ session               int64     which invocation of ``sim experiment`` ran it (v
 Monthly table (:func:`load_monthly`, one row per done run and month 0..horizon,
 sorted by ``run`` then ``month``): ``experiment, run, scenario, scenario_index,
 point_id, replication`` followed by every column of ``sim.model.MONTHLY_COLUMNS``
-(``month, contacted_total, ..., n_signed, ..., cohort_start_rate_24m, ...``). Join it
+(``month, contacted_total, ..., n_signed, ..., cohort_fulfilment_rate_24m, ...``). Join it
 with the summary table on ``run`` for parameter values.
 
 Volatile columns (:data:`VOLATILE_COLUMNS`) differ between two executions of

@@ -116,7 +116,7 @@ class Department(Agent):
         push = attention + s.assessment_effort_push * (1.0 - m.p.policy.assessment_signed_weight)
         if m.complaint_centre_on:
             push += s.complaint_effort_gain * self.complaints
-        if m.one_stop_on and not self.is_bank:
+        if self.in_one_stop_centre:
             push += s.one_stop_effort_gain
         self.effort = s.base_effort + (1.0 - s.base_effort) * min(1.0, push) * self.effective_alignment
 
@@ -126,21 +126,31 @@ class Department(Agent):
         return self.efficiency * self.effort
 
     @property
+    def in_one_stop_centre(self) -> bool:
+        """Whether this department works in the one-stop centre this year: every government department does when
+        the centre runs; the bank never does (its loan decision and its timing stay its own)."""
+        return self.model.one_stop_on and not self.is_bank
+
+    @property
     def monthly_capacity(self) -> float:
-        """Most requests cleared a month: capacity x efficiency (x one-stop gain)."""
-        gain = 1.0 + (self.model.p.service.one_stop_capacity_gain if self.model.one_stop_on else 0.0)
+        """Most requests cleared a month: capacity x efficiency (x one-stop gain, in the centre)."""
+        gain = 1.0 + (self.model.p.service.one_stop_capacity_gain if self.in_one_stop_centre else 0.0)
         return self.capacity * self.efficiency * gain
 
     def serve(self) -> None:
         """Deal with the requests handled this month (each with chance ``speed``), at most the capacity,
-        oldest requests first and tracked projects ahead."""
+        oldest requests first and tracked projects ahead. A request waits at this department when its earlier
+        approvals are done (the chain), or at once in the one-stop centre, which takes the government's approvals
+        in parallel; the bank, last in the chain, serves a loan request after every local approval, with or
+        without the centre."""
         m = self.model
         inv = m.investors
         # The queue, its share waiting past the investors' patience (complaints) and the requests dealt with this
         # month, in one compiled pass over the signed and building projects.
         queue, queued, late = kernels.service_queue(m.service_rows, inv.approvals.need, inv.approvals.done,
-                                                    np.int32(1 << self.index), bool(m.one_stop_on), inv.events.overdue,
-                                                    m.streams.base("approval", m.t, self.index), self.speed)
+                                                    np.int32(1 << self.index), self.in_one_stop_centre,
+                                                    inv.events.overdue, m.streams.base("approval", m.t, self.index),
+                                                    self.speed)
         self.complaints = late / queued if queued else 0.0
         if queue.size == 0:
             self.carry = 0.0

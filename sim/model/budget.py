@@ -4,7 +4,8 @@ Yearly budget = base transfer + a share of the tax paid by operating firms the
 year before (success feeds the budget). Everything a strategy uses is charged
 to it in one currency (万元):
 
-- money: park building and its interest, idle-asset revitalisation, channels,
+- money: park building, the interest on park borrowing and its repayment,
+  idle-asset revitalisation, channels,
   tracking, forums, training, the legal environment, the atmosphere campaign,
   local-firm encouragement, the one-stop and complaint centres;
 - staff time at ``costs.staff_month``: the professional promotion team
@@ -15,13 +16,24 @@ to it in one currency (万元):
   (persistence). What goes to attraction is taken from other work, and that is
   its cost.
 
-Running costs (institutions, staff, attention, interest) come off first, in
-that order, as far as the money goes; the rest is allotted to the levers by the
-strategy's shares. Money a strategy adds to a lever in 万元 (``budget.amounts``)
-is new money, allotted to that lever on top of its share. The incentive fund and the investment fund receive their
+Running costs (debt service, institutions, staff, attention) come off first,
+in that order, as far as the money goes; the rest is allotted to the levers by
+the strategy's shares. Money a strategy adds to a lever in 万元
+(``budget.amounts``) is new money, allotted to that lever on top of its share.
+The incentive fund and the investment fund receive their
 allotment in twelve monthly instalments and carry their balance over; other
 allotments unused within their year go back to the treasury. Every yuan is
 accounted for: ``budget_total = spent + held in the funds + returned``.
+
+Park borrowing is debt: with ``financing_leverage`` above 1 the park's money is
+multiplied by borrowing, and the principal raised (``borrowed``) is repaid in
+equal yearly instalments over ``platform.loan_term_years`` from the next year,
+with interest (``platform.interest_rate``) on what is outstanding; both are the
+first running costs (``park_interest``, ``park_repayment``). An instalment or
+interest the year's budget cannot cover stays owed: unpaid principal lengthens
+its loan, unpaid interest is added to the debt (``capitalised``). So
+``debt = borrowed + capitalised - repaid``, and what a strategy leaves to later
+budgets is ``debt`` at the end.
 
 Every yuan spent is also booked to the government that spent it
 (``by_government``, governments x levers): channel contacts to the government
@@ -57,8 +69,10 @@ if TYPE_CHECKING:
     from sim.model.model import AttractionModel
 
 # Levers paid before the shares are allotted: institutions, staff, leaders' attention.
-RUNNING_KEYS = ("park_interest", "one_stop_centre", "complaint_centre", "team", "city_coordination",
+RUNNING_KEYS = ("park_interest", "park_repayment", "one_stop_centre", "complaint_centre", "team", "city_coordination",
                 "vertical_coordination", "leadership_attention", "persistence")
+DEBT_SERVICE = ("park_interest", "park_repayment")
+"""Running costs that are debt service: paid as far as the money goes (what is not paid stays owed), not switched off."""
 SPEND_KEYS = (*BUDGET_LEVERS, *RUNNING_KEYS, "promise_vetting")
 _KEY_INDEX = {k: i for i, k in enumerate(SPEND_KEYS)}
 PER_LEADER = ("leadership_attention", "persistence")
@@ -90,7 +104,11 @@ class Ledger:
         self.fund_inflow = dict.fromkeys(FUNDS, 0.0)  # this year's monthly instalment
         self.inflowed = dict.fromkeys(FUNDS, 0.0)  # instalments paid in so far this year
         self.fund_exposed = 0.0  # investment-fund money tied up in projects
-        self.debt = 0.0
+        self.debt = 0.0  # park borrowing outstanding (principal and capitalised interest)
+        self.borrowed = 0.0  # principal raised for the park so far
+        self.repaid = 0.0  # principal (and capitalised interest) repaid so far
+        self.capitalised = 0.0  # interest the budget could not pay, added to the debt
+        self.loans: list[list[float]] = []  # each tranche: [outstanding, yearly instalment]
         self.tax_this_year = 0.0
         self.tax_total = 0.0
         self.tracking_slots = 0
@@ -173,6 +191,7 @@ class Ledger:
         attention = c.leader_month * year_of
         return {
             "park_interest": p.platform.interest_rate * self.debt,
+            "park_repayment": float(sum(min(instalment, owed) for owed, instalment in self.loans)),
             "one_stop_centre": sv.one_stop_cost * s if sv.one_stop_centre else 0.0,
             "complaint_centre": sv.complaint_cost * s if sv.complaint_centre else 0.0,
             "team": pol.team_quality * pol.team_size * (pol.team_salary * year_of + pol.team_training * s),
@@ -201,14 +220,19 @@ class Ledger:
         m.stop_go, m.stop_go_pending = m.stop_go_pending, False
         m.counters.stop_go_years += int(m.stop_go)
         left = budget
-        # Running costs, in order, as far as the money goes; a lever not covered is off this year.
+        # Running costs, in order, as far as the money goes; a lever not covered is off this year (debt service is
+        # paid as far as the money goes, and the rest stays owed).
         on = {}
         for key, cost in self.running_costs().items():
             on[key] = cost <= left + 1e-9
-            paid = cost if on[key] else 0.0
+            paid = cost if on[key] else (max(0.0, min(cost, left)) if key in DEBT_SERVICE else 0.0)
             self.allotment[key] = paid
             self._book(key, paid, self._leaders(key) if key in PER_LEADER else None)
             left -= paid
+            if key == "park_interest" and paid < cost:
+                self._capitalise(cost - paid)
+            elif key == "park_repayment":
+                self._repay(paid)
         m.one_stop_on = p.service.one_stop_centre and on["one_stop_centre"]
         m.complaint_centre_on = p.service.complaint_centre and on["complaint_centre"]
         m.levers_on = on
@@ -258,7 +282,7 @@ class Ledger:
         # City industrial park: serviced land after the build lag; borrowing multiplies the money.
         park = self.spend("park", self.allotment["park"])
         raised = park * p.platform.financing_leverage
-        self.debt += raised - park
+        self._borrow(raised - park)
         m.city.order_land(raised / p.platform.park_cost_per_mu, p.platform.park_build_months)
         # Idle assets: cheap and fast, but only as much as lies idle (made larger by failed projects).
         mu, by_gov = m.revitalise(self.allotment["idle_assets"] / p.platform.idle_cost_per_mu)
@@ -274,6 +298,35 @@ class Ledger:
         m.cum_encouragement += self.spend("local_firms", self.allotment["local_firms"])
         self.spend("atmosphere", self.allotment["atmosphere"])
         self.tracking_slots = int(self.allotment["tracking"] / p.policy.tracking_cost)
+
+    # ------------------------------------------------------------------ park debt
+    def _borrow(self, principal: float) -> None:
+        """Raise ``principal`` (万元) for the park: a tranche repaid in equal yearly instalments over the loan term,
+        from next year."""
+        if principal <= 0:
+            return
+        self.loans.append([principal, principal / self.m.p.platform.loan_term_years])
+        self.borrowed += principal
+        self.debt += principal
+
+    def _repay(self, amount: float) -> None:
+        """Pay ``amount`` of this year's instalments, the oldest tranches first; what is left of an instalment stays
+        owed (its tranche runs a year longer)."""
+        for loan in self.loans:
+            if amount <= 0:
+                break
+            pay = min(loan[1], loan[0], amount)
+            loan[0] -= pay
+            amount -= pay
+            self.repaid += pay
+            self.debt -= pay
+        self.loans = [loan for loan in self.loans if loan[0] > 1e-9]
+
+    def _capitalise(self, interest: float) -> None:
+        """Interest the year's budget could not pay is added to the debt, repaid over the loan term like a new loan."""
+        self.loans.append([interest, interest / self.m.p.platform.loan_term_years])
+        self.capitalised += interest
+        self.debt += interest
 
     def apply_training(self) -> None:
         """Training paid a lag ago now raises department efficiency (saturating)."""

@@ -4,7 +4,8 @@ Investors are many and simple (see ``agents.py``): their state is numpy arrays, 
 in whole-population operations. The table owns those arrays, in groups named for what they record:
 
 - ``pipeline``: the stage (客商 lifecycle), the month of each transition, the government and source of the lead,
-  why and from which stage a project left, the end of a city-to-county hand-off;
+  why and from which stage a project left, the end of a city-to-county hand-off, and the stage each signed
+  project was in at each follow-up month of its signing cohort;
 - ``approvals``: approvals needed and done (bits by department), the oldest open request, the loan decision;
 - ``land``: serviced land granted, the month a project was first ready for it;
 - ``promises``: incentives promised at signing (by which government), open, dropped, paid, paid late, broken;
@@ -65,14 +66,16 @@ class Pipeline:
     gov: np.ndarray  # int8: government whose land pool the project uses (the city is the last), -1 none yet
     channel: np.ndarray  # int8: source of its lead (index into sim.model.channels.SOURCES)
     handoff_until: np.ndarray  # int32: month a city-to-county hand-off ends (negotiation and building wait for it)
+    stage_at: dict[int, np.ndarray]  # months after signing -> int8 stage at the end of that month (-1: not followed that long)
 
     @classmethod
     def new(cls, n: int) -> Pipeline:
-        """``n`` prospects, none contacted yet."""
+        """``n`` prospects, none contacted yet, followed after signing at :data:`sim.model.units.COHORT_MONTHS`."""
         return cls(stage=np.full(n, PROSPECT, dtype=np.int8), stage_month=np.zeros(n, dtype=np.int32),
                    contact_month=_months(n), signed_month=_months(n), approved_month=_months(n), start_month=_months(n),
                    operate_month=_months(n), end_month=_months(n), reason=_codes(n), end_stage=_codes(n), gov=_codes(n),
-                   channel=_codes(n), handoff_until=np.zeros(n, dtype=np.int32))
+                   channel=_codes(n), handoff_until=np.zeros(n, dtype=np.int32),
+                   stage_at={k: _codes(n) for k in COHORT_MONTHS})
 
 
 @dataclass(slots=True, eq=False)

@@ -511,12 +511,15 @@ class AttractionModel(Model):
         self.atmosphere = float(np.clip(self.atmosphere + (gain - pol.atmosphere_decay * self.atmosphere) / MONTHS_PER_YEAR, 0.0, 1.0))
 
     def _follow_cohorts(self) -> None:
-        signed_month, cap = self.investors.pipeline.signed_month, self.investors.capital
+        """Projects signed ``k`` months ago (``k`` in ``COHORT_MONTHS``) reach their follow-up month: keep the capital
+        arrived by now and the stage they are in (building or operating counts as fulfilled, 履约)."""
+        pl, cap = self.investors.pipeline, self.investors.capital
         for k in COHORT_MONTHS:
-            idx = (signed_month == self.t - k).nonzero()[0]
+            idx = (pl.signed_month == self.t - k).nonzero()[0]
             if self.t - k < 0 or idx.size == 0:
                 continue
             cap.arrived_at[k][idx] = cap.arrived[idx]
+            pl.stage_at[k][idx] = pl.stage[idx]
 
     # ------------------------------------------------------------------ reporting helpers
     def investor(self, row: int) -> Investor:

@@ -142,14 +142,15 @@ def observe(m: AttractionModel) -> dict:
         "budget_spent": m.ledger.spent_total,
         "budget_held": m.ledger.held,
         "budget_returned": m.ledger.returned + m.ledger.pending,
+        "budget_debt": m.ledger.debt,
         "incentive_fund": m.ledger.incentive_fund,
         "investment_fund": m.ledger.fund["investment_fund"],
         "idle_land_mu": float(sum(g.idle_mu for g in m.governments)),
     }
     for k in COHORT_MONTHS:
-        for r, v in cohort_rates(m, k, signed=signed).items():
-            if r != "projects":
-                rec[f"cohort_{r}_{k}m"] = v
+        rates = cohort_rates(m, k, signed=signed)
+        for r in COHORT_RATES:
+            rec[f"cohort_{r}_{k}m"] = rates[r]
     for i, r in enumerate(REASONS):
         rec[f"withdrawn_{r}"] = int(reasons[i])
     for k in SPEND_KEYS:
@@ -157,17 +158,31 @@ def observe(m: AttractionModel) -> dict:
     return rec
 
 
+COHORT_RATES = ("fulfilment_rate", "start_rate", "completion_rate", "capital_arrival_rate")
+"""The rates of a signing cohort, in the monthly table's order (``cohort_<rate>_<k>m``)."""
+FULFILLED_STAGES = (BUILDING, OPERATING)
+"""Stages that count as fulfilled (履约) at the follow-up month: started and still building or operating. A project
+withdrawn or closed by then, or stalled (烂尾) at that month, is not fulfilled; one that stalled and resumed is."""
+
+
 def cohort_rates(m: AttractionModel, after: int, window: tuple[int, int] | None = None,
                  signed: np.ndarray | None = None) -> dict[str, float]:
-    """Start (履约率), completion and capital-arrival rates ``after`` months after signing, for a signing window
-    (NaN while no project of the window can be followed that long).
+    """The rates of a signing cohort ``after`` months after signing, with the counts they divide (NaN rates while
+    no project of the window can be followed that long).
 
     The cohort is every project signed in months ``window`` (inclusive) early enough to be followed for
     ``after`` months by now (signed in month ``m.t - after`` or before); the window defaults to months 1 to
-    ``m.t - after``. Start and completion are read from each project's month of ground-breaking and of
-    operation, so any ``after`` works; the capital arrived is the snapshot the model takes ``after`` months
-    after each signing (NaN for follow-up lengths it does not snapshot, see ``investors.capital.arrived_at``).
-    ``signed``, if given, are the rows of every project signed so far (ascending), found once for several calls.
+    ``m.t - after``. Returns ``projects`` (the cohort), ``projects_started`` and ``projects_completed`` (began
+    building, reached operation within ``after`` months of signing: read from each project's months of
+    ground-breaking and of operation, so any ``after`` works), ``projects_fulfilled`` (building or operating
+    ``after`` months after signing, :data:`FULFILLED_STAGES`), ``capital_signed`` and ``capital_arrived`` (万元,
+    arrived ``after`` months after signing), and the rates: ``fulfilment_rate`` (履约率) = fulfilled / projects,
+    ``start_rate`` (开工率) = started / projects, ``completion_rate`` = completed / projects,
+    ``capital_arrival_rate`` (资金到位率) = capital arrived / capital signed. What a project had become and the
+    capital it had brought at its follow-up month are the snapshots the model takes then
+    (``investors.pipeline.stage_at``, ``investors.capital.arrived_at``): NaN for follow-up lengths it does not
+    snapshot. ``signed``, if given, are the rows of every project signed so far (ascending), found once for
+    several calls.
     """
     lo, hi = window if window else (1, m.t - after)
     hi = min(hi, m.t - after)
@@ -179,15 +194,25 @@ def cohort_rates(m: AttractionModel, after: int, window: tuple[int, int] | None 
                                               after)
     n = rows.size
     snap = m.investors.capital.arrived_at.get(after)
+    stage_at = pl.stage_at.get(after)
     nan = float("nan")
-    if n == 0:  # nothing to observe yet: not a rate of zero
-        return {"projects": 0, "capital_arrival_rate": nan, "start_rate": nan, "completion_rate": nan}
     cap = float(m.pop.announced[rows].sum())
+    arrived = _sum_known(snap[rows]) if snap is not None else nan
+    if stage_at is not None:
+        at = stage_at[rows]
+        fulfilled = int(np.count_nonzero((at == FULFILLED_STAGES[0]) | (at == FULFILLED_STAGES[1])))
+    else:
+        fulfilled = nan
+    counts = {"projects": n, "projects_started": int(started), "projects_completed": int(completed),
+              "projects_fulfilled": fulfilled, "capital_signed": cap, "capital_arrived": arrived}
+    if n == 0:  # nothing to observe yet: not a rate of zero
+        return {**counts, **dict.fromkeys(COHORT_RATES, nan)}
     return {
-        "projects": n,
-        "capital_arrival_rate": _ratio(_sum_known(snap[rows]), cap) if snap is not None else nan,
+        **counts,
+        "fulfilment_rate": _ratio(fulfilled, n) if stage_at is not None else nan,
         "start_rate": _ratio(started, n),
         "completion_rate": _ratio(completed, n),
+        "capital_arrival_rate": _ratio(arrived, cap) if snap is not None else nan,
     }
 
 
@@ -198,8 +223,10 @@ def _sum_known(x: np.ndarray) -> float:
 
 
 def cohorts_by_year(m: AttractionModel) -> dict[str, dict[str, float]]:
-    """Rates of each signing year (projects signed in months 1-12, 13-24, ...) at every follow-up length the
-    horizon allows: ``{"year_1": {"projects": ..., "start_rate_12m": ..., ...}, ...}``."""
+    """Rates and counts of each signing year (projects signed in months 1-12, 13-24, ...) at every follow-up length
+    the horizon allows: ``{"year_1": {"projects": ..., "capital_signed": ..., "fulfilment_rate_12m": ...,
+    "projects_fulfilled_12m": ..., ...}, ...}`` (the keys of :func:`cohort_rates`, with the follow-up length
+    added to those that depend on it)."""
     out: dict[str, dict[str, float]] = {}
     year = 1
     while MONTHS_PER_YEAR * year + min(COHORT_MONTHS) <= m.t:
@@ -210,6 +237,7 @@ def cohorts_by_year(m: AttractionModel) -> dict[str, dict[str, float]]:
                 break
             rates = cohort_rates(m, k, window)
             row["projects"] = rates.pop("projects")
+            row["capital_signed"] = rates.pop("capital_signed")
             for r, v in rates.items():
                 row[f"{r}_{k}m"] = v
         out[f"year_{year}"] = row
@@ -283,6 +311,8 @@ def summary(m: AttractionModel) -> dict:
     out["fund_backed_loans"] = int(inv.approvals.fund_backed.sum())
     out["budget_held"] = rec["budget_held"]
     out["budget_returned"] = rec["budget_returned"]
+    out["budget_borrowed"] = m.ledger.borrowed
+    out["budget_debt"] = rec["budget_debt"]
     out["screened_out"] = m.counters.screened_out
     out["declined"] = m.counters.declined
     out["handoffs"] = m.counters.handoffs
@@ -316,18 +346,24 @@ def summary(m: AttractionModel) -> dict:
 
 
 COHORT_ACCOUNT_MONTHS = HEADLINE_COHORT_MONTHS
-"""Months after signing at which the cohort accounts follow projects (as ``cohort_start_rate_24m``)."""
+"""Months after signing at which the cohort accounts follow projects (as ``cohort_fulfilment_rate_24m``)."""
 CAPITAL_STATUSES = ("operating", "building", "stalled", "waiting")
 """Where a signed project stands at the horizon, besides withdrawn or exited (counted by reason)."""
+NOT_FULFILLED = ("waiting", "stalled")
+"""Where a project of the cohort that is not fulfilled stands at its follow-up month, besides withdrawn or exited
+(counted by reason): still waiting to start (signed), or stalled (烂尾)."""
 
 
 def mechanism_accounts(m: AttractionModel, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
-    """Accounts that explain the cohort start rate and arrived capital by mechanism, exactly.
+    """Accounts that explain the cohort fulfilment and start rates and arrived capital by mechanism, exactly.
 
-    - ``cohort_not_started_{after}m``: the signed cohort of :func:`cohort_rates` that had not begun building
-      ``after`` months after signing, by what had become of it by then: withdrawn for each reason, or
-      ``waiting`` (still signed, for land, approvals or money). ``cohort_start_rate`` = 1 - their sum / the
-      cohort's projects.
+    - ``cohort_not_fulfilled_{after}m``: the signed cohort of :func:`cohort_rates` that was not building or
+      operating ``after`` months after signing, by where it stood then: withdrawn or closed for each reason (before
+      or after starting), ``waiting`` (still signed, for land, approvals or money) or ``stalled`` (烂尾).
+      ``cohort_fulfilment_rate`` = 1 - their sum / the cohort's projects.
+    - ``cohort_not_started_{after}m``: the cohort that had not begun building ``after`` months after signing, by
+      what had become of it by then: withdrawn for each reason, or ``waiting``. ``cohort_start_rate`` = 1 - their
+      sum / the cohort's projects.
     - ``capital_gap``: 万元 signed but not arrived (announced - arrived) for every signed project, by where it
       stands at the horizon: withdrawn or exited for each reason, operating, building, stalled (烂尾) or
       waiting to start. ``arrived_capital`` = ``signed_capital`` - their sum.
@@ -341,6 +377,11 @@ def mechanism_accounts(m: AttractionModel, after: int = COHORT_ACCOUNT_MONTHS) -
     gone_by = not_started & (reason >= 0) & (pl.end_month >= 0) & (pl.end_month <= signed_month + after)
     cohort_out = {r: int((gone_by & (reason == i)).sum()) for i, r in enumerate(REASONS)}
     cohort_out["waiting"] = int((not_started & ~gone_by).sum())
+    at = pl.stage_at[after]
+    left = cohort & ((at == WITHDRAWN) | (at == EXITED))  # the reason is the one recorded when it left
+    unfulfilled = {r: int((left & (reason == i)).sum()) for i, r in enumerate(REASONS)}
+    unfulfilled["waiting"] = int((cohort & (at == SIGNED)).sum())
+    unfulfilled["stalled"] = int((cohort & (at == STALLED)).sum())
     signed = signed_month >= 0
     gap = m.pop.announced - m.investors.capital.arrived
     gone = signed & ((stage == WITHDRAWN) | (stage == EXITED))
@@ -349,7 +390,8 @@ def mechanism_accounts(m: AttractionModel, after: int = COHORT_ACCOUNT_MONTHS) -
     groups["building"] = signed & (stage == BUILDING)
     groups["stalled"] = signed & (stage == STALLED)
     groups["waiting"] = signed & ~gone & (stage != OPERATING) & (stage != BUILDING) & (stage != STALLED)
-    return {f"cohort_not_started_{after}m": cohort_out,
+    return {f"cohort_not_fulfilled_{after}m": unfulfilled,
+            f"cohort_not_started_{after}m": cohort_out,
             "capital_gap": {k: float(gap[g].sum()) for k, g in groups.items()},
             "capital_gap_projects": {k: int(g.sum()) for k, g in groups.items()}}
 
@@ -386,6 +428,13 @@ def check_invariants(m: AttractionModel) -> list[str]:
     gap = led.budget_total - (led.spent_total + led.held + led.returned + led.pending)
     if abs(gap) > 1e-6 * max(1.0, led.budget_total):
         bad.append(f"budget not accounted for: {gap:.3f} 万元 neither spent, held nor returned")
+    owed = led.borrowed + led.capitalised - led.repaid
+    if abs(led.debt - owed) > 1e-6 * max(1.0, led.borrowed) or led.debt < -1e-6:
+        bad.append(f"park debt {led.debt:.3f} 万元 is not borrowed + capitalised - repaid ({owed:.3f})")
+    if abs(led.debt - sum(owed_now for owed_now, _ in led.loans)) > 1e-6 * max(1.0, led.borrowed):
+        bad.append("park debt differs from what its loans still owe")
+    if abs(led.repaid - (led.spent["park_repayment"])) > 1e-6 * max(1.0, led.repaid):
+        bad.append(f"park principal repaid ({led.repaid:.3f}) differs from its spending ({led.spent['park_repayment']:.3f})")
     if any(g.idle_mu < -1e-6 for g in m.governments):
         bad.append("negative idle land")
     gone = (pl.stage == WITHDRAWN) | (pl.stage == EXITED)

@@ -9,9 +9,15 @@ The headline rates follow signing cohorts, as provincial reports count them: eac
 number of months after its own signing, so recent signings that have not had time to start do not drag the
 rate down (no calendar artefact). For ``k`` of 12, 24 and 36 the cohort is every project signed early enough to
 be followed ``k`` months (signed in months 1 to t - k); ``cohorts_by_year`` gives the same rates per signing
-year. A project counts as fulfilled (履约) once it has started building (开工), even if it later stalls or
-withdraws; the same count is the cohort's 开工率 (start rate). Terms follow the reports (docs/SOURCES.md). Stock measures (``share_*_to_date``, ``share_building_or_operating_now``) move with the calendar and say
-so in their names. "Started" means construction began, "completed" that the project reached operation.
+year. A project counts as fulfilled (履约) when it had started building within ``k`` months of signing and was
+still building or operating at its follow-up month (``k`` months after signing): one withdrawn or closed by then,
+or stalled (烂尾) at that month, is not fulfilled, one that stalled and resumed is. Every project that began
+building within ``k`` months, whatever became of it, counts in the cohort's 开工率 (start rate), the rate the
+Lanzhou fair reports count and the calibration compares. Beside every cohort rate the summary keeps the counts it
+divides (``cohort_projects_fulfilled_24m`` / ``cohort_projects_24m``...): a rate can rise because more projects
+are fulfilled or because fewer are signed. Terms follow the reports (docs/SOURCES.md). Stock measures (``share_*_to_date``,
+``share_building_or_operating_now``) move with the calendar and say so in their names. "Started" means
+construction began, "completed" that the project reached operation.
 
 Definitions speak of the end of the run, as the summary does; a monthly column gives the same quantity in each
 month. Money is in 万元 (10,000 yuan), land in mu (亩), rates and shares are fractions (0.274 = 27.4%).
@@ -71,7 +77,9 @@ class Output:
 
     ``monthly``: a column of the monthly table; ``summary``: a key of the end-of-run summary; ``effect``: the
     analysis compares it between strategies (paired effects, levels); ``phrase``: its name inside a sentence
-    when that differs from the label; ``lower_is_better``: a smaller value is the better one (costs)."""
+    when that differs from the label; ``lower_is_better``: a smaller value is the better one (costs); ``parts``:
+    for a rate that is one stored output over another (a cohort rate), the names of its numerator and its
+    denominator (the counts shown beside the rate, and the two parts its change splits into)."""
 
     name: str
     kind: str
@@ -83,6 +91,7 @@ class Output:
     effect: bool = True
     phrase: Pair | None = None
     lower_is_better: bool = False
+    parts: tuple[str, str] | None = None
 
     @property
     def is_rate(self) -> bool:
@@ -160,10 +169,18 @@ _both("share_capital_arrived_to_date", "rate", ("至今到位资金占签约资�
       ("至今到位资金 ÷ 至今签约资金", "capital arrived by now / capital signed so far"))
 
 _COHORT_RATES: dict[str, tuple[Pair, Pair, Pair | None]] = {
-    "start_rate": (("履约率（{k}个月）", "Fulfilment ({k} months)"),
-                   ("履约率 = 签约后 {k} 个月内开工的项目 ÷ 签约项目",
-                    "fulfilment (履约率) = projects that started building within {k} months of signing / projects signed"),
-                   ("履约率", "fulfilment")),
+    "fulfilment_rate": (("履约率（{k}个月）", "Fulfilment ({k} months)"),
+                        ("履约率 = 签约后第 {k} 个月时在建或已投产的项目 ÷ 签约项目（{k} 个月内开工、到第 {k} 个月仍未撤出、"
+                         "关停或停工烂尾；停工后复工的算履约）",
+                         "fulfilment (履约率) = projects building or operating {k} months after signing / projects "
+                         "signed (started within {k} months and, at that month, not withdrawn, closed or stalled "
+                         "(烂尾); a project that stalled and resumed counts)"),
+                        ("履约率", "fulfilment")),
+    "start_rate": (("开工率（{k}个月）", "Start rate ({k} months)"),
+                   ("开工率 = 签约后 {k} 个月内开工的项目 ÷ 签约项目（开工后停工烂尾或撤出的也计入；兰州投洽会报告的口径）",
+                    "start rate (开工率) = projects that began building within {k} months of signing / projects "
+                    "signed (those that stalled or left after starting count too; as the Lanzhou fair reports count)"),
+                   ("开工率", "the start rate")),
     "completion_rate": (("投产率（{k}个月）", "Completion ({k} months)"),
                         ("投产率 = 签约后 {k} 个月内建成投产的项目 ÷ 签约项目",
                          "completion = projects operating within {k} months of signing / projects signed"),
@@ -175,17 +192,50 @@ _COHORT_RATES: dict[str, tuple[Pair, Pair, Pair | None]] = {
 }
 """The cohort rates: label, definition and name in a sentence, with ``{k}`` the months after signing."""
 
+_COHORT_COUNTS: dict[str, tuple[str, Pair, Pair, Pair]] = {
+    "projects_fulfilled": ("count", ("履约项目（{k}个月）", "Projects fulfilled ({k} months)"),
+                           ("签约后第 {k} 个月时在建或已投产的项目（履约率的分子）",
+                            "projects building or operating {k} months after signing (the numerator of fulfilment)"),
+                           ("履约项目", "projects fulfilled")),
+    "projects_started": ("count", ("开工项目（{k}个月）", "Projects started ({k} months)"),
+                         ("签约后 {k} 个月内开工的项目（开工率的分子）",
+                          "projects that began building within {k} months of signing (the numerator of the start rate)"),
+                         ("开工项目", "projects started")),
+    "projects_completed": ("count", ("投产项目（{k}个月）", "Projects completed ({k} months)"),
+                           ("签约后 {k} 个月内建成投产的项目（投产率的分子）",
+                            "projects operating within {k} months of signing (the numerator of completion)"),
+                           ("投产项目", "projects completed")),
+    "capital_signed": ("money", ("随访{k}个月的签约资金", "Capital signed, followed {k} months"),
+                       ("可随访 {k} 个月的项目写入合同的资金（资金到位率的分母）",
+                        "capital in the contracts of the projects followed {k} months (the denominator of capital "
+                        "arrival)"),
+                       ("签约资金", "capital signed")),
+    "capital_arrived": ("money", ("签约{k}个月时到位资金", "Capital arrived at {k} months"),
+                        ("可随访 {k} 个月的项目在签约后第 {k} 个月时到位的资金（资金到位率的分子）",
+                         "capital the projects followed {k} months had brought {k} months after signing (the numerator "
+                         "of capital arrival)"),
+                        ("到位资金", "capital arrived")),
+}
+"""The counts of a cohort beside its rates: kind, label, definition and name in a sentence (``{k}`` as above)."""
+_RATE_PARTS: dict[str, tuple[str, str]] = {
+    "fulfilment_rate": ("projects_fulfilled", "projects"), "start_rate": ("projects_started", "projects"),
+    "completion_rate": ("projects_completed", "projects"), "capital_arrival_rate": ("capital_arrived", "capital_signed"),
+}
+"""Each cohort rate's numerator and denominator, as keys of :func:`sim.model.outputs.cohort_rates`."""
+
 
 def _fill(pair: Pair, **kw) -> Pair:
     return pair[0].format(**kw), pair[1].format(**kw)
 
 
 for _k in COHORT_MONTHS:
-    for _r in ("start_rate", "completion_rate", "capital_arrival_rate"):
+    for _r in ("fulfilment_rate", "start_rate", "completion_rate", "capital_arrival_rate"):
         _label, _definition, _phrase = _COHORT_RATES[_r]
-        # The sentence name (履约率) belongs to the headline cohort; the others are named by their label.
+        _num, _den = _RATE_PARTS[_r]
+        # The sentence names (履约率, 开工率) belong to the headline cohort; the others are named by their label.
         _both(f"cohort_{_r}_{_k}m", "rate", _fill(_label, k=_k), _fill(_definition, k=_k),
-              phrase=_phrase if _k == HEADLINE_COHORT_MONTHS else None)
+              phrase=_phrase if _k == HEADLINE_COHORT_MONTHS else None,
+              parts=(f"cohort_{_num}_{_k}m", f"cohort_{_den}_{_k}m"))
 _both("large_project_share", "share", ("大项目占比", "Share of large projects"),
       ("签约项目中大项目（合同资金达到大项目标准）的比例", "signed projects that are large (contract capital at or above "
                                                "the large-project line) / projects signed"))
@@ -231,6 +281,10 @@ _both("budget_held", "money", ("基金留存", "Money held in the funds"),
 _both("budget_returned", "money", ("退回财政的预算", "Budget returned"),
       ("当年未用完、退回财政的拨款（含本年尚未使用的部分）", "allotments not used within their year and returned to the "
                                                 "treasury (with this year's not yet used)"))
+_both("budget_debt", "money", ("园区借款余额", "Park debt outstanding"),
+      ("园区借款尚未偿还的本金（含未能按期支付而计入本金的利息），留给以后年度的预算偿还",
+       "park borrowing not yet repaid (principal, and interest the budget could not pay added to it): what later "
+       "budgets must still repay"), phrase=("园区借款余额", "park debt outstanding"), lower_is_better=True)
 _monthly("incentive_fund", "money", ("优惠兑现资金余额", "Incentive fund balance"),
          ("招商专项资金（兑现优惠）的余额", "balance of the fund that pays promised incentives"))
 _monthly("investment_fund", "money", ("产业引导基金余额", "Investment fund balance"),
@@ -328,6 +382,11 @@ _add("courted_lost", "count", ("被争抢而流失的客商", "Courted prospects
 _add("fund_backed_loans", "count", ("基金担保的贷款", "Fund-backed loans"),
      ("银行拒贷后由产业引导基金担保或投资的项目", "projects whose refused loan the investment fund guaranteed or "
                                          "replaced"), PROJECTS)
+_add("budget_borrowed", "money", ("园区借款", "Park borrowing"),
+     ("至今为建设园区借入的本金（融资杠杆大于 1 时）；按期限分年等额还本，利息按余额计，均从预算中先行支付",
+      "principal borrowed for the park so far (with a financing leverage above 1), repaid in equal yearly "
+      "instalments over the loan term with interest on what is outstanding, both paid from the budget first"),
+     phrase=("园区借款", "park borrowing"))
 _add("screened_out", "count", ("被甄别剔除的项目", "Screened out"),
      ("洽谈中被甄别为不实而剔除的项目", "negotiations ended because screening found the project not serious"), PROJECTS)
 _add("declined", "count", ("未进入洽谈的客商", "Declined"),
@@ -380,12 +439,26 @@ for _lever in BUDGET_LEVERS:
           f"money allotted to {_lower(_en)} and not yet paid out at the end (fund balances and stakes in projects)"))
 for _k in COHORT_MONTHS:
     _add(f"cohort_projects_{_k}m", "count", (f"随访{_k}个月的签约项目", f"Signed projects followed {_k} months"),
-         (f"签约后可随访 {_k} 个月的项目（第 1 至 t-{_k} 个月签约）",
-          f"projects signed early enough to be followed {_k} months (signed in months 1 to t - {_k})"), PROJECTS)
+         (f"签约后可随访 {_k} 个月的项目（第 1 至 t-{_k} 个月签约；随访 {_k} 个月各比率的分母）",
+          f"projects signed early enough to be followed {_k} months (signed in months 1 to t - {_k}; the "
+          f"denominator of the {_k}-month cohort rates)"), PROJECTS, phrase=("签约项目", "projects signed"))
+    for _c, (_kind, _label, _definition, _phrase) in _COHORT_COUNTS.items():
+        _add(f"cohort_{_c}_{_k}m", _kind, _fill(_label, k=_k), _fill(_definition, k=_k),
+             PROJECTS if _kind == "count" else None, phrase=_phrase)
 for _source, (_zh, _en) in SOURCES.items():
     _add(f"signed_by_source.{_source}", "count", (f"签约项目来源：{_zh}", f"Signed through: {_lower(_en)}"),
          (f"线索来自“{_zh}”的签约项目", f"signed projects whose lead came from {_lower(_en)}"), PROJECTS)
 _A = HEADLINE_COHORT_MONTHS
+for _r in (*REASONS, "waiting", "stalled"):
+    _zh, _en = (REASON_NAMES[_r][0], _lower(REASON_NAMES[_r][1])) if _r in REASON_NAMES else PLACES[_r]
+    _what = (f"因“{_zh}”撤出或关停", f"had left for the reason '{_en}' (before or after starting)") \
+        if _r in REASON_NAMES else {
+            "waiting": ("仍在等待开工（等地、等审批或等资金）", "were still waiting to start (for land, approvals or money)"),
+            "stalled": ("停工烂尾", "were stalled (烂尾)")}[_r]
+    _add(f"cohort_not_fulfilled_{_A}m.{_r}", "count", (f"{_A}个月未履约：{_zh}", f"Not fulfilled at {_A} months: {_en}"),
+         (f"签约后第 {_A} 个月时未在建也未投产的项目中{_what[0]}的", f"projects of the {_A}-month cohort that were "
+                                                        f"neither building nor operating {_A} months after signing "
+                                                        f"and {_what[1]}"), PROJECTS)
 for _r in (*REASONS, "waiting"):
     _zh, _en = (REASON_NAMES[_r][0], _lower(REASON_NAMES[_r][1])) if _r in REASON_NAMES else PLACES[_r]
     _what = (f"因“{_zh}”撤出", f"had left for the reason '{_en}'") if _r in REASON_NAMES else \
@@ -425,30 +498,50 @@ def _by_government(name: str) -> Output | None:
 
 COHORTS_BY_YEAR = "cohorts_by_year."
 _BY_YEAR = re.compile(r"cohorts_by_year\.year_(?P<year>\d+)\."
-                      r"(?P<what>projects|(?P<rate>start_rate|completion_rate|capital_arrival_rate)_(?P<k>\d+)m)")
+                      r"(?P<what>projects|capital_signed|(?P<rate>" + "|".join((*_COHORT_RATES, *_COHORT_COUNTS))
+                      + r")_(?P<k>\d+)m)")
 
 
 def _by_year(name: str) -> Output | None:
-    """A key of ``cohorts_by_year`` (``cohorts_by_year.year_2.start_rate_24m``): the cohort rate of one signing
-    year, or the projects it signed."""
+    """A key of ``cohorts_by_year`` (``cohorts_by_year.year_2.fulfilment_rate_24m``): a cohort rate or count of one
+    signing year, or the projects it signed and their capital."""
     m = _BY_YEAR.fullmatch(name)
     if not m:
         return None
     year = int(m["year"])
     lo, hi = MONTHS_PER_YEAR * (year - 1) + 1, MONTHS_PER_YEAR * year
+    prefix = f"{COHORTS_BY_YEAR}year_{year}."
+    window = (f"（第 {lo}-{hi} 个月签约的项目）", f" (projects signed in months {lo}-{hi})")
     if m["what"] == "projects":
         return Output(name, "count", (f"第{year}年签约项目", f"Projects signed in year {year}"),
-                      (f"第 {lo}-{hi} 个月签约的项目", f"projects signed in months {lo}-{hi}"), PROJECTS)
+                      (f"第 {lo}-{hi} 个月签约的项目", f"projects signed in months {lo}-{hi}"), PROJECTS,
+                      phrase=("签约项目", "projects signed"))
+    if m["what"] == "capital_signed":
+        return Output(name, "money", (f"第{year}年签约资金", f"Capital signed in year {year}"),
+                      (f"第 {lo}-{hi} 个月签约的项目写入合同的资金", f"capital in the contracts of the projects signed "
+                                                          f"in months {lo}-{hi}"), UNITS["money"],
+                      phrase=("签约资金", "capital signed"))
+    if m["rate"] in _COHORT_COUNTS:
+        kind, label, definition, phrase = _COHORT_COUNTS[m["rate"]]
+        zh, en = _fill(label, k=m["k"])
+        dzh, den = _fill(definition, k=m["k"])
+        return Output(name, kind, (f"第{year}年签约：{zh}", f"Signed in year {year}: {_lower(en)}"),
+                      (dzh + window[0], den + window[1]), PROJECTS if kind == "count" else UNITS[kind], phrase=phrase)
     label, definition, _ = _COHORT_RATES[m["rate"]]
     zh, en = _fill(label, k=m["k"])
     dzh, den = _fill(definition, k=m["k"])
+    num, den_key = _RATE_PARTS[m["rate"]]
+    parts = tuple(prefix + (p if p in ("projects", "capital_signed") else f"{p}_{m['k']}m") for p in (num, den_key))
     return Output(name, "rate", (f"第{year}年签约：{zh}", f"Signed in year {year}: {_lower(en)}"),
-                  (f"{dzh}（第 {lo}-{hi} 个月签约的项目）", f"{den} (projects signed in months {lo}-{hi})"), UNITS["rate"])
+                  (dzh + window[0], den + window[1]), UNITS["rate"], parts=parts)
 
 
-FULFILMENT = f"cohort_start_rate_{HEADLINE_COHORT_MONTHS}m"
-"""履约率 as provinces count it: projects that started building within 24 months of their signing, over the
-projects signed (every signing that can be followed 24 months by the horizon)."""
+FULFILMENT = f"cohort_fulfilment_rate_{HEADLINE_COHORT_MONTHS}m"
+"""履约率: projects building or operating 24 months after their signing (started and not withdrawn, closed or
+stalled then), over the projects signed (every signing that can be followed 24 months by the horizon)."""
+START_RATE = f"cohort_start_rate_{HEADLINE_COHORT_MONTHS}m"
+"""开工率 of the same cohort, as the Lanzhou fair reports count it: projects that began building within 24 months
+of signing, whatever became of them, over the projects signed (the rate the calibration compares)."""
 CAPITAL_ARRIVAL = f"cohort_capital_arrival_rate_{HEADLINE_COHORT_MONTHS}m"
 """资金到位率 of the same cohort: capital arrived 24 months after signing over the capital signed."""
 HEADLINE: tuple[str, ...] = (FULFILMENT, CAPITAL_ARRIVAL, "jobs")
@@ -457,10 +550,13 @@ is observed 24 months after its own signing), and jobs."""
 
 DERIVED: dict[str, Output] = {o.name: o for o in (
     Output("incremental_cost_per_job", "money_per_unit", ("每个新增岗位的成本", "Cost per extra job"),
-           ("比基线多支出 ÷ 比基线多创造的岗位", "extra spending against the baseline / extra jobs"),
+           ("比基线多支出 ÷ 比基线多创造的岗位（仅在支出和岗位都确定增加时给出）",
+            "extra spending against the baseline / extra jobs (given only where both spending and jobs rise for certain)"),
            ("万元/个岗位", "10,000 yuan per job"), summary=False, effect=False, lower_is_better=True),
     Output("incremental_arrived_per_10k", "ratio", ("每万元新增支出带来的新增到位资金", "Extra capital per extra 10,000 yuan"),
-           ("比基线多到位的资金 ÷ 比基线多支出", "extra capital arrived against the baseline / extra spending"),
+           ("比基线多到位的资金 ÷ 比基线多支出（仅在支出和到位资金都确定增加时给出）",
+            "extra capital arrived against the baseline / extra spending (given only where both spending and arrived "
+            "capital rise for certain)"),
            ("万元/万元", "yuan per yuan"), summary=False, effect=False),
     Output("share", "share", ("占比", "Share"), ("占同类合计的比例", "share of the total of its kind"), UNITS["share"],
            summary=False, effect=False),

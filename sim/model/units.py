@@ -9,4 +9,4 @@ HALF_STEP = 0.5  # yearly events fire between two monthly steps
 SPREAD_LOW = 0.5  # a delay is drawn uniformly between SPREAD_LOW and SPREAD_LOW + 1 times its mean
 COHORT_MONTHS = (12, 24, 36)  # months after signing at which signing cohorts are observed (provincial reports)
 MIN_PATIENCE_MONTHS = 0.1  # shortest patience (about three days): waiting is measured against it, so it must be positive
-HEADLINE_COHORT_MONTHS = 24  # the cohort of the headline 履约率 and 资金到位率 (cohort_start_rate_24m)
+HEADLINE_COHORT_MONTHS = 24  # the cohort of the headline 履约率 and 资金到位率 (cohort_fulfilment_rate_24m)

@@ -79,6 +79,7 @@ LEVERS: dict[str, Pair] = {
     "legal": ("法治环境", "Legal environment"),
     "atmosphere": ("人文环境", "Pro-business atmosphere"),
     "park_interest": ("园区融资利息", "Park loan interest"),
+    "park_repayment": ("园区借款还本", "Park loan repayment"),
     "one_stop_centre": ("政务服务中心", "One-stop service centre"),
     "complaint_centre": ("投诉中心", "Complaint centre"),
     "team": ("专业招商队伍", "Promotion team"),

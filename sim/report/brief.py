@@ -31,7 +31,7 @@ from sim.paramdoc import UNIT_ZH, param_label
 from sim.region import load_region
 from sim.report import numbers as nb
 from sim.report.experiment_charts import all_charts, panel_title
-from sim.report.findings import Findings
+from sim.report.findings import Findings, counts_words
 from sim.report.hinges import key_assumptions_html
 from sim.report.pages import css, local_fetcher
 from sim.report.policy import (
@@ -56,11 +56,15 @@ TEXT = {
         "reps_ok": "{n} 次，足够", "reps_cap": "{n} 次（上限），需约 {m} 次", "charts_pipeline": "项目从签约到投产",
         "spent": "支出（亿元）", "jobs": "就业岗位（个）", "cost_per_job": "每个岗位（万元）",
         "d_spent": "比基线多支出（亿元）", "inc_cost": "每个新增岗位（万元）", "arrived_per": "每万元支出带来到位资金（万元）",
+        "unspent": "未花出：基金留存 / 退回（亿元）", "debt": "园区借款 / 期末尚欠（亿元）",
+        "why_not": {"spending_not_higher": "支出未增加", "jobs_not_higher": "岗位未确定增加",
+                    "arrived_not_higher": "到位资金未确定增加", "baseline": "–"},
+        "same_budget": "预算相同",
         "sub": "{k} 个策略（含现状基线）× 每个 {r} 次重复，模拟 {h} 个月；共 {n} 次运行。",
         "sub_adaptive": "{k} 个策略（含现状基线），按需重复 {lo}–{hi} 次（{a} 项对比足够精确，{c} 项达到上限），模拟 {h} 个月；共 {n} 次运行。",
         "pool": "客商池 {n} 个。", "point": "（设计点 {p}）",
         "table_note": "每格为与基线之差，方括号内为 95% 置信区间；粗体表示与基线的差异显著。",
-        "cost_note": "支出与岗位为 {h} 个月累计的平均数（置信区间见上图）；新增岗位成本 = 比基线多支出 ÷ 比基线多创造的岗位（仅在岗位确定增加时给出）。",
+        "cost_note": "支出与岗位为 {h} 个月累计的平均数（置信区间见上图）；未花出的钱（基金留存、退回财政）不是节约；园区借款由以后年度的预算偿还，期末尚欠部分不计入支出；新增岗位成本 = 比基线多支出 ÷ 比基线多创造的岗位，仅在支出和岗位都确定增加时给出，否则注明原因。",
         "no_sens": "本实验未做敏感性分析；运行 experiments/sensitivity_morris.toml 后用 sim brief --sensitivity 加入。",
         "sens_intro": "下列假设对核心结果影响最大（{method}，{formula} 个设计点，共 {runs} 次运行），取值区间内结论可能变化：",
         "range": "取值区间 {lo} 至 {hi}，默认 {d}", "src": {"calibrated": "校准", "source": "文献", "assumption": "假设",
@@ -84,12 +88,16 @@ TEXT = {
         "spent": "Spent (100m yuan)", "jobs": "Jobs", "cost_per_job": "Per job (yuan)",
         "d_spent": "Extra spending (100m yuan)", "inc_cost": "Per extra job (yuan)",
         "arrived_per": "Arrived capital per yuan spent",
+        "unspent": "Not spent: held / returned (100m yuan)", "debt": "Borrowed / owed at the end (100m yuan)",
+        "why_not": {"spending_not_higher": "spending not higher", "jobs_not_higher": "jobs not clearly higher",
+                    "arrived_not_higher": "arrived capital not clearly higher", "baseline": "–"},
+        "same_budget": "same budget",
         "sub": "{k} strategies (baseline included) x {r} replications each, {h} months simulated; {n} runs.",
         "sub_adaptive": "{k} strategies (baseline included), {lo}-{hi} replications each as needed ({a} comparisons "
                         "precise enough, {c} at the cap), {h} months simulated; {n} runs.",
         "pool": "Prospect pool of {n}.", "point": " (design point {p})",
         "table_note": "Each cell: difference from the baseline, 95% confidence interval in brackets; bold: distinguishable from the baseline.",
-        "cost_note": "Spending and jobs are means over {h} months (intervals in the chart above); cost per extra job = extra spending / extra jobs (given only when jobs rise for certain).",
+        "cost_note": "Spending and jobs are means over {h} months (intervals in the chart above); money not spent (held in the funds, returned to the treasury) is not a saving; park borrowing is repaid by later budgets, and what is still owed at the end is not in the spending; cost per extra job = extra spending / extra jobs, given only when both spending and jobs rise for certain, otherwise the cell says why.",
         "no_sens": "No sensitivity analysis in this experiment; run experiments/sensitivity_morris.toml and add it with sim brief --sensitivity.",
         "sens_intro": "These assumptions move the headline results most ({method}, {formula} design points, {runs} runs); conclusions may change within their ranges:",
         "range": "range {lo} to {hi}, default {d}", "src": {"calibrated": "calibrated", "source": "published source",
@@ -145,7 +153,9 @@ class Briefing:
         else:
             ci = ""
         cls = ' class="sig"' if e.get("significant") else ""
-        return f"<td{cls}>{v}{ci}{self._robust_mark(scenario, output)}</td>"
+        counts = counts_words(e, self.lang, short=True)
+        counts = f"<br><small>{_e(counts)}</small>" if counts else ""
+        return f"<td{cls}>{v}{ci}{counts}{self._robust_mark(scenario, output)}</td>"
 
     def _robust_mark(self, scenario: str, output: str) -> str:
         """Under an effect: in how many posterior draws it keeps its sign (marked when uncertain)."""
@@ -179,8 +189,14 @@ class Briefing:
         if not rows:
             return ""
         titles = {s["name"]: s.get("title") or {} for s in self.an.get("scenarios", [])}
-        items = "".join(f"<li>{_e(x)}</li>" for x in self.f.per_point(
-            rows, lambda block: mechanism_sentences(pd.DataFrame(block), titles, self.lang)))
+        effects = [e for e in self.an.get("effects", []) if e.get("source") == "summary"]
+
+        def sentences(block: list[dict]) -> list[str]:  # the decomposition at one point, with that point's effects
+            points = {r.get("point_id", self.f.point) for r in block}
+            return mechanism_sentences(pd.DataFrame(block), titles, self.lang,
+                                       [e for e in effects if e["point_id"] in points])
+
+        items = "".join(f"<li>{_e(x)}</li>" for x in self.f.per_point(rows, sentences))
         head = "效应从何而来" if self.lang == "zh" else "Where the effects come from"
         return f'<h2>{head}</h2><ul class="mechanisms">{items}</ul>' if items else ""
 
@@ -239,25 +255,39 @@ class Briefing:
                 '</thead><tbody>' + "".join(rows) + "</tbody></table>")
 
     def cost_table(self) -> str:
+        """Spending, money not spent (held in the funds, returned), park borrowing and what is still owed, jobs, cost per
+        job, extra spending and the cost per extra job where both rise (else why not), per strategy."""
         rows = []
+        t = self.t
+
+        def money(key: str, c: dict) -> str:
+            return nb.fmt(key, c.get(key), self.lang, with_unit=False)
+
         for s, point in self.f.rows():
             c = self.f.cost(s, point)
             if not c:
                 continue
-            spent = nb.fmt("budget_spent", c["budget_spent"], self.lang, with_unit=False)
+            spent = money("budget_spent", c)
+            unspent = f"{money('budget_held', c)} / {money('budget_returned', c)}"
+            debt = "–" if not (c.get("budget_borrowed") or 0) > 0 else f"{money('budget_borrowed', c)} / {money('budget_debt', c)}"
             jobs = nb.fmt("jobs", c["jobs"], self.lang, with_unit=False)
             cpj = nb.fmt("cost_per_job", c.get("cost_per_job"), self.lang, with_unit=False)
             base = self.f.is_baseline(s)
             dsp = "–" if base else nb.fmt("budget_spent", c.get("d_spent"), self.lang, effect=True, with_unit=False)
-            inc = c.get("incremental_cost_per_job") if (c.get("d_jobs_ci_low") or 0) > 0 else None
-            inc_txt = "–" if base or inc is None else nb.fmt("incremental_cost_per_job", inc, self.lang, with_unit=False)
-            arr = nb.fmt("arrived_per_10k_spent", c.get("arrived_per_10k_spent"), self.lang, with_unit=False)
-            rows.append(f'<tr><td class="name">{_e(self.f.row_label(s, point))}</td><td>{spent}</td>'
-                        f'<td>{jobs}</td><td>{cpj}</td><td>{dsp}</td><td>{inc_txt}</td><td>{arr}</td></tr>')
-        t = self.t
-        return (f'<table><thead><tr><th class="name">{t["strategy"]}</th><th>{t["spent"]}</th><th>{t["jobs"]}</th>'
-                f'<th>{t["cost_per_job"]}</th><th>{t["d_spent"]}</th><th>{t["inc_cost"]}</th><th>{t["arrived_per"]}</th>'
-                '</tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+            if not base and c.get("same_budget"):
+                dsp += f"<br><small>{_e(t['same_budget'])}</small>"
+            inc = c.get("incremental_cost_per_job")
+            if base:
+                inc_txt = "–"
+            elif inc is not None and math.isfinite(inc):
+                inc_txt = nb.fmt("incremental_cost_per_job", inc, self.lang, with_unit=False)
+            else:
+                inc_txt = f"<small>{_e(t['why_not'].get(c.get('cost_per_job_note') or '', '–'))}</small>"
+            rows.append(f'<tr><td class="name">{_e(self.f.row_label(s, point))}</td><td>{spent}</td><td>{unspent}</td>'
+                        f'<td>{debt}</td><td>{jobs}</td><td>{cpj}</td><td>{dsp}</td><td>{inc_txt}</td></tr>')
+        return (f'<table><thead><tr><th class="name">{t["strategy"]}</th><th>{t["spent"]}</th><th>{t["unspent"]}</th>'
+                f'<th>{t["debt"]}</th><th>{t["jobs"]}</th><th>{t["cost_per_job"]}</th><th>{t["d_spent"]}</th>'
+                f'<th>{t["inc_cost"]}</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
 
     def government_tables(self) -> str:
         """Spending a year by government (each district and county, and the city, with the names of its region):

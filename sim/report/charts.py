@@ -26,9 +26,10 @@ def pipeline_chart(monthly: dict[str, np.ndarray], path: Path, lang: str = "zh",
     if not (np.isfinite(fr) and np.isfinite(car)):
         title = f"{title_name}：签约 {n} 个项目" if lang == "zh" else f"{title_name}: {n} projects signed"
     elif lang == "zh":
-        title = f"{title_name}：签约 {n} 个项目，{fr:.0%} 在签约后24个月内开工（履约率），24个月资金到位率 {car:.0%}"
+        title = f"{title_name}：签约 {n} 个项目，{fr:.0%} 在签约后第24个月时在建或投产（履约率），24个月资金到位率 {car:.0%}"
     else:
-        title = f"{title_name}: {n} projects signed, {fr:.0%} started within 24 months, {car:.0%} of capital arrived by then"
+        title = (f"{title_name}: {n} projects signed, {fr:.0%} building or operating 24 months after signing (fulfilment), "
+                 f"{car:.0%} of capital arrived by then")
     ylabel = "项目数（个，当月处于各阶段）" if lang == "zh" else "Projects at each stage in the month"
     ax.set_title(title.strip("：: "), fontsize=10)
     ax.set_xlabel(month_axis(lang))

@@ -681,8 +681,9 @@ def cost_chart(an: dict, path: Path, lang: str = "zh") -> Path:
     ax.legend(handles=handles, labels=labels, fontsize=LEGEND_PT, loc="upper left", bbox_to_anchor=(1.02, 1.0),
               borderaxespad=0, handletextpad=0.4, labelspacing=0.35)
     fig._after_layout = [lambda renderer: place_labels(ax, points, renderer)]
-    add_note(fig, "误差线为 95% 置信区间；越靠左上越省钱" if lang == "zh"
-             else "Error bars: 95% confidence intervals; further up and left is cheaper per job")
+    add_note(fig, "误差线为 95% 置信区间；越靠左上越省钱；未花出的钱（基金留存、退回财政）不是节约" if lang == "zh"
+             else "Error bars: 95% confidence intervals; further up and left is cheaper per job; money not spent (held "
+                  "in the funds or returned) is not a saving")
     return save_chart(fig, path, f.title_costs(), lang)
 
 

@@ -36,6 +36,55 @@ def _finite(x: Any) -> bool:
     return isinstance(x, int | float) and math.isfinite(x)
 
 
+def counts_words(e: dict, lang: str, short: bool = False) -> str:
+    """The counts beside a rate's effect: '履约项目 -112 个，签约项目 -354 个' / 'projects fulfilled -112, projects
+    signed -354' (the paired changes of its numerator and denominator; ``short``: compact units, for tables);
+    '' for an output without counts."""
+    num, den = e.get("numerator"), e.get("denominator")
+    if not isinstance(num, str) or not isinstance(den, str) or not (
+            _finite(e.get("numerator_effect")) and _finite(e.get("denominator_effect"))):
+        return ""
+    parts = []
+    for k, side in ((num, "numerator"), (den, "denominator")):
+        if short:
+            unit = nb.short_unit(k, lang, effect=True)
+            value = nb.fmt(k, e[f"{side}_effect"], lang, effect=True, with_unit=False) + (f" {unit}" if unit else "")
+        else:
+            value = nb.fmt(k, e[f"{side}_effect"], lang, effect=True)
+        parts.append(f"{output_name(k, lang)} {value}")
+    return ("，" if lang == "zh" else ", ").join(parts)
+
+
+def split_words(e: dict, lang: str) -> str:
+    """Which count moved a rate: its change split exactly into the part from the numerator and the part from the
+    denominator (``sim.analysis.decompose.ratio_split``), and which carried it, e.g. '+39.1 个百分点来自签约项目减少，
+    -27.3 个百分点来自履约项目减少：主要因为签约减少' / '+39.1 points from fewer projects signed, -27.3 from fewer
+    projects fulfilled: mainly fewer signings'; '' for an output without counts."""
+    out = e["output"]
+    if not (_finite(e.get("from_numerator")) and _finite(e.get("from_denominator"))
+            and _finite(e.get("numerator_effect")) and _finite(e.get("denominator_effect"))):
+        return ""
+    zh = lang == "zh"
+    unit = nb.short_unit(out, lang, effect=True)
+
+    def moved(side: str) -> str:
+        more = e[f"{side}_effect"] >= 0
+        if zh:
+            return f"{output_name(e[side], lang)}{'增加' if more else '减少'}"
+        fewer = "less" if nb.kind(e[side]) == "capital" else "fewer"
+        return f"{'more' if more else fewer} {output_name(e[side], lang)}"
+
+    pieces = []
+    for side in ("denominator", "numerator"):
+        size = f"{nb.fmt(out, e[f'from_{side}'], lang, effect=True, with_unit=False)} {unit}"
+        pieces.append(f"{size}来自{moved(side)}" if zh else f"{size} from {moved(side)}")
+    carried = "denominator" if abs(e["from_denominator"]) >= abs(e["from_numerator"]) else "numerator"
+    tail = ""
+    if (e[f"from_{carried}"] >= 0) == (e["effect"] >= 0):
+        tail = f"：主要因为{moved(carried)}" if zh else f": mainly {moved(carried)}"
+    return ("，" if zh else ", ").join(pieces) + tail
+
+
 class Findings:
     """Sentences about one analysis (``analysis.json`` content) in one language."""
 
@@ -244,9 +293,12 @@ class Findings:
         base = nb.fmt(output, e["mean_baseline"], self.lang)
         new = nb.fmt(output, e["mean_scenario"], self.lang)
         robust = self.robustness_clause(e["scenario"], output)
+        counts = "；".join(x for x in (counts_words(e, self.lang), split_words(e, self.lang)) if x) if self.zh else \
+            "; ".join(x for x in (counts_words(e, self.lang), split_words(e, self.lang)) if x)
+        counts = (f"（{counts}）" if self.zh else f" ({counts})") if counts else ""
         if self.zh:
-            return f"{self.quoted(e['scenario'])}{self.change(e)}，从 {base} 到 {new}{self.significance(e)}{robust}。"
-        return (f"{self.label(e['scenario'])} {self.change(e)}, from {base} to {new}"
+            return f"{self.quoted(e['scenario'])}{self.change(e)}，从 {base} 到 {new}{counts}{self.significance(e)}{robust}。"
+        return (f"{self.label(e['scenario'])} {self.change(e)}, from {base} to {new}{counts}"
                 f"{self.significance(e)}{robust}.")
 
     # ------------------------------------------------------------------ a sweep's response curve
@@ -390,15 +442,15 @@ class Findings:
         parts = []
         if self.zh:
             if fr and car:
-                parts.append(f"{self.at_point()}现状基线下，签约项目中有 {nb.fmt(FULFILMENT, fr['mean'], 'zh')} 在签约后 24 个月内开工（履约率），"
+                parts.append(f"{self.at_point()}现状基线下，签约项目中有 {nb.fmt(FULFILMENT, fr['mean'], 'zh')} 在签约后第 24 个月时在建或已投产（履约率），"
                              f"签约 24 个月时资金到位率为 {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'zh')}")
             if top:
                 parts.append(f"签约后撤出的首要原因是「{self.reason(top['reason'])}」，占签约后撤出的 "
                              f"{nb.fmt('share', top['share'], 'zh')}")
             return "；".join(parts) + "。" if parts else ""
         if fr and car:
-            parts.append(f"{self.at_point()}{'in' if self.sweep else 'In'} the baseline, {nb.fmt(FULFILMENT, fr['mean'], 'en')} of signed projects start building "
-                         f"within 24 months of signing (fulfilment) and {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'en')} of "
+            parts.append(f"{self.at_point()}{'in' if self.sweep else 'In'} the baseline, {nb.fmt(FULFILMENT, fr['mean'], 'en')} of signed projects are building or "
+                         f"operating 24 months after signing (fulfilment) and {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'en')} of "
                          f"signed capital has arrived 24 months after signing")
         if top:
             parts.append(f"the main reason for leaving after signing is {self.reason(top['reason']).lower()} "
@@ -406,38 +458,69 @@ class Findings:
         return "; ".join(parts) + "." if parts else ""
 
     def cheapest_jobs(self, every_point: bool = False) -> dict | None:
-        """Among strategies that add jobs (interval above zero), the one whose extra jobs cost least; a strategy
-        that adds jobs while spending no more than the baseline comes first (the one adding most jobs). At the
-        briefing's design point, or with ``every_point`` among the strategies at every point of a sweep."""
+        """Among strategies whose spending and jobs both rise for certain (the only ones with a cost per extra job),
+        the one whose extra jobs cost least. At the briefing's design point, or with ``every_point`` among the
+        strategies at every point of a sweep."""
         points = set(self.point_ids) if every_point and self.sweep else {self.point}
         rows = [c for c in self.an.get("costs", []) if c["point_id"] in points and not self.is_baseline(c["scenario"])
-                and _finite(c.get("incremental_cost_per_job")) and _finite(c.get("d_jobs_ci_low"))
-                and c["d_jobs_ci_low"] > 0]
-        saving = [c for c in rows if c["d_spent"] <= 0]
-        if saving:
-            return max(saving, key=lambda c: c["d_jobs"])
+                and _finite(c.get("incremental_cost_per_job"))]
         return min(rows, key=lambda c: c["incremental_cost_per_job"]) if rows else None
 
+    def same_budget_jobs(self) -> dict | None:
+        """Among strategies with the baseline's money (budget plus debt within 1%) that add jobs for certain, the one
+        that adds most."""
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and not self.is_baseline(c["scenario"])
+                and c.get("same_budget") and _finite(c.get("d_jobs_ci_low")) and c["d_jobs_ci_low"] > 0]
+        return max(rows, key=lambda c: c["d_jobs"]) if rows else None
+
+    def same_budget_unspent(self) -> dict | None:
+        """A strategy with the baseline's money that spends less than the baseline: the one adding most jobs for
+        certain, else the one leaving most unspent (held in the funds and returned)."""
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and not self.is_baseline(c["scenario"])
+                and c.get("same_budget") and _finite(c.get("d_spent")) and c["d_spent"] < 0]
+        if not rows:
+            return None
+        up = [c for c in rows if _finite(c.get("d_jobs_ci_low")) and c["d_jobs_ci_low"] > 0]
+        return max(up, key=lambda c: c["d_jobs"]) if up else max(rows, key=lambda c: c.get("unspent") or 0.0)
+
+    def unspent_words(self, c: dict) -> str:
+        """'预算相同，基金中尚余 1.1 亿元（另有 0.5 亿元未用、退回财政）' / 'same budget; 1.1 hundred million yuan left in
+        the funds (0.5 returned unspent)': money not spent, never a saving."""
+        held = nb.fmt("budget_held", c.get("budget_held"), self.lang)
+        returned = c.get("budget_returned")
+        ret = nb.fmt("budget_returned", returned, self.lang)
+        back = _finite(returned) and any(ch in "123456789" for ch in nb.fmt("budget_returned", returned, self.lang,
+                                                                           with_unit=False))  # not rounded to 0
+        if self.zh:
+            return f"预算相同，基金中尚余 {held}" + (f"（另有 {ret} 未用、退回财政）" if back else "")
+        return f"same budget; {held} left in the funds" + (f" ({ret} returned unspent)" if back else "")
+
     def cost_sentence(self) -> str | None:
-        """What the cheapest extra jobs cost, or the lowest cost per job when no strategy adds jobs for sure (in a
-        sweep: over every point, naming the point)."""
+        """What the cheapest extra jobs cost (only where both spending and jobs rise; in a sweep over every point,
+        naming the point); a strategy with the baseline's money that adds jobs, with the money it left unspent (not a
+        saving); or the lowest cost per job when no strategy adds jobs for sure."""
+        parts = []
         c = self.cheapest_jobs(every_point=True)
         if c:
             at = self.at_point(c["point_id"])
             cost = nb.fmt("incremental_cost_per_job", c["incremental_cost_per_job"], self.lang)
             jobs = nb.fmt("jobs", c["d_jobs"], self.lang)
             spent = nb.fmt("budget_spent", c["d_spent"], self.lang)
-            if c["d_spent"] <= 0:
-                if self.zh:
-                    return (f"{at}{self.quoted(c['scenario'])}支出不高于基线（变化 {spent}），却多创造 {jobs}："
-                            f"新增岗位不花额外的钱。")
-                return (f"{at}{self.label(c['scenario'])} adds {jobs} while its spending changes by {spent} against "
-                        f"the baseline: its extra jobs cost no extra money.")
-            if self.zh:
-                return (f"{at}新增就业最省钱的是{self.quoted(c['scenario'])}：比基线多支出 {spent}、多创造 {jobs}，"
-                        f"每个新增岗位 {cost}。")
-            return (f"{at}{'t' if at else 'T'}he cheapest extra jobs come from {self.label(c['scenario'])}: {spent} "
-                    f"more spending and {jobs} more, {cost} per extra job.")
+            parts.append(f"{at}新增就业最省钱的是{self.quoted(c['scenario'])}：比基线多支出 {spent}、多创造 {jobs}，"
+                         f"每个新增岗位 {cost}。" if self.zh else
+                         f"{at}{'t' if at else 'T'}he cheapest extra jobs come from {self.label(c['scenario'])}: "
+                         f"{spent} more spending and {jobs} more, {cost} per extra job.")
+        same = self.same_budget_unspent()
+        if same:
+            less = nb.fmt("budget_spent", -same["d_spent"], self.lang)
+            up = _finite(same.get("d_jobs_ci_low")) and same["d_jobs_ci_low"] > 0
+            jobs = nb.fmt("jobs", same["d_jobs"], self.lang) if up else ""
+            parts.append(f"{self.quoted(same['scenario'])}{f'多创造 {jobs}，' if up else ''}支出比基线少 {less}："
+                         f"{self.unspent_words(same)}；没花出去的钱不是节约。" if self.zh else
+                         f"{self.label(same['scenario'])}{f' adds {jobs} and' if up else ''} spends {less} less than "
+                         f"the baseline: {self.unspent_words(same)}; money not spent is not a saving.")
+        if parts:
+            return "".join(parts) if self.zh else " ".join(parts)
         points = set(self.point_ids) if self.sweep else {self.point}
         rows = [c for c in self.an.get("costs", []) if c["point_id"] in points and _finite(c.get("cost_per_job"))
                 and c["cost_per_job"] > 0]
@@ -452,6 +535,23 @@ class Findings:
         where = f" {self._at(c['point_id'])}" if self.sweep else ""
         return (f"No strategy adds jobs for certain; the lowest cost per job is {self.label(c['scenario'])}{where} "
                 f"({cost}).")
+
+    def borrowing_sentence(self) -> str | None:
+        """Which strategies borrow for the park, how much, and what is still owed at the end (later budgets repay it)."""
+        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point
+                and _finite(c.get("budget_borrowed")) and c["budget_borrowed"] > 0]
+        if not rows:
+            return None
+        sep = "；" if self.zh else "; "
+        items = []
+        for c in rows:
+            lent = nb.fmt("budget_borrowed", c["budget_borrowed"], self.lang)
+            owed = nb.fmt("budget_debt", c.get("budget_debt"), self.lang)
+            items.append(f"{self.quoted(c['scenario'])}为园区借款 {lent}，期末尚欠 {owed}" if self.zh else
+                         f"{self.label(c['scenario'])} borrows {lent} for the park and still owes {owed} at the end")
+        if self.zh:
+            return "举债：" + sep.join(items) + "，由以后年度的预算还本付息（不计入上述支出）。"
+        return "Borrowing: " + sep.join(items) + ", which later budgets repay with interest (not in the spending above)."
 
     def adequacy_sentence(self) -> str | None:
         """Whether the replications suffice for the headline effects, and how many would."""
@@ -533,7 +633,8 @@ class Findings:
             if s:
                 out.append(s)
                 seen.add(o)
-        out += [self.robustness_sentence(), self.cost_sentence(), self.sensitivity_sentence(), self.adequacy_sentence()]
+        out += [self.robustness_sentence(), self.cost_sentence(), self.borrowing_sentence(), self.sensitivity_sentence(),
+                self.adequacy_sentence()]
         return [s for s in out if s]
 
     # chart titles: the finding, short
@@ -601,13 +702,15 @@ class Findings:
     def title_costs(self) -> str:
         at = self.at_point()
         s = self.cheapest_jobs()
-        if s and s["d_spent"] <= 0:
-            return (f"{at}{self.quoted(s['scenario'])}不多花钱却增加就业" if self.zh
-                    else f"{at}{self.label(s['scenario'])} adds jobs without spending more")
         if s:
             cost = nb.fmt("incremental_cost_per_job", s["incremental_cost_per_job"], self.lang)
             return (f"{at}{self.quoted(s['scenario'])}新增岗位最省钱：每个 {cost}" if self.zh
                     else f"{at}{self.label(s['scenario'])} buys extra jobs cheapest: {cost} each")
+        same = self.same_budget_jobs()
+        if same:
+            jobs = nb.fmt("jobs", same["d_jobs"], self.lang)
+            return (f"{at}{self.quoted(same['scenario'])}预算相同、多创造 {jobs}" if self.zh
+                    else f"{at}{self.label(same['scenario'])}: same budget, {jobs} more")
         rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and _finite(c.get("cost_per_job"))
                 and c["cost_per_job"] > 0]
         if not rows:

@@ -3,7 +3,7 @@
 - :func:`optimise_chart`: the robust allocation against the scenario it re-allocates (万元 a year per lever) and
   what it delivers against the shipped strategies on the same futures (mean with 95% interval over paired
   replications, and the spread over futures);
-- :func:`decomposition_chart`: which mechanisms carry each strategy's effect on cohort 履约率;
+- :func:`decomposition_chart`: which mechanisms carry each strategy's effect on cohort 履约率 (fulfilment);
 - :func:`policy_page`: one page (HTML and PDF) in Chinese or English: the recommended allocation, what it buys
   with intervals, when it fails, how sure we are; every title states a finding.
 """
@@ -26,6 +26,7 @@ from sim.experiment.optimise import load_optimise
 from sim.files import atomic_write, atomic_write_text, read_json_object
 from sim.model import registry, vocabulary
 from sim.report.experiment_charts import add_note, new_figure, save_chart
+from sim.report.findings import split_words
 from sim.report.hinges import plan_check_sentence
 from sim.report.pages import css, local_fetcher
 from sim.report.style import PALETTE
@@ -140,7 +141,7 @@ def optimise_chart(folder: str | Path, lang: str = "zh") -> Path:
 
 
 def decomposition_chart(table: pd.DataFrame, scenario_titles_: dict[str, dict[str, str]], path: Path,
-                        lang: str = "zh", measure: str = "cohort_start_rate_24m", top: int = 4) -> Path:
+                        lang: str = "zh", measure: str = RATE, top: int = 4) -> Path:
     """Stacked contributions of the largest mechanisms to each strategy's effect on ``measure``."""
     blk = table[table["measure"] == measure]
     scen = list(dict.fromkeys(blk["scenario"]))
@@ -280,9 +281,12 @@ def carrier_words(c: dict, lang: str, digits: int) -> str:
     return f"{'more' if more else 'fewer'} {label} ({_signed(c['mean'], digits)})"
 
 
-def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], lang: str) -> list[str]:
+def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], lang: str,
+                        effects: list[dict] | None = None) -> list[str]:
     """For every strategy and headline effect: the effect, the two mechanisms that carry it, and whether it goes
-    against the essay's expectation."""
+    against the essay's expectation; for 履约率, with ``effects`` (effect records of the analysis), whether it moved
+    through more projects fulfilled or fewer signed (:func:`sim.report.findings.split_words`)."""
+    by_scenario = {e["scenario"]: e for e in effects or [] if e["output"] == RATE}
     out = []
     for s in dict.fromkeys(table["scenario"]):
         parts = []
@@ -298,6 +302,8 @@ def mechanism_sentences(table: pd.DataFrame, titles: dict[str, dict[str, str]], 
                 eff = f"{_signed(h['mean'], 0)} {'万元' if lang == 'zh' else '10,000 yuan'} [{_signed(h['ci_low'], 0)}, {_signed(h['ci_high'], 0)}]"
                 cw = [carrier_words(c, lang, 0) for c in cs]
             name = registry.phrase(m, lang)
+            if m == RATE and (split := split_words(by_scenario.get(s, {"output": RATE}), lang)):
+                eff += f"（{split}）" if lang == "zh" else f" ({split})"
             carried = ("、".join(cw) if lang == "zh" else " and ".join(cw)) or ("—")
             against = ""
             if h["against"]:
@@ -406,7 +412,7 @@ def policy_section(opt_dir: str | Path, out: str | Path, lang: str = "zh",
                   f"<th>{t['pm']}</th></tr>{''.join(rows)}</table>")
     buy_rows = []
     for _, r in cmp.iterrows():
-        unit = "%" if r["objective"] == "cohort_start_rate_24m" else ""
+        unit = "%" if registry.is_rate(r["objective"]) else ""
         diff = "—" if r["strategy"] == "optimum" else f"{fmt(r['optimum_minus'], unit)} ({_iv(r['optimum_minus_low'], r['optimum_minus_high'], unit)})"
         buy_rows.append(f"<tr><td class='name'>{esc(strategy_label(r['strategy'], lang, titles))}</td>"
                         f"<td class='name'>{esc(obj_label(r['objective'], lang))}</td>"
@@ -463,7 +469,11 @@ def policy_page(opt_dir: str | Path, out: str | Path, lang: str = "zh", main_dir
             table = pd.read_csv(dec_file)
             man = json.loads((Path(main_dir) / "manifest.json").read_text(encoding="utf-8"))
             mt = {s["name"]: s.get("title") or {} for s in man.get("scenarios", [])}
-            sent = mechanism_sentences(table, {**titles, **mt}, lang)
+            effects_file = Path(main_dir) / ANALYSIS_DIR / "effects.csv"
+            effects = pd.read_csv(effects_file).to_dict("records") if effects_file.is_file() else None
+            if effects:
+                effects = [e for e in effects if e["source"] == "summary"]
+            sent = mechanism_sentences(table, {**titles, **mt}, lang, effects)
             dchart = decomposition_chart(table, {**titles, **mt}, out / f"decomposition_{lang}.png", lang)
             page2.append(f"<h2>{t['why']}</h2><ul>" + "".join(f"<li>{esc(s)}</li>" for s in sent)
                          + f"</ul><figure><img src='{dchart.name}' style='width:88%'></figure>")
