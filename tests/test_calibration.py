@@ -59,9 +59,41 @@ def test_reported_rates_are_upper_bounds_inflated_by_the_factor():
     assert rep["reported_start_rate_12m"] == pytest.approx(0.84)
     assert rep["reported_capital_arrival_rate_12m"] == pytest.approx(0.36)
     assert rep["reported_start_rate_12m_sichuan"] == pytest.approx(0.84)  # held-out figure, same model rate
-    assert rep["reported_signings_per_year"] == 250.0  # sector facts at face value
-    assert rep["reported_industrial_share_signed_capital"] == 0.6
+    assert rep["reported_signings_per_year"] == pytest.approx(300.0)  # counts inflated too, not capped at 1
+    assert rep["reported_industrial_share_signed_capital"] == 0.6  # sector facts at face value
     assert targets.reported({"start_rate_12m": 0.9}, 1.3)["reported_start_rate_12m"] == 1.0
+    amounts = targets.reported({"arrived_capital_bn_per_year": 40.0, "signed_capital_bn_per_year": 60.0}, 1.2)
+    assert amounts["reported_arrived_capital_bn_per_year"] == pytest.approx(48.0)
+    assert amounts["reported_signed_capital_bn_per_year"] == pytest.approx(72.0)
+
+
+def test_dingxi_yearly_figures_are_fitted_as_upper_bounds():
+    """Dingxi's own signings, signed and arrived capital a year (CALIBRATION.md B and F) are in the distance, on
+    the reported scale; the quarter's and half-year's arrivals are held out."""
+    for key in ("signings_per_year", "signed_capital_bn_per_year", "arrived_capital_bn_per_year"):
+        t = targets.BY_KEY[key]
+        assert t.fitted and t.upper_bound and t.unit != "share", key
+    assert targets.BY_KEY["arrived_capital_bn_per_year"].value == pytest.approx(2381.69 / 5 / 10, abs=0.05)
+    held = [t for t in targets.TARGETS if t.statistic == "arrived_capital_bn_per_year" and not t.fitted]
+    assert {t.value for t in held} == {62.04, 27.2}
+
+
+def test_a_missed_pattern_adds_its_miss_to_the_distance():
+    """Patterns are a penalty: met, they add nothing; missed by k tolerance units, they add k squared to the
+    squared distance, undivided, so a distance below 1 means no pattern missed by a unit or more."""
+    from sim.calibration import patterns
+
+    x0 = targets.observed()
+    met = {**x0, **{targets.REPORTED_PREFIX + patterns.PREFIX + p.key: p.threshold for p in patterns.PATTERNS}}
+    assert targets.distance(met, x0) == 0.0
+    p = patterns.BY_KEY["p1_promises_unpaid"]
+    missed = dict(met)
+    missed[targets.REPORTED_PREFIX + patterns.PREFIX + p.key] = p.threshold - 2 * p.tolerance
+    assert targets.distance(missed, x0) == pytest.approx(2.0)
+    q = patterns.BY_KEY["p4_fulfilment_low"]
+    rep = targets.reported({patterns.PREFIX + q.key: 0.8, patterns.PREFIX + p.key: 0.01}, 1.1)
+    assert rep[targets.REPORTED_PREFIX + patterns.PREFIX + q.key] == pytest.approx(0.88)  # a reported ceiling
+    assert rep[targets.REPORTED_PREFIX + patterns.PREFIX + p.key] == 0.01  # the model's own count, as it is
 
 
 def test_distance_counts_only_fitted_figures_in_tolerance_units():

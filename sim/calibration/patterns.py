@@ -83,11 +83,15 @@ class Pattern:
         """The statistic of a run's summary (on the reported scale when the pattern is, at most 1 for a share)."""
         num, den = self.parts(summary)
         v = (num / den if den > 0 else 0.0) if self.ratio else num
-        if self.reported:
-            v = v * over_reporting
-            if self.unit == "share":
-                v = min(1.0, v)
-        return float(v)
+        return self.on_reported_scale(float(v), over_reporting)
+
+    def on_reported_scale(self, value: float, over_reporting: float) -> float:
+        """A true-scale value on the scale the threshold is stated in: times the over-reporting factor (a share at
+        most 1) when the threshold is a reported figure, else as it is."""
+        if not self.reported:
+            return value
+        v = value * over_reporting
+        return min(1.0, v) if self.unit == "share" else v
 
     def met(self, value: float) -> bool:
         """True when ``value`` reaches the threshold (at or above it for a floor, at or below for a ceiling); a
