@@ -34,8 +34,9 @@ import pandas as pd
 import pyabc
 import tomli_w
 
-from sim.calibration import priors
+from sim.calibration import priors, targets
 from sim.calibration.charts import correlation_chart, posterior_chart, ppc_chart
+from sim.calibration.fingerprint import model_fingerprint
 from sim.calibration.inference import (
     AbcRun,
     Setting,
@@ -124,6 +125,11 @@ def finish(setting: Setting, run: AbcRun, out: Path, executor, log=print) -> dic
         "withdrawal_reasons": wd.to_dict(orient="records"),
         "draws": draws[:setting.uncertainty_draws],
         "files": files,
+        # What the fit was measured on, so that a later model can be checked against it (sim.calibration.fingerprint).
+        "fingerprint": model_fingerprint(),
+        "reproduction": {"scenario": _relative(setting.scenario), "horizon_months": targets.HORIZON,
+                         "overrides": dict(setting.overrides),
+                         "seeds": [s for _, s in points[setting.ppc_draws:]]},
     }
     record = _clean(record)
     atomic_write_text(out / "calibration.json", json.dumps(record, indent=1, ensure_ascii=False))
@@ -196,6 +202,8 @@ def baseline_record(rec: dict, post_sample: pd.DataFrame, results_dir: Path) -> 
         "fit": [{k: r[k] for k in ("target", "value", "fitted", "upper_bound", "predictive_p05", "predictive_p95",
                                    "covered", "central_mean", "central_true_mean")} for r in rec["ppc"]],
         "withdrawal_reasons": rec["withdrawal_reasons"],
+        "fingerprint": rec.get("fingerprint"),
+        "reproduction": rec.get("reproduction"),
         "draws": rec["draws"],
         "sample": {"parameters": [p.key for p in priors.PRIORS],
                    "weights": [float(x) for x in post_sample["weight"]],
