@@ -111,7 +111,7 @@ def odd_block(record: dict) -> str:
     n, k = len(record["baseline"]), len(record["draws"])
     lines = [ODD_BEGIN, "### The essay's diagnosis as patterns (generated)", "",
              "Pattern-oriented modelling: besides the figures it is fitted to, the baseline must reproduce the six "
-             "problems the essay diagnoses (docs/DESIGN.md, P1-P6). Each is a statistic of a run's summary with a "
+             "problems the essay diagnoses (P1-P6; README, \"Which mechanism carries which problem\"). Each is a statistic of a run's summary with a "
              "threshold (`sim/calibration/patterns.py`); the calibration adds each pattern's miss, in the pattern's "
              "tolerance units, to its distance (`sim/calibration/targets.py`), so a particle accepted below a final "
              "threshold of 1 misses no pattern by a unit or more. Tests of the computation: "

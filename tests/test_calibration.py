@@ -68,8 +68,9 @@ def test_reported_rates_are_upper_bounds_inflated_by_the_factor():
 
 
 def test_dingxi_yearly_figures_are_fitted_as_upper_bounds():
-    """Dingxi's own signings, signed and arrived capital a year (CALIBRATION.md B and F) are in the distance, on
-    the reported scale; the quarter's and half-year's arrivals are held out."""
+    """Dingxi's own signings, signed and arrived capital a year (docs/SOURCES.md#dingxi-q1-2023,
+    #dingxi-five-year-plan) are in the distance, on the reported scale; the quarter's and half-year's arrivals
+    are held out."""
     for key in ("signings_per_year", "signed_capital_bn_per_year", "arrived_capital_bn_per_year"):
         t = targets.BY_KEY[key]
         assert t.fitted and t.upper_bound and t.unit != "share", key

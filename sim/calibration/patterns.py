@@ -2,8 +2,8 @@
 
 Pattern-oriented modelling (Grimm et al. 2005; Railsback and Grimm, *Agent-Based and Individual-Based Modeling*,
 ch. 18): besides the figures it is fitted to, a model is asked to reproduce qualitative patterns at several
-levels; parameter sets that cannot are rejected. The essay on Dingxi diagnoses six problems (docs/DESIGN.md,
-"Problems -> mechanisms"); each becomes one or two statistics of a run's summary (``summary.json``, the keys of
+levels; parameter sets that cannot are rejected. The source essay diagnoses six problems (README,
+"Which mechanism carries which problem"); each becomes one or two statistics of a run's summary (``summary.json``, the keys of
 :mod:`sim.model.registry`) with a threshold, its direction and the reason for it. A statistic that is a share of
 counts gives its numerator and denominator too (:func:`counts`), so a share is never read without its size.
 
@@ -217,7 +217,7 @@ PATTERNS: tuple[Pattern, ...] = (
             "the essay: counties act separately and compete for the same prospects; at least one prospect "
             "contacted in a hundred is courted by two or more counties in the same month (prospects courted by "
             "several / prospects contacted)",
-            "assumption: over four years about 75 prospects of Dingxi's 7,500 contacted, more than one a month "
+            "assumption: over four years about 75 prospects of the default region's 7,500 contacted, more than one a month "
             "across seven counties; no source counts them"),
 )
 """The patterns, in the essay's order."""

@@ -17,7 +17,7 @@ miss to count as one unit. Pipeline rates: 5 points (the fair cohorts were count
 signing, the model's cohort exactly); sector shares 5 points; the 1 bn yuan share of one fair's value 8 points (a
 few very large projects move it); signings a year 60 (one quarter's signings times four, so a quarter of the
 figure); signed and arrived capital a year about a quarter of the figure. Figures marked ``fitted = false`` are
-held out: they enter the posterior predictive check, not the distance (reasons in ``note``). Dingxi's own yearly
+held out: they enter the posterior predictive check, not the distance (reasons in ``note``). The region's own yearly
 counts and amounts (signings, signed and arrived capital a year) are upper bounds like the rates, on the same
 factor: the model's value times ``over_reporting`` is compared with the report, which is the report deflated by
 the factor (and its tolerance with it); only shares are capped at 1.
