@@ -210,6 +210,36 @@ def test_ci_setting_stores_a_posterior_with_provenance(ci_run):
     assert len(rec["draws"]) == setting.uncertainty_draws
 
 
+def test_ci_setting_penalises_every_particle_by_the_patterns_it_misses(ci_run):
+    """The small calibration (12 particles, 2 generations) measures every pattern on every particle's run, and the
+    distance each particle was accepted with is the figures' RMS plus its pattern misses: a particle of the second
+    generation missing a pattern by k tolerance units needed a distance of at least k to the threshold. The record
+    carries the model's fingerprint and the central point's seeds."""
+    import pyabc
+
+    from sim.calibration import patterns
+
+    rec = json.loads((ci_run / "calibration.json").read_text(encoding="utf-8"))
+    h = pyabc.History(f"sqlite:///{(ci_run / 'abc.db').resolve()}")
+    h.id = rec["run_id"]
+    x0 = targets.observed()
+    penalised = 0
+    for t in range(h.max_t + 1):
+        pop = h.get_population(t)
+        eps = rec["generations"][t]["epsilon"]
+        for particle in pop.particles:
+            x = particle.sum_stat
+            assert all(targets.REPORTED_PREFIX + patterns.PREFIX + p.key in x for p in patterns.PATTERNS)
+            assert particle.distance == pytest.approx(targets.distance(x, x0))
+            miss = max(patterns.misses(x, targets.REPORTED_PREFIX + patterns.PREFIX).values())
+            assert particle.distance >= miss - 1e-9
+            if eps is not None:
+                assert particle.distance <= eps + 1e-9
+            penalised += miss > 0
+    assert penalised > 0, "today's model misses patterns: some particle must carry a penalty"
+    assert rec["fingerprint"]["sha256"] and len(rec["reproduction"]["seeds"]) == 3
+
+
 def test_ci_setting_checks_every_figure(ci_run):
     ppc = pd.read_csv(ci_run / "ppc.csv")
     assert list(ppc["target"]) == [t.key for t in targets.TARGETS]
