@@ -53,7 +53,7 @@ def check(seeds: int, scenario: str) -> int:
     """Print the current defaults against every figure (reported scale at the recorded over-reporting factor)."""
     import numpy as np
 
-    from sim.calibration import targets
+    from sim.calibration import patterns, targets
     from sim.calibration.inference import run_statistics
     from sim.params import calibration_record
     from sim.scenario import load_scenario
@@ -68,6 +68,13 @@ def check(seeds: int, scenario: str) -> int:
         f = 100.0 if t.unit == "share" else 1.0
         print(f"{t.label_en:<58} {'yes' if t.fitted else 'no':>6} {f * t.value:>8.1f} {f * x.mean():>8.1f} "
               f"{f * x.std(ddof=1):>6.1f} {(x.mean() - t.value) / t.tolerance:>+6.2f}")
+    print(f"\n{'pattern (the essay diagnosis)':<70} {'bound':>13} {'mean':>12} {'met':>6}")
+    for p in patterns.PATTERNS:
+        x = np.array([r[targets.REPORTED_PREFIX + patterns.PREFIX + p.key] for r in runs])
+        met = sum(p.met(v) for v in x)
+        bound = ("≥ " if p.at_least else "≤ ") + patterns.format_value(p.threshold, p.unit)
+        print(f"{p.problem + ' ' + p.label_en:<70} {bound:>13} {patterns.format_value(x.mean(), p.unit):>12} "
+              f"{met:>3}/{len(x)}")
     return 0
 
 

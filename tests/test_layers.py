@@ -17,12 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: dict[str, tuple[str, ...]] = {
-    "foundation": ("sim", "sim.params", "sim.region", "sim.calibration", "sim.calibration.priors", "sim.model.units",
+    "foundation": ("sim", "sim.params", "sim.region", "sim.calibration", "sim.calibration.priors", "sim.calibration.patterns",
+                   "sim.model.units",
                    "sim.model.stages", "sim.model.registry", "sim.model.vocabulary", "sim.scenario", "sim.errors",
                    "sim.files", "sim.provenance", "sim.stats", "sim.paramdoc"),
     "model": ("sim.model",),
     "experiments": ("sim.experiment", "sim.calibration.targets", "sim.calibration.inference",
-                    "sim.calibration.sampler"),
+                    "sim.calibration.sampler", "sim.calibration.fingerprint"),
     "analysis": ("sim.analysis", "sim.calibration.posterior"),
     "presentation": ("sim.report", "sim.app", "sim.calibration.charts", "sim.calibration.markdown",
                      "sim.calibration.report"),

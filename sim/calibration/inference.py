@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibration import priors, targets
+from sim.calibration import patterns, priors, targets
 from sim.errors import ScenarioError
 from sim.files import atomic_write_text
 from sim.model import build_model
@@ -210,7 +210,8 @@ def _state(setting: Setting) -> dict:
     return {"population": setting.population, "quantile": setting.quantile,
             "kernel_scaling": setting.kernel_scaling, "root_seed": setting.root_seed,
             "scenario_config": scenario_config(setting), "priors": [p.__dict__ for p in priors.PRIORS],
-            "targets": [[t.key, t.value, t.tolerance, t.upper_bound, t.fitted] for t in targets.TARGETS]}
+            "targets": [[t.key, t.value, t.tolerance, t.upper_bound, t.fitted] for t in targets.TARGETS],
+            "patterns": [[p.key, p.threshold, p.at_least, p.tolerance, p.reported] for p in patterns.PATTERNS]}
 
 
 def run_abc(setting: Setting, out: Path, executor, fresh: bool = False, progress=None, log=print) -> AbcRun:
@@ -230,7 +231,7 @@ def run_abc(setting: Setting, out: Path, executor, fresh: bool = False, progress
         if {k: old.get(k) for k in state} != state:
             changed = next(k for k in state if old.get(k) != state[k])
             raise ScenarioError(f"{out / STATE_NAME}: key '{changed}': expected the calibration stored here, found a "
-                                f"changed population, threshold quantile, root seed, scenario, prior or target; "
+                                f"changed population, threshold quantile, root seed, scenario, prior, target or pattern; "
                                 f"re-run with --fresh to start over")
         sessions = old.get("sessions", [])
     abc, sampler = _abc(setting, executor, progress)

@@ -34,8 +34,9 @@ import pandas as pd
 import pyabc
 import tomli_w
 
-from sim.calibration import priors
+from sim.calibration import priors, targets
 from sim.calibration.charts import correlation_chart, posterior_chart, ppc_chart
+from sim.calibration.fingerprint import model_fingerprint
 from sim.calibration.inference import (
     AbcRun,
     Setting,
@@ -124,6 +125,11 @@ def finish(setting: Setting, run: AbcRun, out: Path, executor, log=print) -> dic
         "withdrawal_reasons": wd.to_dict(orient="records"),
         "draws": draws[:setting.uncertainty_draws],
         "files": files,
+        # What the fit was measured on, so that a later model can be checked against it (sim.calibration.fingerprint).
+        "fingerprint": model_fingerprint(),
+        "reproduction": {"scenario": _relative(setting.scenario), "horizon_months": targets.HORIZON,
+                         "overrides": dict(setting.overrides),
+                         "seeds": [s for _, s in points[setting.ppc_draws:]]},
     }
     record = _clean(record)
     atomic_write_text(out / "calibration.json", json.dumps(record, indent=1, ensure_ascii=False))
@@ -133,7 +139,8 @@ def finish(setting: Setting, run: AbcRun, out: Path, executor, log=print) -> dic
 
 METHOD = ("ABC-SMC (pyabc 0.13): uniform priors (log-uniform for rates spanning an order of magnitude), one run of "
           "48 months per particle, distance = root mean square of (model - figure) / tolerance over the fitted "
-          "figures, reported pipeline rates modelled as true x over_reporting (an ABC parameter), thresholds at the "
+          "figures plus the squared misses of the essay's patterns (sim/calibration/patterns.py, in their tolerance units), "
+          "reported rates, counts and amounts modelled as true x over_reporting (an ABC parameter), thresholds at the "
           "weighted quantile of the last generation's distances, multivariate normal proposal kernel (Silverman's width times the setting's kernel_scaling); the shipped "
           "baseline is the posterior's central point (its weighted medoid: the particle closest on average to all others)")
 
@@ -196,6 +203,8 @@ def baseline_record(rec: dict, post_sample: pd.DataFrame, results_dir: Path) -> 
         "fit": [{k: r[k] for k in ("target", "value", "fitted", "upper_bound", "predictive_p05", "predictive_p95",
                                    "covered", "central_mean", "central_true_mean")} for r in rec["ppc"]],
         "withdrawal_reasons": rec["withdrawal_reasons"],
+        "fingerprint": rec.get("fingerprint"),
+        "reproduction": rec.get("reproduction"),
         "draws": rec["draws"],
         "sample": {"parameters": [p.key for p in priors.PRIORS],
                    "weights": [float(x) for x in post_sample["weight"]],

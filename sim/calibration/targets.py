@@ -16,8 +16,19 @@ Each figure carries the scale of its distance (``tolerance``): how far the model
 miss to count as one unit. Pipeline rates: 5 points (the fair cohorts were counted "about" one or two years after
 signing, the model's cohort exactly); sector shares 5 points; the 1 bn yuan share of one fair's value 8 points (a
 few very large projects move it); signings a year 60 (one quarter's signings times four, so a quarter of the
-figure). Figures marked ``fitted = false`` are held out: they enter the posterior predictive check, not the
-distance (reasons in ``note``).
+figure); signed and arrived capital a year about a quarter of the figure. Figures marked ``fitted = false`` are
+held out: they enter the posterior predictive check, not the distance (reasons in ``note``). The region's own yearly
+counts and amounts (signings, signed and arrived capital a year) are upper bounds like the rates, on the same
+factor: the model's value times ``over_reporting`` is compared with the report, which is the report deflated by
+the factor (and its tolerance with it); only shares are capped at 1.
+
+The essay's diagnosis enters the distance as patterns (:mod:`sim.calibration.patterns`): each run's summary gives
+every pattern's statistic, and a pattern missed adds its miss, in the pattern's tolerance units, to the squared
+distance (:func:`distance`). A penalty rather than a filter that rejects outright: a filter gives the sampler no
+way toward the region where a pattern holds when few prior draws meet it (every generation would reject nearly
+every particle and end at its budget of simulations with no posterior), while the penalty ranks a near miss
+above a wide one; and since each pattern's term is not averaged with the others, a particle accepted below a
+final threshold of 1 misses no pattern by more than one of its tolerance units.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.calibration import patterns
 from sim.model.stages import REASONS, SIGNED
 from sim.model.units import BN_YUAN, MONTHS_PER_YEAR
 from sim.params import DEFAULT_REGION
@@ -83,7 +95,7 @@ def measure(m) -> dict[str, float]:
     the sector structure and scale (counts and amounts a year at reference size: divided by ``Params.scale``), and
     the reasons why serious signed projects withdrew (reported, not fitted)."""
     # The model's outputs (and Mesa) load only when a run is measured: `sim params` reads the figures alone.
-    from sim.model.outputs import MONTHLY_TABLE, cohort_rates
+    from sim.model.outputs import MONTHLY_TABLE, cohort_rates, summary
 
     out: dict[str, float] = {}
     for after in (2, 12, 24):
@@ -116,25 +128,46 @@ def measure(m) -> dict[str, float]:
     n = max(int(counts.sum()), 1)
     for i, r in enumerate(REASONS):
         out[f"withdrawal_share_{r}"] = float(counts[i] / n)
+    out.update(patterns.measure(summary(m)))
     return out
 
 
 def reported(stats: dict[str, float], over_reporting: float) -> dict[str, float]:
-    """The statistics on the scale of the reports: upper-bound rates times ``over_reporting`` (at most 1),
-    other figures as they are; keys prefixed with :data:`REPORTED_PREFIX`."""
+    """The statistics on the scale of the reports: upper-bound figures times ``over_reporting`` (shares at most 1),
+    other figures as they are, and the patterns on the scale of their thresholds; keys prefixed with
+    :data:`REPORTED_PREFIX`."""
     out = {}
     for t in TARGETS:
         v = stats.get(MODEL_KEY[t.key])
         if v is None:
             continue
-        out[REPORTED_PREFIX + t.key] = min(1.0, v * over_reporting) if t.upper_bound else v
+        if t.upper_bound:
+            v = v * over_reporting
+            if t.unit == "share":
+                v = min(1.0, v)
+        out[REPORTED_PREFIX + t.key] = v
+    for p in patterns.PATTERNS:
+        v = stats.get(patterns.PREFIX + p.key)
+        if v is not None:
+            out[REPORTED_PREFIX + patterns.PREFIX + p.key] = p.on_reported_scale(v, over_reporting)
     return out
 
 
 def distance(x: dict, x0: dict) -> float:
-    """Root mean square, over the fitted targets, of (reported-scale model value - figure) / tolerance."""
+    """The distance of a run to the figures: the square root of the mean, over the fitted targets, of the squared
+    (reported-scale model value - figure) / tolerance, plus the sum of the squared misses of the patterns
+    (:meth:`sim.calibration.patterns.Pattern.miss`, 0 for a pattern met)."""
     z = [(x[REPORTED_PREFIX + t.key] - x0[REPORTED_PREFIX + t.key]) / t.tolerance for t in FITTED]
-    return float(np.sqrt(np.mean(np.square(z))))
+    return float(np.sqrt(np.mean(np.square(z)) + pattern_penalty(x)))
+
+
+def pattern_penalty(x: dict) -> float:
+    """Sum of the squared pattern misses (tolerance units) of reported-scale statistics ``x``; 0 when ``x`` carries
+    no pattern statistics (statistics stored before patterns were measured)."""
+    prefix = REPORTED_PREFIX + patterns.PREFIX
+    if not any(k.startswith(prefix) for k in x):
+        return 0.0
+    return float(sum(v * v for v in patterns.misses(x, prefix).values()))
 
 
 def observed() -> dict[str, float]:

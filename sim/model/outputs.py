@@ -273,6 +273,11 @@ def summary(m: AttractionModel) -> dict:
     out["large_share_completed"] = _ratio((completed & m.pop.large).sum(), completed.sum())
     out["industrial_share_started"] = _ratio((started & m.pop.industrial).sum(), started.sum())
     out["industrial_share_completed"] = _ratio((completed & m.pop.industrial).sum(), completed.sum())
+    # The prospect pool the pipeline starts from (P3): its shares of large and of industrial projects, set by the
+    # region's sector shares and size distribution, against which the shares of what is completed are judged.
+    in_market = m.arrival_month <= m.t
+    out["large_share_prospects"] = _ratio((in_market & m.pop.large).sum(), in_market.sum())
+    out["industrial_share_prospects"] = _ratio((in_market & m.pop.industrial).sum(), in_market.sum())
     out["industrial_share_signed_capital"] = _ratio(m.pop.announced[signed & m.pop.industrial].sum(), cap_signed)
     # One provincial fair's projects of 1 bn yuan and more are 63% of its signed value (docs/SOURCES.md#provincial-fair-2023).
     out["signed_capital_share_1bn_plus"] = _ratio(m.pop.announced[signed & (m.pop.announced >= BN_YUAN)].sum(), cap_signed)

@@ -323,6 +323,11 @@ for _what, _zh, _en in (("large", "大项目", "large"), ("industrial", "工业�
          (f"至今开工的签约项目中{_zh}的比例", f"started projects that are {_en} / projects started"))
     _add(f"{_what}_share_completed", "share", (f"投产项目中{_zh}占比", f"Share of {_en} projects among those completed"),
          (f"至今投产的签约项目中{_zh}的比例", f"completed projects that are {_en} / projects completed"))
+for _what, _zh, _en in (("large", "大项目", "large"), ("industrial", "工业项目", "industrial")):
+    _add(f"{_what}_share_prospects", "share", (f"客商中{_zh}占比", f"Share of {_en} projects among prospects"),
+         (f"至今进入市场的潜在客商中{_zh}的比例（由地区的行业构成和项目规模分布决定）",
+          f"prospects that entered the market so far that are {_en} / prospects in the market (set by the region's "
+          f"sector shares and project sizes)"), effect=False)
 _add("industrial_share_signed_capital", "share", ("工业项目占签约资金比例", "Industrial share of signed capital"),
      ("工业项目的签约资金 ÷ 签约资金", "capital signed by industrial projects / capital signed"))
 _add("signed_capital_share_1bn_plus", "share", ("10亿元以上项目占签约资金比例", "Share of signed capital in projects of 1 bn yuan and more"),
