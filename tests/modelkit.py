@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from sim.model import simulate
 from sim.scenario import ScenarioSpec, default_spec, load_scenario
 
 SEEDS = (11, 12, 13, 14)
+SCENARIOS = sorted(p.stem for p in Path("scenarios").glob("*.toml"))
+"""The shipped scenario files of the default region, by name (scenarios/*.toml)."""
 SMALL = {"run.n_investors": 4000, "run.horizon_months": 48}
 
 TEST_WORLD = {
@@ -71,3 +75,8 @@ def mean_summary(spec: ScenarioSpec, seeds=SEEDS) -> dict:
 def paired(low: ScenarioSpec, high: ScenarioSpec, seeds=SEEDS) -> tuple[dict, dict]:
     """Mean summaries of two settings run on the same seeds (common random numbers)."""
     return mean_summary(low, seeds), mean_summary(high, seeds)
+
+
+def wd(s: dict, reason: str) -> float:
+    """Projects withdrawn (or closed) for ``reason`` in a (mean) summary."""
+    return s["withdrawals_by_reason"][reason]

@@ -3,6 +3,7 @@ shipped value: what a global sensitivity design and the briefing read through si
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,44 @@ def test_every_design_range_holds_the_shipped_value(file, key, low, high, shippe
             assert not low <= value <= high, f"{file}: {key} now holds the shipped value; drop its exemption"
             continue
         assert low <= value <= high, f"{file}: {key} = [{low}, {high}] misses {scenario}'s {value}"
+
+
+# --- no behavioural constant outside sim/params.py ---------------------------------------------
+# Numbers allowed in sim/model/, each with its reason. Anything else is a behavioural constant that
+# belongs in sim/params.py with a meaning, unit, default and source.
+ALLOWED_VALUES = {
+    0: "zero", 1: "one", -1: "minus one (not yet)",
+    2: "array shapes of two draws per row; halving undirected ties", 3: "array shape of three draws per row",
+    1e-3: "numerical clip keeping log-odds finite", 1e-6: "numerical tolerance", 1e-9: "numerical tolerance",
+    1e-12: "numerical floor before a logarithm",
+}
+ALLOWED_FILES = {"units.py": "unit conversions and reporting horizons, named once",
+                 "streams.py": "constants of the SplitMix64 hash behind the counter-based draws"}
+ALLOWED_LINES = {("stages.py", "range(10)"): "the number of pipeline stages in the stage enumeration",
+                 ("kernels.py", "q + 4 <= rows.size"): "the channel totals' four accumulators (speed, not behaviour)",
+                 ("kernels.py", "q += 4"): "the channel totals' four accumulators (speed, not behaviour)",
+                 ("kernels.py", "_LANES, _BLOCK, _DEPTH = 8, 128, 192"): "numpy's order of summation (arithmetic)",
+                 **{("kernels.py", text): "the SplitMix64 hash behind the counter-based draws (beside the loops that "
+                                          "hash, below the streams)"
+                    for text in ("_GOLDEN = 0x9E3779B97F4A7C15", "_M1 = np.uint64(0xBF58476D1CE4E5B9)",
+                                 "_M2 = np.uint64(0x94D049BB133111EB)", "_S30, _S27, _S31, _S11 = (np.uint64(k)",
+                                 "_UNIT = 1.0 / (1 << 53)", "_CENTRE = 0.5")}}
+
+
+def test_no_behavioural_constant_in_the_model_code():
+    """Catches a number hidden in the model's code (a bonus, a factor, a window) instead of a documented parameter."""
+    found = []
+    for path in sorted(Path("sim/model").glob("*.py")):
+        if path.name in ALLOWED_FILES:
+            continue
+        lines = path.read_text().splitlines()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Constant) or isinstance(node.value, bool) or not isinstance(node.value, int | float):
+                continue
+            if node.value in ALLOWED_VALUES:
+                continue
+            line = lines[node.lineno - 1]
+            if any(f == path.name and text in line for f, text in ALLOWED_LINES):
+                continue
+            found.append(f"{path.name}:{node.lineno}: {node.value!r}: {line.strip()}")
+    assert found == []

@@ -6,8 +6,8 @@ baseline: "raises" means the interval lies above zero; where the shipped model g
 the test says so by asserting that the interval contains zero (docs/ODD.md section 8 records the same table,
 from experiments/directions.py). The headline directions that matter most are also checked at three parameter
 sets drawn from the calibration's posterior (``sim/calibrated_baseline.json``, key ``draws``), where one point
-is not enough. Mechanisms in a chosen regime are tested in tests/test_mechanisms.py and
-tests/test_costed_mechanisms.py.
+is not enough. Mechanisms in a chosen regime are tested in the files named for them (tests/README.md maps each
+section of docs/ODD.md to its tests).
 """
 
 from __future__ import annotations

@@ -1,0 +1,28 @@
+"""Leaders (docs/ODD.md 7.11): each government's leader rotates and brings an attention of their own, and a new city
+leader who shelves the strategy makes a stop-go year.
+"""
+
+from __future__ import annotations
+
+from modelkit import paired, small
+
+from sim.model import build_model
+from sim.model.agents import Government
+
+
+def test_governments_are_stepped_agents_with_their_own_leaders():
+    """Catches governments as passive containers: each has a leader who may rotate and whose attention differs."""
+    m = build_model(small(policy__leader_rotation=1.0).params, seed=9)
+    m.run_for(36)
+    govs = list(m.agents_by_type[Government])
+    assert sum(g.rotations for g in govs) > 0
+    assert len({round(g.attention, 6) for g in govs}) > 1
+
+
+def test_stop_go_years_hurt_credibility():
+    """A new city leader who shelves the strategy cuts next year's lever money: fewer promises paid."""
+    steady, stop_go = paired(small(policy__persistence=1.0, policy__leader_rotation=1.0),
+                             small(policy__persistence=0.0, policy__leader_rotation=1.0))
+    assert stop_go["stop_go_years"] > 0 == steady["stop_go_years"]
+    assert stop_go["honouring_rate"] < steady["honouring_rate"]
+    assert stop_go["budget_spent"] < steady["budget_spent"]
