@@ -217,6 +217,15 @@ class Run(Section):
                                   ge=0, le=1_000_000,
                                   label_zh="每月新进入市场的客商", label_en="New prospects entering the market each month",
                                   kind="assumption", range=(50.0, 200.0), reason="half to twice the default: enough newcomers that the market does not run dry; how many sign is calibrated through the outside option, not by this number")
+    spinup_months: int = P(0, "Months the status quo runs before month 0 (the spin-up), so that at month 0 the region has a running pipeline, "
+                               "operating firms, tax coming in, beliefs and a reputation formed, and funds and promises outstanding; "
+                               "a whole number of years, so that budget years and assessments keep their calendar. Strategies begin at "
+                               "month 0 and every output counts from there (docs/ODD.md, Initialisation)",
+                           "months", "measurement: the shortest spin-up after which the baseline's yearly signings, signed and arrived "
+                           "capital and jobs added differ by at most 10% between years 1 and 5, with a margin (docs/ODD.md, Initialisation)",
+                           ge=0, le=600, multiple_of=12,
+                           label_zh="预热月数（现状先运行）", label_en="Spin-up months (status quo before month 0)",
+                           kind="structural")
     reference_investors: int = P(12000, "Pool size at which budgets, capacities and land are stated; they scale with n_investors / reference_investors",
                                  "investors", "assumption: equals the default pool", ge=10,
                                  label_zh="参照市场规模", label_en="Reference market size",

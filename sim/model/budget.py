@@ -330,8 +330,12 @@ class Ledger:
 
     def apply_training(self) -> None:
         """Training paid a lag ago now raises department efficiency (saturating)."""
+        self.m.cum_training += self._training.pop(0)
+        self.derive_training()
+
+    def derive_training(self) -> None:
+        """Every department's efficiency from its own and the training paid so far (saturating)."""
         m, sv = self.m, self.m.p.service
-        m.cum_training += self._training.pop(0)
         gain = 1.0 - np.exp(-sv.training_effect * m.cum_training / PER_THOUSAND / m.p.scale)
         for d in m.departments:
             d.efficiency = d.base_efficiency + (max(sv.training_max_efficiency, d.base_efficiency) - d.base_efficiency) * gain
