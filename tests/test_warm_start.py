@@ -18,6 +18,7 @@ from sim.experiment.runner import run_experiment
 from sim.experiment.spec import load_experiment
 from sim.model import build_model, simulate, warm_start
 from sim.model.outputs import check_invariants
+from sim.model.stages import OPERATING
 from sim.scenario import lever_keys, load_scenario, status_quo
 
 SPIN = {"run.spinup_months": 24, "run.n_investors": 1500, "run.horizon_months": 24}
@@ -218,3 +219,19 @@ def test_the_outside_option_is_the_calibrated_value_at_month_0():
     assert m.outside_option() == m.p.behaviour.outside_option
     m.run_for(12)
     assert m.outside_option() == pytest.approx(m.p.behaviour.outside_option + m.p.behaviour.outside_growth)
+
+
+def test_the_budget_gets_back_the_tax_of_young_firms_only():
+    """Catches an attraction budget fed by the tax of every firm ever attracted (a loop with a gain above one that
+    never settles): with ``budget.tax_years`` of 1 the budget gets back a share of the tax of firms in their first
+    year of operation only, less than with 50 years, while the tax the firms pay is the same."""
+    one = build_model(spec("baseline", **{"budget.tax_years": 1.0, "run.horizon_months": 60}).params, 4)
+    ever = build_model(spec("baseline", **{"budget.tax_years": 50.0, "run.horizon_months": 60}).params, 4)
+    for m in (one, ever):
+        m.run_for(36)
+    assert one.ledger.tax_total - one.opening.tax_total == ever.ledger.tax_total - ever.opening.tax_total
+    assert one.record["budget_total"] < ever.record["budget_total"]
+    pl, cap = one.investors.pipeline, one.investors.capital
+    op = (pl.stage == OPERATING) & (pl.operate_month > one.t - 12)
+    young = float((cap.operating[op] * one.tax_per_capital_month[op]).sum())
+    assert young > 0

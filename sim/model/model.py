@@ -268,10 +268,10 @@ class AttractionModel(Model):
 
     # ------------------------------------------------------------------ decisions
     def outside_option(self) -> float:
-        """Value of the best offer elsewhere, rising as other regions compete: ``behaviour.outside_option`` at month 0
-        (lower in the spin-up before it)."""
+        """Value of the best offer elsewhere, rising from month 0 as other regions compete: ``behaviour.outside_option``
+        until month 0 (the spin-up builds today's region under today's competition), then rising."""
         b = self.p.behaviour
-        return b.outside_option + b.outside_growth * (self.t - self.month0) / MONTHS_PER_YEAR
+        return b.outside_option + b.outside_growth * max(self.t - self.month0, 0) / MONTHS_PER_YEAR
 
     def utility(self, idx: np.ndarray, incentive: np.ndarray | None = None) -> np.ndarray:
         """Perceived value of the local offer for investors ``idx`` (their beliefs, not the true states).
@@ -527,8 +527,11 @@ class AttractionModel(Model):
             capital.operating[done] = self.pop.capital[done]
             self.ledger.settle_fund_stakes(done[capital.fund_stake[done] > 0], done[:0])
         op = kernels.rows_between(pl.stage, OPERATING, OPERATING)
-        self.tax_month = float((capital.operating[op] * self.tax_per_capital_month[op]).sum())
-        self.ledger.collect_tax(self.tax_month)
+        tax = capital.operating[op] * self.tax_per_capital_month[op]
+        self.tax_month = float(tax.sum())
+        # The attraction budget's reward: the tax of firms in their first ``budget.tax_years`` years of operation.
+        young = (self.t - pl.operate_month[op]) < p.budget.tax_years * MONTHS_PER_YEAR
+        self.ledger.collect_tax(self.tax_month, float(tax[young].sum()))
         u = self.streams.uniform("reinvest", op, self.t)
         if op.size:
             grow = op[u < p.population.reinvest_per_year / MONTHS_PER_YEAR * beliefs.satisfaction(self, op)]
