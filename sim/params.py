@@ -217,6 +217,15 @@ class Run(Section):
                                   ge=0, le=1_000_000,
                                   label_zh="每月新进入市场的客商", label_en="New prospects entering the market each month",
                                   kind="assumption", range=(50.0, 200.0), reason="half to twice the default: enough newcomers that the market does not run dry; how many sign is calibrated through the outside option, not by this number")
+    spinup_months: int = P(0, "Months the status quo runs before month 0 (the spin-up), so that at month 0 the region has a running pipeline, "
+                               "operating firms, tax coming in, beliefs and a reputation formed, and funds and promises outstanding; "
+                               "a whole number of years, so that budget years and assessments keep their calendar. Strategies begin at "
+                               "month 0 and every output counts from there (docs/ODD.md, Initialisation)",
+                           "months", "measurement: no spin-up passes the steady-state test at the shipped parameters (docs/ODD.md, Initialisation), so the default is a cold start; the test: the baseline's yearly signings, signed and arrived "
+                           "capital and jobs added at most 10% apart between years 1 and 5 (10 years of spin-up: signings 0.64 of year 1 by year 5)",
+                           ge=0, le=600, multiple_of=12,
+                           label_zh="预热月数（现状先运行）", label_en="Spin-up months (status quo before month 0)",
+                           kind="structural")
     reference_investors: int = P(12000, "Pool size at which budgets, capacities and land are stated; they scale with n_investors / reference_investors",
                                  "investors", "assumption: equals the default pool", ge=10,
                                  label_zh="参照市场规模", label_en="Reference market size",
@@ -678,6 +687,14 @@ class Budget(Section):
     tax_share: float = P(0.15, "Share of tax paid by operating firms that flows back into the attraction budget", "share", "assumption", ge=0, le=1,
                          label_zh="税收回流招商经费的比例", label_en="Share of tax returned to the budget",
                          kind="assumption", range=(0.05, 0.3), reason="a third to twice the default; no source pins it")
+    tax_years: float = P(3.0, "Years of operation whose tax a firm returns to the attraction budget (the reward of attracting it): the "
+                               "budget gets tax_share of the tax of each firm in its first tax_years years of operation, not of every firm "
+                               "ever attracted, for ever",
+                         "years", "assumption: attraction rewards count the tax of a firm's first years (a rule of attraction rewards, "
+                         "docs/ODD.md section 7.9); with every year counted the loop of tax and budget has a gain above one and "
+                         "never settles", gt=0, le=50,
+                         label_zh="税收回流计入的投产年数", label_en="Years of a firm's tax returned to the budget",
+                         kind="assumption", range=(1.0, 10.0), reason="from one year to ten: rewards of one to a few years are usual, a decade is the longest plausible")
     shares: dict[str, Share] = P(
         {"channels": 0.25, "park": 0.0, "idle_assets": 0.0, "incentive_fund": 0.55, "investment_fund": 0.0, "training": 0.05, "tracking": 0.0,
          "forums": 0.0, "local_firms": 0.0, "legal": 0.05, "atmosphere": 0.10},

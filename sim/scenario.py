@@ -20,6 +20,7 @@ found, via :class:`ScenarioError`.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import tomllib
@@ -284,3 +285,43 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 def default_spec(name: str = "defaults") -> ScenarioSpec:
     """A spec with every parameter at its documented default."""
     return ScenarioSpec(name=name, params=Params(), title={"zh": "默认参数", "en": "Defaults"})
+
+
+@functools.cache
+def lever_keys() -> tuple[str, ...]:
+    """Dotted keys of every lever (kind ``lever`` in ``sim/params.py``): what a strategy chooses. A table of numbers
+    (``budget.shares``, ``budget.amounts``) is one key, replaced whole."""
+    from sim.paramdoc import parameter_rows
+
+    return tuple(d.key for d in parameter_rows() if d.kind == "lever")
+
+
+@functools.cache
+def _baseline_levers(region: str) -> str:
+    """The levers of ``region``'s baseline (JSON): its baseline scenario (``baseline.toml`` in the region's scenario
+    folder) if it has one, else the region's own values (every default under the region's files)."""
+    path = load_region(region).scenarios / "baseline.toml"
+    base = load_scenario(path).params if path.is_file() else Params.model_validate({"region": region})
+    data = base.model_dump(mode="python")
+    return json.dumps({key: _get_dotted(data, key) for key in lever_keys()})
+
+
+def _get_dotted(data: dict, dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def status_quo(params: Params) -> Params:
+    """The status quo of a scenario: its parameters with every lever at the region's baseline value (the region's
+    baseline scenario, else the region's own values). Assumptions, sourced and calibrated values and run settings
+    are the scenario's own, so a design point that varies an assumption varies it in the status quo too. This is
+    what runs in the spin-up before month 0 (``run.spinup_months``)."""
+    levers = json.loads(_baseline_levers(params.region))
+    data = params.model_dump(mode="python")
+    if all(_get_dotted(data, key) == value for key, value in levers.items()):
+        return params
+    for key, value in levers.items():
+        _set_dotted(data, key, value, "status quo")
+    return Params.model_validate(data)

@@ -325,20 +325,20 @@ def test_the_loops_warm_up_compiles_are_every_loop_the_model_calls():
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 9), st.integers(-1, 30), st.integers(-1, 30), st.integers(-1, 30),
-                          st.booleans(), st.booleans()), max_size=200))
-def test_the_census_is_numpys_count_of_each_head(rows):
-    """Catches a month's census that miscounts (a stage, the signed, the started, building or operating,
-    completed, large or industrial projects) or lists the wrong rows: it equals numpy's counts and masks, with
-    stages nobody is in and no one at all."""
+                          st.booleans(), st.booleans()), max_size=200), st.integers(0, 31))
+def test_the_census_is_numpys_count_of_each_head(rows, since):
+    """Catches a month's census that miscounts (a stage, the signed since month ``since``, the started, building or
+    operating, completed, large or industrial projects) or lists the wrong rows: it equals numpy's counts and
+    masks, with stages nobody is in and no one at all."""
     from sim.model.stages import BUILDING, OPERATING, SIGNED, STAGE_NAMES
 
     cols = list(zip(*rows, strict=True)) if rows else [[]] * 6
     stage = np.array(cols[0], dtype=np.int8)
     signed_m, start_m, operate_m = (np.array(c, dtype=np.int32) for c in cols[1:4])
     large, industrial = (np.array(c, dtype=bool) for c in cols[4:6])
-    counts, signed, heads, op, pipe = kernels.census(stage, len(STAGE_NAMES), signed_m, start_m, operate_m, large,
-                                                     industrial)
-    s = np.flatnonzero(signed_m >= 0)
+    counts, signed, heads, op, pipe = kernels.census(stage, len(STAGE_NAMES), signed_m, since, start_m, operate_m,
+                                                     large, industrial)
+    s = np.flatnonzero(signed_m >= since)
     assert np.array_equal(counts, np.bincount(stage.astype(np.int64), minlength=len(STAGE_NAMES)))
     assert np.array_equal(signed, s)
     assert heads.tolist() == [int((start_m[s] >= 0).sum()), int(np.isin(stage[s], [BUILDING, OPERATING]).sum()),

@@ -109,10 +109,10 @@ def test_leftovers_of_a_crash_are_ignored_then_tidied(kill_reference, tmp_path):
 
 
 def _failing_simulate(real, rate: float):
-    def simulate(spec, seed=0, horizon=None):
+    def simulate(spec, seed=0, horizon=None, warm=None):
         if spec.params.policy.incentive_rate == rate:
             raise RuntimeError(f"model blew up at incentive rate {rate}")
-        return real(spec, seed=seed, horizon=horizon)
+        return real(spec, seed=seed, horizon=horizon, warm=warm)
 
     return simulate
 
@@ -186,13 +186,13 @@ def test_each_done_run_keeps_its_own_series_when_a_run_of_its_task_fails(monkeyp
     no months, and every done run before and after it must still get its own series."""
     exp = load_experiment(DATA / "exp_small.toml")
     rate = {i: p["policy.incentive_rate"] for i, p in enumerate(exp.design.points)}
-    tasks = list(runner.make_tasks(exp, runner.Plan.of(exp).runs(), 3, total=exp.n_runs, slots=1))
+    tasks = list(runner.make_tasks(exp, runner.Plan.of(exp).runs(), 5, total=exp.n_runs, slots=1))
     # the batches below hold a failing run (rate 5.0) both before and after done ones
     assert any([rate[r.point_id] for r in t.runs][0] == 5.0 and 1.0 in [rate[r.point_id] for r in t.runs] for t in tasks)
     assert any([rate[r.point_id] for r in t.runs][-1] == 5.0 and 1.0 in [rate[r.point_id] for r in t.runs] for t in tasks)
     monkeypatch.setattr(runner, "simulate", _failing_simulate(runner.simulate, 5.0))
     mixed = tmp_path / "mixed"
-    run_experiment(exp, mixed, engine="serial", batch_size=3, progress=False)
+    run_experiment(exp, mixed, engine="serial", batch_size=5, progress=False)
     monkeypatch.undo()
     clean = tmp_path / "clean"
     run_experiment(exp, clean, engine="serial", progress=False)
@@ -209,20 +209,22 @@ def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(monkeypatch, tmp_pat
     real = runner.simulate
     calls = {"n": 0}
 
-    def interrupted(spec, seed=0, horizon=None):
+    def interrupted(spec, seed=0, horizon=None, warm=None):
         calls["n"] += 1
         if calls["n"] == 8:
             raise KeyboardInterrupt
-        return real(spec, seed=seed, horizon=horizon)
+        return real(spec, seed=seed, horizon=horizon, warm=warm)
 
     monkeypatch.setattr(runner, "simulate", interrupted)
     exp = load_experiment(DATA / "exp_crn.toml")
     report = run_experiment(exp, out, engine="serial", progress=False)
-    assert report.interrupted and report.done_now == 7 and report.done_total == 7
+    # A task holds the scenarios of one replication and point (they share a warm state): the tasks finished before the
+    # interrupted one are kept, the interrupted task's first run with it is run again.
+    assert report.interrupted and report.done_now == 6 and report.done_total == 6
     assert load_manifest(out)["status"] == "interrupted"
     monkeypatch.setattr(runner, "simulate", real)
     report = run_experiment(exp, out, engine="serial", progress=False)
-    assert report.skipped == 7 and report.done_now == 11 and report.complete
+    assert report.skipped == 6 and report.done_now == 12 and report.complete
 
 
 def test_changed_experiment_file_is_refused_unless_force_or_fresh(tmp_path, capsys):

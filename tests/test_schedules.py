@@ -117,7 +117,7 @@ def test_the_first_adaptive_round_asks_for_min_replications_of_every_scenario_an
     schedule = make_schedule(adaptive_exp)
     assert isinstance(schedule, AdaptiveSchedule)
     first = schedule.next_runs(StoredRunsStandIn())
-    assert ids(first) == [(s, p, r) for r in range(2) for s in range(3) for p in range(2)]
+    assert ids(first) == [(s, p, r) for r in range(2) for p in range(2) for s in range(3)]
     assert first.planned == len(first) == 12 and schedule.record()["runs_planned"] == 12
     assert set(comparisons(schedule).values()) == {(2, 1, None)}
     assert schedule.record()["adaptive"]["complete"] is False
@@ -143,8 +143,8 @@ def test_each_comparison_stops_when_its_intervals_are_adequate_or_at_the_cap(ada
     assert record["adaptive"]["complete"] is True and record["adaptive"]["baseline"] == "t"
     # Each round after the first asks for the next two replications of the comparisons still open, and of the
     # baseline at their points; nothing of those that stopped.
-    assert rounds[1:] == [[(s, p, r) for r in (2, 3) for s in (0, 2) for p in (0, 1)],
-                          [(s, p, r) for r in (4, 5) for s in (0, 2) for p in (0, 1)],
+    assert rounds[1:] == [[(s, p, r) for r in (2, 3) for p in (0, 1) for s in (0, 2)],
+                          [(s, p, r) for r in (4, 5) for p in (0, 1) for s in (0, 2)],
                           [(s, 0, r) for r in (6, 7) for s in (0, 2)]]
     assert record["runs_planned"] == sum(map(len, rounds)) == 32
 

@@ -110,7 +110,7 @@ def Headlines(model: ExplorerModel):
     changes = "; ".join(f"{c.label(lg)} = {_show(c, v)}" for c, v in changed) or ui("none_changed")
     with solara.Column(gap="6px", style={"padding": "8px", "overflow": "auto", "height": "100%"}) as main:
         solara.Text(f"{ui('scenario')}: {model.base_spec.label(lg)} · {ui('region')}: {region_name(model.p.region, lg)} · "
-                    f"{charts.t('month', lg, m=model.t)} · {ui('seed')} {model.seed_applied}", classes=["explorer-month"],
+                    f"{charts.t('month', lg, m=model.month)} · {ui('seed')} {model.seed_applied}", classes=["explorer-month"],
                     style={"font-weight": "bold"})
         solara.Text(f"{ui('changed')}: {changes}", classes=["explorer-changed"], style={"font-size": "0.85em"})
         head = [charts.t("indicator", lg), charts.t("current", lg), charts.t("at_month", lg),

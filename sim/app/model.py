@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 
 from sim.app.controls import BY_KEY, Control, ControlState, initial_values
-from sim.model import AttractionModel, AttractionScenario
+from sim.model import AttractionModel, AttractionScenario, build_model
 from sim.model.outputs import MONTHLY_COLUMNS, MONTHLY_TABLE
-from sim.scenario import ScenarioSpec, default_spec, load_scenario
+from sim.scenario import ScenarioSpec, default_spec, load_scenario, status_quo
 
 ENV_SCENARIO = "SIM_EXPLORE_SCENARIO"
 ENV_LANG = "SIM_EXPLORE_LANG"
@@ -66,7 +66,10 @@ class ExplorerModel(AttractionModel):
         self.seed_applied: int = controls.seed if seed is None else int(seed)
         self.spec = spec
         self.base_spec = controls.spec
-        super().__init__(AttractionScenario(rng=None, params=spec.params, name=spec.name), seed=self.seed_applied)
+        # The status quo's spin-up, then the controls' levers from month 0 (as every run does, sim.model.build_model).
+        super().__init__(AttractionScenario(rng=None, params=status_quo(spec.params), name="status_quo"),
+                         seed=self.seed_applied)
+        self.begin(spec.params, spec.name)
 
     def controls_changed(self) -> list[tuple[Control, Any]]:
         """Levers this model runs with that differ from the loaded scenario's, with their values."""
@@ -82,7 +85,7 @@ def frame(model: AttractionModel) -> pd.DataFrame:
 @lru_cache(maxsize=32)
 def _baseline(ref: _SpecRef, seed: int) -> pd.DataFrame:
     spec = ref.spec
-    model = AttractionModel(AttractionScenario(rng=None, params=spec.params, name=spec.name), seed=seed)
+    model = build_model(spec.params, seed, spec.name)
     model.run_for(spec.params.run.horizon_months)
     df = frame(model)
     return df[list(MONTHLY_COLUMNS)].copy()

@@ -1,9 +1,10 @@
 """What the calibration compares: the figures a region reports and the same quantities measured on a run.
 
 The figures are the region's (``regions/<name>/figures.toml``, each with its entry in docs/SOURCES.md); the
-calibration fits the default region's (:data:`CALIBRATION_REGION`). Measured the way they were reported. A run
-lasts ``HORIZON`` (48) months; the first year is a warm-up (the region starts from stated initial conditions, not
-from a history), the cohort is every project signed in months 13-24 (a year of signings, like one fair's), and
+calibration fits the default region's (:data:`CALIBRATION_REGION`). Measured the way they were reported, in months
+counted from month 0 (after the status quo's spin-up, ``run.spinup_months``; the spin-up's projects and withdrawals
+are not counted). A run lasts ``HORIZON`` (48) months; the first year is a warm-up (kept from the cold-started
+calibration the shipped record comes from), the cohort is every project signed in months 13-24 (a year of signings, like one fair's), and
 each project is observed exactly 2, 12 and 24 months after its own signing (``sim.model.outputs.cohort_rates``).
 Sector structure and scale are measured on the projects signed in months 13-48.
 
@@ -107,7 +108,8 @@ def measure(m) -> dict[str, float]:
     out["cohort_projects"] = float(cohort_rates(m, 12, COHORT_WINDOW)["projects"])
     lo, hi = SECTOR_WINDOW
     pl, arrived_by = m.investors.pipeline, m.investors.capital.arrived
-    signed = (pl.signed_month >= lo) & (pl.signed_month <= hi)
+    start = m.month0  # months are counted from month 0, the end of the status quo's spin-up
+    signed = (pl.signed_month >= start + lo) & (pl.signed_month <= start + hi)
     cap = m.pop.announced
     total = float(cap[signed].sum())
     ind = m.pop.industrial
@@ -123,7 +125,7 @@ def measure(m) -> dict[str, float]:
     series = m.datacollector.tables[MONTHLY_TABLE]["arrived_capital"]
     if len(series) > hi:
         out["arrived_capital_bn_per_year"] = (series[hi] - series[lo - 1]) / BN_YUAN / years / scale
-    gone = (pl.end_stage >= SIGNED) & m.pop.serious & (pl.reason >= 0)
+    gone = (pl.end_stage >= SIGNED) & m.pop.serious & (pl.reason >= 0) & (pl.end_month > start)
     counts = np.bincount(pl.reason[gone], minlength=len(REASONS))
     n = max(int(counts.sum()), 1)
     for i, r in enumerate(REASONS):

@@ -59,7 +59,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
                "policy.bid_follow", "policy.max_bid_markup")),
     Mechanism("promises", "优惠承诺与兑现", "Incentives, promises and funds",
               ("behaviour.b_incentive", "hazards.incentive_broken", "behaviour.credibility_shock",
-               "behaviour.reputation_credibility", "policy.promise_*", "policy.fund_*", "budget.tax_share")),
+               "behaviour.reputation_credibility", "policy.promise_*", "policy.fund_*", "budget.tax_share", "budget.tax_years")),
     Mechanism("bank", "银行与贷款", "The bank and loans",
               ("service.departments.bank.*", "service.loan_*", "service.unserious_loan_factor",
                "population.loan_size_elasticity", "hazards.loan_refused", "construction.self_finance_speed")),

@@ -39,13 +39,13 @@ from sim.experiment.store import (
     override_kinds,
     summary_table,
 )
-from sim.model import build_model, kernels, release, simulate
+from sim.model import AttractionModel, build_model, kernels, release, simulate, warm_start
 from sim.params import Params
-from sim.scenario import ScenarioSpec
+from sim.scenario import ScenarioSpec, status_quo
 
 __all__ = ["GUIDED", "WARM_UP_MONTHS", "WARM_UP_PROSPECTS", "ExperimentReport", "Plan", "PlannedRun", "RunOptions",
-           "RunOutcome", "Task", "TaskOutcome", "choose_batch_size", "make_tasks", "run_batch", "run_experiment",
-           "run_one", "warm_up"]  # Plan and PlannedRun are the schedules' (kept importable from here)
+           "RunOutcome", "Task", "TaskOutcome", "WarmStates", "choose_batch_size", "make_tasks", "run_batch",
+           "run_experiment", "run_one", "warm_up"]  # Plan and PlannedRun are the schedules' (kept importable from here)
 
 
 # ----------------------------------------------------------------------------- what runs
@@ -107,13 +107,44 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) <= 500 else text[:497] + "..."
 
 
+class WarmStates:
+    """The warm state (the region at month 0 after the status quo's spin-up, :func:`sim.model.warm_start`) of the
+    runs of a task, made once for each status quo and seed and copied for every run that shares them: the
+    scenarios of one replication and design point whose status quo is the same start from the same state and the
+    same draws (they run one after the other, so only the last state is kept)."""
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.params: Params | None = None
+        self.model: AttractionModel | None = None
+
+    def get(self, params: Params, seed: np.random.SeedSequence) -> AttractionModel:
+        """The warm state of the status quo of ``params`` with ``seed``: the kept one if it is the same, else a
+        new one."""
+        sq = status_quo(params)
+        key = (seed.entropy, tuple(seed.spawn_key))
+        if self.model is None or key != self.key or sq != self.params:
+            self.clear()
+            self.model = warm_start(sq, seed)
+            self.key, self.params = key, sq
+        return self.model
+
+    def clear(self) -> None:
+        """Drop the kept state."""
+        if self.model is not None:
+            release(self.model)
+        self.key = self.params = self.model = None
+
+
 def run_one(spec: ScenarioSpec, overrides: dict[str, Any], seed: np.random.SeedSequence, record: str,
-            run: int = 0) -> RunOutcome:
-    """Run one scenario with a design point's overrides and a seed; never raises (a failure is an outcome)."""
+            run: int = 0, warm: WarmStates | None = None) -> RunOutcome:
+    """Run one scenario with a design point's overrides and a seed; never raises (a failure is an outcome). With
+    ``warm``, it starts from a copy of the warm state its status quo shares with the task's other runs (the same
+    numbers as a run of its own)."""
     t0 = time.perf_counter()
     try:
         spec = spec.with_overrides(overrides, source="design point") if overrides else spec
-        result = simulate(spec, seed=seed)
+        result = simulate(spec, seed=seed, warm=warm.get(spec.params, seed) if warm is not None else None)
         out = RunOutcome(run, "done", config_hash=spec.config_hash(), summary=flatten_summary(result.summary),
                          monthly=result.monthly if record == "monthly" else None)
     except Exception as exc:
@@ -139,7 +170,8 @@ def warm_up() -> None:
     that compiles Python from source), and a loop first met in the workers is compiled by each of them."""
     params = Params()
     params = params.model_copy(update={"run": params.run.model_copy(update={"n_investors": WARM_UP_PROSPECTS,
-                                                                            "horizon_months": WARM_UP_MONTHS})})
+                                                                            "horizon_months": WARM_UP_MONTHS,
+                                                                            "spinup_months": 0})})
     model = build_model(params, seed=0)
     for _ in range(WARM_UP_MONTHS):
         model.run_for(1)
@@ -149,10 +181,15 @@ def warm_up() -> None:
 
 
 def run_batch(task: Task) -> TaskOutcome:
-    """Run every run of a task (the function executors ship to workers)."""
-    return TaskOutcome.stack([run_one(task.specs[r.scenario_index], task.points[r.point_id],
-                                      replication_seed(task.root_seed, r.replication), task.record, r.run)
-                              for r in task.runs])
+    """Run every run of a task (the function executors ship to workers), the spin-up once for the runs of a
+    replication and design point that share their status quo (:class:`WarmStates`)."""
+    warm = WarmStates()
+    try:
+        return TaskOutcome.stack([run_one(task.specs[r.scenario_index], task.points[r.point_id],
+                                          replication_seed(task.root_seed, r.replication), task.record, r.run, warm)
+                                  for r in task.runs])
+    finally:
+        warm.clear()
 
 
 GUIDED = 4
@@ -163,17 +200,21 @@ out, so the last tasks are small and no worker is left running a long batch whil
 def make_tasks(exp: ExperimentSpec, runs: Iterable[PlannedRun], batch_size: int, total: int | None = None,
                slots: int = 1) -> Iterator[Task]:
     """Group planned runs into tasks of ``batch_size`` runs (lazily: memory does not grow with the plan); given the
-    ``total`` number of runs, tasks shrink towards the end (:data:`GUIDED`) for ``slots`` workers."""
+    ``total`` number of runs, tasks shrink towards the end (:data:`GUIDED`) for ``slots`` workers. The runs of one
+    replication and design point (the scenarios that may share a warm state) are never split between tasks, so a
+    task can be larger than its size by the rest of such a group."""
     batch: list[PlannedRun] = []
     left = total
     for r in runs:
+        if batch:
+            size = batch_size if left is None else max(1, min(batch_size, math.ceil(left / (GUIDED * max(slots, 1)))))
+            last = batch[-1]
+            if len(batch) >= size and (r.replication, r.point_id) != (last.replication, last.point_id):
+                yield _task(exp, batch)
+                if left is not None:
+                    left -= len(batch)
+                batch = []
         batch.append(r)
-        size = batch_size if left is None else max(1, min(batch_size, math.ceil(left / (GUIDED * max(slots, 1)))))
-        if len(batch) >= size:
-            yield _task(exp, batch)
-            if left is not None:
-                left -= len(batch)
-            batch = []
     if batch:
         yield _task(exp, batch)
 

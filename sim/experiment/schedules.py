@@ -64,10 +64,11 @@ class Plan:
         return (scenario_index * self.n_points + point_id) * self.replications + replication
 
     def runs(self, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[PlannedRun]:
-        """Runs in execution order (replication-major), leaving out those in ``skip``."""
+        """Runs in execution order (replication-major, then design point, then scenario: the scenarios of one
+        replication and point, which may share a warm state, follow each other), leaving out those in ``skip``."""
         for r in range(self.replications):
-            for s in range(self.n_scenarios):
-                for p in range(self.n_points):
+            for p in range(self.n_points):
+                for s in range(self.n_scenarios):
                     run = self.run_id(s, p, r)
                     if run not in skip:
                         yield PlannedRun(run, s, p, r)

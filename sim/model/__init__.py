@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,19 +35,35 @@ class RunResult:
     summary: dict
 
 
-def build_model(params: Params, seed: int | np.random.SeedSequence = 0, name: str = "scenario") -> AttractionModel:
-    """A fresh model for ``params`` and ``seed`` (the same seed gives the same numbers)."""
+def warm_start(status_quo: Params, seed: int | np.random.SeedSequence = 0) -> AttractionModel:
+    """The region at month 0: a model of ``status_quo`` (the levers at the region's baseline,
+    :func:`sim.scenario.status_quo`) that has run its spin-up (``run.spinup_months``), waiting for a strategy
+    (:meth:`AttractionModel.begin`). Scenarios whose status quo is the same start from copies of one warm state."""
     from sim.model.model import AttractionModel, AttractionScenario
 
-    return AttractionModel(AttractionScenario(rng=None, params=params, name=name), seed=seed)
+    return AttractionModel(AttractionScenario(rng=None, params=status_quo, name="status_quo"), seed=seed)
 
 
-def simulate(spec_or_params, seed: int | np.random.SeedSequence = 0, horizon: int | None = None) -> RunResult:
-    """Run one scenario (a ScenarioSpec or Params) for its horizon, or ``horizon`` months, and return its outputs."""
+def build_model(params: Params, seed: int | np.random.SeedSequence = 0, name: str = "scenario",
+                warm: AttractionModel | None = None) -> AttractionModel:
+    """A model of ``params`` at month 0, ready to run its horizon (the same seed gives the same numbers): the status
+    quo's spin-up is run first (:func:`warm_start`), or ``warm``, a warm state of the same status quo and seed, is
+    copied (it is left as it is)."""
+    from sim.scenario import status_quo
+
+    model = warm_start(status_quo(params), seed) if warm is None else copy.deepcopy(warm)
+    model.begin(params, name)
+    return model
+
+
+def simulate(spec_or_params, seed: int | np.random.SeedSequence = 0, horizon: int | None = None,
+             warm: AttractionModel | None = None) -> RunResult:
+    """Run one scenario (a ScenarioSpec or Params) for its horizon, or ``horizon`` months, and return its outputs;
+    from a copy of ``warm`` (:func:`build_model`) if given."""
     params = getattr(spec_or_params, "params", spec_or_params)
     if horizon is not None and horizon != params.run.horizon_months:
         params = params.model_copy(update={"run": params.run.model_copy(update={"horizon_months": horizon})})
-    model = build_model(params, seed, getattr(spec_or_params, "name", "scenario"))
+    model = build_model(params, seed, getattr(spec_or_params, "name", "scenario"), warm)
     model.run_for(params.run.horizon_months)
     from sim.model.outputs import MONTHLY_COLUMNS, MONTHLY_TABLE, summary
 
@@ -64,4 +81,5 @@ def release(model: AttractionModel) -> None:
     model.__dict__.clear()
 
 
-__all__ = ["AttractionModel", "AttractionScenario", "RunResult", "build_model", "release", "simulate", "MONTHLY_COLUMNS"]
+__all__ = ["AttractionModel", "AttractionScenario", "RunResult", "build_model", "release", "simulate", "warm_start",
+           "MONTHLY_COLUMNS"]

@@ -86,18 +86,23 @@ class Department(Agent):
         super().__init__(model)
         self.index = index
         self.name = name
-        self.name_zh = spec.name_zh
-        self.vertical = spec.vertical
-        self.capacity = spec.capacity * model.p.scale
-        self.base_efficiency = spec.efficiency
+        self.derive(spec)
         self.efficiency = spec.efficiency
-        self.proactiveness = spec.proactiveness
-        self.alignment = spec.alignment
         self.is_bank = is_bank
         self.carry = 0.0
         self.served = 0
         self.effort = model.p.service.base_effort
         self.complaints = 0.0
+
+    def derive(self, spec) -> None:
+        """Its settings from its entry of ``service.departments`` (capacity at the model's scale); its efficiency
+        after training is the ledger's to set (:meth:`~sim.model.budget.Ledger.derive_training`)."""
+        self.name_zh = spec.name_zh
+        self.vertical = spec.vertical
+        self.capacity = spec.capacity * self.model.p.scale
+        self.base_efficiency = spec.efficiency
+        self.proactiveness = spec.proactiveness
+        self.alignment = spec.alignment
 
     @property
     def effective_alignment(self) -> float:
@@ -183,6 +188,7 @@ class Government(Agent):
         self.contacts = 0
         self.leader_since = 0
         self.rotations = 0
+        self.attention_draw: float | None = None  # the leader's own multiple of the strategy's attention (drawn at rotation)
         self.attention = model.p.policy.leadership_attention * attention_factor
         self.pressure = 0.0  # how far behind the other counties it stands in this year's assessment (0-1)
         self.markup = 0.0  # extra incentive it offers a prospect a rival also courts
@@ -216,11 +222,17 @@ class Government(Agent):
             return
         self.rotations += 1
         self.leader_since = m.t
-        self.attention = float(np.clip(pol.leadership_attention * self.attention_factor
-                                       * (1.0 + pol.leader_attention_spread * (2 * u_attention - 1)), 0.0, 1.0))
+        self.attention_draw = 1.0 + pol.leader_attention_spread * (2 * u_attention - 1)
+        self.derive()
         m.ledger.drop_promises(self.index)
         if self.is_city and u_keep >= pol.persistence:
             m.stop_go_pending = True
+
+    def derive(self) -> None:
+        """The leader's attention to attraction from the strategy's (``policy.leadership_attention``), the region's
+        factor for this government and, after a rotation, the leader's own multiple of it (at most 1)."""
+        base = self.model.p.policy.leadership_attention * self.attention_factor
+        self.attention = base if self.attention_draw is None else float(np.clip(base * self.attention_draw, 0.0, 1.0))
 
     def order_land(self, mu: float, lag: int) -> None:
         """Commission serviced land: it becomes free after ``lag`` months (三通一平 build lag)."""

@@ -1,7 +1,9 @@
 """Money in a loop: the yearly attraction budget, every lever's cost and the two funds.
 
-Yearly budget = base transfer + a share of the tax paid by operating firms the
-year before (success feeds the budget). Everything a strategy uses is charged
+Yearly budget = base transfer + a share of the tax paid the year before by
+the firms in their first ``budget.tax_years`` years of operation (success feeds
+the budget: attracting a firm is rewarded with its first years' tax, not with
+its tax for ever, which made the loop of tax and budget grow without bound). Everything a strategy uses is charged
 to it in one currency (万元):
 
 - money: park building, the interest on park borrowing and its repayment,
@@ -109,7 +111,7 @@ class Ledger:
         self.repaid = 0.0  # principal (and capitalised interest) repaid so far
         self.capitalised = 0.0  # interest the budget could not pay, added to the debt
         self.loans: list[list[float]] = []  # each tranche: [outstanding, yearly instalment]
-        self.tax_this_year = 0.0
+        self.tax_this_year = 0.0  # tax of young firms this year (the budget's reward)
         self.tax_total = 0.0
         self.tracking_slots = 0
         self.promised_by_month: list[float] = []
@@ -175,9 +177,10 @@ class Ledger:
         g = (self.m.investors.pipeline.gov if gov is None else gov)[rows].astype(np.int64)
         return np.bincount(g, weights=amounts, minlength=len(self.m.governments)).astype(np.float64)
 
-    def collect_tax(self, amount: float) -> None:
-        """Tax paid this month by operating firms (万元)."""
-        self.tax_this_year += amount
+    def collect_tax(self, amount: float, rewarded: float) -> None:
+        """Tax paid this month by operating firms (万元), and the part of it paid by firms in their first
+        ``budget.tax_years`` years of operation, a share of which next year's budget gets back."""
+        self.tax_this_year += rewarded
         self.tax_total += amount
 
     # ------------------------------------------------------------------ running costs
@@ -330,8 +333,12 @@ class Ledger:
 
     def apply_training(self) -> None:
         """Training paid a lag ago now raises department efficiency (saturating)."""
+        self.m.cum_training += self._training.pop(0)
+        self.derive_training()
+
+    def derive_training(self) -> None:
+        """Every department's efficiency from its own and the training paid so far (saturating)."""
         m, sv = self.m, self.m.p.service
-        m.cum_training += self._training.pop(0)
         gain = 1.0 - np.exp(-sv.training_effect * m.cum_training / PER_THOUSAND / m.p.scale)
         for d in m.departments:
             d.efficiency = d.base_efficiency + (max(sv.training_max_efficiency, d.base_efficiency) - d.base_efficiency) * gain

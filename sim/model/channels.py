@@ -41,6 +41,15 @@ class ChannelModel:
 
     def __init__(self, m: AttractionModel):
         self.m = m
+        self.carry = np.zeros((len(m.governments), len(CHANNELS)))
+        # Ties by referrer: the tie list's positions grouped by their first end, for the referral draw.
+        self.edges_by_src, self.edges_start = kernels.group_by_key(m.pop.edges_src, m.n)
+        self.target()
+
+    def target(self) -> None:
+        """Each channel's and source's targeting weights over the market, each county's part of the county channel
+        money and the channels' costs, from the parameters (again when a strategy takes over at month 0)."""
+        m = self.m
         p = m.p
         pop = m.pop
         rel_size = np.log(pop.capital / np.median(pop.capital))
@@ -50,7 +59,6 @@ class ChannelModel:
             self.logw[name] = self._logw(p.channels[name], rel_size, s0)
         self.logw["forum"] = self._logw(p.policy.forum_leads, rel_size, s0)
         self.logw["partner_lead"] = self._logw(p.local_firms.partner_leads, rel_size, s0)
-        self.carry = np.zeros((len(m.governments), len(CHANNELS)))
         weight, total = p.county_split("channel_share")
         self.county_money = (np.array(weight), total)  # each county's part of the county channel money: weight / total
         # Targeting weights exponentiated once (they never change): row j is exp(logw - its largest value).
@@ -60,8 +68,6 @@ class ChannelModel:
         self.weight_source = {name: np.exp(self.logw[name] - self.logw[name].max()) if m.n else self.logw[name]
                               for name in ("forum", "partner_lead")}
         self.logw_channels = np.stack([self.logw[name] for name in CHANNELS]) if m.n else np.zeros((len(CHANNELS), 0))
-        # Ties by referrer: the tie list's positions grouped by their first end, for the referral draw.
-        self.edges_by_src, self.edges_start = kernels.group_by_key(pop.edges_src, m.n)
 
     def _logw(self, ch, rel_size: np.ndarray, s0: float) -> np.ndarray:
         pop = self.m.pop

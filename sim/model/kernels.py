@@ -519,9 +519,9 @@ def rows_between(values, lo, hi):
 
 
 @numba.njit(cache=True, nogil=True)
-def census(stage, n_stages, signed_month, start_month, operate_month, large, industrial):
+def census(stage, n_stages, signed_month, since, start_month, operate_month, large, industrial):
     """The month's head counts in one pass over the market: how many are in each stage (0..``n_stages`` - 1);
-    the projects signed so far (ascending) and how many of them have started, are building or operating now,
+    the projects signed in month ``since`` or later (ascending) and how many of them have started, are building or operating now,
     have been completed, are large, are industrial; and the rows now operating and those from signed to
     operating (ascending)."""
     by_stage = np.zeros(n_stages, dtype=np.int64)
@@ -540,7 +540,7 @@ def census(stage, n_stages, signed_month, start_month, operate_month, large, ind
             if s == OPERATING:
                 op[n_op] = i
                 n_op += 1
-        if signed_month[i] >= 0:
+        if signed_month[i] >= since:
             signed[n_signed] = i
             n_signed += 1
             started += start_month[i] >= 0

@@ -90,7 +90,8 @@ class AttractionModel(Model):
         scenario.rng = self.streams["mesa"]
         super().__init__(scenario=scenario)
         p = self.p = scenario.params
-        self.horizon = p.run.horizon_months
+        self.month0 = p.run.spinup_months  # the model's month that is month 0 of the outputs (the spin-up's end)
+        self.horizon = self.month0 + p.run.horizon_months
         self.t = 0
         self.pop = draw_population(p, self.streams["population"], self.streams["network"], self.streams["arrivals"])
         n = self.n = self.pop.sector.size
@@ -101,11 +102,7 @@ class AttractionModel(Model):
         if n > n0:
             self.arrival_month[n0:] = 1 + (np.arange(n - n0) / rate).astype(np.int32)
         self._init_state(n)
-        sectors = list(p.population.sectors.values())
-        self.sector_env_weight = np.array([s.env_weight for s in sectors])[self.pop.sector]
-        self.sector_appeal = np.array([s.appeal for s in sectors])[self.pop.sector]
-        self.jobs_per_capital = np.array([s.jobs_per_million / CAPITAL_PER_MILLION for s in sectors])[self.pop.sector]
-        self.tax_per_capital_month = np.array([s.tax_yield / MONTHS_PER_YEAR for s in sectors])[self.pop.sector]
+        self._derive()
 
         self._make_departments()
         self.governments = [Government(self, i, name, spec.kind == "city", spec.leader_attention)
@@ -115,14 +112,10 @@ class AttractionModel(Model):
         # The counties' parts of the region's land, idle stock and yearly land, as the region file shares them.
         land, land_total = p.county_split("land_share")
         idle, idle_total = p.county_split("idle_share")
-        self.land_added_split = p.county_split("land_added_share")
         for g in self.counties:
             g.free_land = p.platform.initial_land_mu * p.scale * land[g.index] / land_total
             g.idle_mu = p.platform.idle_stock_mu * p.scale * idle[g.index] / idle_total
-        focus = p.county_focus()
-        # Where a project handed on by the city, or a partner lead, goes: the cumulative weights of the counties for
-        # each sector (None: every county alike).
-        self.county_cumulative = None if focus is None else np.cumsum(focus, axis=1) / np.sum(focus, axis=1, keepdims=True)
+        self._derive_regional()
         lf = p.local_firms
         self.n_firms = int(round(lf.count * p.scale))
         a = lf.proactiveness_concentration
@@ -135,11 +128,64 @@ class AttractionModel(Model):
         self.channel_model = channels.ChannelModel(self)
 
         self.ledger = Ledger(self)
-        self.ledger.start_year()
-        self.schedule_recurring(self.ledger.start_year, Schedule(interval=MONTHS_PER_YEAR, start=MONTHS_PER_YEAR + HALF_STEP))
-
-        # The month's outputs are one record (outputs.observe), added to Mesa's table as a row.
+        # The month's outputs are one record (outputs.observe), added to Mesa's table as a row, from month 0 on.
         self.datacollector = DataCollector(tables={outputs.MONTHLY_TABLE: list(outputs.MONTHLY_COLUMNS)})
+        self.opening: outputs.Opening | None = None  # the running totals at month 0 (set by begin)
+        self.record: dict = {}
+        if self.month0:
+            self._start_budget_years()
+            self.run_for(self.month0)  # the spin-up: the status quo before month 0
+
+    def _start_budget_years(self) -> None:
+        """The first budget year now, and a new one every twelve months (a Mesa event between two months)."""
+        self.ledger.start_year()
+        self.schedule_recurring(self.ledger.start_year,
+                                Schedule(interval=MONTHS_PER_YEAR, start=self.t + MONTHS_PER_YEAR + HALF_STEP))
+
+    def _derive(self) -> None:
+        """Per-investor constants built from the parameters: each project's sector weights, jobs and tax per unit of
+        capital."""
+        sectors = list(self.p.population.sectors.values())
+        self.sector_env_weight = np.array([s.env_weight for s in sectors])[self.pop.sector]
+        self.sector_appeal = np.array([s.appeal for s in sectors])[self.pop.sector]
+        self.jobs_per_capital = np.array([s.jobs_per_million / CAPITAL_PER_MILLION for s in sectors])[self.pop.sector]
+        self.tax_per_capital_month = np.array([s.tax_yield / MONTHS_PER_YEAR for s in sectors])[self.pop.sector]
+
+    def _derive_regional(self) -> None:
+        """Region-level settings built from the parameters: how the counties split the yearly land and where a
+        project handed on by the city, or a partner lead, goes."""
+        p = self.p
+        self.land_added_split = p.county_split("land_added_share")
+        focus = p.county_focus()
+        # Where a project handed on by the city, or a partner lead, goes: the cumulative weights of the counties for
+        # each sector (None: every county alike).
+        self.county_cumulative = None if focus is None else np.cumsum(focus, axis=1) / np.sum(focus, axis=1, keepdims=True)
+
+    def begin(self, params: Params, name: str = "scenario") -> None:
+        """Month 0: the strategy ``params`` takes over from the status quo that ran the spin-up (``run.spinup_months``
+        before it; none for a cold start). The model adopts its levers and re-derives everything built from
+        parameters (the departments, the leaders' attention, the channels' targeting, the per-investor constants);
+        the state (pipeline, beliefs, reputation, land, funds, promises, debt) goes on. The running totals are
+        taken as the opening balance every flow output counts from (:class:`sim.model.outputs.Opening`), and the
+        monthly table starts with month 0. The first budget year of the strategy starts now (a cold start) or at
+        the year's turn just after (the spin-up is a whole number of years)."""
+        if self.opening is not None:
+            raise RuntimeError("begin: expected a model at the end of its spin-up, found one that has begun")
+        self.scenario = AttractionScenario(rng=self.scenario.rng, params=params, name=name)
+        self.p = params
+        self.horizon = self.month0 + params.run.horizon_months
+        self._derive()
+        self._derive_regional()
+        specs = params.service.departments
+        for d in self.departments:
+            d.derive(specs[d.name])
+        self.ledger.derive_training()
+        for g in self.governments:
+            g.derive()
+        self.channel_model.target()
+        self.opening = outputs.opening(self)
+        if not self.month0:
+            self._start_budget_years()
         self.record = outputs.observe(self)
         self.datacollector.add_table_row(outputs.MONTHLY_TABLE, self.record)
 
@@ -173,6 +219,11 @@ class AttractionModel(Model):
         self.departments = [Department(self, i, name, specs[name], name == "bank") for i, name in enumerate(names)]
         self.bank_index = len(names) - 1
         self.n_local_depts = len(names) - 1
+
+    @property
+    def month(self) -> int:
+        """The month of the outputs: months since month 0 (negative in the spin-up)."""
+        return self.t - self.month0
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
@@ -208,6 +259,8 @@ class AttractionModel(Model):
         withdrawal.apply(self)
         self._slow_states()
         self._follow_cohorts()
+        if self.opening is None:  # the spin-up: nothing is recorded before month 0
+            return
         self.record = outputs.observe(self)
         self.datacollector.add_table_row(outputs.MONTHLY_TABLE, self.record)
         if self.t >= self.horizon:
@@ -215,9 +268,10 @@ class AttractionModel(Model):
 
     # ------------------------------------------------------------------ decisions
     def outside_option(self) -> float:
-        """Value of the best offer elsewhere, rising as other regions compete."""
+        """Value of the best offer elsewhere, rising from month 0 as other regions compete: ``behaviour.outside_option``
+        until month 0 (the spin-up builds today's region under today's competition), then rising."""
         b = self.p.behaviour
-        return b.outside_option + b.outside_growth * self.t / MONTHS_PER_YEAR
+        return b.outside_option + b.outside_growth * max(self.t - self.month0, 0) / MONTHS_PER_YEAR
 
     def utility(self, idx: np.ndarray, incentive: np.ndarray | None = None) -> np.ndarray:
         """Perceived value of the local offer for investors ``idx`` (their beliefs, not the true states).
@@ -473,8 +527,11 @@ class AttractionModel(Model):
             capital.operating[done] = self.pop.capital[done]
             self.ledger.settle_fund_stakes(done[capital.fund_stake[done] > 0], done[:0])
         op = kernels.rows_between(pl.stage, OPERATING, OPERATING)
-        self.tax_month = float((capital.operating[op] * self.tax_per_capital_month[op]).sum())
-        self.ledger.collect_tax(self.tax_month)
+        tax = capital.operating[op] * self.tax_per_capital_month[op]
+        self.tax_month = float(tax.sum())
+        # The attraction budget's reward: the tax of firms in their first ``budget.tax_years`` years of operation.
+        young = (self.t - pl.operate_month[op]) < p.budget.tax_years * MONTHS_PER_YEAR
+        self.ledger.collect_tax(self.tax_month, float(tax[young].sum()))
         u = self.streams.uniform("reinvest", op, self.t)
         if op.size:
             grow = op[u < p.population.reinvest_per_year / MONTHS_PER_YEAR * beliefs.satisfaction(self, op)]

@@ -6,7 +6,7 @@ is described once in :mod:`sim.model.registry`, which also gives the monthly tab
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -77,6 +77,60 @@ class Counters:
         return int(sum(self.broken_by_month[-MONTHS_PER_YEAR:]))
 
 
+COUNTS = tuple(f.name for f in fields(Counters) if f.type in ("int", "float"))
+"""The running counts that are single numbers (each output counts them from month 0)."""
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The running totals at month 0, the end of the spin-up (all zero for a cold start): every flow output counts
+    from them (a total since month 0 is the total now less the opening one). Stocks (jobs, operating firms, free
+    land, fund balances, debt) are read as they are."""
+
+    counts: dict[str, float]
+    approvals: int  # approvals recorded before month 0 (their lengths are counted from the next)
+    land_waits: int
+    by_reason_stage: np.ndarray
+    withdrawn: int
+    exited: int
+    rotations: int
+    arrived: np.ndarray  # 万元 arrived in each project by month 0
+    arrived_total: float
+    tax_total: float
+    budget_total: float
+    spent: dict[str, float]
+    returned: float  # money returned to the treasury or not yet used at month 0
+    held: float  # money held in the funds at month 0 (an opening balance: spent or still held since)
+    allotted: dict[str, float]
+    by_government: np.ndarray
+    borrowed: float
+
+
+def opening(m: AttractionModel) -> Opening:
+    """The model's running totals now (at month 0)."""
+    c, led = m.counters, m.ledger
+    stage = m.investors.pipeline.stage
+    arrived = m.investors.capital.arrived.copy()
+    return Opening(counts={k: getattr(c, k) for k in COUNTS}, approvals=len(c.approval_months),
+                   land_waits=len(c.land_wait_months), by_reason_stage=c.by_reason_stage.copy(),
+                   withdrawn=int(np.count_nonzero(stage == WITHDRAWN)), exited=int(np.count_nonzero(stage == EXITED)),
+                   rotations=int(sum(g.rotations for g in m.governments)), arrived=arrived,
+                   arrived_total=float(arrived.sum()) if m.month0 else 0.0, tax_total=led.tax_total,
+                   budget_total=led.budget_total, spent=dict(led.spent), returned=led.returned + led.pending,
+                   held=led.held, allotted=dict(led.allotted), by_government=led.by_government.copy(), borrowed=led.borrowed)
+
+
+def since0(m: AttractionModel, count: str) -> float:
+    """A running count of :class:`Counters` since month 0."""
+    return getattr(m.counters, count) - m.opening.counts[count]
+
+
+def first_month(m: AttractionModel) -> int:
+    """The model's month that is month 1 of the outputs: projects signed in it or later are counted (the spin-up's
+    are not)."""
+    return m.month0 + 1
+
+
 MONTHLY_COLUMNS = registry.MONTHLY_COLUMNS
 """The monthly table's columns, in order (described in :mod:`sim.model.registry`)."""
 
@@ -90,30 +144,35 @@ def _ratio(a: float, b: float) -> float:
 
 
 def observe(m: AttractionModel) -> dict:
-    """The month's outputs from the model's arrays."""
-    c = m.counters
+    """The month's outputs from the model's arrays: stocks as they are, flows and totals since month 0, the
+    projects signed from month 1 (:class:`Opening`)."""
+    c, o, led = m.counters, m.opening, m.ledger
     pl, capital = m.investors.pipeline, m.investors.capital
-    counts, signed, heads, op, pipe = kernels.census(pl.stage, len(STAGE_NAMES), pl.signed_month, pl.start_month,
+    since = first_month(m)
+    counts, signed, heads, op, pipe = kernels.census(pl.stage, len(STAGE_NAMES), pl.signed_month, since, pl.start_month,
                                                      pl.operate_month, m.pop.large, m.pop.industrial)
     started, now_on, done, n_large, n_industrial = heads.tolist()
     n_signed = signed.size
     signed_cap = float(m.pop.announced[signed].sum())
-    arrived = float(capital.arrived.sum())
-    reasons = c.by_reason_stage.sum(axis=1)
+    # capital arrived since month 0 (from any project), and in the projects signed since (every project's, cold)
+    arrived = float(capital.arrived.sum()) - o.arrived_total
+    arrived_signed = float(np.where(pl.signed_month >= since, capital.arrived, 0.0).sum()) if m.month0 else arrived
+    reasons = (c.by_reason_stage - o.by_reason_stage).sum(axis=1)
+    approvals = c.approval_months[o.approvals:]
     rec = {
-        "month": m.t,
-        "contacted_total": c.contacted,
-        "duplicated_contacts": c.duplicated_contacts,
-        "partner_leads": c.partner_leads,
-        "referral_leads": c.referral_leads,
+        "month": m.t - m.month0,
+        "contacted_total": since0(m, "contacted"),
+        "duplicated_contacts": since0(m, "duplicated_contacts"),
+        "partner_leads": since0(m, "partner_leads"),
+        "referral_leads": since0(m, "referral_leads"),
         "n_contacted": int(counts[CONTACTED]),
         "n_negotiating": int(counts[NEGOTIATING]),
         "n_signed": int(counts[SIGNED]),
         "n_building": int(counts[BUILDING]),
         "n_operating": int(counts[OPERATING]),
         "n_stalled": int(counts[STALLED]),
-        "n_withdrawn": int(counts[WITHDRAWN]),
-        "n_exited": int(counts[EXITED]),
+        "n_withdrawn": int(counts[WITHDRAWN]) - o.withdrawn,
+        "n_exited": int(counts[EXITED]) - o.exited,
         "n_declined": int(counts[DECLINED]),
         "signed_projects": n_signed,
         "signed_capital": signed_cap,
@@ -121,13 +180,13 @@ def observe(m: AttractionModel) -> dict:
         "share_started_to_date": _ratio(started, n_signed),
         "share_building_or_operating_now": _ratio(now_on, n_signed),
         "share_completed_to_date": _ratio(done, n_signed),
-        "share_capital_arrived_to_date": _ratio(arrived, signed_cap),
+        "share_capital_arrived_to_date": _ratio(arrived_signed, signed_cap),
         "large_project_share": _ratio(n_large, n_signed),
         "industrial_share": _ratio(n_industrial, n_signed),
         "jobs": float((capital.operating[op] * m.jobs_per_capital[op]).sum()),
         "tax_month": m.tax_month if hasattr(m, "tax_month") else 0.0,
-        "tax_revenue": m.ledger.tax_total,
-        "mean_approval_months": sum(c.approval_months) / len(c.approval_months) if c.approval_months else 0.0,
+        "tax_revenue": led.tax_total - o.tax_total,
+        "mean_approval_months": sum(approvals) / len(approvals) if approvals else 0.0,
         "satisfaction": float(satisfaction(m, pipe).mean()) if pipe.size else 0.0,
         "perceived_hard": m.reputation["hard"],
         "perceived_soft": m.reputation["soft"],
@@ -138,13 +197,13 @@ def observe(m: AttractionModel) -> dict:
         "legal_insecurity": m.legal_insecurity,
         "atmosphere": m.atmosphere,
         "free_land_mu": float(sum(g.free_land for g in m.governments)),
-        "budget_total": m.ledger.budget_total,
-        "budget_spent": m.ledger.spent_total,
-        "budget_held": m.ledger.held,
-        "budget_returned": m.ledger.returned + m.ledger.pending,
-        "budget_debt": m.ledger.debt,
-        "incentive_fund": m.ledger.incentive_fund,
-        "investment_fund": m.ledger.fund["investment_fund"],
+        "budget_total": led.budget_total - o.budget_total,
+        "budget_spent": led.spent_total - sum(o.spent.values()),
+        "budget_held": led.held,
+        "budget_returned": led.returned + led.pending - o.returned,
+        "budget_debt": led.debt,
+        "incentive_fund": led.incentive_fund,
+        "investment_fund": led.fund["investment_fund"],
         "idle_land_mu": float(sum(g.idle_mu for g in m.governments)),
     }
     for k in COHORT_MONTHS:
@@ -154,7 +213,7 @@ def observe(m: AttractionModel) -> dict:
     for i, r in enumerate(REASONS):
         rec[f"withdrawn_{r}"] = int(reasons[i])
     for k in SPEND_KEYS:
-        rec[f"spent_{k}"] = m.ledger.spent[k]
+        rec[f"spent_{k}"] = led.spent[k] - o.spent[k]
     return rec
 
 
@@ -170,9 +229,9 @@ def cohort_rates(m: AttractionModel, after: int, window: tuple[int, int] | None 
     """The rates of a signing cohort ``after`` months after signing, with the counts they divide (NaN rates while
     no project of the window can be followed that long).
 
-    The cohort is every project signed in months ``window`` (inclusive) early enough to be followed for
-    ``after`` months by now (signed in month ``m.t - after`` or before); the window defaults to months 1 to
-    ``m.t - after``. Returns ``projects`` (the cohort), ``projects_started`` and ``projects_completed`` (began
+    The cohort is every project signed in months ``window`` (inclusive, months since month 0: the spin-up's
+    signings are never in it) early enough to be followed for ``after`` months by now (signed ``after`` months ago
+    or before); the window defaults to months 1 to ``t - after``. Returns ``projects`` (the cohort), ``projects_started`` and ``projects_completed`` (began
     building, reached operation within ``after`` months of signing: read from each project's months of
     ground-breaking and of operation, so any ``after`` works), ``projects_fulfilled`` (building or operating
     ``after`` months after signing, :data:`FULFILLED_STAGES`), ``capital_signed`` and ``capital_arrived`` (万元,
@@ -184,14 +243,15 @@ def cohort_rates(m: AttractionModel, after: int, window: tuple[int, int] | None 
     snapshot. ``signed``, if given, are the rows of every project signed so far (ascending), found once for
     several calls.
     """
-    lo, hi = window if window else (1, m.t - after)
-    hi = min(hi, m.t - after)
+    t = m.t - m.month0  # months since month 0
+    lo, hi = window if window else (1, t - after)
+    hi = min(hi, t - after)
     pl = m.investors.pipeline
     if signed is None:
-        signed = (pl.signed_month >= 0).nonzero()[0]
+        signed = (pl.signed_month >= first_month(m)).nonzero()[0]
     # the cohort (ascending) and how many had started and been completed ``after`` months after signing
-    rows, started, completed = kernels.cohort(signed, pl.signed_month, pl.start_month, pl.operate_month, max(lo, 0), hi,
-                                              after)
+    rows, started, completed = kernels.cohort(signed, pl.signed_month, pl.start_month, pl.operate_month,
+                                              max(lo, 1) + m.month0, hi + m.month0, after)
     n = rows.size
     snap = m.investors.capital.arrived_at.get(after)
     stage_at = pl.stage_at.get(after)
@@ -229,11 +289,12 @@ def cohorts_by_year(m: AttractionModel) -> dict[str, dict[str, float]]:
     added to those that depend on it)."""
     out: dict[str, dict[str, float]] = {}
     year = 1
-    while MONTHS_PER_YEAR * year + min(COHORT_MONTHS) <= m.t:
+    t = m.t - m.month0
+    while MONTHS_PER_YEAR * year + min(COHORT_MONTHS) <= t:
         window = (MONTHS_PER_YEAR * (year - 1) + 1, MONTHS_PER_YEAR * year)
         row: dict[str, float] = {}
         for k in COHORT_MONTHS:
-            if window[1] + k > m.t:
+            if window[1] + k > t:
                 break
             rates = cohort_rates(m, k, window)
             row["projects"] = rates.pop("projects")
@@ -246,11 +307,13 @@ def cohorts_by_year(m: AttractionModel) -> dict[str, dict[str, float]]:
 
 
 def summary(m: AttractionModel) -> dict:
-    """End-of-run summary (``summary.json``)."""
+    """End-of-run summary (``summary.json``): stocks at the horizon, flows and totals since month 0, and the
+    projects signed from month 1 (promises, shares and cohorts are theirs)."""
     rec = dict(m.record)
+    o, led = m.opening, m.ledger
     inv = m.investors
     pl, pr = inv.pipeline, inv.promises
-    signed = pl.signed_month >= 0
+    signed = pl.signed_month >= first_month(m)
     started = signed & (pl.start_month >= 0)
     completed = signed & (pl.operate_month >= 0)
     cap_signed = float(m.pop.announced[signed].sum())
@@ -261,12 +324,12 @@ def summary(m: AttractionModel) -> dict:
         "mean_approval_months", "budget_spent", "satisfaction", "duplicated_contacts", "partner_leads",
         "referral_leads", "perceived_hard", "perceived_soft", "perceived_credibility", "actual_hard", "actual_soft",
         "actual_credibility", "atmosphere", "legal_insecurity")}
-    out["months"] = m.t
-    out["prospects_contacted"] = int((pl.contact_month >= 0).sum())
+    out["months"] = m.t - m.month0
+    out["prospects_contacted"] = int((pl.contact_month >= first_month(m)).sum())
     out["contacts_made"] = rec["contacted_total"]
     out["prospects_available"] = int((m.arrival_month <= m.t).sum())
-    out["prospects_returned"] = m.counters.returned
-    out["negotiations_started"] = m.counters.negotiations_started
+    out["prospects_returned"] = since0(m, "returned")
+    out["negotiations_started"] = since0(m, "negotiations_started")
     out["budget_total"] = rec["budget_total"]
     out["operating_projects"] = rec["n_operating"]
     out["large_share_started"] = _ratio((started & m.pop.large).sum(), started.sum())
@@ -281,64 +344,68 @@ def summary(m: AttractionModel) -> dict:
     out["industrial_share_signed_capital"] = _ratio(m.pop.announced[signed & m.pop.industrial].sum(), cap_signed)
     # One provincial fair's projects of 1 bn yuan and more are 63% of its signed value (docs/SOURCES.md#provincial-fair-2023).
     out["signed_capital_share_1bn_plus"] = _ratio(m.pop.announced[signed & (m.pop.announced >= BN_YUAN)].sum(), cap_signed)
-    arrived = inv.capital.arrived
+    arrived = inv.capital.arrived - o.arrived  # since month 0
     out["industrial_share_arrived_capital"] = _ratio(arrived[m.pop.industrial].sum(), arrived.sum())
+    # Promises of the projects signed from month 1 (a promise of the spin-up paid since is money spent, not one of theirs).
+    paid_amount = np.where(signed, pr.paid, 0.0)
     out["incentives_promised"] = float(pr.promised[signed].sum())
-    out["incentives_paid"] = float(pr.paid.sum())
-    due = (pr.promised > 0) & (pl.start_month >= 0)
-    paid = pr.paid > 0
+    out["incentives_paid"] = float(paid_amount.sum())
+    due = (pr.promised > 0) & (pl.start_month >= 0) & signed
+    paid = (pr.paid > 0) & signed
     out["promises_due"] = int(due.sum())
     out["promises_broken"] = int((due & ~paid).sum())
-    out["promises_paid_late"] = int(pr.paid_late.sum())
-    out["promises_dropped_by_successors"] = m.counters.promises_dropped
+    out["promises_paid_late"] = int((pr.paid_late & signed).sum())
+    out["promises_dropped_by_successors"] = since0(m, "promises_dropped")
     out["promises_unfunded"] = int((due & pr.broken & ~pr.dropped).sum())
     out["honouring_rate"] = _ratio(paid.sum(), due.sum())
-    out["leader_rotations"] = int(sum(g.rotations for g in m.governments))
-    out["stop_go_years"] = m.counters.stop_go_years
+    out["leader_rotations"] = int(sum(g.rotations for g in m.governments)) - o.rotations
+    out["stop_go_years"] = since0(m, "stop_go_years")
     out["stalled_projects"] = rec["n_stalled"]
-    out["stalls"] = m.counters.stalled
+    out["stalls"] = since0(m, "stalled")
     out["idle_land_mu"] = rec["idle_land_mu"]
-    out["idle_created_mu"] = m.counters.idle_created
-    out["idle_revitalised_mu"] = m.counters.idle_revitalised
-    out["late_handoffs"] = m.counters.late_handoffs
-    out["handoff_share"] = _ratio(m.counters.handoffs, m.counters.city_contacts)
+    out["idle_created_mu"] = since0(m, "idle_created")
+    out["idle_revitalised_mu"] = since0(m, "idle_revitalised")
+    out["late_handoffs"] = since0(m, "late_handoffs")
+    out["handoff_share"] = _ratio(since0(m, "handoffs"), since0(m, "city_contacts"))
     # What the counties' competition costs (P6): prospects courted by several counties, the extra incentive promised
     # to outbid a rival, and courted prospects that never signed.
-    courted, bid_markup = inv.competition.courted, inv.competition.bid_markup
+    courted, bid_markup = inv.competition.courted & (pl.contact_month >= first_month(m)), inv.competition.bid_markup
     out["prospects_courted_by_several"] = int(courted.sum())
-    out["bidding_extra_promised"] = m.counters.bidding_extra
-    out["bidding_extra_per_courted_signing"] = _ratio(m.counters.bidding_extra, (courted & signed).sum())
-    paid_extra = pr.paid * bid_markup / (1.0 + bid_markup)
+    out["bidding_extra_promised"] = since0(m, "bidding_extra")
+    out["bidding_extra_per_courted_signing"] = _ratio(out["bidding_extra_promised"], (courted & signed).sum())
+    paid_extra = paid_amount * bid_markup / (1.0 + bid_markup)
     out["bidding_extra_paid"] = float(paid_extra.sum())
-    out["bidding_extra_paid_per_project"] = _ratio(out["bidding_extra_paid"], int((pr.paid > 0).sum()))
-    out["courted_lost"] = int((courted & ~signed & (pl.contact_month >= 0) & (pl.stage != CONTACTED)
-                               & (pl.stage != NEGOTIATING)).sum())
-    out["fund_backed_loans"] = int(inv.approvals.fund_backed.sum())
+    out["bidding_extra_paid_per_project"] = _ratio(out["bidding_extra_paid"], int(paid.sum()))
+    out["courted_lost"] = int((courted & ~signed & (pl.stage != CONTACTED) & (pl.stage != NEGOTIATING)).sum())
+    out["fund_backed_loans"] = int((inv.approvals.fund_backed & signed).sum())
     out["budget_held"] = rec["budget_held"]
     out["budget_returned"] = rec["budget_returned"]
-    out["budget_borrowed"] = m.ledger.borrowed
+    out["budget_borrowed"] = led.borrowed - o.borrowed
     out["budget_debt"] = rec["budget_debt"]
-    out["screened_out"] = m.counters.screened_out
-    out["declined"] = m.counters.declined
-    out["handoffs"] = m.counters.handoffs
-    out["reinvested_capital"] = m.counters.reinvested
-    out["mean_land_wait_months"] = float(np.mean(m.counters.land_wait_months)) if m.counters.land_wait_months else 0.0
-    spent = m.ledger.spent_total
+    out["screened_out"] = since0(m, "screened_out")
+    out["declined"] = since0(m, "declined")
+    out["handoffs"] = since0(m, "handoffs")
+    out["reinvested_capital"] = since0(m, "reinvested")
+    waits = m.counters.land_wait_months[o.land_waits:]
+    out["mean_land_wait_months"] = float(np.mean(waits)) if waits else 0.0
+    spent = rec["budget_spent"]
     out["cost_per_job"] = _ratio(spent, rec["jobs"])
     out["cost_per_10k_arrived"] = _ratio(spent, rec["arrived_capital"])
     out["jobs_per_10k_spent"] = _ratio(rec["jobs"], spent)
     out["arrived_per_10k_spent"] = _ratio(rec["arrived_capital"], spent)
-    out["withdrawals_by_reason"] = {r: int(v) for r, v in zip(REASONS, m.counters.by_reason_stage.sum(axis=1), strict=True)}
+    by_reason_stage = m.counters.by_reason_stage - o.by_reason_stage
+    out["withdrawals_by_reason"] = {r: int(v) for r, v in zip(REASONS, by_reason_stage.sum(axis=1), strict=True)}
     out["withdrawals_after_signing_by_reason"] = {
-        r: int(v) for r, v in zip(REASONS, m.counters.by_reason_stage[:, SIGNED:].sum(axis=1), strict=True)}
+        r: int(v) for r, v in zip(REASONS, by_reason_stage[:, SIGNED:].sum(axis=1), strict=True)}
     out["withdrawals_by_reason_and_stage"] = {
-        r: {STAGE_NAMES[s]: int(m.counters.by_reason_stage[i, s]) for s in (NEGOTIATING, SIGNED, BUILDING, OPERATING)}
+        r: {STAGE_NAMES[s]: int(by_reason_stage[i, s]) for s in (NEGOTIATING, SIGNED, BUILDING, OPERATING)}
         for i, r in enumerate(REASONS)}
-    out["spent_by_lever"] = {k: float(v) for k, v in m.ledger.spent.items()}
+    out["spent_by_lever"] = {k: float(v - o.spent[k]) for k, v in led.spent.items()}
     # Money allotted to each lever, paid out (spent_by_lever) and still held (the funds): a fund allotted more is not free.
-    out["allotted_by_lever"] = {k: float(v) for k, v in m.ledger.allotted.items()}
-    out["held_by_lever"] = m.ledger.held_by_lever()
-    out["spent_by_government"] = {g.name: {k: float(v) for k, v in zip(SPEND_KEYS, m.ledger.by_government[g.index], strict=True)}
+    out["allotted_by_lever"] = {k: float(v - o.allotted[k]) for k, v in led.allotted.items()}
+    out["held_by_lever"] = led.held_by_lever()
+    by_government = led.by_government - o.by_government
+    out["spent_by_government"] = {g.name: {k: float(v) for k, v in zip(SPEND_KEYS, by_government[g.index], strict=True)}
                                   for g in m.governments}
     for after in COHORT_MONTHS:
         for k, v in cohort_rates(m, after).items():
@@ -359,6 +426,10 @@ NOT_FULFILLED = ("waiting", "stalled")
 (counted by reason): still waiting to start (signed), or stalled (烂尾)."""
 
 
+SIGNED_BEFORE = "signed_before"
+"""The group of ``capital_gap``: projects signed before month 0 (in the spin-up) whose capital arrived since."""
+
+
 def mechanism_accounts(m: AttractionModel, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
     """Accounts that explain the cohort fulfilment and start rates and arrived capital by mechanism, exactly.
 
@@ -371,12 +442,14 @@ def mechanism_accounts(m: AttractionModel, after: int = COHORT_ACCOUNT_MONTHS) -
       sum / the cohort's projects.
     - ``capital_gap``: 万元 signed but not arrived (announced - arrived) for every signed project, by where it
       stands at the horizon: withdrawn or exited for each reason, operating, building, stalled (烂尾) or
-      waiting to start. ``arrived_capital`` = ``signed_capital`` - their sum.
+      waiting to start, each of the projects signed from month 1; and ``signed_before``, minus the capital that
+      arrived since month 0 in projects signed before it. ``arrived_capital`` = ``signed_capital`` - their sum.
     - ``capital_gap_projects``: the signed projects in each of those groups.
     """
     pl = m.investors.pipeline
     stage, signed_month, reason = pl.stage, pl.signed_month, pl.reason
-    cohort = (signed_month >= 1) & (signed_month <= m.t - after)
+    first = first_month(m)
+    cohort = (signed_month >= first) & (signed_month <= m.t - after)
     started = (pl.start_month >= 0) & (pl.start_month <= signed_month + after)  # as cohort_rates counts it
     not_started = cohort & ~started
     gone_by = not_started & (reason >= 0) & (pl.end_month >= 0) & (pl.end_month <= signed_month + after)
@@ -387,18 +460,25 @@ def mechanism_accounts(m: AttractionModel, after: int = COHORT_ACCOUNT_MONTHS) -
     unfulfilled = {r: int((left & (reason == i)).sum()) for i, r in enumerate(REASONS)}
     unfulfilled["waiting"] = int((cohort & (at == SIGNED)).sum())
     unfulfilled["stalled"] = int((cohort & (at == STALLED)).sum())
-    signed = signed_month >= 0
-    gap = m.pop.announced - m.investors.capital.arrived
+    signed = signed_month >= first
+    arrived = m.investors.capital.arrived
+    gap = m.pop.announced - arrived
     gone = signed & ((stage == WITHDRAWN) | (stage == EXITED))
     groups = {r: gone & (reason == i) for i, r in enumerate(REASONS)}
     groups["operating"] = signed & (stage == OPERATING)
     groups["building"] = signed & (stage == BUILDING)
     groups["stalled"] = signed & (stage == STALLED)
     groups["waiting"] = signed & ~gone & (stage != OPERATING) & (stage != BUILDING) & (stage != STALLED)
+    capital = {k: float(gap[g].sum()) for k, g in groups.items()}
+    projects = {k: int(g.sum()) for k, g in groups.items()}
+    # Capital that arrived since month 0 in projects signed before it: a gap below zero (it adds to arrived capital).
+    before = (signed_month >= 0) & ~signed & (arrived > m.opening.arrived)
+    capital[SIGNED_BEFORE] = 0.0 - (float(arrived[before].sum()) - float(m.opening.arrived[before].sum()))
+    projects[SIGNED_BEFORE] = int(before.sum())
     return {f"cohort_not_fulfilled_{after}m": unfulfilled,
             f"cohort_not_started_{after}m": cohort_out,
-            "capital_gap": {k: float(gap[g].sum()) for k, g in groups.items()},
-            "capital_gap_projects": {k: int(g.sum()) for k, g in groups.items()}}
+            "capital_gap": capital,
+            "capital_gap_projects": projects}
 
 
 def check_invariants(m: AttractionModel) -> list[str]:

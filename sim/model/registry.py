@@ -480,6 +480,12 @@ for _g in (*REASONS, *PLACES):
     _add(f"capital_gap_projects.{_g}", "count", (f"签约项目：{_zh}", f"Signed projects: {_en}"),
          (f"{_where[0]}签约项目", f"signed projects {_where[1]}"), PROJECTS)
 
+_add("capital_gap.signed_before", "money", ("未到位资金：此前签约项目本期到位（负值）", "Capital not arrived: projects signed before month 0 (arrived since, negative)"),
+     ("月 0 之前签约的项目自月 0 起到位的资金，记为负值（它加入到位资金）",
+      "capital that arrived since month 0 in projects signed before it, as a negative gap (it adds to arrived capital)"))
+_add("capital_gap_projects.signed_before", "count", ("签约项目：月 0 之前签约、此后到位", "Signed projects: before month 0, capital arriving since"),
+     ("月 0 之前签约、自月 0 起有资金到位的项目", "projects signed before month 0 whose capital arrived since"), PROJECTS)
+
 OUTPUTS: dict[str, Output] = {o.name: o for o in _ENTRIES}
 """Every output by name: the monthly columns and the flattened summary keys, except the two families whose keys
 depend on the run, described by :func:`describe`: ``cohorts_by_year`` (its years depend on the horizon) and

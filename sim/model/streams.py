@@ -57,8 +57,12 @@ STREAM_NAMES = (
 
 
 def seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
-    """A SeedSequence from an integer seed, or the sequence itself."""
-    return seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
+    """A SeedSequence from an integer seed, or a copy of the sequence (spawning streams from it leaves the caller's
+    sequence as it was, so the same seed object gives the same model twice)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size,
+                                      n_children_spawned=seed.n_children_spawned)
+    return np.random.SeedSequence(int(seed))
 
 
 _MASK = (1 << 64) - 1
