@@ -96,14 +96,20 @@ def test_headline_sentences_carry_intervals(small_results: Path, morris_results:
 
 @pytest.mark.parametrize(("output", "value", "lang", "effect", "text"), [
     ("cohort_start_rate_24m", 0.4273, "zh", False, "42.7%"),
-    ("cohort_start_rate_24m", 0.1049, "zh", True, "+10.5 个百分点"),
+    ("cohort_start_rate_24m", 0.1049, "zh", True, "+10.5个百分点"),
     ("cohort_start_rate_24m", -0.083, "en", True, "-8.3 percentage points"),
-    ("arrived_capital", 6_092_000.0, "zh", False, "609.2 亿元"),
-    ("arrived_capital", 41_000.0, "zh", False, "4.10 亿元"),
-    ("jobs", 12849.4, "zh", True, "+12,849 个岗位"),
-    ("jobs", 12849.4, "en", False, "12,849 jobs"),
-    ("cost_per_job", 2.0033, "zh", False, "2.00 万元"),
+    ("arrived_capital", 6_092_000.0, "zh", False, "609.2亿元"),
+    ("arrived_capital", 41_000.0, "zh", False, "4.1亿元"),
+    ("arrived_capital", 2_291.4, "zh", False, "2,291万元"),
+    ("arrived_capital", 1_311_840.0, "zh", True, "+131.2亿元"),
+    ("arrived_capital", 8_624_000.0, "en", False, "86.2 bn yuan"),
+    ("arrived_capital", 2_291.4, "en", False, "22.9 million yuan"),
+    ("jobs", 12849.4, "zh", True, "+12,800个岗位"),
+    ("jobs", 7523.0, "en", False, "7,500 jobs"),
+    ("jobs", 920.4, "zh", False, "920个岗位"),
+    ("cost_per_job", 2.0033, "zh", False, "2.00万元"),
     ("cost_per_job", 2.0033, "en", False, "20,033 yuan"),
+    ("cost_per_job", -3.05, "zh", False, "–"),
 ])
 def test_numbers_are_shown_in_officials_units(output, value, lang, effect, text) -> None:
     assert nb.fmt(output, value, lang, effect=effect) == text
