@@ -133,13 +133,14 @@ COMPONENTS: dict[str, Pair] = {
     "contacts": ("接洽客商数", "contacts"),
     "signings_per_contact": ("每次接洽的签约", "signings per contact"),
     "capital_per_signing": ("每个项目的签约资金", "capital per signing"),
-    **{r: (f"“{zh}”撤资", f"'{r.replace('_', ' ')}' withdrawals") for r, (zh, _) in REASON_NAMES.items()},
+    **{r: (f"因“{zh}”撤出", f"withdrawals for '{en.lower()}'") for r, (zh, en) in REASON_NAMES.items()},
 }
 """The mechanisms of the decomposition of an effect (``sim.analysis.decompose``): withdrawals for each reason,
 projects waiting or stalled, capital still to come, and the three factors of signed capital."""
 
 STRATEGIES: dict[str, Pair] = {
     "optimum": ("优化配置", "robust allocation"),
+    "recommended": ("推荐方案", "Recommended allocation"),
     "baseline": ("现状基线", "baseline"),
 }
 """Strategies named by the analysis rather than by a scenario file's title: the optimiser's robust allocation

@@ -105,8 +105,9 @@ def add_note(fig: Figure, text: str) -> None:
     fig._note_lines = text.count("\n") + 1
 
 
-def _ci_note(lang: str, n: int | None) -> str:
-    reps = f"，每个策略 {n} 次重复" if (lang == "zh" and n) else (f", {n} replications per strategy" if n else "")
+def _ci_note(lang: str, n: str | None) -> str:
+    """The note under the effects chart; ``n`` the replications the comparisons took ("30", "10–80")."""
+    reps = f"，每个策略重复{n}次" if (lang == "zh" and n) else (f", {n} replications per strategy" if n else "")
     return (f"横线为 95% 置信区间（与基线按重复配对）{reps}；空心点：与基线差异不显著"
             if lang == "zh" else f"Change from the baseline; whiskers: 95% confidence intervals (paired by replication)"
                                   f"{reps};\nhollow: not distinguishable from the baseline")
@@ -122,14 +123,14 @@ def comparison_chart(an: dict, path: Path, lang: str = "zh",
     n = len(order)
     fig, axes = new_figure(n, len(outputs), height_per_row=_row_height(lang) + 0.03, extra=1.8)
     y = np.arange(n)
-    reps = None
+    used = sorted({int(e["n"]) for o in outputs for e in f.effects(o) if e.get("n")})
+    reps = (f"{used[0]}" if used[0] == used[-1] else f"{used[0]}–{used[-1]}") if used else None
     for ax, out in zip(axes, outputs, strict=True):
         recs = {e["scenario"]: e for e in f.effects(out)}
         for i, s in enumerate(order):
             e = recs.get(s)
             if not e or e["effect"] is None:
                 continue
-            reps = reps or e["n"]
             v = nb.display(out, e["effect"], lang)
             lo = nb.display(out, e["ci_low"], lang)
             hi = nb.display(out, e["ci_high"], lang)
@@ -231,9 +232,10 @@ def capital_chart(an: dict, bands: pd.DataFrame, path: Path, lang: str = "zh", n
                 if d.empty:
                     continue
                 m = d["month"].to_numpy()
-                ax.plot(m, d["mean"] / nb.YI, ls=ls, color=colour, lw=2 if ls == "-" else 1.5,
+                unit = nb.large_unit(lang)[0]
+                ax.plot(m, d["mean"] / unit, ls=ls, color=colour, lw=2 if ls == "-" else 1.5,
                         label=f"{f.label(s)}：{tag}" if lang == "zh" else f"{f.label(s)}: {tag}")
-                ax.fill_between(m, d["ci_low"] / nb.YI, d["ci_high"] / nb.YI, color=colour, alpha=0.18, lw=0)
+                ax.fill_between(m, d["ci_low"] / unit, d["ci_high"] / unit, color=colour, alpha=0.18, lw=0)
         ax.set_xlabel(month_axis(lang))
         ax.set_xticks(np.arange(0, int(b["month"].max()) + 1, 12))
         note = ("实线：到位资金；虚线：签约资金；阴影为均值的 95% 置信区间" if lang == "zh"
@@ -243,15 +245,16 @@ def capital_chart(an: dict, bands: pd.DataFrame, path: Path, lang: str = "zh", n
         x = np.arange(len(show))
         for j, (out, colour) in enumerate((("signed_capital", "#9ecae1"), ("arrived_capital", "#08519c"))):
             lv = [f.level(s, out) or {} for s in show]
-            mean = np.array([r.get("mean", np.nan) for r in lv], float) / nb.YI
-            lo = np.array([r.get("ci_low", np.nan) for r in lv], float) / nb.YI
-            hi = np.array([r.get("ci_high", np.nan) for r in lv], float) / nb.YI
+            unit = nb.large_unit(lang)[0]
+            mean = np.array([r.get("mean", np.nan) for r in lv], float) / unit
+            lo = np.array([r.get("ci_low", np.nan) for r in lv], float) / unit
+            hi = np.array([r.get("ci_high", np.nan) for r in lv], float) / unit
             ax.bar(x + (j - 0.5) * 0.38, mean, 0.38, color=colour, yerr=[mean - lo, hi - mean], capsize=2,
                    label=registry.label(out, lang))
         ax.set_xticks(x)
         ax.set_xticklabels([_short(f.label(s), lang) for s in show], rotation=30, ha="right", fontsize=8)
         note = "误差线为 95% 置信区间（未记录逐月数据）" if lang == "zh" else "Error bars: 95% intervals (no monthly series stored)"
-    ax.set_ylabel("资金（亿元）" if lang == "zh" else "Capital (100 million yuan)")
+    ax.set_ylabel("资金（亿元）" if lang == "zh" else "Capital (bn yuan)")
     ax.legend(fontsize=8, loc="upper left")
     add_note(fig, note)
     return save_chart(fig, path, f.title_capital(), lang)
@@ -303,15 +306,16 @@ def cost_chart(an: dict, path: Path, lang: str = "zh") -> Path:
     handles = []
     for k, r in enumerate(rows):
         colour = "#555555" if r["scenario"] == f.baseline else style.PALETTE[(k - 1) % len(style.PALETTE)]
-        x, y = r["budget_spent"] / nb.YI, r["jobs"]
-        xe = [[x - r["budget_spent_ci_low"] / nb.YI], [r["budget_spent_ci_high"] / nb.YI - x]]
+        unit = nb.large_unit(lang)[0]
+        x, y = r["budget_spent"] / unit, r["jobs"]
+        xe = [[x - r["budget_spent_ci_low"] / unit], [r["budget_spent_ci_high"] / unit - x]]
         ye = [[y - r["jobs_ci_low"]], [r["jobs_ci_high"] - y]]
         h = ax.errorbar(x, y, xerr=xe, yerr=ye, fmt=MARKERS[k // len(style.PALETTE) % len(MARKERS)], color=colour,
                         ms=7, capsize=2, lw=1.1, label=f"{k + 1}. {f.label(r['scenario'])}")
         ax.annotate(str(k + 1), (x, y), xytext=(5, 4), textcoords="offset points", fontsize=8, fontweight="bold",
                     color=colour)
         handles.append(h)
-    ax.set_xlabel("支出（亿元）" if lang == "zh" else "Budget spent (100 million yuan)")
+    ax.set_xlabel("支出（亿元）" if lang == "zh" else "Budget spent (bn yuan)")
     ax.set_ylabel("就业岗位（个）" if lang == "zh" else "Jobs")
     ax.yaxis.set_major_formatter(_thousands())
     ax.legend(handles=handles, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)

@@ -1,11 +1,10 @@
-"""Findings in words, computed from an analysis: headline sentences and chart titles.
+"""Findings in words, computed from an analysis: the look-ups the memo and the charts share, and the charts' titles.
 
-Nothing here is written by hand: each sentence picks the strategy with the
-largest effect (or the largest withdrawal reason, the most influential
-parameter...) from the analysis tables, and states the number with its unit
-and, for effects, its 95% interval and whether it is distinguishable from the
-baseline. Numbers go through :mod:`sim.report.numbers`, the same rounding the
-briefing's tables use.
+Nothing here is written by hand: each title picks the strategy with the largest effect (or the largest
+withdrawal reason, the most influential parameter...) from the analysis tables and states the number with its
+unit. Levels follow the memo's one set of numbers (:mod:`sim.report.figures`): the baseline's mean over all its
+runs, a strategy's that plus its paired effect. Numbers go through :mod:`sim.report.numbers`, the same rounding
+the memo's tables use.
 """
 
 from __future__ import annotations
@@ -72,9 +71,20 @@ class Findings:
         return next((e for e in self.effects(output) if e["scenario"] == scenario), None)
 
     def level(self, scenario: str, output: str) -> dict | None:
-        """The level record (mean and interval) of one scenario and output."""
+        """The level record (mean and interval over its own runs) of one scenario and output."""
         return next((r for r in self.an.get("levels", []) if r["scenario"] == scenario and r["output"] == output
                      and r["point_id"] == self.point), None)
+
+    def consistent(self, scenario: str, output: str) -> float | None:
+        """A strategy's level as the memo states it: the baseline's mean over all its runs plus the strategy's
+        paired effect (the baseline's own mean for the baseline)."""
+        base = self.level(self.baseline, output)
+        if base is None:
+            return None
+        if scenario == self.baseline:
+            return base["mean"]
+        e = self.effect(scenario, output)
+        return base["mean"] + e["effect"] if e and _finite(e.get("effect")) else None
 
     def cost(self, scenario: str) -> dict | None:
         """The cost-effectiveness record of one scenario."""
@@ -98,89 +108,17 @@ class Findings:
         size = size.lstrip("+")
         name = output_name(out, self.lang)
         if out == "jobs":
-            text = (f"{'多创造' if up else '减少'} {size}" if self.zh else f"{'adds' if up else 'costs'} {size}")
+            text = (f"{'多创造' if up else '减少'}约{size}" if self.zh else f"{'adds' if up else 'costs'} about {size}")
         elif self.zh:
             verb = ("提高" if up else "降低") if nb.kind(out) == "rate" else ("增加" if up else "减少")
-            text = f"使{name}{verb} {size}"
+            text = f"使{name}{verb}{size}"
         else:
             verb = "raises" if up else "lowers"
             text = f"{verb} {name} by {size}"
         if with_ci and _finite(e.get("ci_low")):
             ci = nb.fmt_ci(out, e["ci_low"], e["ci_high"], self.lang, ref=eff)
-            text += f"（95% 置信区间 {ci}）" if self.zh else f" (95% CI {ci})"
+            text += f"（95%置信区间{ci}）" if self.zh else f" (95% CI {ci})"
         return text
-
-    def significance(self, e: dict) -> str:
-        """'' when the interval excludes zero, else a clause saying the difference is not distinguishable."""
-        if e.get("significant"):
-            return ""
-        return "，但与基线的差异在统计上不显著" if self.zh else ", but this is not distinguishable from the baseline"
-
-    def sentence_best(self, output: str) -> str | None:
-        """The strategy that moves ``output`` most, with its effect, interval and significance."""
-        e = self.best(output)
-        if e is None:
-            return None
-        if e["effect"] <= 0 and registry.higher_is_better(output):
-            name = output_name(output, self.lang)
-            return (f"没有策略提高{name}；{self.quoted(e['scenario'])}{self.change(e)}。" if self.zh
-                    else f"No strategy raises {name}; {self.label(e['scenario'])} {self.change(e)}.")
-        base = nb.fmt(output, e["mean_baseline"], self.lang)
-        new = nb.fmt(output, e["mean_scenario"], self.lang)
-        robust = self.robustness_clause(e["scenario"], output)
-        if self.zh:
-            return f"{self.quoted(e['scenario'])}{self.change(e)}，从 {base} 到 {new}{self.significance(e)}{robust}。"
-        return (f"{self.label(e['scenario'])} {self.change(e)}, from {base} to {new}"
-                f"{self.significance(e)}{robust}.")
-
-    # ------------------------------------------------------------------ parameter uncertainty
-    def robust(self, scenario: str, output: str) -> dict | None:
-        """Whether the effect of ``scenario`` on ``output`` keeps its sign across the posterior draws."""
-        rob = self.an.get("robustness") or {}
-        return next((r for r in rob.get("effects", []) if r["scenario"] == scenario and r["output"] == output), None)
-
-    def robustness_clause(self, scenario: str, output: str) -> str:
-        """'; it holds in 19 of 20 plausible parameter sets' or '; but in 7 of 20 ... it goes the other way:
-        its direction is uncertain' ('' without the posterior draws)."""
-        r = self.robust(scenario, output)
-        if r is None:
-            return ""
-        n, same = r["draws"], r["n_same_sign"]
-        if not r["significant"]:
-            return (f"；在 {n} 组合理的参数下，{same} 组为增加，方向不确定" if self.zh
-                    else f"; across {n} plausible parameter sets it rises in {same}: its direction is uncertain")
-        if r["holds"]:
-            return (f"；在 {n} 组合理的参数下有 {same} 组方向相同，结论稳健" if self.zh
-                    else f"; it goes the same way in {same} of {n} plausible parameter sets")
-        return (f"；但在 {n} 组合理的参数下有 {n - same} 组方向相反，方向不确定" if self.zh
-                else f"; but in {n - same} of {n} plausible parameter sets it goes the other way: its direction is uncertain")
-
-    def robustness_sentence(self) -> str | None:
-        """How many headline effects hold across the posterior draws, and which do not."""
-        rob = self.an.get("robustness") or {}
-        rows = [r for r in rob.get("effects", []) if r["output"] in self.an.get("headline_outputs", [])]
-        if not rows:
-            return None
-        design = rob.get("design") or {}
-        n = design.get("draws")
-        sig = [r for r in rows if r["significant"]]
-        held = [r for r in sig if r["holds"]]
-        weak = [r for r in sig if not r["holds"]]
-        names = ("、" if self.zh else ", ").join(
-            f"{self.quoted(r['scenario'])}对{output_name(r['output'], 'zh')}" if self.zh
-            else f"{self.label(r['scenario'])} on {output_name(r['output'], 'en')}" for r in weak[:4])
-        more = len(weak) - 4
-        if self.zh:
-            s = (f"参数不确定性：在校准后验的 {n} 组参数下重算各策略的效果，{len(sig)} 项确定的效果中有 {len(held)} 项"
-                 f"在至少 {design.get('holds_share', 0.9):.0%} 的参数组下方向不变")
-            if weak:
-                s += f"；方向不确定的有{names}" + (f"等 {len(weak)} 项" if more > 0 else "")
-            return s + "。"
-        s = (f"Parameter uncertainty: re-run at {n} parameter sets drawn from the calibration's posterior, {len(held)} of "
-             f"the {len(sig)} clear effects keep their direction in at least {design.get('holds_share', 0.9):.0%} of them")
-        if weak:
-            s += f"; uncertain in direction: {names}" + (f" and {more} more" if more > 0 else "")
-        return s + "."
 
     # ------------------------------------------------------------------ withdrawals
     def withdrawals(self, scenario: str, stage: str = "after_signing") -> list[dict]:
@@ -198,30 +136,6 @@ class Findings:
         """A withdrawal reason in words."""
         return vocabulary.reason(key, self.lang)
 
-    # ------------------------------------------------------------------ sentences and titles
-    def diagnosis(self) -> str:
-        """The baseline's pipeline in one sentence: cohort fulfilment, capital arrival and the main reason to leave."""
-        fr = self.level(self.baseline, FULFILMENT)
-        car = self.level(self.baseline, CAPITAL_ARRIVAL)
-        top = self.top_reason()
-        parts = []
-        if self.zh:
-            if fr and car:
-                parts.append(f"现状基线下，签约项目中有 {nb.fmt(FULFILMENT, fr['mean'], 'zh')} 在签约后 24 个月内开工（履约率），"
-                             f"签约 24 个月时资金到位率为 {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'zh')}")
-            if top:
-                parts.append(f"签约后撤出的首要原因是「{self.reason(top['reason'])}」，占签约后撤出的 "
-                             f"{nb.fmt('share', top['share'], 'zh')}")
-            return "；".join(parts) + "。" if parts else ""
-        if fr and car:
-            parts.append(f"In the baseline, {nb.fmt(FULFILMENT, fr['mean'], 'en')} of signed projects start building "
-                         f"within 24 months of signing (fulfilment) and {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'en')} of "
-                         f"signed capital has arrived 24 months after signing")
-        if top:
-            parts.append(f"the main reason for leaving after signing is {self.reason(top['reason']).lower()} "
-                         f"({nb.fmt('share', top['share'], 'en')} of withdrawals after signing)")
-        return "; ".join(parts) + "." if parts else ""
-
     def cheapest_jobs(self) -> dict | None:
         """Among strategies that add jobs (interval above zero), the one whose extra jobs cost least; a strategy
         that adds jobs while spending no more than the baseline comes first (the one adding most jobs)."""
@@ -233,66 +147,6 @@ class Findings:
             return max(saving, key=lambda c: c["d_jobs"])
         return min(rows, key=lambda c: c["incremental_cost_per_job"]) if rows else None
 
-    def cost_sentence(self) -> str | None:
-        """What the cheapest extra jobs cost, or the lowest cost per job when no strategy adds jobs for sure."""
-        c = self.cheapest_jobs()
-        if c:
-            cost = nb.fmt("incremental_cost_per_job", c["incremental_cost_per_job"], self.lang)
-            jobs = nb.fmt("jobs", c["d_jobs"], self.lang)
-            spent = nb.fmt("budget_spent", c["d_spent"], self.lang)
-            if c["d_spent"] <= 0:
-                if self.zh:
-                    return (f"{self.quoted(c['scenario'])}支出不高于基线（变化 {spent}），却多创造 {jobs}："
-                            f"新增岗位不花额外的钱。")
-                return (f"{self.label(c['scenario'])} adds {jobs} while its spending changes by {spent} against "
-                        f"the baseline: its extra jobs cost no extra money.")
-            if self.zh:
-                return (f"新增就业最省钱的是{self.quoted(c['scenario'])}：比基线多支出 {spent}、多创造 {jobs}，"
-                        f"每个新增岗位 {cost}。")
-            return (f"The cheapest extra jobs come from {self.label(c['scenario'])}: {spent} more spending and "
-                    f"{jobs} more, {cost} per extra job.")
-        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and _finite(c.get("cost_per_job"))
-                and c["cost_per_job"] > 0]
-        if not rows:
-            return None
-        c = min(rows, key=lambda r: r["cost_per_job"])
-        cost = nb.fmt("cost_per_job", c["cost_per_job"], self.lang)
-        if self.zh:
-            return f"没有策略确定地增加就业；每个岗位成本最低的是{self.quoted(c['scenario'])}（{cost}）。"
-        return f"No strategy adds jobs for certain; the lowest cost per job is {self.label(c['scenario'])} ({cost})."
-
-    def adequacy_sentence(self) -> str | None:
-        """Whether the replications suffice for the headline effects, and how many would."""
-        rows = [e for o in self.an.get("headline_outputs", []) for e in self.effects(o)]
-        if not rows:
-            return None
-        ok = sum(1 for e in rows if e.get("adequate"))
-        n = max(int(e["n"]) for e in rows)
-        rep = self.an.get("replications") or {}
-        if rep.get("adaptive"):
-            comps = rep.get("comparisons", [])
-            used = [int(c["replications"]) for c in comps if c.get("stopped") == "adequate"]
-            span = (f"{min(used)}" if min(used) == max(used) else f"{min(used)}-{max(used)}") if used else ""
-            if self.zh:
-                return (f"重复次数按需分配：每轮 {rep['step']} 次，从 {rep['min']} 次起，直到核心区间足够窄（上限 {rep['max']} 次）；"
-                        f"{len(comps)} 项比较中 {rep['adequate']} 项达到标准" + (f"（用 {span.replace('-', '–')} 次）" if span else "")
-                        + f"，{rep['capped']} 项止于上限；"
-                        f"共 {rep['runs']:,} 次运行（固定 {rep['max']} 次需 {rep['runs_fixed_at_max']:,} 次）。")
-            return (f"Replications were spent where needed: rounds of {rep['step']} from {rep['min']} until the headline "
-                    f"intervals were narrow enough (cap {rep['max']}); {rep['adequate']} of {len(comps)} comparisons "
-                    f"met the rule" + (f" ({span} replications)" if span else "") + f", {rep['capped']} stopped at the cap; {rep['runs']:,} runs in "
-                    f"all ({rep['runs_fixed_at_max']:,} at a fixed {rep['max']}).")
-        need = [int(e["n_needed"]) for e in rows if not e.get("adequate") and e.get("n_needed") is not None]
-        if self.zh:
-            s = f"{len(rows)} 项核心效应中有 {ok} 项的置信区间足够窄（每个策略 {n} 次重复）"
-            if need:
-                s += f"；其余要达到判定标准约需 {max(need):,} 次重复"
-            return s + "。"
-        s = f"{ok} of {len(rows)} headline intervals are narrow enough ({n} replications per strategy)"
-        if need:
-            s += f"; the others would need about {max(need):,} replications"
-        return s + "."
-
     def top_parameter(self, output: str = FULFILMENT) -> dict | None:
         """The most influential uncertain parameter for ``output`` (rank 1 of the sensitivity indices)."""
         if not self.sens:
@@ -303,35 +157,6 @@ class Findings:
             return None
         base = self.sens.get("baseline")
         return next((r for r in rows if r["scenario"] == base), rows[0])
-
-    def sensitivity_sentence(self, output: str = FULFILMENT) -> str | None:
-        """Which assumption matters most for ``output``."""
-        r = self.top_parameter(output)
-        if r is None:
-            return None
-        name = param_label(r["parameter"], self.lang)
-        if r["method"] == "sobol":
-            val = nb.number(r["ST"], 2)
-            idx = f"总效应指数 {val}" if self.zh else f"total-order index {val}"
-        else:
-            val = nb.fmt(output, r["mu_star"], self.lang, effect=True).lstrip("+")
-            idx = f"基本效应均值 μ* = {val}" if self.zh else f"mean elementary effect μ* = {val}"
-        oname = output_name(output, self.lang)
-        if self.zh:
-            return f"在不确定的假设中，{oname}对「{name}」最敏感（{idx}）。"
-        return f"Among the uncertain assumptions, {oname} depends most on {name.lower()} ({idx})."
-
-    def headlines(self) -> list[str]:
-        """The briefing's headline findings, most important first."""
-        out = [self.diagnosis()]
-        seen: set[str] = set()
-        for o in (FULFILMENT, CAPITAL_ARRIVAL, "jobs"):
-            s = self.sentence_best(o)
-            if s:
-                out.append(s)
-                seen.add(o)
-        out += [self.robustness_sentence(), self.cost_sentence(), self.sensitivity_sentence(), self.adequacy_sentence()]
-        return [s for s in out if s]
 
     # chart titles: the finding, short
     def title_comparison(self) -> str:
@@ -345,20 +170,21 @@ class Findings:
         return t + ("" if e.get("significant") else " (not significant)")
 
     def title_funnel(self) -> str:
-        rows = [f for f in self.an.get("funnel", []) if f["point_id"] == self.point and f["stage"] == "operating"]
+        out = "operating_projects"
+        rows = [(s, v) for s in self.scenarios() if (v := self.consistent(s, out)) is not None]
         if not rows:
             return "项目漏斗" if self.zh else "The project funnel"
-        best = max(rows, key=lambda f: f["mean"])
-        base = next((f for f in rows if f["scenario"] == self.baseline), None)
-        b = nb.fmt("operating_projects", best["mean"], self.lang, with_unit=False)
+        best, top = max(rows, key=lambda r: r[1])
+        base = self.consistent(self.baseline, out)
+        b = nb.fmt(out, top, self.lang, with_unit=False)
         if self.zh:
-            t = f"{self.quoted(best['scenario'])}建成投产的项目最多：平均 {b} 个"
-            if base and best["scenario"] != self.baseline:
-                t += f"，基线 {nb.fmt('operating_projects', base['mean'], 'zh', with_unit=False)} 个"
+            t = f"{self.quoted(best)}建成投产的项目最多：约{b}个"
+            if base is not None and best != self.baseline:
+                t += f"，现状约{nb.fmt(out, base, 'zh', with_unit=False)}个"
             return t
-        t = f"{self.label(best['scenario'])} brings the most projects into operation: {b} on average"
-        if base and best["scenario"] != self.baseline:
-            t += f" (baseline {nb.fmt('operating_projects', base['mean'], 'en', with_unit=False)})"
+        t = f"{self.label(best)} brings the most projects into operation: about {b}"
+        if base is not None and best != self.baseline:
+            t += f" (status quo about {nb.fmt(out, base, 'en', with_unit=False)})"
         return t
 
     def title_capital(self, bands_final: dict[str, dict[str, float]] | None = None) -> str:
@@ -371,11 +197,11 @@ class Findings:
             r = nb.fmt(CAPITAL_ARRIVAL, lv["mean"], self.lang)
             return (f"签约 24 个月时签约资金只有 {r} 到位" if self.zh
                     else f"24 months after signing only {r} of signed capital has arrived")
-        new = nb.fmt("arrived_capital", e["mean_scenario"], self.lang)
-        base = nb.fmt("arrived_capital", e["mean_baseline"], self.lang)
+        new = nb.fmt("arrived_capital", self.consistent(e["scenario"], "arrived_capital"), self.lang)
+        base = nb.fmt("arrived_capital", self.consistent(self.baseline, "arrived_capital"), self.lang)
         if self.zh:
-            return f"第 {h} 个月，{self.quoted(e['scenario'])}到位资金 {new}，基线 {base}"
-        return f"By month {h}, {self.label(e['scenario'])} has {new} of capital arrived; baseline {base}"
+            return f"第{h}个月，{self.quoted(e['scenario'])}到位资金{new}，现状{base}"
+        return f"By month {h}, {self.label(e['scenario'])} has {new} of capital arrived; status quo {base}"
 
     def title_withdrawals(self) -> str:
         top = self.top_reason()
@@ -383,17 +209,17 @@ class Findings:
             return "签约后撤出的原因" if self.zh else "Why investors left after signing"
         share = nb.fmt("share", top["share"], self.lang)
         if self.zh:
-            return f"现状基线下签约后撤出的首要原因：{self.reason(top['reason'])}（占 {share}）"
+            return f"现状下签约后撤出的首要原因：{self.reason(top['reason'])}（占{share}）"
         return f"Baseline: {self.reason(top['reason']).lower()} is the main reason for leaving after signing ({share})"
 
     def title_costs(self) -> str:
         s = self.cheapest_jobs()
         if s and s["d_spent"] <= 0:
-            return (f"{self.quoted(s['scenario'])}不多花钱却增加就业" if self.zh
-                    else f"{self.label(s['scenario'])} adds jobs without spending more")
+            return (f"{self.quoted(s['scenario'])}支出不多于现状，就业岗位更多" if self.zh
+                    else f"{self.label(s['scenario'])} spends no more than the status quo and adds jobs")
         if s:
             cost = nb.fmt("incremental_cost_per_job", s["incremental_cost_per_job"], self.lang)
-            return (f"{self.quoted(s['scenario'])}新增岗位最省钱：每个 {cost}" if self.zh
+            return (f"{self.quoted(s['scenario'])}新增岗位最省钱：每个{cost}" if self.zh
                     else f"{self.label(s['scenario'])} buys extra jobs cheapest: {cost} each")
         rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and _finite(c.get("cost_per_job"))
                 and c["cost_per_job"] > 0]

@@ -184,31 +184,33 @@ def _join(text: str, u: str, lang: str) -> str:
 
 
 def fmt(output: str, value: float | None, lang: str = "zh", effect: bool = False, with_unit: bool = True,
-        ref: float | None = None, about: bool = False) -> str:
+        ref: float | None = None, about: bool = False, sign: bool | None = None) -> str:
     """``value`` (model units) as shown: scaled, rounded, with sign for effects and the unit.
 
     With the unit, a sum of money takes the unit its size calls for (亿元 or 万元); without it (a table column
     whose header names the unit) it is in 亿元 (bn yuan). Counts are rounded as officials quote them; ``about``
     puts 约 ("about") before a rounded count in a sentence. ``ref`` (model units) sets the rounding, so the
     bounds of an interval round like its centre. Money per unit that is negative (a saving, not a cost) prints
-    as "–".
+    as "–". ``sign`` ("+" before a positive value) follows ``effect`` unless given: a change whose direction a
+    sentence states in words is printed as its size, in the units of an effect.
     """
     if value is None or not math.isfinite(value):
         return "–"
+    sign = effect if sign is None else sign
     k = kind(output)
     if k == "money" and value < 0 and not effect:
         return "–"
     if k == "capital" and with_unit:
-        return money(value, lang, sign=effect)
+        return money(value, lang, sign=sign)
     if k == "count":
         r = display(output, ref, lang) if ref is not None else value
         v = rounded_count(value) if abs(r) >= 10 else value
-        text = number(v, decimals(output, r, lang), sign=effect)
+        text = number(v, decimals(output, r, lang), sign=sign)
         prefix = ABOUT[lang] if about and abs(r) >= 100 and not effect else ""
         return prefix + (_join(text, unit(output, lang, effect), lang) if with_unit else text)
     v = display(output, value, lang)
     r = display(output, ref, lang) if ref is not None else v
-    text = number(v, decimals(output, r if r is not None else 0.0, lang), sign=effect)
+    text = number(v, decimals(output, r if r is not None else 0.0, lang), sign=sign)
     if not with_unit:
         return text
     return _join(text, unit(output, lang, effect), lang)
