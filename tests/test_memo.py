@@ -321,3 +321,19 @@ def test_a_bad_brief_file_is_one_line(project: Path, tmp_path: Path, capsys) -> 
     code = sim_main(["brief", str(project / "results" / "main"), "--config", str(bad), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "brief.titel" in err and "title" in err and "\n" not in err
+
+
+def test_a_level_is_the_baseline_over_all_its_runs_plus_the_paired_effect(tmp_path: Path) -> None:
+    """In an adaptive experiment a comparison pairs only some of the baseline's runs: its own means differ from
+    the baseline's. The memo states one baseline (all its runs) and each strategy as that plus its paired effect."""
+    from sim.report.figures import Figures
+
+    pd.DataFrame([{"scenario": "baseline", "point_id": 0, "output": "jobs", "mean": 100.0},
+                  {"scenario": "s", "point_id": 0, "output": "jobs", "mean": 130.0}]).to_parquet(tmp_path / "levels.parquet")
+    pd.DataFrame([{"scenario": "s", "point_id": 0, "output": "jobs", "source": "summary", "effect": 25.0,
+                   "mean_baseline": 105.0, "mean_scenario": 130.0}]).to_parquet(tmp_path / "effects.parquet")
+    fg = Figures({"baseline": "baseline", "scenarios": [{"name": "baseline"}, {"name": "s"}]}, tmp_path, "zh")
+    assert fg.base("jobs") == 100.0 and fg.level("s", "jobs") == 125.0 and fg.level("baseline", "jobs") == 100.0
+    fg.fmt("baseline/jobs/level", "jobs", fg.base("jobs"))
+    fg.fmt("baseline/jobs/level", "jobs", 105.0)
+    assert fg.conflicts == [("baseline/jobs/level", 100.0, 105.0)]
