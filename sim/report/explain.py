@@ -38,10 +38,10 @@ def part_phrase(component: str, lang: str) -> str:
     """A component of the decomposition as the thing that moved: "因“审批拖延”撤出的项目", "contacts"."""
     zh = lang == "zh"
     if component in vocabulary.REASON_NAMES:
-        return (f"因“{vocabulary.reason(component, lang)}”撤出的项目" if zh else
+        return (f"因“{vocabulary.reason(component, lang)}”撤出的" if zh else
                 f"projects withdrawn for '{vocabulary.reason(component, lang).lower()}'")
     if component == "waiting":
-        return "签约后仍在等待开工的项目" if zh else "projects still waiting to start"
+        return "签约后仍在等待开工的" if zh else "projects still waiting to start"
     if component == "contacts":
         return "接洽的客商" if zh else "prospects contacted"
     if component == "signings_per_contact":
@@ -57,7 +57,7 @@ def _rate_words(c: dict, fg: Figures) -> str:
     size = fg.show(f"{c['scenario']}/decomposition/{RATE}/{c['component']}", nb.number(abs(v), 1), v)
     what = part_phrase(c["component"], fg.lang)
     if fg.lang == "zh":
-        return f"{what}每百个签约项目{'少' if v > 0 else '多'}约{size}个"
+        return f"{what}{'少' if v > 0 else '多'}约{size}个"
     return f"{size} {'fewer' if v > 0 else 'more'} {what} per 100 signed"
 
 
@@ -110,7 +110,7 @@ def _remedy_evidence(fg: Figures, scenario: str, reason: str, contents: dict[str
         return ""
     names = [vocabulary.measure(lv, fg.lang) for lv in levers]
     if zh:
-        text = f"模型中对此起作用的措施是{_e('、'.join(names))}"
+        text = f"模型中对此起作用的措施是{_e('、'.join(names[:-1]) + ('和' if len(names) > 1 else '') + names[-1])}"
     else:
         listed = ", ".join(n.lower() for n in names[:-1]) + (" and " if len(names) > 1 else "") + names[-1].lower()
         text = f"In the model, {_e(listed)} act on it"
@@ -219,8 +219,8 @@ def against_expectation(fg: Figures, contents: dict[str, list[Change]], label) -
                 off = ("，".join if zh else ", ".join)(_rate_words(c, fg) for c in offset[:2])
                 remedy = _remedy_evidence(fg, s, carry[0]["component"], contents, label)
                 if zh:
-                    text = f"{label(s)}使履约率降低{size}，与其意图相反。拆开看，{why}" + (f"；{off}，但抵不过前者" if off else "") + \
-                        f"。{remedy}。"
+                    text = f"{label(s)}使履约率降低{size}，与其意图相反。拆开看，每百个签约项目中，{why}" + \
+                        (f"；{off}，抵不过前者" if off else "") + f"。{remedy}。"
                 else:
                     text = f"{label(s)} lowers fulfilment by {size}, against its aim: {why}" + \
                         (f"; {off} does not make up for it" if off else "") + f". {remedy}."
@@ -237,7 +237,7 @@ def against_expectation(fg: Figures, contents: dict[str, list[Change]], label) -
                     if jobs_down else fg.money(f"{s}/{CAPITAL}/effect", abs(e["effect"])))
             if capital_down:
                 seen.add((carry[0]["component"], CAPITAL))
-                why = ("，".join if zh else ", ".join)(_capital_words(c, fg) for c in carry[:2])
+                why = ("；".join if zh else "; ".join)(_capital_words(c, fg) for c in carry[:2])
             else:
                 why = _funnel_words(fg, s)
             if any(c["component"] == "contacts" for c in carry[:2]) or not capital_down:
@@ -245,14 +245,18 @@ def against_expectation(fg: Figures, contents: dict[str, list[Change]], label) -
             what = ("就业岗位比现状少约" + size + "个" if jobs_down else "到位资金比现状少约" + size) if zh else \
                 (f"about {size} fewer jobs than the status quo" if jobs_down else f"{size} less capital arrived than the status quo")
             text = (f"{label(s)}五年后{what}：{why}。" if zh else f"{label(s)} ends with {what}: {why}.")
+            if not zh:
+                text = text[0].upper() + text[1:]
             if partner:
                 ep = fg.effect(partner, out_name)
                 if ep and ep["effect"] > 0:
-                    v = (fg.fmt(f"{partner}/jobs/effect", "jobs", ep["effect"], effect=True, with_unit=False)
-                         if jobs_down else fg.money(f"{partner}/{CAPITAL}/effect", ep["effect"], sign=True))
-                    text += (f"同样的措施另加经费、不挤占其他投入时（{label(partner)}），结果为{v}{'个' if jobs_down else ''}，方向相反。"
-                             if zh else f" With the same measures and money of their own rather than taken from "
-                                        f"other items ({label(partner)}), the result is {v}{' jobs' if jobs_down else ''}.")
+                    v = (fg.fmt(f"{partner}/jobs/effect", "jobs", ep["effect"], with_unit=False)
+                         if jobs_down else fg.money(f"{partner}/{CAPITAL}/effect", ep["effect"]))
+                    what_up = (f"就业岗位则比现状多约{v}个" if jobs_down else f"到位资金则比现状多约{v}") if zh else \
+                        (f"about {v} more jobs than the status quo" if jobs_down else f"{v} more capital arrived")
+                    text += (f"同样的措施若另加经费、不挤占其他投入（即{label(partner)}），{what_up}。" if zh else
+                             f" With the same measures paid from money of their own rather than taken from other "
+                             f"items ({label(partner)}), it ends with {what_up}.")
             out.append((abs(e["effect"]) / max(abs(fg.base(out_name)), 1e-9) * 100, text))
     return sorted(out, key=lambda x: -x[0])
 

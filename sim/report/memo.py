@@ -383,9 +383,11 @@ class Memo:
         names = ("、" if self.zh else ", ").join(_e(param_label(k, self.lang)) for k in self.opt.get("future_keys", []))
         m = self.fg.number(f"{RECOMMENDED}/futures_not_worse", share * n, 0)
         nn = self.fg.number("optimiser/futures", n, 0)
+        every = share >= 1.0
         if self.zh:
-            return f"在优化搜索设想的{nn}种外部环境（{names}不同）中，推荐方案有{m}种不差于现状"
-        return f"in {m} of the {nn} futures the search tried (differing in {names.lower()}), it did no worse than the status quo"
+            return f"在优化搜索设想的{nn}种外部环境（{names}不同）中，推荐方案{'均' if every else f'有{m}种'}不差于现状"
+        return (f"in {'all ' + nn if every else m + ' of the ' + nn} futures the search tried (differing in "
+                f"{names.lower()}), it did no worse than the status quo")
 
     def _summary_sure(self) -> str:
         if self.lead is None:
@@ -395,8 +397,10 @@ class Memo:
         if r:
             n = self.fg.number("draws/count", r["draws"], 0)
             k = self.fg.number(f"{self.lead}/jobs/draws_same_sign", r["n_same_sign"], 0)
-            parts.append(self.t(f"在校准得到的{n}组合理参数下重算，就业岗位增加的结论有{k}组成立",
-                                f"re-run under {n} plausible parameter sets from the calibration, the gain in jobs holds in {k}"))
+            every = r["n_same_sign"] == r["draws"]
+            parts.append(self.t(f"在校准得到的{n}组合理参数下重算，就业岗位增加的结论{'均成立' if every else f'有{k}组成立'}",
+                                f"re-run under {n} plausible parameter sets from the calibration, the gain in jobs holds "
+                                f"in {'every one' if every else k}"))
         fut = self._futures_text()
         if fut:
             parts.append(fut)
@@ -439,7 +443,7 @@ class Memo:
             r = self.fg.paired("risks", s, item)
             if b is None or r is None:
                 continue
-            if max(abs(float(b["mean"])), abs(float(b["mean"]) + float(r["effect"]))) < 1e-9:
+            if item != "debt" and max(abs(float(b["mean"])), abs(float(b["mean"]) + float(r["effect"]))) < 1e-9:
                 continue
             out.append({"item": item, "base": float(b["mean"]), "level": float(b["mean"]) + float(r["effect"]),
                         "effect": float(r["effect"]), "low": float(r["effect_ci_low"]),
@@ -459,7 +463,7 @@ class Memo:
 
     def _risk_value(self, item: str, key: str, v: float) -> str:
         if item == "debt":
-            return self.fg.money(key, v)
+            return self.fg.money(key, v) if abs(v) >= 0.5 else self.fg.show(key, self.t("无", "none"), v)
         return self.fg.number(key, v, 1)
 
     def _summary_risk(self) -> str:
