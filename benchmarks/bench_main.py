@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd = [str(SIM), "main", "--quiet", "--experiment", str(ROOT / "experiments/main.toml"),
            "--uncertainty", str(ROOT / "experiments/main_uncertainty.toml"),
            "--sensitivity", str(ROOT / "experiments/sensitivity_morris.toml"),
-           "--plan", str(ROOT / "experiments/optimise/plan.toml"), "--brief-config", str(ROOT / "experiments/brief.toml")]
+           "--plan", str(ROOT / "experiments/optimise/plan.toml"), "--brief-config", str(ROOT / "experiments/memo/brief.toml")]
     if args.workers:
         cmd += ["--workers", str(args.workers)]
     try:
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                  "--sensitivity", str(results / "sensitivity_morris"), "--draws", str(results / "main_uncertainty"),
                  "--policy", str(results / "optimise" / "plan"), "--join", str(results / "main_recommended"),
                  "--join-draws", str(results / "main_uncertainty_recommended"),
-                 "--config", str(ROOT / "experiments/brief.toml")]
+                 "--config", str(ROOT / "experiments/memo/brief.toml")]
         memo, _, ref_memo = timed_command(brief, scratch)
         print(f"sim main from scratch: {job:.1f} s ({speed(ref_job)})")
         ran = 0.0

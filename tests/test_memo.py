@@ -63,14 +63,15 @@ def project(tmp_path_factory) -> Path:
     (exp / "draws.toml").write_text(draws_toml("draws"), encoding="utf-8")
     (exp / "morris.toml").write_text(morris_toml("morris"), encoding="utf-8")
     (exp / "optimise" / "plan.toml").write_text(plan_text(tmp), encoding="utf-8")
-    (exp / "brief.toml").write_text('[brief]\ntitle = { zh = "测试用建议", en = "A memo for the tests" }\n'
+    (exp / "memo").mkdir()
+    (exp / "memo" / "brief.toml").write_text('[brief]\ntitle = { zh = "测试用建议", en = "A memo for the tests" }\n'
                                     'issuer = { zh = "测试课题组", en = "The test team" }\ndate = "2026-01-02"\n',
                                     encoding="utf-8")
     mp = pytest.MonkeyPatch()
     mp.chdir(tmp)
     code = sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "experiments/morris.toml",
                      "--uncertainty", "experiments/draws.toml", "--plan", "experiments/optimise/plan.toml",
-                     "--brief-config", "experiments/brief.toml", "--engine", "serial", "--quiet"])
+                     "--brief-config", "experiments/memo/brief.toml", "--engine", "serial", "--quiet"])
     mp.undo()
     assert code == 0
     return tmp

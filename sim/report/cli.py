@@ -28,7 +28,7 @@ PLAN_OUTPUT = "jobs"
 """``sim main``: the allocation search (``--plan``, by default); with ``--extras`` also the Sobol' design over
 budget shares and the failure search of a strategy (the discover experiment's second scenario against its first,
 judged on jobs)."""
-BRIEF_CONFIG = "experiments/brief.toml"
+BRIEF_CONFIG = "experiments/memo/brief.toml"
 """The memo's title, issuing unit and series (``sim.report.memo.load_config``), when the file exists."""
 LANGS = ("zh", "en")
 
@@ -85,8 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m.add_argument("--extras", action="store_true",
                    help=f"also run {PLAN_LEVERS} (which lever bought what) and {PLAN_DISCOVER} (when a strategy "
                         "fails); the memo then shows them")
-    m.add_argument("--brief-config", default=BRIEF_CONFIG, metavar="FILE",
-                   help=f"the memo's title, issuing unit and series (default {BRIEF_CONFIG}; used when it exists)")
+    m.add_argument("--brief-config", default=None, metavar="FILE",
+                   help=f"the memo's title, issuing unit and series (default {BRIEF_CONFIG}, when it exists)")
     m.add_argument("--fresh", action="store_true", help="start the experiments over instead of resuming")
     m.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     m.set_defaults(func=cmd_main)
@@ -337,8 +337,9 @@ def cmd_main(args: argparse.Namespace) -> int:
         from sim.experiment.optimise import load_optimise
 
         plan = load_optimise(_find(args.plan))
-    config = _find(args.brief_config) if args.brief_config and _find(args.brief_config).is_file() else None
-    if config is not None:
+    config = _find(args.brief_config) if args.brief_config else (
+        _find(BRIEF_CONFIG) if _find(BRIEF_CONFIG).is_file() else None)
+    if config is not None:  # a file named but missing or wrong is one line before any run
         from sim.report.memo import load_config
 
         load_config(config)

@@ -30,9 +30,10 @@ def finite(x: Any) -> bool:
 
 
 class Figures:
-    """The numbers of one analysis (``analysis.json`` and the tables beside it) in one language."""
+    """The numbers of one analysis (``analysis.json`` and the tables beside it) in one language, at one design
+    point."""
 
-    def __init__(self, analysis: dict, folder: str | Path, lang: str = "zh"):
+    def __init__(self, analysis: dict, folder: str | Path, lang: str = "zh", point: int | None = None):
         self.an = analysis
         self.folder = Path(folder)
         self.lang = lang
@@ -41,7 +42,8 @@ class Figures:
         self.years = max(1, math.ceil(self.horizon / 12)) if self.horizon else 1
         eff = read_table(self.folder, "effects")
         points = sorted(set(eff["point_id"])) if not eff.empty else [0]
-        self.point = int(points[0])
+        self.point = int(points[0] if point is None else point)
+        """The design point the memo describes (the first, unless given)."""
         self._effects = {}
         if not eff.empty:
             e = eff[(eff["source"] == "summary") & (eff["point_id"] == self.point)]

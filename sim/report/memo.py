@@ -15,7 +15,7 @@ only when it can be shown to help on the search's objective. Every number comes 
 :class:`sim.report.figures.Figures` (one baseline, one set of numbers); nothing is typed. The Chinese is written
 as officials write; the English says the same in plain English.
 
-The memo's title, issuing unit, series and issue come from a small file (``experiments/brief.toml``, table
+The memo's title, issuing unit, series and issue come from a small file (``experiments/memo/brief.toml``, table
 ``[brief]``), with defaults.
 """
 
@@ -30,7 +30,6 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.decompose import RATE
 from sim.errors import describe, error, one_of
 from sim.experiment.recommended import NAME as RECOMMENDED
 from sim.model import registry, vocabulary
@@ -44,6 +43,7 @@ from sim.report.findings import Findings
 from sim.report.hinges import hinge_sentences, top_assumptions
 from sim.report.strategies import Change, by_lever, contents, value_text
 from sim.scenario import read_toml
+from sim.stats import FULFILMENT
 
 # ----------------------------------------------------------------------------- the memo's settings
 CONFIG_KEYS = ("series", "title", "issuer", "issue", "region", "date")
@@ -125,15 +125,16 @@ class Memo:
 
     def __init__(self, analysis: dict, folder: str | Path, lang: str = "zh", config: MemoConfig | None = None,
                  sensitivity: dict | None = None, policy_dir: str | Path | None = None,
-                 discoveries: list[dict] | None = None):
+                 discoveries: list[dict] | None = None, point: int | None = None):
         self.an = analysis
         self.lang = lang
         self.zh = lang == "zh"
         self.cfg = config or MemoConfig()
-        self.fg = Figures(analysis, folder, lang)
+        self.fg = Figures(analysis, folder, lang, point)
         self.sens = sensitivity if sensitivity is not None else (
             analysis if analysis.get("sensitivity", {}).get("available") else None)
         self.f = Findings(analysis, lang, sensitivity=self.sens)
+        self.f.point = self.fg.point
         self.base = analysis["baseline"]
         self.discoveries = discoveries or []
         self.opt = _optimiser(Path(policy_dir)) if policy_dir else None
@@ -232,8 +233,8 @@ class Memo:
                 return f"每年安排{money}约{kb}"
             return f"{money}由每年约{ka}{'增至' if b > a else '减至'}约{kb}"
         if a < 1:
-            return f"{kb} a year for {name.lower()} (none now)"
-        return f"{name.lower()} from about {ka} to about {kb} a year"
+            return f"{name.lower()}: about {kb} a year (none now)"
+        return f"{name.lower()}: from about {ka} to about {kb} a year"
 
     def _setting_moves(self, item: dict, limit: int = 3) -> list[str]:
         cs: list[Change] = item["changes"]
@@ -361,7 +362,7 @@ class Memo:
         if self.lead is None:
             return ""
         s = self.lead
-        clauses = [c for c in (self.effect_text(s, "jobs"), self.effect_text(s, RATE, with_ci=False),
+        clauses = [c for c in (self.effect_text(s, "jobs"), self.effect_text(s, FULFILMENT, with_ci=False),
                                self.effect_text(s, "arrived_capital", with_ci=False)) if c]
         bad = self._bad_case(s)
         if self.zh:
@@ -493,7 +494,7 @@ class Memo:
             parts = []
             if i["money"]:
                 up = i["delta"] > 0
-                verb = (self.t("启动", "Start") if i["before"] < 1 else self.t("加大", "Raise")) if up else \
+                verb = (self.t("启动", "Start funding") if i["before"] < 1 else self.t("加大", "Raise")) if up else \
                     (self.t("基本停用", "Wind down") if i["after"] < 0.05 * i["before"] else self.t("压减", "Cut"))
                 five = self.fg.money(f"{self.lead}/{lever}/five_years", i["after"] * self.years)
                 noun = name if (not up or i["before"] < 1 or name.endswith(("资金", "基金"))) else f"{name}投入"
@@ -1280,6 +1281,7 @@ class Memo:
         comps = rep.get("comparisons") or []
         if comps:
             names = {s["name"]: s for s in self.an.get("scenarios", [])}
+            comps = [c for c in comps if int(c.get("point_id", 0)) == self.fg.point]
             cells = "".join(f"<tr><td class='name'>{_e(self.title_of(c['scenario']))}</td><td>{c.get('replications')}</td>"
                             f"<td>{_e(self.t('足够精确' if c.get('stopped') == 'adequate' else '达到上限', 'precise enough' if c.get('stopped') == 'adequate' else 'cap'))}</td></tr>"
                             for c in comps if c.get("scenario") in names)

@@ -89,7 +89,7 @@ table.mast td.right {{ text-align: right; }}
 h1 {{ font-family: {FONT}; font-size: 17pt; text-align: center; margin: 6pt 0 10pt 0; }}
 h2 {{ font-family: {FONT}; font-size: 13pt; margin: 12pt 0 4pt 0; break-after: avoid; }}
 h3 {{ font-family: {FONT}; font-size: 11pt; margin: 8pt 0 3pt 0; break-after: avoid; }}
-p {{ margin: 0 0 5pt 0; text-align: justify; }}
+p {{ margin: 0 0 5pt 0; text-align: {"justify" if zh else "left"}; }}
 .summary {{ border: 1.2px solid #333; padding: 6pt 10pt 4pt 10pt; margin: 4pt 0 8pt 0; }}
 .summary .head {{ font-family: {FONT}; font-weight: bold; font-size: 12pt; text-align: center; margin-bottom: 3pt; }}
 .summary p {{ text-indent: 2em; margin-bottom: 3pt; }}
