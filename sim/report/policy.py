@@ -438,6 +438,15 @@ def policy_section(opt_dir: str | Path, out: str | Path, lang: str = "zh",
                     f"and {summ['replications']} paired replications (common random numbers): {summ['runs']} simulations; "
                     f"robustness is the {format(summ['quantile'], '.0%') + ' quantile over futures' if summ['robustness'] == 'quantile' else 'largest regret'}. "
                     f"Intervals: 95% t-intervals over paired replications.")
+    try:
+        pool = load_optimise(meta["file"]).overrides.get("run.n_investors")
+    except (ScenarioError, OSError, KeyError):
+        pool = None
+    if pool:
+        sure_txt += (f"“能买到什么”中的数字来自{int(pool):,}个客商规模的市场，只宜用于方案之间的比较；与主对比同一规模的结果见决策参考（sim main）。"
+                     if lang == "zh" else f" The figures of 'What it buys' come from a market of {int(pool):,} prospects "
+                     "and only compare the plans with each other; the decision memo (sim main) states them at the main "
+                     "comparison's size.")
     section = f"""<h1>{esc(h1)}</h1>
 <h2>{t['alloc']}</h2>{alloc_html}{county_table(opt_dir, lang)}
 <h2>{t['buys']}</h2>{buys_html}
