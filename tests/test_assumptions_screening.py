@@ -227,17 +227,17 @@ def _screening(mean: float, share: float, root: float) -> dict:
                                                           "title": {"zh": "强化领导", "en": "C5 Leadership"}}],
             "screening": {"available": True, "design": {"parameters": 277, "groups": ["screening", "market"],
                                                         "runs": 100, "trajectories": 2, "member_points": 16},
-                          "groups": [{"scenario": "leadership", "output": "cohort_start_rate_24m", "group": "screening",
+                          "groups": [{"scenario": "leadership", "output": "cohort_fulfilment_rate_24m", "group": "screening",
                                       "label_zh": "考核与项目甄别", "label_en": "Assessment and screening of projects",
                                       "mu_star": 0.1, "rank": 1},
-                                     {"scenario": "leadership", "output": "cohort_start_rate_24m", "group": "market",
+                                     {"scenario": "leadership", "output": "cohort_fulfilment_rate_24m", "group": "market",
                                       "label_zh": "客商群体", "label_en": "The market of prospects",
                                       "mu_star": 0.05, "rank": 2}],
-                          "hinges": [{"scenario": "leadership", "output": "cohort_start_rate_24m", "rank": 1,
+                          "hinges": [{"scenario": "leadership", "output": "cohort_fulfilment_rate_24m", "rank": 1,
                                       "parameter": "policy.screening_strict", "group": "screening", "swing": 0.2,
                                       "effect_at_shipped": mean, "sign_change": root, "sign_change_low": 0.55,
                                       "sign_change_high": 0.68, "direction": "below", "low": 0.5, "high": 0.95}],
-                          "summary": [{"scenario": "leadership", "output": "cohort_start_rate_24m", "mean": mean,
+                          "summary": [{"scenario": "leadership", "output": "cohort_fulfilment_rate_24m", "mean": mean,
                                        "share_same_sign": share}]}}
 
 

@@ -224,7 +224,7 @@ def test_a_made_up_region_with_three_counties_and_two_sectors_runs_and_shows_onl
     from sim.analysis.tables import analyse
     from sim.experiment.runner import run_experiment
     from sim.experiment.spec import load_experiment
-    from sim.report.brief import Briefing
+    from sim.report.memo import Memo
 
     spec = load_scenario(madeup / "baseline.toml")
     assert list(spec.params.governments) == ["north", "river", "south", "city"]
@@ -242,11 +242,12 @@ horizon_months = 18
 """, encoding="utf-8")
     run_experiment(load_experiment(exp_file), tmp_path / "res", engine="serial", progress=False)
     an = analyse(tmp_path / "res")
-    table = Briefing(an, tmp_path / "res" / "analysis", "en").government_tables()
-    shown = re.findall(r"<td class=\"name\">([^<]+)</td>", table)
-    assert shown == ["North Ridge County", "River Bend District", "South Slope County", "Madeup city level"]
-    zh = Briefing(an, tmp_path / "res" / "analysis", "zh").government_tables()
-    assert re.findall(r"<td class=\"name\">([^<]+)</td>", zh) == ["北岭县", "河湾区", "南坡县", "虚构市本级"]
+    for lang, names in (("en", ["North Ridge County", "River Bend District", "South Slope County", "Madeup city level"]),
+                        ("zh", ["北岭县", "河湾区", "南坡县", "虚构市本级"])):
+        memo = Memo(an, tmp_path / "res" / "analysis", lang)
+        table = memo.money_by_level(memo.subject)  # the memo's money by level: each government of the region
+        assert re.findall(r"<td class='name'>([^<]+)</td>", table)[:-1] == names
+        assert not any(d in memo.html() for d in ("安定区", "Anding", "定西"))
 
 
 def test_the_region_template_is_a_region_that_loads_once_named(tmp_path, monkeypatch):
