@@ -206,6 +206,25 @@ def test_every_section_is_there_and_page_one_carries_no_technical_detail(project
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_model_is_set_beside_every_figure_the_region_reports(project: Path, lang: str) -> None:
+    """Section 9 shows each yearly figure of the region's figures.toml ([[reported]]) at its value, beside the status
+    quo's last year by the memo's one set of numbers, with the over-reporting caveat."""
+    pdf, html = memo_files(project, lang)
+    found = {k: v for k, v, _ in spans(html) if v is not None}
+    reported = load_region("dingxi").reported
+    assert {r.output for r in reported} == {"signed_projects", "signed_capital", "arrived_capital", "jobs_added"}
+    for r in reported:
+        assert found[f"reported/{r.key}"] == pytest.approx(r.value, rel=1e-12), r.key
+    an = load_analysis(project / "results" / "main")
+    y = pd.read_csv(project / "results" / "main" / "analysis" / "yearly.csv")
+    last = int(y["year"].max())
+    row = y[(y["scenario"] == an["baseline"]) & (y["output"] == "signed_projects") & (y["year"] == last)]
+    assert found[f"{an['baseline']}/signed_projects/year{last}/level"] == pytest.approx(float(row["mean"].iloc[0]))
+    text = flat(pdf_text(pdf))
+    assert "over-reporting-2016" in text and ("上限" in text if lang == "zh" else "upper bounds" in text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_government_has_a_page_and_their_money_adds_up_to_the_whole(project: Path, lang: str) -> None:
     pdf, html = memo_files(project, lang)
     text = flat(pdf_text(pdf))

@@ -475,3 +475,25 @@ def test_the_odd_section_on_qingyang_is_the_one_generated_from_the_recorded_chec
     record = json.loads((ROOT / "docs" / "out_of_sample.json").read_text(encoding="utf-8"))
     assert oos.odd_block(record) in (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
     assert not record["ci"] and record["draws"] >= 20 and record["seeds"] >= 3
+
+
+def test_a_reported_figure_takes_its_value_and_source_from_a_figure_or_states_its_own(tmp_path, monkeypatch):
+    """Catches a reported yearly figure written twice or without a source: one that names a [[figure]] takes that
+    figure's value (times its factor) and source; one that names an unknown figure or no source is one line."""
+    dx = regions.load_region("dingxi")
+    figs = {f.key: f for f in dx.figures}
+    rep = {r.key: r for r in dx.reported}
+    assert rep["signings_q1_2023"].value == figs["signings_per_year"].value
+    assert rep["signed_capital_q1_2023"].value == pytest.approx(1e5 * figs["signed_capital_bn_per_year"].value)
+    assert rep["signed_capital_q1_2023"].source == figs["signed_capital_bn_per_year"].source
+    assert rep["new_urban_jobs_2022"].source == "docs/SOURCES.md#dingxi-bulletin-2022"
+    dest = tmp_path / "regions" / "dingxi"
+    shutil.copytree(ROOT / "regions" / "dingxi", dest)
+    monkeypatch.setenv(regions.PATH_VARIABLE, str(tmp_path / "regions"))
+    text = (dest / "figures.toml").read_text(encoding="utf-8")
+    for old, new, key in (('figure = "signings_per_year"', 'figure = "signings_a_year"', "reported.signings_q1_2023.figure"),
+                          ('source = "dingxi-bulletin-2022"\nbasis', "basis", "reported.new_urban_jobs_2022.source")):
+        assert old in text
+        (dest / "figures.toml").write_text(text.replace(old, new), encoding="utf-8")
+        with pytest.raises(ScenarioError, match=f"figures.toml: key '{re.escape(key)}'"):
+            regions.load_region("dingxi")

@@ -33,11 +33,10 @@ import pandas as pd
 from sim.errors import ScenarioError, describe, error, one_of
 from sim.experiment.recommended import NAME as RECOMMENDED
 from sim.model import registry, vocabulary
-from sim.model.vocabulary import LEVERS, pick
+from sim.model.vocabulary import LEVERS
 from sim.paramdoc import param_label
 from sim.region import Region, default_region, load_region
 from sim.report import numbers as nb
-from sim.report import regional
 from sim.report.explain import explanations, lever_spent
 from sim.report.figures import Figures, finite
 from sim.report.findings import Findings, counts_words
@@ -1210,46 +1209,57 @@ class Memo:
 
     # ------------------------------------------------------------------ 9 statistics
     def statistics(self) -> str:
-        """九、模型与统计数据对照: the model's yearly figures (the status quo's last year) beside the region's."""
+        """九、模型与统计数据对照: the status quo's yearly figures (its last year, when its pipeline runs) beside the
+        yearly figures the region reports (its ``figures.toml``, ``[[reported]]``), with the over-reporting caveat."""
         head = self.t("九、模型与统计数据对照", "9. The model against the region's statistics")
         y = self.fg.table("yearly")
-        if y.empty or self.region is None or self.region.id != "dingxi":
+        reported = self.region.reported if self.region else ()
+        if y.empty or not reported:
             return ""
         last = int(max(y["year"]))
+        yi = nb.money_unit(self.lang, "yi")
+        names = {"signed_projects": self.t("签约项目（个/年）", "Projects signed a year"),
+                 "signed_capital": self.t(f"签约资金（{yi}/年）", f"Capital signed a year ({yi})"),
+                 "arrived_capital": self.t(f"到位资金（{yi}/年）", f"Capital arrived a year ({yi})"),
+                 "jobs_added": self.t("新增就业岗位（个/年）", "New jobs a year")}
         rows = []
-        for rep in regional.DINGXI:
-            o = rep.output
-            if o == "jobs":
+        for rep in reported:
+            o = "jobs" if rep.output == "jobs_added" else rep.output
+            if rep.output == "jobs_added":
                 v = self.fg.yearly_level(self.base, "jobs", last) - self.fg.yearly_level(self.base, "jobs", last - 1)
+                key = f"{self.base}/jobs/year{last}/added"
             else:
                 v = self.fg.yearly_level(self.base, o, last)
+                key = f"{self.base}/{o}/year{last}/level"
             if not finite(v):
                 continue
-            key = f"{self.base}/{o}/year{last}/level" if o != "jobs" else f"{self.base}/jobs/year{last}/added"
             if nb.kind(o) == "capital":
                 model = self.fg.money_in(key + "@yi", v, "yi")
-                stat = self.fg.money_in(f"reported/{o}/{rep.basis[1][:20]}", rep.value, "yi")
+                stat = self.fg.money_in(f"reported/{rep.key}", rep.value, "yi")
             else:
                 model = self.fg.fmt(key, o, v, with_unit=False)
-                stat = self.fg.fmt(f"reported/{o}/{rep.basis[1][:20]}", o, rep.value, with_unit=False)
-            ratio = v / rep.value if rep.value else float("nan")
-            share = self.fg.number(f"reported/{o}/{rep.basis[1][:20]}/ratio", 100 * ratio, 0)
-            name = {"signed_projects": self.t("签约项目（个/年）", "Projects signed a year"),
-                    "signed_capital": self.t(f"签约资金（{nb.money_unit('zh', 'yi')}/年）", f"Capital signed a year ({nb.money_unit('en', 'yi')})"),
-                    "arrived_capital": self.t(f"到位资金（{nb.money_unit('zh', 'yi')}/年）", f"Capital arrived a year ({nb.money_unit('en', 'yi')})"),
-                    "jobs": self.t("新增就业岗位（个/年）", "New jobs a year")}[o]
-            rows.append(f"<tr><td class='name'>{name}</td><td>{model}</td><td>{stat}</td><td>{share}%</td>"
-                        f"<td class='name'>{_e(rep.basis_text(self.lang))}；{_e(rep.source_text(self.lang))}</td></tr>"
-                        if self.zh else
-                        f"<tr><td class='name'>{name}</td><td>{model}</td><td>{stat}</td><td>{share}%</td>"
-                        f"<td class='name'>{_e(rep.basis_text(self.lang))}; {_e(rep.source_text(self.lang))}</td></tr>")
+                stat = self.fg.fmt(f"reported/{rep.key}", o, rep.value, with_unit=False)
+            share = self.fg.number(f"reported/{rep.key}/ratio", 100 * v / rep.value, 0) if rep.value else "–"
+            source = rep.source.removeprefix("docs/SOURCES.md#")
+            rows.append(f"<tr><td class='name'>{names[rep.output]}</td><td>{model}</td><td>{stat}</td><td>{share}%</td>"
+                        f"<td class='name'>{_e(rep.basis(self.lang))}{self.t('；来源：', '; source: ')}{_e(source)}</td></tr>")
+        if not rows:
+            return ""
         region = _e(self.cfg.text("region", self.lang))
         table = (f"<table><thead><tr><th class='name'>{self.t('指标', 'Figure')}</th>"
                  f"<th>{self.t(f'模型（现状第{last}年）', f'Model (status quo, year {last})')}</th>"
                  f"<th>{self.t(f'{region}统计（折合全年）', f'{region} reported (a year)')}</th>"
                  f"<th>{self.t('模型 ÷ 统计', 'Model / reported')}</th><th class='name'>{self.t('口径与来源', 'Basis and source')}</th>"
                  f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-        return f"<h2>{head}</h2>{table}<p class='note'>{_e(pick(regional.CAVEAT, self.lang))}</p>"
+        caveat = self.t("统计数据只宜作为上限参照：2016年《人民日报》调查发现，同一项目重复签约多达五次、意向书按合同统计、金额虚报"
+                        "（docs/SOURCES.md#over-reporting-2016）；年度到位资金还包括往年签约的项目，新增就业包括招商以外的全部岗位。"
+                        "模型低于统计数据，多半是这些口径造成的，不宜据此把模型调高。",
+                        "Reported figures are upper bounds: a 2016 People's Daily investigation found the same project "
+                        "signed up to five times, letters of intent counted as contracts and amounts inflated "
+                        "(docs/SOURCES.md#over-reporting-2016); yearly arrivals also include projects signed in earlier "
+                        "years, and new jobs count every job, not only those of attracted projects. The model lying "
+                        "below the reported figures is mostly these differences, not a reason to raise it.")
+        return f"<h2>{head}</h2>{table}<p class='note'>{caveat}</p>"
 
     # ------------------------------------------------------------------ 10 limitations
     def limitations(self) -> str:
