@@ -358,3 +358,40 @@ def test_a_level_is_the_baseline_over_all_its_runs_plus_the_paired_effect(tmp_pa
     fg.fmt("baseline/jobs/level", "jobs", fg.base("jobs"))
     fg.fmt("baseline/jobs/level", "jobs", 105.0)
     assert fg.conflicts == [("baseline/jobs/level", 100.0, 105.0)]
+
+
+# ----------------------------------------------------------------------------- explanations and futures
+def _figures_with(effects: dict[str, dict], tmp_path: Path, lang: str):
+    """Figures of an analysis without tables, holding the given 履约率 effect records (scenario -> record)."""
+    from sim.report.figures import Figures
+    from sim.stats import FULFILMENT
+
+    an = {"baseline": "baseline", "scenarios": [{"name": n} for n in ("baseline", *effects)],
+          "provenance": {"horizon_months": 60}}
+    fg = Figures(an, tmp_path, lang)
+    fg._effects = {(s, FULFILMENT): {"scenario": s, "output": FULFILMENT, **r} for s, r in effects.items()}
+    return fg
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_rate_that_rises_through_fewer_signings_is_explained_by_its_counts(tmp_path: Path, lang: str) -> None:
+    """Catches a rise of 履约率 reported as more projects done when it comes from fewer signings: the strategy whose
+    rise the denominator carries is explained with both counts; one whose rise comes from more projects fulfilled,
+    or whose rise is not certain, is not."""
+    from sim.report.explain import rate_through_fewer_signings
+
+    counts = {"numerator": "cohort_fulfilled_projects_24m", "denominator": "cohort_projects_24m"}
+    fg = _figures_with({
+        "fewer": {"effect": 0.21, "ci_low": 0.2, "ci_high": 0.22, "significant": True, "numerator_effect": -22.0,
+                  "denominator_effect": -183.0, "from_numerator": -0.052, "from_denominator": 0.262, **counts},
+        "more": {"effect": 0.03, "ci_low": 0.02, "ci_high": 0.04, "significant": True, "numerator_effect": 42.0,
+                 "denominator_effect": 45.0, "from_numerator": 0.074, "from_denominator": -0.044, **counts},
+        "unsure": {"effect": 0.05, "ci_low": -0.01, "ci_high": 0.11, "significant": False, "numerator_effect": -5.0,
+                   "denominator_effect": -50.0, "from_numerator": -0.01, "from_denominator": 0.06, **counts}},
+        tmp_path, lang)
+    found = rate_through_fewer_signings(fg, lambda s: s)
+    assert len(found) == 1
+    text = found[0][1]
+    assert text.startswith("fewer") and "180" in text and "22" in text and "5.2" in text
+    assert ("反而降低" in text) if lang == "zh" else ("fall by" in text)
+

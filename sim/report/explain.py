@@ -6,10 +6,13 @@ Two kinds of result surprise a reader, and both are found in the analysis, not l
 - a strategy that contains every measure of another (``sim.report.strategies.is_part``) but adds fewer jobs:
   the funnel says why (its money is spread thinner, fewer contacts and signings), and scaling its jobs by the
   contacts of the part says what would reverse it;
-- an effect against what the strategy aims at (fewer projects started, less capital arrived, fewer jobs): the
+- an effect against what the strategy aims at (fewer projects fulfilled, less capital arrived, fewer jobs): the
   decomposition of ``sim.analysis.decompose`` names the withdrawal reasons or the factors of signed capital that
   moved, with what offset them, and the levers that act on the leading reason (``sim.model.vocabulary.REMEDIES``)
-  and a strategy with more money for the same measures say what would reverse it.
+  and a strategy with more money for the same measures say what would reverse it;
+- a 履约率 that rises for certain mainly because fewer projects were signed (the exact split of the rate's change
+  into its numerator's and its denominator's parts, ``sim.analysis.decompose.ratio_split``): the counts say
+  that no more projects were fulfilled, and what the rise would be with the signings of the status quo.
 
 Components that round to zero are never listed, and each is stated in its unit (per 100 signed projects, 亿元).
 """
@@ -69,8 +72,9 @@ def _capital_words(c: dict, fg: Figures) -> str:
     zh = fg.lang == "zh"
     if comp in VOLUME_FACTORS:
         what = part_phrase(comp, fg.lang)
+        fewer = "less" if comp == "capital_per_signing" else "fewer"
         return (f"{what}{'增加' if v > 0 else '减少'}，到位资金因此{'多' if v > 0 else '少'}约{size}" if zh else
-                f"{'more' if v > 0 else 'fewer'} {what}, {size} {'more' if v > 0 else 'less'} capital")
+                f"{'more' if v > 0 else fewer} {what}, {size} {'more' if v > 0 else 'less'} capital")
     what = part_phrase(comp, fg.lang)
     return (f"{what}未到位的资金{'少' if v > 0 else '多'}约{size}" if zh else
             f"{size} {'less' if v > 0 else 'more'} capital left unarrived by {what}")
@@ -284,9 +288,48 @@ def _channel_words(fg: Figures, s: str) -> str:
             f" (channel money down from about {ka} to {kb} a year)")
 
 
-def explanations(fg: Figures, contents: dict[str, list[Change]], label, limit: int = 5) -> list[str]:
-    """The counter-intuitive results of an analysis, each explained in one sentence (HTML), at most ``limit``:
-    strategies that add fewer jobs than a part of them first, then effects against their aim, largest first.
-    ``label`` gives a strategy's name as the sentence shows it."""
+def rate_through_fewer_signings(fg: Figures, label) -> list[tuple[float, str]]:
+    """Strategies whose 履约率 rises for certain mainly because fewer projects were signed, not because more were
+    fulfilled: (size, sentence). The rise is carried by the denominator when its part of the exact split is the
+    larger and goes the effect's way."""
+    zh = fg.lang == "zh"
+    out = []
+    for s in fg.scenarios():
+        e = fg.effect(s, RATE)
+        if fg.is_baseline(s) or not e or not e.get("significant") or e["effect"] <= 0:
+            continue
+        keys = ("from_numerator", "from_denominator", "numerator_effect", "denominator_effect")
+        if not all(isinstance(e.get(k), int | float) and e[k] == e[k] for k in keys):
+            continue
+        if not (e["denominator_effect"] < 0 and e["from_denominator"] > 0
+                and e["from_denominator"] >= abs(e["from_numerator"])):
+            continue
+        num, den = e["numerator"], e["denominator"]
+        size = fg.fmt(f"{s}/{RATE}/effect", RATE, abs(e["effect"]), effect=True, sign=False)
+        signed = fg.fmt(f"{s}/{den}/count_effect", den, abs(e["denominator_effect"]), with_unit=False)
+        done = fg.fmt(f"{s}/{num}/count_effect", num, abs(e["numerator_effect"]), with_unit=False)
+        part = fg.fmt(f"{s}/{RATE}/from_numerator", RATE, abs(e["from_numerator"]), effect=True, sign=False)
+        fewer_done = e["numerator_effect"] < 0
+        if zh:
+            text = (f"{label(s)}使履约率提高{size}，但主要是因为签约的项目少了：签约项目比现状少约{signed}个，"
+                    f"履约项目{'也少约' if fewer_done else '只多约'}{done}个。比率上升不等于办成的项目多了；"
+                    f"若签约数量与现状相同，履约率{'反而降低' if e['from_numerator'] < 0 else '只提高'}{part}"
+                    f"（即履约项目个数变化带来的部分）。")
+        else:
+            text = (f"{label(s)} raises fulfilment by {size}, but mainly because fewer projects were signed: about "
+                    f"{signed} fewer signings than the status quo, and {'about ' + done + ' fewer' if fewer_done else 'only about ' + done + ' more'} "
+                    f"projects fulfilled. A higher rate is not more projects done; with the status quo's signings, "
+                    f"fulfilment would {'fall by ' + part + ' instead' if e['from_numerator'] < 0 else 'rise by only ' + part} "
+                    "(the part from the projects fulfilled).")
+        out.append((abs(e["effect"]) * 100, text))
+    return sorted(out, key=lambda x: -x[0])
+
+
+def explanations(fg: Figures, contents: dict[str, list[Change]], label, limit: int = 6) -> list[str]:
+    """The counter-intuitive results of an analysis, each explained in one sentence (HTML), at most ``limit``: a
+    strategy that adds fewer jobs than a part of it first, then the two largest rises of 履约率 that come from fewer
+    signings, then effects against their aim, largest first. ``label`` gives a strategy's name as the sentence
+    shows it."""
     parts = [t for _, t in fewer_than_a_part(fg, contents, label)][:1]
-    return (parts + [t for _, t in against_expectation(fg, contents, label)])[:limit]
+    rates = [t for _, t in rate_through_fewer_signings(fg, label)][:2]
+    return (parts + rates + [t for _, t in against_expectation(fg, contents, label)])[:limit]
