@@ -395,3 +395,16 @@ def test_a_rate_that_rises_through_fewer_signings_is_explained_by_its_counts(tmp
     assert text.startswith("fewer") and "180" in text and "22" in text and "5.2" in text
     assert ("反而降低" in text) if lang == "zh" else ("fall by" in text)
 
+
+def test_the_futures_are_named_by_their_mechanisms_when_they_are_many() -> None:
+    """Catches a sentence listing a hundred assumptions: a few keys are named one by one, many by their groups."""
+    from sim.paramdoc import param_label
+    from sim.report.memo import FUTURE_NAMES, future_names
+
+    few = ["behaviour.b_incentive", "hazards.incentive_broken"]
+    assert future_names(few, "zh") == [param_label(k, "zh") for k in few]
+    many = [*few, "behaviour.outside_option", "behaviour.outside_growth", "platform.park_build_months"]
+    assert len(many) > FUTURE_NAMES
+    names = future_names(many, "en")
+    assert len(names) < len(many) and all("(" in n for n in names), names
+    assert sum(int(n.rsplit("(", 1)[1].rstrip(")")) for n in names) == len(many)

@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import ScenarioError, describe, error, one_of
+from sim.experiment.assumptions import assumption_label, group_of
 from sim.experiment.recommended import NAME as RECOMMENDED
 from sim.model import registry, vocabulary
 from sim.model.vocabulary import LEVERS
@@ -394,14 +395,14 @@ class Memo:
         n = self.opt.get("futures")
         if share is None or not n:
             return ""
-        names = ("、" if self.zh else ", ").join(_e(param_label(k, self.lang)) for k in self.opt.get("future_keys", []))
+        names = ("、" if self.zh else ", ").join(_e(x) for x in future_names(self.opt.get("future_keys", []), self.lang))
         m = self.fg.number(f"{RECOMMENDED}/futures_not_worse", share * n, 0)
         nn = self.fg.number("optimiser/futures", n, 0)
         every = share >= 1.0
         if self.zh:
             return f"在优化搜索设想的{nn}种外部环境（{names}不同）中，推荐方案{'均' if every else f'有{m}种'}不差于现状"
         return (f"in {'all ' + nn if every else m + ' of the ' + nn} futures the search tried (differing in "
-                f"{names.lower()}), it did no worse than the status quo")
+                f"{names}), it did no worse than the status quo")
 
     def _summary_sure(self) -> str:
         if self.lead is None:
@@ -898,20 +899,33 @@ class Memo:
         return f"<h2>{head}</h2>{table}<p class='note'>{note}</p>"
 
     def _outside_row(self) -> str:
-        """Competing regions: how far their pull moves jobs, from the sensitivity screening."""
+        """Competing regions: how far their pull moves jobs, from the sensitivity screening of the baseline (the pull
+        itself, or the mechanism it belongs to in a screening by groups)."""
         rows = top_assumptions(self.sens, "jobs")
-        row = next((r for r in rows if r["parameter"] == "behaviour.outside_option"), None)
+        key = "behaviour.outside_option"
+        row = next((r for r in rows if r["parameter"] == key), None)
+        group = None
+        if row is None:  # a screening by groups: the group that holds the pull
+            group = group_of(key)
+            row = next((r for r in rows if r["parameter"] == group), None)
         if row is None or row.get("mu_star") is None:
             return ""
-        mu = self.fg.fmt("hinge/jobs/behaviour.outside_option", "jobs", row["mu_star"], effect=True, sign=False)
+        mu = self.fg.fmt(f"hinge/jobs/{row['parameter']}", "jobs", row["mu_star"], effect=True, sign=False)
         e = self.fg.effect(self.lead, "jobs") if self.lead else None
         times = ""  # how it compares with the lead strategy's effect, when there is one
         if e and abs(e["effect"]) > 0:
             ratio = row["mu_star"] / abs(e["effect"])
             times = self.t(f"，是本方案效果的{nb.number(ratio, 0 if ratio >= 10 else 1)}倍",
                            f", {nb.number(ratio, 0 if ratio >= 10 else 1)} times this strategy's effect")
-        text = self.t(f"周边地区竞争加剧：「外地竞争拉力」在合理范围内变动，就业岗位平均变动约{mu}{times}",
-                      f"Competing regions pull harder: their pull, moved across its plausible range, moves jobs by about {mu}{times}")
+        if group is None:
+            text = self.t(f"周边地区竞争加剧：「外地竞争拉力」在合理范围内变动，就业岗位平均变动约{mu}{times}",
+                          f"Competing regions pull harder: their pull, moved across its plausible range, moves jobs by "
+                          f"about {mu}{times}")
+        else:
+            g = _e(assumption_label(group, self.lang))
+            text = self.t(f"周边地区竞争加剧：「外地竞争拉力」所属的「{g}」一类假设在合理范围内变动，现状的就业岗位平均变动约{mu}{times}",
+                          f"Competing regions pull harder: the assumptions of {g.lower()}, to which their pull belongs, "
+                          f"moved across their plausible ranges, move the status quo's jobs by about {mu}{times}")
         span = 2 if self.compare else 1
         return (f"<tr><td class='name'>{self.t('周边地区竞争', 'Competing regions')}</td><td colspan='{span}' class='name'>{text}</td>"
                 f"<td class='name'>{self.t('无直接手段；按季度监测，提前调整（市投资促进局）', 'No direct lever; watch every quarter and adjust early (City investment-promotion bureau)')}</td></tr>")
@@ -1516,6 +1530,26 @@ class Memo:
         page = '"— " counter(page) " —"'
         return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{_e(self.cfg.text("title", self.lang))}'
                 f'</title><style>{memo_css(page, self.zh)}</style></head><body>{body}</body></html>\n')
+
+
+FUTURE_NAMES = 4
+"""The assumptions a future differs in that the memo names one by one; more are named by their mechanisms."""
+
+
+def future_names(keys: list[str], lang: str) -> list[str]:
+    """What the search's futures differ in, in words: each assumption when there are few, else the mechanisms
+    (groups of assumptions, :data:`sim.experiment.assumptions.MECHANISMS`) they belong to, with how many."""
+    if len(keys) <= FUTURE_NAMES:
+        return [param_label(k, lang) for k in keys]
+    groups: dict[str, int] = {}
+    for k in keys:
+        g = group_of(k) or ""
+        groups[g] = groups.get(g, 0) + 1
+    out = [f"{assumption_label(g, lang)}（{n}项）" if lang == "zh" else f"{assumption_label(g, lang).lower()} ({n})"
+           for g, n in sorted(groups.items(), key=lambda x: -x[1]) if g]
+    if groups.get(""):
+        out.append(f"其他{groups['']}项" if lang == "zh" else f"{groups['']} others")
+    return out
 
 
 def _optimiser(folder: Path) -> dict | None:
