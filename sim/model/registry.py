@@ -508,7 +508,7 @@ _GOVERNMENT_RESULTS: dict[str, tuple[str, Pair, Pair]] = {
 
 
 def _results_by_government(name: str) -> Output | None:
-    """A key of ``results_by_government`` (``results_by_government.anding.jobs``): what one government's projects
+    """A key of ``results_by_government`` (``results_by_government.<government>.jobs``): what one government's projects
     brought (signed projects, arrived capital and jobs by the government whose land the project uses; promises
     broken by the government that made them). An account, not compared between strategies by default."""
     m = _RESULTS_BY_GOVERNMENT.fullmatch(name)
