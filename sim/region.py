@@ -48,6 +48,12 @@ COUNTY_TOTALS = {"land_mu": "platform.initial_land_mu", "land_mu_per_year": "pla
 GOVERNMENT_FACTS = (*COUNTY_SHARES, "channel_share", "leader_attention", "leading", "population", "gdp")
 """Facts a region file may give about one government (each with its source, or an assumption with a range)."""
 SECTOR_KEYS = ("id", "name_zh", "name_en", "roles", "source", "assumption")
+REPORTED_KEYS = ("key", "output", "value", "figure", "factor", "source", "basis_zh", "basis_en")
+"""Keys of a ``[[reported]]`` entry of ``figures.toml``: a yearly figure the memo sets beside the model's, with its
+value and source, or the key of a ``[[figure]]`` whose value (times ``factor``) and source it takes."""
+REPORTED_OUTPUTS = ("signed_projects", "signed_capital", "arrived_capital", "jobs_added")
+"""What a reported yearly figure may be compared with: signings, signed and arrived capital (万元) in a year, and the
+jobs added in a year."""
 FIGURE_KEYS = ("key", "statistic", "value", "tolerance", "upper_bound", "fitted", "source", "what", "label_zh",
                "label_en", "note", "unit")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -74,6 +80,25 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Reported:
+    """A yearly figure the region reports, set beside the model's (the memo's comparison with the region's
+    statistics): the model's ``output`` a year it compares with (``jobs_added``: the jobs added in a year), its
+    ``value`` a year (万元 for money), how the yearly value was obtained, and its source. Reported figures are upper
+    bounds (docs/SOURCES.md#over-reporting-2016)."""
+
+    key: str
+    output: str
+    value: float
+    source: str
+    basis_zh: str
+    basis_en: str
+
+    def basis(self, lang: str = "zh") -> str:
+        """How the yearly value was obtained, in words."""
+        return self.basis_zh if lang == "zh" else self.basis_en
+
+
+@dataclass(frozen=True)
 class Region:
     """One region read from its folder: names, governments (the districts and counties in the file's order, the
     city last), sectors, the parameter data its files set, where each value comes from, and its figures."""
@@ -95,6 +120,7 @@ class Region:
     province_zh: str = ""
     province_en: str = ""
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reported: tuple[Reported, ...] = ()
 
     def name(self, lang: str = "zh") -> str:
         """The region's name in Chinese (``zh``) or English."""
@@ -320,9 +346,10 @@ def _load(name: str, folder: Path) -> Region:
     governments, gov_names = _governments(rpath, raw.get("government"), sectors, region_facts, put)
     _targets(spath, sectors, put)
     figures = _figures(fpath) if fpath.is_file() else ()
+    reported = _reported(fpath, figures) if fpath.is_file() else ()
     return Region(name, names[0], names[1], folder, scen_dir, governments, gov_names, sectors, sector_names, params,
                   origins, sources, figures, tuple(here), head.get("province_zh", ""), head.get("province_en", ""),
-                  facts)
+                  facts, reported)
 
 
 def _sectors(path: Path, put) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
@@ -472,7 +499,7 @@ def _targets(path: Path, sectors: tuple[str, ...], put) -> None:
 
 def _figures(path: Path) -> tuple[Figure, ...]:
     raw = _read(path)
-    _unknown(raw, ("figure",), path, "")
+    _unknown(raw, ("figure", "reported"), path, "")
     out = []
     for i, f in enumerate(raw.get("figure", [])):
         key = f.get("key") if isinstance(f, dict) else None
@@ -488,4 +515,34 @@ def _figures(path: Path) -> tuple[Figure, ...]:
                           _number(f.get("tolerance"), path, f"{where}tolerance"), src, _text(f, "what", path, where),
                           f["upper_bound"], f["fitted"], _text(f, "label_zh", path, where), _text(f, "label_en", path, where),
                           _text(f, "note", path, where, required=False), f.get("unit", "share")))
+    return tuple(out)
+
+
+def _reported(path: Path, figures: tuple[Figure, ...]) -> tuple[Reported, ...]:
+    """The ``[[reported]]`` entries of a region's ``figures.toml``: each a yearly figure with its value and source, or
+    the key of a ``[[figure]]`` (and a ``factor`` to the model's units) whose value and source it takes."""
+    by_key = {f.key: f for f in figures}
+    out = []
+    for i, r in enumerate(_read(path).get("reported", [])):
+        key = r.get("key") if isinstance(r, dict) else None
+        if not isinstance(key, str) or not _ID.match(key):
+            raise error(path, f"reported[{i}].key", "a key of lower-case letters, digits and '_'", describe(key))
+        where = f"reported.{key}."
+        _unknown(r, REPORTED_KEYS, path, where)
+        output = r.get("output")
+        if output not in REPORTED_OUTPUTS:
+            raise error(path, f"{where}output", f"one of {', '.join(REPORTED_OUTPUTS)}", describe(output))
+        if "figure" in r:
+            fig = by_key.get(r["figure"])
+            if fig is None:
+                raise error(path, f"{where}figure", "the key of a [[figure]] of this file", describe(r["figure"]))
+            value = fig.value * _number(r.get("factor", 1.0), path, f"{where}factor")
+            source = fig.source
+        else:
+            value = _number(r.get("value"), path, f"{where}value")
+            if r.get("source") is None:
+                raise error(path, f"{where}source", "the key of an entry of docs/SOURCES.md (or 'figure', a figure's key)",
+                            "none")
+            source = _provenance({"source": r["source"]}, path, f"reported.{key}")
+        out.append(Reported(key, output, value, source, _text(r, "basis_zh", path, where), _text(r, "basis_en", path, where)))
     return tuple(out)

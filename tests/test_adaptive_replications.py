@@ -130,17 +130,34 @@ def test_a_bad_adaptive_table_is_refused_in_one_line_naming_the_key(tmp_path, ta
     assert "\n" not in msg and msg.startswith(f"{path}: key '{key}': expected") and words in msg
 
 
-def test_the_briefing_says_how_many_replications_each_comparison_took(serial, tmp_path):
-    """The briefing's first line must not state one replication count for an adaptive experiment (it said
-    'x 8 replications each', the cap); it gives the range used and how many comparisons stopped for which reason."""
-    from sim.report.brief import Briefing
+def test_the_memo_says_how_many_replications_each_comparison_took_and_states_one_baseline(serial, tmp_path):
+    """An adaptive experiment's comparisons pair different numbers of the baseline's runs, so their own baseline
+    means differ; the memo (of a design point) states one baseline (the mean of all its runs) everywhere, a strategy as that plus its
+    paired effect, and says in its appendix how many replications each comparison took and why it stopped."""
+    import re
+
+    from sim.analysis.data import load_results
+    from sim.report.memo import Memo, check
 
     data = analyse(serial, out=tmp_path / "analysis")
-    used = [c["replications"] for c in data["replications"]["comparisons"]]
+    comps = data["replications"]["comparisons"]
+    used = [c["replications"] for c in comps]
     assert min(used) < max(used), "the setting must stop some comparisons early"
-    rep = data["replications"]
-    en = Briefing(data, tmp_path / "analysis", "en").subtitle()
-    assert f"{min(used)}-{max(used)} replications each as needed" in en
-    assert f"({rep['adequate']} comparisons precise enough, {rep['capped']} at the cap)" in en
-    zh = Briefing(data, tmp_path / "analysis", "zh").subtitle()
-    assert f"按需重复 {min(used)}–{max(used)} 次" in zh
+    runs = load_results(serial, monthly=False).runs
+    point = 1  # where the comparisons stopped after different numbers of rounds
+    pooled = runs.loc[(runs["scenario"] == data["baseline"]) & (runs["point_id"] == point), "jobs"].mean()
+    paired = {e["mean_baseline"] for e in data["effects"] if e["output"] == "jobs" and e["source"] == "summary"
+              and e["point_id"] == point}
+    assert any(abs(m - pooled) > 1e-9 for m in paired), "some comparison's own baseline mean differs"
+    for lang, why in (("zh", ("足够精确", "达到上限")), ("en", ("precise enough", "cap"))):
+        memo = Memo(data, tmp_path / "analysis", lang, point=point)
+        html = memo.html({})
+        assert check(memo) == [], check(memo)
+        assert memo.fg.base("jobs") == pytest.approx(pooled, rel=1e-12)
+        for s in (x["name"] for x in data["scenarios"] if x["name"] != data["baseline"]):
+            e = memo.fg.effect(s, "jobs")
+            assert memo.fg.level(s, "jobs") == pytest.approx(pooled + e["effect"], rel=1e-12)
+        appendix = html[html.index("附录" if lang == "zh" else "Appendix"):]
+        rows = re.findall(r"<tr><td class='name'>([^<]+)</td><td>(\d+)</td><td>([^<]+)</td></tr>", appendix)
+        assert sorted(int(n) for _, n, _ in rows) == sorted(c["replications"] for c in comps if c["point_id"] == point)
+        assert {w for _, _, w in rows} <= set(why)

@@ -10,6 +10,7 @@ import pytest
 
 from sim.analysis.data import Results, ScenarioInfo
 from sim.analysis.effects import levels, paired_effects
+from sim.report import numbers as nb
 from sim.stats import AdequacyRule, is_rate, t_interval
 
 
@@ -156,8 +157,9 @@ def test_unspent_money_is_not_a_saving_and_costs_per_extra_job_need_both_to_rise
     """Catches money left unspent reported as a saving (a negative cost per extra job): of three strategies with the
     baseline's money or more, one spends more and adds jobs (its cost per extra job is given), one has the same
     budget, spends less and adds jobs (no cost per extra job: spending did not rise; it is a same-budget strategy
-    with money left in the funds), one spends more and adds no jobs (none: jobs did not rise). The briefing then
-    says "same budget; X left in the funds", never that its jobs cost no money."""
+    with money left in the funds), one spends more and adds no jobs (none: jobs did not rise). The chart's title
+    names the cheapest extra jobs, never jobs that cost no money (the memo's comparison says "same budget; X left in
+    the funds": tests/test_brief.py)."""
     from sim.analysis.costs import cost_effectiveness
     from sim.report.findings import Findings
 
@@ -196,8 +198,6 @@ def test_unspent_money_is_not_a_saving_and_costs_per_extra_job_need_both_to_rise
     assert table.loc["same", "unspent"] == pytest.approx(16_000.0)
     an = {"baseline": "baseline", "scenarios": [{"name": n, "title": {}} for n in table.index],
           "effects": [], "costs": table.reset_index().replace({np.nan: None}).to_dict("records")}
-    zh, en = Findings(an, "zh").cost_sentence(), Findings(an, "en").cost_sentence()
-    assert "预算相同，基金中尚余 1.40 亿元" in zh and "不是节约" in zh and "不花额外的钱" not in zh
-    assert "same budget; 1.40 hundred million yuan left in the funds" in en and "cost no extra money" not in en
-    assert "cheapest extra jobs come from more" in en
-    assert Findings(an, "zh").borrowing_sentence() == "举债：「borrows」为园区借款 2.00 亿元，期末尚欠 1.50 亿元，由以后年度的预算还本付息（不计入上述支出）。"
+    zh, en = Findings(an, "zh").title_costs(), Findings(an, "en").title_costs()
+    assert zh == "「more」新增岗位最省钱：每个" + nb.fmt("incremental_cost_per_job", table.loc["more", "incremental_cost_per_job"], "zh")
+    assert en.startswith("more buys extra jobs cheapest") and "no extra money" not in en

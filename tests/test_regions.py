@@ -224,7 +224,7 @@ def test_a_made_up_region_with_three_counties_and_two_sectors_runs_and_shows_onl
     from sim.analysis.tables import analyse
     from sim.experiment.runner import run_experiment
     from sim.experiment.spec import load_experiment
-    from sim.report.brief import Briefing
+    from sim.report.memo import Memo
 
     spec = load_scenario(madeup / "baseline.toml")
     assert list(spec.params.governments) == ["north", "river", "south", "city"]
@@ -242,11 +242,12 @@ horizon_months = 18
 """, encoding="utf-8")
     run_experiment(load_experiment(exp_file), tmp_path / "res", engine="serial", progress=False)
     an = analyse(tmp_path / "res")
-    table = Briefing(an, tmp_path / "res" / "analysis", "en").government_tables()
-    shown = re.findall(r"<td class=\"name\">([^<]+)</td>", table)
-    assert shown == ["North Ridge County", "River Bend District", "South Slope County", "Madeup city level"]
-    zh = Briefing(an, tmp_path / "res" / "analysis", "zh").government_tables()
-    assert re.findall(r"<td class=\"name\">([^<]+)</td>", zh) == ["北岭县", "河湾区", "南坡县", "虚构市本级"]
+    for lang, names in (("en", ["North Ridge County", "River Bend District", "South Slope County", "Madeup city level"]),
+                        ("zh", ["北岭县", "河湾区", "南坡县", "虚构市本级"])):
+        memo = Memo(an, tmp_path / "res" / "analysis", lang)
+        table = memo.money_by_level(memo.subject)  # the memo's money by level: each government of the region
+        assert re.findall(r"<td class='name'>([^<]+)</td>", table)[:-1] == names
+        assert not any(d in memo.html() for d in ("安定区", "Anding", "定西"))
 
 
 def test_the_region_template_is_a_region_that_loads_once_named(tmp_path, monkeypatch):
@@ -474,3 +475,25 @@ def test_the_odd_section_on_qingyang_is_the_one_generated_from_the_recorded_chec
     record = json.loads((ROOT / "docs" / "out_of_sample.json").read_text(encoding="utf-8"))
     assert oos.odd_block(record) in (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
     assert not record["ci"] and record["draws"] >= 20 and record["seeds"] >= 3
+
+
+def test_a_reported_figure_takes_its_value_and_source_from_a_figure_or_states_its_own(tmp_path, monkeypatch):
+    """Catches a reported yearly figure written twice or without a source: one that names a [[figure]] takes that
+    figure's value (times its factor) and source; one that names an unknown figure or no source is one line."""
+    dx = regions.load_region("dingxi")
+    figs = {f.key: f for f in dx.figures}
+    rep = {r.key: r for r in dx.reported}
+    assert rep["signings_q1_2023"].value == figs["signings_per_year"].value
+    assert rep["signed_capital_q1_2023"].value == pytest.approx(1e5 * figs["signed_capital_bn_per_year"].value)
+    assert rep["signed_capital_q1_2023"].source == figs["signed_capital_bn_per_year"].source
+    assert rep["new_urban_jobs_2022"].source == "docs/SOURCES.md#dingxi-bulletin-2022"
+    dest = tmp_path / "regions" / "dingxi"
+    shutil.copytree(ROOT / "regions" / "dingxi", dest)
+    monkeypatch.setenv(regions.PATH_VARIABLE, str(tmp_path / "regions"))
+    text = (dest / "figures.toml").read_text(encoding="utf-8")
+    for old, new, key in (('figure = "signings_per_year"', 'figure = "signings_a_year"', "reported.signings_q1_2023.figure"),
+                          ('source = "dingxi-bulletin-2022"\nbasis', "basis", "reported.new_urban_jobs_2022.source")):
+        assert old in text
+        (dest / "figures.toml").write_text(text.replace(old, new), encoding="utf-8")
+        with pytest.raises(ScenarioError, match=f"figures.toml: key '{re.escape(key)}'"):
+            regions.load_region("dingxi")

@@ -81,8 +81,8 @@ def test_titles_follow_the_data_not_a_script(small_results: Path) -> None:  # no
         if w["scenario"] == "baseline" and w["stage"] == "after_signing":
             w["mean"], w["share"] = (50.0, 0.61) if w["reason"] == "delay" else (1.0, 0.01)
     f = Findings(an, "zh")
-    assert f.title_comparison() == "「优化软环境」使履约率提高 12.3 个百分点"
-    assert f.title_withdrawals() == "现状基线下签约后撤出的首要原因：审批拖延（占 61.0%）"
+    assert f.title_comparison() == "「优化软环境」使履约率提高12.3个百分点"
+    assert f.title_withdrawals() == "现状下签约后撤出的首要原因：审批拖延（占61.0%）"
     en = Findings(an, "en")
     assert en.title_comparison().endswith("raises fulfilment by 12.3 percentage points")
     for e in an["effects"]:
@@ -91,28 +91,22 @@ def test_titles_follow_the_data_not_a_script(small_results: Path) -> None:  # no
     assert Findings(an, "zh").title_comparison().endswith("（不显著）")
 
 
-def test_headline_sentences_carry_intervals(small_results: Path, morris_results: Path) -> None:  # noqa: F811
-    an = load_analysis(small_results)
-    f = Findings(an, "zh", sensitivity=load_analysis(morris_results))
-    lines = f.headlines()
-    assert lines[0].startswith("现状基线下")
-    assert any("95% 置信区间" in s for s in lines)
-    assert any("最敏感" in s for s in lines)
-    assert any("重复" in s for s in lines)
-    en = Findings(an, "en").headlines()
-    assert en[0].startswith("In the baseline") and any("95% CI" in s for s in en)
-
-
 @pytest.mark.parametrize(("output", "value", "lang", "effect", "text"), [
     ("cohort_fulfilment_rate_24m", 0.4273, "zh", False, "42.7%"),
-    ("cohort_fulfilment_rate_24m", 0.1049, "zh", True, "+10.5 个百分点"),
+    ("cohort_fulfilment_rate_24m", 0.1049, "zh", True, "+10.5个百分点"),
     ("cohort_fulfilment_rate_24m", -0.083, "en", True, "-8.3 percentage points"),
-    ("arrived_capital", 6_092_000.0, "zh", False, "609.2 亿元"),
-    ("arrived_capital", 41_000.0, "zh", False, "4.10 亿元"),
-    ("jobs", 12849.4, "zh", True, "+12,849 个岗位"),
-    ("jobs", 12849.4, "en", False, "12,849 jobs"),
-    ("cost_per_job", 2.0033, "zh", False, "2.00 万元"),
+    ("arrived_capital", 6_092_000.0, "zh", False, "609.2亿元"),
+    ("arrived_capital", 41_000.0, "zh", False, "4.1亿元"),
+    ("arrived_capital", 2_291.4, "zh", False, "2,291万元"),
+    ("arrived_capital", 1_311_840.0, "zh", True, "+131.2亿元"),
+    ("arrived_capital", 8_624_000.0, "en", False, "86.2 bn yuan"),
+    ("arrived_capital", 2_291.4, "en", False, "22.9 million yuan"),
+    ("jobs", 12849.4, "zh", True, "+12,800个岗位"),
+    ("jobs", 7523.0, "en", False, "7,500 jobs"),
+    ("jobs", 920.4, "zh", False, "920个岗位"),
+    ("cost_per_job", 2.0033, "zh", False, "2.00万元"),
     ("cost_per_job", 2.0033, "en", False, "20,033 yuan"),
+    ("cost_per_job", -3.05, "zh", False, "–"),
 ])
 def test_numbers_are_shown_in_officials_units(output, value, lang, effect, text) -> None:
     assert nb.fmt(output, value, lang, effect=effect) == text

@@ -274,6 +274,7 @@ def test_the_analysis_asks_only_for_the_monthly_columns_it_compares(reference, t
     from sim.analysis import data
     from sim.analysis.data import MONTHLY_HEADLINE
     from sim.analysis.effects import BAND_OUTPUTS
+    from sim.analysis.memo import MONTHLY
     from sim.analysis.tables import analyse
 
     asked = []
@@ -282,4 +283,4 @@ def test_the_analysis_asks_only_for_the_monthly_columns_it_compares(reference, t
                         real(root, columns, **kw))
     analyse(reference, out=tmp_path / "analysis")
     assert asked and asked[0] is not None
-    assert set(asked[0]) == set(MONTHLY_HEADLINE) | set(BAND_OUTPUTS)
+    assert set(asked[0]) == set(MONTHLY_HEADLINE) | set(BAND_OUTPUTS) | set(MONTHLY)

@@ -24,11 +24,12 @@ from sim.analysis.effects import curve_axes, response_curve
 from sim.cli import main as sim_main
 from sim.paramdoc import param_label
 from sim.report import numbers as nb
+from sim.report.figures import Figures
 from sim.report.findings import Findings
 
 SWEPT = "policy.incentive_rate"
 VALUES = (0.0, 2.0, 6.0)
-HEADLINE = ("cohort_start_rate_24m", "cohort_capital_arrival_rate_24m", "jobs")
+HEADLINE = ("cohort_fulfilment_rate_24m", "cohort_capital_arrival_rate_24m", "jobs")
 
 
 def sweep_toml(name: str = "sweep3") -> str:
@@ -121,8 +122,8 @@ def test_the_response_curve_joins_the_per_point_effects(sweep_analysed) -> None:
 def test_the_mechanisms_are_decomposed_point_by_point(sweep_analysed) -> None:
     dec = pd.read_parquet(sweep_analysed[0] / "analysis" / "decomposition.parquet")
     eff = pd.read_parquet(sweep_analysed[0] / "analysis" / "effects.parquet")
-    total = dec[(dec["kind"] == "total") & (dec["measure"] == "cohort_start_rate_24m")].set_index("point_id")["mean"]
-    fr = eff[(eff["source"] == "summary") & (eff["output"] == "cohort_start_rate_24m")].set_index("point_id")["effect"]
+    total = dec[(dec["kind"] == "total") & (dec["measure"] == "cohort_fulfilment_rate_24m")].set_index("point_id")["mean"]
+    fr = eff[(eff["source"] == "summary") & (eff["output"] == "cohort_fulfilment_rate_24m")].set_index("point_id")["effect"]
     assert sorted(total.index) == [0, 1, 2]
     for pid in total.index:  # each point's total is that point's effect (in percentage points), not the pooled one
         assert total[pid] == pytest.approx(100 * fr[pid], abs=1e-9)
@@ -155,27 +156,29 @@ def test_the_brief_reports_every_point_labelled_by_value(sweep_analysed, sweep_b
         row = f"{title} · {name}"
         assert row in effect_rows, f"no effects row for {row}"
         e = next(x for x in an["effects"] if x["scenario"] == "platforms" and x["point_id"] == pid
-                 and x["output"] == "cohort_start_rate_24m" and x["source"] == "summary")
+                 and x["output"] == "cohort_fulfilment_rate_24m" and x["source"] == "summary")
         assert f"{round(100 * e['effect'], 1):+.1f}".replace("+0.0", "0.0").replace("-0.0", "0.0") in effect_rows[row]
     assert 'src="charts_' + lang + '/response.png"' in html and "comparison.png" not in html
-    assert "p0" not in pdf_text(sweep_brief / f"brief_{lang}.pdf")
+    assert not re.search(r"\bp[0-2]\b", pdf_text(sweep_brief / f"brief_{lang}.pdf")), "points named p0..p2"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_no_finding_mixes_points(sweep_analysed, lang: str) -> None:
-    """Every headline sentence names its point or speaks across the points; the mechanisms are given point by
-    point with each point's own numbers."""
+    """Every sentence of what the sweep found names its point or speaks across the points; the memo's explanations
+    read the tables of one point only (the one nearest today's settings, which the memo names)."""
     an = load_analysis(sweep_analysed[0])
     f = Findings(an, lang)
     across = "个设计点" if lang == "zh" else "design points"
-    for s in f.headlines():
+    assert f.sweep_sentences()
+    for s in f.sweep_sentences():
         assert any(n in s or n[:1].lower() + n[1:] in s for n in names(lang)) or across in s, s
-    decomposition = an["decomposition"]
-    blocks = []
-    lines = f.per_point(decomposition, lambda rows: blocks.append(rows) or [f"n={len(rows)}"])
-    assert len(lines) == 3 and all(len({r["point_id"] for r in b}) == 1 for b in blocks)
-    for line, name in zip(lines, names(lang), strict=True):
-        assert line.startswith(name if lang == "zh" else f"At {name[:1].lower()}{name[1:]}"), line
+    fg = Figures(an, sweep_analysed[0] / "analysis", lang)
+    assert fg.point == an["reference_point"]
+    read = [t for t in ("decomposition", "yearly", "risks", "money_by_government", "government_results")
+            if not fg.table(t).empty]
+    assert "decomposition" in read and "risks" in read
+    for table in read:
+        assert set(fg.table(table)["point_id"]) == {fg.point}, table
 
 
 def test_the_curve_sentence_names_the_points_at_both_ends(sweep_analysed) -> None:
@@ -186,12 +189,12 @@ def test_the_curve_sentence_names_the_points_at_both_ends(sweep_analysed) -> Non
     text = f.curve_sentence("jobs")
     for e in (lo, hi):
         assert f.change(e) + " " + f"at {names('en')[e['point_id']][:1].lower()}{names('en')[e['point_id']][1:]}" in text
-    fr = [r for r in an["levels"] if r["scenario"] == "baseline" and r["output"] == "cohort_start_rate_24m"]
+    fr = [r for r in an["levels"] if r["scenario"] == "baseline" and r["output"] == "cohort_fulfilment_rate_24m"]
     low, high = min(fr, key=lambda r: r["mean"]), max(fr, key=lambda r: r["mean"])
-    level = f.headlines()[1]  # what the swept settings do to the baseline itself, right after the diagnosis
+    level = f.sweep_sentences()[0]  # what the swept settings do to the baseline itself comes first
     for r, word in ((low, "lowest"), (high, "highest")):
         name = names("en")[r["point_id"]]
-        assert f"{word} at {name[:1].lower()}{name[1:]}: {nb.fmt('cohort_start_rate_24m', r['mean'], 'en')}" in level
+        assert f"{word} at {name[:1].lower()}{name[1:]}: {nb.fmt('cohort_fulfilment_rate_24m', r['mean'], 'en')}" in level
     base = copy.deepcopy(an)  # a sweep of the baseline alone speaks of its level along the curve
     base["effects"], base["response"]["rows"] = [], [r for r in base["response"]["rows"] if r["measure"] == "level"]
     assert "the baseline's" in Findings(base, "en").curve_sentence("jobs")
@@ -216,7 +219,7 @@ def test_a_list_design_without_a_curve_names_its_points(draws_results: Path, tmp
     f = Findings(data, lang)
     assert f.sweep
     across = "个设计点" if lang == "zh" else "design points"
-    for s in f.headlines():
+    for s in f.sweep_sentences():
         assert "draw " in s or across in s, s
     ref = f"draw {data['reference_point'] + 1}"
     assert (f"设计点「{ref}」下" if lang == "zh" else f"At design point '{ref}'") in f.title_comparison()

@@ -27,6 +27,8 @@ screening_groups            for a grouped Morris design run on several scenarios
 screening_signs             share of design points where each effect keeps its sign (:func:`screening.effect_signs`)
 screening_hinges            the parameters each effect hinges on and where it changes sign (:func:`screening.hinges`)
 screening_summary           what each effect hinges on, one row per strategy and effect (:func:`screening.summary`)
+money_by_government, ...    what the decision memo reads: money by government and source, effects by
+                            assessment year, monitoring bands, risks, each government's results (:mod:`memo`)
 analysis.json               provenance, rules, scenario labels and the subsets the briefing prints
 ==========================  =======================================================================
 
@@ -50,7 +52,16 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis import costs, decompose, effects, pipeline, screening, sensitivity, uncertainty
+from sim.analysis import (
+    costs,
+    decompose,
+    effects,
+    memo,
+    pipeline,
+    screening,
+    sensitivity,
+    uncertainty,
+)
 from sim.analysis.data import (
     MONTHLY_HEADLINE,
     POOLED_POINT,
@@ -71,7 +82,7 @@ BRIEF_OUTPUTS = (*HEADLINE_OUTPUTS, "arrived_capital", "signed_capital", "signed
                  "cohort_fulfilment_rate_12m", START_RATE, "cohort_completion_rate_24m", "cohort_capital_arrival_rate_12m",
                  "share_building_or_operating_now", "large_share_started", "large_share_completed",
                  "industrial_share_started", "industrial_share_completed", "cost_per_job",
-                 "jobs_per_10k_spent", "arrived_per_10k_spent")
+                 "jobs_per_10k_spent", "arrived_per_10k_spent", "operating_projects", "prospects_contacted")
 """Outputs whose effects and levels the JSON carries for the briefing (the CSV tables carry every output)."""
 
 
@@ -126,15 +137,20 @@ def provenance(results: Results) -> dict[str, Any]:
 
 def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: str | None = None,
             rule: AdequacyRule | None = None, months: tuple[int, ...] = effects.MONTHLY_HORIZONS,
-            log=None, draws: str | Path | None = None) -> dict[str, Any]:
+            log=None, draws: str | Path | None = None, also: tuple[str | Path, ...] = (),
+            draws_also: tuple[str | Path, ...] = ()) -> dict[str, Any]:
     """Analyse the stored runs of ``results_dir``; write the tables and ``analysis.json`` to ``out``
     (default ``<results_dir>/analysis``) and return the JSON content. ``draws`` names the results of the same
     comparison re-run on posterior draws (``experiments/main_uncertainty.toml``): whether each headline
-    effect keeps its sign across them (:mod:`sim.analysis.uncertainty`)."""
+    effect keeps its sign across them (:mod:`sim.analysis.uncertainty`). ``also`` (and ``draws_also``) name
+    results folders run in the same setting whose strategies join the comparison (the draws), paired with the
+    same baseline runs (:func:`sim.analysis.memo.join_runs`)."""
     rule = rule or AdequacyRule()
     # only the monthly columns the tables compare (all of them are more than five times as much to read)
-    results = load_results(results_dir, baseline=baseline,
-                           monthly=list(dict.fromkeys([*MONTHLY_HEADLINE, *effects.BAND_OUTPUTS])))
+    columns = list(dict.fromkeys([*MONTHLY_HEADLINE, *effects.BAND_OUTPUTS, *memo.MONTHLY]))
+    results = load_results(results_dir, baseline=baseline, monthly=columns)
+    for extra in also:
+        results = memo.join_runs(results, load_results(extra, monthly=columns))
     folder = Path(out) if out else Path(results_dir) / ANALYSIS_DIR
     files: list[str] = []
 
@@ -177,8 +193,10 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
     robust_info = None
     if draws is not None:
         dres = load_results(draws, baseline=results.baseline, monthly=False)
+        for extra in draws_also:
+            dres = memo.join_runs(dres, load_results(extra, monthly=False))
         robust = uncertainty.robustness(dres, eff)
-        robust_info = {"results_dir": str(Path(draws)), "experiment": dres.name,
+        robust_info = {"results_dir": str(Path(draws)), "experiment": dres.name, "joined": dres.manifest.get("joined", []),
                        "experiment_sha256": dres.manifest.get("experiment_sha256"),
                        "draws": int(dres.runs["point_id"].nunique()), "replications": dres.manifest.get("replications"),
                        "horizon_months": dres.horizon, "overrides": dres.manifest.get("overrides", {}),
@@ -199,12 +217,15 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
                      (curve, "response"), (sens, "sensitivity"), (sens2, "sensitivity_second_order"),
                      (robust, "robustness")):
         files += _write(df, folder, name)
+    for name, df in memo.tables(results).items():
+        files += _write(df, folder, name)
     dec, dec_context = _decomposition(results)
     if not dec.empty:  # effects explained by mechanism (results of this version only)
         for df, name in ((dec, "decomposition"), (dec_context, "decomposition_context")):
             files += _write(df, folder, name)
 
     brief_eff = all_eff[all_eff["output"].isin(BRIEF_OUTPUTS)] if not all_eff.empty else all_eff
+    paths = {s.get("name"): s.get("path") for s in results.manifest.get("scenarios", [])}
     headline_eff = eff[eff["output"].isin(HEADLINE_OUTPUTS)] if not eff.empty else eff
     data = {
         "schema_version": SCHEMA_VERSION,
@@ -218,7 +239,8 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "points": _points(points, parameters),
         "reference_point": effects.reference_point(results, points),
         "response": _response(curve),
-        "scenarios": [{"name": s.name, "index": s.index, "file": s.file, "title": s.title,
+        "joined": results.manifest.get("joined", []),
+        "scenarios": [{"name": s.name, "index": s.index, "file": s.file, "path": paths.get(s.name), "title": s.title,
                        "description": s.description, "region": s.region} for s in results.scenarios],
         "headline_outputs": list(HEADLINE_OUTPUTS),
         "definitions": {o: {lang: definition(o, lang, results.horizon) for lang in ("zh", "en")}

@@ -413,7 +413,32 @@ def summary(m: AttractionModel) -> dict:
     out["cohorts_by_year"] = cohorts_by_year(m)
     src = pl.channel[signed]
     out["signed_by_source"] = {s: int((src == i).sum()) for i, s in enumerate(SOURCES)}
+    out["results_by_government"] = results_by_government(m)
     out.update(mechanism_accounts(m))
+    return out
+
+
+GOVERNMENT_RESULTS = ("signed_projects", "arrived_capital", "jobs", "promises_broken")
+"""What ``results_by_government`` counts for each government (registry: ``results_by_government.<gov>.<what>``)."""
+
+
+def results_by_government(m: AttractionModel) -> dict[str, dict[str, float]]:
+    """What each government's projects brought by the horizon: projects signed, capital arrived (万元) and jobs in
+    operating firms, by the government whose land the project uses (where it was courted until it is granted land),
+    and the promises it broke (due and not paid, by the government that made them). Each adds up over the
+    governments to the region's figure."""
+    inv = m.investors
+    pl, pr, capital = inv.pipeline, inv.promises, inv.capital
+    op = pl.stage == OPERATING
+    jobs = np.zeros(pl.stage.size)
+    jobs[op] = capital.operating[op] * m.jobs_per_capital[op]
+    broken = (pr.promised > 0) & (pl.start_month >= 0) & ~(pr.paid > 0)
+    signed = pl.signed_month >= 0
+    out = {}
+    for g in m.governments:
+        mine = pl.gov == g.index
+        out[g.name] = {"signed_projects": int((signed & mine).sum()), "arrived_capital": float(capital.arrived[mine].sum()),
+                       "jobs": float(jobs[mine].sum()), "promises_broken": int((broken & (pr.gov == g.index)).sum())}
     return out
 
 

@@ -487,9 +487,9 @@ _add("capital_gap_projects.signed_before", "count", ("签约项目：月 0 之�
      ("月 0 之前签约、自月 0 起有资金到位的项目", "projects signed before month 0 whose capital arrived since"), PROJECTS)
 
 OUTPUTS: dict[str, Output] = {o.name: o for o in _ENTRIES}
-"""Every output by name: the monthly columns and the flattened summary keys, except the two families whose keys
-depend on the run, described by :func:`describe`: ``cohorts_by_year`` (its years depend on the horizon) and
-``spent_by_government`` (its governments on the region)."""
+"""Every output by name: the monthly columns and the flattened summary keys, except the families whose keys
+depend on the run, described by :func:`describe`: ``cohorts_by_year`` (its years depend on the horizon),
+``spent_by_government`` and ``results_by_government`` (their governments on the region)."""
 
 BY_GOVERNMENT = "spent_by_government."
 _BY_GOVERNMENT = re.compile(r"spent_by_government\.(?P<gov>[^.]+)\.(?P<lever>[^.]+)")
@@ -505,6 +505,32 @@ def _by_government(name: str) -> Output | None:
     zh, en = LEVERS[m["lever"]]
     return Output(name, "money", (f"{gzh}支出：{zh}", f"{gen}, spent: {_lower(en)}"),
                   (f"{gzh}用于“{zh}”的支出", f"money {gen} spent on {_lower(en)}"), UNITS["money"], effect=False)
+
+
+RESULTS_BY_GOVERNMENT = "results_by_government."
+_RESULTS_BY_GOVERNMENT = re.compile(r"results_by_government\.(?P<gov>[^.]+)\.(?P<what>[a-z_]+)")
+_GOVERNMENT_RESULTS: dict[str, tuple[str, Pair, Pair]] = {
+    "signed_projects": ("count", ("签约项目", "signed projects"), PROJECTS),
+    "arrived_capital": ("money", ("到位资金", "arrived capital"), UNITS["money"]),
+    "jobs": ("jobs", ("就业岗位", "jobs"), UNITS["jobs"]),
+    "promises_broken": ("count", ("未兑现的优惠承诺", "promises broken"), PROJECTS),
+}
+"""What ``results_by_government`` counts (``sim.model.outputs.GOVERNMENT_RESULTS``): kind, name, unit."""
+
+
+def _results_by_government(name: str) -> Output | None:
+    """A key of ``results_by_government`` (``results_by_government.<government>.jobs``): what one government's projects
+    brought (signed projects, arrived capital and jobs by the government whose land the project uses; promises
+    broken by the government that made them). An account, not compared between strategies by default."""
+    m = _RESULTS_BY_GOVERNMENT.fullmatch(name)
+    if not m or m["what"] not in _GOVERNMENT_RESULTS:
+        return None
+    gzh = gen = m["gov"]  # a government's id: its names are the region's (sim.region)
+    kind, (zh, en), unit = _GOVERNMENT_RESULTS[m["what"]]
+    return Output(name, kind, (f"{gzh}：{zh}", f"{gen}: {en}"),
+                  (f"{gzh}的{zh}（按项目用地所在政府计；未兑现承诺按作出承诺的政府计）",
+                   f"{en} of {gen} (by the government whose land the project uses; promises by the government that "
+                   "made them)"), unit, effect=False)
 
 
 COHORTS_BY_YEAR = "cohorts_by_year."
@@ -578,7 +604,8 @@ DERIVED: dict[str, Output] = {o.name: o for o in (
 def describe(name: str) -> Output | None:
     """The description of an output (a monthly column, a flattened summary key or a quantity the analysis derives),
     or None for a name this version does not know (a column stored by another version)."""
-    return OUTPUTS.get(name) or DERIVED.get(name) or _by_year(name) or _by_government(name)
+    return (OUTPUTS.get(name) or DERIVED.get(name) or _by_year(name) or _by_government(name)
+            or _results_by_government(name))
 
 
 def kind(name: str) -> str | None:

@@ -27,8 +27,11 @@ PLAN_OPTIMISE = "experiments/optimise/plan.toml"
 PLAN_LEVERS = "experiments/sobol_budget.toml"
 PLAN_DISCOVER = "experiments/discover_channels.toml"
 PLAN_OUTPUT = "jobs"
-"""``sim main --plan``: the allocation search, the Sobol' design over budget shares and the failure search of a
-strategy (the discover experiment's second scenario against its first, judged on jobs)."""
+"""``sim main``: the allocation search (``--plan``, by default); with ``--extras`` also the Sobol' design over
+budget shares and the failure search of a strategy (the discover experiment's second scenario against its first,
+judged on jobs)."""
+BRIEF_CONFIG = "experiments/memo/brief.toml"
+"""The memo's title, issuing unit and series (``sim.report.memo.load_config``), when the file exists."""
 LANGS = ("zh", "en")
 
 
@@ -54,6 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--levers", metavar="DIR", type=arguments.input_dir,
                    help="results of a Sobol' design over budget shares (experiments/sobol_budget.toml): "
                         "the chart of which lever bought what")
+    b.add_argument("--join", action="append", default=[], metavar="DIR", type=arguments.input_dir,
+                   help="results of another strategy run in the same setting (the recommended allocation sim main "
+                        "re-runs): it joins the comparison; repeatable")
+    b.add_argument("--join-draws", action="append", default=[], metavar="DIR", type=arguments.input_dir,
+                   help="the same strategy run on the posterior draws of --draws; repeatable")
+    b.add_argument("--config", metavar="FILE", default=None,
+                   help=f"the memo's title, issuing unit and series (default {BRIEF_CONFIG} when it exists)")
     b.set_defaults(func=cmd_brief)
 
     m = subparsers.add_parser(
@@ -73,10 +83,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="where runs execute: serial, process (default) or dask")
     m.add_argument("--workers", type=arguments.workers, default=None,
                    help=f"worker processes, 1 to {arguments.MAX_WORKERS} (default: all cores)")
-    m.add_argument("--plan", nargs="?", const=PLAN_OPTIMISE, default=None, metavar="OPTIMISE_FILE",
-                   help=f"also choose a plan: run the allocation search (default {PLAN_OPTIMISE}), {PLAN_LEVERS} "
-                        f"(which lever bought what) and {PLAN_DISCOVER} (when a strategy fails); the briefing then "
-                        "shows them and ends with the policy page")
+    m.add_argument("--plan", default=PLAN_OPTIMISE, metavar="OPTIMISE_FILE",
+                   help=f"the allocation search whose choice the memo recommends, re-run at the main comparison's "
+                        f"size (default {PLAN_OPTIMISE}); 'none' to skip")
+    m.add_argument("--extras", action="store_true",
+                   help=f"also run {PLAN_LEVERS} (which lever bought what) and {PLAN_DISCOVER} (when a strategy "
+                        "fails); the memo then shows them")
+    m.add_argument("--brief-config", default=None, metavar="FILE",
+                   help=f"the memo's title, issuing unit and series (default {BRIEF_CONFIG}, when it exists)")
     m.add_argument("--fresh", action="store_true", help="start the experiments over instead of resuming")
     m.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     m.set_defaults(func=cmd_main)
@@ -89,9 +103,10 @@ def _newest(results_dir: Path) -> float:
     return max((p.stat().st_mtime for p in stamps if p.is_file()), default=0.0)
 
 
-def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path | None = None) -> Path:
+def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path | None = None,
+                    also: tuple[Path, ...] = (), draws_also: tuple[Path, ...] = ()) -> Path:
     """The analysis folder of ``results_dir``, (re)computed when missing, older than the stored runs (of the
-    draws too), or made with another baseline or other draws.
+    draws and of the joined folders too), or made with another baseline, other draws or other joined folders.
 
     The stored runs are checked first even when the analysis is up to date: a part damaged after the
     analysis was written stops the briefing (DamagedResults) instead of briefing on runs no longer there.
@@ -99,27 +114,31 @@ def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path 
     from sim.analysis.tables import ANALYSIS_DIR, JSON_NAME, analyse, load_analysis
     from sim.experiment.store import ResultStore
 
-    ResultStore(results_dir).verify()
-    if draws:
-        ResultStore(draws).verify()
+    others = [Path(p) for p in (*also, *draws_also)]
+    for f in (results_dir, *([draws] if draws else []), *others):
+        ResultStore(f).verify()
     folder = results_dir / ANALYSIS_DIR
     js = folder / JSON_NAME
-    newest = max(_newest(results_dir), _newest(draws) if draws else 0.0)
+    newest = max(_newest(results_dir), _newest(draws) if draws else 0.0, *(_newest(f) for f in others))
     stale = not js.is_file() or js.stat().st_mtime < newest
     if not stale:
         data = load_analysis(folder)
         design = (data.get("robustness") or {}).get("design") or {}
         stale = (baseline is not None and data.get("baseline") != baseline) or \
-            design.get("results_dir") != (str(draws) if draws else None)
+            design.get("results_dir") != (str(draws) if draws else None) or \
+            [j["results_dir"] for j in data.get("joined", [])] != [str(Path(p)) for p in also] or \
+            [j["results_dir"] for j in design.get("joined", [])] != [str(Path(p)) for p in draws_also]
     if stale:
-        analyse(results_dir, baseline=baseline, log=lambda m: print(m, file=sys.stderr), draws=draws)
+        analyse(results_dir, baseline=baseline, log=lambda m: print(m, file=sys.stderr), draws=draws,
+                also=tuple(also), draws_also=tuple(draws_also))
     return folder
 
 
 def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivity: Path | None = None,
                  baseline: str | None = None, draws: Path | None = None,
                  discover: list[str] | None = None, policy: Path | None = None,
-                 levers: Path | None = None) -> list[dict]:
+                 levers: Path | None = None, also: tuple[Path, ...] = (), draws_also: tuple[Path, ...] = (),
+                 config: Path | None = None) -> list[dict]:
     """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned.
 
     With more than one core the analyses (main, sensitivity, levers) run side by side, then the languages'
@@ -130,13 +149,18 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
 
     if policy:
         check_policy_dir(policy)
-    analyses = [(results_dir, baseline, draws), *((extra, None, None) for extra in (sensitivity, levers) if extra)]
+    if config is not None:
+        from sim.report.memo import load_config
+
+        load_config(config)  # a bad file is one line before any work
+    analyses = [(results_dir, baseline, draws, tuple(also), tuple(draws_also)),
+                *((extra, None, None, (), ()) for extra in (sensitivity, levers) if extra)]
 
     def briefing(folders: list[Path]) -> functools.partial:
         from sim.report.brief import write_brief
 
         return functools.partial(write_brief, folders[0], out, sensitivity_dir=folders[1] if sensitivity else None,
-                                 discover=discover, policy_dir=policy, levers_dir=levers)
+                                 discover=discover, policy_dir=policy, levers_dir=levers, config=config)
 
     workers = min(max(len(analyses), len(langs)), default_workers())
     if workers == 1:
@@ -153,7 +177,7 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
         return _each(pool, briefing(folders), list(langs))
 
 
-def _ensure_analysis(task: tuple[Path, str | None, Path | None]) -> Path:
+def _ensure_analysis(task: tuple) -> Path:
     return ensure_analysis(*task)
 
 
@@ -189,10 +213,12 @@ def cmd_brief(args: argparse.Namespace) -> int:
         if folder is not None:
             arguments.check_output_dir(folder / "analysis", "results_dir" if folder is results else "--sensitivity")
     langs = LANGS if args.lang == "both" else (args.lang,)
+    config = Path(args.config) if args.config else (_find(BRIEF_CONFIG) if _find(BRIEF_CONFIG).is_file() else None)
     try:
         done = write_briefs(results, out, langs, Path(args.sensitivity) if args.sensitivity else None, args.baseline,
                             Path(args.draws) if args.draws else None, getattr(args, "discover", None),
-                            Path(args.policy) if args.policy else None, Path(args.levers) if args.levers else None)
+                            Path(args.policy) if args.policy else None, Path(args.levers) if args.levers else None,
+                            tuple(Path(p) for p in args.join), tuple(Path(p) for p in args.join_draws), config)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -210,34 +236,95 @@ def _find(path: str) -> Path:
     return root / p if (root / p).is_file() else p
 
 
-def _plan(plan, discover_exp, discover_dir: Path, args: argparse.Namespace) -> tuple[int, list[str], Path | None]:
-    """The plan stage of ``sim main --plan``: where the discover experiment's strategy fails, then the allocation
-    search. Returns (exit code, discovery files for the briefing, the optimiser's folder)."""
+def _discover(discover_exp, discover_dir: Path) -> list[str]:
+    """Where the discover experiment's strategy fails (``sim main --extras``): the discovery files for the memo."""
     from sim.analysis.data import load_results
     from sim.analysis.discovery import discover, write
-    from sim.experiment.optimise import OptimiseError, optimise
 
     names = [s.name for s in discover_exp.scenarios]
     results = load_results(discover_dir, baseline=names[0], monthly=False)
     table, summary = discover(results, names[1], PLAN_OUTPUT)
-    found = [str(f) for f in write(discover_dir, table, summary) if f.suffix == ".json"]
     print(f"{names[1]}: fails in {summary['failing']} of {summary['futures']} futures on {PLAN_OUTPUT}", file=sys.stderr)
+    return [str(f) for f in write(discover_dir, table, summary) if f.suffix == ".json"]
+
+
+def _optimise(plan, args: argparse.Namespace) -> tuple[int, Path | None]:
+    """The allocation search of ``sim main``: (exit code, the optimiser's folder)."""
+    from sim.experiment.optimise import OptimiseError, optimise
+
     out = Path("results") / "optimise" / plan.name
     print(f"{plan.name}: {plan.describe()} -> {out}", file=sys.stderr)
     try:
         res = optimise(plan, out, engine=args.engine, workers=args.workers, fresh=args.fresh, progress=not args.quiet)
     except KeyboardInterrupt:
-        return 130, found, None
+        return 130, None
     except OptimiseError as exc:
-        print(f"error: {exc}; re-run 'sim main --plan' to resume", file=sys.stderr)
-        return EXIT_INCOMPLETE, found, None
+        print(f"error: {exc}; re-run 'sim main' to resume", file=sys.stderr)
+        return EXIT_INCOMPLETE, None
     print(f"{plan.name}: {res.summary['candidates']} candidates, {res.runs} runs", file=sys.stderr)
-    return 0, found, out
+    return 0, out
+
+
+def baseline_replications(results_dir: Path, exp) -> int:
+    """How many replications the baseline of a finished experiment ran: its longest comparison's in an adaptive
+    experiment (the manifest's decisions), else the experiment's fixed number."""
+    from sim.experiment.store import load_manifest
+
+    comps = (load_manifest(results_dir).get("adaptive") or {}).get("comparisons") or []
+    used = [int(c["replications"]) for c in comps if c.get("replications") is not None]
+    return max(used) if used else int(exp.replications)
+
+
+def _changed(out: Path, exp) -> bool:
+    """Whether the results in ``out`` were made from other files than ``exp`` and its scenarios (a re-run of an
+    allocation the search has since replaced is started over, not resumed)."""
+    from sim.experiment.store import MANIFEST, load_manifest
+
+    if not (out / MANIFEST).is_file():
+        return False
+    m = load_manifest(out)
+    texts = {s.get("name"): s.get("text") for s in m.get("scenarios", [])}
+    return m.get("experiment_text") != exp.text or any(
+        texts.get(e.name) != Path(e.path).read_text(encoding="utf-8") for e in exp.scenarios)
+
+
+def _recommended(policy: Path, exps: dict, folders: dict[str, Path], args: argparse.Namespace
+                 ) -> tuple[int, dict[str, Path]]:
+    """Re-run the chosen allocation in the setting of the main comparison and of its posterior draws, paired with
+    their baselines (``sim.experiment.recommended``): (exit code, {role: results folder})."""
+    from sim.experiment.recommended import write_rerun, write_scenario
+    from sim.experiment.runner import run_experiment
+    from sim.experiment.spec import load_experiment
+
+    scenario = write_scenario(policy, policy)
+    done: dict[str, Path] = {}
+    for role in ("main", "draws"):
+        if role not in exps:
+            continue
+        exp = exps[role]
+        file = write_rerun(exp, scenario, policy / f"{exp.name}_recommended.toml",
+                           baseline_replications(folders[role], exp))
+        rexp = load_experiment(file)
+        out = Path("results") / rexp.name
+        arguments.check_output_dir(out, "--plan")
+        print(f"{rexp.name}: {rexp.describe()} -> {out}", file=sys.stderr)
+        report = run_experiment(rexp, out, engine=args.engine, workers=args.workers,
+                                fresh=args.fresh or _changed(out, rexp), progress=not args.quiet)
+        print(report.text(), file=sys.stderr)
+        if report.interrupted:
+            return 130, done
+        if not report.complete:
+            print(f"error: {rexp.name}: {report.missing + report.failed_total} runs not done; "
+                  f"re-run 'sim main' to resume", file=sys.stderr)
+            return EXIT_INCOMPLETE, done
+        done[role] = out
+    return 0, done
 
 
 def cmd_main(args: argparse.Namespace) -> int:
-    """``sim main``: the main experiment and the screening of its effects under every assumption, analysed and briefed
-    in both languages."""
+    """``sim main``: the main experiment, its posterior draws, the screening of its effects under every assumption,
+    the allocation search and its choice re-run at the comparison's size, analysed and written up as the memo in both
+    languages."""
     from sim.analysis.data import AnalysisError
     from sim.experiment.runner import run_experiment
     from sim.experiment.spec import load_experiment
@@ -248,12 +335,19 @@ def cmd_main(args: argparse.Namespace) -> int:
         files["draws"] = _find(args.uncertainty)
     if args.sensitivity and args.sensitivity.lower() != "none":
         files["sensitivity"] = _find(args.sensitivity)
+    if args.extras:
+        files["levers"], files["discover"] = _find(PLAN_LEVERS), _find(PLAN_DISCOVER)
     plan = None
-    if args.plan:
+    if args.plan and args.plan.lower() != "none":
         from sim.experiment.optimise import load_optimise
 
-        files["levers"], files["discover"] = _find(PLAN_LEVERS), _find(PLAN_DISCOVER)
         plan = load_optimise(_find(args.plan))
+    config = _find(args.brief_config) if args.brief_config else (
+        _find(BRIEF_CONFIG) if _find(BRIEF_CONFIG).is_file() else None)
+    if config is not None:  # a file named but missing or wrong is one line before any run
+        from sim.report.memo import load_config
+
+        load_config(config)
     folders: dict[str, Path] = {}
     try:
         exps = {role: load_experiment(f) for role, f in files.items()}
@@ -274,18 +368,23 @@ def cmd_main(args: argparse.Namespace) -> int:
                       f"re-run 'sim main' to resume", file=sys.stderr)
                 return EXIT_INCOMPLETE
             folders[role] = out
-        discover, policy = [], None
+        discover = _discover(exps["discover"], folders["discover"]) if "discover" in folders else []
+        policy, joined = None, {}
         if plan is not None:
-            code, discover, policy = _plan(plan, exps["discover"], folders["discover"], args)
+            code, policy = _optimise(plan, args)
+            if not code:
+                code, joined = _recommended(policy, exps, folders, args)
             if code:
                 return code
         main_dir = folders["main"]
         done = write_briefs(main_dir, main_dir / "brief", LANGS, folders.get("sensitivity"), draws=folders.get("draws"),
-                            discover=discover, policy=policy, levers=folders.get("levers"))
+                            discover=discover, policy=policy, levers=folders.get("levers"),
+                            also=tuple(p for r, p in joined.items() if r == "main"),
+                            draws_also=tuple(p for r, p in joined.items() if r == "draws"), config=config)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(f"analysis: {main_dir / 'analysis'}")
     for d in done:
-        print(f"briefing: {d['pdf']} ({d['pages']} pages) and {d['html']}")
+        print(f"memo: {d['pdf']} ({d['pages']} pages) and {d['html']}")
     return 0

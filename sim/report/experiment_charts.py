@@ -5,7 +5,7 @@ Every chart reads an analysis (``analysis.json`` and the tables next to it,
 written by ``sim analyse``), never the runs; its title is the finding, computed
 by :class:`sim.report.findings.Findings`; axes carry units; uncertainty is
 drawn (95% intervals as whiskers or bands). Chinese by default, English with
-``lang="en"``. Capital and budgets are shown in 亿元 (100 million yuan).
+``lang="en"``. Capital and budgets are shown in 亿元 (bn yuan in English).
 
 Readable by an official: each chart is drawn at the width it is printed at
 (the text width of an A4 page), so its type sizes are the printed ones, none
@@ -265,8 +265,9 @@ def add_note(fig: Figure, text: str) -> None:
     fig._note = fig.text(0.01, 0.01, text, fontsize=NOTE_PT, color="#555555", ha="left", va="bottom")
 
 
-def _ci_note(lang: str, n: int | None) -> str:
-    reps = f"，每个策略 {n} 次重复" if (lang == "zh" and n) else (f", {n} replications per strategy" if n else "")
+def _ci_note(lang: str, n: str | None) -> str:
+    """The note under the effects chart; ``n`` the replications the comparisons took ("30", "10–80")."""
+    reps = f"，每个策略重复{n}次" if (lang == "zh" and n) else (f", {n} replications per strategy" if n else "")
     return (f"横线为 95% 置信区间（与基线按重复配对）{reps}；空心点：与基线差异不显著"
             if lang == "zh" else f"Change from the baseline; whiskers: 95% confidence intervals (paired by replication)"
                                   f"{reps}; hollow: not distinguishable from the baseline")
@@ -301,14 +302,14 @@ def comparison_chart(an: dict, path: Path, lang: str = "zh",
     fig, axes = new_figure(n, len(outputs), height_per_row=_row_height(labels), extra=2.0)
     fig._panel_height = _row_height(labels) * (n + 0.2)
     y = np.arange(n)
-    reps = None
+    used = sorted({int(e["n"]) for o in outputs for e in f.effects(o) if e.get("n")})
+    reps = (f"{used[0]}" if used[0] == used[-1] else f"{used[0]}–{used[-1]}") if used else None
     for ax, out in zip(axes, outputs, strict=True):
         recs = {e["scenario"]: e for e in f.effects(out)}
         for i, s in enumerate(order):
             e = recs.get(s)
             if not e or e["effect"] is None:
                 continue
-            reps = reps or e["n"]
             v = nb.display(out, e["effect"], lang)
             lo = nb.display(out, e["ci_low"], lang)
             hi = nb.display(out, e["ci_high"], lang)
@@ -549,6 +550,7 @@ def capital_chart(an: dict, bands: pd.DataFrame, path: Path, lang: str = "zh", n
     f = Findings(an, lang)
     styles = strategy_styles(f)
     monthly = bands is not None and not bands.empty
+    unit = nb.large_unit(lang)[0]
     show = f.scenarios()[::-1]
     labels = [_short(f.label(s), lang) for s in show]
     fig, axes = new_figure(1, 1, height_per_row=0.0, extra=3.5) if monthly else \
@@ -567,9 +569,9 @@ def capital_chart(an: dict, bands: pd.DataFrame, path: Path, lang: str = "zh", n
                 if d.empty:
                     continue
                 m = d["month"].to_numpy()
-                ax.plot(m, d["mean"] / nb.YI, ls=ls, color=colour, lw=2 if ls == "-" else 1.5,
+                ax.plot(m, d["mean"] / unit, ls=ls, color=colour, lw=2 if ls == "-" else 1.5,
                         label=f"{f.label(s)}：{tag}" if lang == "zh" else f"{f.label(s)}: {tag}")
-                ax.fill_between(m, d["ci_low"] / nb.YI, d["ci_high"] / nb.YI, color=colour, alpha=0.16, lw=0)
+                ax.fill_between(m, d["ci_low"] / unit, d["ci_high"] / unit, color=colour, alpha=0.16, lw=0)
         ax.set_xlabel(month_axis(lang), fontsize=LABEL_PT)
         ax.set_xticks(np.arange(0, int(b["month"].max()) + 1, 12))
         note = ("实线：到位资金；虚线：签约资金；阴影为均值的 95% 置信区间" if lang == "zh"
@@ -578,9 +580,9 @@ def capital_chart(an: dict, bands: pd.DataFrame, path: Path, lang: str = "zh", n
         y = np.arange(len(show))
         for j, (out, colour) in enumerate((("signed_capital", "#9ecae1"), ("arrived_capital", "#08519c"))):
             lv = [f.level(s, out) or {} for s in show]
-            mean = np.array([r.get("mean", np.nan) for r in lv], float) / nb.YI
-            lo = np.array([r.get("ci_low", np.nan) for r in lv], float) / nb.YI
-            hi = np.array([r.get("ci_high", np.nan) for r in lv], float) / nb.YI
+            mean = np.array([r.get("mean", np.nan) for r in lv], float) / unit
+            lo = np.array([r.get("ci_low", np.nan) for r in lv], float) / unit
+            hi = np.array([r.get("ci_high", np.nan) for r in lv], float) / unit
             ax.barh(y + (0.5 - j) * 0.38, mean, 0.38, color=colour, xerr=[mean - lo, hi - mean], capsize=2,
                     label=registry.label(out, lang))
         ax.set_yticks(y)
@@ -590,7 +592,7 @@ def capital_chart(an: dict, bands: pd.DataFrame, path: Path, lang: str = "zh", n
         fig._panel_height = _row_height(labels, least=0.3) * (len(show) + 0.2)
         note = "误差线为 95% 置信区间（未记录逐月数据）" if lang == "zh" else "Error bars: 95% intervals (no monthly series stored)"
     axis = ax.yaxis if monthly else ax.xaxis
-    axis.set_label_text("资金（亿元）" if lang == "zh" else "Capital (100 million yuan)", fontsize=LABEL_PT)
+    axis.set_label_text("资金（亿元）" if lang == "zh" else f"Capital ({nb.large_unit(lang)[1]})", fontsize=LABEL_PT)
     handles, names = ax.get_legend_handles_labels()
     ax.legend(handles, [wrap(n, lang, 30 if lang == "zh" else 52) for n in names], fontsize=LEGEND_PT,
               loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
@@ -665,16 +667,17 @@ def cost_chart(an: dict, path: Path, lang: str = "zh") -> Path:
     fig, axes = new_figure(1, 1, height_per_row=0.0, extra=max(3.6, legend_h + 1.6))
     ax = axes[0]
     handles, points = [], []
+    unit = nb.large_unit(lang)[0]
     for k, r in enumerate(rows):
         colour, marker = styles[r["scenario"]]
-        x, y = r["budget_spent"] / nb.YI, r["jobs"]
-        xe = [[x - r["budget_spent_ci_low"] / nb.YI], [r["budget_spent_ci_high"] / nb.YI - x]]
+        x, y = r["budget_spent"] / unit, r["jobs"]
+        xe = [[x - r["budget_spent_ci_low"] / unit], [r["budget_spent_ci_high"] / unit - x]]
         ye = [[y - r["jobs_ci_low"]], [r["jobs_ci_high"] - y]]
         h = ax.errorbar(x, y, xerr=xe, yerr=ye, fmt=marker, color=colour, ms=6.5, capsize=2, lw=1.0, mec="white",
                         mew=0.6)
         handles.append(h)
         points.append((x, y, str(k + 1), colour))
-    ax.set_xlabel("支出（亿元）" if lang == "zh" else "Budget spent (100 million yuan)", fontsize=LABEL_PT)
+    ax.set_xlabel("支出（亿元）" if lang == "zh" else f"Budget spent ({nb.large_unit(lang)[1]})", fontsize=LABEL_PT)
     ax.set_ylabel("就业岗位（个）" if lang == "zh" else "Jobs", fontsize=LABEL_PT)
     ax.yaxis.set_major_formatter(_thousands())
     _few_ticks(ax, "x", 5)

@@ -1,11 +1,10 @@
-"""Findings in words, computed from an analysis: headline sentences and chart titles.
+"""Findings in words, computed from an analysis: the look-ups the memo and the charts share, and the charts' titles.
 
-Nothing here is written by hand: each sentence picks the strategy with the
-largest effect (or the largest withdrawal reason, the most influential
-parameter...) from the analysis tables, and states the number with its unit
-and, for effects, its 95% interval and whether it is distinguishable from the
-baseline. Numbers go through :mod:`sim.report.numbers`, the same rounding the
-briefing's tables use.
+Nothing here is written by hand: each title picks the strategy with the largest effect (or the largest
+withdrawal reason, the most influential parameter...) from the analysis tables and states the number with its
+unit. Levels follow the memo's one set of numbers (:mod:`sim.report.figures`): the baseline's mean over all its
+runs, a strategy's that plus its paired effect. Numbers go through :mod:`sim.report.numbers`, the same rounding
+the memo's tables use.
 
 A sweep (a list or factorial design: several design points kept apart) is
 reported as one: no sentence mixes points. Each names the point it speaks of
@@ -18,7 +17,6 @@ baseline's own settings and say which.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 from sim.experiment.assumptions import assumption_label as param_label
@@ -169,30 +167,6 @@ class Findings:
         text = f"{value:,.4g}"
         return f"{text}{unit}" if unit == "%" else (f"{text} {unit}" if unit else text)
 
-    def mechanism_points(self) -> list[int]:
-        """The design points whose mechanisms the briefing explains: every point, or in a sweep of more than six
-        points the two ends of each response curve (every point is in the analysis' decomposition table)."""
-        if not self.sweep or len(self.point_ids) <= 6:
-            return list(self.point_ids) or [self.point]
-        rows = [r for r in (self.an.get("response") or {}).get("rows", []) if r["measure"] == "level"]
-        ends: list[int] = []
-        for k in dict.fromkeys(r["series"] for r in rows):
-            xs = sorted((r["x"], r["point_id"]) for r in rows if r["series"] == k)
-            ends += [xs[0][1], xs[-1][1]]
-        return sorted(set(ends)) or list(self.point_ids)
-
-    def per_point(self, rows: list[dict], sentences: Callable[[list[dict]], list[str]]) -> list[str]:
-        """Sentences about the rows of a table with a design point per row (the decomposition), made point by
-        point by ``sentences`` and opened by their point's name in a sweep: never one sentence over several
-        points."""
-        if not self.sweep:
-            pid = self.point
-            return sentences([r for r in rows if r.get("point_id", pid) == pid])
-        out = []
-        for pid in self.mechanism_points():
-            out += [self.at_point(pid) + s for s in sentences([r for r in rows if r.get("point_id") == pid])]
-        return out
-
     # ------------------------------------------------------------------ look-ups
     @property
     def zh(self) -> bool:
@@ -237,6 +211,22 @@ class Findings:
         return next((r for r in self.an.get("levels", []) if r["scenario"] == scenario and r["output"] == output
                      and r["point_id"] == point), None)
 
+    def baseline_of(self, scenario: str) -> str:
+        """The baseline ``scenario`` is compared with: the experiment's, or in an experiment of several regions its
+        own region's."""
+        return (self.an.get("baselines") or {}).get(scenario, self.baseline)
+
+    def consistent(self, scenario: str, output: str, point: int | None = None) -> float | None:
+        """A strategy's level as the memo states it: its baseline's mean over all its runs plus the strategy's
+        paired effect (the baseline's own mean for a baseline)."""
+        base = self.level(self.baseline_of(scenario), output, point)
+        if base is None:
+            return None
+        if self.is_baseline(scenario):
+            return base["mean"]
+        e = self.effect(scenario, output, point)
+        return base["mean"] + e["effect"] if e and _finite(e.get("effect")) else None
+
     def cost(self, scenario: str, point: int | None = None) -> dict | None:
         """The cost-effectiveness record of one scenario at a design point."""
         point = self.point if point is None else point
@@ -260,46 +250,17 @@ class Findings:
         size = size.lstrip("+")
         name = output_name(out, self.lang)
         if out == "jobs":
-            text = (f"{'多创造' if up else '减少'} {size}" if self.zh else f"{'adds' if up else 'costs'} {size}")
+            text = (f"{'多创造' if up else '减少'}约{size}" if self.zh else f"{'adds' if up else 'costs'} about {size}")
         elif self.zh:
             verb = ("提高" if up else "降低") if nb.kind(out) == "rate" else ("增加" if up else "减少")
-            text = f"使{name}{verb} {size}"
+            text = f"使{name}{verb}{size}"
         else:
             verb = "raises" if up else "lowers"
             text = f"{verb} {name} by {size}"
         if with_ci and _finite(e.get("ci_low")):
             ci = nb.fmt_ci(out, e["ci_low"], e["ci_high"], self.lang, ref=eff)
-            text += f"（95% 置信区间 {ci}）" if self.zh else f" (95% CI {ci})"
+            text += f"（95%置信区间{ci}）" if self.zh else f" (95% CI {ci})"
         return text
-
-    def significance(self, e: dict) -> str:
-        """'' when the interval excludes zero, else a clause saying the difference is not distinguishable."""
-        if e.get("significant"):
-            return ""
-        return "，但与基线的差异在统计上不显著" if self.zh else ", but this is not distinguishable from the baseline"
-
-    def sentence_best(self, output: str) -> str | None:
-        """The strategy that moves ``output`` most, with its effect, interval and significance (in a sweep: how
-        the effect changes across the points, :meth:`curve_sentence`)."""
-        if self.sweep:
-            return self.curve_sentence(output)
-        e = self.best(output)
-        if e is None:
-            return None
-        if e["effect"] <= 0 and registry.higher_is_better(output):
-            name = output_name(output, self.lang)
-            return (f"没有策略提高{name}；{self.quoted(e['scenario'])}{self.change(e)}。" if self.zh
-                    else f"No strategy raises {name}; {self.label(e['scenario'])} {self.change(e)}.")
-        base = nb.fmt(output, e["mean_baseline"], self.lang)
-        new = nb.fmt(output, e["mean_scenario"], self.lang)
-        robust = self.robustness_clause(e["scenario"], output)
-        counts = "；".join(x for x in (counts_words(e, self.lang), split_words(e, self.lang)) if x) if self.zh else \
-            "; ".join(x for x in (counts_words(e, self.lang), split_words(e, self.lang)) if x)
-        counts = (f"（{counts}）" if self.zh else f" ({counts})") if counts else ""
-        if self.zh:
-            return f"{self.quoted(e['scenario'])}{self.change(e)}，从 {base} 到 {new}{counts}{self.significance(e)}{robust}。"
-        return (f"{self.label(e['scenario'])} {self.change(e)}, from {base} to {new}{counts}"
-                f"{self.significance(e)}{robust}.")
 
     # ------------------------------------------------------------------ a sweep's response curve
     def curve_ends(self, output: str, level: bool = False) -> tuple[dict, dict, list[dict]] | None:
@@ -368,55 +329,6 @@ class Findings:
         return (f"{self.label(lo['scenario'])} {self.change(lo, with_ci=False)} {self._at(lo['point_id'])}, "
                 f"{self.change(hi, with_ci=False)} {self._at(hi['point_id'])}")
 
-    # ------------------------------------------------------------------ parameter uncertainty
-    def robust(self, scenario: str, output: str) -> dict | None:
-        """Whether the effect of ``scenario`` on ``output`` keeps its sign across the posterior draws."""
-        rob = self.an.get("robustness") or {}
-        return next((r for r in rob.get("effects", []) if r["scenario"] == scenario and r["output"] == output), None)
-
-    def robustness_clause(self, scenario: str, output: str) -> str:
-        """'; it holds in 19 of 20 plausible parameter sets' or '; but in 7 of 20 ... it goes the other way:
-        its direction is uncertain' ('' without the posterior draws)."""
-        r = self.robust(scenario, output)
-        if r is None:
-            return ""
-        n, same = r["draws"], r["n_same_sign"]
-        if not r["significant"]:
-            return (f"；在 {n} 组合理的参数下，{same} 组为增加，方向不确定" if self.zh
-                    else f"; across {n} plausible parameter sets it rises in {same}: its direction is uncertain")
-        if r["holds"]:
-            return (f"；在 {n} 组合理的参数下有 {same} 组方向相同，结论稳健" if self.zh
-                    else f"; it goes the same way in {same} of {n} plausible parameter sets")
-        return (f"；但在 {n} 组合理的参数下有 {n - same} 组方向相反，方向不确定" if self.zh
-                else f"; but in {n - same} of {n} plausible parameter sets it goes the other way: its direction is uncertain")
-
-    def robustness_sentence(self) -> str | None:
-        """How many headline effects hold across the posterior draws, and which do not."""
-        rob = self.an.get("robustness") or {}
-        rows = [r for r in rob.get("effects", []) if r["output"] in self.an.get("headline_outputs", [])]
-        if not rows:
-            return None
-        design = rob.get("design") or {}
-        n = design.get("draws")
-        sig = [r for r in rows if r["significant"]]
-        held = [r for r in sig if r["holds"]]
-        weak = [r for r in sig if not r["holds"]]
-        names = ("、" if self.zh else ", ").join(
-            f"{self.quoted(r['scenario'])}对{output_name(r['output'], 'zh')}" if self.zh
-            else f"{self.label(r['scenario'])} on {output_name(r['output'], 'en')}" for r in weak[:4])
-        more = len(weak) - 4
-        if self.zh:
-            s = (f"参数不确定性：在校准后验的 {n} 组参数下重算各策略的效果，{len(sig)} 项确定的效果中有 {len(held)} 项"
-                 f"在至少 {design.get('holds_share', 0.9):.0%} 的参数组下方向不变")
-            if weak:
-                s += f"；方向不确定的有{names}" + (f"等 {len(weak)} 项" if more > 0 else "")
-            return s + "。"
-        s = (f"Parameter uncertainty: re-run at {n} parameter sets drawn from the calibration's posterior, {len(held)} of "
-             f"the {len(sig)} clear effects keep their direction in at least {design.get('holds_share', 0.9):.0%} of them")
-        if weak:
-            s += f"; uncertain in direction: {names}" + (f" and {more} more" if more > 0 else "")
-        return s + "."
-
     # ------------------------------------------------------------------ withdrawals
     def withdrawals(self, scenario: str, stage: str = "after_signing") -> list[dict]:
         """Withdrawal records of a scenario for a stage group, largest first."""
@@ -433,30 +345,6 @@ class Findings:
         """A withdrawal reason in words."""
         return vocabulary.reason(key, self.lang)
 
-    # ------------------------------------------------------------------ sentences and titles
-    def diagnosis(self) -> str:
-        """The baseline's pipeline in one sentence: cohort fulfilment, capital arrival and the main reason to leave."""
-        fr = self.level(self.baseline, FULFILMENT)
-        car = self.level(self.baseline, CAPITAL_ARRIVAL)
-        top = self.top_reason()
-        parts = []
-        if self.zh:
-            if fr and car:
-                parts.append(f"{self.at_point()}现状基线下，签约项目中有 {nb.fmt(FULFILMENT, fr['mean'], 'zh')} 在签约后第 24 个月时在建或已投产（履约率），"
-                             f"签约 24 个月时资金到位率为 {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'zh')}")
-            if top:
-                parts.append(f"签约后撤出的首要原因是「{self.reason(top['reason'])}」，占签约后撤出的 "
-                             f"{nb.fmt('share', top['share'], 'zh')}")
-            return "；".join(parts) + "。" if parts else ""
-        if fr and car:
-            parts.append(f"{self.at_point()}{'in' if self.sweep else 'In'} the baseline, {nb.fmt(FULFILMENT, fr['mean'], 'en')} of signed projects are building or "
-                         f"operating 24 months after signing (fulfilment) and {nb.fmt(CAPITAL_ARRIVAL, car['mean'], 'en')} of "
-                         f"signed capital has arrived 24 months after signing")
-        if top:
-            parts.append(f"the main reason for leaving after signing is {self.reason(top['reason']).lower()} "
-                         f"({nb.fmt('share', top['share'], 'en')} of withdrawals after signing)")
-        return "; ".join(parts) + "." if parts else ""
-
     def cheapest_jobs(self, every_point: bool = False) -> dict | None:
         """Among strategies whose spending and jobs both rise for certain (the only ones with a cost per extra job),
         the one whose extra jobs cost least. At the briefing's design point, or with ``every_point`` among the
@@ -472,86 +360,6 @@ class Findings:
         rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and not self.is_baseline(c["scenario"])
                 and c.get("same_budget") and _finite(c.get("d_jobs_ci_low")) and c["d_jobs_ci_low"] > 0]
         return max(rows, key=lambda c: c["d_jobs"]) if rows else None
-
-    def same_budget_unspent(self) -> dict | None:
-        """A strategy with the baseline's money that spends less than the baseline: the one adding most jobs for
-        certain, else the one leaving most unspent (held in the funds and returned)."""
-        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and not self.is_baseline(c["scenario"])
-                and c.get("same_budget") and _finite(c.get("d_spent")) and c["d_spent"] < 0]
-        if not rows:
-            return None
-        up = [c for c in rows if _finite(c.get("d_jobs_ci_low")) and c["d_jobs_ci_low"] > 0]
-        return max(up, key=lambda c: c["d_jobs"]) if up else max(rows, key=lambda c: c.get("unspent") or 0.0)
-
-    def unspent_words(self, c: dict) -> str:
-        """'预算相同，基金中尚余 1.1 亿元（另有 0.5 亿元未用、退回财政）' / 'same budget; 1.1 hundred million yuan left in
-        the funds (0.5 returned unspent)': money not spent, never a saving."""
-        held = nb.fmt("budget_held", c.get("budget_held"), self.lang)
-        returned = c.get("budget_returned")
-        ret = nb.fmt("budget_returned", returned, self.lang)
-        back = _finite(returned) and any(ch in "123456789" for ch in nb.fmt("budget_returned", returned, self.lang,
-                                                                           with_unit=False))  # not rounded to 0
-        if self.zh:
-            return f"预算相同，基金中尚余 {held}" + (f"（另有 {ret} 未用、退回财政）" if back else "")
-        return f"same budget; {held} left in the funds" + (f" ({ret} returned unspent)" if back else "")
-
-    def cost_sentence(self) -> str | None:
-        """What the cheapest extra jobs cost (only where both spending and jobs rise; in a sweep over every point,
-        naming the point); a strategy with the baseline's money that adds jobs, with the money it left unspent (not a
-        saving); or the lowest cost per job when no strategy adds jobs for sure."""
-        parts = []
-        c = self.cheapest_jobs(every_point=True)
-        if c:
-            at = self.at_point(c["point_id"])
-            cost = nb.fmt("incremental_cost_per_job", c["incremental_cost_per_job"], self.lang)
-            jobs = nb.fmt("jobs", c["d_jobs"], self.lang)
-            spent = nb.fmt("budget_spent", c["d_spent"], self.lang)
-            parts.append(f"{at}新增就业最省钱的是{self.quoted(c['scenario'])}：比基线多支出 {spent}、多创造 {jobs}，"
-                         f"每个新增岗位 {cost}。" if self.zh else
-                         f"{at}{'t' if at else 'T'}he cheapest extra jobs come from {self.label(c['scenario'])}: "
-                         f"{spent} more spending and {jobs} more, {cost} per extra job.")
-        same = self.same_budget_unspent()
-        if same:
-            less = nb.fmt("budget_spent", -same["d_spent"], self.lang)
-            up = _finite(same.get("d_jobs_ci_low")) and same["d_jobs_ci_low"] > 0
-            jobs = nb.fmt("jobs", same["d_jobs"], self.lang) if up else ""
-            parts.append(f"{self.quoted(same['scenario'])}{f'多创造 {jobs}，' if up else ''}支出比基线少 {less}："
-                         f"{self.unspent_words(same)}；没花出去的钱不是节约。" if self.zh else
-                         f"{self.label(same['scenario'])}{f' adds {jobs} and' if up else ''} spends {less} less than "
-                         f"the baseline: {self.unspent_words(same)}; money not spent is not a saving.")
-        if parts:
-            return "".join(parts) if self.zh else " ".join(parts)
-        points = set(self.point_ids) if self.sweep else {self.point}
-        rows = [c for c in self.an.get("costs", []) if c["point_id"] in points and _finite(c.get("cost_per_job"))
-                and c["cost_per_job"] > 0]
-        if not rows:
-            return None
-        c = min(rows, key=lambda r: r["cost_per_job"])
-        cost = nb.fmt("cost_per_job", c["cost_per_job"], self.lang)
-        if self.zh:
-            where = f"在全部 {len(points)} 个设计点中，" if self.sweep else ""
-            return (f"没有策略确定地增加就业；{where}每个岗位成本最低的是{self.quoted(c['scenario'])}"
-                    f"（{self._at(c['point_id']) + '，' if self.sweep else ''}{cost}）。")
-        where = f" {self._at(c['point_id'])}" if self.sweep else ""
-        return (f"No strategy adds jobs for certain; the lowest cost per job is {self.label(c['scenario'])}{where} "
-                f"({cost}).")
-
-    def borrowing_sentence(self) -> str | None:
-        """Which strategies borrow for the park, how much, and what is still owed at the end (later budgets repay it)."""
-        rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point
-                and _finite(c.get("budget_borrowed")) and c["budget_borrowed"] > 0]
-        if not rows:
-            return None
-        sep = "；" if self.zh else "; "
-        items = []
-        for c in rows:
-            lent = nb.fmt("budget_borrowed", c["budget_borrowed"], self.lang)
-            owed = nb.fmt("budget_debt", c.get("budget_debt"), self.lang)
-            items.append(f"{self.quoted(c['scenario'])}为园区借款 {lent}，期末尚欠 {owed}" if self.zh else
-                         f"{self.label(c['scenario'])} borrows {lent} for the park and still owes {owed} at the end")
-        if self.zh:
-            return "举债：" + sep.join(items) + "，由以后年度的预算还本付息（不计入上述支出）。"
-        return "Borrowing: " + sep.join(items) + ", which later budgets repay with interest (not in the spending above)."
 
     def adequacy_sentence(self) -> str | None:
         """Whether the replications suffice for the headline effects, and how many would."""
@@ -605,36 +413,14 @@ class Findings:
         base = self.sens.get("baseline")
         return next((r for r in rows if r["scenario"] == base), rows[0])
 
-    def sensitivity_sentence(self, output: str = FULFILMENT) -> str | None:
-        """Which assumption matters most for ``output``."""
-        r = self.top_parameter(output)
-        if r is None:
-            return None
-        name = param_label(r["parameter"], self.lang)
-        if r["method"] == "sobol":
-            val = nb.number(r["ST"], 2)
-            idx = f"总效应指数 {val}" if self.zh else f"total-order index {val}"
-        else:
-            val = nb.fmt(output, r["mu_star"], self.lang, effect=True).lstrip("+")
-            idx = f"基本效应均值 μ* = {val}" if self.zh else f"mean elementary effect μ* = {val}"
-        oname = output_name(output, self.lang)
-        if self.zh:
-            return f"在不确定的假设中，{oname}对「{name}」最敏感（{idx}）。"
-        return f"Among the uncertain assumptions, {oname} depends most on {name.lower()} ({idx})."
-
-    def headlines(self) -> list[str]:
-        """The briefing's headline findings, most important first."""
-        out = [self.diagnosis()]
-        if self.sweep and self.all_effects(FULFILMENT):  # what the swept settings do to the baseline itself
-            out.append(self.curve_sentence(FULFILMENT, level=True))
-        seen: set[str] = set()
-        for o in (FULFILMENT, CAPITAL_ARRIVAL, "jobs"):
-            s = self.sentence_best(o)
-            if s:
-                out.append(s)
-                seen.add(o)
-        out += [self.robustness_sentence(), self.cost_sentence(), self.borrowing_sentence(), self.sensitivity_sentence(),
-                self.adequacy_sentence()]
+    def sweep_sentences(self) -> list[str]:
+        """What a sweep found, sentence by sentence, none mixing points: what the swept settings do to the baseline's
+        履约率 itself (at its lowest and highest point, each named), then for each headline output how the effect of
+        the strategy that does best at any point changes across the points ([] for one point)."""
+        if not self.sweep:
+            return []
+        out = [self.curve_sentence(FULFILMENT, level=True)] if self.all_effects(FULFILMENT) else []
+        out += [self.curve_sentence(o) for o in self.an.get("headline_outputs", [])]
         return [s for s in out if s]
 
     # chart titles: the finding, short
@@ -653,20 +439,21 @@ class Findings:
 
     def title_funnel(self) -> str:
         """The strategy that brings the most projects into operation (its point named in a sweep)."""
-        rows = [f for f in self.an.get("funnel", []) if f["point_id"] == self.point and f["stage"] == "operating"]
+        out = "operating_projects"
+        rows = [(s, v) for s in self.scenarios() if (v := self.consistent(s, out)) is not None]
         if not rows:
             return "项目漏斗" if self.zh else "The project funnel"
-        best = max(rows, key=lambda f: f["mean"])
-        base = next((f for f in rows if f["scenario"] == self.baseline), None)
-        b = nb.fmt("operating_projects", best["mean"], self.lang, with_unit=False)
+        best, top = max(rows, key=lambda r: r[1])
+        base = self.consistent(self.baseline, out)
+        b = nb.fmt(out, top, self.lang, with_unit=False)
         if self.zh:
-            t = f"{self.at_point()}{self.quoted(best['scenario'])}建成投产的项目最多：平均 {b} 个"
-            if base and best["scenario"] != self.baseline:
-                t += f"，基线 {nb.fmt('operating_projects', base['mean'], 'zh', with_unit=False)} 个"
+            t = f"{self.at_point()}{self.quoted(best)}建成投产的项目最多：约{b}个"
+            if base is not None and best != self.baseline:
+                t += f"，现状约{nb.fmt(out, base, 'zh', with_unit=False)}个"
             return t
-        t = f"{self.at_point()}{self.label(best['scenario'])} brings the most projects into operation: {b} on average"
-        if base and best["scenario"] != self.baseline:
-            t += f" (baseline {nb.fmt('operating_projects', base['mean'], 'en', with_unit=False)})"
+        t = f"{self.at_point()}{self.label(best)} brings the most projects into operation: about {b}"
+        if base is not None and best != self.baseline:
+            t += f" (status quo about {nb.fmt(out, base, 'en', with_unit=False)})"
         return t
 
     def title_capital(self, bands_final: dict[str, dict[str, float]] | None = None) -> str:
@@ -677,14 +464,14 @@ class Findings:
             if lv is None:
                 return "签约与到位资金" if self.zh else "Signed and arrived capital"
             r = nb.fmt(CAPITAL_ARRIVAL, lv["mean"], self.lang)
-            return (f"{self.at_point()}签约 24 个月时签约资金只有 {r} 到位" if self.zh
+            return (f"{self.at_point()}签约24个月时签约资金只有{r}到位" if self.zh
                     else f"{self.at_point()}24 months after signing only {r} of signed capital has arrived")
-        new = nb.fmt("arrived_capital", e["mean_scenario"], self.lang)
-        base = nb.fmt("arrived_capital", e["mean_baseline"], self.lang)
+        new = nb.fmt("arrived_capital", self.consistent(e["scenario"], "arrived_capital"), self.lang)
+        base = nb.fmt("arrived_capital", self.consistent(self.baseline, "arrived_capital"), self.lang)
         if self.zh:
-            return f"{self.at_point()}第 {h} 个月，{self.quoted(e['scenario'])}到位资金 {new}，基线 {base}"
+            return f"{self.at_point()}第{h}个月，{self.quoted(e['scenario'])}到位资金{new}，现状{base}"
         where = f" {self._at()}" if self.sweep else ""
-        return f"By month {h}{where}, {self.label(e['scenario'])} has {new} of capital arrived; baseline {base}"
+        return f"By month {h}{where}, {self.label(e['scenario'])} has {new} of capital arrived; status quo {base}"
 
     def title_withdrawals(self, named: bool = True) -> str:
         """The baseline's main reason for leaving after signing (its point named in a sweep, unless not ``named``)."""
@@ -694,9 +481,9 @@ class Findings:
         share = nb.fmt("share", top["share"], self.lang)
         if self.zh:
             at = self.at_point() if named else ""
-            return f"{at}现状基线下签约后撤出的首要原因：{self.reason(top['reason'])}（占 {share}）"
+            return f"{at}现状下签约后撤出的首要原因：{self.reason(top['reason'])}（占{share}）"
         where = f" {self._at()}" if self.sweep and named else ""
-        return (f"Baseline{where}: {self.reason(top['reason']).lower()} is the main reason for leaving after signing "
+        return (f"Status quo{where}: {self.reason(top['reason']).lower()} is the main reason for leaving after signing "
                 f"({share})")
 
     def title_costs(self) -> str:
@@ -704,12 +491,12 @@ class Findings:
         s = self.cheapest_jobs()
         if s:
             cost = nb.fmt("incremental_cost_per_job", s["incremental_cost_per_job"], self.lang)
-            return (f"{at}{self.quoted(s['scenario'])}新增岗位最省钱：每个 {cost}" if self.zh
+            return (f"{at}{self.quoted(s['scenario'])}新增岗位最省钱：每个{cost}" if self.zh
                     else f"{at}{self.label(s['scenario'])} buys extra jobs cheapest: {cost} each")
         same = self.same_budget_jobs()
         if same:
             jobs = nb.fmt("jobs", same["d_jobs"], self.lang)
-            return (f"{at}{self.quoted(same['scenario'])}预算相同、多创造 {jobs}" if self.zh
+            return (f"{at}{self.quoted(same['scenario'])}预算相同、就业岗位多{jobs}" if self.zh
                     else f"{at}{self.label(same['scenario'])}: same budget, {jobs} more")
         rows = [c for c in self.an.get("costs", []) if c["point_id"] == self.point and _finite(c.get("cost_per_job"))
                 and c["cost_per_job"] > 0]

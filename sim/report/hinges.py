@@ -1,11 +1,16 @@
-"""What each strategy's effect hinges on, in plain words: sentences, the briefing's section on key assumptions, and
-whether the plan's biggest cut holds over the plausible effect of what it cuts.
+"""What each strategy's effect hinges on, in plain words: the sentences of the memo's "how sure we are" part (the
+one place the memo says what its results hinge on), and whether the plan's biggest cut holds over the plausible
+effect of what it cuts.
 
 Reads the ``screening`` of an analysed screening of assumptions (``sim analyse`` of a grouped Morris design run on
 every strategy, :mod:`sim.analysis.screening`): for each strategy and headline effect, how often the effect keeps
 its sign over the assumptions' ranges, the groups of assumptions (mechanisms) that move it most, the parameters of
 those groups it hinges on and, where it changes sign inside a parameter's range, the value at which it does. The
 Chinese is written in the register of a 决策参考 ("该结论主要取决于……；若……低于……，效果将转为负").
+
+Without such a screening, a sensitivity screening of the baseline's levels (Sobol' or Morris over a few
+parameters, :func:`sensitivity_sentences`) says which assumption moves each headline output most, set beside the
+size of the effect of the strategy the memo leads with.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sim.analysis.plan_check import lever_check
 from sim.model import registry, vocabulary
 from sim.paramdoc import param_label, param_unit
 from sim.report import numbers as nb
+from sim.report.figures import Figures
 
 ROBUST_SHARE = 0.9
 """An effect that keeps its sign at this share of the design points or more is called robust."""
@@ -253,6 +259,68 @@ def key_assumptions_html(analysis: dict, lang: str = "zh", outputs: list[str] | 
     return f'<p>{html.escape(h.intro())}</p><ul class="assumptions">{"".join(items)}</ul>'
 
 
+# ----------------------------------------------------------------------------- a screening of the baseline
+def top_assumptions(sens: dict | None, output: str) -> list[dict]:
+    """The screening's rows for ``output`` at its baseline, most influential first ([] without a screening)."""
+    if not sens or not sens.get("sensitivity", {}).get("available"):
+        return []
+    rows = [r for r in sens["sensitivity"].get("indices", []) if r["output"] == output]
+    base = sens.get("baseline")
+    rows = [r for r in rows if r.get("scenario") == base] or rows
+    key = "ST" if rows and rows[0].get("method") == "sobol" else "mu_star"
+    return sorted(rows, key=lambda r: -(r.get(key) or 0.0))
+
+
+def _range(sens: dict, parameter: str) -> tuple[float, float] | None:
+    for d in (sens["sensitivity"].get("design") or {}).get("parameter_docs", []):
+        if d.get("parameter") == parameter and d.get("low") is not None:
+            return float(d["low"]), float(d["high"])
+    return None
+
+
+def sensitivity_sentences(sens: dict | None, fg: Figures, lead: str | None, lang: str, lead_label: str = "") -> list[str]:
+    """For each headline output, the assumption it depends on most and how far it moves the output across its
+    plausible range, beside the effect of ``lead`` (named ``lead_label``, HTML) on the output (HTML, one sentence
+    each)."""
+    out = []
+    zh = lang == "zh"
+    for o in fg.an.get("headline_outputs", []):
+        rows = top_assumptions(sens, o)
+        if not rows:
+            continue
+        r = rows[0]
+        name = html.escape(param_label(r["parameter"], lang))
+        oname = html.escape(registry.phrase(o, lang))
+        rng = _range(sens, r["parameter"])
+        span = (f"（在{nb.number(rng[0], 2)}至{nb.number(rng[1], 2)}之间）" if zh else
+                f" (from {nb.number(rng[0], 2)} to {nb.number(rng[1], 2)})") if rng else ""
+        if r.get("method") == "sobol":
+            size = fg.number(f"hinge/{o}/{r['parameter']}", r["ST"], 2)
+            text = (f"{oname}的波动中，「{name}」的总效应指数为{size}，在所有不确定假设中最大。" if zh else
+                    f"Of the variation in {oname}, {name.lower()} accounts for a total-order index of {size}, "
+                    "the largest of the uncertain assumptions.")
+        else:
+            mu = r.get("mu_star")
+            if mu is None or not math.isfinite(mu):
+                continue
+            size = fg.fmt(f"hinge/{o}/{r['parameter']}", o, mu, effect=True, sign=False)
+            text = (f"{oname}最受「{name}」影响：这一假设在合理范围内{span}变动，{oname}平均变动约{size}" if zh else
+                    f"What moves {oname} most is {name.lower()}: across its plausible range{span}, it moves "
+                    f"{oname} by about {size} on average")
+            e = fg.effect(lead, o) if lead else None
+            if e and e.get("effect") and abs(e["effect"]) > 0 and mu > 0:
+                ratio = mu / abs(e["effect"])
+                if ratio >= 1:
+                    times = fg.number(f"hinge/{o}/{r['parameter']}/ratio", ratio, 0 if ratio >= 10 else 1)
+                    text += (f"，是{lead_label}效果的{times}倍" if zh else f", {times} times the effect of {lead_label}")
+                else:
+                    pct = fg.number(f"hinge/{o}/{r['parameter']}/percent", 100 * ratio, 0)
+                    text += (f"，相当于{lead_label}效果的{pct}%" if zh else f", {pct}% of the effect of {lead_label}")
+            text += "。" if zh else "."
+        out.append(text)
+    return out
+
+
 # ----------------------------------------------------------------------------- the plan
 def plan_check_sentence(opt_dir: str | Path, lang: str = "zh") -> str:
     """Whether the plan's biggest cut holds over the plausible effect of what it cuts, said plainly (from
@@ -262,7 +330,7 @@ def plan_check_sentence(opt_dir: str | Path, lang: str = "zh") -> str:
         return ""
     zh = lang == "zh"
     lever = vocabulary.lever(c["lever"], lang)
-    cut = nb.number(c["cut_wan_yuan_per_year"], 0)
+    cut = nb.money(c["cut_wan_yuan_per_year"], lang)
     name = param_label(c["parameter"], lang)
     at = value_text(c["parameter"], c["value"], lang)
     obj = c["objective"]
@@ -272,7 +340,7 @@ def plan_check_sentence(opt_dir: str | Path, lang: str = "zh") -> str:
     n, share = c["futures"], f"{100 * c['share_not_worse']:.0f}%"
     oname = registry.phrase(obj, lang)
     if zh:
-        head = f"推荐方案每年少投{lever} {cut} 万元，在{n}个未来情景中有{share}不差于现行配置；"
+        head = f"推荐方案每年少投{lever}{cut}，在{n}个未来情景中有{share}不差于现行配置；"
         if c["verdict"] == "holds":
             return head + (f"即使「{name}」取合理范围内最不利的 {at}，{oname}仍比现行配置多 {size}（95%区间 {ci}）："
                            "这一建议在其合理取值范围内成立。")
@@ -282,7 +350,7 @@ def plan_check_sentence(opt_dir: str | Path, lang: str = "zh") -> str:
         return head + (f"但若「{name}」接近 {at}，{oname}与现行配置之差为 {diff}（95%区间 {ci}），不能排除更差："
                        f"这一建议在其合理取值范围内未能证明成立。")
     count = nb.fmt(obj, abs(c["optimum_minus"]), lang, with_unit=False)
-    head = (f"The plan spends {cut} (10,000 yuan) a year less on {lever.lower()}; it is no worse than today's "
+    head = (f"The plan spends {cut} a year less on {lever.lower()}; it is no worse than today's "
             f"allocation in {share} of {n} futures. ")
     if c["verdict"] == "holds":
         return head + (f"Even with {_quoted(name, 'en')} at the least favourable end of its plausible range ({at}) it "

@@ -64,3 +64,57 @@ def local_fetcher():
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols=("file", "data"))
+
+
+SERIF = '"Noto Serif CJK SC", "Noto Sans CJK SC", serif'
+"""The memo's body face (宋体-like); headings and tables use the sans face (黑体-like), as official documents do."""
+
+
+def memo_css(page: str, zh: bool = True) -> str:
+    """The memo's print style (A4): masthead in red, a boxed summary, numbered parts, annexes on pages of their own;
+    ``page`` is the CSS content of the page number at the foot of each page."""
+    body_pt = 11.0 if zh else 10.5
+    return f"""
+@page {{ size: A4; margin: 2.2cm 2.3cm 2.0cm 2.3cm;
+  @bottom-center {{ content: {page}; font-family: {FONT}; font-size: 9pt; color: #333; }} }}
+html {{ font-family: {SERIF}; }}
+body {{ font-family: {SERIF}; font-size: {body_pt}pt; line-height: 1.6; color: #111; }}
+.masthead {{ text-align: center; border-bottom: 2px solid #c00000; margin-bottom: 10pt; padding-bottom: 4pt; }}
+.masthead .series {{ font-family: {FONT}; font-size: 30pt; font-weight: bold; color: #c00000; letter-spacing: 6pt; }}
+.masthead .issue {{ font-size: 10.5pt; min-height: 1em; }}
+table.mast {{ width: 100%; border: none; margin: 0; font-size: 10pt; }}
+table.mast td {{ border: none; padding: 0; }}
+table.mast td.left {{ text-align: left; }}
+table.mast td.right {{ text-align: right; }}
+h1 {{ font-family: {FONT}; font-size: 17pt; text-align: center; margin: 6pt 0 10pt 0; }}
+h2 {{ font-family: {FONT}; font-size: 13pt; margin: 12pt 0 4pt 0; break-after: avoid; }}
+h3 {{ font-family: {FONT}; font-size: 11pt; margin: 8pt 0 3pt 0; break-after: avoid; }}
+p {{ margin: 0 0 5pt 0; text-align: {"justify" if zh else "left"}; }}
+.summary {{ border: 1.2px solid #333; padding: 6pt 10pt 4pt 10pt; margin: 4pt 0 8pt 0; }}
+.summary .head {{ font-family: {FONT}; font-weight: bold; font-size: 12pt; text-align: center; margin-bottom: 3pt; }}
+.summary p {{ text-indent: 2em; margin-bottom: 3pt; }}
+p.rec {{ text-indent: 2em; }}
+.owners {{ color: #333; }}
+table {{ border-collapse: collapse; width: 100%; font-family: {FONT}; font-size: 8.2pt; line-height: 1.35;
+         margin: 3pt 0 4pt 0; }}
+tr {{ break-inside: avoid; }}
+th, td {{ border-bottom: 1px solid #bbb; padding: 2pt 3pt; text-align: right; vertical-align: top; }}
+th {{ background: #f0f0f0; font-weight: bold; }}
+td.name, th.name {{ text-align: left; }}
+td.wide {{ width: 55%; }}
+tr.total td {{ font-weight: bold; border-top: 1px solid #333; }}
+td.sig {{ font-weight: bold; }}
+td.worse {{ font-weight: bold; color: #c00000; }}
+small.uncertain {{ color: #c00000; font-weight: bold; }}
+small.ok {{ color: #555; }}
+table.compare {{ font-size: 7.6pt; }}
+table.contents {{ font-size: 7.6pt; }}
+table.small {{ width: auto; font-size: 7.6pt; }}
+p.note {{ font-size: 8.5pt; color: #444; line-height: 1.4; }}
+ul {{ margin: 0 0 5pt 0; padding-left: 1.4em; }}
+ul.explain li, ul.tech li {{ margin-bottom: 3pt; }}
+ul.tech {{ font-size: 9pt; }}
+.annex {{ break-before: page; }}
+figure {{ margin: 4pt 0 8pt 0; break-inside: avoid; text-align: center; }}
+figure img {{ width: 100%; }}
+"""

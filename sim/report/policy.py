@@ -246,15 +246,16 @@ def sobol_chart(indices: pd.DataFrame, path: Path, lang: str = "zh",
 TEXT = {
     "zh": {"alloc": "推荐配置", "buys": "能买到什么", "fails": "何时失效", "sure": "把握有多大", "why": "效应从何而来",
            "lever": "投入项", "now": "现状（万元/年）", "rec": "推荐（万元/年）", "change": "变化", "pm": "人月/年",
-           "strategy": "策略", "mean": "平均（95% 区间）", "diff": "推荐配置多出（95% 区间）", "worst": "最差 5% 情景",
+           "strategy": "策略", "mean": "平均（95% 区间）", "diff": "推荐配置比它多（95% 区间）",
+           "worst": "不利情况下（二十种情景中最差的一种）",
            "levers": "各项投入买到了什么", "gov": "区县", "lm": "每位领导用于招商的月数/年",
            "county_note": "份额按全市决定；各区县的金额由模型规则产生：区县渠道经费均分、考核压力、客商与闲置土地所在地；市级含全市统一运行的项目。",
            "page": '"第 " counter(page) " / " counter(pages) " 页"'},
     "en": {"alloc": "Recommended allocation", "buys": "What it buys", "fails": "When it fails", "sure": "How sure we are",
            "why": "Where the effects come from", "lever": "lever", "now": "now (10,000 yuan a year)",
            "rec": "recommended (10,000 yuan a year)", "change": "change", "pm": "person-months a year",
-           "strategy": "strategy", "mean": "mean (95% interval)", "diff": "recommended minus (95% interval)",
-           "worst": "worst 5% of futures", "levers": "Which lever bought what", "gov": "government",
+           "strategy": "strategy", "mean": "mean (95% interval)", "diff": "the recommendation's gain over it (95% interval)",
+           "worst": "in a bad future (1 in 20)", "levers": "Which lever bought what", "gov": "government",
            "lm": "each leader's months a year for attraction",
            "county_note": "Shares are decided for the region; how they fall on each county follows the model's rules "
                           "(county channel money split equally, courting pressure, where prospects and idle land are); "
@@ -393,16 +394,19 @@ def policy_section(opt_dir: str | Path, out: str | Path, lang: str = "zh",
     money["delta"] = money["wan_yuan_per_year"] - money["scenario_wan_yuan_per_year"]
     up = money.sort_values("delta", ascending=False).iloc[0]
     down = money.sort_values("delta").iloc[0]
+    better = sure and (b["optimum_minus"] > 0) == (b["sense"] == "max")
     if lang == "zh":
-        h1 = (f"同样的钱，把{lever_name(down['lever'], lang)}每年少投 {fmt(-down['delta'])} 万元、"
-              f"{lever_name(up['lever'], lang)}多投 {fmt(up['delta'])} 万元，"
-              + (f"{obj_label(obj, lang)}{'多' if b['optimum_minus'] > 0 else '少'} {fmt(abs(b['optimum_minus']))}"
-                 if sure else f"{obj_label(obj, lang)}的差异尚不确定"))
+        h1 = (f"把{lever_name(down['lever'], lang)}每年少投{fmt(-down['delta'])}万元、"
+              f"{lever_name(up['lever'], lang)}多投{fmt(up['delta'])}万元，"
+              + (f"{obj_label(obj, lang)}{'多' if b['optimum_minus'] > 0 else '少'}{fmt(abs(b['optimum_minus']))}"
+                 if sure else f"{obj_label(obj, lang)}的差异尚不确定")
+              + ("" if better else "：不能证明优于现状，不作推荐"))
     else:
-        h1 = (f"For the same money, {fmt(-down['delta'])} (10,000 yuan) a year less on {lever_name(down['lever'], lang).lower()} "
-              f"and {fmt(up['delta'])} more on {lever_name(up['lever'], lang).lower()} "
+        h1 = (f"{fmt(-down['delta'] / 100, digits=1)} million yuan a year less on {lever_name(down['lever'], lang).lower()} "
+              f"and {fmt(up['delta'] / 100, digits=1)} million more on {lever_name(up['lever'], lang).lower()} "
               + (f"gives {fmt(abs(b['optimum_minus']))} {'more' if b['optimum_minus'] > 0 else 'fewer'} {obj_label(obj, lang)}"
-                 if sure else f"changes {obj_label(obj, lang)} by an amount not yet distinguishable from zero"))
+                 if sure else f"changes {obj_label(obj, lang)} by an amount not yet distinguishable from zero")
+              + ("" if better else ": it cannot be shown to beat the status quo and is not recommended"))
     rows = []
     for _, r in money.iterrows():
         pm = "" if pd.isna(r["person_months_per_year"]) else f"{fmt(r['scenario_person_months_per_year'], digits=1)} → {fmt(r['person_months_per_year'], digits=1)}"
@@ -442,6 +446,15 @@ def policy_section(opt_dir: str | Path, out: str | Path, lang: str = "zh",
                     f"and {summ['replications']} paired replications (common random numbers): {summ['runs']} simulations; "
                     f"robustness is the {format(summ['quantile'], '.0%') + ' quantile over futures' if summ['robustness'] == 'quantile' else 'largest regret'}. "
                     f"Intervals: 95% t-intervals over paired replications.")
+    try:
+        pool = load_optimise(meta["file"]).overrides.get("run.n_investors")
+    except (ScenarioError, OSError, KeyError):
+        pool = None
+    if pool:
+        sure_txt += (f"“能买到什么”中的数字来自{int(pool):,}个客商规模的市场，只宜用于方案之间的比较；与主对比同一规模的结果见决策参考（sim main）。"
+                     if lang == "zh" else f" The figures of 'What it buys' come from a market of {int(pool):,} prospects "
+                     "and only compare the plans with each other; the decision memo (sim main) states them at the main "
+                     "comparison's size.")
     section = f"""<h1>{esc(h1)}</h1>
 <h2>{t['alloc']}</h2>{alloc_html}{county_table(opt_dir, lang)}
 <h2>{t['buys']}</h2>{buys_html}
