@@ -40,24 +40,26 @@ def turn_year(led) -> None:
 
 def set_budget(m, amount: float) -> None:
     """Make next year's budget ``amount`` 万元 in a model without base transfer: last year's tax, of which the budget
-    takes ``budget.tax_share``."""
+    takes ``budget.tax_share`` (all of it paid by firms in their first ``budget.tax_years``)."""
     m.ledger.tax_this_year = 0.0
-    m.ledger.collect_tax(amount / m.p.budget.tax_share)
+    m.ledger.collect_tax(amount / m.p.budget.tax_share, amount / m.p.budget.tax_share)
 
 
 def test_the_years_budget_is_the_base_transfer_and_a_share_of_last_years_tax():
     """Catches a budget that ignores tax, counts it twice or keeps counting last year's: the year's budget is the
-    base transfer (at the market's scale) plus ``tax_share`` of the tax collected in the year before, and the
-    cumulative budget adds the years."""
+    base transfer (at the market's scale) plus ``tax_share`` of the tax paid in the year before by firms in their
+    first ``budget.tax_years`` of operation (the rest of the tax is counted, not fed back), and the cumulative budget
+    adds the years."""
     m = built()
     led, p = m.ledger, m.p
     base = p.budget.base_transfer * p.scale
     assert led.budget_year == pytest.approx(base) and led.budget_total == pytest.approx(base)
-    led.collect_tax(100.0)
-    led.collect_tax(50.0)
+    led.collect_tax(100.0, 100.0)
+    led.collect_tax(50.0, 50.0)
+    led.collect_tax(80.0, 0.0)  # tax of older firms: counted, not rewarded
     led.start_year()
     assert led.budget_year == pytest.approx(base + p.budget.tax_share * 150.0)
-    assert led.tax_total == 150.0 and led.tax_this_year == 0.0
+    assert led.tax_total == 230.0 and led.tax_this_year == 0.0
     led.start_year()
     assert led.budget_year == pytest.approx(base)
     assert led.budget_total == pytest.approx(3 * base + p.budget.tax_share * 150.0)
