@@ -20,10 +20,10 @@ from sim.calibration.inference import (
     load_setting,
     medoid,
     run_abc,
-    weighted_quantile,
 )
 from sim.experiment.executors import ProcessExecutor, SerialExecutor
 from sim.params import CALIBRATION_RECORD, Params, calibration_record
+from sim.stats import weighted_quantile
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLICATIONS = range(101, 113)  # 12 replications, not seeds the calibration used
