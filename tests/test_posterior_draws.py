@@ -71,6 +71,14 @@ def test_the_manifest_names_the_option_and_the_records_hash(posterior_serial):
     assert lo < hi
 
 
+def _at_their_draws(exp, out: Path) -> None:
+    """Every stored run is at its replication's draw and carries that draw's parameters (its config hash)."""
+    for row in load_summaries(out).to_pylist():
+        i, values = exp.posterior.draw(exp.root_seed, row["replication"])
+        spec = exp.scenarios[row["scenario_index"]].spec.with_overrides({**values, **exp.design.points[row["point_id"]]})
+        assert row[DRAW_COLUMN] == i and row["config_hash"] == spec.config_hash()
+
+
 @pytest.mark.parametrize("engine,workers,batch", [("serial", 1, 1), ("process", 2, 3)])
 def test_the_same_draws_and_numbers_on_every_engine_and_number_of_workers(posterior_serial, tmp_path, engine, workers,
                                                                           batch):
@@ -79,6 +87,7 @@ def test_the_same_draws_and_numbers_on_every_engine_and_number_of_workers(poster
     exp, ref = posterior_serial
     report = run_experiment(exp, tmp_path / engine, engine=engine, workers=workers, batch_size=batch, progress=False)
     assert report.complete
+    _at_their_draws(exp, tmp_path / engine)
     assert stable(load_summaries(tmp_path / engine)).equals(stable(load_summaries(ref)))
 
 
@@ -99,6 +108,7 @@ def test_an_interrupted_experiment_resumes_at_the_same_draws(posterior_serial, m
     monkeypatch.setattr(runner, "simulate", real)
     report = run_experiment(exp, tmp_path / "cut", engine="serial", progress=False)
     assert report.complete and report.skipped > 0
+    _at_their_draws(exp, tmp_path / "cut")
     assert stable(load_summaries(tmp_path / "cut")).equals(stable(load_summaries(ref)))
 
 
