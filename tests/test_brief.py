@@ -37,10 +37,10 @@ SCALES = (1.0, 100.0, 1e-4, 1e4)
 
 
 @pytest.fixture(scope="session")
-def briefs(small_results: Path, morris_results: Path, draws_results: Path, tmp_path_factory) -> Path:  # noqa: F811
+def briefs(small_results: Path, morris_results: Path, tmp_path_factory) -> Path:  # noqa: F811
     out = tmp_path_factory.mktemp("brief")
     code = sim_main(["brief", str(small_results), "--lang", "both", "--out", str(out),
-                     "--sensitivity", str(morris_results), "--draws", str(draws_results)])
+                     "--sensitivity", str(morris_results)])
     assert code == 0
     return out
 
@@ -145,24 +145,6 @@ def test_effects_table_equals_the_analysis(briefs: Path, small_results: Path) ->
         assert [g.replace("−", "-") for g in got[:9]] == norm, line
 
 
-def test_brief_says_whether_each_effect_holds_across_posterior_draws(briefs: Path, small_results: Path) -> None:  # noqa: F811
-    """Under each effect the share of posterior draws that keep its sign, as the analysis counted it; uncertain
-    effects are named in plain words in the findings."""
-    an = load_analysis(small_results)
-    rob = an["robustness"]
-    assert rob["available"]
-    for lang, same, uncertain in (("zh", "同向", "不确定"), ("en", "same sign", "uncertain")):
-        text = " ".join(pdf_text(briefs / f"brief_{lang}.pdf").split())
-        for r in rob["effects"]:
-            mark = f"{r['n_same_sign']}/{r['draws']}"
-            assert mark in text, (lang, r["scenario"], r["output"], mark)
-        if any(not r["holds"] for r in rob["effects"]):
-            assert uncertain in text
-        sentence = "参数不确定性" if lang == "zh" else "Parameter uncertainty"
-        assert sentence in text
-        assert same in text
-
-
 def _money(v: float | None, sign: bool = False) -> str | None:
     if v is None:
         return None
@@ -225,12 +207,12 @@ def test_brief_of_a_folder_without_results_is_one_line(tmp_path: Path, capsys) -
 def test_sim_main_runs_and_briefs_in_both_languages(tmp_path: Path, monkeypatch, capsys) -> None:
     exp = tmp_path / "experiments"
     exp.mkdir()
-    (exp / "main.toml").write_text(strategies_toml("main"), encoding="utf-8")
+    main = strategies_toml("main").replace('record = "monthly"', 'record = "monthly"\nparameters = "posterior"')
+    (exp / "main.toml").write_text(main, encoding="utf-8")
     (exp / "morris.toml").write_text(morris_toml("morris"), encoding="utf-8")
-    (exp / "draws.toml").write_text(draws_toml("draws"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     code = sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "experiments/morris.toml",
-                     "--uncertainty", "experiments/draws.toml", "--engine", "serial", "--quiet"])
+                     "--engine", "serial", "--quiet"])
     assert code == 0
     out = capsys.readouterr().out
     for lang in ("zh", "en"):
@@ -240,9 +222,14 @@ def test_sim_main_runs_and_briefs_in_both_languages(tmp_path: Path, monkeypatch,
     data = json.loads((tmp_path / "results" / "main" / "analysis" / "analysis.json").read_text(encoding="utf-8"))
     assert data["provenance"]["runs_done"] == 12
     # Resuming runs nothing new and writes the same numbers.
-    assert data["robustness"]["available"] and data["robustness"]["design"]["draws"] == 3
+    post = data["posterior"]
+    assert post["available"] and 1 < post["design"]["draws"] <= 4 and post["design"]["replications"] == 4
+    assert {(r["scenario"], r["output"]) for r in post["effects"]} == {
+        (s, o) for s in ("platforms", "soft_environment") for o in data["headline_outputs"]}
+    html = (tmp_path / "results" / "main" / "brief" / "brief_en.html").read_text(encoding="utf-8")
+    assert "Parameter uncertainty is included" in html
     assert sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "none",
-                     "--uncertainty", "experiments/draws.toml", "--engine", "serial", "-q"]) == 0
+                     "--engine", "serial", "-q"]) == 0
     again = json.loads((tmp_path / "results" / "main" / "analysis" / "analysis.json").read_text(encoding="utf-8"))
     assert again["effects"] == data["effects"]
     assert np.isfinite([e["effect"] for e in again["effects"] if e["effect"] is not None]).all()

@@ -338,16 +338,6 @@ def test_parameter_table_and_odd_carry_the_generated_calibration():
     assert odd_block() in (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
 
 
-def test_uncertainty_experiment_holds_the_recorded_draws():
-    from sim.calibration.report import uncertainty_experiment
-    from sim.experiment.spec import load_experiment
-
-    path = ROOT / "experiments" / "main_uncertainty.toml"
-    assert path.read_text(encoding="utf-8") == uncertainty_experiment(calibration_record())
-    exp = load_experiment(path)
-    assert exp.design.n_points == len(calibration_record()["draws"])
-
-
 # ----------------------------------------------------------------------------- what the baseline reproduces
 @pytest.fixture(scope="module")
 def baseline_stats():

@@ -33,7 +33,7 @@ import numpy as np
 from sim.calibration.priors import OVER_REPORTING
 from sim.errors import error
 from sim.params import CALIBRATION_RECORD
-from sim.stats import systematic_resample, weighted_quantile
+from sim.stats import systematic_resample
 
 PARAMETER_SOURCES = ("scenario", "posterior")
 """Where a run's calibrated parameters come from (``[experiment] parameters``): the scenario's (the shipped central
@@ -46,8 +46,8 @@ DRAW_COLUMN = "posterior_draw"
 VALUE_PREFIX = "posterior."
 """Stored columns ``posterior.<parameter key>``: the value of each calibrated parameter a run was drawn at."""
 ENDS = (0.2, 0.8)
-"""The posterior's lowest and highest fifths: the weighted quantiles stored in the manifest for each parameter, so
-that the analysis can split runs by where their draw lies."""
+"""The posterior's lowest and highest fifths: their bounds (:func:`end_bounds`) are stored in the manifest for each
+parameter, so that the analysis can split runs by where their draw lies."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,10 +94,11 @@ class PosteriorDraws:
         return {DRAW_COLUMN: "int", **{VALUE_PREFIX + k: "float" for k in self.keys}}
 
     def ends(self) -> dict[str, list[float]]:
-        """Per parameter, the weighted quantiles :data:`ENDS` of the posterior (the bounds of its lowest and highest
-        fifths)."""
-        return {k: [weighted_quantile(self.values[:, j], self.weights, q) for q in ENDS]
-                for j, k in enumerate(self.keys)}
+        """Per parameter, the bounds [low, high] of the posterior's lowest and highest fifths (:data:`ENDS`): a
+        draw at or below ``low`` is in the lowest fifth, at or above ``high`` in the highest. A particle lies in an
+        end when the middle of its weight does, so a heavy particle astride a quantile (the shipped point holds
+        about 30% of the weight) does not swell an end to half the draws."""
+        return {k: end_bounds(self.values[:, j], self.weights) for j, k in enumerate(self.keys)}
 
     def manifest(self) -> dict[str, Any]:
         """The option as the manifest keeps it: the record (path and sha256), the cap, the parameters drawn, the
@@ -115,6 +116,18 @@ class PosteriorDraws:
     def signature(self) -> dict[str, Any]:
         """What must not change for stored runs to keep their meaning: the record and the cap."""
         return {"record_sha256": self.sha256, "posterior_draws": self.cap}
+
+
+def end_bounds(x: np.ndarray, weights: np.ndarray, ends: tuple[float, float] = ENDS) -> list[float]:
+    """[low, high]: the largest value whose weight's middle lies at or below the lower quantile of ``ends`` and the
+    smallest whose weight's middle lies at or above the upper one (the extreme values when none does)."""
+    values, inverse = np.unique(np.asarray(x, float), return_inverse=True)
+    w = np.bincount(inverse, weights=np.asarray(weights, float), minlength=len(values))
+    cw = np.cumsum(w) / w.sum()
+    middle = cw - w / w.sum() / 2
+    low = values[middle <= ends[0]]
+    high = values[middle >= ends[1]]
+    return [float(low.max()) if low.size else float(values[0]), float(high.min()) if high.size else float(values[-1])]
 
 
 def _shown(path: Path) -> str:

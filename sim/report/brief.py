@@ -158,19 +158,9 @@ class Briefing:
         return f"<td{cls}>{v}{ci}{counts}{self._robust_mark(scenario, output)}</td>"
 
     def _robust_mark(self, scenario: str, output: str) -> str:
-        """Under an effect: in how many posterior draws it keeps its sign (marked when uncertain)."""
+        """Under an effect that depends on land: its value at the land-scarce and land-rich ends of the posterior."""
         r = self.f.robust(scenario, output)
-        if r is None:
-            return ""
-        n, same = r["draws"], r["n_same_sign"]
-        if r["significant"] and r["holds"]:
-            text = f"{same}/{n} 同向" if self.lang == "zh" else f"{same}/{n} same sign"
-            return f"<br><small>{text}</small>"
-        if r["significant"]:
-            text = f"{same}/{n} 同向，不确定" if self.lang == "zh" else f"{same}/{n} same sign, uncertain"
-        else:
-            text = f"{same}/{n} 为正，不确定" if self.lang == "zh" else f"{same}/{n} positive, uncertain"
-        return f'<br><small class="uncertain">{text}</small>'
+        return "" if r is None else f'<br><small class="uncertain">{_e(self.f.ends_text(r))}</small>'
 
     @functools.cached_property
     def _mechanisms(self) -> str:
@@ -369,19 +359,14 @@ class Briefing:
         return f'<p>{_e(intro)}</p><ul class="assumptions">{"".join(items)}</ul>'
 
     def robustness_note(self) -> str:
-        """How the posterior draws were run and read ('' without them)."""
-        rob = self.an.get("robustness") or {}
-        d = rob.get("design")
-        if not rob.get("available") or not d:
+        """How the runs cover the posterior and when an effect is shown at the ends ('' without posterior draws)."""
+        d = (self.an.get("posterior") or {}).get("design")
+        if not d:
             return ""
-        n_inv = (d.get("overrides") or {}).get("run.n_investors")
         if self.lang == "zh":
-            pool = f"，客商池 {n_inv:,} 个" if n_inv else ""
-            return (f"“同向”：在校准后验的 {d['draws']} 组参数下（各 {d['replications']} 次重复{pool}）与主结果方向相同的组数；"
-                    + d["rule"]["zh"])
-        pool = f", a pool of {n_inv:,}" if n_inv else ""
-        return (f"'same sign': of {d['draws']} parameter sets drawn from the calibration's posterior ({d['replications']} "
-                f"replication(s) each{pool}), how many go the main result's way; " + d["rule"]["en"] + ".")
+            return f"区间已含参数不确定性（校准后验的 {d['draws']} 组参数）；{d['rule']['zh']}，此时在效果下注明两端。"
+        return (f"Intervals include parameter uncertainty ({d['draws']} parameter sets from the calibration's posterior); "
+                f"{d['rule']['en']}, and such an effect shows both ends under it.")
 
     def definitions(self) -> str:
         """What each headline output counts, from the analysis (one clause each)."""

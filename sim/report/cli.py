@@ -22,7 +22,6 @@ MAIN_EXPERIMENT = "experiments/main.toml"
 MAIN_SENSITIVITY = "experiments/assumptions_brief.toml"
 """The screening of every assumption on every strategy's effect, at the briefing's size (the full one is
 ``experiments/assumptions.toml``)."""
-MAIN_UNCERTAINTY = "experiments/main_uncertainty.toml"
 PLAN_OPTIMISE = "experiments/optimise/plan.toml"
 PLAN_LEVERS = "experiments/sobol_budget.toml"
 PLAN_DISCOVER = "experiments/discover_channels.toml"
@@ -44,8 +43,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--sensitivity", metavar="DIR", type=arguments.input_dir,
                    help="results folder of a Sobol' or Morris experiment whose indices give the key assumptions")
     b.add_argument("--baseline", help="scenario to compare against (default: 'baseline', else the first)")
-    b.add_argument("--draws", metavar="DIR", type=arguments.input_dir,
-                   help="results of the comparison re-run on posterior draws: says whether each effect holds")
     b.add_argument("--discover", action="append", default=[], metavar="JSON",
                    help="a discovery summary of sim discover (RESULTS/analysis/discovery_*.json) for the section "
                         "'When it fails'; repeatable")
@@ -59,16 +56,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m = subparsers.add_parser(
         "main", help="run the main experiment (every strategy) and the screening of its effects under every "
                      "assumption, then write the briefing in Chinese and English",
-        description=f"Run (or resume) {MAIN_EXPERIMENT} into results/main, {MAIN_UNCERTAINTY} (the same comparison on "
-                    f"posterior draws of the calibration) and {MAIN_SENSITIVITY} (every strategy's effect under every "
+        description=f"Run (or resume) {MAIN_EXPERIMENT} into results/main (every strategy over the calibration's "
+                    f"posterior) and {MAIN_SENSITIVITY} (every strategy's effect under every "
                     "assumption) into their results folders, analyse them and write results/main/brief/brief_zh.pdf, "
                     "brief_en.pdf and the HTML.")
     m.add_argument("--experiment", default=MAIN_EXPERIMENT, help=f"experiment file (default {MAIN_EXPERIMENT})")
     m.add_argument("--sensitivity", default=MAIN_SENSITIVITY,
                    help=f"sensitivity experiment file (default {MAIN_SENSITIVITY}, the screening of assumptions at the "
                         "briefing's size; experiments/assumptions.toml is the full one); 'none' to skip")
-    m.add_argument("--uncertainty", default=MAIN_UNCERTAINTY,
-                   help=f"the comparison on posterior draws (default {MAIN_UNCERTAINTY}); 'none' to skip")
     m.add_argument("--engine", choices=ENGINES, default="process",
                    help="where runs execute: serial, process (default) or dask")
     m.add_argument("--workers", type=arguments.workers, default=None,
@@ -89,9 +84,9 @@ def _newest(results_dir: Path) -> float:
     return max((p.stat().st_mtime for p in stamps if p.is_file()), default=0.0)
 
 
-def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path | None = None) -> Path:
-    """The analysis folder of ``results_dir``, (re)computed when missing, older than the stored runs (of the
-    draws too), or made with another baseline or other draws.
+def ensure_analysis(results_dir: Path, baseline: str | None = None) -> Path:
+    """The analysis folder of ``results_dir``, (re)computed when missing, older than the stored runs, or made with
+    another baseline.
 
     The stored runs are checked first even when the analysis is up to date: a part damaged after the
     analysis was written stops the briefing (DamagedResults) instead of briefing on runs no longer there.
@@ -100,24 +95,19 @@ def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path 
     from sim.experiment.store import ResultStore
 
     ResultStore(results_dir).verify()
-    if draws:
-        ResultStore(draws).verify()
     folder = results_dir / ANALYSIS_DIR
     js = folder / JSON_NAME
-    newest = max(_newest(results_dir), _newest(draws) if draws else 0.0)
-    stale = not js.is_file() or js.stat().st_mtime < newest
+    stale = not js.is_file() or js.stat().st_mtime < _newest(results_dir)
     if not stale:
         data = load_analysis(folder)
-        design = (data.get("robustness") or {}).get("design") or {}
-        stale = (baseline is not None and data.get("baseline") != baseline) or \
-            design.get("results_dir") != (str(draws) if draws else None)
+        stale = (baseline is not None and data.get("baseline") != baseline) or "posterior" not in data
     if stale:
-        analyse(results_dir, baseline=baseline, log=lambda m: print(m, file=sys.stderr), draws=draws)
+        analyse(results_dir, baseline=baseline, log=lambda m: print(m, file=sys.stderr))
     return folder
 
 
 def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivity: Path | None = None,
-                 baseline: str | None = None, draws: Path | None = None,
+                 baseline: str | None = None,
                  discover: list[str] | None = None, policy: Path | None = None,
                  levers: Path | None = None) -> list[dict]:
     """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned.
@@ -130,7 +120,7 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
 
     if policy:
         check_policy_dir(policy)
-    analyses = [(results_dir, baseline, draws), *((extra, None, None) for extra in (sensitivity, levers) if extra)]
+    analyses = [(results_dir, baseline), *((extra, None) for extra in (sensitivity, levers) if extra)]
 
     def briefing(folders: list[Path]) -> functools.partial:
         from sim.report.brief import write_brief
@@ -153,7 +143,7 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
         return _each(pool, briefing(folders), list(langs))
 
 
-def _ensure_analysis(task: tuple[Path, str | None, Path | None]) -> Path:
+def _ensure_analysis(task: tuple[Path, str | None]) -> Path:
     return ensure_analysis(*task)
 
 
@@ -191,7 +181,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     langs = LANGS if args.lang == "both" else (args.lang,)
     try:
         done = write_briefs(results, out, langs, Path(args.sensitivity) if args.sensitivity else None, args.baseline,
-                            Path(args.draws) if args.draws else None, getattr(args, "discover", None),
+                            getattr(args, "discover", None),
                             Path(args.policy) if args.policy else None, Path(args.levers) if args.levers else None)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -244,8 +234,6 @@ def cmd_main(args: argparse.Namespace) -> int:
     from sim.experiment.store import StoreError
 
     files = {"main": _find(args.experiment)}
-    if args.uncertainty and args.uncertainty.lower() != "none":
-        files["draws"] = _find(args.uncertainty)
     if args.sensitivity and args.sensitivity.lower() != "none":
         files["sensitivity"] = _find(args.sensitivity)
     plan = None
@@ -280,8 +268,7 @@ def cmd_main(args: argparse.Namespace) -> int:
             if code:
                 return code
         main_dir = folders["main"]
-        done = write_briefs(main_dir, main_dir / "brief", LANGS, folders.get("sensitivity"), draws=folders.get("draws"),
-                            discover=discover, policy=policy, levers=folders.get("levers"))
+        done = write_briefs(main_dir, main_dir / "brief", LANGS, folders.get("sensitivity"), discover=discover, policy=policy, levers=folders.get("levers"))
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

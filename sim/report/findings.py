@@ -370,52 +370,44 @@ class Findings:
 
     # ------------------------------------------------------------------ parameter uncertainty
     def robust(self, scenario: str, output: str) -> dict | None:
-        """Whether the effect of ``scenario`` on ``output`` keeps its sign across the posterior draws."""
-        rob = self.an.get("robustness") or {}
-        return next((r for r in rob.get("effects", []) if r["scenario"] == scenario and r["output"] == output), None)
+        """The effect of ``scenario`` on ``output`` at the land-scarce and land-rich ends of the posterior, when it
+        differs between them beyond their intervals (None otherwise, or without runs over the posterior)."""
+        rows = (self.an.get("posterior") or {}).get("effects", [])
+        return next((r for r in rows if r["scenario"] == scenario and r["output"] == output
+                     and r["point_id"] == self.point and r["differs"]), None)
+
+    def ends_text(self, r: dict) -> str:
+        """'缺地一端 +8.1 个百分点 [6.4, 9.8]，地多一端 ...' / '+8.1 points [6.4, 9.8] where land is scarce, ...'."""
+        o = r["output"]
+        part = [f"{nb.fmt(o, r[f'{e}_effect'], self.lang, effect=True)} "
+                f"[{nb.fmt(o, r[f'{e}_ci_low'], self.lang, effect=True, with_unit=False, ref=r[f'{e}_effect'])}, "
+                f"{nb.fmt(o, r[f'{e}_ci_high'], self.lang, effect=True, with_unit=False, ref=r[f'{e}_effect'])}]"
+                for e in ("scarce", "rich")]
+        return (f"缺地一端 {part[0]}，地多一端 {part[1]}" if self.zh
+                else f"{part[0]} where land is scarce, {part[1]} where it is plentiful")
 
     def robustness_clause(self, scenario: str, output: str) -> str:
-        """'; it holds in 19 of 20 plausible parameter sets' or '; but in 7 of 20 ... it goes the other way:
-        its direction is uncertain' ('' without the posterior draws)."""
+        """'; but it depends on land: ... where land is scarce, ... where it is plentiful' ('' when it does not)."""
         r = self.robust(scenario, output)
         if r is None:
             return ""
-        n, same = r["draws"], r["n_same_sign"]
-        if not r["significant"]:
-            return (f"；在 {n} 组合理的参数下，{same} 组为增加，方向不确定" if self.zh
-                    else f"; across {n} plausible parameter sets it rises in {same}: its direction is uncertain")
-        if r["holds"]:
-            return (f"；在 {n} 组合理的参数下有 {same} 组方向相同，结论稳健" if self.zh
-                    else f"; it goes the same way in {same} of {n} plausible parameter sets")
-        return (f"；但在 {n} 组合理的参数下有 {n - same} 组方向相反，方向不确定" if self.zh
-                else f"; but in {n - same} of {n} plausible parameter sets it goes the other way: its direction is uncertain")
+        return f"；但取决于用地：{self.ends_text(r)}" if self.zh else f"; but it depends on land: {self.ends_text(r)}"
 
     def robustness_sentence(self) -> str | None:
-        """How many headline effects hold across the posterior draws, and which do not."""
-        rob = self.an.get("robustness") or {}
-        rows = [r for r in rob.get("effects", []) if r["output"] in self.an.get("headline_outputs", [])]
-        if not rows:
+        """That every effect and interval carries parameter uncertainty, and how many depend on land."""
+        post = self.an.get("posterior") or {}
+        d = post.get("design")
+        if not post.get("available") or not d:
             return None
-        design = rob.get("design") or {}
-        n = design.get("draws")
-        sig = [r for r in rows if r["significant"]]
-        held = [r for r in sig if r["holds"]]
-        weak = [r for r in sig if not r["holds"]]
-        names = ("、" if self.zh else ", ").join(
-            f"{self.quoted(r['scenario'])}对{output_name(r['output'], 'zh')}" if self.zh
-            else f"{self.label(r['scenario'])} on {output_name(r['output'], 'en')}" for r in weak[:4])
-        more = len(weak) - 4
+        n = sum(1 for r in post.get("effects", []) if r["differs"] and r["point_id"] == self.point
+                and r["output"] in self.an.get("headline_outputs", []))
         if self.zh:
-            s = (f"参数不确定性：在校准后验的 {n} 组参数下重算各策略的效果，{len(sig)} 项确定的效果中有 {len(held)} 项"
-                 f"在至少 {design.get('holds_share', 0.9):.0%} 的参数组下方向不变")
-            if weak:
-                s += f"；方向不确定的有{names}" + (f"等 {len(weak)} 项" if more > 0 else "")
-            return s + "。"
-        s = (f"Parameter uncertainty: re-run at {n} parameter sets drawn from the calibration's posterior, {len(held)} of "
-             f"the {len(sig)} clear effects keep their direction in at least {design.get('holds_share', 0.9):.0%} of them")
-        if weak:
-            s += f"; uncertain in direction: {names}" + (f" and {more} more" if more > 0 else "")
-        return s + "."
+            return (f"参数不确定性已计入：每次重复取校准后验的一组参数（共 {d['draws']} 组，同一重复的各策略相同），因此每个效果"
+                    f"及其区间都包含参数的不确定性，而不只是随机波动" + (f"；其中 {n} 项效果在缺地与地多两端明显不同。" if n else "。"))
+        return ("Parameter uncertainty is included: each replication runs at a parameter set drawn from the calibration's "
+                f"posterior ({d['draws']} sets, the same for every strategy of a replication), so every effect and interval "
+                "carries it as well as chance" + (f"; {n} effects differ clearly between land-scarce and land-rich draws."
+                                                  if n else "."))
 
     # ------------------------------------------------------------------ withdrawals
     def withdrawals(self, scenario: str, stage: str = "after_signing") -> list[dict]:
