@@ -11,8 +11,9 @@ results/calibration/<setting>/, so an interrupted run resumes from its last fini
 same command is run again (--fresh starts over). Then it runs the posterior predictive check and writes
 the posterior sample, the check (table and chart), the identifiability report and calibration.json
 (provenance) into that folder. With the full setting it then adopts the posterior's central point as the
-shipped baseline: sim/calibrated_baseline.json (read by sim/params.py), docs/PARAMETERS.md, the calibration
-block of docs/ODD.md and the posterior draws of experiments/main_uncertainty.toml. After a model change this
+shipped baseline: sim/calibrated_baseline.json (read by sim/params.py; its posterior sample is what experiments
+with parameters = "posterior", experiments/main.toml among them, draw from), docs/PARAMETERS.md and the calibration
+block of docs/ODD.md. After a model change this
 one command recalibrates. The same root seed gives the same posterior on any engine and number of workers.
 """
 

@@ -196,3 +196,23 @@ def effect_rows(scenario: str, pid: int, label: str, outputs: list[str], a: np.n
             "variance_ratio": vr,
         })
     return rows
+
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    """Quantile ``q`` of ``x`` under weights ``w`` (the smallest x whose cumulative weight reaches q)."""
+    order = np.argsort(x, kind="stable")
+    cw = np.cumsum(np.asarray(w, float)[order])
+    cw /= cw[-1]
+    return float(np.asarray(x)[order][np.searchsorted(cw, q - 1e-12)])
+
+
+def systematic_resample(weights: np.ndarray, k: int, seed) -> np.ndarray:
+    """Rows of ``k`` draws from a weighted sample (a posterior's particles) by their weights: systematic
+    resampling, in shuffled order, reproducible from ``seed`` (an integer or a ``numpy.random.SeedSequence``)."""
+    rng = np.random.default_rng(seed)
+    w = np.asarray(weights, float)
+    w = w / w.sum()
+    u = (rng.random() + np.arange(k)) / k
+    idx = np.minimum(np.searchsorted(np.cumsum(w), u), len(w) - 1)
+    rng.shuffle(idx)
+    return idx

@@ -37,10 +37,10 @@ def _poppler():
 
 
 @pytest.fixture(scope="session")
-def briefs(small_results: Path, morris_results: Path, draws_results: Path, tmp_path_factory) -> Path:  # noqa: F811
+def briefs(small_results: Path, morris_results: Path, tmp_path_factory) -> Path:  # noqa: F811
     out = tmp_path_factory.mktemp("brief")
     code = sim_main(["brief", str(small_results), "--lang", "both", "--out", str(out),
-                     "--sensitivity", str(morris_results), "--draws", str(draws_results)])
+                     "--sensitivity", str(morris_results)])
     assert code == 0
     return out
 
@@ -106,17 +106,6 @@ def test_every_level_is_the_baseline_plus_its_paired_effect(briefs: Path, small_
     assert checked >= 3 * len(an["scenarios"])
 
 
-def test_the_comparison_says_whether_each_effect_holds_across_posterior_draws(briefs: Path, small_results: Path) -> None:  # noqa: F811
-    an = load_analysis(small_results)
-    rob = an["robustness"]
-    assert rob["available"]
-    found = shown(briefs, "zh")
-    for r in rob["effects"]:
-        assert found[f"{r['scenario']}/{r['output']}/draws_same_sign"] == r["n_same_sign"]
-    text = " ".join(pdf_text(briefs / "brief_zh.pdf").split())
-    assert f"/{rob['design']['draws']}" in text
-
-
 def test_the_comparison_says_what_was_left_unspent_borrowed_and_why_a_cost_is_missing(briefs: Path,
                                                                                       small_results: Path) -> None:  # noqa: F811
     """Each strategy's row of the comparison: its cost per extra job where both its spending and its jobs rise for
@@ -173,12 +162,12 @@ def test_brief_of_a_folder_without_results_is_one_line(tmp_path: Path, capsys) -
 def test_sim_main_runs_and_briefs_in_both_languages(tmp_path: Path, monkeypatch, capsys) -> None:
     exp = tmp_path / "experiments"
     exp.mkdir()
-    (exp / "main.toml").write_text(strategies_toml("main"), encoding="utf-8")
+    main = strategies_toml("main").replace('record = "monthly"', 'record = "monthly"\nparameters = "posterior"')
+    (exp / "main.toml").write_text(main, encoding="utf-8")
     (exp / "morris.toml").write_text(morris_toml("morris"), encoding="utf-8")
-    (exp / "draws.toml").write_text(draws_toml("draws"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     code = sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "experiments/morris.toml",
-                     "--uncertainty", "experiments/draws.toml", "--plan", "none", "--engine", "serial", "--quiet"])
+                     "--plan", "none", "--engine", "serial", "--quiet"])
     assert code == 0
     out = capsys.readouterr().out
     for lang in ("zh", "en"):
@@ -187,9 +176,14 @@ def test_sim_main_runs_and_briefs_in_both_languages(tmp_path: Path, monkeypatch,
     data = json.loads((tmp_path / "results" / "main" / "analysis" / "analysis.json").read_text(encoding="utf-8"))
     assert data["provenance"]["runs_done"] == 12
     # Resuming runs nothing new and writes the same numbers.
-    assert data["robustness"]["available"] and data["robustness"]["design"]["draws"] == 3
+    post = data["posterior"]
+    assert post["available"] and 1 < post["design"]["draws"] <= 4 and post["design"]["replications"] == 4
+    assert {(r["scenario"], r["output"]) for r in post["effects"]} == {
+        (s, o) for s in ("platforms", "soft_environment") for o in data["headline_outputs"]}
+    html = (tmp_path / "results" / "main" / "brief" / "brief_en.html").read_text(encoding="utf-8")
+    assert "carry parameter uncertainty" in html
     assert sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "none",
-                     "--uncertainty", "experiments/draws.toml", "--plan", "none", "--engine", "serial", "-q"]) == 0
+                     "--plan", "none", "--engine", "serial", "-q"]) == 0
     again = json.loads((tmp_path / "results" / "main" / "analysis" / "analysis.json").read_text(encoding="utf-8"))
     assert again["effects"] == data["effects"]
     assert np.isfinite([e["effect"] for e in again["effects"] if e["effect"] is not None]).all()

@@ -20,10 +20,10 @@ from sim.calibration.inference import (
     load_setting,
     medoid,
     run_abc,
-    weighted_quantile,
 )
 from sim.experiment.executors import ProcessExecutor, SerialExecutor
 from sim.params import CALIBRATION_RECORD, Params, calibration_record
+from sim.stats import weighted_quantile
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLICATIONS = range(101, 113)  # 12 replications, not seeds the calibration used
@@ -336,16 +336,6 @@ def test_parameter_table_and_odd_carry_the_generated_calibration():
 
     assert (ROOT / "docs" / "PARAMETERS.md").read_text(encoding="utf-8") == parameters_page()
     assert odd_block() in (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
-
-
-def test_uncertainty_experiment_holds_the_recorded_draws():
-    from sim.calibration.report import uncertainty_experiment
-    from sim.experiment.spec import load_experiment
-
-    path = ROOT / "experiments" / "main_uncertainty.toml"
-    assert path.read_text(encoding="utf-8") == uncertainty_experiment(calibration_record())
-    exp = load_experiment(path)
-    assert exp.design.n_points == len(calibration_record()["draws"])
 
 
 # ----------------------------------------------------------------------------- what the baseline reproduces

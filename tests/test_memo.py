@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_analysis_experiments import draws_toml, morris_toml, strategies_toml
+from test_analysis_experiments import morris_toml, strategies_toml
 from test_optimise import _file
 
 from sim.analysis import memo as amemo
@@ -53,14 +53,14 @@ def plan_text(tmp: Path) -> str:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """``sim main`` run end to end in a scratch project: a small comparison, its draws, a Morris screening and a
+    """``sim main`` run end to end in a scratch project: a small comparison over the posterior, a Morris screening and a
     tiny allocation search whose choice is re-run at the comparison's size; the memo in both languages."""
     assert shutil.which("pdftotext"), "pdftotext missing: run scripts/setup.sh (installs poppler-utils)"
     tmp = tmp_path_factory.mktemp("memo")
     exp = tmp / "experiments"
     (exp / "optimise").mkdir(parents=True)
-    (exp / "main.toml").write_text(strategies_toml("main"), encoding="utf-8")
-    (exp / "draws.toml").write_text(draws_toml("draws"), encoding="utf-8")
+    main = strategies_toml("main").replace('record = "monthly"', 'record = "monthly"\nparameters = "posterior"')
+    (exp / "main.toml").write_text(main, encoding="utf-8")
     (exp / "morris.toml").write_text(morris_toml("morris"), encoding="utf-8")
     (exp / "optimise" / "plan.toml").write_text(plan_text(tmp), encoding="utf-8")
     (exp / "memo").mkdir()
@@ -70,7 +70,7 @@ def project(tmp_path_factory) -> Path:
     mp = pytest.MonkeyPatch()
     mp.chdir(tmp)
     code = sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "experiments/morris.toml",
-                     "--uncertainty", "experiments/draws.toml", "--plan", "experiments/optimise/plan.toml",
+                     "--plan", "experiments/optimise/plan.toml",
                      "--brief-config", "experiments/memo/brief.toml", "--engine", "serial", "--quiet"])
     mp.undo()
     assert code == 0

@@ -270,7 +270,7 @@ def test_sim_main_with_a_plan_briefs_the_allocation_levers_and_failures(tmp_path
     (exp / "sobol_budget.toml").write_text(sobol_text("sobol_budget"), encoding="utf-8")
     (exp / "discover_channels.toml").write_text(discover_text("discover_channels"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    code = sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "none", "--uncertainty", "none",
+    code = sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "none",
                      "--plan", "experiments/optimise/plan.toml", "--extras", "--engine", "serial", "--quiet"])
     assert code == 0, capsys.readouterr().err
     opt_dir = tmp_path / "results" / "optimise" / "plan"

@@ -25,9 +25,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--months", type=arguments.months, default=(12, 24, 36, 48, 60), metavar="M,M,...",
                    help="months at which monthly headline outputs are compared too (default 12,24,36,48,60; "
                         "needs record = \"monthly\")")
-    p.add_argument("--draws", metavar="DIR", type=arguments.input_dir,
-                   help="results of the same comparison re-run on posterior draws (experiments/main_uncertainty.toml): "
-                        "whether each headline effect keeps its sign")
     p.set_defaults(func=cmd_analyse)
 
 
@@ -40,7 +37,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     out = args.out or arguments.check_output_dir(Path(args.results_dir) / ANALYSIS_DIR, "results_dir")
     try:
         data = analyse(args.results_dir, out=out, baseline=args.baseline, months=args.months,
-                       log=lambda m: print(m, file=sys.stderr), draws=args.draws)
+                       log=lambda m: print(m, file=sys.stderr))
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

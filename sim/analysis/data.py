@@ -224,7 +224,7 @@ def load_results(results_dir: str | Path, baseline: str | None = None, monthly: 
     if runs.empty:
         raise AnalysisError(f"{root}: key 'runs': expected at least one done run to analyse, found none")
     parameters = list(manifest.get("design", {}).get("parameters", []))
-    outputs = output_columns(runs, parameters)
+    outputs = output_columns(runs, [*parameters, *((manifest.get("posterior") or {}).get("columns", []))])
     runs[outputs] = runs[outputs].astype(float)
     scenarios = _scenario_infos(manifest)
     if not scenarios:

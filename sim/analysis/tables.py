@@ -20,8 +20,8 @@ response                    a sweep's response curve: each effect and level at t
                             setting of the other parameters (:func:`effects.response_curve`)
 sensitivity                 Sobol'/Morris indices (sample designs only; :func:`sensitivity.indices`)
 sensitivity_second_order    Sobol' S2 (with second order only)
-robustness                  whether each headline effect keeps its sign across posterior draws (with
-                            ``--draws``; :func:`uncertainty.robustness`)
+land_ends                   for runs over the posterior: each headline effect at the land-scarce and land-rich
+                            ends of the posterior and whether they differ (:func:`uncertainty.ends`)
 screening_groups            for a grouped Morris design run on several scenarios: each strategy's effect's
                             mu* and sigma per group of assumptions, ranked (:func:`screening.group_indices`)
 screening_signs             share of design points where each effect keeps its sign (:func:`screening.effect_signs`)
@@ -71,6 +71,7 @@ from sim.analysis.data import (
     load_results,
 )
 from sim.errors import one_line
+from sim.experiment.posterior import DRAW_COLUMN
 from sim.files import atomic_write, atomic_write_text, read_json_object
 from sim.paramdoc import param_label
 from sim.stats import CI_LEVEL, HEADLINE_OUTPUTS, START_RATE, AdequacyRule
@@ -137,14 +138,12 @@ def provenance(results: Results) -> dict[str, Any]:
 
 def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: str | None = None,
             rule: AdequacyRule | None = None, months: tuple[int, ...] = effects.MONTHLY_HORIZONS,
-            log=None, draws: str | Path | None = None, also: tuple[str | Path, ...] = (),
-            draws_also: tuple[str | Path, ...] = ()) -> dict[str, Any]:
+            log=None, also: tuple[str | Path, ...] = ()) -> dict[str, Any]:
     """Analyse the stored runs of ``results_dir``; write the tables and ``analysis.json`` to ``out``
-    (default ``<results_dir>/analysis``) and return the JSON content. ``draws`` names the results of the same
-    comparison re-run on posterior draws (``experiments/main_uncertainty.toml``): whether each headline
-    effect keeps its sign across them (:mod:`sim.analysis.uncertainty`). ``also`` (and ``draws_also``) name
-    results folders run in the same setting whose strategies join the comparison (the draws), paired with the
-    same baseline runs (:func:`sim.analysis.memo.join_runs`)."""
+    (default ``<results_dir>/analysis``) and return the JSON content. Runs over the calibration's posterior also
+    give each headline effect at the land-scarce and land-rich ends (:mod:`sim.analysis.uncertainty`). ``also``
+    names results folders run in the same setting whose strategies join the comparison, paired with the same
+    baseline runs (:func:`sim.analysis.memo.join_runs`)."""
     rule = rule or AdequacyRule()
     # only the monthly columns the tables compare (all of them are more than five times as much to read)
     columns = list(dict.fromkeys([*MONTHLY_HEADLINE, *effects.BAND_OUTPUTS, *memo.MONTHLY]))
@@ -189,19 +188,15 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         for name in ("groups", "signs", "hinges", "summary") if screened else ():
             files += _write(screened[name], folder, f"screening_{name}", keep_empty=True)
 
-    robust = pd.DataFrame()
-    robust_info = None
-    if draws is not None:
-        dres = load_results(draws, baseline=results.baseline, monthly=False)
-        for extra in draws_also:
-            dres = memo.join_runs(dres, load_results(extra, monthly=False))
-        robust = uncertainty.robustness(dres, eff)
-        robust_info = {"results_dir": str(Path(draws)), "experiment": dres.name, "joined": dres.manifest.get("joined", []),
-                       "experiment_sha256": dres.manifest.get("experiment_sha256"),
-                       "draws": int(dres.runs["point_id"].nunique()), "replications": dres.manifest.get("replications"),
-                       "horizon_months": dres.horizon, "overrides": dres.manifest.get("overrides", {}),
-                       "holds_share": uncertainty.HOLDS_SHARE,
-                       "rule": {"zh": uncertainty.rule_text("zh"), "en": uncertainty.rule_text("en")}}
+    land = uncertainty.ends(results)
+    post = results.manifest.get("posterior")
+    posterior = {"available": bool(post), "effects": records(land), "design": None if not post else {
+        "record": post.get("record"), "record_sha256": post.get("record_sha256"), "key": uncertainty.LAND,
+        "draws": int(results.runs[DRAW_COLUMN].nunique()) if DRAW_COLUMN in results.runs else None,
+        "replications": int(results.runs["replication"].nunique()), "particles": post.get("particles"),
+        "effective_sample": post.get("effective_sample"), "bounds": (post.get("ends") or {}).get(uncertainty.LAND),
+        "shares": uncertainty.share_of_draws(results),
+        "rule": {"zh": uncertainty.rule_text("zh"), "en": uncertainty.rule_text("en")}}}
 
     adaptive = results.manifest.get("adaptive")
     if adaptive and not all_eff.empty:  # why each comparison has the replications it has
@@ -215,7 +210,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
                      (by_gov, "spending_by_government"),
                      (fun, "funnel"), (wd, "withdrawals"), (bands, "monthly_bands"), (points, "points"),
                      (curve, "response"), (sens, "sensitivity"), (sens2, "sensitivity_second_order"),
-                     (robust, "robustness")):
+                     (land, "land_ends")):
         files += _write(df, folder, name)
     for name, df in memo.tables(results).items():
         files += _write(df, folder, name)
@@ -275,7 +270,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "withdrawals": records(wd[wd["stage"].isin(("after_signing", "all"))] if not wd.empty else wd),
         "sensitivity": {"available": not sens.empty, "design": sens_design, "error": sens_error,
                         "indices": records(sens)},
-        "robustness": {"available": not robust.empty, "design": robust_info, "effects": records(robust)},
+        "posterior": posterior,
         "screening": {"available": bool(screened), "design": screened.get("design"), "error": screen_error,
                       **{name: records(screened.get(name)) for name in ("groups", "signs", "hinges", "summary")}},
         "files": files + [JSON_NAME],

@@ -1,19 +1,14 @@
-"""Do the strategies' effects hold under plausible parameters? The main comparison re-run on posterior draws.
+"""Where an effect over the posterior depends on one parameter: the effect at its land-scarce and land-rich ends.
 
-Reads a second experiment (``experiments/main_uncertainty.toml``, written by ``experiments/calibrate.py``):
-every scenario of the main comparison at parameter sets drawn from the calibration's posterior (one design
-point per draw), paired across scenarios by seed. For each scenario and headline output:
-
-- ``d`` per draw: the scenario's value minus the baseline's at that draw (mean over replications);
-- ``share_same_sign``: the share of draws whose ``d`` has the sign of the main effect (the effect at the
-  calibrated central point, from the main experiment); for an effect whose 95% interval covers zero, the
-  share of draws whose ``d`` is positive (``reference_sign`` 0);
-- ``holds``: the share is at least :data:`HOLDS_SHARE` (90%) for an effect distinguishable from zero.
-  An effect that does not hold is reported as uncertain: under some plausible parameter sets it goes the
-  other way.
-
-A draw's difference carries the noise of its replications as well as the parameters' uncertainty, so
-``share_same_sign`` understates how robust an effect is; it cannot overstate it.
+When an experiment runs over the calibration's posterior (``parameters = "posterior"``,
+:mod:`sim.experiment.posterior`), replication r of every scenario runs at posterior draw r, so each effect and its
+interval already carry parameter uncertainty. What one interval cannot show is an effect that goes one way where
+land is scarce and another where it is plentiful. :func:`ends` splits the paired differences by where the
+replication's draw of a parameter lies (by default ``platform.county_land_mu_per_year``, the county land quota a
+year): in the posterior's lowest fifth (the land-scarce end) or its highest fifth (the land-rich end), the bounds
+the manifest stores. For each scenario, design point and headline output it gives the effect with its 95%
+t-interval at each end, and ``differs`` when both ends have two pairs or more and their intervals do not overlap
+(the sign or the size differs between the ends beyond their intervals).
 """
 
 from __future__ import annotations
@@ -21,75 +16,74 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.analysis.data import Results
-from sim.stats import HEADLINE_OUTPUTS
+from sim.analysis.data import Results, pair_keys_of, pair_positions
+from sim.experiment.posterior import VALUE_PREFIX
+from sim.stats import HEADLINE_OUTPUTS, t_interval
 
-HOLDS_SHARE = 0.9
+LAND = "platform.county_land_mu_per_year"
+"""The parameter whose ends the briefing shows: the county land quota a year (亩 a year)."""
+END_NAMES = ("scarce", "rich")
+
+
+def applies(results: Results, key: str = LAND) -> bool:
+    """True when the runs were drawn from the posterior and the manifest bounds the ends of ``key``."""
+    post = results.manifest.get("posterior") or {}
+    return bool(post.get("ends", {}).get(key)) and VALUE_PREFIX + key in results.runs.columns
 
 
 def rule_text(lang: str = "en") -> str:
     """The rule in words."""
     if lang == "zh":
-        return (f"在校准后验的各组参数下重算与基线之差：同向的组数不少于 {HOLDS_SHARE:.0%} 视为稳健，"
-                "否则视为方向不确定（每组差值还含一次重复的随机误差，因此这一比例偏保守）。")
-    return (f"the difference from the baseline re-computed at each posterior draw of the parameters: an effect holds "
-            f"when at least {HOLDS_SHARE:.0%} of the draws go its way, else its direction is uncertain (each draw's "
-            f"difference also carries the noise of its replication, so the share is conservative)")
+        return ("缺地与地多两端：按各次重复所抽县域年度用地指标落在后验最低或最高五分之一划分；两端的 95% 区间不重叠时"
+                "视为效果取决于用地")
+    return ("the land-scarce and land-rich ends: the replications whose draw of the county land quota lies in the "
+            "posterior's lowest or highest fifth; an effect depends on land when the two ends' 95% intervals do not "
+            "overlap")
 
 
-def draw_differences(draws: Results, outputs: tuple[str, ...] | list[str] = HEADLINE_OUTPUTS) -> pd.DataFrame:
-    """Per scenario, draw (design point) and output: scenario minus baseline, averaged over paired replications.
+def ends(results: Results, outputs: tuple[str, ...] | list[str] = HEADLINE_OUTPUTS, key: str = LAND) -> pd.DataFrame:
+    """The effect of each scenario at the two ends of ``key``'s posterior, and whether they differ.
 
-    Columns: scenario, point_id, output, d, n_pairs."""
-    outputs = [o for o in outputs if o in draws.runs.columns]
-    keys = ["point_id", "replication"]
-    runs = draws.runs[["scenario", *keys, *outputs]]  # the columns needed, not the whole summary
-    rows = []
-    for s in draws.scenarios:
-        if draws.is_baseline(s.name):
-            continue
-        base = runs[runs["scenario"] == draws.baseline_of(s.name)].set_index(keys)[outputs]
-        a = runs[runs["scenario"] == s.name].set_index(keys)[outputs]
-        common = a.index.intersection(base.index)
-        if not len(common):
-            continue
-        diff = (a.loc[common] - base.loc[common]).groupby(level="point_id")
-        mean, count = diff.mean(), diff.count()
-        means, counts = mean[outputs].to_numpy(float), count[outputs].reindex(mean.index).to_numpy()
-        for i, pid in enumerate(mean.index):
-            for j, o in enumerate(outputs):
-                rows.append({"scenario": s.name, "point_id": int(pid), "output": o, "d": float(means[i, j]),
-                             "n_pairs": int(counts[i, j])})
-    return pd.DataFrame(rows)
-
-
-def robustness(draws: Results, main_effects: pd.DataFrame, outputs: tuple[str, ...] | list[str] = HEADLINE_OUTPUTS,
-               point_id: int | None = None) -> pd.DataFrame:
-    """Whether each main effect keeps its sign across the posterior draws.
-
-    ``main_effects`` is :func:`sim.analysis.effects.paired_effects` of the main experiment (its first design
-    point unless ``point_id``). Columns: scenario, output, effect, significant, reference_sign, draws,
-    share_same_sign, n_same_sign, d_median, d_p10, d_p90, holds.
-    """
-    diffs = draw_differences(draws, outputs)
-    if diffs.empty or main_effects is None or main_effects.empty:
+    Columns: scenario, point_id, output, low_bound, high_bound, then for each end (``scarce``: draws at or below
+    ``low_bound``; ``rich``: at or above ``high_bound``) ``<end>_n`` (pairs), ``<end>_effect``, ``<end>_ci_low``,
+    ``<end>_ci_high`` (in the output's units; rates as fraction differences); and ``differs``. Empty when the runs
+    were not drawn from the posterior."""
+    if not applies(results, key):
         return pd.DataFrame()
-    eff = main_effects[(main_effects["source"] == "summary") & main_effects["output"].isin(outputs)]
-    pid = point_id if point_id is not None else int(eff["point_id"].min())
-    eff = eff[eff["point_id"] == pid].set_index(["scenario", "output"])
+    low, high = (float(b) for b in results.manifest["posterior"]["ends"][key])
+    outputs = [o for o in outputs if o in results.runs.columns]
+    runs = results.runs
+    value = runs[VALUE_PREFIX + key].to_numpy(float)
+    masks = {"scarce": value <= low, "rich": value >= high}
+    keys = pair_keys_of(runs)
     rows = []
-    for (scen, out), g in diffs.groupby(["scenario", "output"], sort=False):
-        d = g["d"].to_numpy(float)
-        d = d[np.isfinite(d)]
-        if (scen, out) not in eff.index or not d.size:
-            continue
-        e = eff.loc[(scen, out)]
-        significant = bool(e["significant"])
-        ref = int(np.sign(e["effect"])) if significant else 0
-        same = int(np.sum(np.sign(d) == ref)) if ref else int(np.sum(d > 0))
-        share = same / d.size
-        rows.append({"scenario": scen, "output": out, "effect": float(e["effect"]), "significant": significant,
-                     "reference_sign": ref, "draws": int(d.size), "n_same_sign": same, "share_same_sign": share,
-                     "d_median": float(np.median(d)), "d_p10": float(np.quantile(d, 0.1)),
-                     "d_p90": float(np.quantile(d, 0.9)), "holds": bool(significant and share >= HOLDS_SHARE)})
+    for pid, _, cells in results.cells():
+        for s in results.scenarios:
+            base_name = results.baseline_of(s.name)
+            if s.name == base_name or s.name not in cells or base_name not in cells:
+                continue
+            a, b = cells[s.name], cells[base_name]
+            ia, ib = pair_positions(keys[a], keys[b])
+            pa, pb = a[ia], b[ib]
+            row = {"scenario": s.name, "point_id": pid, "low_bound": low, "high_bound": high}
+            for out in outputs:
+                y = runs[out].to_numpy(float)
+                d = y[pa] - y[pb]
+                r = dict(row, output=out)
+                for end in END_NAMES:
+                    ci = t_interval(d[masks[end][pa]])
+                    r.update({f"{end}_n": ci["n"], f"{end}_effect": ci["mean"], f"{end}_ci_low": ci["ci_low"],
+                              f"{end}_ci_high": ci["ci_high"]})
+                apart = r["scarce_ci_high"] < r["rich_ci_low"] or r["rich_ci_high"] < r["scarce_ci_low"]
+                r["differs"] = bool(r["scarce_n"] >= 2 and r["rich_n"] >= 2 and apart)
+                rows.append(r)
     return pd.DataFrame(rows)
+
+
+def share_of_draws(results: Results, key: str = LAND) -> dict[str, float]:
+    """The share of the replications in each end (about a fifth each, by the posterior's weights)."""
+    if not applies(results, key):
+        return {}
+    low, high = (float(b) for b in results.manifest["posterior"]["ends"][key])
+    by_rep = results.runs.groupby("replication")[VALUE_PREFIX + key].first().to_numpy(float)
+    return {"scarce": float(np.mean(by_rep <= low)), "rich": float(np.mean(by_rep >= high))}

@@ -32,6 +32,7 @@ from sim.files import atomic_write_text
 from sim.model import build_model
 from sim.provenance import environment
 from sim.scenario import ScenarioSpec, load_scenario, read_toml
+from sim.stats import systematic_resample
 
 SETTING_KEYS = ("name", "scenario", "population", "generations", "max_simulations", "quantile", "kernel_scaling",
                 "root_seed", "ppc_draws", "point_replications", "uncertainty_draws")
@@ -301,12 +302,7 @@ class Posterior:
 
     def draws(self, k: int, seed: int) -> list[dict[str, float]]:
         """``k`` parameter sets drawn from the posterior by their weights (systematic resampling, reproducible)."""
-        rng = np.random.default_rng(seed)
-        w = self.weights / self.weights.sum()
-        u = (rng.random() + np.arange(k)) / k
-        idx = np.minimum(np.searchsorted(np.cumsum(w), u), len(w) - 1)
-        rng.shuffle(idx)
-        rows = self.values.iloc[idx]
+        rows = self.values.iloc[systematic_resample(self.weights, k, seed)]
         return [{p.key: float(r[p.key]) for p in priors.PRIORS} for _, r in rows.iterrows()]
 
 
@@ -347,9 +343,3 @@ def medoid(values: np.ndarray, weights: np.ndarray) -> int:
     return int(np.argmin(spread))
 
 
-def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
-    """Quantile ``q`` of ``x`` under weights ``w`` (the smallest x whose cumulative weight reaches q)."""
-    order = np.argsort(x, kind="stable")
-    cw = np.cumsum(np.asarray(w, float)[order])
-    cw /= cw[-1]
-    return float(np.asarray(x)[order][np.searchsorted(cw, q - 1e-12)])

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration import priors, targets
-from sim.calibration.inference import Posterior, weighted_quantile
+from sim.calibration.inference import Posterior
 from sim.model.stages import REASONS
+from sim.stats import weighted_quantile
 
 PINNED = 0.75
 NARROWED = 0.3

@@ -3,8 +3,8 @@
 ``sim optimise`` searches on a small market and judges candidates over sampled futures; its numbers are not on
 the scale of the main comparison. Here the chosen allocation (its budget shares and staff settings) becomes a
 scenario file, ``recommended``, that extends the scenario the optimiser re-allocated, and an experiment re-runs
-it with the root seed, horizon, overrides and design points of the main comparison (or of its posterior
-draws). Replication r of the recommendation then meets the same investors as replication r of every strategy of
+it with the root seed, horizon, overrides and design points of the main comparison (over the same
+posterior draws when it runs over the posterior). Replication r of the recommendation then meets the same investors as replication r of every strategy of
 that comparison, so the analysis pairs it with the same baseline runs (``sim.analysis.memo.join_runs``).
 """
 
@@ -77,7 +77,7 @@ def write_scenario(opt_dir: str | Path, folder: str | Path) -> Path:
 
 def write_rerun(exp: ExperimentSpec, scenario: str | Path, path: str | Path, replications: int) -> Path:
     """Write the experiment file ``path``: ``scenario`` re-run with the root seed, horizon, record, overrides and
-    design points of ``exp``, ``replications`` times (the replications of ``exp``'s baseline, so every run of the
+    design points of ``exp`` (and its posterior draws, when it runs over the posterior), ``replications`` times (the replications of ``exp``'s baseline, so every run of the
     baseline has its pair); returns ``path``. The experiment is named ``<exp>_recommended``."""
     import tomli_w
 
@@ -86,6 +86,10 @@ def write_rerun(exp: ExperimentSpec, scenario: str | Path, path: str | Path, rep
                             "replications": int(replications), "root_seed": exp.root_seed, "record": exp.record}
     if exp.horizon_months:
         body["horizon_months"] = exp.horizon_months
+    if exp.posterior is not None:  # replication r at the same posterior draw as in exp
+        body["parameters"] = "posterior"
+        if exp.posterior.cap is not None:
+            body["posterior_draws"] = int(exp.posterior.cap)
     doc: dict[str, Any] = {"experiment": body}
     if exp.overrides:
         doc["overrides"] = dict(exp.overrides)

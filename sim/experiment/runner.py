@@ -51,13 +51,15 @@ __all__ = ["GUIDED", "WARM_UP_MONTHS", "WARM_UP_PROSPECTS", "ExperimentReport", 
 # ----------------------------------------------------------------------------- what runs
 @dataclass
 class Task:
-    """A batch of runs shipped to a worker together with what they need (scenario specs, overrides, seed)."""
+    """A batch of runs shipped to a worker together with what they need (scenario specs, overrides, seed, and with
+    posterior draws each replication's calibrated parameters)."""
 
     runs: tuple[PlannedRun, ...]
     specs: dict[int, ScenarioSpec]
     points: dict[int, dict[str, Any]]
     root_seed: int
     record: str
+    draws: dict[int, dict[str, float]] = field(default_factory=dict)  # replication -> its posterior draw
 
 
 @dataclass
@@ -182,10 +184,12 @@ def warm_up() -> None:
 
 def run_batch(task: Task) -> TaskOutcome:
     """Run every run of a task (the function executors ship to workers), the spin-up once for the runs of a
-    replication and design point that share their status quo (:class:`WarmStates`)."""
+    replication and design point that share their status quo (:class:`WarmStates`). A replication's posterior draw
+    applies on top of the scenario's parameters, the design point's on top of it."""
     warm = WarmStates()
     try:
-        return TaskOutcome.stack([run_one(task.specs[r.scenario_index], task.points[r.point_id],
+        return TaskOutcome.stack([run_one(task.specs[r.scenario_index],
+                                          {**task.draws.get(r.replication, {}), **task.points[r.point_id]},
                                           replication_seed(task.root_seed, r.replication), task.record, r.run, warm)
                                   for r in task.runs])
     finally:
@@ -222,7 +226,8 @@ def make_tasks(exp: ExperimentSpec, runs: Iterable[PlannedRun], batch_size: int,
 def _task(exp: ExperimentSpec, batch: list[PlannedRun]) -> Task:
     specs = {r.scenario_index: exp.scenarios[r.scenario_index].spec for r in batch}
     points = {r.point_id: exp.design.points[r.point_id] for r in batch}
-    return Task(tuple(batch), specs, points, exp.root_seed, exp.record)
+    draws = {r.replication: exp.posterior.draw(exp.root_seed, r.replication)[1] for r in batch} if exp.posterior else {}
+    return Task(tuple(batch), specs, points, exp.root_seed, exp.record, draws)
 
 
 def choose_batch_size(n_runs: int, slots: int, serial: bool = False) -> int:
@@ -243,6 +248,8 @@ def _row(exp: ExperimentSpec, pr: PlannedRun, out: RunOutcome, session: int) -> 
     for key in exp.design.parameters:
         row[key] = point.get(key)
     row.update(seed_record(replication_seed(exp.root_seed, pr.replication)))
+    if exp.posterior is not None:
+        row.update(exp.posterior.record_columns(exp.root_seed, pr.replication))
     row.update({"replication": pr.replication, "config_hash": out.config_hash, "status": out.status,
                 "error": out.error, "error_detail": out.error_detail, "run_seconds": out.seconds,
                 "finished_at": out.finished_at, "session": session})
@@ -463,7 +470,7 @@ def _run_round(exp: ExperimentSpec, runs: Round, store: ResultStore, executor: E
     """Run a round's runs on ``executor`` and store them as they finish: a part every ``flush_every`` runs or
     ``flush_seconds`` seconds, and what is left at the end, even on Ctrl-C. Counts them in ``report`` and returns
     how many failed."""
-    kinds = override_kinds(exp.design)
+    kinds = {**override_kinds(exp.design), **(exp.posterior.column_kinds() if exp.posterior else {})}
     buf = _Buffer()
     failed = 0
 

@@ -15,6 +15,9 @@ what to record and which parameter settings (the design) to try::
     root_seed = 20240601                       # one root seed for the whole experiment
     horizon_months = 60                        # optional: overrides every scenario's horizon
     record = "summary"                         # "summary" (end of run) or "monthly" (series too)
+    parameters = "posterior"                   # optional: replication r runs at posterior draw r (default
+                                               # "scenario": the scenario's calibrated values)
+    posterior_draws = 20                       # optional: cycle 20 draws (default: a draw per replication)
 
     [overrides]                                # optional: applied to every run
     "run.n_investors" = 4000
@@ -47,6 +50,10 @@ Design tables by kind:
 from another experiment file: tables merge, values replace (a smaller setting of the same
 design in a few lines).
 
+With ``parameters = "posterior"`` every replication draws the calibrated parameters from the calibration's
+posterior (:mod:`sim.experiment.posterior`): the same draw for every scenario and design point of that
+replication, applied on top of the scenario's parameters; a design point may then not set a calibrated parameter.
+
 Parameters are dotted keys into the scenario parameter tree, quoted
 (``"policy.incentive_rate"``) or as TOML nested keys. Every design point is
 applied to every scenario and validated here with
@@ -77,12 +84,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from sim.errors import ScenarioError, describe, error, one_of, whole_number
 from sim.experiment import assumptions, designs
 from sim.experiment.designs import Design
+from sim.experiment.posterior import PARAMETER_SOURCES, PosteriorDraws, load_posterior_draws
 from sim.experiment.seeds import MAX_ROOT_SEED, sampler_seed
 from sim.scenario import ScenarioSpec, deep_merge, load_scenario, read_toml
 
 TOP_KEYS = ("experiment", "overrides", "design")
 EXPERIMENT_KEYS = ("name", "title", "description", "scenarios", "replications", "root_seed", "horizon_months", "record",
-                   "extends")
+                   "extends", "parameters", "posterior_draws")
 RECORD_MODES = ("summary", "monthly")
 DESIGN_KEYS: dict[str, tuple[str, ...]] = {
     "none": ("kind",),
@@ -165,6 +173,7 @@ class ExperimentSpec:
     title: dict[str, str] | None = None
     description: dict[str, str] | None = None
     adaptive: AdaptiveReplications | None = None  # replications in rounds; then ``replications`` is the cap
+    posterior: PosteriorDraws | None = None  # replication r at posterior draw r (``parameters = "posterior"``)
 
     @property
     def n_runs(self) -> int:
@@ -565,6 +574,7 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
     if horizon is not None:
         horizon = whole_number(path, "experiment.horizon_months", horizon, 1, 600, "a horizon in months")
 
+    posterior = _posterior(path, exp)
     files = _scenario_files(path, exp["scenarios"])
 
     # Overrides applied to every run: the [overrides] table and the horizon.
@@ -606,6 +616,11 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
     tree = entries[0].spec.params.model_dump(mode="python")
     design = _build_design(path, raw.get("design"), tree, root_seed)
     _check_design(path, design, entries)
+    if posterior is not None:
+        clash = next((k for k in design.parameters if k in posterior.keys), None)
+        if clash:
+            raise error(path, f"design.{clash}", "no calibrated parameter in the design when parameters = \"posterior\" "
+                        "(each replication draws them)", f"'{clash}' varied")
     if adaptive is not None and len(entries) < 2:
         raise error(path, "experiment.replications", "a number of replications (adaptive replications stop "
                    "comparisons with a baseline, which needs two scenarios or more)", f"{len(entries)} scenario")
@@ -613,8 +628,23 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
         name=name, path=path, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         scenarios=tuple(entries), replications=replications, root_seed=root_seed, record=record,
         design=design, overrides=overrides, horizon_months=horizon, title=title, description=description,
-        adaptive=adaptive,
+        adaptive=adaptive, posterior=posterior,
     )
+
+
+def _posterior(path: Path, exp: dict[str, Any]) -> PosteriorDraws | None:
+    """The posterior draws ``[experiment] parameters = "posterior"`` asks for (None for the scenario's values)."""
+    source = exp.get("parameters", "scenario")
+    if source not in PARAMETER_SOURCES:
+        raise error(path, "experiment.parameters", one_of(str(source), PARAMETER_SOURCES), describe(source))
+    cap = exp.get("posterior_draws")
+    if source != "posterior":
+        if cap is not None:
+            raise error(path, "experiment.posterior_draws", 'parameters = "posterior" beside it', "none")
+        return None
+    if cap is not None:
+        cap = whole_number(path, "experiment.posterior_draws", cap, 1, 100_000, "a number of posterior draws")
+    return load_posterior_draws(cap=cap, source=path)
 
 
 def _adaptive(path: Path, raw: dict[str, Any]) -> AdaptiveReplications:

@@ -33,6 +33,9 @@ point_label           string    label of the design point (``p<id>`` unless a li
 replication           int64     replication number; same number = same seed in every scenario and point (CRN)
 seed_entropy          int64     root seed of the run's ``numpy.random.SeedSequence``
 seed_spawn_key        list      spawn key of the run's ``SeedSequence`` (``[replication]``)
+posterior_draw        int64     with ``parameters = "posterior"``: the row of the calibration record's posterior
+                                sample the replication runs at (:mod:`sim.experiment.posterior`)
+posterior.<key>       float64   ... and the value of each calibrated parameter at that draw
 config_hash           string    hash of the run's resolved parameters (``ScenarioSpec.config_hash``)
 status                string    "done" or "failed"
 error                 string    for failed runs: exception type and message, one line (else null)
@@ -59,7 +62,8 @@ of workers, and after any number of interruptions.
 Manifest (:func:`load_manifest`): experiment name, file, text and sha256;
 scenarios (file, name, config hash); design (kind, parameters, SALib
 ``problem`` and options for sample designs); replications, root seed and seed
-scheme; record mode; planned runs; code version (git commit), package versions
+scheme; record mode; with ``parameters = "posterior"`` the posterior draws (the record's path and sha256,
+the cap, the scheme, the bounds of each parameter's lowest and highest fifths); planned runs; code version (git commit), package versions
 and platform; first start and last end times; overall status and counts; the
 failed runs with their errors; one entry per session (engine, workers, times);
 ``results_id``, a random identity of the folder, and ``checksum``, the SHA-256
@@ -291,7 +295,8 @@ def plan_signature(exp: ExperimentSpec) -> dict[str, Any]:
     """What must not change for stored runs to keep their meaning: scenarios, design shape, replications, seed."""
     return {"scenarios": [[e.file, e.name] for e in exp.scenarios], "n_points": exp.design.n_points,
             "parameters": list(exp.design.parameters), "replications": exp.replications, "root_seed": exp.root_seed,
-            "record": exp.record, **({"adaptive": exp.adaptive.as_dict()} if exp.adaptive else {})}
+            "record": exp.record, **({"adaptive": exp.adaptive.as_dict()} if exp.adaptive else {}),
+            **({"posterior": exp.posterior.signature()} if exp.posterior else {})}
 
 
 def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
@@ -313,6 +318,7 @@ def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
         "record": exp.record, "horizon_months": exp.horizon_months, "overrides": exp.overrides,
         "design": {"kind": d.kind, "parameters": list(d.parameters), "n_points": d.n_points,
                    "problem": d.problem, "options": d.options, "description": d.describe()},
+        "posterior": exp.posterior.manifest() if exp.posterior else None,
         "runs_planned": exp.n_runs, "runs_grid": exp.n_runs, "plan": plan_signature(exp),
         "code_version": env.get("code_version"), "environment": env,
         "started": _now(), "finished": None, "status": "running",

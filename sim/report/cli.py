@@ -22,7 +22,6 @@ MAIN_EXPERIMENT = "experiments/main.toml"
 MAIN_SENSITIVITY = "experiments/assumptions_brief.toml"
 """The screening of every assumption on every strategy's effect, at the briefing's size (the full one is
 ``experiments/assumptions.toml``)."""
-MAIN_UNCERTAINTY = "experiments/main_uncertainty.toml"
 PLAN_OPTIMISE = "experiments/optimise/plan.toml"
 PLAN_LEVERS = "experiments/sobol_budget.toml"
 PLAN_DISCOVER = "experiments/discover_channels.toml"
@@ -47,8 +46,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--sensitivity", metavar="DIR", type=arguments.input_dir,
                    help="results folder of a Sobol' or Morris experiment whose indices give the key assumptions")
     b.add_argument("--baseline", help="scenario to compare against (default: 'baseline', else the first)")
-    b.add_argument("--draws", metavar="DIR", type=arguments.input_dir,
-                   help="results of the comparison re-run on posterior draws: says whether each effect holds")
     b.add_argument("--discover", action="append", default=[], metavar="JSON",
                    help="a discovery summary of sim discover (RESULTS/analysis/discovery_*.json) for the section "
                         "'When it fails'; repeatable")
@@ -60,8 +57,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--join", action="append", default=[], metavar="DIR", type=arguments.input_dir,
                    help="results of another strategy run in the same setting (the recommended allocation sim main "
                         "re-runs): it joins the comparison; repeatable")
-    b.add_argument("--join-draws", action="append", default=[], metavar="DIR", type=arguments.input_dir,
-                   help="the same strategy run on the posterior draws of --draws; repeatable")
     b.add_argument("--config", metavar="FILE", default=None,
                    help=f"the memo's title, issuing unit and series (default {BRIEF_CONFIG} when it exists)")
     b.set_defaults(func=cmd_brief)
@@ -69,16 +64,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m = subparsers.add_parser(
         "main", help="run the main experiment (every strategy) and the screening of its effects under every "
                      "assumption, then write the briefing in Chinese and English",
-        description=f"Run (or resume) {MAIN_EXPERIMENT} into results/main, {MAIN_UNCERTAINTY} (the same comparison on "
-                    f"posterior draws of the calibration) and {MAIN_SENSITIVITY} (every strategy's effect under every "
+        description=f"Run (or resume) {MAIN_EXPERIMENT} into results/main (every strategy over the calibration's "
+                    f"posterior) and {MAIN_SENSITIVITY} (every strategy's effect under every "
                     "assumption) into their results folders, analyse them and write results/main/brief/brief_zh.pdf, "
                     "brief_en.pdf and the HTML.")
     m.add_argument("--experiment", default=MAIN_EXPERIMENT, help=f"experiment file (default {MAIN_EXPERIMENT})")
     m.add_argument("--sensitivity", default=MAIN_SENSITIVITY,
                    help=f"sensitivity experiment file (default {MAIN_SENSITIVITY}, the screening of assumptions at the "
                         "briefing's size; experiments/assumptions.toml is the full one); 'none' to skip")
-    m.add_argument("--uncertainty", default=MAIN_UNCERTAINTY,
-                   help=f"the comparison on posterior draws (default {MAIN_UNCERTAINTY}); 'none' to skip")
     m.add_argument("--engine", choices=ENGINES, default="process",
                    help="where runs execute: serial, process (default) or dask")
     m.add_argument("--workers", type=arguments.workers, default=None,
@@ -103,10 +96,9 @@ def _newest(results_dir: Path) -> float:
     return max((p.stat().st_mtime for p in stamps if p.is_file()), default=0.0)
 
 
-def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path | None = None,
-                    also: tuple[Path, ...] = (), draws_also: tuple[Path, ...] = ()) -> Path:
-    """The analysis folder of ``results_dir``, (re)computed when missing, older than the stored runs (of the
-    draws and of the joined folders too), or made with another baseline, other draws or other joined folders.
+def ensure_analysis(results_dir: Path, baseline: str | None = None, also: tuple[Path, ...] = ()) -> Path:
+    """The analysis folder of ``results_dir``, (re)computed when missing, older than the stored runs (of the joined
+    folders too), or made with another baseline or other joined folders.
 
     The stored runs are checked first even when the analysis is up to date: a part damaged after the
     analysis was written stops the briefing (DamagedResults) instead of briefing on runs no longer there.
@@ -114,30 +106,26 @@ def ensure_analysis(results_dir: Path, baseline: str | None = None, draws: Path 
     from sim.analysis.tables import ANALYSIS_DIR, JSON_NAME, analyse, load_analysis
     from sim.experiment.store import ResultStore
 
-    others = [Path(p) for p in (*also, *draws_also)]
-    for f in (results_dir, *([draws] if draws else []), *others):
+    others = [Path(p) for p in also]
+    for f in (results_dir, *others):
         ResultStore(f).verify()
     folder = results_dir / ANALYSIS_DIR
     js = folder / JSON_NAME
-    newest = max(_newest(results_dir), _newest(draws) if draws else 0.0, *(_newest(f) for f in others))
+    newest = max(_newest(results_dir), *(_newest(f) for f in others))
     stale = not js.is_file() or js.stat().st_mtime < newest
     if not stale:
         data = load_analysis(folder)
-        design = (data.get("robustness") or {}).get("design") or {}
-        stale = (baseline is not None and data.get("baseline") != baseline) or \
-            design.get("results_dir") != (str(draws) if draws else None) or \
-            [j["results_dir"] for j in data.get("joined", [])] != [str(Path(p)) for p in also] or \
-            [j["results_dir"] for j in design.get("joined", [])] != [str(Path(p)) for p in draws_also]
+        stale = (baseline is not None and data.get("baseline") != baseline) or "posterior" not in data or \
+            [j["results_dir"] for j in data.get("joined", [])] != [str(Path(p)) for p in also]
     if stale:
-        analyse(results_dir, baseline=baseline, log=lambda m: print(m, file=sys.stderr), draws=draws,
-                also=tuple(also), draws_also=tuple(draws_also))
+        analyse(results_dir, baseline=baseline, log=lambda m: print(m, file=sys.stderr), also=tuple(also))
     return folder
 
 
 def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivity: Path | None = None,
-                 baseline: str | None = None, draws: Path | None = None,
+                 baseline: str | None = None,
                  discover: list[str] | None = None, policy: Path | None = None,
-                 levers: Path | None = None, also: tuple[Path, ...] = (), draws_also: tuple[Path, ...] = (),
+                 levers: Path | None = None, also: tuple[Path, ...] = (),
                  config: Path | None = None) -> list[dict]:
     """Analyse (if needed) and write the briefing in each language; returns what :func:`write_brief` returned.
 
@@ -153,8 +141,7 @@ def write_briefs(results_dir: Path, out: Path, langs: tuple[str, ...], sensitivi
         from sim.report.memo import load_config
 
         load_config(config)  # a bad file is one line before any work
-    analyses = [(results_dir, baseline, draws, tuple(also), tuple(draws_also)),
-                *((extra, None, None, (), ()) for extra in (sensitivity, levers) if extra)]
+    analyses = [(results_dir, baseline, tuple(also)), *((extra, None, ()) for extra in (sensitivity, levers) if extra)]
 
     def briefing(folders: list[Path]) -> functools.partial:
         from sim.report.brief import write_brief
@@ -216,9 +203,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     config = Path(args.config) if args.config else (_find(BRIEF_CONFIG) if _find(BRIEF_CONFIG).is_file() else None)
     try:
         done = write_briefs(results, out, langs, Path(args.sensitivity) if args.sensitivity else None, args.baseline,
-                            Path(args.draws) if args.draws else None, getattr(args, "discover", None),
+                            getattr(args, "discover", None),
                             Path(args.policy) if args.policy else None, Path(args.levers) if args.levers else None,
-                            tuple(Path(p) for p in args.join), tuple(Path(p) for p in args.join_draws), config)
+                            tuple(Path(p) for p in args.join), config)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -290,15 +277,15 @@ def _changed(out: Path, exp) -> bool:
 
 def _recommended(policy: Path, exps: dict, folders: dict[str, Path], args: argparse.Namespace
                  ) -> tuple[int, dict[str, Path]]:
-    """Re-run the chosen allocation in the setting of the main comparison and of its posterior draws, paired with
-    their baselines (``sim.experiment.recommended``): (exit code, {role: results folder})."""
+    """Re-run the chosen allocation in the setting of the main comparison (over the same posterior draws), paired
+    with its baseline (``sim.experiment.recommended``): (exit code, {role: results folder})."""
     from sim.experiment.recommended import write_rerun, write_scenario
     from sim.experiment.runner import run_experiment
     from sim.experiment.spec import load_experiment
 
     scenario = write_scenario(policy, policy)
     done: dict[str, Path] = {}
-    for role in ("main", "draws"):
+    for role in ("main",):
         if role not in exps:
             continue
         exp = exps[role]
@@ -322,7 +309,7 @@ def _recommended(policy: Path, exps: dict, folders: dict[str, Path], args: argpa
 
 
 def cmd_main(args: argparse.Namespace) -> int:
-    """``sim main``: the main experiment, its posterior draws, the screening of its effects under every assumption,
+    """``sim main``: the main experiment over the calibration's posterior, the screening of its effects under every assumption,
     the allocation search and its choice re-run at the comparison's size, analysed and written up as the memo in both
     languages."""
     from sim.analysis.data import AnalysisError
@@ -331,8 +318,6 @@ def cmd_main(args: argparse.Namespace) -> int:
     from sim.experiment.store import StoreError
 
     files = {"main": _find(args.experiment)}
-    if args.uncertainty and args.uncertainty.lower() != "none":
-        files["draws"] = _find(args.uncertainty)
     if args.sensitivity and args.sensitivity.lower() != "none":
         files["sensitivity"] = _find(args.sensitivity)
     if args.extras:
@@ -377,10 +362,9 @@ def cmd_main(args: argparse.Namespace) -> int:
             if code:
                 return code
         main_dir = folders["main"]
-        done = write_briefs(main_dir, main_dir / "brief", LANGS, folders.get("sensitivity"), draws=folders.get("draws"),
-                            discover=discover, policy=policy, levers=folders.get("levers"),
-                            also=tuple(p for r, p in joined.items() if r == "main"),
-                            draws_also=tuple(p for r, p in joined.items() if r == "draws"), config=config)
+        done = write_briefs(main_dir, main_dir / "brief", LANGS, folders.get("sensitivity"), discover=discover,
+                            policy=policy, levers=folders.get("levers"),
+                            also=tuple(p for r, p in joined.items() if r == "main"), config=config)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -329,6 +329,24 @@ class Findings:
         return (f"{self.label(lo['scenario'])} {self.change(lo, with_ci=False)} {self._at(lo['point_id'])}, "
                 f"{self.change(hi, with_ci=False)} {self._at(hi['point_id'])}")
 
+    # ------------------------------------------------------------------ parameter uncertainty
+    def robust(self, scenario: str, output: str) -> dict | None:
+        """The effect of ``scenario`` on ``output`` at the land-scarce and land-rich ends of the posterior, when it
+        differs between them beyond their intervals (None otherwise, or without runs over the posterior)."""
+        rows = (self.an.get("posterior") or {}).get("effects", [])
+        return next((r for r in rows if r["scenario"] == scenario and r["output"] == output
+                     and r["point_id"] == self.point and r["differs"]), None)
+
+    def ends_text(self, r: dict) -> str:
+        """'缺地一端 +8.1 个百分点 [6.4, 9.8]，地多一端 ...' / '+8.1 points [6.4, 9.8] where land is scarce, ...'."""
+        o = r["output"]
+        part = [f"{nb.fmt(o, r[f'{e}_effect'], self.lang, effect=True)} "
+                f"[{nb.fmt(o, r[f'{e}_ci_low'], self.lang, effect=True, with_unit=False, ref=r[f'{e}_effect'])}, "
+                f"{nb.fmt(o, r[f'{e}_ci_high'], self.lang, effect=True, with_unit=False, ref=r[f'{e}_effect'])}]"
+                for e in ("scarce", "rich")]
+        return (f"缺地一端 {part[0]}，地多一端 {part[1]}" if self.zh
+                else f"{part[0]} where land is scarce, {part[1]} where it is plentiful")
+
     # ------------------------------------------------------------------ withdrawals
     def withdrawals(self, scenario: str, stage: str = "after_signing") -> list[dict]:
         """Withdrawal records of a scenario for a stage group, largest first."""

@@ -384,9 +384,14 @@ class Memo:
         return "After five years, against the status quo: " + "; ".join(clauses) + (f"; {bad}" if bad else "") + "."
 
     def robust_record(self, s: str, output: str) -> dict | None:
-        """Whether a strategy's effect keeps its sign across the posterior draws (None without them)."""
-        return next((r for r in (self.an.get("robustness") or {}).get("effects", [])
-                     if r["scenario"] == s and r["output"] == output), None)
+        """A strategy's effect at the land-scarce and land-rich ends of the posterior when it differs between them
+        beyond their intervals (None otherwise, or when the runs were not made over the posterior)."""
+        return self.f.robust(s, output)
+
+    def _posterior_design(self) -> dict | None:
+        """How the runs cover the calibration's posterior (None when they ran at the one shipped point)."""
+        post = self.an.get("posterior") or {}
+        return post.get("design") if post.get("available") else None
 
     def _futures_text(self) -> str:
         if not self.opt or self.lead != RECOMMENDED:
@@ -407,15 +412,16 @@ class Memo:
     def _summary_sure(self) -> str:
         if self.lead is None:
             return ""
-        r = self.robust_record(self.lead, "jobs")
+        d = self._posterior_design()
         parts = []
-        if r:
-            n = self.fg.number("draws/count", r["draws"], 0)
-            k = self.fg.number(f"{self.lead}/jobs/draws_same_sign", r["n_same_sign"], 0)
-            every = r["n_same_sign"] == r["draws"]
-            parts.append(self.t(f"在校准得到的{n}组合理参数下重算，就业岗位增加的结论{'均成立' if every else f'有{k}组成立'}",
-                                f"re-run under {n} plausible parameter sets from the calibration, the gain in jobs holds "
-                                f"in {'every one' if every else k}"))
+        if d:
+            n = self.fg.number("draws/count", d["draws"], 0)
+            r = self.robust_record(self.lead, "jobs")
+            parts.append(self.t(f"各次模拟取自校准得到的{n}组合理参数，区间已含参数的不确定性"
+                                + (f"；但就业效果取决于用地：{_e(self.f.ends_text(r))}" if r else ""),
+                                f"the runs draw {n} plausible parameter sets from the calibration, so the ranges carry "
+                                "parameter uncertainty" + (f"; but the jobs effect depends on land: {_e(self.f.ends_text(r))}"
+                                                           if r else "")))
         fut = self._futures_text()
         if fut:
             parts.append(fut)
@@ -1011,11 +1017,7 @@ class Memo:
                 counts = counts_words(e, self.lang, short=True)
                 counts = f"<br><small>{_e(counts)}</small>" if counts else ""
                 r = self.robust_record(s, o)
-                rob = ""
-                if r:
-                    k = self.fg.number(f"{s}/{o}/draws_same_sign", r["n_same_sign"], 0)
-                    n = self.fg.number("draws/count", r["draws"], 0)
-                    rob = f"<br><small class='{'ok' if r['holds'] else 'uncertain'}'>{k}/{n}</small>"
+                rob = f"<br><small class='uncertain'>{_e(self.f.ends_text(r))}</small>" if r else ""
                 cls = "sig" if e.get("significant") else ""
                 cells.append(f"<td class='{cls}'>{lvl}（{d}）{counts}{rob}</td>" if self.zh else
                              f"<td class='{cls}'>{lvl} ({d}){counts}{rob}</td>")
@@ -1035,8 +1037,7 @@ class Memo:
                  self.t(f"每个新增岗位成本（{money_unit}）", f"Cost per extra job ({money_unit})")]
         table = (f"<table class='compare'><thead><tr><th class='name'>{self.t('方案', 'Strategy')}</th>"
                  + "".join(f"<th>{h}</th>" for h in heads) + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-        rob = self.an.get("robustness") or {}
-        draws = (rob.get("design") or {}).get("draws")
+        draws = (self._posterior_design() or {}).get("draws")
         note = self.t(f"金额单位为{yi}。括号内为与现状之差，加粗表示差异确定；比率下方为其分子和分母的变化（个）。"
                       "“预算相同”：预算与借款合计与现状相差不到1%；没有花出的钱（留在基金中或退回财政）不是节约；园区借款由以后年度的预算还本付息。"
                       "每个新增岗位成本 = 比现状多支出 ÷ 比现状多创造的岗位，只在支出和岗位都确定增加时给出，否则注明原因。",
@@ -1047,9 +1048,12 @@ class Memo:
                       "interest from later budgets. Cost per extra job = extra spending / extra jobs, given only when both "
                       "rise for certain; otherwise the cell says why.")
         if draws:
-            note += self.t("“k/n”为在校准得到的n组合理参数下方向相同的组数，红色表示方向不确定（少于九成）。",
-                           " k/n: in how many of n plausible parameter sets from the calibration the difference goes "
-                           "the same way, red when fewer than nine in ten.")
+            note += self.t(f"每次重复取校准后验的一组参数（共{draws}组，同一重复的各方案相同），区间已含参数的不确定性；"
+                           "效果在缺地与地多两端明显不同时，其下注明两端。",
+                           f" Each replication runs at a parameter set drawn from the calibration's posterior ({draws} "
+                           "sets, the same for every strategy of a replication), so the intervals carry parameter "
+                           "uncertainty; an effect that differs clearly between land-scarce and land-rich draws shows "
+                           "both under it.")
         defs = self.definitions()
         return (f"<h2>{head}</h2>{table}<p class='note'>{note}{defs}</p>{self.sweep()}{self.government_tables()}")
 
@@ -1169,22 +1173,20 @@ class Memo:
         head = self.t("八、把握有多大", "8. How sure we are")
         paras = []
         s = self.lead
-        rob = self.an.get("robustness") or {}
-        if s and rob.get("available"):
-            outs = []
-            for o in self.an.get("headline_outputs", []):
-                r = self.robust_record(s, o)
-                if r:
-                    k = self.fg.number(f"{s}/{o}/draws_same_sign", r["n_same_sign"], 0)
-                    outs.append(f"{_e(registry.phrase(o, self.lang))}{self.t('', ' in ')}{k}" if self.zh else
-                                f"{_e(registry.phrase(o, self.lang))} in {k}")
-            n = self.fg.number("draws/count", (rob.get("design") or {}).get("draws"), 0)
-            if outs:
-                paras.append(self.t(f"参数不确定：模型中有些参数是按统计数据校准的，本身有误差。按校准结果抽取{n}组合理参数重算，{self.label(s)}"
-                                    f"与现状之差方向不变的组数为：" + "，".join(outs) + "。",
-                                    f"Uncertain parameters: some of the model's parameters are calibrated on statistics and "
-                                    f"carry error. Re-run under {n} plausible parameter sets drawn from the calibration, "
-                                    f"{self.label(s)} differs from the status quo the same way for " + ", ".join(outs) + "."))
+        d = self._posterior_design()
+        if s and d:
+            n = self.fg.number("draws/count", d["draws"], 0)
+            ends = [f"{_e(registry.phrase(o, self.lang))}{self.t('：', ': ')}{_e(self.f.ends_text(r))}"
+                    for o in self.an.get("headline_outputs", []) if (r := self.robust_record(s, o))]
+            paras.append(self.t(f"参数不确定：模型中有些参数是按统计数据校准的，本身有误差。每次重复都取校准后验的一组参数（共{n}组），"
+                                "上文每个效果及其区间都已包含这一不确定性"
+                                + ("；其中" + self.label(s) + "的" + "，".join(ends) + "。" if ends
+                                   else "；缺地与地多两端的效果没有明显不同。"),
+                                f"Uncertain parameters: some of the model's parameters are calibrated on statistics and "
+                                f"carry error. Every replication runs at a parameter set drawn from the calibration's "
+                                f"posterior ({n} sets), so every effect and range above carries that uncertainty"
+                                + (f"; for {self.label(s)}, " + "; ".join(ends) + "." if ends
+                                   else "; no effect differs clearly between land-scarce and land-rich draws.")))
         fut = self._futures_text()
         if fut:
             paras.append(self.t(f"外部环境：{fut}。", f"Outside conditions: {fut}."))
@@ -1499,10 +1501,11 @@ class Memo:
                                 f"The search: {_e(self.opt['describe'])}; {self.opt['runs']} runs; objective: the "
                                 f"{self.opt['quantile']:.0%} quantile of {_e(registry.phrase(self.objective, 'en'))} over the "
                                 f"futures; file {_e(self.opt['file'])}."))
-        rob = (self.an.get("robustness") or {}).get("design")
+        rob = self._posterior_design()
         if rob:
-            items.append(_e(rob["rule"][self.lang]) + self.t(f"（{rob['draws']}组参数，各{rob['replications']}次）。",
-                                                             f" ({rob['draws']} parameter sets, {rob['replications']} run(s) each)."))
+            items.append(_e(rob["rule"][self.lang]) + self.t(f"（校准后验的{rob['draws']}组参数，{rob['replications']}次重复）。",
+                                                             f" ({rob['draws']} parameter sets of the calibration's "
+                                                             f"posterior over {rob['replications']} replications)."))
         if self.sens:
             d = self.sens["sensitivity"].get("design") or {}
             items.append(self.t(f"敏感性筛选：{_e(d.get('kind', ''))}设计，{d.get('runs', 0)}次模拟。",
