@@ -143,12 +143,12 @@ def markdown(df: pd.DataFrame, replications: int) -> str:
 def write_doc(block: str, begin: str = BEGIN, end: str = END, path: Path = ODD) -> None:
     """Replace the generated block of docs/ODD.md between ``begin`` and ``end`` (which ``block`` carries) with
     ``block``."""
-    text = path.read_text(encoding="utf-8")
-    if begin not in text or end not in text:
-        sys.exit(f"{path}: key '{begin}': expected the markers of the generated block, found none")
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    path.write_text(head + block + tail, encoding="utf-8")
+    from sim.files import replace_block
+
+    try:
+        replace_block(path, begin, end, block)
+    except ValueError as exc:
+        sys.exit(str(exc))
 
 
 def paired_runs(tasks: list[tuple[str, ScenarioSpec, int]], workers: int, root_seed: int = ROOT_SEED,

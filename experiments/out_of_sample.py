@@ -190,18 +190,9 @@ def _completion_note(rows: list[dict]) -> list[str]:
 
 def write_odd(summary: dict, path: Path = ODD) -> None:
     """Replace the out-of-sample block of the ODD at ``path`` (after the calibration block if it has none yet)."""
-    from sim.files import atomic_write_text
+    from sim.files import replace_block
 
-    text = path.read_text(encoding="utf-8")
-    block = odd_block(summary)
-    if ODD_BEGIN in text:
-        start, end = text.index(ODD_BEGIN), text.index(ODD_END) + len(ODD_END)
-        text = text[:start] + block + text[end:]
-    else:
-        anchor = "<!-- end of the calibration block -->"
-        at = text.index(anchor) + len(anchor)
-        text = text[:at] + "\n\n" + block + text[at:]
-    atomic_write_text(path, text)
+    replace_block(path, ODD_BEGIN, ODD_END, odd_block(summary), after="<!-- end of the calibration block -->")
 
 
 def chart(rows: list[dict], path: Path) -> None:

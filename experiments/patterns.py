@@ -164,17 +164,9 @@ def odd_block(record: dict) -> str:
 
 def write_odd(record: dict, path: Path = ODD) -> None:
     """Replace the patterns block of the ODD at ``path`` (after the out-of-sample block if it has none yet)."""
-    from sim.files import atomic_write_text
+    from sim.files import replace_block
 
-    text = path.read_text(encoding="utf-8")
-    block = odd_block(record)
-    if ODD_BEGIN in text:
-        start, end = text.index(ODD_BEGIN), text.index(ODD_END) + len(ODD_END)
-        text = text[:start] + block + text[end:]
-    else:
-        at = text.index(ANCHOR) + len(ANCHOR)
-        text = text[:at] + "\n\n" + block + text[at:]
-    atomic_write_text(path, text)
+    replace_block(path, ODD_BEGIN, ODD_END, odd_block(record), after=ANCHOR)
 
 
 def main(argv: list[str] | None = None) -> int:

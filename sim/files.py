@@ -59,3 +59,21 @@ def read_json_object(path: Path, what: str, hint: str, error: type[Exception]) -
 def atomic_write_text(path: Path, text: str) -> None:
     """Write UTF-8 text atomically (see :func:`atomic_write`)."""
     atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
+
+
+def replace_block(path: Path, begin: str, end: str, block: str, after: str | None = None) -> None:
+    """Replace the generated block of the text file ``path`` that runs from the marker ``begin`` to the marker
+    ``end`` with ``block`` (which carries both markers), atomically. A file without the markers gets the block after
+    the line ``after`` when one is given; otherwise it is a one-line ValueError naming the file and the marker."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if begin in text and end in text:
+        start, stop = text.index(begin), text.index(end) + len(end)
+        text = text[:start] + block + text[stop:]
+    elif after is not None and after in text:
+        at = text.index(after) + len(after)
+        text = text[:at] + "\n\n" + block + text[at:]
+    else:
+        raise ValueError(f"{path}: key '{begin}': expected the markers of the generated block"
+                         f"{' or ' + repr(after) if after else ''}, found none")
+    atomic_write_text(path, text)

@@ -778,7 +778,7 @@ class Policy(Section):
                                          "year exceed the incentive fund's means (its balance plus a year's inflow) divided by this; 1 promises only what the fund can carry, "
                                          "lower values promise beyond it", "share",
                                     "assumption: the essay's incentives promised beyond the means to honour them (P1): the baseline promises about twice what its fund takes in, "
-                                    "and its honouring rate (about 0.7) follows from the fund and from leader rotation; at least 0.05 (promising over twenty times what the fund carries is outside what the model describes, and near 0 the promise room is infinite)", ge=0.05, le=1,
+                                    "and how many promises go unpaid follows from the fund and from leader rotation (measured, not set: the patterns block of docs/ODD.md, P1); at least 0.05 (promising over twenty times what the fund carries is outside what the model describes, and near 0 the promise room is infinite)", ge=0.05, le=1,
                                     label_zh="优惠承诺纪律（量入为出）", label_en="Discipline in promising incentives",
                                     kind="lever")
     promise_horizon_months: float = P(12.0, "Window of the promising rule: the promises made in the last this many months must stay within the fund's balance "

@@ -276,7 +276,9 @@ def test_the_summary_names_the_optimisers_allocation(project: Path) -> None:
 
 
 def test_the_recommendation_is_paired_with_the_same_baseline(project: Path) -> None:
-    """Joining the re-run of the recommendation changes no baseline figure and pairs every run."""
+    """Joining the re-run of the recommendation changes no baseline figure and pairs every run, at the same posterior
+    draw as the baseline's run of its replication; a folder of another setting (the screening's root seed) is
+    refused."""
     main = project / "results" / "main"
     rec = project / "results" / "main_recommended"
     alone, joined = load_results(main, monthly=False), amemo.join_runs(load_results(main, monthly=False),
@@ -285,7 +287,9 @@ def test_the_recommendation_is_paired_with_the_same_baseline(project: Path) -> N
     r = joined.runs[joined.runs["scenario"] == RECOMMENDED]
     assert sorted(r["replication"]) == sorted(b["replication"])
     assert (r["seed_entropy"].to_numpy() == b["seed_entropy"].to_numpy()).all()
-    other = load_results(project / "results" / "draws", monthly=False)
+    draw = b.set_index("replication")["posterior_draw"]
+    assert (r.set_index("replication")["posterior_draw"] == draw.reindex(r["replication"]).to_numpy()).all()
+    other = load_results(project / "results" / "morris", monthly=False)
     with pytest.raises(AnalysisError, match="root_seed"):
         amemo.join_runs(alone, other)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.calibration import priors, targets
-from sim.files import atomic_write_text
+from sim.files import replace_block
 from sim.paramdoc import parameter_table
 from sim.params import CALIBRATION_RECORD, calibration_record
 
@@ -174,10 +174,7 @@ def odd_block(record: dict | None = None) -> str:
 
 def write_calibration_block(path: str | Path, record: dict | None = None) -> None:
     """Replace the calibration block of the ODD at ``path`` with the one generated from the record."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    start, end = text.index(ODD_BEGIN), text.index(ODD_END) + len(ODD_END)
-    atomic_write_text(path, text[:start] + odd_block(record) + text[end:])
+    replace_block(Path(path), ODD_BEGIN, ODD_END, odd_block(record))
 
 
 def parameters_page() -> str:

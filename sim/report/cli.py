@@ -111,7 +111,7 @@ def ensure_analysis(results_dir: Path, baseline: str | None = None, also: tuple[
         ResultStore(f).verify()
     folder = results_dir / ANALYSIS_DIR
     js = folder / JSON_NAME
-    newest = max(_newest(results_dir), *(_newest(f) for f in others))
+    newest = max([_newest(results_dir), *(_newest(f) for f in others)])
     stale = not js.is_file() or js.stat().st_mtime < newest
     if not stale:
         data = load_analysis(folder)
