@@ -235,3 +235,17 @@ def test_the_budget_gets_back_the_tax_of_young_firms_only():
     op = (pl.stage == OPERATING) & (pl.operate_month > one.t - 12)
     young = float((cap.operating[op] * one.tax_per_capital_month[op]).sum())
     assert young > 0
+
+
+def test_prospects_keep_arriving_through_the_spin_up_and_the_horizon():
+    """Catches a market that runs dry at month 0: arrivals drawn for the horizon alone ran out ``run.spinup_months``
+    early, so a warm-started region courted a shrinking pool and its signings fell from year to year. Prospects
+    arrive at ``run.arrivals_per_month`` in every month of the spin-up and of the horizon."""
+    m = warm_start(status_quo(spec("baseline").params), 5)
+    p = m.p
+    rate = p.run.arrivals_per_month * p.scale
+    n0 = p.run.n_investors
+    months = np.bincount(m.arrival_month[n0:], minlength=m.horizon + 1)
+    assert m.arrival_month[n0:].max() == m.horizon  # the last arrive in the horizon's last month
+    assert months[m.month0 + 1:].sum() == pytest.approx(rate * p.run.horizon_months, abs=1)  # after month 0
+    assert months[1:m.month0 + 1].sum() == pytest.approx(rate * m.month0, abs=1)  # in the spin-up

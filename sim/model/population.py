@@ -41,8 +41,9 @@ class Population:
 
 
 def market_size(p: Params) -> tuple[int, int]:
-    """(prospects in the market at month 0, prospects arriving over the horizon)."""
-    arrivals = int(round(p.run.arrivals_per_month * p.scale * p.run.horizon_months))
+    """(prospects in the market when the model starts, prospects arriving while it runs: through the spin-up
+    (``run.spinup_months``) and the horizon, so that the market does not run dry at month 0)."""
+    arrivals = int(round(p.run.arrivals_per_month * p.scale * (p.run.spinup_months + p.run.horizon_months)))
     return p.run.n_investors, arrivals
 
 
