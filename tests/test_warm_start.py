@@ -224,12 +224,14 @@ def test_the_outside_option_is_the_calibrated_value_at_month_0():
 def test_the_budget_gets_back_the_tax_of_young_firms_only():
     """Catches an attraction budget fed by the tax of every firm ever attracted (a loop with a gain above one that
     never settles): with ``budget.tax_years`` of 1 the budget gets back a share of the tax of firms in their first
-    year of operation only, less than with 50 years, while the tax the firms pay is the same."""
+    year of operation only, less than with 50 years, while the tax the firms pay is nearly the same (within 1%: the
+    larger budget buys contacts in the second and third years, whose firms mostly pay tax only later)."""
     one = build_model(spec("baseline", **{"budget.tax_years": 1.0, "run.horizon_months": 60}).params, 4)
     ever = build_model(spec("baseline", **{"budget.tax_years": 50.0, "run.horizon_months": 60}).params, 4)
     for m in (one, ever):
         m.run_for(36)
-    assert one.ledger.tax_total - one.opening.tax_total == ever.ledger.tax_total - ever.opening.tax_total
+    assert one.ledger.tax_total - one.opening.tax_total == pytest.approx(
+        ever.ledger.tax_total - ever.opening.tax_total, rel=0.01)
     assert one.record["budget_total"] < ever.record["budget_total"]
     pl, cap = one.investors.pipeline, one.investors.capital
     op = (pl.stage == OPERATING) & (pl.operate_month > one.t - 12)
