@@ -1,7 +1,7 @@
 """Benchmark of the README's main job (not a test): ``sim main`` from scratch, its parts, and the machine's speed.
 
 Runs ``sim main --quiet`` in an empty scratch folder (the results are written there; the experiment, optimiser and
-scenario files are the repository's): the comparison, its posterior draws, the screening of assumptions, the allocation
+scenario files are the repository's): the comparison over the posterior, the screening of assumptions, the allocation
 search (``experiments/optimise/plan.toml``) and its choice re-run at the comparison's size, then the memo. Then
 once more after deleting the analyses and the memos, which times the analysis and both memos from the stored runs
 (with the command's start-up and the search replayed from its stored runs); and ``sim brief`` alone on the
@@ -94,11 +94,10 @@ def verdict(label: str, seconds: float, goal: float) -> None:
 
 def brief_command(results: Path, out: Path) -> list[str]:
     """``sim brief`` of the main comparison in both languages, with everything ``sim main`` gives it (the screening,
-    the draws, the search and its re-run, the masthead)."""
+    the search and its re-run, the masthead)."""
     return [str(SIM), "brief", str(results / "main"), "--lang", "both", "--out", str(out),
-            "--sensitivity", str(results / "assumptions_brief"), "--draws", str(results / "main_uncertainty"),
+            "--sensitivity", str(results / "assumptions_brief"),
             "--policy", str(results / "optimise" / "plan"), "--join", str(results / "main_recommended"),
-            "--join-draws", str(results / "main_uncertainty_recommended"),
             "--config", str(ROOT / "experiments/memo/brief.toml")]
 
 
@@ -134,7 +133,6 @@ def main(argv: list[str] | None = None) -> int:
         return memo_only(args.memo)
     scratch = Path(tempfile.mkdtemp(prefix="bench_main_"))
     cmd = [str(SIM), "main", "--quiet", "--experiment", str(ROOT / "experiments/main.toml"),
-           "--uncertainty", str(ROOT / "experiments/main_uncertainty.toml"),
            "--sensitivity", str(ROOT / "experiments/assumptions_brief.toml"),
            "--plan", str(ROOT / "experiments/optimise/plan.toml"), "--brief-config", str(ROOT / "experiments/memo/brief.toml")]
     if args.workers:
