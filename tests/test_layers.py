@@ -1,10 +1,9 @@
 """The code's layers run one way: no import cycle among ``sim`` modules, no import from a higher layer, no private
 name taken from another module.
 
-Every ``import`` of a ``sim`` module counts, at module level, inside a function or under ``TYPE_CHECKING``, with
-one exception: an import under ``TYPE_CHECKING`` is not an edge of the cycle check. It never runs, and it is how a
-mechanism names the model class it is given (``m: AttractionModel``) while the model imports the mechanism; it
-still counts for the layers and for private names. The
+Every ``import`` of a ``sim`` module counts, at module level, inside a function or under ``TYPE_CHECKING``: an
+import for a type hint ties two modules as much as one that runs (a mechanism names the model it is given as
+``m: ModelState``, from ``sim.model.state``, not as the model class that imports it). The
 layers are declared here, from the bottom (README, "Layout", says what each holds); a module belongs to the layer
 of the longest prefix that names it and may import its own layer and the layers below.
 """
@@ -49,17 +48,6 @@ def layer(module: str) -> int:
     assert named, f"{module}: expected a layer in tests/test_layers.py (LAYERS) naming it, found none"
     best = max(named, key=len)
     return next(i for i, ps in enumerate(LAYERS.values()) if best in ps)
-
-
-def type_only_lines(tree: ast.Module) -> set[int]:
-    """Lines of the imports under ``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``): they never run."""
-    lines = set()
-    for node in ast.walk(tree):
-        test = getattr(node, "test", None)
-        if isinstance(node, ast.If) and (getattr(test, "id", None) == "TYPE_CHECKING"
-                                         or getattr(test, "attr", None) == "TYPE_CHECKING"):
-            lines |= {n.lineno for b in node.body for n in ast.walk(b) if isinstance(n, ast.Import | ast.ImportFrom)}
-    return lines
 
 
 def imports(mods: dict[str, Path]) -> list[tuple[str, str, str, int]]:
@@ -131,10 +119,7 @@ def test_every_module_of_sim_belongs_to_one_declared_layer():
 
 
 def test_no_import_cycle_among_sim_modules():
-    mods = modules()
-    typing_only = {(name, line) for name, path in mods.items()
-                   for line in type_only_lines(ast.parse(path.read_text(encoding="utf-8")))}
-    edges = {(a, b) for a, b, _, line in imports(mods) if a != b and (a, line) not in typing_only}
+    edges = {(a, b) for a, b, _, _ in imports(modules()) if a != b}
     assert cycles(edges) == []
 
 

@@ -9,8 +9,6 @@ so they act as ordinary Mesa agents with their own behaviour.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from mesa import Agent
 
@@ -29,11 +27,9 @@ from sim.model.stages import (  # noqa: F401  (re-exported: the model's modules 
     STALLED,
     WITHDRAWN,
 )
+from sim.model.state import ModelState
 from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
 from sim.params import BELIEF_KEYS
-
-if TYPE_CHECKING:
-    from sim.model.model import AttractionModel
 
 
 class Investor:
@@ -43,7 +39,7 @@ class Investor:
     state and decisions are computed on the arrays, one row per investor, each with its own beliefs and
     draws. This view reads a row for inspection (``model.investor(i)``)."""
 
-    def __init__(self, model: AttractionModel, row: int):
+    def __init__(self, model: ModelState, row: int):
         self.model = model
         self.row = row
 
@@ -82,7 +78,7 @@ class Investor:
 class Department(Agent):
     """A functional department (职能部门) or a vertically managed unit (条管单位) working an approval queue."""
 
-    def __init__(self, model: AttractionModel, index: int, name: str, spec, is_bank: bool):
+    def __init__(self, model: ModelState, index: int, name: str, spec, is_bank: bool):
         super().__init__(model)
         self.index = index
         self.name = name
@@ -175,7 +171,7 @@ class Government(Agent):
     """The city (市) or a county/district government (区县): a pool of serviced land, idle assets, its
     promotion contacts and a leader who may be rotated out."""
 
-    def __init__(self, model: AttractionModel, index: int, name: str, is_city: bool, attention_factor: float = 1.0):
+    def __init__(self, model: ModelState, index: int, name: str, is_city: bool, attention_factor: float = 1.0):
         super().__init__(model)
         self.index = index
         self.name = name
@@ -258,7 +254,7 @@ class LocalFirm(Agent):
     Its own disposition is row ``row`` of the model's ``firm_base_proactiveness``; every month all firms search at
     once (:func:`partner_searches`), each with two draws of its own."""
 
-    def __init__(self, model: AttractionModel, row: int):
+    def __init__(self, model: ModelState, row: int):
         super().__init__(model)
         self.row = row
 
@@ -281,7 +277,7 @@ class LocalFirm(Agent):
             m.partner_requests += 1
 
 
-def firm_proactiveness(m: AttractionModel) -> np.ndarray:
+def firm_proactiveness(m: ModelState) -> np.ndarray:
     """Every local firm's chance this month of seeking a partner: own disposition x atmosphere, plus encouragement."""
     lf = m.p.local_firms
     own = m.firm_base_proactiveness * (lf.atmosphere_floor + m.atmosphere)
@@ -289,7 +285,7 @@ def firm_proactiveness(m: AttractionModel) -> np.ndarray:
     return np.minimum(1.0, own + (1.0 - own) * boost * lf.encouragement_max)
 
 
-def partner_searches(m: AttractionModel) -> int:
+def partner_searches(m: ModelState) -> int:
     """This month's partner searches of all local firms at once (each firm's two draws in ``m.firm_draws``, as
     :meth:`LocalFirm.seek_partner` would make them one by one): how many found an interested prospect."""
     if m.n_firms == 0:

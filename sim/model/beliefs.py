@@ -18,23 +18,19 @@ approval delay (months) and legal insecurity (0-1).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from scipy import special
 
 from sim.model import kernels
+from sim.model.state import ModelState
 from sim.params import BELIEF_KEYS
-
-if TYPE_CHECKING:
-    from sim.model.model import AttractionModel
 
 BELIEFS = BELIEF_KEYS
 """The columns of the investors' beliefs (``m.investors.beliefs``, investors x beliefs)."""
 CREDIBILITY = BELIEFS.index("credibility")
 
 
-def init_reputation(m: AttractionModel) -> None:
+def init_reputation(m: ModelState) -> None:
     """The public reputation the region starts with (``m.reputation``, region-level; the investors' own beliefs are
     the investor table's ``beliefs``, zero until a prospect is first contacted)."""
     b = m.p.behaviour
@@ -44,7 +40,7 @@ def init_reputation(m: AttractionModel) -> None:
     m.actual = dict(m.reputation)
 
 
-def initialise(m: AttractionModel, idx: np.ndarray) -> None:
+def initialise(m: ModelState, idx: np.ndarray) -> None:
     """Beliefs of prospects contacted this month: reputation, ties' word of mouth and individual noise
     (:func:`sim.model.kernels.first_beliefs`)."""
     if idx.size == 0:
@@ -66,7 +62,7 @@ def mean_of(values: list[float]) -> float:
     return float(np.add.reduce(a) / a.size)
 
 
-def actual_environment(m: AttractionModel) -> dict[str, float]:
+def actual_environment(m: ModelState) -> dict[str, float]:
     """The true states investors meet: serviced land, service, honouring, delay, legal insecurity."""
     free = sum(g.free_land for g in m.governments)
     waiting = m.ready_for_land_rows()
@@ -84,7 +80,7 @@ def actual_environment(m: AttractionModel) -> dict[str, float]:
     return {"hard": float(hard), "soft": float(soft), "credibility": float(cred), "delay": delay, "risk": m.legal_insecurity}
 
 
-def update(m: AttractionModel) -> None:
+def update(m: ModelState) -> None:
     """A month of own experience and word of mouth (:func:`sim.model.kernels.learn`, one pass over the
     pipeline's rows: the rules are in this module's docstring and the kernel's); then the reputation follows."""
     b = m.p.behaviour
@@ -106,18 +102,18 @@ def update(m: AttractionModel) -> None:
             m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(means[j])
 
 
-def on_broken_promise(m: AttractionModel, idx: np.ndarray) -> None:
+def on_broken_promise(m: ModelState, idx: np.ndarray) -> None:
     """A broken promise: credibility drops at once (quick to lose)."""
     m.investors.beliefs[idx, CREDIBILITY] *= 1.0 - m.p.behaviour.credibility_shock
 
 
-def on_honoured_promise(m: AttractionModel, idx: np.ndarray) -> None:
+def on_honoured_promise(m: ModelState, idx: np.ndarray) -> None:
     """An honoured promise rebuilds credibility at the slow experience rate."""
     beliefs = m.investors.beliefs
     beliefs[idx, CREDIBILITY] += m.p.behaviour.experience_weight * (1.0 - beliefs[idx, CREDIBILITY])
 
 
-def satisfaction(m: AttractionModel, idx: np.ndarray) -> np.ndarray:
+def satisfaction(m: ModelState, idx: np.ndarray) -> np.ndarray:
     """Investor satisfaction in [0, 1] (:func:`sim.model.kernels.satisfaction`): mean of believed hard, soft,
     credibility, security and speed."""
     return kernels.satisfaction(m.investors.beliefs, np.asarray(idx, dtype=np.int64), m.p.behaviour.satisfaction_delay_months)

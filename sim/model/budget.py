@@ -58,17 +58,13 @@ complaint centre or a tax-enterprise forum may get an unpaid promise paid late.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.model import beliefs, kernels
 from sim.model.agents import BUILDING, NEGOTIATING, OPERATING, SIGNED
+from sim.model.state import ModelState
 from sim.model.units import MONTHS_PER_YEAR, PER_THOUSAND
 from sim.params import BUDGET_LEVERS
-
-if TYPE_CHECKING:
-    from sim.model.model import AttractionModel
 
 # Levers paid before the shares are allotted: institutions, staff, leaders' attention.
 RUNNING_KEYS = ("park_interest", "park_repayment", "one_stop_centre", "complaint_centre", "team", "city_coordination",
@@ -91,7 +87,7 @@ class Ledger:
     ``complaint_centre_on``, ``forums``, ``levers_on``), the stop-go flag, the legal insecurity and what was spent on
     encouragement and training. Investors' promises, fund stakes and tracking are rows of the investor table."""
 
-    def __init__(self, m: AttractionModel):
+    def __init__(self, m: ModelState):
         self.m = m
         self.year = -1
         self.budget_total = 0.0  # cumulative budget made available

@@ -20,17 +20,13 @@ firms' partner searches (P5) bring partner leads.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.model import beliefs, kernels
 from sim.model.agents import CONTACTED
+from sim.model.state import ModelState
 from sim.model.units import MONTHS_PER_YEAR, SPREAD_LOW
 from sim.params import CHANNELS
-
-if TYPE_CHECKING:
-    from sim.model.model import AttractionModel
 
 SOURCES = (*CHANNELS, "partner_lead", "forum")
 SOURCE_INDEX = {s: i for i, s in enumerate(SOURCES)}
@@ -39,7 +35,7 @@ SOURCE_INDEX = {s: i for i, s in enumerate(SOURCES)}
 class ChannelModel:
     """Targeting weights of each channel and the monthly contact draw."""
 
-    def __init__(self, m: AttractionModel):
+    def __init__(self, m: ModelState):
         self.m = m
         self.carry = np.zeros((len(m.governments), len(CHANNELS)))
         # Ties by referrer: the tie list's positions grouped by their first end, for the referral draw.
@@ -354,7 +350,7 @@ class ChannelModel:
         m.counters.handoffs += moved.size
 
 
-def park_fit(m: AttractionModel, new_demand: float) -> float:
+def park_fit(m: ModelState, new_demand: float) -> float:
     """Share of city contacts the city park can take: its free serviced land relative to the land its
     waiting projects and this month's city contacts need (0 without a park)."""
     free = m.city.free_land

@@ -7,7 +7,6 @@ is described once in :mod:`sim.model.registry`, which also gives the monthly tab
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,10 +27,8 @@ from sim.model.agents import (
 from sim.model.beliefs import satisfaction
 from sim.model.budget import SPEND_KEYS
 from sim.model.channels import SOURCES
+from sim.model.state import ModelState
 from sim.model.units import BN_YUAN, COHORT_MONTHS, HEADLINE_COHORT_MONTHS, MONTHS_PER_YEAR
-
-if TYPE_CHECKING:
-    from sim.model.model import AttractionModel
 
 
 @dataclass
@@ -106,7 +103,7 @@ class Opening:
     borrowed: float
 
 
-def opening(m: AttractionModel) -> Opening:
+def opening(m: ModelState) -> Opening:
     """The model's running totals now (at month 0)."""
     c, led = m.counters, m.ledger
     stage = m.investors.pipeline.stage
@@ -120,12 +117,12 @@ def opening(m: AttractionModel) -> Opening:
                    held=led.held, allotted=dict(led.allotted), by_government=led.by_government.copy(), borrowed=led.borrowed)
 
 
-def since0(m: AttractionModel, count: str) -> float:
+def since0(m: ModelState, count: str) -> float:
     """A running count of :class:`Counters` since month 0."""
     return getattr(m.counters, count) - m.opening.counts[count]
 
 
-def first_month(m: AttractionModel) -> int:
+def first_month(m: ModelState) -> int:
     """The model's month that is month 1 of the outputs: projects signed in it or later are counted (the spin-up's
     are not)."""
     return m.month0 + 1
@@ -143,7 +140,7 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b > 0 else 0.0
 
 
-def observe(m: AttractionModel) -> dict:
+def observe(m: ModelState) -> dict:
     """The month's outputs from the model's arrays: stocks as they are, flows and totals since month 0, the
     projects signed from month 1 (:class:`Opening`)."""
     c, o, led = m.counters, m.opening, m.ledger
@@ -224,7 +221,7 @@ FULFILLED_STAGES = (BUILDING, OPERATING)
 withdrawn or closed by then, or stalled (烂尾) at that month, is not fulfilled; one that stalled and resumed is."""
 
 
-def cohort_rates(m: AttractionModel, after: int, window: tuple[int, int] | None = None,
+def cohort_rates(m: ModelState, after: int, window: tuple[int, int] | None = None,
                  signed: np.ndarray | None = None) -> dict[str, float]:
     """The rates of a signing cohort ``after`` months after signing, with the counts they divide (NaN rates while
     no project of the window can be followed that long).
@@ -282,7 +279,7 @@ def _sum_known(x: np.ndarray) -> float:
     return float(x.sum())
 
 
-def cohorts_by_year(m: AttractionModel) -> dict[str, dict[str, float]]:
+def cohorts_by_year(m: ModelState) -> dict[str, dict[str, float]]:
     """Rates and counts of each signing year (projects signed in months 1-12, 13-24, ...) at every follow-up length
     the horizon allows: ``{"year_1": {"projects": ..., "capital_signed": ..., "fulfilment_rate_12m": ...,
     "projects_fulfilled_12m": ..., ...}, ...}`` (the keys of :func:`cohort_rates`, with the follow-up length
@@ -306,7 +303,7 @@ def cohorts_by_year(m: AttractionModel) -> dict[str, dict[str, float]]:
     return out
 
 
-def summary(m: AttractionModel) -> dict:
+def summary(m: ModelState) -> dict:
     """End-of-run summary (``summary.json``): stocks at the horizon, flows and totals since month 0, and the
     projects signed from month 1 (promises, shares and cohorts are theirs)."""
     rec = dict(m.record)
@@ -422,7 +419,7 @@ GOVERNMENT_RESULTS = ("signed_projects", "arrived_capital", "jobs", "promises_br
 """What ``results_by_government`` counts for each government (registry: ``results_by_government.<gov>.<what>``)."""
 
 
-def results_by_government(m: AttractionModel) -> dict[str, dict[str, float]]:
+def results_by_government(m: ModelState) -> dict[str, dict[str, float]]:
     """What each government's projects brought by the horizon: projects signed, capital arrived (万元) and jobs in
     operating firms, by the government whose land the project uses (where it was courted until it is granted land),
     and the promises it broke (due and not paid, by the government that made them). Each adds up over the
@@ -455,7 +452,7 @@ SIGNED_BEFORE = "signed_before"
 """The group of ``capital_gap``: projects signed before month 0 (in the spin-up) whose capital arrived since."""
 
 
-def mechanism_accounts(m: AttractionModel, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
+def mechanism_accounts(m: ModelState, after: int = COHORT_ACCOUNT_MONTHS) -> dict:
     """Accounts that explain the cohort fulfilment and start rates and arrived capital by mechanism, exactly.
 
     - ``cohort_not_fulfilled_{after}m``: the signed cohort of :func:`cohort_rates` that was not building or
@@ -506,7 +503,7 @@ def mechanism_accounts(m: AttractionModel, after: int = COHORT_ACCOUNT_MONTHS) -
             "capital_gap_projects": projects}
 
 
-def check_invariants(m: AttractionModel) -> list[str]:
+def check_invariants(m: ModelState) -> list[str]:
     """Stock-flow checks that must hold every month; returns the violations (empty when all hold)."""
     bad = []
     pl, arrived = m.investors.pipeline, m.investors.capital.arrived

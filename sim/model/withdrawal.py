@@ -14,20 +14,16 @@ Tracking in the key-project library cuts the land, delay and hand-off hazards.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.model import kernels
 from sim.model.agents import BUILDING, EXITED, NEGOTIATING, OPERATING, REASONS, SIGNED, WITHDRAWN
-
-if TYPE_CHECKING:
-    from sim.model.model import AttractionModel
+from sim.model.state import ModelState
 
 REASON_INDEX = {r: i for i, r in enumerate(REASONS)}
 
 
-def apply(m: AttractionModel) -> None:
+def apply(m: ModelState) -> None:
     """Draw this month's withdrawals and exits and record their reasons (:func:`sim.model.kernels.withdrawals`:
     one pass over the negotiating to operating projects)."""
     inv = m.investors
@@ -52,7 +48,7 @@ _RATED = ("no_land", "delay", "loan_refused", "incentive_broken", "outside_offer
 the actual legal insecurity, and a negotiation that ends without agreement is no hazard)."""
 
 
-def record(m: AttractionModel, idx: np.ndarray, reason: np.ndarray) -> None:
+def record(m: ModelState, idx: np.ndarray, reason: np.ndarray) -> None:
     """Withdraw (or, for operating firms, exit) ``idx`` with the given reasons."""
     if idx.size == 0:
         return
