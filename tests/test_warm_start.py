@@ -251,3 +251,18 @@ def test_prospects_keep_arriving_through_the_spin_up_and_the_horizon():
     assert m.arrival_month[n0:].max() == m.horizon  # the last arrive in the horizon's last month
     assert months[m.month0 + 1:].sum() == pytest.approx(rate * p.run.horizon_months, abs=1)  # after month 0
     assert months[1:m.month0 + 1].sum() == pytest.approx(rate * m.month0, abs=1)  # in the spin-up
+
+
+def test_the_market_is_in_balance_so_a_long_spin_up_does_not_use_up_a_stock_of_prospects():
+    """Catches a prospect pool that only grows or is used up: prospects not courted here locate elsewhere after
+    a search of mean pool / arrivals months, so with no one courted the market holds about ``run.n_investors``
+    in every month (as many leave as arrive), and a prospect past its month is never courted."""
+    m = warm_start(status_quo(spec("baseline").params), 6)
+    p = m.p
+    for t in (m.month0, m.horizon):
+        uncourted = int(((m.arrival_month <= t) & (m.leave_month > t)).sum())
+        assert uncourted == pytest.approx(p.run.n_investors, rel=0.08)
+    gone = m.leave_month <= m.t
+    assert gone.any()
+    assert not (m.in_market() & gone).any()
+    assert (m.investors.pipeline.signed_month[gone & (m.leave_month < m.arrival_month + 3)] < 0).all()

@@ -101,6 +101,11 @@ class AttractionModel(Model):
         self.arrival_month = np.zeros(n, dtype=np.int32)
         if n > n0:
             self.arrival_month[n0:] = 1 + (np.arange(n - n0) / rate).astype(np.int32)
+        # Month in which each prospect, if not courted here first, locates elsewhere and leaves the market: after an
+        # exponential search of mean pool / arrivals months, so that the pool at month 0 is the market in balance
+        # (as many leave as arrive) and a region that courts it does not use up a stock of prospects.
+        search = n0 / rate if rate > 0 else np.inf
+        self.leave_month = self.arrival_month + np.ceil(search * self.streams["market"].exponential(size=n))
         self._init_state(n)
         self._derive()
 
@@ -584,8 +589,9 @@ class AttractionModel(Model):
         return Investor(self, row)
 
     def in_market(self) -> np.ndarray:
-        """Mask of prospects in the market and not being courted: arrived, never contacted or back after declining."""
-        return (self.investors.pipeline.stage == PROSPECT) & (self.arrival_month <= self.t)
+        """Mask of prospects in the market and not being courted: arrived and not yet located elsewhere, never
+        contacted or back after declining."""
+        return (self.investors.pipeline.stage == PROSPECT) & (self.arrival_month <= self.t) & (self.leave_month > self.t)
 
     def _returns(self) -> None:
         """Prospects that declined may be courted again after a cool-down, remembering what they believed."""

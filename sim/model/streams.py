@@ -53,6 +53,7 @@ STREAM_NAMES = (
     "stall",
     "fund",
     "arrivals",
+    "market",
 )
 
 
