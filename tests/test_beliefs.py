@@ -8,23 +8,26 @@ from modelkit import SEEDS, paired, small
 
 
 def test_word_of_mouth_spreads_what_investors_experienced():
-    """Investors who never claimed an incentive believe less in promises when a tie of theirs saw one broken."""
+    """Investors who never claimed an incentive believe less in promises when a tie of theirs saw one broken. Few
+    such listeners heard of a broken promise in any one run (none to four), so their beliefs are pooled over six."""
     import numpy as np
 
     from sim.model import build_model
     from sim.model.agents import NEGOTIATING, SIGNED
     from sim.model.beliefs import CREDIBILITY
 
-    gaps = []
-    for seed in (11, 12, 13):
+    heard_cred, other_cred = [], []
+    for seed in range(11, 17):
         m = build_model(small(policy__honouring_discipline=0.2, policy__incentive_rate=8.0,
                               policy__incentive_cap=2000.0).params, seed=seed)
         m.run_for(36)
         stage, pr, cred = m.investors.pipeline.stage, m.investors.promises, m.investors.beliefs[:, CREDIBILITY]
         heard = np.asarray(m.pop.ties @ pr.broken.astype(float)).ravel() > 0
         listener = ((stage == NEGOTIATING) | (stage == SIGNED)) & ~pr.broken & (pr.paid == 0)
-        gaps.append(cred[listener & ~heard].mean() - cred[listener & heard].mean())
-    assert np.mean(gaps) > 0.02
+        heard_cred.extend(cred[listener & heard])
+        other_cred.extend(cred[listener & ~heard])
+    assert len(heard_cred) >= 5
+    assert np.mean(other_cred) - np.mean(heard_cred) > 0.02
     # And the region's reputation falls when promises are broken.
     generous = {"policy__incentive_rate": 8.0, "policy__incentive_cap": 2000.0}
     broken, kept = paired(small(policy__honouring_discipline=0.2, **generous), small(policy__honouring_discipline=1.0, **generous))

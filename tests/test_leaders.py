@@ -20,9 +20,10 @@ def test_governments_are_stepped_agents_with_their_own_leaders():
 
 
 def test_stop_go_years_hurt_credibility():
-    """A new city leader who shelves the strategy cuts next year's lever money: fewer promises paid."""
+    """A new city leader who shelves the strategy cuts next year's lever money: fewer promises paid (on eight seeds:
+    the honouring rate's gap is a few points, within the noise of four)."""
     steady, stop_go = paired(small(policy__persistence=1.0, policy__leader_rotation=1.0),
-                             small(policy__persistence=0.0, policy__leader_rotation=1.0))
+                             small(policy__persistence=0.0, policy__leader_rotation=1.0), seeds=range(11, 19))
     assert stop_go["stop_go_years"] > 0 == steady["stop_go_years"]
     assert stop_go["honouring_rate"] < steady["honouring_rate"]
     assert stop_go["budget_spent"] < steady["budget_spent"]
