@@ -217,12 +217,13 @@ class Run(Section):
                                   ge=0, le=1_000_000,
                                   label_zh="每月新进入市场的客商", label_en="New prospects entering the market each month",
                                   kind="assumption", range=(50.0, 200.0), reason="half to twice the default: enough newcomers that the market does not run dry; how many sign is calibrated through the outside option, not by this number")
-    spinup_months: int = P(0, "Months the status quo runs before month 0 (the spin-up), so that at month 0 the region has a running pipeline, "
+    spinup_months: int = P(120, "Months the status quo runs before month 0 (the spin-up), so that at month 0 the region has a running pipeline, "
                                "operating firms, tax coming in, beliefs and a reputation formed, and funds and promises outstanding; "
                                "a whole number of years, so that budget years and assessments keep their calendar. Strategies begin at "
                                "month 0 and every output counts from there (docs/ODD.md, Initialisation)",
-                           "months", "measurement: no spin-up passes the steady-state test at the shipped parameters (docs/ODD.md, Initialisation), so the default is a cold start; the test: the baseline's yearly signings, signed and arrived "
-                           "capital and jobs added at most 10% apart between years 1 and 5 (10 years of spin-up: signings 0.64 of year 1 by year 5)",
+                           "months", "measurement (experiments/steady_state.py, docs/ODD.md, Initialisation): the whole number of years after which the baseline's "
+                           "yearly signings, signed and arrived capital and jobs added are at most 10% apart between years 1 and 5; a cold start "
+                           "(0) ramps up while the budget, the atmosphere and the pipeline fill",
                            ge=0, le=600, multiple_of=12,
                            label_zh="预热月数（现状先运行）", label_en="Spin-up months (status quo before month 0)",
                            kind="structural")
@@ -385,9 +386,11 @@ class Behaviour(Section):
                    kind="assumption", range=(0.25, 1.0), reason="half to twice the default; no source pins it")
     outside_option: float = C("behaviour.outside_option", 0.8, "Value of the best outside offer (other regions) at month 0", "utility",
                               label_zh="外地竞争拉力", label_en="Pull of competing regions")
-    outside_growth: float = P(0.03, "Yearly rise of the outside option as other regions compete", "utility / year", "assumption", ge=-1, le=1,
+    outside_growth: float = P(0.0, "Yearly rise of competing regions' pull over this region's from month 0 (0: under the status quo the region keeps pace with them)",
+                              "utility / year", "assumption: the region's own yearly figures are those of a region in steady state (docs/SOURCES.md), so the baseline keeps pace with its rivals; "
+                              "a rise is a future the screening of assumptions and the allocation search vary", ge=-1, le=1,
                               label_zh="外地竞争拉力的年增长", label_en="Yearly rise of competing regions' pull",
-                              kind="assumption", range=(0.0, 0.08), reason="from other regions standing still to nearly three times the default pace (the futures of the robust allocation search); no source pins it")
+                              kind="assumption", range=(0.0, 0.08), reason="from other regions keeping pace to other regions pulling ahead by 0.08 utility a year (a third of the logit scale in four years; the futures of the robust allocation search); no source pins it")
     return_months: float = P(24.0, "Months after declining before a prospect may be courted again; it keeps the beliefs it left with", "months",
                              "assumption", gt=0, le=600,
                              label_zh="客商再次接洽前的间隔", label_en="Months before a prospect may be courted again",
