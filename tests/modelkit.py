@@ -32,6 +32,16 @@ calibrated world (:func:`small`, :func:`scenario`), and the strategy tests (test
 on the shipped baseline and at posterior draws."""
 
 
+def experiment_script(name: str):
+    """A script of experiments/ (``name`` without ``.py``) as a module, for tests of what it measures and writes."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"{name}_script", Path(__file__).resolve().parents[1] / "experiments" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _dotted(overrides: dict) -> dict:
     return {k.replace("__", "."): v for k, v in overrides.items()}
 

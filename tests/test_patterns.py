@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from modelkit import experiment_script
 
 from sim.calibration import patterns
 from sim.model.registry import FULFILMENT
@@ -149,23 +150,12 @@ def test_every_threshold_states_its_reason_and_source():
             assert f'<a id="{key}"></a>' in open("docs/SOURCES.md", encoding="utf-8").read(), key
 
 
-def _script():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "experiments" / "patterns.py"
-    spec = importlib.util.spec_from_file_location("patterns_script", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_the_odd_carries_the_patterns_block_generated_from_its_record():
     """docs/ODD.md's patterns block is what experiments/patterns.py writes from docs/patterns.json, and the record
     holds every pattern of the code (re-run the script after changing a pattern)."""
     import json
 
-    script = _script()
+    script = experiment_script("patterns")
     record = json.loads(script.RECORD.read_text(encoding="utf-8"))
     assert {k for r in record["baseline"] for k in r["values"]} == set(patterns.BY_KEY)
     assert script.odd_block(record) in script.ODD.read_text(encoding="utf-8")
@@ -173,7 +163,7 @@ def test_the_odd_carries_the_patterns_block_generated_from_its_record():
 
 def test_the_patterns_script_counts_met_and_missed_runs():
     """The block's counts of runs meeting a pattern follow the pattern's direction (a constructed record)."""
-    script = _script()
+    script = experiment_script("patterns")
     run_met = {"values": {p.key: (p.threshold + p.tolerance if p.at_least else p.threshold - p.tolerance)
                           for p in patterns.PATTERNS},
                "counts": {p.key: [1.0, 2.0] for p in patterns.PATTERNS}}

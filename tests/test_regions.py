@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from modelkit import experiment_script
 
 from sim import region as regions
 from sim.cli import main
@@ -420,23 +421,13 @@ def test_a_bad_value_in_a_region_file_is_reported_at_the_region_file(tmp_path, m
 
 
 # ----------------------------------------------------------------------------- out of sample
-def out_of_sample():
-    """The out-of-sample script as a module."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("out_of_sample", ROOT / "experiments" / "out_of_sample.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_out_of_sample_check_transfers_behaviour_not_what_was_fitted_to_dingxi_itself():
     """Catches a transfer that carries Dingxi's calibrated county land (a fact of Dingxi) to Qingyang, or drops
     the draws' over-reporting factor."""
     from sim.calibration.priors import OVER_REPORTING
     from sim.params import calibration_record
 
-    oos = out_of_sample()
+    oos = experiment_script("out_of_sample")
     draws = oos.transferred_draws(calibration_record(), "dingxi", 4)
     assert len(draws) == 4
     for d in draws:
@@ -449,7 +440,7 @@ def test_the_out_of_sample_check_transfers_behaviour_not_what_was_fitted_to_ding
 
 
 def test_the_out_of_sample_check_compares_every_figure_of_qingyang(tmp_path):
-    oos = out_of_sample()
+    oos = experiment_script("out_of_sample")
     assert oos.main(["--ci", "--workers", "1", "--out", str(tmp_path)]) == 0
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     keys = [f.key for f in regions.load_region("qingyang").figures]
@@ -471,7 +462,7 @@ def test_the_out_of_sample_check_compares_every_figure_of_qingyang(tmp_path):
 
 
 def test_the_odd_section_on_qingyang_is_the_one_generated_from_the_recorded_check():
-    oos = out_of_sample()
+    oos = experiment_script("out_of_sample")
     record = json.loads((ROOT / "docs" / "out_of_sample.json").read_text(encoding="utf-8"))
     assert oos.odd_block(record) in (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
     assert not record["ci"] and record["draws"] >= 20 and record["seeds"] >= 3

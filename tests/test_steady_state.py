@@ -1,0 +1,52 @@
+"""The baseline in steady state at month 0: after the shipped spin-up its yearly flows neither ramp up nor decline.
+
+The measurement is ``experiments/steady_state.py``'s (the shipped baseline at full size on paired seeds); its record
+``docs/steady_state.json`` and the block of docs/ODD.md section 5 are generated from it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from modelkit import experiment_script
+
+
+def test_the_baseline_is_in_steady_state_after_the_spin_up():
+    """Signings, signed capital, arrived capital and jobs added per year: the mean of year 5 is within 10% of the mean
+    of year 1 (12 paired seeds, full size). Catches a region that still fills up at month 0 (too short a spin-up, a
+    market that runs dry) or a feedback without bound (a rival's pull that rises every year, a budget fed by the tax
+    of every firm ever attracted)."""
+    script = experiment_script("steady_state")
+    r = script.ratios(script.measure({}, 5, 12))
+    assert script.settles(r), {k: round(v[0], 3) for k, v in r.items()}
+
+
+def test_a_cold_start_is_not_in_steady_state():
+    """The test above can fail: from an empty region the same measurement ramps up (on 4 seeds)."""
+    script = experiment_script("steady_state")
+    r = script.ratios(script.measure({"run.spinup_months": 0}, 5, 4))
+    assert not script.settles(r)
+    assert r["signings"][0] > 1 + script.TOLERANCE
+
+
+def test_the_odd_carries_the_steady_state_block_generated_from_its_record():
+    """docs/ODD.md's steady-state block is what the script writes from docs/steady_state.json, measured at the
+    shipped spin-up (re-run ``python experiments/steady_state.py --odd`` after changing the model)."""
+    from sim.params import Params
+
+    script = experiment_script("steady_state")
+    record = json.loads(script.RECORD.read_text(encoding="utf-8"))
+    assert record["spinup_months"] == Params().run.spinup_months
+    assert set(record["settings"]["shipped"]["ratios"]) == set(script.FIGURES)
+    assert script.odd_block(record) in script.ODD.read_text(encoding="utf-8")
+
+
+def test_the_block_says_when_the_region_has_not_settled():
+    """A constructed record whose year 5 is 20% above year 1 is reported as not in steady state."""
+    script = experiment_script("steady_state")
+    means = {k: [100.0, 105.0, 110.0, 115.0, 120.0] for k in script.LABELS}
+    ratios = {k: [1.2, 1.1, 1.3] for k in script.FIGURES}
+    record = {"seeds": 2, "code_version": "x", "written": "2026-12-06", "spinup_months": 120,
+              "settings": {"shipped": {"means": means, "ratios": ratios}, "cold": {"means": means, "ratios": ratios}}}
+    block = script.odd_block(record)
+    assert "not yet in steady state" in block and "| 1.20 (1.10-1.30) |" in block
