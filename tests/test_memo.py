@@ -226,6 +226,23 @@ def test_the_model_is_set_beside_every_figure_the_region_reports(project: Path, 
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_risk_of_competing_regions_is_how_far_their_pull_moves_jobs(project: Path, lang: str) -> None:
+    """The risks table's row on competing regions gives the screening's mu* of the pull of competing regions on the
+    status quo's jobs (the screening of the memo's sensitivity experiment), in its own row with its answer."""
+    from sim.report.hinges import top_assumptions
+
+    sens = load_analysis(project / "results" / "morris")
+    row = next(r for r in top_assumptions(sens, "jobs") if r["parameter"] == "behaviour.outside_option")
+    pdf, html = memo_files(project, lang)
+    name = "周边地区竞争" if lang == "zh" else "Competing regions"
+    risk_row = next(tr for tr in re.findall(r"<tr>.*?</tr>", html, flags=re.S) if f"<td class='name'>{name}</td>" in tr)
+    found = {k: v for k, v, _ in spans(risk_row) if v is not None}
+    assert found == {"hinge/jobs/behaviour.outside_option": pytest.approx(row["mu_star"], rel=1e-9)}
+    text = flat(pdf_text(pdf))
+    assert ("周边地区竞争加剧" in text) if lang == "zh" else ("Competing regions pull harder" in text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_government_has_a_page_and_their_money_adds_up_to_the_whole(project: Path, lang: str) -> None:
     pdf, html = memo_files(project, lang)
     text = flat(pdf_text(pdf))

@@ -467,8 +467,9 @@ class Memo:
         ret = self.fg.paired_level("risks", s, "budget_returned")
         if finite(ret) and ret > 0.01 * self.fg.level(s, "budget_spent"):
             r = self.fg.money(f"{s}/budget_returned/level", ret)
-            parts.append(self.t(f"另有约{r}按份额安排但未能用出、退回财政", f"another {r} allotted by the shares could not be "
-                                                                     "used and went back to the treasury"))
+            parts.append(self.t(f"五年合计约{r}按份额安排但未能用出、退回财政",
+                                f"in all, {r} allotted by the shares over the five years could not be used and went "
+                                "back to the treasury"))
         return ("；".join(parts) + "。") if self.zh else ("; ".join(parts) + ".")
 
     def risk_rows(self, s: str) -> list[dict]:
