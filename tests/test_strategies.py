@@ -17,19 +17,29 @@ from functools import cache
 import numpy as np
 from scipy import stats
 
-from sim.model import simulate
+from sim.model import simulate, warm_start
 from sim.params import calibration_record
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, status_quo
 
 SEEDS = tuple(range(16))
 DRAW_SEEDS = tuple(range(6))
 
 
 @cache
+def warm(status_quo_json: str, seed: int):
+    """The region at month 0 after the spin-up of a status quo (as JSON) on ``seed``: made once and copied for
+    every scenario that shares it, as an experiment's runs do (the same numbers as a run of its own)."""
+    from sim.params import Params
+
+    return warm_start(Params.model_validate_json(status_quo_json), seed)
+
+
+@cache
 def runs(name: str, overrides: tuple = (), seeds: tuple = SEEDS) -> tuple[dict, ...]:
     """Summaries of a shipped scenario (with ``overrides``, pairs of dotted key and value) on ``seeds``."""
     spec = load_scenario(f"scenarios/{name}.toml", dict(overrides))
-    return tuple(simulate(spec, seed=s).summary for s in seeds)
+    sq = status_quo(spec.params).model_dump_json()
+    return tuple(simulate(spec, seed=s, warm=warm(sq, s)).summary for s in seeds)
 
 
 def value(s: dict, key: str) -> float:
