@@ -142,6 +142,43 @@ def test_allocation_by_government_adds_up_to_the_allocation_by_lever(toy, tmp_pa
     assert len(county) == len(COUNTIES) and county["wan_yuan_per_year"].nunique() == len(COUNTIES)
 
 
+def test_the_candidates_of_one_future_and_replication_share_its_spin_up(toy, tmp_path, monkeypatch):
+    """Catches a search whose candidates each pay the status quo's spin-up: the candidates of one future differ only
+    in levers, so in a task they run one after the other from one warm state (a generation listed candidate by
+    candidate would make one for every run)."""
+    spec = opt.load_optimise(_file(tmp_path))
+    spec.generations = 2
+    made = []
+    real = runner.warm_start
+
+    def counted(params, seed):
+        made.append((params.behaviour.outside_growth, tuple(seed.spawn_key)))
+        return real(params, seed)
+
+    monkeypatch.setattr(runner, "warm_start", counted)
+    # one task a round, untapered (the serial engine ships one run a task; a pool's first tasks hold one future's
+    # candidates each for the shipped plan)
+    monkeypatch.setattr(runner, "choose_batch_size", lambda n_runs, slots, serial=False: n_runs)
+    monkeypatch.setattr(runner, "GUIDED", 1e-9)
+    opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    groups = len(spec.futures) * spec.replications
+    assert len(set(made)) == groups
+    assert len(made) == (spec.generations + 1) * groups  # each generation and the comparison
+
+
+def test_the_allocation_spends_what_the_chosen_plan_spent(toy, tmp_path):
+    """Catches the allocation read from another candidate's runs (the generation's points are future by future):
+    the stand-in model spends 1,000 a share on each lever, so each lever's money is in proportion to the chosen
+    plan's share."""
+    spec = opt.load_optimise(_file(tmp_path))
+    spec.generations = 2
+    res = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    alloc = res.allocation.set_index("lever")
+    per_share = [alloc.loc[k, "wan_yuan_per_year"] / alloc.loc[k, "share"] for k in TARGET]
+    assert per_share == pytest.approx([per_share[0]] * len(TARGET), rel=1e-9)
+    assert _chosen(res) == {k: alloc.loc[k, "share"] for k in TARGET}
+
+
 REAL_RUN_ONE = runner.run_one
 
 

@@ -423,11 +423,14 @@ def run_points(spec: OptimiseSpec, folder: Path, name: str, scenarios: list[Path
     folder.mkdir(parents=True, exist_ok=True)
     file = folder / "experiment.toml"
     text = _experiment_text(spec, name, scenarios, points, labels)
-    if not file.is_file() or file.read_text(encoding="utf-8") != text:
+    # A folder whose points were listed otherwise (by an earlier version, candidate by candidate) is run again: the
+    # search replays the same points, and the optimiser's file is checked before (optimise).
+    listed_otherwise = file.is_file() and file.read_text(encoding="utf-8") != text
+    if not file.is_file() or listed_otherwise:
         atomic_write_text(file, text)
     exp = load_experiment(file)
     state = np.random.get_state()  # nothing a run does may move the search
-    report = run_experiment(exp, folder / "runs", executor=executor, progress=progress,
+    report = run_experiment(exp, folder / "runs", executor=executor, progress=progress, fresh=listed_otherwise,
                             log=log or (lambda msg: None))
     np.random.set_state(state)
     if report.interrupted:
@@ -450,16 +453,31 @@ class OptimiseError(ScenarioError):
 def values(spec: OptimiseSpec, runs: pd.DataFrame, n_points: int, scenario: str | None = None) -> np.ndarray:
     """Objective values of each candidate, future and replication: array (candidates, futures, replications, objectives).
 
-    Design point ``c * futures + f`` is candidate ``c`` in future ``f``.
+    Design point ``f * candidates + c`` is candidate ``c`` in future ``f`` (:func:`generation_points`).
     """
     F, R = len(spec.futures), spec.replications
+    C = n_points // F
     sel = runs if scenario is None else runs[runs["scenario"] == scenario]
-    out = np.full((n_points // F, F, R, len(spec.objectives)), np.nan)
+    out = np.full((C, F, R, len(spec.objectives)), np.nan)
     pid = sel["point_id"].to_numpy(dtype=int)
     rep = sel["replication"].to_numpy(dtype=int)
     for j, o in enumerate(spec.objectives):
-        out[pid // F, pid % F, rep, j] = sel[o.output].to_numpy(dtype=float)
+        out[pid % C, pid // C, rep, j] = sel[o.output].to_numpy(dtype=float)
     return out
+
+
+def generation_points(spec: OptimiseSpec, X: np.ndarray, g: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """The design points of generation ``g`` (every candidate in every future) and their labels, future by future:
+    point ``f * candidates + c`` is candidate ``c`` in future ``f``. The candidates of one future and replication
+    differ only in their levers, so they share the status quo's spin-up (:func:`sim.scenario.status_quo`); listed
+    side by side, they run one after the other from one warm state (:class:`sim.experiment.runner.WarmStates`)."""
+    decisions = [spec.decode(x) for x in X]
+    points, labels = [], []
+    for f, fut in enumerate(spec.futures):
+        for c, dec in enumerate(decisions):
+            points.append({**dec, **fut})
+            labels.append(f"g{g}-c{c}-f{f}")
+    return points, labels
 
 
 def robust_scores(spec: OptimiseSpec, vals: np.ndarray) -> np.ndarray:
@@ -520,12 +538,7 @@ def search(spec: OptimiseSpec, out: Path, executor, progress: bool = True, log=N
     while alg.has_next():
         pop = alg.ask()
         X = np.asarray(pop.get("X"), dtype=float)
-        points, labels = [], []
-        for c, x in enumerate(X):
-            dec = spec.decode(x)
-            for f, fut in enumerate(spec.futures):
-                points.append({**dec, **fut})
-                labels.append(f"g{g}-c{c}-f{f}")
+        points, labels = generation_points(spec, X, g)
         runs = run_points(spec, out / "generations" / f"gen_{g:03d}", f"{spec.name}-gen{g:03d}", [spec.scenario_path],
                           points, labels, executor, progress=progress)
         V = values(spec, runs, len(X) * F)
@@ -704,8 +717,7 @@ def _chosen_runs(spec: OptimiseSpec, out: Path, chosen: int, X: np.ndarray, gens
     g = gens[chosen]
     first = gens.index(g)
     runs = done_runs(out / "generations" / f"gen_{g:03d}" / "runs")
-    F = len(spec.futures)
-    mine = runs[(runs["point_id"] // F) == chosen - first]
+    mine = runs[(runs["point_id"] % gens.count(g)) == chosen - first]  # point f * candidates + c (generation_points)
     theirs = cmp_runs[cmp_runs["scenario"] == base]
     spec_opt = spec.scenario.with_overrides({**spec.overrides, **spec.decode(X[chosen])}, source="optimum")
     spec_base = spec.scenario.with_overrides(spec.overrides, source="scenario")

@@ -39,7 +39,7 @@ from sim.experiment.store import (
     override_kinds,
     summary_table,
 )
-from sim.model import AttractionModel, build_model, kernels, release, simulate, warm_start
+from sim.model import build_model, freeze, kernels, release, simulate, warm_start
 from sim.params import Params
 from sim.scenario import ScenarioSpec, status_quo
 
@@ -112,30 +112,31 @@ def _one_line(exc: BaseException) -> str:
 class WarmStates:
     """The warm state (the region at month 0 after the status quo's spin-up, :func:`sim.model.warm_start`) of the
     runs of a task, made once for each status quo and seed and copied for every run that shares them: the
-    scenarios of one replication and design point whose status quo is the same start from the same state and the
-    same draws (they run one after the other, so only the last state is kept)."""
+    scenarios of one replication and design point whose status quo is the same, and the search's candidates in one
+    future and replication, start from the same state and the same draws (they run one after the other, so only
+    the last state is kept, frozen: :func:`sim.model.freeze`)."""
 
     def __init__(self) -> None:
         self.key: tuple | None = None
         self.params: Params | None = None
-        self.model: AttractionModel | None = None
+        self.frozen: bytes | None = None
 
-    def get(self, params: Params, seed: np.random.SeedSequence) -> AttractionModel:
-        """The warm state of the status quo of ``params`` with ``seed``: the kept one if it is the same, else a
-        new one."""
+    def get(self, params: Params, seed: np.random.SeedSequence) -> bytes:
+        """The warm state of the status quo of ``params`` with ``seed``, frozen: the kept one if it is the same,
+        else a new one."""
         sq = status_quo(params)
         key = (seed.entropy, tuple(seed.spawn_key))
-        if self.model is None or key != self.key or sq != self.params:
+        if self.frozen is None or key != self.key or sq != self.params:
             self.clear()
-            self.model = warm_start(sq, seed)
+            model = warm_start(sq, seed)
+            self.frozen = freeze(model)
+            release(model)
             self.key, self.params = key, sq
-        return self.model
+        return self.frozen
 
     def clear(self) -> None:
         """Drop the kept state."""
-        if self.model is not None:
-            release(self.model)
-        self.key = self.params = self.model = None
+        self.key = self.params = self.frozen = None
 
 
 def run_one(spec: ScenarioSpec, overrides: dict[str, Any], seed: np.random.SeedSequence, record: str,

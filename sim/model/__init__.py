@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,20 +45,30 @@ def warm_start(status_quo: Params, seed: int | np.random.SeedSequence = 0) -> At
     return AttractionModel(AttractionScenario(rng=None, params=status_quo, name="status_quo"), seed=seed)
 
 
+def freeze(warm: AttractionModel) -> bytes:
+    """A warm state (:func:`warm_start`) frozen for copying into many runs (``warm`` of :func:`build_model`): the
+    model pickled once in memory, so that each copy is one unpickling (about 3 ms at 4,000 prospects against 14 ms
+    for a deep copy). The bytes never leave the process that made them or the task they travel with."""
+    return pickle.dumps(warm, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def build_model(params: Params, seed: int | np.random.SeedSequence = 0, name: str = "scenario",
-                warm: AttractionModel | None = None) -> AttractionModel:
+                warm: AttractionModel | bytes | None = None) -> AttractionModel:
     """A model of ``params`` at month 0, ready to run its horizon (the same seed gives the same numbers): the status
     quo's spin-up is run first (:func:`warm_start`), or ``warm``, a warm state of the same status quo and seed, is
-    copied (it is left as it is)."""
+    copied (it is left as it is; a frozen one, :func:`freeze`, is unpickled)."""
     from sim.scenario import status_quo
 
-    model = warm_start(status_quo(params), seed) if warm is None else copy.deepcopy(warm)
+    if warm is None:
+        model = warm_start(status_quo(params), seed)
+    else:
+        model = pickle.loads(warm) if isinstance(warm, bytes) else copy.deepcopy(warm)
     model.begin(params, name)
     return model
 
 
 def simulate(spec_or_params, seed: int | np.random.SeedSequence = 0, horizon: int | None = None,
-             warm: AttractionModel | None = None) -> RunResult:
+             warm: AttractionModel | bytes | None = None) -> RunResult:
     """Run one scenario (a ScenarioSpec or Params) for its horizon, or ``horizon`` months, and return its outputs;
     from a copy of ``warm`` (:func:`build_model`) if given."""
     params = getattr(spec_or_params, "params", spec_or_params)
@@ -81,5 +92,5 @@ def release(model: AttractionModel) -> None:
     model.__dict__.clear()
 
 
-__all__ = ["AttractionModel", "AttractionScenario", "RunResult", "build_model", "release", "simulate", "warm_start",
-           "MONTHLY_COLUMNS"]
+__all__ = ["AttractionModel", "AttractionScenario", "RunResult", "build_model", "freeze", "release", "simulate",
+           "warm_start", "MONTHLY_COLUMNS"]
