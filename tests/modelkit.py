@@ -33,13 +33,15 @@ on the shipped baseline and at posterior draws."""
 
 
 def experiment_script(name: str):
-    """A script of experiments/ (``name`` without ``.py``) as a module, for tests of what it measures and writes."""
-    import importlib.util
+    """A script of experiments/ (``name`` without ``.py``) as the module ``experiments.<name>``, for tests of what it
+    measures and writes; importable by name, so its functions reach the worker processes of its pools."""
+    import importlib
+    import sys
 
-    spec = importlib.util.spec_from_file_location(f"{name}_script", Path(__file__).resolve().parents[1] / "experiments" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    return importlib.import_module(f"experiments.{name}")
 
 
 def _dotted(overrides: dict) -> dict:
