@@ -138,3 +138,22 @@ def test_persistence_money_combined_and_same_money_sentences_follow_their_signs(
     assert "the start rate rises by 2.0 points" in script.channels_bullet(plus)
     assert "the start rate falls by 2.0 points" in script.channels_bullet(minus)
 
+
+def test_every_scenario_file_carries_the_figures_generated_from_its_parameters_and_the_record():
+    """The figures in each shipped scenario file's header are those experiments/scenario_headers.py generates from
+    the file's own parameters and docs/directions.json (rerun it after changing a scenario, the model or the record)."""
+    headers = experiment_script("scenario_headers")
+    record = json.loads(headers.RECORD.read_text(encoding="utf-8"))
+    for path in headers.files():
+        assert headers.generated(path, record) in path.read_text(encoding="utf-8"), path.name
+
+
+def test_a_headers_first_year_costs_add_up_to_its_budget():
+    """Running costs first, then the levers by their shares of what remains: together the year's budget (less what
+    shares below one leave unallotted), for every shipped scenario."""
+    headers = experiment_script("scenario_headers")
+    for path in headers.files():
+        b = headers.year_one(path)
+        rest = b["total"] - sum(b["running"].values())
+        assert sum(b["levers"].values()) == pytest.approx(rest * sum(b["shares"].values())), path.name
+        assert rest > 0, path.name
