@@ -13,8 +13,9 @@ explanations below the table say: the baseline assessed on landed capital alone 
 assessment weight, free in money), and persistence alone where a new city leader comes every year, kept and
 shelved. With ``--odd`` every run's figures and each scenario's own parameters are kept as ``docs/directions.json``,
 and docs/ODD.md section 8's block (the table and the sentences that explain it, each stated only when the measured
-effects bear it out) is generated from that record. Cost: 16 scenarios x N seeds of about 5 CPU seconds each
-(about 8 minutes at 12 seeds on 2 cores); rerun it after a model or calibration change.
+effects bear it out) is generated from that record, as are the measured figures in the scenario files' headers
+(``experiments/scenario_headers.py``). Cost: 16 arms x N seeds of a few CPU seconds each
+(under 5 minutes at 12 seeds on 2 cores); rerun it after a model or calibration change.
 """
 
 from __future__ import annotations
@@ -525,6 +526,17 @@ def write_odd(record: dict, path: Path = ODD) -> None:
     replace_block(path, ODD_BEGIN, ODD_END, odd_block(record), after=ANCHOR)
 
 
+def _rewrite_scenario_headers() -> None:
+    """The scenario files' generated figures quote the record too: rewrite them with it
+    (``experiments/scenario_headers.py``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("scenario_headers", ROOT / "experiments" / "scenario_headers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main([])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=12, help="paired replications (seeds 0..N-1)")
@@ -543,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
             atomic_write_text(RECORD, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
         write_odd(record)
         print(odd_block(record))
+        _rewrite_scenario_headers()
     else:
         print("\n".join(table(record)))
     return 0
