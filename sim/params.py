@@ -221,9 +221,9 @@ class Run(Section):
                                "operating firms, tax coming in, beliefs and a reputation formed, and funds and promises outstanding; "
                                "a whole number of years, so that budget years and assessments keep their calendar. Strategies begin at "
                                "month 0 and every output counts from there (docs/ODD.md, Initialisation)",
-                           "months", "measurement (experiments/steady_state.py, docs/ODD.md, Initialisation): the whole number of years after which the baseline's "
-                           "yearly signings, signed and arrived capital and jobs added are at most 10% apart between years 1 and 5; a cold start "
-                           "(0) ramps up while the budget, the atmosphere and the pipeline fill",
+                           "months", "assumption: ten years of the status quo, the spin-up the calibration runs every particle after (docs/ODD.md, Initialisation); "
+                           "whether the baseline's yearly signings, signed and arrived capital and jobs added are then at most 10% apart between years 1 "
+                           "and 5 is measured by experiments/steady_state.py; a cold start (0) ramps up while the budget, the atmosphere and the pipeline fill",
                            ge=0, le=600, multiple_of=12,
                            label_zh="预热月数（现状先运行）", label_en="Spin-up months (status quo before month 0)",
                            kind="structural")

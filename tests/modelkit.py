@@ -24,12 +24,13 @@ TEST_WORLD = {
     "platform.county_land_mu_per_year": 5018.5404, "hazards.stall": 0.006, "population.capital_sigma": 1.45,
     "behaviour.outside_option": 0.8,
 }
-"""A regime some mechanism tests need (the fit to the Lanzhou cohorts before the Bayesian calibration): scarcer
-serviced land (the counties add about 5,000 mu a year, not 9,900) that projects leave readily for (no-land hazard
-0.065, not 0.012), more of the projects starting, so more promises fall due than the fund carries. Only mechanism tests
-whose docstring says why they need it use it (:func:`in_test_world`); every other test runs in the shipped
-calibrated world (:func:`small`, :func:`scenario`), and the strategy tests (tests/test_strategies.py) at full size
-on the shipped baseline and at posterior draws."""
+"""A regime some mechanism tests need (the fit to the Lanzhou cohorts of a cold start, before the Bayesian
+calibration): serviced land the counties add at about 5,000 mu a year, a no-land hazard of 0.065 that projects
+leave readily for, and a pull of competing regions of 0.8, so more of the projects start and more promises fall due
+than the fund carries in four years from a cold start. Only mechanism tests whose docstring says why they need it
+use it (:func:`in_test_world`); every other test runs in the shipped calibrated world (:func:`small`,
+:func:`scenario`), and the strategy tests (tests/test_strategies.py) at full size on the shipped baseline and at
+posterior draws."""
 
 
 def experiment_script(name: str):
