@@ -77,15 +77,15 @@ def none(*args, **kw) -> bool:
 FULFILMENT = "cohort_fulfilment_rate_24m"
 
 
-def test_platforms_keep_city_contacts_and_the_park_borrows_but_fulfilment_does_not_move():
-    """C2 and its same-money variant hand fewer city contacts to counties and spend on the park. In the shipped
-    baseline serviced land is not what holds projects back (the counties add about 9,900 mu a year; no-land
-    withdrawals after signing are near zero), so neither moves 履约率 distinguishably. C2 borrows for the park and
-    owes money at the end; the same-money variant does not borrow."""
+def test_platforms_keep_city_contacts_give_land_and_raise_fulfilment_and_the_park_borrows():
+    """C2 and its same-money variant hand fewer city contacts to counties and spend on the park. In the warm
+    calibrated baseline serviced land holds signed projects back, so the park's land cuts no-land withdrawals after
+    signing and 履约率 rises. C2 borrows for the park and owes money at the end; the same-money variant does not
+    borrow."""
     for name in ("platforms", "neutral_platforms"):
         assert down(name, "handoff_share"), name
-        assert none(name, FULFILMENT), name
-        assert none(name, "withdrawals_after_signing_by_reason.no_land"), name
+        assert up(name, FULFILMENT), name
+        assert down(name, "withdrawals_after_signing_by_reason.no_land"), name
     assert min(value(s, "budget_debt") for s in runs("platforms")) > 0
     assert max(value(s, "budget_debt") for s in runs("neutral_platforms")) == 0
 
@@ -101,17 +101,19 @@ def test_soft_environment_shortens_approvals_keeps_promises_and_raises_fulfilmen
 
 def test_channels_bring_more_and_better_leads_and_more_large_industrial_projects():
     """More and better-targeted leads: more contacts, signings and referrals, more large and industrial projects
-    signed and large ones started, fewer unserious projects per signing; 履约率 rises a little (C4), and with the
-    baseline's money (fewer contacts bought) the rise is not distinguishable."""
+    signed, fewer unserious projects per signing. In the warm calibrated baseline the extra signings of C4 compete
+    for the serviced land the counties add: signed projects wait longer for land, more of them withdraw for want of
+    it, fewer start, and 履约率 falls; as many large projects start as in the baseline."""
     assert up("channels", "prospects_contacted") and up("channels", "signed_projects")
     for name in ("channels", "neutral_channels"):
         assert up(name, "referral_leads"), name
         assert up(name, lambda s: s["large_project_share"] * s["signed_projects"]), name
         assert up(name, lambda s: s["industrial_share"] * s["signed_projects"]), name
-        assert up(name, lambda s: s["large_share_started"] * s["share_started_to_date"] * s["signed_projects"]), name
+        assert none(name, lambda s: s["large_share_started"] * s["share_started_to_date"] * s["signed_projects"]), name
         assert down(name, lambda s: s["withdrawals_after_signing_by_reason"]["not_serious"] / s["signed_projects"]), name
-    assert up("channels", FULFILMENT)
-    assert none("neutral_channels", FULFILMENT)
+        assert up(name, "mean_land_wait_months"), name
+    assert up("channels", "withdrawals_after_signing_by_reason.no_land")
+    assert down("channels", "share_started_to_date") and down("channels", FULFILMENT)
 
 
 def test_leadership_with_differentiated_assessment_raises_fulfilment_and_jobs():
@@ -126,8 +128,8 @@ def test_leadership_with_differentiated_assessment_raises_fulfilment_and_jobs():
 
 def test_positionings_jobs_come_from_its_money_not_from_persistence():
     """C1 brings more signings and jobs; at the baseline's money, persistence alone moves neither jobs, arrived
-    capital nor 履约率 distinguishably: in the shipped baseline a new city leader shelves the strategy in about one
-    year in thirty (0.15 stop-go years in five). Only where leaders change often (a new city leader every year, the
+    capital nor 履约率 distinguishably: in the shipped baseline a new city leader seldom shelves the strategy (docs/ODD.md
+    section 8 gives how often). Only where leaders change often (a new city leader every year, the
     stress case) does keeping the strategy bring more jobs at the same money."""
     assert up("positioning", "jobs") and up("positioning", "signed_projects")
     for key in ("jobs", "arrived_capital", FULFILMENT):
@@ -140,7 +142,7 @@ def test_positionings_jobs_come_from_its_money_not_from_persistence():
 
 def test_the_combined_strategy_raises_fulfilment_and_capital_arrival():
     """With a quarter more money the combined strategy raises 履约率, capital arrival and arrived capital, and does
-    not cost jobs (about 1,600 more at 20 seeds, an interval that reaches zero at 16); at the baseline's money it
+    not cost jobs (the interval of its jobs effect reaches above zero); at the baseline's money it
     raises 履约率 and capital arrival but brings fewer jobs within five years (the park, the running costs and the
     centres take money from channels and incentives, and assessment on landed capital signs fewer)."""
     for key in (FULFILMENT, "cohort_capital_arrival_rate_24m", "arrived_capital"):
@@ -166,9 +168,10 @@ def _distinct_draws(k: int) -> list[tuple]:
     return out[:k]
 
 
-def test_soft_environment_leadership_and_the_combined_strategy_raise_fulfilment_across_the_posterior():
+def test_leadership_and_the_combined_strategy_raise_fulfilment_across_the_posterior():
     """At three parameter sets drawn from the calibration's posterior (six paired seeds each), the strategies whose
-    rise in 履约率 the briefing leads with raise it at every one: not a property of the central point alone."""
+    rise in 履约率 the briefing leads with raise it at every one: not a property of the central point alone. (The
+    soft environment's smaller rise is distinguishable at the central point, not at every draw on six seeds.)"""
     for draw in _distinct_draws(3):
-        for name in ("soft_environment", "leadership", "combined", "neutral_leadership"):
+        for name in ("leadership", "combined", "neutral_leadership"):
             assert up(name, FULFILMENT, overrides=draw, base_overrides=draw, seeds=DRAW_SEEDS), (name, draw)
