@@ -28,13 +28,17 @@ def test_budget_neutral_variants_cost_what_the_baseline_costs(name):
     """Catches a "same money" variant that gets more money than the baseline: through borrowing (debt left for
     later budgets), a larger transfer, or staff, attention or institutions that are not booked to a lever. On the
     shipped baseline (paired seeds), the money it used (spent on every lever, held in the funds, returned and
-    still owed) is the baseline's within 1%, every yuan of its budget is booked to a lever, held or returned, and
-    its budget plus its debt at the end is the baseline's budget within 1%."""
+    still owed) is the baseline's within 1%, every yuan of its budget since month 0 is booked to a lever, added to
+    what the funds held at month 0 or returned, and
+    its budget plus its debt at the end, less the tax fed back (which follows from the firms a strategy brings), is
+    the baseline's."""
     base, variant = paired(shipped("baseline"), shipped(name), seeds=(31, 32))
     assert money_used(variant) == pytest.approx(money_used(base), rel=0.01)
-    booked = sum(variant["spent_by_lever"].values()) + variant["budget_held"] + variant["budget_returned"]
+    booked = (sum(variant["spent_by_lever"].values()) + variant["budget_held"] - variant["budget_held_at_start"]
+              + variant["budget_returned"])
     assert booked == pytest.approx(variant["budget_total"], rel=1e-9)
-    assert variant["budget_total"] + variant["budget_debt"] == pytest.approx(base["budget_total"], rel=0.01)
+    assert variant["budget_total"] - variant["budget_tax_fed_back"] + variant["budget_debt"] == pytest.approx(
+        base["budget_total"] - base["budget_tax_fed_back"], rel=1e-9)
 
 
 def test_park_borrowing_is_debt_repaid_from_later_budgets():

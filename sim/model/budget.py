@@ -108,6 +108,7 @@ class Ledger:
         self.capitalised = 0.0  # interest the budget could not pay, added to the debt
         self.loans: list[list[float]] = []  # each tranche: [outstanding, yearly instalment]
         self.tax_this_year = 0.0  # tax of young firms this year (the budget's reward)
+        self.tax_fed_back = 0.0  # 万元 of the budgets so far that came back from that tax
         self.tax_total = 0.0
         self.tracking_slots = 0
         self.promised_by_month: list[float] = []
@@ -210,7 +211,9 @@ class Ledger:
         for lever in BUDGET_LEVERS:
             if lever not in FUNDS:
                 self.returned += max(0.0, self.remaining(lever))
-        budget = p.budget.base_transfer * s + p.budget.tax_share * self.tax_this_year
+        fed_back = p.budget.tax_share * self.tax_this_year
+        budget = p.budget.base_transfer * s + fed_back
+        self.tax_fed_back += fed_back
         self.tax_this_year = 0.0
         self.budget_year = budget
         self.budget_total += budget

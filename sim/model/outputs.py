@@ -95,6 +95,7 @@ class Opening:
     arrived_total: float
     tax_total: float
     budget_total: float
+    tax_fed_back: float
     spent: dict[str, float]
     returned: float  # money returned to the treasury or not yet used at month 0
     held: float  # money held in the funds at month 0 (an opening balance: spent or still held since)
@@ -113,7 +114,7 @@ def opening(m: ModelState) -> Opening:
                    withdrawn=int(np.count_nonzero(stage == WITHDRAWN)), exited=int(np.count_nonzero(stage == EXITED)),
                    rotations=int(sum(g.rotations for g in m.governments)), arrived=arrived,
                    arrived_total=float(arrived.sum()) if m.month0 else 0.0, tax_total=led.tax_total,
-                   budget_total=led.budget_total, spent=dict(led.spent), returned=led.returned + led.pending,
+                   budget_total=led.budget_total, tax_fed_back=led.tax_fed_back, spent=dict(led.spent), returned=led.returned + led.pending,
                    held=led.held, allotted=dict(led.allotted), by_government=led.by_government.copy(), borrowed=led.borrowed)
 
 
@@ -376,6 +377,8 @@ def summary(m: ModelState) -> dict:
     out["courted_lost"] = int((courted & ~signed & (pl.stage != CONTACTED) & (pl.stage != NEGOTIATING)).sum())
     out["fund_backed_loans"] = int((inv.approvals.fund_backed & signed).sum())
     out["budget_held"] = rec["budget_held"]
+    out["budget_held_at_start"] = o.held
+    out["budget_tax_fed_back"] = led.tax_fed_back - o.tax_fed_back
     out["budget_returned"] = rec["budget_returned"]
     out["budget_borrowed"] = led.borrowed - o.borrowed
     out["budget_debt"] = rec["budget_debt"]

@@ -387,6 +387,14 @@ _add("courted_lost", "count", ("被争抢而流失的客商", "Courted prospects
 _add("fund_backed_loans", "count", ("基金担保的贷款", "Fund-backed loans"),
      ("银行拒贷后由产业引导基金担保或投资的项目", "projects whose refused loan the investment fund guaranteed or "
                                          "replaced"), PROJECTS)
+_add("budget_held_at_start", "money", ("期初基金留存", "Money held in the funds at the start"),
+     ("第0月（预热结束时）两项基金的余额和仍被占用的担保与投资：期内的预算之外、由预热期结转而来的钱",
+      "the two funds' balances and the guarantees or stakes still tied up at month 0 (the end of the spin-up): money "
+      "carried over from before month 0, on top of the budget since"))
+_add("budget_tax_fed_back", "money", ("税收返还的预算", "Budget from tax fed back"),
+     ("第0月以来各年预算中由新投产企业税收按比例返还的部分（其余为财政基数拨款）",
+      "the part of each year's budget since month 0 that came back from the tax of young firms (the rest is the base "
+      "transfer)"))
 _add("budget_borrowed", "money", ("园区借款", "Park borrowing"),
      ("至今为建设园区借入的本金（融资杠杆大于 1 时）；按期限分年等额还本，利息按余额计，均从预算中先行支付",
       "principal borrowed for the park so far (with a financing leverage above 1), repaid in equal yearly "
