@@ -86,7 +86,7 @@ def test_cohort_non_starters_are_classified_by_what_had_happened_24_months_after
     from sim.scenario import load_scenario
 
     spec = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
-        {"run.n_investors": 3000, "run.horizon_months": 60, "platform.initial_land_mu": 100.0,
+        {"run.n_investors": 6000, "run.horizon_months": 60, "run.spinup_months": 0, "platform.initial_land_mu": 100.0,
          "platform.county_land_mu_per_year": 300.0}, source="test")  # scarce land: long waits, late withdrawals
     m = build_model(spec.params, seed=3)
     m.run_for(60)
@@ -117,7 +117,7 @@ def test_cohort_projects_not_fulfilled_are_classified_by_where_they_stood_24_mon
     from sim.scenario import load_scenario
 
     spec = load_scenario(ROOT / "scenarios" / "baseline.toml").with_overrides(
-        {"run.n_investors": 3000, "run.horizon_months": 60, "platform.initial_land_mu": 100.0,
+        {"run.n_investors": 6000, "run.horizon_months": 60, "run.spinup_months": 0, "platform.initial_land_mu": 100.0,
          "platform.county_land_mu_per_year": 300.0}, source="test")  # scarce land: long waits, late withdrawals
     m = build_model(spec.params, seed=3)
     pl = m.investors.pipeline

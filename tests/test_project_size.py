@@ -34,7 +34,7 @@ def test_large_projects_fall_away_more_by_completion_through_the_size_mechanisms
     gaps: dict[str, list[float]] = {"on": [], "off": []}
     start_gap = []
     for label, ov in (("on", {}), ("off", off)):
-        spec = load_scenario("scenarios/baseline.toml", {**honest, **ov})
+        spec = load_scenario("scenarios/baseline.toml", {**honest, "run.spinup_months": 0, **ov})
         for seed in range(8):
             m = build_model(spec.params, seed=seed)
             m.run_for(60)
