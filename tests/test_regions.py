@@ -267,7 +267,7 @@ def test_counties_get_the_land_money_and_attention_their_region_file_states(made
     attention."""
     from sim.model import build_model
 
-    p = load_scenario(madeup / "baseline.toml", {"run.n_investors": 1200}).params
+    p = load_scenario(madeup / "baseline.toml", {"run.n_investors": 1200, "run.spinup_months": 0}).params
     assert p.county_split("land_share") == ([0.5, 0.25, 0.25], 1.0)
     m = build_model(p, seed=1)
     land = [g.free_land for g in m.counties]

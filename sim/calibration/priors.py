@@ -103,7 +103,7 @@ PRIORS: tuple[Prior, ...] = (
           "value of the best offer elsewhere, from half the hand-set 0.8 to two and a half times it; with the logit "
           "scale of 0.5 the odds of going on change by a factor of 2.2 at the low end and 11 at the high end. A "
           "calibration of the warm-started region on 0.4-1.2 pressed against its top (90% interval 0.97-1.18) while "
-          "signing three times Dingxi's projects a year, so the range reaches further up"),
+          "signing three times the default region's projects a year, so the range reaches further up"),
     Prior(OVER_REPORTING, 1.0, 1.3,
           "reported pipeline rates exceed the true ones by 0-30%: the same project re-signed up to five times, letters "
           "of intent counted as contracts (People's Daily 2016, docs/SOURCES.md#over-reporting-2016); assumption: one factor for "
