@@ -451,7 +451,7 @@ def funnel_chart(an: dict, path: Path, lang: str = "zh", stage: str = "after_sig
     row_h = _row_height(labels)
     reasons = _top_reasons(wd)
     legend_rows = math.ceil((len(reasons) + 1) / 2)
-    fig = plt.figure(figsize=(WIDTH, 1.9 + legend_rows * 0.16 + row_h * len(order)))
+    fig = plt.figure(figsize=(WIDTH, 1.9 + legend_rows * LEGEND_PT * 1.5 / 72 + row_h * len(order)))
     fig._panel_height = row_h * (len(order) + 0.2)
     grid = fig.add_gridspec(1, 2, width_ratios=(1.0, 1.15))
     ax = fig.add_subplot(grid[0, 0])
@@ -516,8 +516,8 @@ def _withdrawal_bars(ax, wd: pd.DataFrame, order: list[str], reasons: list[str],
         return float(np.nansum(sel["per_100_signed"].to_numpy(float)))
 
     others = [r for r in REASON_NAMES if r not in reasons]
-    segments = [(r, REASON_COLOURS[k % len(REASON_COLOURS)], pick(REASON_NAMES[r], lang), {r})
-                for k, r in enumerate(reasons)]
+    segments = [(r, REASON_COLOURS[k % len(REASON_COLOURS)], wrap(pick(REASON_NAMES[r], lang), lang, 10 if lang == "zh" else 18),
+                 {r}) for k, r in enumerate(reasons)]  # two columns of the legend fit above the panel
     if any(per_100(s, lambda r: r in others) > 0 for s in order):
         segments.append(("other", OTHER_COLOUR, "其他原因" if lang == "zh" else "Other reasons", set(others)))
     for _, colour, name, keys in segments:
@@ -607,10 +607,13 @@ far."""
 
 
 def place_labels(ax, points: list[tuple[float, float, str, str]], renderer) -> None:
-    """Write each strategy's number beside its marker where it covers no marker, no other number and stays in the
-    panel: the first free place of ``LABEL_OFFSETS`` (then twice as far, with a thin leader), else the one that
-    covers least."""
+    """Write each strategy's number beside its marker where it covers no marker, no legend, no other number and
+    stays in the panel: the first free place of ``LABEL_OFFSETS`` (then twice as far, with a thin leader), else the
+    one that covers least."""
     marks = _marker_boxes(ax, renderer)
+    legend = ax.get_legend()
+    if legend is not None and legend.get_visible():
+        marks.append(legend.get_window_extent(renderer))
     inside = ax.get_window_extent(renderer)
     placed = []
     for x, y, text, colour in points:
@@ -663,7 +666,8 @@ def cost_chart(an: dict, path: Path, lang: str = "zh") -> Path:
     styles = strategy_styles(f)
     rows = [r for s in f.scenarios() if (r := f.cost(s))]
     labels = [wrap(f"{k + 1}. {f.label(r['scenario'])}", lang, 18 if lang == "zh" else 34) for k, r in enumerate(rows)]
-    legend_h = sum(lab.count("\n") + 1.35 for lab in labels) * LEGEND_PT / 72  # the legend beside the panel
+    legend_h = sum(1.25 * (lab.count("\n") + 1) + 0.35 for lab in labels) * LEGEND_PT / 72  # beside the panel, at
+    # matplotlib's line spacing of about 1.2 times the type size, so the panel is at least as tall as the legend
     fig, axes = new_figure(1, 1, height_per_row=0.0, extra=max(3.6, legend_h + 1.6))
     ax = axes[0]
     handles, points = [], []
