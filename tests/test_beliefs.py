@@ -18,8 +18,8 @@ def test_word_of_mouth_spreads_what_investors_experienced():
 
     heard_cred, other_cred = [], []
     for seed in range(11, 17):
-        m = build_model(small(policy__honouring_discipline=0.2, policy__incentive_rate=8.0,
-                              policy__incentive_cap=2000.0).params, seed=seed)
+        m = build_model(small(policy__honouring_discipline=0.2, policy__incentive_rate=8.0, policy__incentive_cap=2000.0,
+                              behaviour__outside_option=0.8).params, seed=seed)  # enough signed in a cold start
         m.run_for(36)
         stage, pr, cred = m.investors.pipeline.stage, m.investors.promises, m.investors.beliefs[:, CREDIBILITY]
         heard = np.asarray(m.pop.ties @ pr.broken.astype(float)).ravel() > 0

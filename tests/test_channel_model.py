@@ -129,7 +129,7 @@ def test_contacts_drawn_through_a_channel_are_the_prospects_it_targets():
     m = built(**ONLY_DOOR_TO_DOOR, **{"run.n_investors": 4000})
     pop, market = m.pop, m.in_market()
     new = one_month_of_leads(m)
-    assert new.size > 300
+    assert new.size > 250  # enough contacts for their shares to be measured
     assert (m.investors.pipeline.channel[new] == SOURCE_INDEX["door_to_door"]).all()
     assert pop.serious[market].mean() > 0.6
     assert abs(pop.serious[new].mean() - 0.3) < 0.08

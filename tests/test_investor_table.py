@@ -11,8 +11,9 @@ from sim.model.agents import BUILDING, SIGNED, STAGE_NAMES
 from sim.model.investors import InvestorTable
 from sim.model.outputs import MONTHLY_COLUMNS, MONTHLY_TABLE
 
-CHECKED_RUN = {"run__n_investors": 2000, "run__horizon_months": 36}
-"""A small market followed three years: long enough for returns, stalls, resumes and withdrawals."""
+CHECKED_RUN = {"run__n_investors": 4000, "run__horizon_months": 48, "behaviour__outside_option": 0.8}
+"""A small market followed four years from a cold start, at the pull of 0.8 of the cold-start fit: long enough for
+returns, stalls, resumes and withdrawals (at the warm-calibrated pull a cold region builds too little)."""
 
 
 @pytest.mark.parametrize("name", ["baseline", "combined"])

@@ -174,7 +174,10 @@ def warm_up() -> None:
     params = Params()
     params = params.model_copy(update={"run": params.run.model_copy(update={"n_investors": WARM_UP_PROSPECTS,
                                                                             "horizon_months": WARM_UP_MONTHS,
-                                                                            "spinup_months": 0})})
+                                                                            "spinup_months": 0}),
+                                       # a weak pull of competing regions, so that a cold region signs and builds
+                                       # within the months run and every loop runs once
+                                       "behaviour": params.behaviour.model_copy(update={"outside_option": 0.4})})
     model = build_model(params, seed=0)
     for _ in range(WARM_UP_MONTHS):
         model.run_for(1)
