@@ -29,7 +29,7 @@ def test_word_of_mouth_spreads_what_investors_experienced():
     assert len(heard_cred) >= 5
     assert np.mean(other_cred) - np.mean(heard_cred) > 0.02
     # And the region's reputation falls when promises are broken.
-    generous = {"policy__incentive_rate": 8.0, "policy__incentive_cap": 2000.0}
+    generous = {"policy__incentive_rate": 8.0, "policy__incentive_cap": 2000.0, "behaviour__outside_option": 0.8}
     broken, kept = paired(small(policy__honouring_discipline=0.2, **generous), small(policy__honouring_discipline=1.0, **generous))
     # The public reputation is slow (memory 0.97 a month): over four years a 40-point gap in honouring moves it
     # by a few points; without word of mouth and reputation it would not move at all.
