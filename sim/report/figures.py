@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,13 @@ class Figures:
         """An output's value formatted for officials (:func:`sim.report.numbers.fmt`) and shown as ``key``."""
         return self.show(key, nb.fmt(output, value, self.lang, effect=effect, with_unit=with_unit, ref=ref,
                                      about=about, sign=sign), value)
+
+    def change(self, key: str, text: str, value: float | None) -> str:
+        """An effect already formatted as ``text``, shown as ``key``; one that rounds to zero is worded as no change
+        ("持平" / "no change"), not listed as "0.0" beside a level."""
+        if value is not None and finite(float(value)) and not re.search(r"[1-9]", text):
+            text = "持平" if self.lang == "zh" else "no change"
+        return self.show(key, text, value)
 
     def money(self, key: str, value: float | None, sign: bool = False) -> str:
         """A sum of money (万元) in the unit its size calls for, shown as ``key``."""

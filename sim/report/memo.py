@@ -665,10 +665,12 @@ class Memo:
                     continue
                 if nb.kind(o) == "capital":
                     a = self.fg.money_in(f"{s}/{o}/year{year}/level", lvl, "yi")
-                    d = self.fg.money_in(f"{s}/{o}/year{year}/effect", r["effect"], "yi", sign=True)
+                    d = self.fg.change(f"{s}/{o}/year{year}/effect", nb.money_in(r["effect"], self.lang, "yi", sign=True),
+                                       r["effect"])
                 else:
                     a = self.fg.fmt(f"{s}/{o}/year{year}/level", o, lvl, with_unit=False)
-                    d = self.fg.fmt(f"{s}/{o}/year{year}/effect", o, r["effect"], effect=True, with_unit=False)
+                    d = self.fg.change(f"{s}/{o}/year{year}/effect",
+                                       nb.fmt(o, r["effect"], self.lang, effect=True, with_unit=False), r["effect"])
                 cls = ' class="sig"' if r.get("significant") else ""
                 cells.append(f"<td{cls}>{a}（{d}）</td>" if self.zh else f"<td{cls}>{a} ({d})</td>")
             rows.append(f"<tr><td class='name'>{self.t(f'第{year}年', f'Year {year}')}</td>{''.join(cells)}</tr>")
@@ -1014,7 +1016,8 @@ class Memo:
                 if not e:
                     cells.append(f"<td>{lvl}</td>")
                     continue
-                d = self.fg.fmt(f"{s}/{o}/effect", o, e["effect"], effect=True, with_unit=False)
+                d = self.fg.change(f"{s}/{o}/effect", nb.fmt(o, e["effect"], self.lang, effect=True, with_unit=False),
+                                   e["effect"])
                 counts = counts_words(e, self.lang, short=True)
                 counts = f"<br><small>{_e(counts)}</small>" if counts else ""
                 r = self.robust_record(s, o)
