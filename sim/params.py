@@ -407,6 +407,11 @@ class Behaviour(Section):
     reputation_memory: float = P(0.97, "Monthly persistence of the region's public reputation", "share / month", "assumption: slow to build", ge=0, le=1,
                                  label_zh="地区声誉的持续性（每月）", label_en="Monthly persistence of the region's reputation",
                                  kind="assumption", range=(0.9, 0.99), reason="a half-life of the reputation from about 7 to 70 months (default 23); no source pins it")
+    reputation_years: float = P(5.0, "Years back whose signers make the public reputation: it follows what the investors who signed in these "
+                                     "years, staying or gone, now believe", "years", "assumption", gt=0,
+                                label_zh="地区声誉所依据的年限", label_en="Years of signers behind the reputation",
+                                kind="assumption", range=(2.0, 10.0), reason="from two years of experience to ten; no source pins it. With every "
+                                "signer ever counted, firms gone for decades would still shape it and the status quo would never settle")
     reputation_hard: float = P(0.45, "Public reputation of the hard environment at month 0 (the region's track record)", "0-1", "assumption", ge=0, le=1,
                                label_zh="初始硬环境声誉", label_en="Reputation of the hard environment at the start",
                                kind="assumption", range=(0.25, 0.65), reason="the default plus or minus 0.2 on the 0-1 scale; no source measures it")
@@ -419,6 +424,11 @@ class Behaviour(Section):
     referral_rate: float = P(0.01, "Monthly chance that a fully satisfied operating firm refers one of its ties", "probability / month / tie", "assumption", ge=0, le=1,
                              label_zh="以商招商的推荐率", label_en="Referral rate of operating firms",
                              kind="assumption", range=(0.005, 0.02), reason="half to twice the default; no source pins it")
+    referral_years: float = P(3.0, "Years after it starts operating during which a satisfied firm passes on its ties (its suppliers and partners "
+                                   "follow it in while it sets up; later its ties are settled elsewhere)", "years", "assumption", gt=0,
+                              label_zh="企业以商招商的年限", label_en="Years a firm refers its ties",
+                              kind="assumption", range=(1.0, 6.0), reason="a third to twice the default; no source measures how long a firm keeps "
+                              "bringing in partners. Referrals by firms of every age would grow with the stock of firms and never let the status quo settle")
     referral_reward_boost: float = P(1.5, "Relative rise of the referral rate while referral rewards (以商招商) are funded", "share", "assumption", ge=0, le=10,
                                      label_zh="奖励以商招商后推荐率的提高", label_en="Rise of referrals while referral rewards are funded",
                                      kind="assumption", range=(0.5, 3.0), reason="a third to twice the default; no source measures the effect of referral rewards")
@@ -625,9 +635,15 @@ class Service(Section):
     vertical_coordination: float = P(0.0, "Share of the gap to full alignment that joint meetings close for vertical units", "share", "assumption", ge=0, le=1,
                                      label_zh="条管单位的协调程度", label_en="Coordination of vertical units",
                                      kind="lever")
-    training_effect: float = P(0.35, "Efficiency gained per 1,000 万元 of cumulative training (saturating)", "share / 1,000 万元", "assumption", ge=0,
+    training_effect: float = P(0.35, "Efficiency gained per 1,000 万元 of training still in effect (saturating)", "share / 1,000 万元", "assumption", ge=0,
                                label_zh="培训对部门效率的提升", label_en="Efficiency gained from training",
                                kind="assumption", range=(0.175, 0.7), reason="half to twice the default; no source pins it")
+    training_fade: float = P(0.3, "Yearly share of the training's effect lost as trained officials move on (cadres rotate every few years)",
+                             "1 / year", "assumption", ge=0, le=2,
+                             label_zh="培训效果的流失", label_en="Yearly loss of training's effect",
+                             kind="assumption", range=(0.15, 0.6), reason="half to twice the default (a trained official stays in post about "
+                             "two to seven years); no source measures it. Without it a decade of any training would hold every department at "
+                             "the ceiling for good")
     training_lag_months: int = P(6, "Months before training shows in efficiency", "months", "assumption", ge=0, le=60,
                                  label_zh="培训见效的时滞", label_en="Months before training shows",
                                  kind="assumption", range=(3, 12), reason="half to twice the default; no source pins it")
@@ -698,6 +714,13 @@ class Budget(Section):
                          "never settles", gt=0, le=50,
                          label_zh="税收回流计入的投产年数", label_en="Years of a firm's tax returned to the budget",
                          kind="assumption", range=(1.0, 10.0), reason="from one year to ten: rewards of one to a few years are usual, a decade is the longest plausible")
+    fund_carryover: float = P(1.0, "Years of its allotment a fund (incentives, investment) may carry into the next budget year; what it holds "
+                                   "beyond that goes back to the treasury at the year's start (结余收回)", "years of allotment",
+                              "assumption: unspent budget money is carried over at most about a year before the treasury takes it back",
+                              ge=0, le=10, label_zh="专项资金可结转年数", label_en="Years of allotment a fund may carry over",
+                              kind="assumption", range=(0.5, 2.0), reason="from half a year's allotment to two years': how strictly a county's "
+                              "treasury recovers unspent money varies. Without a limit a fund fills up in years of few claims and hides for "
+                              "years that promises run ahead of the money")
     shares: dict[str, Share] = P(
         {"channels": 0.25, "park": 0.0, "idle_assets": 0.0, "incentive_fund": 0.55, "investment_fund": 0.0, "training": 0.05, "tracking": 0.0,
          "forums": 0.0, "local_firms": 0.0, "legal": 0.05, "atmosphere": 0.10},
@@ -727,6 +750,12 @@ class Platform(Section):
                                kind="assumption", range=(1250.0, 5000.0), reason="half to twice the default; no source pins it")
     county_land_mu_per_year: float = C("platform.county_land_mu_per_year", 5018.5404, "Serviced land the counties add each year outside the strategy (at reference size)", "mu / year", ge=0,
                                        label_zh="各县每年新增熟地", label_en="Serviced land added by counties each year")
+    county_land_reserve_years: float = P(1.0, "Years of their land the counties keep serviced ahead of demand: a county services new land only while "
+                                              "its free serviced land is below this many years of its yearly part", "years", "assumption", gt=0,
+                                         label_zh="各县熟地储备年数", label_en="Years of land the counties keep ready",
+                                         kind="assumption", range=(0.5, 3.0), reason="from half a year's land to three years'; no source pins it. "
+                                         "Servicing land costs money and land quota, so counties do not service far ahead of the projects asking "
+                                         "for it; without a limit, land piles up in years of little demand")
     park_cost_per_mu: float = P(12.0, "Cost of making one mu serviced (三通一平) in a city industrial park", "万元 / mu", "assumption", gt=0,
                                 label_zh="园区每亩“三通一平”成本", label_en="Park cost per mu serviced",
                                 kind="assumption", range=(6.0, 24.0), reason="half to twice the default; no source pins it")
@@ -866,24 +895,36 @@ class Policy(Section):
                                        "assumption: leaders' priorities differ", ge=0, le=1,
                                        label_zh="新任领导重视程度的差异", label_en="Spread of a new leader's attention",
                                        kind="assumption", range=(0.25, 0.75), reason="half to one and a half times the default; no source pins it")
-    legal_insecurity: float = P(0.35, "Legal insecurity at month 0 (chance-scale of harassment)", "share", "assumption", ge=0, le=1,
-                                label_zh="初始法治不安程度", label_en="Legal insecurity at the start",
+    legal_insecurity: float = P(0.35, "Legal insecurity without legal-environment effort (chance-scale of harassment): where it starts and "
+                                      "where it drifts back to", "share", "assumption", ge=0, le=1,
+                                label_zh="无法治投入时的不安程度", label_en="Legal insecurity without effort",
                                 kind="assumption", range=(0.2, 0.5), reason="the default plus or minus 0.15 on the 0-1 scale; no source measures it")
-    legal_effect: float = P(0.25, "Insecurity removed per 1,000 万元 of legal-environment spending (saturating)", "share / 1,000 万元", "assumption", ge=0,
+    legal_effect: float = P(0.25, "Share of insecurity removed per 1,000 万元 of legal-environment spending (as a rate: exp(-effect x spending))",
+                            "1 / 1,000 万元", "assumption", ge=0,
                             label_zh="法治投入降低不安的效果", label_en="Insecurity removed by legal spending",
                             kind="assumption", range=(0.1, 0.5), reason="from two fifths to twice the default; no source pins it")
+    legal_renewal: float = P(0.3, "Yearly rate at which legal insecurity drifts back to its level without effort (new disputes, officials "
+                                  "moving on): spending holds it down only while it lasts", "1 / year", "assumption", ge=0, le=2,
+                             label_zh="法治不安的回升速度", label_en="Yearly return of legal insecurity",
+                             kind="assumption", range=(0.15, 0.6), reason="half to twice the default (insecurity returns within one to "
+                             "seven years once effort stops); no source measures it. Without a return, a decade of any legal spending "
+                             "would remove insecurity for good")
     atmosphere: float = P(0.35, "Pro-business atmosphere (人文环境) at month 0", "share", "assumption", ge=0, le=1,
                           label_zh="初始人文环境", label_en="Pro-business atmosphere at the start",
                           kind="assumption", range=(0.2, 0.5), reason="the default plus or minus 0.15 on the 0-1 scale; no source measures it")
     atmosphere_effect: float = P(0.02, "Yearly atmosphere gain per 1,000 万元 of spending", "share / 1,000 万元", "assumption", ge=0,
                                  label_zh="营造人文环境投入的效果", label_en="Atmosphere gained from spending",
                                  kind="assumption", range=(0.01, 0.04), reason="half to twice the default; no source pins it")
-    atmosphere_from_success: float = P(0.0001, "Yearly atmosphere gain per satisfied operating firm (at reference size)", "share / firm", "assumption", ge=0,
-                                       label_zh="成功企业对人文环境的带动", label_en="Atmosphere gained per satisfied firm",
-                                       kind="assumption", range=(5e-05, 0.0002), reason="half to twice the default; no source pins it")
-    atmosphere_decay: float = P(0.1, "Yearly decay of the atmosphere toward zero without effort", "share / year", "assumption", ge=0, le=1,
+    atmosphere_from_success: float = P(0.05, "Yearly atmosphere gain when every operating firm is satisfied (it scales with the share "
+                                             "satisfied, not their number: success stories set the tone, however many firms tell them)",
+                                       "share / year", "assumption", ge=0,
+                                       label_zh="成功企业对人文环境的带动", label_en="Atmosphere gained from satisfied firms",
+                                       kind="assumption", range=(0.025, 0.1), reason="half to twice the default; no source pins it. A gain "
+                                       "per satisfied firm would grow with the stock of firms and never let the status quo settle")
+    atmosphere_decay: float = P(0.2, "Yearly decay of the atmosphere toward zero without effort", "share / year", "assumption", ge=0, le=1,
                                 label_zh="人文环境的自然衰减", label_en="Yearly decay of the atmosphere",
-                                kind="assumption", range=(0.05, 0.2), reason="half to twice the default; no source pins it")
+                                kind="assumption", range=(0.1, 0.4), reason="half to twice the default (a campaign's effect fades in two "
+                                "to ten years); no source pins it")
     persistence: float = P(0.8, "Chance that a new city leader keeps the strategy (else a stop-go year: the lever money cut to stop_go_share); "
                                 "kept by institutionalising it (a leading group, written rules), which takes leaders' time",
                            "probability", "essay C1", ge=0, le=1,

@@ -7,13 +7,14 @@ approval delay (months) and legal insecurity (0-1).
 
 - A newly contacted prospect starts from the region's public reputation,
   pulled toward what its informed ties believe (word of mouth).
-- Each month own experience pulls a belief toward what was met:
+- Each month own experience pulls a belief toward what was met (from signing
+  on, the region's serviced land and service as they are):
   ``b <- (1 - lambda) b + lambda * experienced``.
 - Ties pull beliefs toward informed neighbours' beliefs.
 - A broken promise cuts credibility at once (quick to lose); honoured
   promises rebuild it at the slow experience rate (slow to build).
-- The public reputation follows the beliefs of investors who went through
-  signing (the experienced), slowly.
+- The public reputation follows, slowly, the beliefs of the investors who
+  signed in the last ``reputation_years`` (staying or gone).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from scipy import special
 
 from sim.model import kernels
 from sim.model.state import ModelState
+from sim.model.units import MONTHS_PER_YEAR
 from sim.params import BELIEF_KEYS
 
 BELIEFS = BELIEF_KEYS
@@ -92,12 +94,14 @@ def update(m: ModelState) -> None:
     known = kernels.learn(
         inv.beliefs, pl.stage, pl.approved_month, pl.signed_month, pl.start_month, inv.land.ready_month,
         inv.approvals.pre_start, inv.approvals.done, inv.land.granted, m.pop.serious, m.pop.patience, m.t, float(m.p.construction.land_wait_tolerance), lam,
-        lam * b.risk_learning_share, act["soft"], act["risk"], ties.indptr, ties.indices, ties.data,
+        lam * b.risk_learning_share, act["hard"], act["soft"], act["risk"], ties.indptr, ties.indices, ties.data,
         b.word_of_mouth_weight)
-    # Reputation follows what experienced investors believe, slowly.
+    # Reputation follows, slowly, what the investors who signed in the last reputation_years believe.
     mem = b.reputation_memory
-    if known.shape[1]:
-        means = known.mean(axis=1)  # each belief's mean over the experienced, its values in their rows' order
+    signed = pl.signed_month[pl.signed_month >= 0]  # the experienced, in the order of known's columns
+    recent = signed >= m.t - b.reputation_years * MONTHS_PER_YEAR
+    if recent.any():
+        means = known[:, recent].mean(axis=1)  # each belief's mean over the recent signers, in their rows' order
         for j, name in enumerate(BELIEFS):
             m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(means[j])
 

@@ -112,7 +112,6 @@ class Ledger:
         self.tax_total = 0.0
         self.tracking_slots = 0
         self.promised_by_month: list[float] = []
-        self.cum_legal = 0.0
         self._training: list[float] = []
         m.forum_contacts_due = False
 
@@ -211,6 +210,10 @@ class Ledger:
         for lever in BUDGET_LEVERS:
             if lever not in FUNDS:
                 self.returned += max(0.0, self.remaining(lever))
+        for f in FUNDS:  # a fund carries at most fund_carryover years of last year's allotment; the rest goes back
+            excess = max(0.0, self.fund[f] - p.budget.fund_carryover * self.allotment.get(f, 0.0)) if self.allotment else 0.0
+            self.fund[f] -= excess
+            self.returned += excess
         fed_back = p.budget.tax_share * self.tax_this_year
         budget = p.budget.base_transfer * s + fed_back
         self.tax_fed_back += fed_back
@@ -295,8 +298,7 @@ class Ledger:
             self._training.append(tr)
             m.schedule_event(self.apply_training, after=max(p.service.training_lag_months, 1e-9))
         # Legal environment, local-firm encouragement, atmosphere campaign.
-        self.cum_legal += self.spend("legal", self.allotment["legal"])
-        m.legal_insecurity = p.policy.legal_insecurity * float(np.exp(-p.policy.legal_effect * self.cum_legal / PER_THOUSAND / s))
+        self.spend("legal", self.allotment["legal"])  # its effect on insecurity is spread over the year (ModelState._slow_states)
         m.cum_encouragement += self.spend("local_firms", self.allotment["local_firms"])
         self.spend("atmosphere", self.allotment["atmosphere"])
         self.tracking_slots = int(self.allotment["tracking"] / p.policy.tracking_cost)

@@ -300,7 +300,7 @@ class ChannelModel:
         return cand[pos]
 
     def _referrals(self, available: np.ndarray) -> np.ndarray:
-        """Satisfied operating (and building) firms refer prospects among their ties."""
+        """Satisfied firms building, or in their first ``referral_years`` of operation, refer prospects among their ties."""
         m, b = self.m, self.m.p.behaviour
         src, dst = m.pop.edges_src, m.pop.edges_dst
         if src.size == 0:
@@ -309,7 +309,8 @@ class ChannelModel:
         rate = b.referral_rate * (1.0 + (b.referral_reward_boost if funded else 0.0))
         inv = m.investors
         pl = inv.pipeline
-        idx, referrer = kernels.referrals(self.edges_by_src, self.edges_start, src, dst, pl.stage, available,
+        idx, referrer = kernels.referrals(self.edges_by_src, self.edges_start, src, dst, pl.stage, pl.operate_month,
+                                          m.t, b.referral_years * MONTHS_PER_YEAR, available,
                                           inv.beliefs, b.satisfaction_delay_months, rate,
                                           m.streams.base("referral", m.t))
         if idx.size == 0:

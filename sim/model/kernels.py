@@ -114,13 +114,13 @@ def waiting_for_land(rows, stage, appr_pre, appr_done, land_granted, serious):
 
 @numba.njit(cache=True, nogil=True)
 def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready, appr_pre, appr_done, land_granted,
-          serious, patience, t, tol, lam, lam_risk, soft_met, risk_met, indptr, indices, data, word_of_mouth):
+          serious, patience, t, tol, lam, lam_risk, hard_met, soft_met, risk_met, indptr, indices, data, word_of_mouth):
     """A month of learning (:func:`sim.model.beliefs.update`) on the rows of ``beliefs`` (investors x hard, soft,
     credibility, delay, risk) in the pipeline (contacted to operating) or approved in month ``t``, in place.
 
     Own experience first, each belief pulled a share (``lam``, ``lam_risk`` for risk) toward what was met:
-    hard, where waiting for land (1 less the wait over ``tol`` months, at least 0) or given land this month (1);
-    soft, from signing on (``soft_met``, cut by the wait past patience while approvals are pending); the delay,
+    hard, where waiting for land (1 less the wait over ``tol`` months, at least 0), given land this month (1), else
+    from signing on the region's serviced land against what waits for it (``hard_met``); soft, from signing on (``soft_met``, cut by the wait past patience while approvals are pending); the delay,
     where the wait so far exceeds the belief or the last approval came this month (the wait, or the approval
     time); risk, while building and operating (``risk_met``). Then word of mouth: each pipeline row is pulled a
     share ``word_of_mouth`` toward the tie-weighted mean beliefs of its ties who went through signing (ties in
@@ -150,6 +150,8 @@ def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready,
             beliefs[i, _HARD] += lam * (1.0 - min(1.0, np.float64(t - land_ready[i]) / tol) - beliefs[i, _HARD])
         elif s == BUILDING and start_month[i] == t:
             beliefs[i, _HARD] += lam * (1.0 - beliefs[i, _HARD])
+        elif pipe and s >= SIGNED:
+            beliefs[i, _HARD] += lam * (hard_met - beliefs[i, _HARD])
         if pipe and s >= SIGNED:
             met = soft_met
             if pending:
@@ -569,21 +571,26 @@ def cohort(signed, signed_month, start_month, operate_month, lo, hi, after):
     return rows[:k].copy(), started, completed
 
 
+@numba.njit(inline="always")
+def _refers(stage, operate_month, i, t, window):
+    return stage[i] == BUILDING or (stage[i] == OPERATING and t - operate_month[i] < window)
+
+
 @numba.njit(cache=True, nogil=True)
-def referrals(order, start, src, dst, stage, available, beliefs, delay_months, rate, base):
-    """Word-of-mouth leads: every tie from a firm building or operating to a prospect still ``available`` passes
-    the prospect on with chance ``rate`` times the firm's satisfaction (the tie's counter-based uniform of
-    ``base``, by its position in the tie list). Ties are grouped by first end (``order``, ``start`` of
-    :func:`group_by_key`). Returns the prospects referred (ascending, each once) and, for each, the firm of its
-    first referring tie in the tie list's order."""
+def referrals(order, start, src, dst, stage, operate_month, t, window, available, beliefs, delay_months, rate, base):
+    """Word-of-mouth leads: every tie from a firm building, or operating for less than ``window`` months (at month
+    ``t``), to a prospect still ``available`` passes the prospect on with chance ``rate`` times the firm's
+    satisfaction (the tie's counter-based uniform of ``base``, by its position in the tie list). Ties are grouped
+    by first end (``order``, ``start`` of :func:`group_by_key`). Returns the prospects referred (ascending, each
+    once) and, for each, the firm of its first referring tie in the tie list's order."""
     n_ties = 0
     for i in range(stage.size):
-        if stage[i] >= BUILDING and stage[i] <= OPERATING:
+        if _refers(stage, operate_month, i, t, window):
             n_ties += start[i + 1] - start[i]
     ties = np.empty(n_ties, dtype=np.int64)
     k = 0
     for i in range(stage.size):
-        if stage[i] >= BUILDING and stage[i] <= OPERATING:
+        if _refers(stage, operate_month, i, t, window):
             for p in range(start[i], start[i + 1]):
                 ties[k] = order[p]
                 k += 1

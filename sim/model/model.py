@@ -455,11 +455,13 @@ class AttractionModel(Model):
 
     def _county_land(self) -> None:
         """Counties service land through the year outside the strategy (it arrives monthly, not all in January), each
-        its part of the region's yearly land."""
+        its part of the region's yearly land, while their free land is below ``county_land_reserve_years`` of it."""
         p = self.p
         weight, total = self.land_added_split
         for g in self.counties:
-            g.free_land += p.platform.county_land_mu_per_year * p.scale * weight[g.index] / total / MONTHS_PER_YEAR
+            yearly = p.platform.county_land_mu_per_year * p.scale * weight[g.index] / total
+            room = p.platform.county_land_reserve_years * yearly - g.free_land
+            g.free_land += max(0.0, min(yearly / MONTHS_PER_YEAR, room))
 
     def pick_county(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The district or county (government index) each project ``rows`` goes to, from one uniform ``u`` in [0, 1) per
@@ -565,12 +567,25 @@ class AttractionModel(Model):
 
     # ------------------------------------------------------------------ slow states
     def _slow_states(self) -> None:
+        """The atmosphere, legal insecurity and the training still in effect move a month. The atmosphere rises with this year's campaign money and
+        with the share of operating firms that are satisfied, and fades without them. Legal insecurity is pushed
+        down at a rate set by this year's legal-environment money and drifts back toward its level without effort.
+        Training fades as trained officials move on. None grows with the number of firms or with money spent long
+        ago, so under a steady policy all three settle."""
         pol = self.p.policy
-        spend = self.ledger.allotment.get("atmosphere", 0.0) / PER_THOUSAND / self.p.scale
+        per_thousand = PER_THOUSAND * self.p.scale
+        spend = self.ledger.allotment.get("atmosphere", 0.0) / per_thousand
         op = kernels.rows_between(self.investors.pipeline.stage, OPERATING, OPERATING)
-        satisfied = float((beliefs.satisfaction(self, op) > self.p.behaviour.satisfied_threshold).sum()) if op.size else 0.0
-        gain = pol.atmosphere_effect * spend + pol.atmosphere_from_success * satisfied / self.p.scale
+        share = float(np.mean(beliefs.satisfaction(self, op) > self.p.behaviour.satisfied_threshold)) if op.size else 0.0
+        gain = pol.atmosphere_effect * spend + pol.atmosphere_from_success * share
         self.atmosphere = float(np.clip(self.atmosphere + (gain - pol.atmosphere_decay * self.atmosphere) / MONTHS_PER_YEAR, 0.0, 1.0))
+        if self.cum_training > 0.0:
+            self.cum_training *= float(np.exp(-self.p.service.training_fade / MONTHS_PER_YEAR))
+            self.ledger.derive_training()
+        legal = self.ledger.allotment.get("legal", 0.0) / per_thousand
+        kept = float(np.exp(-pol.legal_effect * legal / MONTHS_PER_YEAR))
+        self.legal_insecurity = float(np.clip(self.legal_insecurity * kept + pol.legal_renewal / MONTHS_PER_YEAR
+                                              * (pol.legal_insecurity - self.legal_insecurity), 0.0, 1.0))
 
     def _follow_cohorts(self) -> None:
         """Projects signed ``k`` months ago (``k`` in ``COHORT_MONTHS``) reach their follow-up month: keep the capital

@@ -386,7 +386,9 @@ def summary(m: ModelState) -> dict:
     out["declined"] = since0(m, "declined")
     out["handoffs"] = since0(m, "handoffs")
     out["reinvested_capital"] = since0(m, "reinvested")
-    waits = m.counters.land_wait_months[o.land_waits:]
+    # Waits that ended (land granted or given up) and those still running at the end (censored there).
+    still = m.investors.land.ready_month[m.ready_for_land_rows()]
+    waits = m.counters.land_wait_months[o.land_waits:] + (m.t - still[still >= 0]).tolist()
     out["mean_land_wait_months"] = float(np.mean(waits)) if waits else 0.0
     spent = rec["budget_spent"]
     out["cost_per_job"] = _ratio(spent, rec["jobs"])

@@ -409,7 +409,8 @@ _add("handoffs", "count", ("市县转交", "Hand-offs"),
 _add("reinvested_capital", "money", ("追加投资", "Reinvested capital"),
      ("投产企业的追加投资", "capital operating firms added by expanding"))
 _add("mean_land_wait_months", "months", ("平均等地时间", "Mean wait for land"),
-     ("签约项目从需要用地到拿到熟地的平均月数", "mean months a signed project waited for serviced land"))
+     ("签约项目从需要用地起等待熟地的平均月数（拿到地、放弃或至期末为止）",
+      "mean months a signed project ready to build waited for serviced land (until it got land, gave up, or the run ended)"))
 _add("cost_per_job", "money_per_unit", ("每个岗位成本", "Cost per job"),
      ("总支出 ÷ 就业岗位", "money spent / jobs"), ("万元/个岗位", "10,000 yuan per job"),
      phrase=("每个岗位成本", "cost per job"), lower_is_better=True)

@@ -60,6 +60,11 @@ def record(m: ModelState, idx: np.ndarray, reason: np.ndarray) -> None:
     pl.end_month[idx] = m.t
     inv.set_stage(idx, np.where(was == OPERATING, EXITED, WITHDRAWN), m.t)
     np.add.at(m.counters.by_reason_stage, (reason, was), 1)
+    # A project that leaves while it waits for land (ready, none granted) waited until now: its wait counts.
+    ready = inv.land.ready_month[idx]
+    gave_up = (was == SIGNED) & (ready >= 0) & ~inv.land.granted[idx]
+    if gave_up.any():
+        m.counters.land_wait_months.extend((m.t - ready[gave_up]).tolist())
     inv.promises.open[idx] = False
     # A project that leaves before building gives its unused land back to its government; the land and
     # half-built plant of one that leaves while building, and the plant of a firm that closes, lie idle until revitalised (盘活闲置资产).
