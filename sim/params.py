@@ -318,6 +318,12 @@ class Population(Section):
     reinvest_per_year: float = P(0.06, "Yearly chance that a satisfied operating firm expands", "probability / year", "assumption", ge=0, le=1,
                                  label_zh="投产企业每年扩产的概率", label_en="Yearly chance that a satisfied firm expands",
                                  kind="assumption", range=(0.03, 0.12), reason="half to twice the default; no source pins it")
+    reinvest_years: float = P(5.0, "Years after it starts operating during which a satisfied firm may expand (a project's later phases, 二期)",
+                              "years", "assumption", gt=0,
+                              label_zh="企业扩产的年限", label_en="Years a firm may expand",
+                              kind="assumption", range=(3.0, 10.0), reason="from the three years whose tax is returned to the budget to "
+                              "ten; no source pins it. Expansions by firms of every age would grow with the stock of firms and the jobs "
+                              "added a year would never settle; at three years or more the budget's tax feedback does not see the change")
     reinvest_fraction: float = P(0.3, "Size of an expansion relative to the firm's capital", "share", "assumption", ge=0, le=5,
                                  label_zh="扩产规模占原投资比例", label_en="Size of an expansion relative to the firm's capital",
                                  kind="assumption", range=(0.15, 0.6), reason="half to twice the default; no source pins it")

@@ -540,8 +540,9 @@ class AttractionModel(Model):
         young = (self.t - pl.operate_month[op]) < p.budget.tax_years * MONTHS_PER_YEAR
         self.ledger.collect_tax(self.tax_month, float(tax[young].sum()))
         u = self.streams.uniform("reinvest", op, self.t)
-        if op.size:
-            grow = op[u < p.population.reinvest_per_year / MONTHS_PER_YEAR * beliefs.satisfaction(self, op)]
+        if op.size:  # satisfied firms in their first reinvest_years may expand (a project's later phases)
+            early = (self.t - pl.operate_month[op]) < p.population.reinvest_years * MONTHS_PER_YEAR
+            grow = op[early & (u < p.population.reinvest_per_year / MONTHS_PER_YEAR * beliefs.satisfaction(self, op))]
             add = p.population.reinvest_fraction * self.pop.capital[grow]
             capital.operating[grow] += add
             self.counters.reinvested += float(add.sum())
