@@ -198,3 +198,20 @@ def test_the_wait_for_land_counts_projects_that_never_got_any() -> None:
     still = inv.land.ready_month[m.ready_for_land_rows()]
     expected = np.mean(waits + (m.t - still[still >= 0]).tolist())
     assert summary(m)["mean_land_wait_months"] == pytest.approx(expected) and expected > 1.0
+
+
+def test_only_firms_in_their_first_years_expand() -> None:
+    """Over a year, firms operating for longer than reinvest_years keep their capital; some younger firms expand
+    (at a high expansion chance, so the contrast is not luck)."""
+    m = _model(years=8, population__reinvest_per_year=1.0, population__reinvest_years=2.0, run__horizon_months=120)
+    pl, cap = m.investors.pipeline, m.investors.capital
+    t0 = m.t
+    op = pl.stage == OPERATING
+    old = op & (pl.operate_month <= t0 - 2 * MONTHS_PER_YEAR - 12)
+    young = op & (pl.operate_month > t0 - 12)
+    before = cap.operating.copy()
+    m.run_for(12)
+    still = pl.stage == OPERATING
+    assert (old & still).sum() > 20 and (young & still).sum() > 10
+    assert np.array_equal(cap.operating[old & still], before[old & still])
+    assert (cap.operating[young & still] > before[young & still]).sum() >= 5
