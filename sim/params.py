@@ -756,7 +756,7 @@ class Platform(Section):
                                kind="assumption", range=(1250.0, 5000.0), reason="half to twice the default; no source pins it")
     county_land_mu_per_year: float = C("platform.county_land_mu_per_year", 5018.5404, "Serviced land the counties add each year outside the strategy (at reference size)", "mu / year", ge=0,
                                        label_zh="各县每年新增熟地", label_en="Serviced land added by counties each year")
-    county_land_reserve_years: float = P(1.0, "Years of their land the counties keep serviced ahead of demand: a county services new land only while "
+    county_land_reserve_years: float = P(1.0, "Years of their land the counties keep serviced ahead of demand: a county adds serviced land only while "
                                               "its free serviced land is below this many years of its yearly part", "years", "assumption", gt=0,
                                          label_zh="各县熟地储备年数", label_en="Years of land the counties keep ready",
                                          kind="assumption", range=(0.5, 3.0), reason="from half a year's land to three years'; no source pins it. "
