@@ -8,8 +8,8 @@ import numpy as np
 from modelkit import paired, small
 from scipy import stats
 
-from sim.scenario import load_scenario
 from sim.model.stages import BUILDING, OPERATING
+from sim.scenario import load_scenario
 
 
 def test_p3_large_and_industrial_projects_fall_away_more_than_small_ones():
