@@ -10,8 +10,10 @@ prospects over 60 months (the baseline's own size), ``--replications`` paired se
 
 - **baseline**, as shipped;
 - **incentive +1 point, honoured**: the promised incentive 1 point of capital higher (3% -> 4%, the cap per project
-  raised in proportion, so every project gets the point) and the incentive fund's money raised in proportion (the
-  base transfer grows by the fund's share / 3; the other levers keep their money), against the meta-analyses' FDI
+  raised in proportion, so every project gets the point) and the incentive fund's money raised in proportion: new
+  money on top of the shares (``budget.amounts``), a third of the fund's yearly allotment in the baseline (its share
+  of the baseline's mean yearly attraction budget over the same replications, base transfer and tax fed back), so
+  the other levers keep their money; against the meta-analyses' FDI
   +2.5-3.3% per point of corporate tax cut (de Mooij and Ederveen 2003; Feld and Heckemeyer 2011): the % change in
   signed capital and in arrived capital over the five years, and in signings;
 - **one-stop centre alone** (``service.one_stop_centre = true``, its running cost paid before the levers), against
@@ -57,20 +59,31 @@ LITERATURE = {
 """What each measure is compared with: the published effect, its range in %, and the source (an entry of docs/SOURCES.md)."""
 
 
-def arms(base: ScenarioSpec) -> dict[str, ScenarioSpec]:
-    """The three arms: the baseline, one more point of incentive with the fund to honour it, the one-stop centre."""
+def arms(base: ScenarioSpec, budget_per_year: float) -> dict[str, ScenarioSpec]:
+    """The three arms: the baseline, one more point of incentive with the fund to honour it, the one-stop centre.
+
+    ``budget_per_year`` is the baseline's mean yearly attraction budget (万元, at the run's size): the base transfer
+    and the tax fed back, to which the shares apply. The incentive arm adds the fund's share of it times the rise
+    in the rate as new money for the fund (``budget.amounts``, stated at reference size), so every other lever keeps
+    the money of its share. (Raising the base transfer and rescaling the shares instead would keep the other
+    levers' money only in a region without tax fed back: in the warm-started region they would lose some.)"""
     p = base.params
     rate = p.policy.incentive_rate
     factor = (rate + 1.0) / rate
-    shares = dict(p.budget.shares)
-    grow = 1.0 + shares["incentive_fund"] * (factor - 1.0)
-    new = {k: v / grow for k, v in shares.items()}
-    new["incentive_fund"] = shares["incentive_fund"] * factor / grow
+    scale = p.run.n_investors / p.run.reference_investors
+    added = p.budget.shares["incentive_fund"] * (factor - 1.0) * budget_per_year / scale
+    amounts = dict(p.budget.amounts)
+    amounts["incentive_fund"] = amounts.get("incentive_fund", 0.0) + added
     incentive = base.with_overrides({"policy.incentive_rate": rate + 1.0,
                                      "policy.incentive_cap": p.policy.incentive_cap * factor,
-                                     "budget.base_transfer": p.budget.base_transfer * grow, "budget.shares": new})
+                                     "budget.amounts": amounts})
     return {"baseline": base, "incentive": incentive,
             "one_stop": base.with_overrides({"service.one_stop_centre": True})}
+
+
+def yearly_budget(result) -> float:
+    """The attraction budget a year (万元) of one run, base transfer and tax fed back, over its horizon."""
+    return float(result.summary["budget_total"]) / (len(result.monthly["budget_total"]) - 1) * MONTHS_PER_YEAR
 
 
 def measures(result) -> dict[str, float]:
@@ -86,7 +99,8 @@ def measures(result) -> dict[str, float]:
 
     return {"signed_capital": s["signed_capital"], "arrived_capital": s["arrived_capital"],
             "signed_projects": s["signed_projects"], "signings_year1": in_year(signed, 1),
-            "signings_year5": in_year(signed, 5), "arrived_year5": in_year(arrived, 5)}
+            "signings_year5": in_year(signed, 5), "arrived_year5": in_year(arrived, 5),
+            "budget_per_year": yearly_budget(result)}
 
 
 def _run(task: tuple) -> tuple[str, int, dict[str, float]]:
@@ -165,8 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/ODD.md's block")
     args = ap.parse_args(argv)
-    specs = arms(load_scenario(ROOT / "scenarios" / "baseline.toml"))
-    done = paired_runs([(a, s, r) for r in range(args.replications) for a, s in specs.items()], args.workers)
+    base = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    reps = range(args.replications)
+    done = paired_runs([("baseline", base, r) for r in reps], args.workers)
+    budget = float(np.mean([v["budget_per_year"] for _, _, v in done]))
+    specs = arms(base, budget)
+    done += paired_runs([(a, s, r) for r in reps for a, s in specs.items() if a != "baseline"], args.workers)
     df = table(done)
     OUT.mkdir(parents=True, exist_ok=True)
     df.to_csv(OUT / "literature.csv", index=False)
