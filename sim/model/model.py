@@ -537,12 +537,14 @@ class AttractionModel(Model):
         tax = capital.operating[op] * self.tax_per_capital_month[op]
         self.tax_month = float(tax.sum())
         # The attraction budget's reward: the tax of firms in their first ``budget.tax_years`` years of operation.
-        young = (self.t - pl.operate_month[op]) < p.budget.tax_years * MONTHS_PER_YEAR
-        self.ledger.collect_tax(self.tax_month, float(tax[young].sum()))
-        u = self.streams.uniform("reinvest", op, self.t)
-        if op.size:  # satisfied firms in their first reinvest_years may expand (a project's later phases)
-            early = (self.t - pl.operate_month[op]) < p.population.reinvest_years * MONTHS_PER_YEAR
-            grow = op[early & (u < p.population.reinvest_per_year / MONTHS_PER_YEAR * beliefs.satisfaction(self, op))]
+        age = self.t - pl.operate_month[op]
+        self.ledger.collect_tax(self.tax_month, float(tax[age < p.budget.tax_years * MONTHS_PER_YEAR].sum()))
+        # Satisfied firms in their first reinvest_years may expand (a project's later phases); only they draw, so the
+        # month's work does not grow with the stock of older firms (each row's draw is its own: the same numbers).
+        early = op[age < p.population.reinvest_years * MONTHS_PER_YEAR]
+        if early.size:
+            u = self.streams.uniform("reinvest", early, self.t)
+            grow = early[u < p.population.reinvest_per_year / MONTHS_PER_YEAR * beliefs.satisfaction(self, early)]
             add = p.population.reinvest_fraction * self.pop.capital[grow]
             capital.operating[grow] += add
             self.counters.reinvested += float(add.sum())
