@@ -80,8 +80,9 @@ def test_dingxi_yearly_figures_are_fitted_as_upper_bounds():
 
 
 def test_a_missed_pattern_adds_its_miss_to_the_distance():
-    """Patterns are a penalty: met, they add nothing; missed by k tolerance units, they add k squared to the
-    squared distance, undivided, so a distance below 1 means no pattern missed by a unit or more."""
+    """Patterns are a penalty: met, they add nothing; missed by k tolerance units, they add the pattern weight
+    times k squared to the squared distance, undivided, so a distance below the square root of the weight means no
+    pattern missed by a unit or more."""
     from sim.calibration import patterns
 
     x0 = targets.observed()
@@ -90,7 +91,8 @@ def test_a_missed_pattern_adds_its_miss_to_the_distance():
     p = patterns.BY_KEY["p1_promises_unpaid"]
     missed = dict(met)
     missed[targets.REPORTED_PREFIX + patterns.PREFIX + p.key] = p.threshold - 2 * p.tolerance
-    assert targets.distance(missed, x0) == pytest.approx(2.0)
+    assert targets.distance(missed, x0) == pytest.approx(2.0 * np.sqrt(targets.PATTERN_WEIGHT))
+    assert targets.PATTERN_WEIGHT >= 4  # nearly a filter: one unit's miss outweighs two units off on every figure
     q = patterns.BY_KEY["p4_fulfilment_low"]
     rep = targets.reported({patterns.PREFIX + q.key: 0.8, patterns.PREFIX + p.key: 0.01}, 1.1)
     assert rep[targets.REPORTED_PREFIX + patterns.PREFIX + q.key] == pytest.approx(0.88)  # a reported ceiling

@@ -138,7 +138,8 @@ def finish(setting: Setting, run: AbcRun, out: Path, executor, log=print) -> dic
 
 METHOD = ("ABC-SMC (pyabc 0.13): uniform priors (log-uniform for rates spanning an order of magnitude), one run of "
           "48 months per particle, distance = root mean square of (model - figure) / tolerance over the fitted "
-          "figures plus the squared misses of the essay's patterns (sim/calibration/patterns.py, in their tolerance units), "
+          "figures plus the squared misses of the essay's patterns times a weight (sim/calibration/patterns.py, in their tolerance units; "
+          "sim/calibration/targets.py, PATTERN_WEIGHT), "
           "reported rates, counts and amounts modelled as true x over_reporting (an ABC parameter), thresholds at the "
           "weighted quantile of the last generation's distances, multivariate normal proposal kernel (Silverman's width times the setting's kernel_scaling); the shipped "
           "baseline is the posterior's central point (its weighted medoid: the particle closest on average to all others)")
