@@ -173,7 +173,7 @@ def C(key: str, fallback: float, meaning: str, unit: str, *, label_zh: str = "",
         source = (f"calibrated: prior {prior.describe()}; not yet in {CALIBRATION_RECORD.name} (hand-set until "
                   "experiments/calibrate.py is re-run)")
         return P(fallback, meaning, unit, source, **names, **kw)
-    source = (f"calibrated: prior {prior.describe()}; posterior central point (weighted medoid), 90% interval {post['p05']:.4g}-{post['p95']:.4g}, "
+    source = (f"calibrated: prior {prior.describe()}; posterior central point (the weighted medoid among the particles that show the essay's patterns), 90% interval {post['p05']:.4g}-{post['p95']:.4g}, "
               f"{post['verdict']} (ABC-SMC, experiments/calibrate.py; record sim/{CALIBRATION_RECORD.name})")
     return P(float(value), meaning, unit, source, **names, **kw)
 
