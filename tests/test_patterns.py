@@ -175,12 +175,6 @@ def test_the_patterns_script_counts_met_and_missed_runs():
     assert all(r["numerator"] == 3.0 and r["denominator"] == 6.0 for r in rows)
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: with land given in turn and the patterns weighted nearly as a filter, "
-                   "the posterior draws show every pattern in most draws, and the shipped central point shows every one "
-                   "but P1, promises due that go unpaid (docs/ODD.md, the patterns block). The central point is the "
-                   "posterior's weighted medoid, a compromise that need not show what most particles show; choosing the "
-                   "medoid among particles that show every pattern over several seeds is the next step (no new "
-                   "calibration needed); strict, so it fails once every pattern is met and this mark must go")
 def test_the_shipped_baseline_shows_the_essays_diagnosis_over_seeds_and_posterior_draws():
     """The warm-started shipped baseline, measured as the calibration measures it: every pattern P1-P6 is met by
     the mean over 6 seeds and in at least half of the seeds, and in at least half of 8 posterior draws (one seed
