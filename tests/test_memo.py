@@ -446,3 +446,25 @@ def test_the_futures_are_named_by_their_mechanisms_when_they_are_many() -> None:
     names = future_names(many, "en")
     assert len(names) < len(many) and all("(" in n for n in names), names
     assert sum(int(n.rsplit("(", 1)[1].rstrip(")")) for n in names) == len(many)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_bad_case_says_its_direction_in_words_not_with_a_minus_sign(lang: str) -> None:
+    """Catches "about -990 fewer jobs": the bad case (what one run in twenty falls to) is stated as a size with its
+    direction in words, fewer or still more jobs than the status quo, never as a negative number after "fewer"."""
+    import re
+    from types import SimpleNamespace
+
+    from sim.report.figures import Figures
+    from sim.report.memo import Memo
+
+    def bad_case(d_p05: float) -> str:
+        fg = Figures.__new__(Figures)
+        fg.lang, fg.seen, fg.conflicts = lang, {}, []
+        fg.spread = lambda scenario, output: {"d_p05": d_p05}
+        return re.sub(r"<[^>]+>", "", Memo._bad_case(SimpleNamespace(fg=fg, zh=lang == "zh"), "plan"))
+
+    worse, better = bad_case(-990.0), bad_case(480.0)
+    assert "990" in worse and "-" not in worse, worse
+    assert ("少约" in worse) if lang == "zh" else ("fewer" in worse), worse
+    assert "480" in better and "-" not in better and (("仍多约" in better) if lang == "zh" else ("more" in better)), better

@@ -366,7 +366,7 @@ class Memo:
         if not sp or not finite(sp.get("d_p05")):
             return ""
         v = sp["d_p05"]
-        size = self.fg.fmt(f"{s}/{output}/effect_p05", output, v, with_unit=False, sign=False)
+        size = self.fg.fmt(f"{s}/{output}/effect_p05", output, abs(v), with_unit=False, sign=False)  # direction in words
         if self.zh:
             return f"遇到不利情况（约二十次中有一次）时，就业岗位{'仍多约' if v > 0 else '可能比现状少约'}{size}个"
         return (f"in a bad case (about 1 in 20) it {'still has' if v > 0 else 'may have'} about {size} "
