@@ -315,6 +315,7 @@ def test_shipped_baseline_is_the_posterior_central_point():
     central = {**rec["values"], priors.OVER_REPORTING: rec["over_reporting"]}
     rule = rec["central_rule"]
     assert 0 <= rule["rank"] < rule["candidates"] and (rule["shows_every_pattern"] or rule["rank"] == 0)
+    assert rule["shows_every_pattern"] == (rule["rank"] in rule["showing_every_pattern"])
     best = medoid_order(values, w)[rule["rank"]]
     assert medoid_order(values, w)[0] == medoid(values, w)
     for j, key in enumerate(sample["parameters"]):

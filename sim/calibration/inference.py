@@ -274,8 +274,9 @@ def run_abc(setting: Setting, out: Path, executor, fresh: bool = False, progress
 
 
 # ----------------------------------------------------------------------------- the posterior
-CENTRAL_RULE = ("the posterior's central point: the particle closest on average to all others (its weighted medoid) "
-                "among those that show every pattern of the essay's diagnosis over several seeds")
+CENTRAL_RULE = ("the posterior's central point: of the particles nearest its weighted medoid (the particle closest on "
+                "average to all others) that show every pattern of the essay's diagnosis over several seeds, the one "
+                "whose runs fit the figures best")
 """How the shipped point is chosen from the posterior (:func:`sim.calibration.report.choose_central`)."""
 
 

@@ -167,8 +167,14 @@ def distance(x: dict, x0: dict) -> float:
     """The distance of a run to the figures: the square root of the mean, over the fitted targets, of the squared
     (reported-scale model value - figure) / tolerance, plus :data:`PATTERN_WEIGHT` times the sum of the squared
     misses of the patterns (:meth:`sim.calibration.patterns.Pattern.miss`, 0 for a pattern met)."""
+    return float(np.sqrt(fit_distance(x, x0) ** 2 + PATTERN_WEIGHT * pattern_penalty(x)))
+
+
+def fit_distance(x: dict, x0: dict) -> float:
+    """The fit alone: the square root of the mean, over the fitted targets, of the squared (reported-scale model
+    value - figure) / tolerance."""
     z = [(x[REPORTED_PREFIX + t.key] - x0[REPORTED_PREFIX + t.key]) / t.tolerance for t in FITTED]
-    return float(np.sqrt(np.mean(np.square(z)) + PATTERN_WEIGHT * pattern_penalty(x)))
+    return float(np.sqrt(np.mean(np.square(z))))
 
 
 def pattern_penalty(x: dict) -> float:
