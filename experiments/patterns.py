@@ -106,6 +106,7 @@ def _counts(r: dict) -> str:
 
 def odd_block(record: dict) -> str:
     """The patterns block of docs/ODD.md."""
+    from sim.calibration import targets
     from sim.calibration.patterns import format_value
 
     rows = summarise(record)
@@ -113,9 +114,10 @@ def odd_block(record: dict) -> str:
     lines = [ODD_BEGIN, "### The essay's diagnosis as patterns (generated)", "",
              "Pattern-oriented modelling: besides the figures it is fitted to, the baseline must reproduce the six "
              "problems the essay diagnoses (P1-P6; README, \"Which mechanism carries which problem\"). Each is a statistic of a run's summary with a "
-             "threshold (`sim/calibration/patterns.py`); the calibration adds each pattern's miss, in the pattern's "
-             "tolerance units, to its distance (`sim/calibration/targets.py`), so a particle accepted below a final "
-             "threshold of 1 misses no pattern by a unit or more. Tests of the computation: "
+             "threshold (`sim/calibration/patterns.py`); the calibration adds each pattern's squared miss, in the "
+             f"pattern's tolerance units and times a weight of {targets.PATTERN_WEIGHT:g}, to its squared distance "
+             "(`sim/calibration/targets.py`): nearly a filter, since a pattern missed by one unit costs more than "
+             "every fitted figure missed by three. Tests of the computation: "
              "`tests/test_patterns.py`.", "",
              f"Measured on the shipped baseline as the calibration measures it ({record['horizon_months']} months, "
              f"the full market) at {n} seeds (at the record's over-reporting factor {record['over_reporting']:.3f}) "

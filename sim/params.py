@@ -173,7 +173,7 @@ def C(key: str, fallback: float, meaning: str, unit: str, *, label_zh: str = "",
         source = (f"calibrated: prior {prior.describe()}; not yet in {CALIBRATION_RECORD.name} (hand-set until "
                   "experiments/calibrate.py is re-run)")
         return P(fallback, meaning, unit, source, **names, **kw)
-    source = (f"calibrated: prior {prior.describe()}; posterior central point (weighted medoid), 90% interval {post['p05']:.4g}-{post['p95']:.4g}, "
+    source = (f"calibrated: prior {prior.describe()}; posterior central point (the weighted medoid among the particles that show the essay's patterns), 90% interval {post['p05']:.4g}-{post['p95']:.4g}, "
               f"{post['verdict']} (ABC-SMC, experiments/calibrate.py; record sim/{CALIBRATION_RECORD.name})")
     return P(float(value), meaning, unit, source, **names, **kw)
 
@@ -217,11 +217,11 @@ class Run(Section):
                                   ge=0, le=1_000_000,
                                   label_zh="每月新进入市场的客商", label_en="New prospects entering the market each month",
                                   kind="assumption", range=(50.0, 200.0), reason="half to twice the default: enough newcomers that the market does not run dry; how many sign is calibrated through the outside option, not by this number")
-    spinup_months: int = P(120, "Months the status quo runs before month 0 (the spin-up), so that at month 0 the region has a running pipeline, "
+    spinup_months: int = P(240, "Months the status quo runs before month 0 (the spin-up), so that at month 0 the region has a running pipeline, "
                                "operating firms, tax coming in, beliefs and a reputation formed, and funds and promises outstanding; "
                                "a whole number of years, so that budget years and assessments keep their calendar. Strategies begin at "
                                "month 0 and every output counts from there (docs/ODD.md, Initialisation)",
-                           "months", "assumption: ten years of the status quo, the spin-up the calibration runs every particle after (docs/ODD.md, Initialisation); "
+                           "months", "assumption: twenty years of the status quo, the spin-up the calibration runs every particle after (docs/ODD.md, Initialisation); "
                            "whether the baseline's yearly signings, signed and arrived capital and jobs added are then at most 10% apart between years 1 "
                            "and 5 is measured by experiments/steady_state.py; a cold start (0) ramps up while the budget, the atmosphere and the pipeline fill",
                            ge=0, le=600, multiple_of=12,
@@ -492,6 +492,13 @@ class Construction(Section):
                                label_zh="建设周期随规模的弹性", label_en="Elasticity of construction time with size")
     build_time_scale: float = C("construction.build_time_scale", 0.8779, "Multiplier on every sector's construction time", "multiplier", gt=0, le=5,
                                 label_zh="建设周期倍数", label_en="Construction time multiplier")
+    max_build_months: float = P(60.0, "Longest construction a project is planned for at full speed: a project whose size would take longer "
+                                      "(sector time x multiplier x size to the elasticity) is built in phases within it", "months",
+                                "assumption: five years, one plan period; the elasticity with size makes the largest projects of the "
+                                "calibrated spread take decades otherwise, which no project plan states", ge=1, le=600,
+                                label_zh="项目最长建设周期（满速）", label_en="Longest construction at full speed",
+                                kind="assumption", range=(36.0, 96.0), reason="three to eight years: large industrial projects are built over "
+                                "two to five years, and phases of the largest over longer; no source counts them")
     stall_speed: float = C("construction.stall_speed", 0.1693, "Construction speed while approvals are still pending (work only on what is permitted)", "share", ge=0, le=1,
                            label_zh="审批未完时的施工速度", label_en="Construction speed while approvals are pending")
     self_finance_speed: float = P(0.6, "Speed of capital arrival for a project building without the loan it asked for", "share", "assumption", gt=0, le=1,
@@ -783,6 +790,19 @@ class Platform(Section):
                                    "shorter, and rarer, as the park's free land grows relative to demand", "months", "assumption: essay P2", ge=0, le=24,
                               label_zh="市县转交时长", label_en="Length of a city-to-county hand-off",
                               kind="assumption", range=(1.5, 6.0), reason="half to twice the default; no source pins it")
+    land_in_turn: bool = P(True, "Each government gives serviced land in the order of its queue (tracked projects first, then by signing): "
+                                 "a project whose need does not fit holds up those behind it until enough land is ready or it gives up; "
+                                 "off, any later project that fits takes land past it (first fit)", "switch",
+                           "assumption: essay P2, projects are held up waiting for serviced land; a county's land plan keeps the plot "
+                           "planned for the project first in line rather than parcel it out to later ones",
+                           label_zh="熟地按排队顺序供给", label_en="Land given in turn",
+                           kind="structural")
+    county_search_months: int = P(3, "Months a signed project waits for land in its own county before it is offered land in another county "
+                                      "(the city park takes it at once): counties act separately and hold on to their projects", "months",
+                                  "assumption: essay P2 and P6, counties compete rather than pass projects on; a quarter, one round of the "
+                                  "county's land supply reports", ge=0, le=24,
+                                  label_zh="本县等地多久后改落他县", label_en="Months waiting at home before another county",
+                                  kind="assumption", range=(1, 6), reason="from a month, a county that passes projects on at once, to half a year; no source pins it")
     late_handoff_months: float = P(2.0, "Mean months a signed project spends being moved to another county that has land", "months", "assumption: essay P2", ge=0, le=24,
                                    label_zh="改落他县的转交时长", label_en="Length of a move to another county",
                                    kind="assumption", range=(1.0, 4.0), reason="half to twice the default; no source pins it")

@@ -175,12 +175,6 @@ def test_the_patterns_script_counts_met_and_missed_runs():
     assert all(r["numerator"] == 3.0 and r["denominator"] == 6.0 for r in rows)
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: the baseline recalibrated on the settling region meets P1 (10% of "
-                   "promises due unpaid) but misses P2's withdrawals for land or in hand-offs (2.9%), P2's wait for land "
-                   "(0.16 months) and, narrowly, P6 (0.9% courted by several counties) (docs/ODD.md, the patterns block). "
-                   "Posterior draws reach each of them, so meeting them is a matter of a new calibration (about an hour "
-                   "of both cores, best made with the longer spin-up the steady-state block measures), not of a test "
-                   "change; strict, so it fails once every pattern is met and this mark must go")
 def test_the_shipped_baseline_shows_the_essays_diagnosis_over_seeds_and_posterior_draws():
     """The warm-started shipped baseline, measured as the calibration measures it: every pattern P1-P6 is met by
     the mean over 6 seeds and in at least half of the seeds, and in at least half of 8 posterior draws (one seed

@@ -67,3 +67,20 @@ def test_size_raises_approvals_loans_and_the_weight_on_service_and_promises():
     assert pop.approvals[big].mean() > pop.approvals[~big].mean() + 1
     assert pop.needs_loan[big].mean() > pop.needs_loan[~big].mean()
     assert pop.size_weight[big].mean() > 1.0 > pop.size_weight[~big].mean()
+
+
+def test_no_project_is_planned_to_build_longer_than_the_longest_construction():
+    """Catches construction times that grow with size without bound (at an elasticity near 1 the largest projects of
+    a wide size spread would build for decades, and the stock under construction would fill for as long): every
+    project's full-speed construction time is its sector's time x the multiplier x its relative size to the
+    elasticity, cut at ``construction.max_build_months``, and at least a month."""
+    from sim.model import build_model
+    spec = small().with_overrides({"construction.size_elasticity": 0.9, "construction.max_build_months": 48.0})
+    m = build_model(spec.params, seed=3)
+    p, pop = m.p, m.pop
+    sectors = list(p.population.sectors.values())
+    base = np.array([s.build_months for s in sectors])[pop.sector] * p.construction.build_time_scale
+    median = np.array([s.capital_median for s in sectors])[pop.sector]
+    expected = np.maximum(np.minimum(base * (pop.capital / median) ** 0.9, 48.0), 1.0)
+    np.testing.assert_allclose(pop.build_months, expected)
+    assert (pop.build_months == 48.0).mean() > 0.02  # the cap binds for the largest projects

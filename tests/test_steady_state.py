@@ -8,17 +8,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from modelkit import experiment_script
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: after the shipped spin-up signings, signed and arrived capital stay "
-                   "within 10% over five years (0.91, 0.95, 0.99) but the jobs added do not (1.12, 95% interval "
-                   "0.96-1.28): the projects under construction keep filling up for some 13 years of a cold start "
-                   "(large projects take years to build), so the jobs of completions still rise after signings have "
-                   "settled. A 300-month spin-up settles all four on these seeds (docs/ODD.md section 5, the "
-                   "steady-state block) at three times the warm state's cost, and needs a new calibration at that "
-                   "spin-up; strict, so it fails once the region settles and this mark must go")
 def test_the_baseline_is_in_steady_state_after_the_spin_up():
     """Signings, signed capital, arrived capital and jobs added per year: the mean of year 5 is within 10% of the mean
     of year 1 (12 paired seeds, full size). Catches a region that still fills up at month 0 (too short a spin-up, a

@@ -274,6 +274,12 @@ def run_abc(setting: Setting, out: Path, executor, fresh: bool = False, progress
 
 
 # ----------------------------------------------------------------------------- the posterior
+CENTRAL_RULE = ("the posterior's central point: of the particles nearest its weighted medoid (the particle closest on "
+                "average to all others) that show every pattern of the essay's diagnosis over several seeds, the one "
+                "whose runs fit the figures best")
+"""How the shipped point is chosen from the posterior (:func:`sim.calibration.report.choose_central`)."""
+
+
 @dataclass
 class Posterior:
     """The last generation: parameter values (natural scale, one column per prior key), weights, and the run."""
@@ -297,8 +303,13 @@ class Posterior:
 
     def central(self) -> dict[str, float]:
         """The posterior's central point: its weighted medoid (:func:`medoid`), rounded to 4 significant digits."""
-        best = medoid(self.values[[p.key for p in priors.PRIORS]].to_numpy(), self.weights)
-        return {p.key: float(f"{self.values[p.key].iloc[best]:.4g}") for p in priors.PRIORS}
+        return self.ranked(1)[0]
+
+    def ranked(self, k: int) -> list[dict[str, float]]:
+        """The ``k`` particles closest on average to all others (:func:`medoid_order`), the medoid first, each
+        rounded to 4 significant digits."""
+        order = medoid_order(self.values[[p.key for p in priors.PRIORS]].to_numpy(), self.weights)
+        return [{p.key: float(f"{self.values[p.key].iloc[i]:.4g}") for p in priors.PRIORS} for i in order[:k]]
 
     def draws(self, k: int, seed: int) -> list[dict[str, float]]:
         """``k`` parameter sets drawn from the posterior by their weights (systematic resampling, reproducible)."""
@@ -330,8 +341,14 @@ def load_posterior(db: Path, run_id: int) -> Posterior:
 
 def medoid(values: np.ndarray, weights: np.ndarray) -> int:
     """Row of the weighted medoid of a posterior sample (one column per prior in :data:`priors.PRIORS`, natural
-    scale): the particle with the smallest weighted mean distance to all others, each parameter measured on its
-    prior's scale as a share of the prior's range.
+    scale): the particle with the smallest weighted mean distance to all others (:func:`medoid_order`)."""
+    return int(medoid_order(values, weights)[0])
+
+
+def medoid_order(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Rows of a posterior sample (one column per prior in :data:`priors.PRIORS`, natural scale) from the smallest
+    weighted mean distance to all others to the largest (ties in row order), each parameter measured on its
+    prior's scale as a share of the prior's range; the first is the weighted medoid.
 
     A particle, not a combination of marginal medians: where parameters are correlated (a higher serious share
     offset by a faster drop of the unserious ones), the medians of each alone can fall where the posterior has
@@ -340,6 +357,6 @@ def medoid(values: np.ndarray, weights: np.ndarray) -> int:
                          for j, p in enumerate(priors.PRIORS)])
     w = np.asarray(weights, float) / np.sum(weights)
     spread = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(axis=2)) @ w
-    return int(np.argmin(spread))
+    return np.argsort(spread, kind="stable")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.calibration import priors, targets
+from sim.calibration.inference import CENTRAL_RULE
 from sim.files import replace_block
 from sim.paramdoc import parameter_table
 from sim.params import CALIBRATION_RECORD, calibration_record
@@ -96,7 +97,7 @@ def calibration_section(record: dict | None = None) -> str:
         "Reported pipeline rates are upper bounds (docs/SOURCES.md#over-reporting-2016): the model's rate times the",
         f"over-reporting factor `{priors.OVER_REPORTING}` (at most 1) is compared with them; the factor is a",
         f"parameter of the ABC with prior {over.describe()} ({over.reason}).",
-        "The shipped baseline is the posterior's central point (its weighted medoid: the particle closest on average to all others), recorded",
+        f"The shipped baseline is {CENTRAL_RULE} (`sim/calibration/report.py`, `choose_central`), recorded",
         f"with its source in `sim/{CALIBRATION_RECORD.name}`; `python experiments/calibrate.py` re-runs it all.",
         "",
         "### Figures",

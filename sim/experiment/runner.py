@@ -177,7 +177,10 @@ def warm_up() -> None:
                                                                             "spinup_months": 0}),
                                        # a weak pull of competing regions, so that a cold region signs and builds
                                        # within the months run and every loop runs once
-                                       "behaviour": params.behaviour.model_copy(update={"outside_option": 0.4})})
+                                       "behaviour": params.behaviour.model_copy(update={"outside_option": 0.4}),
+                                       # land by first fit, the land rule with a compiled loop (a design may switch
+                                       # land given in turn off)
+                                       "platform": params.platform.model_copy(update={"land_in_turn": False})})
     model = build_model(params, seed=0)
     for _ in range(WARM_UP_MONTHS):
         model.run_for(1)

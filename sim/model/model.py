@@ -414,9 +414,11 @@ class AttractionModel(Model):
             self._grant(waiting[gov == g.index], g)
         # Projects that found no land at home may go elsewhere: first into the city park (a platform for the
         # whole region), then to the counties with most free land: a late hand-off, with a delay and wavering.
+        # Another county is offered only a project that has waited county_search_months at home.
         others = [self.city] + sorted(self.counties, key=lambda g: -g.free_land)
+        searched = self.t - ready[waiting] >= self.p.platform.county_search_months
         for g in others:
-            rest = waiting[~inv.land.granted[waiting]]
+            rest = waiting[~inv.land.granted[waiting] & (searched | g.is_city)]
             if rest.size == 0 or g.free_land <= 0:
                 continue
             moved = self._grant(rest, g)
@@ -430,7 +432,7 @@ class AttractionModel(Model):
         if idx.size == 0:
             return idx
         inv = self.investors
-        granted = _first_fit(idx, self.pop.land_need[idx], g.free_land)
+        granted = _land_granted(idx, self.pop.land_need[idx], g.free_land, self.p.platform.land_in_turn)
         inv.land.granted[granted] = True
         inv.pipeline.gov[granted] = g.index
         g.free_land -= float(self.pop.land_need[granted].sum())
@@ -634,12 +636,15 @@ class AttractionModel(Model):
         return (stage >= CONTACTED) & (stage <= OPERATING)
 
 
-def _first_fit(idx: np.ndarray, need: np.ndarray, free: float) -> np.ndarray:
-    """Projects (in queue order) that get land: each takes its need if it still fits; a large project
-    that does not fit does not block smaller ones behind it."""
+def _land_granted(idx: np.ndarray, need: np.ndarray, free: float, in_turn: bool) -> np.ndarray:
+    """Projects (in queue order) that get land from ``free``: in turn, the queue up to the first project whose need
+    does not fit (it holds up those behind it); else first fit, each taking its need if it still fits, so a large
+    project that does not fit does not block smaller ones behind it."""
     fits = np.cumsum(need) <= free + 1e-9
     if fits.all():
         return idx
+    if in_turn:
+        return idx[:int(np.argmin(fits))]
     left = free - float(need[fits].sum()) if fits[0] else free
     start = int(np.argmin(fits)) if fits[0] else 0  # the queue up to start fits whole
     return np.concatenate([idx[:start], kernels.first_fit(idx[start:], need[start:], left, 1e-9)])

@@ -88,7 +88,7 @@ def _draw_attributes(p: Params, rng: np.random.Generator, n: int) -> dict[str, n
     patience = pp.patience_months * origin_patience * rng.gamma(pp.patience_shape, 1.0 / pp.patience_shape, size=n)
     patience = np.maximum(patience, MIN_PATIENCE_MONTHS)
     base_build = np.array([s.build_months for s in sectors])[sector] * p.construction.build_time_scale
-    build_months = base_build * (capital / median) ** p.construction.size_elasticity
+    build_months = np.minimum(base_build * (capital / median) ** p.construction.size_elasticity, p.construction.max_build_months)
     priority = rng.random(n)
     return dict(sector=sector, origin=origin, capital=capital, announced=announced, serious=serious, large=large,
                 industrial=industrial, land_need=land_need, approvals=approvals, needs_loan=needs_loan,
