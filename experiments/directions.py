@@ -64,7 +64,8 @@ FULFILMENT = "cohort_fulfilment_rate_24m"
 KEPT = ("cohort_projects_24m", "cohort_projects_fulfilled_24m", "arrived_capital", "promises_due", "promises_broken",
         "mean_approval_months", "handoff_share", "budget_borrowed", "budget_debt", "stop_go_years",
         "withdrawals_after_signing_by_reason.no_land", "withdrawals_after_signing_by_reason.delay",
-        "withdrawals_after_signing_by_reason.loan_refused", "withdrawals_after_signing_by_reason.not_serious")
+        "withdrawals_after_signing_by_reason.loan_refused", "withdrawals_after_signing_by_reason.not_serious",
+        "withdrawals_after_signing_by_reason.incentive_broken")
 """Summary figures kept per run besides the table's outcomes: what the sentences below the table rest on."""
 PARAMETERS = ("budget.base_transfer", "budget.shares", "policy.honouring_discipline", "policy.incentive_rate",
               "policy.assessment_signed_weight", "policy.persistence", "policy.leader_rotation",
@@ -332,8 +333,15 @@ def honouring_bullet(record: dict) -> str:
                      + f" while promising by the same rule (discipline {rule:g}: promises up to {1 / rule:.1f} "
                        "times the fund's means), so the fund runs short more often.")
     if other:
-        parts.append(f"{_names(other)} lower{'s' if len(other) == 1 else ''} honouring without a smaller fund "
-                     "under the same rule.")
+        per_run = len(record["seeds"])
+        counts = "; ".join(
+            f"{NAMES[s]} {num(np.sum(values(record, s, 'promises_broken')) / per_run)} of "
+            f"{num(np.sum(values(record, s, 'promises_due')) / per_run)}" for s in other)
+        parts.append(f"{_names(other).capitalize()} lower{'s' if len(other) == 1 else ''} honouring without promising "
+                     f"by that rule from a smaller fund; honouring is the share of the promises falling due that are paid, "
+                     f"and the counts behind it say whether fewer promises or more unpaid ones moved it (per run, "
+                     f"promises unpaid of those due: the baseline {num(broken / per_run)} of {num(due / per_run)}; "
+                     f"{counts}).")
     if strict:
         d = sorted({_param(record, s, "policy.honouring_discipline") for s in strict})
         verdicts = [f"{NAMES[s]} {'more' if up(eff[s]) else 'less' if down(eff[s]) else 'no distinguishably differently'}"
@@ -367,6 +375,12 @@ def platforms_bullet(record: dict) -> str:
         text += f", and the park keeps city contacts (hand-offs fall by {num(-hand['mean'], 1)} points)."
     else:
         text += f"; the park does not keep distinguishably more city contacts (hand-offs {ci(hand, 1)} points)."
+    broken = effect(record, "platforms", per_100_signed("incentive_broken"))
+    if not up(e) and down(no_land) and up(broken):
+        text += (f" What the land gains, broken promises take back: C2 moves money from the incentive fund while "
+                 f"promising by the same rule (the bullet on honouring), and withdrawals after signing for a broken "
+                 f"promise rise by {num(broken['mean'], 1)} [{num(broken['low'], 1)}, {num(broken['high'], 1)}] per "
+                 f"100 signed.")
     lev = _param(record, "platforms", "platform.financing_leverage")
     if lev > 1:
         borrowed = float(values(record, "platforms", "budget_borrowed").mean())

@@ -40,7 +40,8 @@ BASE = {"cohort_fulfilment_rate_24m": 0.5, "cohort_start_rate_24m": 0.7, "cohort
         "promises_broken": 20.0, "mean_approval_months": 6.0, "handoff_share": 0.9, "budget_borrowed": 0.0,
         "budget_debt": 0.0, "stop_go_years": 0.2, "withdrawals_after_signing_by_reason.no_land": 5.0,
         "withdrawals_after_signing_by_reason.delay": 10.0, "withdrawals_after_signing_by_reason.loan_refused": 20.0,
-        "withdrawals_after_signing_by_reason.not_serious": 100.0}
+        "withdrawals_after_signing_by_reason.not_serious": 100.0,
+        "withdrawals_after_signing_by_reason.incentive_broken": 8.0}
 
 
 def constructed(script, sign: float, quiet: tuple[str, ...] = (), shifts: dict | None = None) -> dict:
@@ -85,6 +86,30 @@ def test_the_block_states_the_seeds_and_code_version_of_its_record(script):
     block = script.odd_block(constructed(script, 1.0))
     assert f"{SEEDS} common seeds (0 to {SEEDS - 1})" in block
     assert "code 0123456789ab, 2026-12-06" in block
+
+
+def test_c2_says_when_broken_promises_take_back_what_its_land_gives(script):
+    """Where C2 cuts no-land withdrawals but 履约率 does not rise and broken-promise withdrawals rise, the C2 sentence
+    says the broken promises take the gain back, with their rise; where they do not rise, it does not say so."""
+    offset = {"withdrawals_after_signing_by_reason.no_land": -2.0, "jobs": 2000.0,
+              "withdrawals_after_signing_by_reason.incentive_broken": 3.0}
+    said = script.platforms_bullet(constructed(script, 1.0, shifts=offset))
+    assert "C2 does not move 履约率 distinguishably" in said
+    assert "What the land gains, broken promises take back" in said and "rise by 0.3 [0.3, 0.3] per 100 signed" in said
+    kept = script.platforms_bullet(constructed(
+        script, 1.0, shifts={**offset, "withdrawals_after_signing_by_reason.incentive_broken": 0.0}))
+    assert "broken promises take back" not in kept
+
+
+def test_honouring_that_falls_without_a_smaller_fund_is_shown_with_its_counts(script):
+    """A strategy that lowers honouring while promising only what its fund carries is not explained by the fund rule;
+    the sentence gives the counts behind the rate (promises unpaid of those due, per run) for it and the baseline."""
+    bullet = script.honouring_bullet(constructed(script, 1.0, shifts={"honouring_rate": -0.1, "promises_due": -150.0}))
+    strict = [s for s in script.STRATEGIES if script._param(constructed(script, 1.0), s, "policy.honouring_discipline")
+              > script._param(constructed(script, 1.0), "baseline", "policy.honouring_discipline")]
+    assert strict
+    assert "honouring is the share of the promises falling due that are paid" in bullet
+    assert "the baseline 20 of 200" in bullet and f"{script.NAMES[strict[0]]} 20 of 50" in bullet
 
 
 def test_a_rate_that_rises_because_fewer_are_signed_is_said_so_and_the_opposite_is_not(script):

@@ -13,11 +13,11 @@ from modelkit import experiment_script
 
 def test_the_baseline_is_in_steady_state_after_the_spin_up():
     """Signings, signed capital, arrived capital and jobs added per year: the mean of year 5 is within 10% of the mean
-    of year 1 (12 paired seeds, full size). Catches a region that still fills up at month 0 (too short a spin-up, a
+    of year 1 (the script's ``SEEDS`` paired seeds, full size). Catches a region that still fills up at month 0 (too short a spin-up, a
     market that runs dry) or a feedback without bound (a rival's pull that rises every year, a budget fed by the tax
     of every firm ever attracted)."""
     script = experiment_script("steady_state")
-    r = script.ratios(script.measure({}, 5, 12))
+    r = script.ratios(script.measure({}, 5, script.SEEDS))
     assert script.settles(r), {k: round(v[0], 3) for k, v in r.items()}
 
 

@@ -77,19 +77,23 @@ def none(*args, **kw) -> bool:
 FULFILMENT = "cohort_fulfilment_rate_24m"
 
 
-def test_platforms_keep_city_contacts_give_land_and_raise_fulfilment_and_the_park_borrows():
+def test_platforms_keep_city_contacts_give_land_and_the_park_borrows_but_broken_promises_take_the_gain_back():
     """C2 and its same-money variant hand fewer city contacts to counties and spend on the park. In the warm
     calibrated baseline serviced land holds signed projects back, so the park's land cuts the wait for land and the
-    no-land withdrawals after signing, and C2 adds jobs. 履约率 never falls; it rises distinguishably at the same
-    money (on 16 seeds; with C2's added money the rise is under a point and not distinguishable, as its extra
-    signings take part of the new land). C2 borrows for the park and owes money at the end; the same-money variant
-    does not borrow."""
+    no-land withdrawals after signing, and fewer projects of the 24-month cohort fail for want of land; C2 adds jobs.
+    But both move money out of the incentive fund while promising by the same rule, so the fund runs short more often:
+    honouring falls and more of the cohort fail on a broken promise, and 履约率 does not move distinguishably at either
+    money (docs/ODD.md section 8). C2 borrows for the park and owes money at the end; the same-money variant does
+    not borrow."""
+    not_fulfilled = lambda reason: lambda s: s["cohort_not_fulfilled_24m"][reason]  # noqa: E731
     for name in ("platforms", "neutral_platforms"):
         assert down(name, "handoff_share"), name
-        assert effect(name, FULFILMENT)[2] > 0, name
         assert down(name, "withdrawals_after_signing_by_reason.no_land"), name
         assert down(name, "mean_land_wait_months"), name
-    assert up("neutral_platforms", FULFILMENT) and up("platforms", "jobs")
+        assert down(name, not_fulfilled("no_land")) and up(name, not_fulfilled("incentive_broken")), name
+        assert down(name, "honouring_rate"), name
+        assert none(name, FULFILMENT), name
+    assert up("platforms", "jobs")
     assert min(value(s, "budget_debt") for s in runs("platforms")) > 0
     assert max(value(s, "budget_debt") for s in runs("neutral_platforms")) == 0
 
@@ -103,38 +107,41 @@ def test_soft_environment_shortens_approvals_keeps_promises_and_raises_fulfilmen
         assert up(name, FULFILMENT), name
 
 
-def test_channels_bring_more_and_better_leads_and_more_large_industrial_projects():
-    """Better-targeted leads: more referrals, a larger share of large and industrial projects among those signed,
-    fewer unserious projects per signing; with C4's added money also more contacts and signings and more large and
-    industrial projects signed, while at the baseline's money the tracking and referral rewards take money from
-    incentives and contacts, so fewer projects sign. In the warm calibrated baseline the extra signings of C4 compete
-    for the serviced land the counties add: signed projects wait longer for land and more of them withdraw for want
-    of it; with fewer unserious signings a larger share starts by the horizon, but later, so fewer are building
-    within 24 months and 履约率 falls. C4's added money brings more large projects that start; at the baseline's money
-    their number does not fall."""
+def test_channels_bring_more_and_better_leads_and_large_projects_that_then_queue_for_land():
+    """Better-targeted leads: more referrals and a larger share of large projects among those signed at either money;
+    with C4's added money also more contacts and signings, more large projects signed and fewer unserious projects
+    per signing; at the baseline's money the tracking and referral rewards take money from incentives and contacts,
+    so fewer projects sign, though a larger share of them are industrial. In the warm calibrated baseline land is
+    given in turn, and the extra signings and the larger projects (which need more land) lengthen the queue: signed
+    projects wait longer for land, fewer start by the horizon and fewer large projects start, at either money. So
+    C4's 履约率 does not move distinguishably, and at the baseline's money it falls."""
+    large_started = lambda s: s["large_share_started"] * s["share_started_to_date"] * s["signed_projects"]  # noqa: E731
     assert up("channels", "prospects_contacted") and up("channels", "signed_projects")
     for name in ("channels", "neutral_channels"):
         assert up(name, "referral_leads"), name
-        assert up(name, "large_project_share") and up(name, "industrial_share"), name
-        assert effect(name, lambda s: s["large_share_started"] * s["share_started_to_date"] * s["signed_projects"])[2] > 0, name
-        assert down(name, lambda s: s["withdrawals_after_signing_by_reason"]["not_serious"] / s["signed_projects"]), name
+        assert up(name, "large_project_share"), name
         assert up(name, "mean_land_wait_months"), name
-    assert up("channels", lambda s: s["large_share_started"] * s["share_started_to_date"] * s["signed_projects"])
+        assert down(name, "share_started_to_date") and down(name, large_started), name
     assert up("channels", lambda s: s["large_project_share"] * s["signed_projects"])
-    assert up("channels", lambda s: s["industrial_share"] * s["signed_projects"])
-    assert down("neutral_channels", "signed_projects")
-    assert up("channels", "withdrawals_after_signing_by_reason.no_land")
-    assert up("channels", "share_started_to_date") and down("channels", FULFILMENT)
+    assert down("channels", lambda s: s["withdrawals_after_signing_by_reason"]["not_serious"] / s["signed_projects"])
+    assert down("neutral_channels", "signed_projects") and up("neutral_channels", "industrial_share")
+    assert none("channels", FULFILMENT) and down("neutral_channels", FULFILMENT)
 
 
-def test_leadership_with_differentiated_assessment_raises_fulfilment_and_jobs():
+def test_leadership_with_differentiated_assessment_raises_fulfilment_and_with_its_money_jobs():
+    """C5 raises 履约率 at either money, with fewer unserious projects, no contact made twice and more leads from
+    local firms. With its added money it raises jobs; at the baseline's money it does not move them distinguishably:
+    assessment on landed capital signs fewer projects and the money moved out of the incentive fund leaves more
+    promises unpaid, so fewer start, and the rise of 履约率 is carried by the fewer signed (docs/ODD.md section 8)."""
     for name in ("leadership", "neutral_leadership"):
         assert up(name, FULFILMENT), name
         assert down(name, "withdrawals_after_signing_by_reason.not_serious"), name
         assert max(value(s, "duplicated_contacts") for s in runs(name)) == 0 < min(
             value(s, "duplicated_contacts") for s in runs("baseline")), name
         assert up(name, "partner_leads"), name
-        assert up(name, "jobs"), name
+        assert down(name, "signed_projects") and down(name, "honouring_rate"), name
+    assert up("leadership", "jobs") and none("neutral_leadership", "jobs")
+    assert down("neutral_leadership", lambda s: s["share_started_to_date"] * s["signed_projects"])
 
 
 def test_positionings_jobs_come_from_its_money_not_from_persistence():
