@@ -39,7 +39,8 @@ from sim.scenario import load_scenario
 from sim.stats import column_intervals, column_quantiles
 
 MONITORED = ("contacted_total", "signed_projects", "signed_capital", "arrived_capital", "jobs")
-"""Indicators watched quarter by quarter (cumulative since the strategy began)."""
+"""Indicators watched quarter by quarter: the first four cumulative since the strategy began, jobs as they stand (a
+stock of every operating firm's jobs, which falls when firms exit: in a region in steady state it need not rise)."""
 FLOWS = ("contacted_total", "signed_projects", "signed_capital", "arrived_capital", "tax_revenue")
 """Cumulative monthly series whose yearly flows are compared (what happened within each assessment year)."""
 STOCKS = ("jobs", "n_operating")

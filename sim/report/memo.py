@@ -980,8 +980,8 @@ class Memo:
                  "jobs": self.t("就业岗位（个）", "Jobs")}
         table = (f"<table><thead><tr><th class='name'>{self.t('季度末', 'End of')}</th>"
                  + "".join(f"<th>{names[o]}</th>" for o in outs) + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-        intro = self.t(f"{'实施' + self.label(s) + '后' if self.compare else '维持现状时'}，下列指标（自实施起累计）落在区间内即为正常；低于下限说明进度落后，连续两个季度低于下限应查找原因。",
-                       f"{'Under ' + self.label(s) if self.compare else 'Keeping the present course'}, each indicator (counted from the start) inside its range means on track; "
+        intro = self.t(f"{'实施' + self.label(s) + '后' if self.compare else '维持现状时'}，下列指标（就业岗位为季度末在岗数，其余自实施起累计）落在区间内即为正常；低于下限说明进度落后，连续两个季度低于下限应查找原因。",
+                       f"{'Under ' + self.label(s) if self.compare else 'Keeping the present course'}, each indicator (jobs as they stand at the quarter's end, the others counted from the start) inside its range means on track; "
                        "below it means behind, and two quarters in a row below it call for a review.")
         note = self.t("区间为模拟中居中80%情形的范围（第10至第90百分位）。", "Ranges: the middle 80% of the simulated outcomes (10th to 90th percentile).")
         return f"<h2>{head}</h2><p>{intro}</p>{table}<p class='note'>{note}</p>"
