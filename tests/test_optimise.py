@@ -57,6 +57,7 @@ algorithm = {{ population = 16, generations = 14, seed = 2 }}
 
 [overrides]
 "run.n_investors" = 300
+"run.spinup_months" = 24  # a short spin-up: the toy model stands in for the runs, not for the warm state
 
 [levers]
 shares = ["channels", "park", "incentive_fund", "tracking"]
