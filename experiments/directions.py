@@ -379,8 +379,7 @@ def platforms_bullet(record: dict) -> str:
     if not up(e) and down(no_land) and up(broken):
         text += (f" What the land gains, broken promises take back: C2 moves money from the incentive fund while "
                  f"promising by the same rule (the bullet on honouring), and withdrawals after signing for a broken "
-                 f"promise rise by {num(broken['mean'], 1)} [{num(broken['low'], 1)}, {num(broken['high'], 1)}] per "
-                 f"100 signed.")
+                 f"promise {change(broken, 1, plural=True)} per 100 signed.")
     lev = _param(record, "platforms", "platform.financing_leverage")
     if lev > 1:
         borrowed = float(values(record, "platforms", "budget_borrowed").mean())
