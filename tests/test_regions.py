@@ -8,6 +8,7 @@ import builtins
 import json
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,25 @@ def test_every_fact_of_a_shipped_region_has_a_source_or_is_an_assumption_with_a_
             if src.startswith("assumption: ") and not key.endswith(("leading", ".population.sectors")) \
                     and not key.startswith("population.sectors"):
                 assert "(plausible " in src, (name, key, "an assumption without its plausible range")
+
+
+def test_qingyangs_county_land_is_dingxis_calibrated_land_scaled_by_the_land_its_prospects_need():
+    """Qingyang's serviced land a year is carried over from Dingxi's calibration in proportion to the land a prospect
+    needs: a recalibration or a change of either sector file that leaves the region file's figure behind fails here
+    (it was once left at a superseded calibration's value)."""
+    from sim.calibration import priors
+    from sim.model.population import mean_land_need
+
+    key = "platform.county_land_mu_per_year"
+    record = json.loads((ROOT / "sim" / "calibrated_baseline.json").read_text(encoding="utf-8"))
+    ratio = mean_land_need(Params(region="qingyang")) / mean_land_need(Params())
+    assert ratio > 1.2  # Qingyang's energy and chemical projects need more land than Dingxi's
+    with open(ROOT / "regions" / "qingyang" / "region.toml", "rb") as f:
+        fact = tomllib.load(f)["facts"][key]
+    assert fact["value"] == pytest.approx(record["values"][key] * ratio, abs=0.5)
+    prior = next(p for p in priors.PRIORS if p.key == key)
+    assert fact["range"] == pytest.approx([prior.low * ratio, prior.high * ratio], abs=0.5)
+    assert Params(region="qingyang").platform.county_land_mu_per_year == fact["value"]
 
 
 def test_every_source_cited_has_an_entry_in_docs_sources_and_nothing_cites_the_shared_calibration_file():
@@ -459,6 +479,41 @@ def test_the_out_of_sample_check_compares_every_figure_of_qingyang(tmp_path):
     assert signed["model_median"] == pytest.approx(measured * 20300 / 12000)
     text = oos.odd_block(summary)
     assert text.startswith(oos.ODD_BEGIN) and text.endswith(oos.ODD_END) and "upper bounds" in text
+    # land: every county's queue looked at every month of every baseline run; at 3,000 prospects a county keeps so
+    # little land ready that some of Qingyang's projects can never get theirs in turn, and hold their county up
+    land = summary["land"]
+    assert land["county_months"] == 3 * 48 * len(regions.load_region("qingyang").counties)
+    assert 0 < land["held_up_county_months"] < land["county_months"]
+    assert land["wait_months_median"] == pytest.approx(
+        runs.loc[runs["variant"] == "baseline", "pattern_p2_land_wait_months"].median())
+    assert "county-months" in text and f"{summary['land_need_ratio']:.2f} times the land" in text
+
+
+def test_a_county_is_held_up_when_the_head_of_its_land_queue_needs_more_than_it_ever_keeps_ready():
+    """The out-of-sample check's count of held-up counties looks at the head of each county's queue in the order land
+    is given, against that county's reserve: a head just over it counts, one just under it does not."""
+    from sim.model import build_model
+
+    oos = experiment_script("out_of_sample")
+    spec = oos.variant_spec("baseline", 3000).with_overrides({"run.spinup_months": 36, "run.horizon_months": 12})
+    m = build_model(spec.params, seed=4)
+    queue = m.land_queue(m.ready_for_land_rows())
+    gov = m.investors.pipeline.gov[queue]
+    heads = {g.index: queue[gov == g.index][0] for g in m.counties if (gov == g.index).any()}
+    assert len(heads) >= 2  # a small market's counties have projects waiting for land at month 0
+    need = m.pop.land_need
+    for g in m.counties:
+        if g.index in heads:
+            need[heads[g.index]] = 0.99 * m.county_land_cap(g)
+    assert oos.held_up_counties(m) == 0
+    first, second = (g for g in m.counties if g.index in list(heads)[:2])
+    need[heads[first.index]] = 1.01 * m.county_land_cap(first)
+    assert oos.held_up_counties(m) == 1
+    # behind the head, a project needing more does not hold the county up: only the first in line does
+    behind = queue[gov == second.index]
+    if behind.size > 1:
+        need[behind[1]] = 10 * m.county_land_cap(second)
+        assert oos.held_up_counties(m) == 1
 
 
 def test_the_odd_section_on_qingyang_is_the_one_generated_from_the_recorded_check():

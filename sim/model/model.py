@@ -400,6 +400,21 @@ class AttractionModel(Model):
                                         inv.approvals.done, inv.land.granted, self.pop.serious)
 
     # ------------------------------------------------------------------ land
+    def land_queue(self, waiting: np.ndarray) -> np.ndarray:
+        """The rows ``waiting`` for land (:meth:`ready_for_land_rows`) in the order land is given: tracked projects
+        first, then by month of signing, ties by the prospects' fixed priority."""
+        inv = self.investors
+        return waiting[np.lexsort((self.pop.priority[waiting], inv.pipeline.signed_month[waiting], ~inv.tracked[waiting]))]
+
+    def county_land_cap(self, g: Government) -> float:
+        """The most free serviced land county ``g`` keeps ready (mu): it adds land only below this
+        (``platform.county_land_reserve_years`` of its yearly part, :meth:`_county_land`)."""
+        weight, total = self.land_added_split
+        return self.p.platform.county_land_reserve_years * self._county_yearly_land(g, weight, total)
+
+    def _county_yearly_land(self, g: Government, weight: np.ndarray, total: float) -> float:
+        return self.p.platform.county_land_mu_per_year * self.p.scale * weight[g.index] / total
+
     def _allocate_land(self) -> None:
         inv = self.investors
         waiting = self.ready_for_land_rows()
@@ -407,8 +422,7 @@ class AttractionModel(Model):
         ready[waiting[ready[waiting] < 0]] = self.t
         if waiting.size == 0:
             return
-        order = np.lexsort((self.pop.priority[waiting], inv.pipeline.signed_month[waiting], ~inv.tracked[waiting]))
-        waiting = waiting[order]
+        waiting = self.land_queue(waiting)
         gov = inv.pipeline.gov[waiting]
         for g in self.governments:
             self._grant(waiting[gov == g.index], g)
@@ -461,7 +475,7 @@ class AttractionModel(Model):
         p = self.p
         weight, total = self.land_added_split
         for g in self.counties:
-            yearly = p.platform.county_land_mu_per_year * p.scale * weight[g.index] / total
+            yearly = self._county_yearly_land(g, weight, total)
             room = p.platform.county_land_reserve_years * yearly - g.free_land
             g.free_land += max(0.0, min(yearly / MONTHS_PER_YEAR, room))
 

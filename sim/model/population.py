@@ -47,6 +47,16 @@ def market_size(p: Params) -> tuple[int, int]:
     return p.run.n_investors, arrivals
 
 
+def mean_land_need(p: Params) -> float:
+    """Expected serviced land (mu) a prospect of ``p``'s market would need, over its sectors: each sector's share
+    times its capital's mean (the lognormal's median times exp(sigma^2 / 2)) over its land intensity times its
+    serviced fraction, as :func:`draw_population` draws ``land_need``. A region file may carry a land fact over
+    from another region in proportion to the land their prospects need."""
+    pp = p.population
+    per_median = sum(s.share * s.capital_median / s.land_intensity * s.serviced_land_fraction for s in pp.sectors.values())
+    return float(per_median * np.exp(pp.capital_sigma ** 2 / 2.0))
+
+
 def draw_population(p: Params, rng: np.random.Generator, net_rng: np.random.Generator,
                     arrivals_rng: np.random.Generator) -> Population:
     """Draw the prospects in the market at month 0 (``population`` stream), those who arrive later
