@@ -111,6 +111,9 @@ def test_qingyangs_county_land_is_dingxis_calibrated_land_scaled_by_the_land_its
     prior = next(p for p in priors.PRIORS if p.key == key)
     assert fact["range"] == pytest.approx([prior.low * ratio, prior.high * ratio], abs=0.5)
     assert Params(region="qingyang").platform.county_land_mu_per_year == fact["value"]
+    with open(ROOT / "regions" / "_template" / "region.toml", "rb") as f:  # a new region starts from the record's
+        template = tomllib.load(f)["facts"][key]
+    assert template["value"] == record["values"][key] and template["range"] == [prior.low, prior.high]
 
 
 def test_every_source_cited_has_an_entry_in_docs_sources_and_nothing_cites_the_shared_calibration_file():
