@@ -38,36 +38,45 @@ def test_the_bank_decides_a_loan_only_after_the_local_approvals_in_the_one_stop_
 
 def test_the_one_stop_centre_leaves_the_banks_loan_decisions_as_they_were():
     """The soft-environment strategy with and without the one-stop centre, on the shipped baseline (full size,
-    20 paired seeds): of the loans the bank decides, as many lead to a loan-refusal withdrawal (the 95% interval
-    of the difference contains zero), and loan refusals that end a signed project before ground-breaking rise by
-    less than one per 100 signed (with the bank in the centre they rose by about six: every refusal came before
-    the start). Per signed project at the horizon, loan-refusal withdrawals still rise a little (about 1 per 100
-    signed): faster local approvals bring more loan requests to the bank within the five years, and more of the
-    unserious projects (refused twice as often) before they leave; the bank's own decision does not change."""
+    20 paired seeds, both from the same warm state), counting the projects signed from month 1 to the horizon (the
+    spin-up's are the same in both): of the loans the bank decides, as many lead to a loan-refusal withdrawal (the
+    95% interval of the difference contains zero), and loan refusals that end a signed project before
+    ground-breaking rise by less than 3 per 100 signed. Measured when this test was written: with the bank outside
+    the centre they rise by 1.1 to 1.6 per 100 (faster local approvals bring more loan requests to the bank within
+    the five years, and more of the unserious projects, refused twice as often, before they leave); with the bank
+    put in the centre, by 5.0 to 6.1 (its refusals come sooner, before the start), which the first check alone
+    does not tell apart."""
     import numpy as np
     from scipy import stats
 
-    from sim.model import build_model
+    from sim.model import build_model, freeze, warm_start
+    from sim.model.outputs import first_month
     from sim.model.stages import REASONS
-    from sim.scenario import load_scenario
+    from sim.scenario import load_scenario, status_quo
 
     loan = REASONS.index("loan_refused")
+    specs = {centre: load_scenario("scenarios/soft_environment.toml", {"service.one_stop_centre": centre})
+             for centre in (True, False)}
+    assert status_quo(specs[True].params) == status_quo(specs[False].params)
 
-    def measure(centre: bool, seed: int) -> tuple[float, float]:
-        spec = load_scenario("scenarios/soft_environment.toml", {"service.one_stop_centre": centre})
-        m = build_model(spec.params, seed=seed)
-        m.run_for(m.horizon)
+    def measure(centre: bool, seed: int, warm: bytes) -> tuple[float, float]:
+        m = build_model(specs[centre].params, seed=seed, warm=warm)
+        m.run_until(m.horizon)
         pl, ap = m.investors.pipeline, m.investors.approvals
-        decided = int(np.count_nonzero(ap.done & (1 << m.bank_index)))
-        left = pl.reason == loan
-        signed = int(np.count_nonzero(pl.signed_month >= 0))
-        return left.sum() / decided, (left & (pl.start_month < 0)).sum() / signed
+        new = pl.signed_month >= first_month(m)
+        decided = int(np.count_nonzero(new & ((ap.done & (1 << m.bank_index)) != 0)))
+        left = new & (pl.reason == loan)
+        return left.sum() / decided, (left & (pl.start_month < 0)).sum() / int(np.count_nonzero(new))
 
-    d = np.array([np.subtract(measure(True, s), measure(False, s)) for s in range(20)])
+    def pair(seed: int) -> np.ndarray:
+        warm = freeze(warm_start(status_quo(specs[True].params), seed))
+        return np.subtract(measure(True, seed, warm), measure(False, seed, warm))
+
+    d = np.array([pair(s) for s in range(20)])
     half = stats.t.ppf(0.975, d.shape[0] - 1) * d.std(axis=0, ddof=1) / np.sqrt(d.shape[0])
     low, high = d.mean(axis=0) - half, d.mean(axis=0) + half
     assert low[0] < 0 < high[0], ("loan-refusal withdrawals per loan decided", low[0], high[0])
-    assert high[1] < 0.01, ("loan refusals before the start per signed project", low[1], high[1])
+    assert high[1] < 0.03, ("loan refusals before the start per signed project", low[1], high[1])
 
 
 def test_p1_banks_refusing_loans_cause_loan_withdrawals():

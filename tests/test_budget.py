@@ -78,7 +78,7 @@ def _run(spec, seed: int):
     from sim.model import build_model
 
     m = build_model(spec.params, seed=seed)
-    m.run_for(m.horizon)
+    m.run_until(m.horizon)
     return m
 
 

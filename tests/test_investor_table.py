@@ -23,7 +23,7 @@ def test_every_change_of_stage_goes_through_the_investor_table(name):
     of the scenario fails at such a write. The run must go through every kind of change to mean anything."""
     m = build_model(scenario(name, **CHECKED_RUN).params, seed=5)
     m.investors.checked = True
-    m.run_for(m.horizon)
+    m.run_until(m.horizon)
     reached = set(np.unique(m.investors.pipeline.stage).tolist())
     assert {SIGNED, BUILDING, STAGE_NAMES.index("operating"), STAGE_NAMES.index("withdrawn"),
             STAGE_NAMES.index("declined"), STAGE_NAMES.index("stalled")} <= reached
@@ -40,7 +40,7 @@ def test_checking_stages_changes_no_number():
     for checked in (False, True):
         m = build_model(spec.params, seed=8)
         m.investors.checked = checked
-        m.run_for(m.horizon)
+        m.run_until(m.horizon)
         runs.append(m.datacollector.tables[MONTHLY_TABLE])
     for column in MONTHLY_COLUMNS:
         np.testing.assert_array_equal(runs[0][column], runs[1][column], err_msg=column)

@@ -17,7 +17,7 @@ def _started_by_source(spec, source: str, seeds=SEEDS) -> tuple[float, float]:
     started, via = [], []
     for seed in seeds:
         m = build_model(spec.params, seed=seed)
-        m.run_for(m.horizon)
+        m.run_until(m.horizon)
         pl = m.investors.pipeline
         s = (pl.signed_month >= 0) & (pl.start_month >= 0)
         started.append(s.sum())

@@ -23,7 +23,7 @@ def test_the_summary_agrees_with_the_model_and_with_itself():
     from sim.model.outputs import summary
 
     m = build_model(small().params, seed=1)
-    m.run_for(m.horizon)
+    m.run_until(m.horizon)
     s = summary(m)
     stage = m.investors.pipeline.stage
     assert sum(s["withdrawals_by_reason"].values()) == int(((stage == WITHDRAWN) | (stage == EXITED)).sum()) > 0
