@@ -54,7 +54,7 @@ def test_p6_a_better_atmosphere_brings_investors_slowly():
             m = build_model(spec.params, seed=seed)
             m.run_for(12)
             soft12 = m.reputation["soft"]
-            m.run_for(m.horizon - 12)
+            m.run_until(m.horizon)
             pl = m.investors.pipeline
             runs.append((soft12, m.reputation["soft"], m.counters.negotiations_started / (pl.contact_month >= 0).sum(),
                          m.counters.partner_leads, int((pl.signed_month >= 0).sum())))
