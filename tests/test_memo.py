@@ -363,10 +363,14 @@ def test_yearly_flows_add_up_to_the_horizon_and_bands_are_ordered(project: Path)
             assert g.sort_values("month")["middle"].is_monotonic_increasing, f"cumulative {output} only grows"
 
 
-def test_each_governments_results_add_up_to_the_regions() -> None:
+@pytest.mark.parametrize("spinup", [0, 36])
+def test_each_governments_results_add_up_to_the_regions(spinup: int) -> None:
+    """Cold and warm-started: after a spin-up, a government's projects, capital and broken promises count from
+    month 0 as the region's do (the spin-up's projects are not the strategy's), so they still add up to them."""
     from modelkit import scenario
 
-    out = simulate(scenario("channels", run__horizon_months=36, run__n_investors=1500), seed=3).summary
+    out = simulate(scenario("channels", run__horizon_months=36, run__n_investors=1500, run__spinup_months=spinup),
+                   seed=3).summary
     by = out["results_by_government"]
     assert set(by) == set(load_region("dingxi").governments)
     for what in ("signed_projects", "arrived_capital", "jobs", "promises_broken"):

@@ -427,19 +427,22 @@ GOVERNMENT_RESULTS = ("signed_projects", "arrived_capital", "jobs", "promises_br
 def results_by_government(m: ModelState) -> dict[str, dict[str, float]]:
     """What each government's projects brought by the horizon: projects signed, capital arrived (万元) and jobs in
     operating firms, by the government whose land the project uses (where it was courted until it is granted land),
-    and the promises it broke (due and not paid, by the government that made them). Each adds up over the
-    governments to the region's figure."""
+    and the promises it broke (due and not paid, by the government that made them), counted from month 0 as the
+    region's figures are. Each adds up over the governments to the region's figure."""
     inv = m.investors
     pl, pr, capital = inv.pipeline, inv.promises, inv.capital
     op = pl.stage == OPERATING
     jobs = np.zeros(pl.stage.size)
     jobs[op] = capital.operating[op] * m.jobs_per_capital[op]
-    broken = (pr.promised > 0) & (pl.start_month >= 0) & ~(pr.paid > 0)
-    signed = pl.signed_month >= 0
+    # as the region's figures count them (summary): projects signed from month 1 and their promises, capital
+    # arrived since month 0 (the spin-up's is not the strategy's), jobs as they stand at the horizon
+    signed = pl.signed_month >= first_month(m)
+    broken = (pr.promised > 0) & (pl.start_month >= 0) & ~(pr.paid > 0) & signed
+    arrived = capital.arrived - m.opening.arrived
     out = {}
     for g in m.governments:
         mine = pl.gov == g.index
-        out[g.name] = {"signed_projects": int((signed & mine).sum()), "arrived_capital": float(capital.arrived[mine].sum()),
+        out[g.name] = {"signed_projects": int((signed & mine).sum()), "arrived_capital": float(arrived[mine].sum()),
                        "jobs": float(jobs[mine].sum()), "promises_broken": int((broken & (pr.gov == g.index)).sum())}
     return out
 
