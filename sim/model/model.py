@@ -639,16 +639,6 @@ class AttractionModel(Model):
         """Number of investors now in ``stage``."""
         return int(np.count_nonzero(self.investors.pipeline.stage == stage))
 
-    @property
-    def ever_signed(self) -> np.ndarray:
-        """Mask of investors who signed at any time."""
-        return self.investors.pipeline.signed_month >= 0
-
-    def in_pipeline(self) -> np.ndarray:
-        """Mask of investors contacted and not (yet) gone."""
-        stage = self.investors.pipeline.stage
-        return (stage >= CONTACTED) & (stage <= OPERATING)
-
 
 def _land_granted(idx: np.ndarray, need: np.ndarray, free: float, in_turn: bool) -> np.ndarray:
     """Projects (in queue order) that get land from ``free``: in turn, the queue up to the first project whose need
