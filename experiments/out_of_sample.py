@@ -136,17 +136,19 @@ def land_summary(runs: list[dict], variant: str = "baseline") -> dict:
 def land_sentence(s: dict) -> str:
     """Where the serviced land stands in the target region's runs, and why, from :func:`land_summary` and the land a
     prospect needs there against the source region (``land_need_ratio``)."""
-    land = s["land"]
-    return (f"Land: Qingyang's signed projects wait a median {land['wait_months_median']:.1f} months for serviced land "
+    land, name = s["land"], s["target_name_en"]
+    years = land["reserve_years"]
+    kept = "a year" if years == 1 else f"{years:g} years"
+    return (f"Land: {name}'s signed projects wait a median {land['wait_months_median']:.1f} months for serviced land "
             f"(5-95% over runs: {land['wait_months_p05']:.1f} to {land['wait_months_p95']:.1f}) and a median "
             f"{100 * land['no_land_withdrawal_share_median']:.0f}% of withdrawals after signing are for lack of it. A "
-            f"Qingyang prospect needs {s['land_need_ratio']:.2f} times the land of a Dingxi one (its energy and "
+            f"{name} prospect needs {s['land_need_ratio']:.2f} times the land of a Dingxi one (its energy and "
             f"chemical projects are larger); its counties add land in the same proportion (the region file's "
-            f"assumption), but each keeps at most a year of it ready, and under land given in turn a project needing "
+            f"assumption), but each keeps at most {kept} of it ready, and under land given in turn a project needing "
             f"more than that holds up its county's queue until it gives up: "
             f"{land['held_up_county_months']:,} of {land['county_months']:,} county-months "
             f"({100 * land['held_up_county_months'] / max(land['county_months'], 1):.1f}%) were held up so. What "
-            f"Qingyang's counties really keep ready, and how they serve a plot larger than their reserve, no source "
+            f"{name}'s counties really keep ready, and how they serve a plot larger than their reserve, no source "
             f"gives.")
 
 
@@ -318,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
                "n_investors": int(n_inv or own["n_investors"]), "horizon_months": HORIZON,
                "not_transferred": sorted(load_region(CALIBRATION_REGION).calibrated_here),
                "land_need_ratio": mean_land_need(Params(region=TARGET_REGION)) / mean_land_need(Params()),
-               "land": land_summary(runs),
+               "land": {**land_summary(runs), "reserve_years": variant_spec("baseline", None).params.platform.county_land_reserve_years},
                "code_version": str(environment().get("code_version") or "unknown")[:12],
                "finished": datetime.now(UTC).isoformat(timespec="seconds"), "ci": bool(args.ci), "rows": rows}
     atomic_write_text(args.out / "summary.json", json.dumps(summary, indent=1, ensure_ascii=False) + "\n")

@@ -8,7 +8,6 @@ import builtins
 import json
 import re
 import shutil
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -100,19 +99,19 @@ def test_qingyangs_county_land_is_dingxis_calibrated_land_scaled_by_the_land_its
     (it was once left at a superseded calibration's value)."""
     from sim.calibration import priors
     from sim.model.population import mean_land_need
+    from sim.params import calibration_record
+    from sim.scenario import read_toml
 
     key = "platform.county_land_mu_per_year"
-    record = json.loads((ROOT / "sim" / "calibrated_baseline.json").read_text(encoding="utf-8"))
+    record = calibration_record()
     ratio = mean_land_need(Params(region="qingyang")) / mean_land_need(Params())
     assert ratio > 1.2  # Qingyang's energy and chemical projects need more land than Dingxi's
-    with open(ROOT / "regions" / "qingyang" / "region.toml", "rb") as f:
-        fact = tomllib.load(f)["facts"][key]
+    fact = read_toml(ROOT / "regions" / "qingyang" / "region.toml")["facts"][key]
     assert fact["value"] == pytest.approx(record["values"][key] * ratio, abs=0.5)
     prior = next(p for p in priors.PRIORS if p.key == key)
     assert fact["range"] == pytest.approx([prior.low * ratio, prior.high * ratio], abs=0.5)
     assert Params(region="qingyang").platform.county_land_mu_per_year == fact["value"]
-    with open(ROOT / "regions" / "_template" / "region.toml", "rb") as f:  # a new region starts from the record's
-        template = tomllib.load(f)["facts"][key]
+    template = read_toml(ROOT / "regions" / "_template" / "region.toml")["facts"][key]  # a new region starts from it
     assert template["value"] == record["values"][key] and template["range"] == [prior.low, prior.high]
 
 
