@@ -143,10 +143,12 @@ def test_allocation_by_government_adds_up_to_the_allocation_by_lever(toy, tmp_pa
     assert len(county) == len(COUNTIES) and county["wan_yuan_per_year"].nunique() == len(COUNTIES)
 
 
-def test_the_candidates_of_one_future_and_replication_share_its_spin_up(toy, tmp_path, monkeypatch):
-    """Catches a search whose candidates each pay the status quo's spin-up: the candidates of one future differ only
-    in levers, so in a task they run one after the other from one warm state (a generation listed candidate by
-    candidate would make one for every run)."""
+def test_each_future_and_replication_is_spun_up_once_for_the_whole_search(toy, tmp_path, monkeypatch):
+    """Catches a search that pays the status quo's spin-up more than once for a future and replication: its
+    candidates differ only in levers, and every generation and the comparison with the shipped strategies meet the
+    same futures and replications, so a worker keeps their warm states from task to task
+    (:data:`sim.experiment.optimise.KEEP_WARM_MB`); the serial engine ships one run a task, the worst case. Then,
+    with nothing kept, each task makes its own again."""
     spec = opt.load_optimise(_file(tmp_path))
     spec.generations = 2
     made = []
@@ -157,14 +159,16 @@ def test_the_candidates_of_one_future_and_replication_share_its_spin_up(toy, tmp
         return real(params, seed)
 
     monkeypatch.setattr(runner, "warm_start", counted)
-    # one task a round, untapered (the serial engine ships one run a task; a pool's first tasks hold one future's
-    # candidates each for the shipped plan)
-    monkeypatch.setattr(runner, "choose_batch_size", lambda n_runs, slots, serial=False: n_runs)
-    monkeypatch.setattr(runner, "GUIDED", 1e-9)
-    opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    first = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
     groups = len(spec.futures) * spec.replications
     assert len(set(made)) == groups
-    assert len(made) == (spec.generations + 1) * groups  # each generation and the comparison
+    assert len(made) == groups
+    assert not runner.KEPT.states  # dropped when the search ends
+    made.clear()
+    monkeypatch.setattr(opt, "KEEP_WARM_MB", 0.0)
+    again = opt.optimise(spec, tmp_path / "again", engine="serial", progress=False, log=lambda m: None)
+    assert len(made) > 3 * groups
+    assert again.evaluations.equals(first.evaluations)
 
 
 def test_the_allocation_spends_what_the_chosen_plan_spent(toy, tmp_path):

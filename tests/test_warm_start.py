@@ -187,6 +187,42 @@ def test_the_spin_up_runs_once_per_replication_for_scenarios_that_share_it(warm_
     assert sorted(made) == [(0,), (1,)]
 
 
+def test_kept_warm_states_are_made_once_across_experiments_and_give_the_same_numbers(warm_experiment, monkeypatch):
+    """Catches kept warm states (``keep_warm_mb``, what the allocation search asks for) that change a number, or
+    that are not reused by a later experiment of the same replications, or that outgrow their limit: two experiments
+    in the same worker (serial engine, a run a task) make each replication's state once; with a limit below one
+    state only the last is kept, so the second experiment makes both again; a task that keeps none drops them."""
+    import sim.experiment.runner as runner
+
+    exp, folder = warm_experiment
+    made = []
+    original = runner.warm_start
+
+    def counted(params, seed):
+        made.append(tuple(seed.spawn_key))
+        return original(params, seed)
+
+    monkeypatch.setattr(runner, "warm_start", counted)
+    run_experiment(exp, folder / "plain", engine="serial", progress=False, batch_size=1)
+    assert sorted(made) == [(0,), (1,)] and not runner.KEPT.states
+    made.clear()
+    for out in ("kept1", "kept2"):
+        run_experiment(exp, folder / out, engine="serial", progress=False, batch_size=1, keep_warm_mb=512)
+    assert sorted(made) == [(0,), (1,)]
+    assert len(runner.KEPT.states) == 2
+    made.clear()
+    for out in ("small1", "small2"):
+        run_experiment(exp, folder / out, engine="serial", progress=False, batch_size=1, keep_warm_mb=1e-6)
+    assert sorted(made) == [(0,), (0,), (1,), (1,)]
+    assert len(runner.KEPT.states) == 1
+    plain = load_summaries(folder / "plain").to_pandas().drop(columns=["run_seconds", "finished_at"])
+    for out in ("kept1", "kept2", "small2"):
+        other = load_summaries(folder / out).to_pandas()[plain.columns]
+        assert other.equals(plain), out
+    run_experiment(exp, folder / "after", engine="serial", progress=False, batch_size=1)
+    assert not runner.KEPT.states
+
+
 def test_outputs_count_from_month_0_and_stocks_are_stocks():
     """Catches outputs counted from the spin-up's start: at month 0 every flow is zero while the stocks are the
     running region's; the monthly table runs from month 0 to the horizon; the summary counts the projects signed

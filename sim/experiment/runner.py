@@ -60,6 +60,7 @@ class Task:
     root_seed: int
     record: str
     draws: dict[int, dict[str, float]] = field(default_factory=dict)  # replication -> its posterior draw
+    keep_warm_mb: float = 0.0  # warm states the worker keeps for later tasks (:data:`KEPT`), MB; 0: this task's only
 
 
 @dataclass
@@ -110,33 +111,58 @@ def _one_line(exc: BaseException) -> str:
 
 
 class WarmStates:
-    """The warm state (the region at month 0 after the status quo's spin-up, :func:`sim.model.warm_start`) of the
-    runs of a task, made once for each status quo and seed and copied for every run that shares them: the
+    """The warm states (the region at month 0 after the status quo's spin-up, :func:`sim.model.warm_start`) of the
+    runs a worker makes, each made once for its status quo and seed and copied for every run that shares them: the
     scenarios of one replication and design point whose status quo is the same, and the search's candidates in one
-    future and replication, start from the same state and the same draws (they run one after the other, so only
-    the last state is kept, frozen: :func:`sim.model.freeze`)."""
+    future and replication, start from the same state and the same draws. The states are kept frozen
+    (:func:`sim.model.freeze`), the most recently used first, up to ``limit_mb`` MB (at least the last one): a
+    task's runs of one status quo follow each other, so one is enough within a task; the allocation search meets
+    the same futures and replications in every generation, so its tasks keep theirs in the worker (:data:`KEPT`).
+    A kept state is the state a new spin-up would make (the same numbers), so what is kept changes only the time."""
 
-    def __init__(self) -> None:
-        self.key: tuple | None = None
-        self.params: Params | None = None
-        self.frozen: bytes | None = None
+    def __init__(self, limit_mb: float = 0.0) -> None:
+        self.limit_mb = limit_mb
+        self.states: list[tuple[tuple, Params, bytes]] = []  # (seed key, status quo, frozen), most recent first
+        self.made = 0  # spin-ups run (the rest were copies of a kept state)
 
     def get(self, params: Params, seed: np.random.SeedSequence) -> bytes:
-        """The warm state of the status quo of ``params`` with ``seed``, frozen: the kept one if it is the same,
-        else a new one."""
+        """The warm state of the status quo of ``params`` with ``seed``, frozen: a kept one if there is one, else a
+        new one."""
         sq = status_quo(params)
         key = (seed.entropy, tuple(seed.spawn_key))
-        if self.frozen is None or key != self.key or sq != self.params:
-            self.clear()
-            model = warm_start(sq, seed)
-            self.frozen = freeze(model)
-            release(model)
-            self.key, self.params = key, sq
-        return self.frozen
+        for i, (k, kept, frozen) in enumerate(self.states):
+            if k == key and kept == sq:
+                self.states.insert(0, self.states.pop(i))
+                return frozen
+        model = warm_start(sq, seed)
+        frozen = freeze(model)
+        release(model)
+        self.made += 1
+        self.states.insert(0, (key, sq, frozen))
+        self._trim()
+        return frozen
+
+    def keep(self, limit_mb: float) -> None:
+        """Keep up to ``limit_mb`` MB from now on (the least recently used beyond it are dropped)."""
+        self.limit_mb = limit_mb
+        self._trim()
+
+    def _trim(self) -> None:
+        size = 0
+        for i, (_, _, frozen) in enumerate(self.states):
+            size += len(frozen)
+            if i and size > self.limit_mb * 1e6:
+                del self.states[i:]
+                return
 
     def clear(self) -> None:
-        """Drop the kept state."""
-        self.key = self.params = self.frozen = None
+        """Drop the kept states."""
+        self.states = []
+
+
+KEPT = WarmStates()
+"""The warm states a worker keeps between tasks that ask for it (``Task.keep_warm_mb``, the allocation search's),
+in the worker's process; other tasks use their own and drop them at the end."""
 
 
 def run_one(spec: ScenarioSpec, overrides: dict[str, Any], seed: np.random.SeedSequence, record: str,
@@ -191,16 +217,23 @@ def warm_up() -> None:
 
 def run_batch(task: Task) -> TaskOutcome:
     """Run every run of a task (the function executors ship to workers), the spin-up once for the runs of a
-    replication and design point that share their status quo (:class:`WarmStates`). A replication's posterior draw
-    applies on top of the scenario's parameters, the design point's on top of it."""
-    warm = WarmStates()
+    replication and design point that share their status quo (:class:`WarmStates`; for a task that asks for it,
+    once in the worker for all its tasks, within ``keep_warm_mb``). A replication's posterior draw applies on top of
+    the scenario's parameters, the design point's on top of it."""
+    if task.keep_warm_mb:
+        warm = KEPT
+        warm.keep(task.keep_warm_mb)
+    else:
+        KEPT.clear()
+        warm = WarmStates()
     try:
         return TaskOutcome.stack([run_one(task.specs[r.scenario_index],
                                           {**task.draws.get(r.replication, {}), **task.points[r.point_id]},
                                           replication_seed(task.root_seed, r.replication), task.record, r.run, warm)
                                   for r in task.runs])
     finally:
-        warm.clear()
+        if warm is not KEPT:
+            warm.clear()
 
 
 GUIDED = 4
@@ -209,11 +242,11 @@ out, so the last tasks are small and no worker is left running a long batch whil
 
 
 def make_tasks(exp: ExperimentSpec, runs: Iterable[PlannedRun], batch_size: int, total: int | None = None,
-               slots: int = 1) -> Iterator[Task]:
+               slots: int = 1, keep_warm_mb: float = 0.0) -> Iterator[Task]:
     """Group planned runs into tasks of ``batch_size`` runs (lazily: memory does not grow with the plan); given the
     ``total`` number of runs, tasks shrink towards the end (:data:`GUIDED`) for ``slots`` workers. The runs of one
     replication and design point (the scenarios that may share a warm state) are never split between tasks, so a
-    task can be larger than its size by the rest of such a group."""
+    task can be larger than its size by the rest of such a group. ``keep_warm_mb``: see :class:`Task`."""
     batch: list[PlannedRun] = []
     left = total
     for r in runs:
@@ -221,20 +254,20 @@ def make_tasks(exp: ExperimentSpec, runs: Iterable[PlannedRun], batch_size: int,
             size = batch_size if left is None else max(1, min(batch_size, math.ceil(left / (GUIDED * max(slots, 1)))))
             last = batch[-1]
             if len(batch) >= size and (r.replication, r.point_id) != (last.replication, last.point_id):
-                yield _task(exp, batch)
+                yield _task(exp, batch, keep_warm_mb)
                 if left is not None:
                     left -= len(batch)
                 batch = []
         batch.append(r)
     if batch:
-        yield _task(exp, batch)
+        yield _task(exp, batch, keep_warm_mb)
 
 
-def _task(exp: ExperimentSpec, batch: list[PlannedRun]) -> Task:
+def _task(exp: ExperimentSpec, batch: list[PlannedRun], keep_warm_mb: float = 0.0) -> Task:
     specs = {r.scenario_index: exp.scenarios[r.scenario_index].spec for r in batch}
     points = {r.point_id: exp.design.points[r.point_id] for r in batch}
     draws = {r.replication: exp.posterior.draw(exp.root_seed, r.replication)[1] for r in batch} if exp.posterior else {}
-    return Task(tuple(batch), specs, points, exp.root_seed, exp.record, draws)
+    return Task(tuple(batch), specs, points, exp.root_seed, exp.record, draws, keep_warm_mb)
 
 
 def choose_batch_size(n_runs: int, slots: int, serial: bool = False) -> int:
@@ -357,6 +390,7 @@ class RunOptions:
     force: bool = False  # resume although the experiment or scenario files changed
     repair: bool = False  # set damaged files aside and run their runs again
     batch_size: int | None = None  # runs per task (default: :func:`choose_batch_size`)
+    keep_warm_mb: float = 0.0  # warm states each worker keeps for later tasks and later runs of the executor, MB
     flush_every: int = 50  # write finished runs every this many runs ...
     flush_seconds: float = 10.0  # ... or seconds, whichever comes first
     progress: bool = True  # a progress bar on stderr
@@ -489,7 +523,7 @@ def _run_round(exp: ExperimentSpec, runs: Round, store: ResultStore, executor: E
         buf = _Buffer()
 
     size = opts.batch_size or choose_batch_size(len(runs), executor.slots, serial=executor.name == "serial")
-    tasks = make_tasks(exp, runs, size, total=len(runs), slots=executor.slots)
+    tasks = make_tasks(exp, runs, size, total=len(runs), slots=executor.slots, keep_warm_mb=opts.keep_warm_mb)
     bar = _progress_bar(exp.name, len(runs), opts.progress)
     try:
         for task, result in executor.imap_unordered(run_batch, tasks):
