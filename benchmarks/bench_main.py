@@ -1,8 +1,8 @@
 """Benchmark of the README's main job (not a test): ``sim main`` from scratch, its parts, and the machine's speed.
 
 Runs ``sim main --quiet`` in an empty scratch folder (the results are written there; the experiment, optimiser and
-scenario files are the repository's): the comparison over the posterior, the screening of assumptions, the allocation
-search (``experiments/optimise/plan.toml``) and its choice re-run at the comparison's size, then the memo. Then
+scenario files are the repository's): the allocation search (``experiments/optimise/plan.toml``), the comparison over
+the posterior with the search's choice as one more strategy, the screening of assumptions, then the memo. Then
 once more after deleting the analyses and the memos, which times the analysis and both memos from the stored runs
 (with the command's start-up and the search replayed from its stored runs); and ``sim brief`` alone on the
 analysed results, which times the memo itself (charts and both languages). Prints each experiment's runs (from
@@ -94,10 +94,9 @@ def verdict(label: str, seconds: float, goal: float) -> None:
 
 def brief_command(results: Path, out: Path) -> list[str]:
     """``sim brief`` of the main comparison in both languages, with everything ``sim main`` gives it (the screening,
-    the search and its re-run, the masthead)."""
+    the search, whose choice is among the comparison's strategies, the masthead)."""
     return [str(SIM), "brief", str(results / "main"), "--lang", "both", "--out", str(out),
-            "--sensitivity", str(results / "assumptions_brief"),
-            "--policy", str(results / "optimise" / "plan"), "--join", str(results / "main_recommended"),
+            "--sensitivity", str(results / "assumptions_brief"), "--policy", str(results / "optimise" / "plan"),
             "--config", str(ROOT / "experiments/memo/brief.toml")]
 
 

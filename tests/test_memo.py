@@ -2,7 +2,7 @@
 per government whose money adds up to the region's, a summary that names the optimiser's allocation, and one set
 of numbers: no quantity printed with two values, no 万元 figure of six digits, no negative cost, no cause that
 rounds to zero. Also the tables the memo reads (money by government and source, years, monitoring bands, risks,
-each government's results) and the runs of the recommended allocation joined to the comparison."""
+each government's results) and the recommended allocation as one more strategy of the comparison."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def plan_text(tmp: Path) -> str:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """``sim main`` run end to end in a scratch project: a small comparison over the posterior, a Morris screening and a
-    tiny allocation search whose choice is re-run at the comparison's size; the memo in both languages."""
+    tiny allocation search whose choice runs in the comparison as one more strategy; the memo in both languages."""
     assert shutil.which("pdftotext"), "pdftotext missing: run scripts/setup.sh (installs poppler-utils)"
     tmp = tmp_path_factory.mktemp("memo")
     exp = tmp / "experiments"
@@ -282,8 +282,8 @@ def test_every_government_has_a_page_and_their_money_adds_up_to_the_whole(projec
 
 
 def test_the_summary_names_the_optimisers_allocation(project: Path) -> None:
-    """The recommendation is the allocation the search chose (its shares and staff settings), re-run at the
-    comparison's size; the summary names it and says whether it is recommended."""
+    """The recommendation is the allocation the search chose (its shares and staff settings), run in the
+    comparison; the summary names it and says whether it is recommended."""
     opt = project / "results" / "optimise" / "plan"
     chosen = json.loads((opt / "summary.json").read_text())["chosen"]
     row = pd.read_csv(opt / "evaluations.csv").set_index("candidate").loc[chosen]
@@ -309,22 +309,42 @@ def test_the_summary_names_the_optimisers_allocation(project: Path) -> None:
 
 
 def test_the_recommendation_is_paired_with_the_same_baseline(project: Path) -> None:
-    """Joining the re-run of the recommendation changes no baseline figure and pairs every run, at the same posterior
-    draw as the baseline's run of its replication; a folder of another setting (the screening's root seed) is
-    refused."""
+    """The recommendation runs in the main comparison as one more strategy: each of its runs has the seed and the
+    posterior draw of the baseline's run of the same replication, its replications are the baseline's first ones
+    (decided like every strategy's), and no separate re-run is made. Joining a folder of another setting (the
+    screening's root seed) is refused."""
     main = project / "results" / "main"
-    rec = project / "results" / "main_recommended"
-    alone, joined = load_results(main, monthly=False), amemo.join_runs(load_results(main, monthly=False),
-                                                                       load_results(rec, monthly=False))
-    b = alone.runs[alone.runs["scenario"] == "baseline"]
-    r = joined.runs[joined.runs["scenario"] == RECOMMENDED]
-    assert sorted(r["replication"]) == sorted(b["replication"])
-    assert (r["seed_entropy"].to_numpy() == b["seed_entropy"].to_numpy()).all()
-    draw = b.set_index("replication")["posterior_draw"]
-    assert (r.set_index("replication")["posterior_draw"] == draw.reindex(r["replication"]).to_numpy()).all()
+    alone = load_results(main, monthly=False)
+    b = alone.runs[alone.runs["scenario"] == "baseline"].set_index("replication")
+    r = alone.runs[alone.runs["scenario"] == RECOMMENDED].set_index("replication")
+    assert len(r) and set(r.index) <= set(b.index)
+    assert sorted(r.index) == list(range(len(r)))
+    assert (r["seed_entropy"] == b.loc[r.index, "seed_entropy"]).all()
+    assert (r["posterior_draw"] == b.loc[r.index, "posterior_draw"]).all()
+    assert not (project / "results" / f"main_{RECOMMENDED}").exists()
     other = load_results(project / "results" / "morris", monthly=False)
     with pytest.raises(AnalysisError, match="root_seed"):
         amemo.join_runs(alone, other)
+
+
+def test_the_comparison_starts_over_when_it_holds_another_choice(project: Path, tmp_path: Path, capsys) -> None:
+    """Catches a comparison resumed with a recommended allocation the search no longer chooses (or skipped): its
+    runs would mix two allocations under one name. Without the search (``--plan none``) the comparison made with
+    the search's choice starts over and holds no recommendation."""
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy)
+    shutil.rmtree(copy / "results" / "main" / "brief")
+    mp = pytest.MonkeyPatch()
+    mp.chdir(copy)
+    capsys.readouterr()
+    code = sim_main(["main", "--experiment", "experiments/main.toml", "--sensitivity", "experiments/morris.toml",
+                     "--plan", "none", "--brief-config", "experiments/memo/brief.toml", "--engine", "serial",
+                     "--quiet"])
+    mp.undo()
+    assert code == 0
+    assert "holds another recommended allocation (or none); starting over" in capsys.readouterr().err
+    runs = load_results(copy / "results" / "main", monthly=False).runs
+    assert RECOMMENDED not in set(runs["scenario"])
 
 
 # ----------------------------------------------------------------------------- the tables behind the memo

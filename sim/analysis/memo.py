@@ -19,8 +19,9 @@ strategy's runs), effect, effect_ci_low, effect_ci_high, effect_n, d_p05, d_p95 
 paired differences: what one run in twenty does worse or better), significant. Money is in 万元 as in the model.
 
 :func:`join_runs` adds the runs of another results folder to a comparison, when they were run in the same
-setting (root seed, horizon, overrides): the recommended allocation, re-run at the main comparison's size, is
-then one more strategy paired with the same baseline runs.
+setting (root seed, horizon, overrides, posterior draws): a strategy run on its own, e.g. an allocation a search
+chose after the comparison ran (``sim brief --join``), is then one more strategy paired with the same baseline
+runs.
 """
 
 from __future__ import annotations

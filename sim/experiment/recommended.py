@@ -1,16 +1,18 @@
-"""The allocation an optimiser chose, as a strategy of its own, re-run in the setting of another experiment.
+"""The allocation an optimiser chose, as a strategy of its own, run as one more strategy of another experiment.
 
 ``sim optimise`` searches on a small market and judges candidates over sampled futures; its numbers are not on
 the scale of the main comparison. Here the chosen allocation (its budget shares and staff settings) becomes a
-scenario file, ``recommended``, that extends the scenario the optimiser re-allocated, and an experiment re-runs
-it with the root seed, horizon, overrides and design points of the main comparison (over the same
-posterior draws when it runs over the posterior). Replication r of the recommendation then meets the same investors as replication r of every strategy of
-that comparison, so the analysis pairs it with the same baseline runs (``sim.analysis.memo.join_runs``).
+scenario file, ``recommended``, that extends the scenario the optimiser re-allocated, and ``sim main`` runs it as
+one more strategy of the main comparison (:func:`write_comparison`): replication r of the recommendation meets
+the same investors, from the same warm state and at the same posterior draw, as replication r of every strategy,
+so it is paired with the same baseline runs and its spin-ups are the comparison's. (A strategy run elsewhere in
+the same setting can still be joined to a comparison: ``sim brief --join``, ``sim.analysis.memo.join_runs``.)
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -75,33 +77,22 @@ def write_scenario(opt_dir: str | Path, folder: str | Path) -> Path:
     return path
 
 
-def write_rerun(exp: ExperimentSpec, scenario: str | Path, path: str | Path, replications: int) -> Path:
-    """Write the experiment file ``path``: ``scenario`` re-run with the root seed, horizon, record, overrides and
-    design points of ``exp`` (and its posterior draws, when it runs over the posterior), ``replications`` times (the replications of ``exp``'s baseline, so every run of the
-    baseline has its pair); returns ``path``. The experiment is named ``<exp>_recommended``."""
+def write_comparison(exp: ExperimentSpec, scenario: str | Path, path: str | Path) -> Path:
+    """Write the experiment file ``path``: ``exp`` (extended, so its replications, root seed, horizon, record,
+    overrides, design points and posterior draws are its own) with ``scenario`` as one more strategy after its own;
+    returns ``path``. It keeps ``exp``'s name, so its results are the comparison's: the recommended allocation
+    runs in every replication the baseline runs, from the same warm state and at the same posterior draw, and its
+    comparison with the baseline is decided like every other strategy's (adaptive replications)."""
     import tomli_w
 
     path = Path(path)
-    body: dict[str, Any] = {"name": f"{exp.name}_{NAME}", "scenarios": [str(Path(scenario).resolve())],
-                            "replications": int(replications), "root_seed": exp.root_seed, "record": exp.record}
-    if exp.horizon_months:
-        body["horizon_months"] = exp.horizon_months
-    if exp.posterior is not None:  # replication r at the same posterior draw as in exp
-        body["parameters"] = "posterior"
-        if exp.posterior.cap is not None:
-            body["posterior_draws"] = int(exp.posterior.cap)
-    doc: dict[str, Any] = {"experiment": body}
-    if exp.overrides:
-        doc["overrides"] = dict(exp.overrides)
-    if exp.design.kind != "none":
-        if exp.design.kind != "list":
-            raise ScenarioError(f"{exp.path}: key 'design.kind': expected none or list to re-run a strategy in its "
-                                f"setting, found {exp.design.kind}")
-        doc["design"] = {"kind": "list", "points": [{"label": lab, **p} for lab, p in
-                                                    zip(exp.design.labels, exp.design.points, strict=True)]}
+    here = path.parent.resolve()
+    files = [Path(os.path.relpath(Path(e.path).resolve(), here)).as_posix() for e in exp.scenarios]
+    body = {"extends": Path(os.path.relpath(Path(exp.path).resolve(), here)).as_posix(), "name": exp.name,
+            "scenarios": [*files, Path(os.path.relpath(Path(scenario).resolve(), here)).as_posix()]}
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = f"# Written by sim main: the recommended allocation in the setting of {exp.path}; do not edit.\n" + \
-        tomli_w.dumps(doc)
+    text = (f"# Written by sim main: {exp.path} with the recommended allocation as one more strategy; do not edit.\n"
+            + tomli_w.dumps({"experiment": body}))
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         atomic_write_text(path, text)
     return path

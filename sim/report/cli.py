@@ -55,8 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="results of a Sobol' design over budget shares (experiments/sobol_budget.toml): "
                         "the chart of which lever bought what")
     b.add_argument("--join", action="append", default=[], metavar="DIR", type=arguments.input_dir,
-                   help="results of another strategy run in the same setting (the recommended allocation sim main "
-                        "re-runs): it joins the comparison; repeatable")
+                   help="results of another strategy run in the same setting (root seed, horizon, overrides, "
+                        "posterior draws): it joins the comparison; repeatable")
     b.add_argument("--config", metavar="FILE", default=None,
                    help=f"the memo's title, issuing unit and series (default {BRIEF_CONFIG} when it exists)")
     b.set_defaults(func=cmd_brief)
@@ -77,8 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m.add_argument("--workers", type=arguments.workers, default=None,
                    help=f"worker processes, 1 to {arguments.MAX_WORKERS} (default: all cores)")
     m.add_argument("--plan", default=PLAN_OPTIMISE, metavar="OPTIMISE_FILE",
-                   help=f"the allocation search whose choice the memo recommends, re-run at the main comparison's "
-                        f"size (default {PLAN_OPTIMISE}); 'none' to skip")
+                   help=f"the allocation search whose choice the memo recommends, run first and then as one more "
+                        f"strategy of the main comparison (default {PLAN_OPTIMISE}); 'none' to skip")
     m.add_argument("--extras", action="store_true",
                    help=f"also run {PLAN_LEVERS} (which lever bought what) and {PLAN_DISCOVER} (when a strategy "
                         "fails); the memo then shows them")
@@ -252,66 +252,33 @@ def _optimise(plan, args: argparse.Namespace) -> tuple[int, Path | None]:
     return 0, out
 
 
-def baseline_replications(results_dir: Path, exp) -> int:
-    """How many replications the baseline of a finished experiment ran: its longest comparison's in an adaptive
-    experiment (the manifest's decisions), else the experiment's fixed number."""
-    from sim.experiment.store import load_manifest
+def _with_recommended(exp, policy: Path):
+    """The main comparison with the allocation the search chose as one more strategy (``recommended``, written in
+    the search's folder ``policy``: :mod:`sim.experiment.recommended`); its replications are decided with every
+    strategy's."""
+    from sim.experiment.recommended import NAME, write_comparison, write_scenario
+    from sim.experiment.spec import load_experiment
 
-    comps = (load_manifest(results_dir).get("adaptive") or {}).get("comparisons") or []
-    used = [int(c["replications"]) for c in comps if c.get("replications") is not None]
-    return max(used) if used else int(exp.replications)
+    return load_experiment(write_comparison(exp, write_scenario(policy, policy), policy / f"{exp.name}_with_{NAME}.toml"))
 
 
-def _changed(out: Path, exp) -> bool:
-    """Whether the results in ``out`` were made from other files than ``exp`` and its scenarios (a re-run of an
-    allocation the search has since replaced is started over, not resumed)."""
+def _other_choice(out: Path, exp) -> bool:
+    """Whether the results in ``out`` hold another recommended allocation than ``exp`` (or one where ``exp`` has
+    none, or none where it has one): the search chose again, or was skipped, so the comparison starts over."""
+    from sim.experiment.recommended import NAME
     from sim.experiment.store import MANIFEST, load_manifest
 
     if not (out / MANIFEST).is_file():
         return False
-    m = load_manifest(out)
-    texts = {s.get("name"): s.get("text") for s in m.get("scenarios", [])}
-    return m.get("experiment_text") != exp.text or any(
-        texts.get(e.name) != Path(e.path).read_text(encoding="utf-8") for e in exp.scenarios)
-
-
-def _recommended(policy: Path, exps: dict, folders: dict[str, Path], args: argparse.Namespace
-                 ) -> tuple[int, dict[str, Path]]:
-    """Re-run the chosen allocation in the setting of the main comparison (over the same posterior draws), paired
-    with its baseline (``sim.experiment.recommended``): (exit code, {role: results folder})."""
-    from sim.experiment.recommended import write_rerun, write_scenario
-    from sim.experiment.runner import run_experiment
-    from sim.experiment.spec import load_experiment
-
-    scenario = write_scenario(policy, policy)
-    done: dict[str, Path] = {}
-    for role in ("main",):
-        if role not in exps:
-            continue
-        exp = exps[role]
-        file = write_rerun(exp, scenario, policy / f"{exp.name}_recommended.toml",
-                           baseline_replications(folders[role], exp))
-        rexp = load_experiment(file)
-        out = Path("results") / rexp.name
-        arguments.check_output_dir(out, "--plan")
-        print(f"{rexp.name}: {rexp.describe()} -> {out}", file=sys.stderr)
-        report = run_experiment(rexp, out, engine=args.engine, workers=args.workers,
-                                fresh=args.fresh or _changed(out, rexp), progress=not args.quiet)
-        print(report.text(), file=sys.stderr)
-        if report.interrupted:
-            return 130, done
-        if not report.complete:
-            print(f"error: {rexp.name}: {report.missing + report.failed_total} runs not done; "
-                  f"re-run 'sim main' to resume", file=sys.stderr)
-            return EXIT_INCOMPLETE, done
-        done[role] = out
-    return 0, done
+    stored = {s.get("name"): s.get("text") for s in load_manifest(out).get("scenarios", [])}
+    now = {e.name: Path(e.path).read_text(encoding="utf-8") for e in exp.scenarios}
+    return stored.get(NAME) != now.get(NAME)
 
 
 def cmd_main(args: argparse.Namespace) -> int:
-    """``sim main``: the main experiment over the calibration's posterior, the screening of its effects under every assumption,
-    the allocation search and its choice re-run at the comparison's size, analysed and written up as the memo in both
-    languages."""
+    """``sim main``: the allocation search, then the main experiment over the calibration's posterior with the
+    search's choice as one more strategy, and the screening of its effects under every assumption, analysed and
+    written up as the memo in both languages."""
     from sim.analysis.data import AnalysisError
     from sim.experiment.runner import run_experiment
     from sim.experiment.spec import load_experiment
@@ -340,11 +307,21 @@ def cmd_main(args: argparse.Namespace) -> int:
             arguments.check_output_dir(Path("results") / exp.name, "--experiment" if role == "main" else f"--{role}")
         if plan is not None:
             arguments.check_output_dir(Path("results") / "optimise" / plan.name, "--plan")
+        policy = None
+        if plan is not None:  # first: its choice runs in the comparison, from the comparison's warm states
+            code, policy = _optimise(plan, args)
+            if code:
+                return code
+            exps["main"] = _with_recommended(exps["main"], policy)
         for role, exp in exps.items():
             out = Path("results") / exp.name
             print(f"{exp.name}: {exp.describe()} -> {out}", file=sys.stderr)
-            report = run_experiment(exp, out, engine=args.engine, workers=args.workers, fresh=args.fresh,
-                                    progress=not args.quiet)
+            restart = role == "main" and _other_choice(out, exp)
+            if restart and not args.fresh:
+                print(f"{exp.name}: {out} holds another recommended allocation (or none); starting over",
+                      file=sys.stderr)
+            report = run_experiment(exp, out, engine=args.engine, workers=args.workers,
+                                    fresh=args.fresh or restart, progress=not args.quiet)
             print(report.text(), file=sys.stderr)
             if report.interrupted:
                 return 130
@@ -354,17 +331,9 @@ def cmd_main(args: argparse.Namespace) -> int:
                 return EXIT_INCOMPLETE
             folders[role] = out
         discover = _discover(exps["discover"], folders["discover"]) if "discover" in folders else []
-        policy, joined = None, {}
-        if plan is not None:
-            code, policy = _optimise(plan, args)
-            if not code:
-                code, joined = _recommended(policy, exps, folders, args)
-            if code:
-                return code
         main_dir = folders["main"]
         done = write_briefs(main_dir, main_dir / "brief", LANGS, folders.get("sensitivity"), discover=discover,
-                            policy=policy, levers=folders.get("levers"),
-                            also=tuple(p for r, p in joined.items() if r == "main"), config=config)
+                            policy=policy, levers=folders.get("levers"), config=config)
     except (AnalysisError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

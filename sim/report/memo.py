@@ -9,8 +9,8 @@ model against the region's statistics and the limitations; then an annex of what
 page per county, the charts, and the technical appendix (method, replications, hashes). Page 1 carries no
 technical detail.
 
-The recommendation is the allocation ``sim optimise`` chose, re-run at the main comparison's size
-(``sim.experiment.recommended``) and joined to the comparison as the strategy ``recommended``; it is recommended
+The recommendation is the allocation ``sim optimise`` chose, run in the main comparison as one more strategy,
+``recommended`` (``sim.experiment.recommended``; or joined to it, ``sim brief --join``); it is recommended
 only when it can be shown to help on the search's objective. Every number comes from the analysis through
 :class:`sim.report.figures.Figures` (one baseline, one set of numbers); nothing is typed. The Chinese is written
 as officials write; the English says the same in plain English.
@@ -329,10 +329,10 @@ class Memo:
                 ci = self.fg.ci(f"{RECOMMENDED}/{self.objective}/ci", self.objective, e["ci_low"], e["ci_high"],
                                 ref=e["effect"])
                 parts.append(self.t(
-                    f"优化搜索选出的预算分配（{self.moves(RECOMMENDED)}）按主对比的规模重新测算，{name}的变化为{eff}"
+                    f"优化搜索选出的预算分配（{self.moves(RECOMMENDED)}）在主对比中与各方案同样测算，{name}的变化为{eff}"
                     f"（95%置信区间{ci}），不能证明优于现状，不作推荐。",
-                    f"The allocation the search chose ({self.moves(RECOMMENDED)}), re-run at the size of the main "
-                    f"comparison, changes {name} by {eff} (95% CI {ci}): it cannot be shown to beat the status quo and "
+                    f"The allocation the search chose ({self.moves(RECOMMENDED)}), run in the main comparison like "
+                    f"every strategy, changes {name} by {eff} (95% CI {ci}): it cannot be shown to beat the status quo and "
                     "is not recommended."))
         if self.lead is None:
             parts.append(self.t("在已测算的方案中，没有一个能确定地改善" + _e(registry.phrase(self.objective, "zh")) + "，暂不建议调整。",
