@@ -80,9 +80,9 @@ def write_scenario(opt_dir: str | Path, folder: str | Path) -> Path:
 def write_comparison(exp: ExperimentSpec, scenario: str | Path, path: str | Path) -> Path:
     """Write the experiment file ``path``: ``exp`` (extended, so its replications, root seed, horizon, record,
     overrides, design points and posterior draws are its own) with ``scenario`` as one more strategy after its own;
-    returns ``path``. It keeps ``exp``'s name, so its results are the comparison's: the recommended allocation
-    runs in every replication the baseline runs, from the same warm state and at the same posterior draw, and its
-    comparison with the baseline is decided like every other strategy's (adaptive replications)."""
+    returns ``path``. It keeps ``exp``'s name, so its results are the comparison's: replication r of the
+    recommended allocation starts from the warm state and posterior draw of the baseline's replication r, and how
+    many replications it runs is decided like every other strategy's (adaptive replications)."""
     import tomli_w
 
     path = Path(path)

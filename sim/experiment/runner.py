@@ -123,7 +123,6 @@ class WarmStates:
     def __init__(self, limit_mb: float = 0.0) -> None:
         self.limit_mb = limit_mb
         self.states: list[tuple[tuple, Params, bytes]] = []  # (seed key, status quo, frozen), most recent first
-        self.made = 0  # spin-ups run (the rest were copies of a kept state)
 
     def get(self, params: Params, seed: np.random.SeedSequence) -> bytes:
         """The warm state of the status quo of ``params`` with ``seed``, frozen: a kept one if there is one, else a
@@ -137,7 +136,6 @@ class WarmStates:
         model = warm_start(sq, seed)
         frozen = freeze(model)
         release(model)
-        self.made += 1
         self.states.insert(0, (key, sq, frozen))
         self._trim()
         return frozen

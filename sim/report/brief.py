@@ -45,8 +45,8 @@ def write_brief(analysis_dir: str | Path, out: str | Path, lang: str = "zh", sen
     the files and the page count.
 
     ``analysis_dir`` is a results folder or its ``analysis`` folder (analysed by ``sim analyse``; a recommended
-    allocation among its strategies, or joined to it, leads the memo); ``sensitivity_dir`` optionally names another analysed results folder
-    with a Sobol' or Morris design (what the results hinge on); ``policy_dir`` the results of ``sim optimise``
+    allocation among its strategies, or joined to it, leads the memo); ``sensitivity_dir`` optionally names
+    another analysed results folder with a Sobol' or Morris design (what the results hinge on); ``policy_dir`` the results of ``sim optimise``
     (how the recommendation was searched); ``levers_dir`` a Sobol' design over budget shares; ``config`` the
     memo's masthead (a file of :func:`sim.report.memo.load_config`, or its settings).
     """
