@@ -169,12 +169,12 @@ def test_an_experiments_runs_are_the_runs_alone_on_every_engine(warm_experiment,
                 assert row[key] == value or (value != value and row[key] != row[key]), (entry.name, r, key)
 
 
-def test_the_spin_up_runs_once_per_replication_for_scenarios_that_share_it(warm_experiment, monkeypatch):
-    """Catches a spin-up paid by every scenario instead of once for the replication (the runner not sharing it)."""
+@pytest.fixture
+def spin_ups(monkeypatch) -> list[tuple]:
+    """The spawn keys of the seeds of every warm state the runner makes from now on (its warm_start counted)."""
     import sim.experiment.runner as runner
 
-    exp, folder = warm_experiment
-    made = []
+    made: list[tuple] = []
     original = runner.warm_start
 
     def counted(params, seed):
@@ -182,12 +182,19 @@ def test_the_spin_up_runs_once_per_replication_for_scenarios_that_share_it(warm_
         return original(params, seed)
 
     monkeypatch.setattr(runner, "warm_start", counted)
+    return made
+
+
+def test_the_spin_up_runs_once_per_replication_for_scenarios_that_share_it(warm_experiment, spin_ups):
+    """Catches a spin-up paid by every scenario instead of once for the replication (the runner not sharing it)."""
+    exp, folder = warm_experiment
+    made = spin_ups
     report = run_experiment(exp, folder / "counted", engine="serial", progress=False, batch_size=1)
     assert report.complete and report.done_now == 6
     assert sorted(made) == [(0,), (1,)]
 
 
-def test_kept_warm_states_are_made_once_across_experiments_and_give_the_same_numbers(warm_experiment, monkeypatch):
+def test_kept_warm_states_are_made_once_across_experiments_and_give_the_same_numbers(warm_experiment, spin_ups):
     """Catches kept warm states (``keep_warm_mb``, what the allocation search asks for) that change a number, or
     that are not reused by a later experiment of the same replications, or that outgrow their limit: two experiments
     in the same worker (serial engine, a run a task) make each replication's state once; with a limit below one
@@ -195,14 +202,7 @@ def test_kept_warm_states_are_made_once_across_experiments_and_give_the_same_num
     import sim.experiment.runner as runner
 
     exp, folder = warm_experiment
-    made = []
-    original = runner.warm_start
-
-    def counted(params, seed):
-        made.append(tuple(seed.spawn_key))
-        return original(params, seed)
-
-    monkeypatch.setattr(runner, "warm_start", counted)
+    made = spin_ups
     run_experiment(exp, folder / "plain", engine="serial", progress=False, batch_size=1)
     assert sorted(made) == [(0,), (1,)] and not runner.KEPT.states
     made.clear()
