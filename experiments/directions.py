@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sim.analysis.decompose import ratio_split  # noqa: E402
+from sim.experiment.executors import process_pool  # noqa: E402
 from sim.stats import t_interval  # noqa: E402
 
 ODD = ROOT / "docs" / "ODD.md"
@@ -127,7 +127,7 @@ def measure(seeds: int, workers: int = 2) -> dict:
 
     plan = arms()
     tasks = [(arm, s) for arm in plan.values() for s in range(seeds)]
-    with ProcessPoolExecutor(workers) as pool:
+    with process_pool(workers) as pool:
         done = list(pool.map(run_one, tasks))
     record = {"written": datetime.now(UTC).strftime("%Y-%m-%d"), "code_version": code_version(),
               "seeds": list(range(seeds)), "horizon_months": Params().run.horizon_months,

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.experiment.executors import process_pool
 from sim.experiment.seeds import replication_seed
 from sim.model import simulate
 from sim.model.units import MONTHS_PER_YEAR
@@ -169,7 +169,7 @@ def paired_runs(tasks: list[tuple[str, ScenarioSpec, int]], workers: int, root_s
                 measure=None) -> list[tuple[str, int, dict[str, float]]]:
     """(arm, replication, measures) of every task (arm, scenario, replication), run in ``workers`` processes;
     replication r runs on ``SeedSequence(root_seed, spawn_key=(r,))`` in every arm."""
-    with ProcessPoolExecutor(workers) as pool:
+    with process_pool(workers) as pool:
         return list(pool.map(_run, [(a, s, r, root_seed, measure or measures) for a, s, r in tasks], chunksize=4))
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sim.cli import parse_sets  # noqa: E402
+from sim.experiment.executors import process_pool  # noqa: E402
 from sim.experiment.seeds import replication_seed  # noqa: E402
 from sim.model import simulate  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
@@ -82,7 +82,7 @@ def run(args: tuple[dict, int, int]) -> dict[str, np.ndarray]:
 
 def measure(overrides: dict, years: int, seeds: int, workers: int = 2) -> dict[str, np.ndarray]:
     """Yearly figures (seeds x years) of the baseline with ``overrides``."""
-    with ProcessPoolExecutor(workers) as pool:
+    with process_pool(workers) as pool:
         runs = list(pool.map(run, [(overrides, years, r) for r in range(seeds)]))
     return {k: np.array([x[k] for x in runs]) for k in runs[0]}
 

@@ -71,3 +71,24 @@ def test_the_block_says_what_a_longer_spin_up_gives_and_costs():
     record["settings"]["longer"]["ratios"] = {**near, "signings": [1.15, 1.0, 1.3]}
     assert "300 months instead, on the same seeds, not every figure is within 10% of its first year by year 5 " \
            "(signings: 1.15)" in script.odd_block(record)
+
+
+def test_the_scripts_pools_do_not_fork_beside_other_threads():
+    """Catches an experiment script's process pool forked while the process runs other threads (the whole test
+    suite does, by the time it gets here): a forked worker may then deadlock on a lock another thread held, which
+    Python warns of. With a thread alive, the steady-state measurement (a small market) warns of no fork: its
+    pool's workers come from the fork server (``sim.experiment.executors.process_pool``)."""
+    import threading
+    import warnings
+
+    script = experiment_script("steady_state")
+    alive = threading.Event()
+    threading.Thread(target=alive.wait, daemon=True).start()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            runs = script.measure({"run.n_investors": 1500, "run.spinup_months": 24}, 2, 2)
+        assert runs["signings"].shape == (2, 2)
+        assert not [w for w in caught if "fork" in str(w.message)], [str(w.message) for w in caught]
+    finally:
+        alive.set()

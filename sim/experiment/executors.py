@@ -129,6 +129,15 @@ def _noop() -> None:
     return None
 
 
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A plain process pool for the scripts of experiments/ that map a function over their tasks, its workers
+    started by the fork server (spawn where there is none), never forked from the script's process: by then it may
+    run other threads (pyarrow's pools, in a test session), whose locks a forked worker would inherit held by no
+    one. A script's function reaches the workers by its module's name."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+
+
 class ProcessExecutor:
     """A local pool of worker processes (``concurrent.futures``), ``workers`` of them.
 
