@@ -327,6 +327,37 @@ def test_the_recommendation_is_paired_with_the_same_baseline(project: Path) -> N
         amemo.join_runs(alone, other)
 
 
+def test_a_strategy_run_on_its_own_in_the_same_setting_joins_the_comparison(project: Path, tmp_path: Path) -> None:
+    """``sim brief --join``: a strategy run apart in the comparison's setting (an experiment extending it) joins it,
+    each run paired with the baseline's run of its replication (seed and posterior draw), the baseline's runs left
+    as they were; the same strategy run at the scenarios' own parameters (no posterior draws) is refused."""
+    from sim.experiment.runner import run_experiment
+    from sim.experiment.spec import load_experiment
+
+    main_exp = project / "experiments" / "main.toml"
+    (tmp_path / "alone.toml").write_text(
+        f'[scenario]\nname = "alone"\nextends = "{project / "results" / "optimise" / "plan" / "recommended.toml"}"\n',
+        encoding="utf-8")
+    folders = {}
+    for name, extra in (("alone", ""), ("own", 'parameters = "scenario"\n')):
+        (tmp_path / f"{name}_exp.toml").write_text(
+            f'[experiment]\nextends = "{main_exp}"\nname = "{name}"\nscenarios = ["alone.toml"]\n'
+            f'replications = 2\n{extra}', encoding="utf-8")
+        folders[name] = tmp_path / "results" / name
+        assert run_experiment(load_experiment(tmp_path / f"{name}_exp.toml"), folders[name], engine="serial",
+                              progress=False).complete
+    main = load_results(project / "results" / "main", monthly=False)
+    joined = amemo.join_runs(main, load_results(folders["alone"], monthly=False))
+    b = main.runs[main.runs["scenario"] == "baseline"].set_index("replication")
+    r = joined.runs[joined.runs["scenario"] == "alone"].set_index("replication")
+    assert sorted(r.index) == [0, 1]
+    assert (r["seed_entropy"] == b.loc[r.index, "seed_entropy"]).all()
+    assert (r["posterior_draw"] == b.loc[r.index, "posterior_draw"]).all()
+    assert joined.runs[joined.runs["scenario"] == "baseline"].equals(main.runs[main.runs["scenario"] == "baseline"])
+    with pytest.raises(AnalysisError, match="key 'posterior'"):
+        amemo.join_runs(main, load_results(folders["own"], monthly=False))
+
+
 def test_the_comparison_starts_over_when_it_holds_another_choice(project: Path, tmp_path: Path, capsys) -> None:
     """Catches a comparison resumed with a recommended allocation the search no longer chooses (or skipped): its
     runs would mix two allocations under one name. Without the search (``--plan none``) the comparison made with

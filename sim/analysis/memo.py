@@ -82,14 +82,18 @@ def years(results: Results) -> int:
 # ----------------------------------------------------------------------------- joining another folder's runs
 def join_runs(results: Results, other: Results) -> Results:
     """``results`` with the runs (and monthly series) of ``other`` added as more strategies, paired with the same
-    baseline: both must have been run with the same root seed, horizon, overrides and design, so that
-    replication r of every strategy meets the same investors (common random numbers). One line on a mismatch."""
+    baseline: both must have been run with the same root seed, horizon, overrides, design and posterior draws, so
+    that replication r of every strategy meets the same investors (common random numbers) in the same region. One
+    line on a mismatch."""
     a, b = results.manifest, other.manifest
     for key, what in (("root_seed", "the same root seed"), ("horizon_months", "the same horizon"),
                       ("overrides", "the same overrides")):
         if a.get(key) != b.get(key):
             raise AnalysisError(f"{other.root}: key '{key}': expected {what} as {results.root} ({a.get(key)!r}), "
                                 f"found {b.get(key)!r}")
+    if _draws(a) != _draws(b):
+        raise AnalysisError(f"{other.root}: key 'posterior': expected the posterior draws of {results.root} "
+                            f"{_draws(a)!r}, found {_draws(b)!r}")
     if a.get("design", {}).get("n_points") != b.get("design", {}).get("n_points"):
         raise AnalysisError(f"{other.root}: key 'design': expected the design points of {results.root}, found others")
     clash = sorted({s.name for s in results.scenarios} & {s.name for s in other.scenarios})
@@ -115,6 +119,13 @@ def join_runs(results: Results, other: Results) -> Results:
                                                  "runs": len(other.runs)}]
     return Results(results.root, manifest, runs, monthly, outputs, scenarios, results.baseline,
                    results.n_failed + other.n_failed)
+
+
+def _draws(manifest: dict) -> tuple | None:
+    """What decides each replication's parameters: None at the scenarios' own, else the posterior record's hash and
+    the number of draws (replication r then runs at the same draw in both)."""
+    p = manifest.get("posterior")
+    return None if not p else (p.get("parameters"), p.get("record_sha256"), p.get("posterior_draws"))
 
 
 # ----------------------------------------------------------------------------- paired tables
