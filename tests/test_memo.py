@@ -311,8 +311,9 @@ def test_the_summary_names_the_optimisers_allocation(project: Path) -> None:
 def test_the_recommendation_is_paired_with_the_same_baseline(project: Path) -> None:
     """The recommendation runs in the main comparison as one more strategy: each of its runs has the seed and the
     posterior draw of the baseline's run of the same replication, its replications are the baseline's first ones
-    (decided like every strategy's), and no separate re-run is made. Joining a folder of another setting (the
-    screening's root seed) is refused."""
+    (decided like every strategy's), and no separate re-run is made. Catches a recommendation left out of the
+    comparison (run apart, or not at all). Joining a folder of another setting (the screening's root seed) is
+    refused."""
     main = project / "results" / "main"
     alone = load_results(main, monthly=False)
     b = alone.runs[alone.runs["scenario"] == "baseline"].set_index("replication")

@@ -270,9 +270,9 @@ def _other_choice(out: Path, exp) -> bool:
 
     if not (out / MANIFEST).is_file():
         return False
-    stored = {s.get("name"): s.get("text") for s in load_manifest(out).get("scenarios", [])}
-    now = {e.name: Path(e.path).read_text(encoding="utf-8") for e in exp.scenarios}
-    return stored.get(NAME) != now.get(NAME)
+    stored = next((s.get("text") for s in load_manifest(out).get("scenarios", []) if s.get("name") == NAME), None)
+    now = next((Path(e.path).read_text(encoding="utf-8") for e in exp.scenarios if e.name == NAME), None)
+    return stored != now
 
 
 def cmd_main(args: argparse.Namespace) -> int:
