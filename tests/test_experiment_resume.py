@@ -237,7 +237,8 @@ def test_changed_experiment_file_is_refused_unless_force_or_fresh(tmp_path, caps
     assert main(base) == 0  # nothing left to do
     assert "0 runs done, 0 failed, 18 skipped" in capsys.readouterr().out
 
-    exp_file.write_text(text.replace("[experiment]", "# a comment\n[experiment]"), encoding="utf-8")
+    # what the file says changed (a design point's value: not the plan's shape, but other runs)
+    exp_file.write_text(text.replace("= 8.0", "= 9.0"), encoding="utf-8")
     assert main(base) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "experiment file changed" in err and "--fresh" in err and "--force" in err
@@ -255,6 +256,38 @@ def test_changed_experiment_file_is_refused_unless_force_or_fresh(tmp_path, caps
     assert main([*base, "--fresh"]) == 0
     assert "12 runs done, 0 failed, 0 skipped" in capsys.readouterr().out
     assert load_summaries(out).num_rows == 12
+
+
+def test_comments_and_layout_of_an_experiment_file_and_its_base_may_change_between_sessions(tmp_path, capsys):
+    """A comment, spacing, quoting or key order is not the experiment: the stored runs go on; what a file says is
+    (test_changed_experiment_file_is_refused_unless_force_or_fresh)."""
+    base_file, child = tmp_path / "base.toml", tmp_path / "child.toml"
+    text = (DATA / "exp_crn.toml").read_text(encoding="utf-8").replace('"exp_t', f'"{DATA}/exp_t')
+    base_file.write_text(text, encoding="utf-8")
+    child.write_text('[experiment]\nextends = "base.toml"\nname = "child"\nreplications = 2\n', encoding="utf-8")
+    out = tmp_path / "out"
+    run = ["experiment", str(child), "--out", str(out), "--engine", "serial", "-q"]
+    assert main(run) == 0 and "12 runs done" in capsys.readouterr().out
+    assert main(["status", str(out)]) == 0
+    assert "file        unchanged since the results were started" in capsys.readouterr().out  # the whole chain
+
+    base_file.write_text("# a comment on the base\n" + text.replace("root_seed = 5", "root_seed   =   5  # the seed")
+                         .replace('record = "summary"', "record = 'summary'"), encoding="utf-8")
+    child.write_text('[experiment]\nreplications = 2  # fewer\nname = "child"\nextends = "base.toml"\n',
+                     encoding="utf-8")
+    assert main(["status", str(out)]) == 0
+    assert "comments or layout changed since the results were started" in capsys.readouterr().out
+    assert main(run) == 0
+    captured = capsys.readouterr()
+    assert "0 runs done, 0 failed, 12 skipped" in captured.out and "comments or layout changed" in captured.err
+    manifest = load_manifest(out)
+    assert manifest["experiment_text"] == load_experiment(child).text and len(manifest["previous_files"]) == 1
+    assert main(["status", str(out)]) == 0
+    assert "file        unchanged since the results were started" in capsys.readouterr().out
+
+    base_file.write_text(text.replace("root_seed = 5", "root_seed = 6"), encoding="utf-8")
+    assert main(run) == 2  # another seed: other runs
+    assert "root_seed" in capsys.readouterr().err
 
 
 def test_a_second_writer_is_refused(tmp_path, capsys):

@@ -112,8 +112,6 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 def status_text(results_dir: str | Path) -> str:
     """The report of ``sim status``: experiment, provenance, counts, failed runs, sessions."""
-    import hashlib
-
     from sim.experiment.store import ResultStore, run_status
 
     store = ResultStore(results_dir)
@@ -161,9 +159,7 @@ def status_text(results_dir: str | Path) -> str:
                      + (" (interrupted)" if s.get("interrupted") else ""))
     path = Path(m.get("experiment_file_absolute") or "")
     if path.is_file():
-        same = hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest() == m.get("experiment_sha256")
-        lines.append("file        " + ("unchanged since the results were started" if same else
-                                       "CHANGED since the results were started (resume needs --fresh or --force)"))
+        lines.append("file        " + _file_state(path, m))
     if st["failed_runs"]:
         lines.append("failed runs:")
         for f in st["failed_runs"]:
@@ -172,6 +168,24 @@ def status_text(results_dir: str | Path) -> str:
         if st["failed"] > len(st["failed_runs"]):
             lines.append(f"  ... and {st['failed'] - len(st['failed_runs'])} more (load_summaries for all)")
     return "\n".join(lines)
+
+
+def _file_state(path: Path, m: dict) -> str:
+    """Whether the experiment file (with the files it extends) still says what it said when the results were
+    started: word for word, in other words (comments or layout, which a resume takes), or otherwise."""
+    import hashlib
+
+    from sim.experiment.spec import content_hash, read_experiment
+
+    try:
+        raw, text = read_experiment(path)
+    except ScenarioError as exc:
+        return f"CHANGED since the results were started, and it no longer reads: {exc}"
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() == m.get("experiment_sha256"):
+        return "unchanged since the results were started"
+    if m.get("experiment_content_sha256") == content_hash(raw):
+        return "comments or layout changed since the results were started, not what it says (a resume goes on)"
+    return "CHANGED since the results were started (resume needs --fresh or --force)"
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -162,7 +163,8 @@ class ExperimentSpec:
     name: str
     path: Path
     text: str
-    sha256: str
+    sha256: str  # of the text of every file of the chain, comments and layout included (provenance)
+    content_sha256: str  # of what the files say (:func:`content_hash`): what a resume compares
     scenarios: tuple[ScenarioEntry, ...]
     replications: int
     root_seed: int
@@ -519,6 +521,13 @@ def read_experiment(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str,
     return deep_merge(dict(base, experiment=base_exp), own), f"{text}\n# extends {base_file}:\n{base_text}"
 
 
+def content_hash(raw: dict[str, Any]) -> str:
+    """The sha256 of an experiment's table as :func:`read_experiment` merges it (keys sorted, values as TOML read
+    them): two files that differ only in comments, layout, key order or quoting have the same hash."""
+    blob = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def _scenario_files(path: Path, files: Any) -> list[str]:
     """The scenario files of an experiment: its list, or the list of the experiment file it names."""
     if isinstance(files, str) and files.endswith(".toml"):
@@ -541,6 +550,7 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
     """Load and validate an experiment file; raise a one-line ScenarioError on any problem."""
     path = Path(path)
     raw, text = read_experiment(path)
+    content = content_hash(raw)
     _check_keys(path, raw, TOP_KEYS, "")
     exp = raw.get("experiment")
     if not isinstance(exp, dict):
@@ -626,7 +636,7 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
                    "comparisons with a baseline, which needs two scenarios or more)", f"{len(entries)} scenario")
     return ExperimentSpec(
         name=name, path=path, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        scenarios=tuple(entries), replications=replications, root_seed=root_seed, record=record,
+        content_sha256=content, scenarios=tuple(entries), replications=replications, root_seed=root_seed, record=record,
         design=design, overrides=overrides, horizon_months=horizon, title=title, description=description,
         adaptive=adaptive, posterior=posterior,
     )

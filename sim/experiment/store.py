@@ -59,7 +59,8 @@ Volatile columns (:data:`VOLATILE_COLUMNS`) differ between two executions of
 the same experiment; every other value is the same on any engine and any number
 of workers, and after any number of interruptions.
 
-Manifest (:func:`load_manifest`): experiment name, file, text and sha256;
+Manifest (:func:`load_manifest`): experiment name, file, text and sha256, and the sha256 of what the file says
+(comments and layout aside: a resume compares that);
 scenarios (file, name, config hash); design (kind, parameters, SALib
 ``problem`` and options for sample designs); replications, root seed and seed
 scheme; record mode; with ``parameters = "posterior"`` the posterior draws (the record's path and sha256,
@@ -308,7 +309,7 @@ def new_manifest(exp: ExperimentSpec, env: dict[str, Any]) -> dict[str, Any]:
         "experiment": exp.name,
         "title": exp.title, "description": exp.description,
         "experiment_file": str(exp.path), "experiment_file_absolute": str(exp.path.resolve()),
-        "experiment_sha256": exp.sha256, "experiment_text": exp.text,
+        "experiment_sha256": exp.sha256, "experiment_content_sha256": exp.content_sha256, "experiment_text": exp.text,
         "scenarios": [{"index": e.index, "name": e.name, "title": e.spec.title, "description": e.spec.description,
                        "region": e.spec.region, "file": e.file, "path": str(e.path.resolve()),
                        "extends_chain": list(e.spec.chain), "config_hash": e.spec.config_hash(),
@@ -335,7 +336,9 @@ def check_resume(exp: ExperimentSpec, manifest: dict[str, Any], out: Path, force
         raise StoreError(f"{exp.path}: key '{changed}': expected the experiment plan the results in {out} were "
                          f"started with, found a different one; use --fresh to start over (or --out for a new folder)")
     changes = []
-    if manifest.get("experiment_sha256") != exp.sha256:
+    same_text = manifest.get("experiment_sha256") == exp.sha256
+    content = manifest.get("experiment_content_sha256")  # absent in folders started before it was stored
+    if (content is not None and content != exp.content_sha256) or (content is None and not same_text):
         changes.append(f"the experiment file changed (sha256 {str(manifest.get('experiment_sha256'))[:12]} -> {exp.sha256[:12]})")
     old_hashes = {s["name"]: s.get("config_hash") for s in manifest.get("scenarios", [])}
     for e in exp.scenarios:
@@ -347,6 +350,9 @@ def check_resume(exp: ExperimentSpec, manifest: dict[str, Any], out: Path, force
                          f"{changes[0]}; use --fresh to start over or --force to resume anyway")
     if changes:
         warnings.append(f"resuming with --force although {'; '.join(changes)}")
+    elif not same_text:  # the same experiment written otherwise: its text becomes the stored one
+        warnings.append("the experiment file's comments or layout changed, not what it says; resuming (its "
+                        "text is stored now, the previous text under previous_files)")
     return warnings
 
 
@@ -564,11 +570,12 @@ class ResultStore:
         if self.exists():
             manifest = self.read_manifest()
             warnings = check_resume(exp, manifest, self.root, force)
-            if warnings:  # --force: the files as they are now become the reference for later resumes
+            if warnings:  # --force, or a file written otherwise: the files as they are now become the reference
                 fresh_manifest = new_manifest(exp, env)
                 manifest["previous_files"] = manifest.get("previous_files", []) + [
                     {k: manifest.get(k) for k in ("experiment_sha256", "experiment_text", "scenarios")}]
-                for key in ("experiment_sha256", "experiment_text", "scenarios", "title", "description"):
+                for key in ("experiment_sha256", "experiment_content_sha256", "experiment_text", "scenarios", "title",
+                            "description"):
                     manifest[key] = fresh_manifest[key]
             if manifest.get("code_version") != env.get("code_version"):
                 warnings.append(f"the code changed since these results were started "
