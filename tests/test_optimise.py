@@ -211,6 +211,23 @@ def test_resuming_runs_nothing_again_and_gives_the_same_result(toy, tmp_path, mo
     pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
 
 
+def test_a_search_resumes_after_a_comment_is_added_to_its_file_and_not_after_a_change(toy, tmp_path, monkeypatch):
+    path = _file(tmp_path)
+    spec = opt.load_optimise(path)
+    spec.generations = 2
+    a = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    path.write_text("# the search of the briefing\n" + path.read_text().replace("samples = 2", "samples   =   2  # two"))
+    spec = opt.load_optimise(path)
+    spec.generations = 2
+    calls = count_runs(monkeypatch)
+    b = opt.optimise(spec, tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+    assert not calls
+    pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
+    path.write_text(path.read_text().replace("[0.0, 0.05]", "[0.0, 0.06]"))
+    with pytest.raises(ScenarioError, match="found a changed file; use --fresh"):
+        opt.optimise(opt.load_optimise(path), tmp_path / "out", engine="serial", progress=False, log=lambda m: None)
+
+
 def test_an_interrupted_search_resumes_mid_generation_with_the_same_result(toy, tmp_path, monkeypatch):
     spec = opt.load_optimise(_file(tmp_path))
     spec.generations = 3

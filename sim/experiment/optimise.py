@@ -82,7 +82,7 @@ from sim.errors import ScenarioError, describe, error, one_of, whole_number
 from sim.experiment import assumptions
 from sim.experiment.executors import ProcessExecutor, make_executor
 from sim.experiment.futures import sample_futures
-from sim.experiment.spec import flatten_overrides, load_experiment
+from sim.experiment.spec import content_hash, flatten_overrides, load_experiment
 from sim.experiment.store import load_summaries
 from sim.files import atomic_write, atomic_write_text
 from sim.model.registry import higher_is_better
@@ -127,7 +127,8 @@ class OptimiseSpec:
     name: str
     path: Path
     text: str
-    sha256: str
+    sha256: str  # of the file's text (provenance)
+    content_sha256: str  # of what it says, comments and layout aside: what a resume compares
     scenario: ScenarioSpec
     scenario_path: Path
     compare: list[Path]
@@ -262,6 +263,7 @@ def load_optimise(path: str | Path) -> OptimiseSpec:
     path = Path(path)
     raw = read_toml(path)
     text = path.read_text(encoding="utf-8")
+    content = content_hash(raw)
     for k in raw:
         if k not in TOP_KEYS:
             raise error(path, k, one_of(k, TOP_KEYS), f"unknown key '{k}'")
@@ -343,7 +345,7 @@ def load_optimise(path: str | Path) -> OptimiseSpec:
     futures = [assumptions.rescale_shares({k: int(round(v)) if k in whole else v for k, v in f.items()})
                for f in sample_futures(samples, franges, fseed, posterior)]
     spec = OptimiseSpec(name=name, path=path, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                        scenario=scenario, scenario_path=scen_path, compare=compare, replications=replications,
+                        content_sha256=content, scenario=scenario, scenario_path=scen_path, compare=compare, replications=replications,
                         root_seed=root_seed, horizon_months=horizon, objectives=objectives, robustness=robustness,
                         quantile=float(q), population=population, generations=generations, seed=seed,
                         overrides=overrides, shares=list(shares), share_total=share_total, ranges=ranges,
@@ -592,7 +594,8 @@ def optimise(spec: OptimiseSpec, out: str | Path | None = None, *, engine: str =
         shutil.rmtree(out)
     if meta_file.is_file() and not force:
         old = json.loads(meta_file.read_text(encoding="utf-8"))
-        if old.get("file_sha256") != spec.sha256:
+        content = old.get("file_content_sha256")  # absent in folders started before it was stored
+        if (content or old.get("file_sha256")) != (spec.content_sha256 if content else spec.sha256):
             raise ScenarioError(f"{spec.path}: key '-': expected the file the results in {out} were started with "
                                 f"(sha256 {str(old.get('file_sha256'))[:12]}), found a changed file; "
                                 f"use --fresh to start over or --force to keep going")
@@ -606,7 +609,8 @@ def optimise(spec: OptimiseSpec, out: str | Path | None = None, *, engine: str =
             executor = make_executor(engine, workers, scheduler, scratch=out / "dask-scratch", preload=warm_up)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        meta = {"name": spec.name, "file": str(spec.path), "file_sha256": spec.sha256, "file_text": spec.text,
+        meta = {"name": spec.name, "file": str(spec.path), "file_sha256": spec.sha256,
+                "file_content_sha256": spec.content_sha256, "file_text": spec.text,
                 "describe": spec.describe(), "futures": spec.futures, "objectives": [o.__dict__ for o in spec.objectives],
                 "robustness": spec.robustness, "quantile": spec.quantile, "engine": executor.describe()}
         atomic_write_text(meta_file, json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
