@@ -108,6 +108,7 @@ def odd_block(record: dict) -> str:
     """The patterns block of docs/ODD.md."""
     from sim.calibration import targets
     from sim.calibration.patterns import format_value
+    from sim.params import calibration_record
 
     rows = summarise(record)
     n, k = len(record["baseline"]), len(record["draws"])
@@ -116,9 +117,11 @@ def odd_block(record: dict) -> str:
              "problems the essay diagnoses (P1-P6; README, \"Which mechanism carries which problem\"). Each is a statistic of a run's summary with a "
              "threshold (`sim/calibration/patterns.py`); the calibration adds each pattern's squared miss, in the "
              f"pattern's tolerance units and times a weight of {targets.PATTERN_WEIGHT:g}, to its squared distance "
-             "(`sim/calibration/targets.py`): nearly a filter, since a pattern missed by one unit costs more than "
-             "every fitted figure missed by three. Tests of the computation: "
-             "`tests/test_patterns.py`.", "",
+             "(`sim/calibration/targets.py`): a pattern missed by half a unit alone puts a run "
+             f"{0.5 * targets.PATTERN_WEIGHT ** 0.5:.3g} units from the figures, as far as every fitted figure "
+             "missed by as much, against a final threshold of "
+             f"{calibration_record()['source']['final_threshold']:.2f} units in the shipped calibration, so the "
+             "patterns act as a filter. Tests of the computation: `tests/test_patterns.py`.", "",
              f"Measured on the shipped baseline as the calibration measures it ({record['horizon_months']} months, "
              f"the full market) at {n} seeds (at the record's over-reporting factor {record['over_reporting']:.3f}) "
              f"and at {k} posterior draws of `sim/calibrated_baseline.json` (one seed each, each at its own factor); "
