@@ -217,11 +217,11 @@ class Run(Section):
                                   ge=0, le=1_000_000,
                                   label_zh="每月新进入市场的客商", label_en="New prospects entering the market each month",
                                   kind="assumption", range=(50.0, 200.0), reason="half to twice the default: enough newcomers that the market does not run dry; how many sign is calibrated through the outside option, not by this number")
-    spinup_months: int = P(240, "Months the status quo runs before month 0 (the spin-up), so that at month 0 the region has a running pipeline, "
+    spinup_months: int = P(180, "Months the status quo runs before month 0 (the spin-up), so that at month 0 the region has a running pipeline, "
                                "operating firms, tax coming in, beliefs and a reputation formed, and funds and promises outstanding; "
                                "a whole number of years, so that budget years and assessments keep their calendar. Strategies begin at "
                                "month 0 and every output counts from there (docs/ODD.md, Initialisation)",
-                           "months", "assumption: twenty years of the status quo, the spin-up the calibration runs every particle after (docs/ODD.md, Initialisation); "
+                           "months", "assumption: fifteen years of the status quo, the spin-up the calibration runs every particle after (docs/ODD.md, Initialisation); "
                            "whether the baseline's yearly signings, signed and arrived capital and jobs added are then at most 10% apart between years 1 "
                            "and 5 is measured by experiments/steady_state.py; a cold start (0) ramps up while the budget, the atmosphere and the pipeline fill",
                            ge=0, le=600, multiple_of=12,

@@ -93,7 +93,7 @@ def test_a_missed_pattern_adds_its_miss_to_the_distance():
     missed = dict(met)
     missed[targets.REPORTED_PREFIX + patterns.PREFIX + p.key] = p.threshold - 2 * p.tolerance
     assert targets.distance(missed, x0) == pytest.approx(2.0 * np.sqrt(targets.PATTERN_WEIGHT))
-    assert targets.PATTERN_WEIGHT >= 4  # nearly a filter: one unit's miss outweighs two units off on every figure
+    assert targets.PATTERN_WEIGHT * 0.5 ** 2 >= 5.0 ** 2  # a filter: half a unit's miss outweighs five units off on every figure
     q = patterns.BY_KEY["p4_fulfilment_low"]
     rep = targets.reported({patterns.PREFIX + q.key: 0.8, patterns.PREFIX + p.key: 0.01}, 1.1)
     assert rep[targets.REPORTED_PREFIX + patterns.PREFIX + q.key] == pytest.approx(0.88)  # a reported ceiling
