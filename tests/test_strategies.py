@@ -49,15 +49,24 @@ def value(s: dict, key: str) -> float:
     return float(s)
 
 
-def effect(name: str, key, base: str = "baseline", overrides: tuple = (), base_overrides: tuple = (),
-           seeds: tuple = SEEDS) -> tuple[float, float, float]:
-    """Mean and 95% t-interval (low, high) of the paired difference ``name - base`` in ``key`` (a flattened summary
-    key, or a function of a summary)."""
+def differences(name: str, key, base: str = "baseline", overrides: tuple = (), base_overrides: tuple = (),
+                seeds: tuple = SEEDS) -> np.ndarray:
+    """The paired differences ``name - base`` in ``key`` (a flattened summary key, or a function of a summary), one
+    per seed."""
     f = key if callable(key) else (lambda s: value(s, key))
-    d = np.array([f(a) - f(b) for a, b in zip(runs(name, overrides, seeds), runs(base, base_overrides, seeds),
-                                               strict=True)])
+    return np.array([f(a) - f(b) for a, b in zip(runs(name, overrides, seeds), runs(base, base_overrides, seeds),
+                                                  strict=True)])
+
+
+def interval(d: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval (low, high) of paired differences."""
     half = stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
     return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+
+
+def effect(*args, **kw) -> tuple[float, float, float]:
+    """Mean and 95% t-interval (low, high) of the paired differences of :func:`differences`."""
+    return interval(differences(*args, **kw))
 
 
 def up(*args, **kw) -> bool:
@@ -77,14 +86,16 @@ def none(*args, **kw) -> bool:
 FULFILMENT = "cohort_fulfilment_rate_24m"
 
 
-def test_platforms_keep_city_contacts_give_land_and_the_park_borrows_but_broken_promises_take_the_gain_back():
+def test_platforms_keep_city_contacts_give_land_and_the_park_borrows_and_land_outweighs_the_broken_promises():
     """C2 and its same-money variant hand fewer city contacts to counties and spend on the park. In the warm
     calibrated baseline serviced land holds signed projects back, so the park's land cuts the wait for land and the
     no-land withdrawals after signing, and fewer projects of the 24-month cohort fail for want of land; C2 adds jobs.
-    But both move money out of the incentive fund while promising by the same rule, so the fund runs short more often:
-    honouring falls and more of the cohort fail on a broken promise, and 履约率 does not move distinguishably at either
-    money (docs/ODD.md section 8). C2 borrows for the park and owes money at the end; the same-money variant does
-    not borrow."""
+    Both move money out of the incentive fund while promising by the same rule, so the fund runs short more often:
+    honouring falls and more of the cohort fail on a broken promise. In the region calibrated with the essay's
+    patterns as a filter land binds enough that the cohort's failures for want of land fall by more than those on a
+    broken promise rise (16 seeds: about 158 fewer against 67-89 more per run), so 履约率 rises at either money
+    (docs/ODD.md section 8; on the region calibrated before, the two about cancelled). C2 borrows for the park and
+    owes money at the end; the same-money variant does not borrow."""
     not_fulfilled = lambda reason: lambda s: s["cohort_not_fulfilled_24m"][reason]  # noqa: E731
     for name in ("platforms", "neutral_platforms"):
         assert down(name, "handoff_share"), name
@@ -92,7 +103,8 @@ def test_platforms_keep_city_contacts_give_land_and_the_park_borrows_but_broken_
         assert down(name, "mean_land_wait_months"), name
         assert down(name, not_fulfilled("no_land")) and up(name, not_fulfilled("incentive_broken")), name
         assert down(name, "honouring_rate"), name
-        assert none(name, FULFILMENT), name
+        land, broken = effect(name, not_fulfilled("no_land"))[0], effect(name, not_fulfilled("incentive_broken"))[0]
+        assert -land > broken and up(name, FULFILMENT), name
     assert up("platforms", "jobs")
     assert min(value(s, "budget_debt") for s in runs("platforms")) > 0
     assert max(value(s, "budget_debt") for s in runs("neutral_platforms")) == 0
@@ -108,10 +120,10 @@ def test_soft_environment_shortens_approvals_keeps_promises_and_raises_fulfilmen
 
 
 def test_channels_bring_more_and_better_leads_and_large_projects_that_then_queue_for_land():
-    """Better-targeted leads: more referrals and a larger share of large projects among those signed at either money;
-    with C4's added money also more contacts and signings, more large projects signed and fewer unserious projects
-    per signing; at the baseline's money the tracking and referral rewards take money from incentives and contacts,
-    so fewer projects sign, though a larger share of them are industrial. In the warm calibrated baseline land is
+    """Better-targeted leads: more referrals at either money; with C4's added money also more contacts and signings,
+    more large projects signed (their share among all signed within the noise, the added contacts bringing every
+    size) and fewer unserious projects per signing; at the baseline's money the tracking and referral rewards take money from incentives and contacts,
+    so fewer projects sign, though a larger share of them are large and industrial. In the warm calibrated baseline land is
     given in turn, and the extra signings and the larger projects (which need more land) lengthen the queue: signed
     projects wait longer for land, fewer start by the horizon and fewer large projects start, at either money. So
     C4's 履约率 does not move distinguishably, and at the baseline's money it falls."""
@@ -119,27 +131,30 @@ def test_channels_bring_more_and_better_leads_and_large_projects_that_then_queue
     assert up("channels", "prospects_contacted") and up("channels", "signed_projects")
     for name in ("channels", "neutral_channels"):
         assert up(name, "referral_leads"), name
-        assert up(name, "large_project_share"), name
         assert up(name, "mean_land_wait_months"), name
         assert down(name, "share_started_to_date") and down(name, large_started), name
     assert up("channels", lambda s: s["large_project_share"] * s["signed_projects"])
     assert down("channels", lambda s: s["withdrawals_after_signing_by_reason"]["not_serious"] / s["signed_projects"])
     assert down("neutral_channels", "signed_projects") and up("neutral_channels", "industrial_share")
+    assert up("neutral_channels", "large_project_share")
     assert none("channels", FULFILMENT) and down("neutral_channels", FULFILMENT)
 
 
 def test_leadership_with_differentiated_assessment_raises_fulfilment_and_with_its_money_jobs():
-    """C5 raises 履约率 at either money, with fewer unserious projects, no contact made twice and more leads from
-    local firms. With its added money it raises jobs; at the baseline's money it does not move them distinguishably:
-    assessment on landed capital signs fewer projects and the money moved out of the incentive fund leaves more
-    promises unpaid, so fewer start, and the rise of 履约率 is carried by the fewer signed (docs/ODD.md section 8)."""
+    """C5 raises 履约率 at either money, with fewer unserious projects, no contact made twice, more leads from local
+    firms and, the money moved out of the incentive fund, more promises unpaid. With its added money it raises jobs
+    (the contacts the money buys make up for those assessment on landed capital screens out: signings do not fall
+    distinguishably); at the baseline's money it does not move them distinguishably: assessment on landed capital
+    signs fewer projects and fewer start, and the rise of 履约率 is carried by the fewer signed (docs/ODD.md
+    section 8)."""
     for name in ("leadership", "neutral_leadership"):
         assert up(name, FULFILMENT), name
         assert down(name, "withdrawals_after_signing_by_reason.not_serious"), name
         assert max(value(s, "duplicated_contacts") for s in runs(name)) == 0 < min(
             value(s, "duplicated_contacts") for s in runs("baseline")), name
         assert up(name, "partner_leads"), name
-        assert down(name, "signed_projects") and down(name, "honouring_rate"), name
+        assert down(name, "honouring_rate"), name
+    assert down("neutral_leadership", "signed_projects")
     assert up("leadership", "jobs") and none("neutral_leadership", "jobs")
     assert down("neutral_leadership", lambda s: s["share_started_to_date"] * s["signed_projects"])
 
@@ -147,12 +162,15 @@ def test_leadership_with_differentiated_assessment_raises_fulfilment_and_with_it
 def test_positionings_jobs_come_from_its_money_not_from_persistence():
     """C1 brings more signings and jobs; at the baseline's money, persistence alone moves neither jobs, arrived
     capital nor 履约率 distinguishably: in the shipped baseline a new city leader seldom shelves the strategy (docs/ODD.md
-    section 8 gives how often). Only where leaders change often (a new city leader every year, the
+    section 8 gives how often). Under persistence no leader shelves it after month 0; a shelving a new city leader
+    decided in the spin-up's last months, under the status quo, still cuts the first budget year (the baseline has
+    it on the same seeds). Only where leaders change often (a new city leader every year, the
     stress case) does keeping the strategy bring more jobs at the same money."""
     assert up("positioning", "jobs") and up("positioning", "signed_projects")
     for key in ("jobs", "arrived_capital", FULFILMENT):
         assert none("neutral_positioning", key), key
-    assert max(value(s, "stop_go_years") for s in runs("neutral_positioning")) == 0
+    for kept, base in zip(runs("neutral_positioning"), runs("baseline"), strict=True):
+        assert value(kept, "stop_go_years") <= min(1.0, value(base, "stop_go_years"))
     every_year = (("policy.leader_rotation", 1.0),)
     shelved = (*every_year, ("policy.persistence", 0.8))
     assert up("neutral_positioning", "jobs", base="neutral_positioning", overrides=every_year, base_overrides=shelved)
@@ -188,9 +206,16 @@ def _distinct_draws(k: int) -> list[tuple]:
 
 
 def test_leadership_and_the_combined_strategy_raise_fulfilment_across_the_posterior():
-    """At three parameter sets drawn from the calibration's posterior (six paired seeds each), the strategies whose
-    rise in 履约率 the briefing leads with raise it at every one: not a property of the central point alone. (The
+    """At three parameter sets drawn from the calibration's posterior (six paired seeds each), the combined strategy
+    raises 履约率 at every one: not a property of the central point alone. Leadership and assessment raise it over the
+    three draws pooled (18 paired runs, as sim main's comparison over the posterior pools its replications), at
+    either money; at one draw alone its rise need not be distinguishable on six seeds, for its size varies between
+    draws (at its own money from about one point at the central point to about ten at the other two draws). (The
     soft environment's smaller rise is distinguishable at the central point, not at every draw on six seeds.)"""
-    for draw in _distinct_draws(3):
-        for name in ("leadership", "combined", "neutral_leadership"):
-            assert up(name, FULFILMENT, overrides=draw, base_overrides=draw, seeds=DRAW_SEEDS), (name, draw)
+    draws = _distinct_draws(3)
+    for draw in draws:
+        assert up("combined", FULFILMENT, overrides=draw, base_overrides=draw, seeds=DRAW_SEEDS), draw
+    for name in ("leadership", "neutral_leadership"):
+        pooled = np.concatenate([differences(name, FULFILMENT, overrides=d, base_overrides=d, seeds=DRAW_SEEDS)
+                                 for d in draws])
+        assert interval(pooled)[1] > 0, name
