@@ -175,15 +175,16 @@ def _file_state(path: Path, m: dict) -> str:
     started: word for word, in other words (comments or layout, which a resume takes), or otherwise."""
     import hashlib
 
-    from sim.experiment.spec import content_hash, read_experiment
+    from sim.experiment.spec import content_hash, read_experiment, says_otherwise
 
     try:
         raw, text = read_experiment(path)
     except ScenarioError as exc:
         return f"CHANGED since the results were started, and it no longer reads: {exc}"
-    if hashlib.sha256(text.encode("utf-8")).hexdigest() == m.get("experiment_sha256"):
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if sha == m.get("experiment_sha256"):
         return "unchanged since the results were started"
-    if m.get("experiment_content_sha256") == content_hash(raw):
+    if not says_otherwise(m.get("experiment_content_sha256"), m.get("experiment_sha256"), content_hash(raw), sha):
         return "comments or layout changed since the results were started, not what it says (a resume goes on)"
     return "CHANGED since the results were started (resume needs --fresh or --force)"
 

@@ -82,7 +82,7 @@ from sim.errors import ScenarioError, describe, error, one_of, whole_number
 from sim.experiment import assumptions
 from sim.experiment.executors import ProcessExecutor, make_executor
 from sim.experiment.futures import sample_futures
-from sim.experiment.spec import content_hash, flatten_overrides, load_experiment
+from sim.experiment.spec import content_hash, flatten_overrides, load_experiment, says_otherwise
 from sim.experiment.store import load_summaries
 from sim.files import atomic_write, atomic_write_text
 from sim.model.registry import higher_is_better
@@ -594,8 +594,7 @@ def optimise(spec: OptimiseSpec, out: str | Path | None = None, *, engine: str =
         shutil.rmtree(out)
     if meta_file.is_file() and not force:
         old = json.loads(meta_file.read_text(encoding="utf-8"))
-        content = old.get("file_content_sha256")  # absent in folders started before it was stored
-        if (content or old.get("file_sha256")) != (spec.content_sha256 if content else spec.sha256):
+        if says_otherwise(old.get("file_content_sha256"), old.get("file_sha256"), spec.content_sha256, spec.sha256):
             raise ScenarioError(f"{spec.path}: key '-': expected the file the results in {out} were started with "
                                 f"(sha256 {str(old.get('file_sha256'))[:12]}), found a changed file; "
                                 f"use --fresh to start over or --force to keep going")

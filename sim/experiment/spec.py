@@ -528,6 +528,13 @@ def content_hash(raw: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def says_otherwise(stored_content: str | None, stored_text: str | None, content: str, text: str) -> bool:
+    """Whether a file now says something other than when stored results were started: its content hash
+    (:func:`content_hash`) against the stored one, or, for results stored before content hashes were kept
+    (``stored_content`` None), its text's hash against the stored text's."""
+    return stored_content != content if stored_content is not None else stored_text != text
+
+
 def _scenario_files(path: Path, files: Any) -> list[str]:
     """The scenario files of an experiment: its list, or the list of the experiment file it names."""
     if isinstance(files, str) and files.endswith(".toml"):

@@ -109,7 +109,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.errors import ScenarioError, one_line
-from sim.experiment.spec import column_kind
+from sim.experiment.spec import column_kind, says_otherwise
 from sim.files import atomic_write, atomic_write_text, read_json_object
 from sim.provenance import environment
 
@@ -337,8 +337,8 @@ def check_resume(exp: ExperimentSpec, manifest: dict[str, Any], out: Path, force
                          f"started with, found a different one; use --fresh to start over (or --out for a new folder)")
     changes = []
     same_text = manifest.get("experiment_sha256") == exp.sha256
-    content = manifest.get("experiment_content_sha256")  # absent in folders started before it was stored
-    if (content is not None and content != exp.content_sha256) or (content is None and not same_text):
+    if says_otherwise(manifest.get("experiment_content_sha256"), manifest.get("experiment_sha256"),
+                      exp.content_sha256, exp.sha256):
         changes.append(f"the experiment file changed (sha256 {str(manifest.get('experiment_sha256'))[:12]} -> {exp.sha256[:12]})")
     old_hashes = {s["name"]: s.get("config_hash") for s in manifest.get("scenarios", [])}
     for e in exp.scenarios:
