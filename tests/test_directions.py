@@ -41,7 +41,7 @@ BASE = {"cohort_fulfilment_rate_24m": 0.5, "cohort_start_rate_24m": 0.7, "cohort
         "budget_debt": 0.0, "stop_go_years": 0.2, "withdrawals_after_signing_by_reason.no_land": 5.0,
         "withdrawals_after_signing_by_reason.delay": 10.0, "withdrawals_after_signing_by_reason.loan_refused": 20.0,
         "withdrawals_after_signing_by_reason.not_serious": 100.0,
-        "withdrawals_after_signing_by_reason.incentive_broken": 8.0}
+        "withdrawals_after_signing_by_reason.incentive_broken": 8.0, "promises_dropped_by_successors": 40.0}
 
 
 def constructed(script, sign: float, quiet: tuple[str, ...] = (), shifts: dict | None = None) -> dict:
@@ -162,6 +162,18 @@ def test_persistence_money_combined_and_same_money_sentences_follow_their_signs(
     assert "sign fewer projects" not in script.same_money_bullet(minus)
     assert "the start rate rises by 2.0 points" in script.channels_bullet(plus)
     assert "the start rate falls by 2.0 points" in script.channels_bullet(minus)
+
+
+def test_persistence_under_monthly_leaders_says_why_honouring_falls_only_when_measured(script):
+    """Where leaders change every month, the sentence on the promises the successors drop is stated only when the
+    kept strategy signs more, more promises are dropped and honouring falls."""
+    shifts = {"signed_projects": 50.0, "promises_dropped_by_successors": 30.0, "honouring_rate": -0.1,
+              "stop_go_years": -3.0}
+    kept = script.positioning_bullet(constructed(script, 1.0, shifts=shifts))
+    assert "every leader is replaced every month" in kept
+    assert "signs more projects (+50 [+50, +50]) on more promises" in kept
+    assert "successors drop more of them (+30 [+30, +30]): honouring falls by 10.0 points" in kept
+    assert "successors drop" not in script.positioning_bullet(constructed(script, -1.0, shifts=shifts))
 
 
 def test_every_scenario_file_carries_the_figures_generated_from_its_parameters_and_the_record():

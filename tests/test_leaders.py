@@ -29,3 +29,27 @@ def test_stop_go_years_hurt_credibility():
     paid = lambda r: r["promises_due"] - r["promises_broken"]  # noqa: E731
     assert paid(stop_go) < paid(steady) and stop_go["incentives_paid"] < steady["incentives_paid"]
     assert stop_go["budget_spent"] < steady["budget_spent"]
+
+
+def test_a_strategy_adopted_at_month_0_is_judged_at_its_own_persistence_by_the_years_new_city_leader():
+    """A new city leader who arrived in the spin-up's last year judges the strategy in force at the budget year's
+    turn after month 0: the status quo kept, the same verdict (a stop-go year where the leader's draw reaches the
+    status quo's persistence); a strategy kept through leader changes (persistence 1), never shelved. The verdict is
+    the leader's draw, drawn once: a lower persistence shelves whatever a higher one shelves."""
+    from sim.model import freeze, warm_start
+    from sim.scenario import status_quo
+
+    sq = small(policy__leader_rotation=1.0, run__spinup_months=24).params
+    verdicts = []
+    for seed in range(4):
+        warm = warm_start(status_quo(sq), seed)
+        assert warm.city_keep_draw >= 0.0  # a new city leader every month: one since the year's turn
+        frozen = freeze(warm)
+        pending = {}
+        for persistence in (0.0, sq.policy.persistence, 1.0):
+            params = sq.model_copy(update={"policy": sq.policy.model_copy(update={"persistence": persistence})})
+            pending[persistence] = build_model(params, seed, warm=frozen).stop_go_pending
+        assert pending[sq.policy.persistence] == warm.stop_go_pending == (warm.city_keep_draw >= sq.policy.persistence)
+        assert pending[0.0] and not pending[1.0]
+        verdicts.append(pending[sq.policy.persistence])
+    assert any(verdicts)  # the status quo shelved on some seed, so persistence 1 changed a verdict

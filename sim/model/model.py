@@ -188,6 +188,10 @@ class AttractionModel(Model):
         for g in self.governments:
             g.derive()
         self.channel_model.target()
+        # A new city leader who arrived since the budget year's turn judges the strategy in force at the turn,
+        # this one, at its persistence (the same verdict where the status quo's persistence is kept).
+        if self.city_keep_draw >= 0.0:
+            self.stop_go_pending = bool(self.city_keep_draw >= params.policy.persistence)
         self.opening = outputs.opening(self)
         if not self.month0:
             self._start_budget_years()
@@ -214,6 +218,7 @@ class AttractionModel(Model):
         self.forums = {"bank": False, "tax": False, "investor": False}
         self.stop_go = False
         self.stop_go_pending = False
+        self.city_keep_draw = -1.0  # the highest keep draw of the new city leaders since the budget year's turn
         self.levers_on: dict[str, bool] = {}
         self.partner_requests = 0
         self.counters = outputs.Counters()
