@@ -187,13 +187,14 @@ def test_the_combined_strategy_raises_fulfilment_and_capital_arrival():
     """With a quarter more money the combined strategy raises 履约率, capital arrival and arrived capital, and does
     not cost jobs (the interval of its jobs effect reaches above zero); at the baseline's money it
     raises 履约率 and capital arrival and signs fewer projects (the park, the running costs and the centres take money
-    from channels and incentives, and assessment on landed capital signs fewer), and its jobs within five years do
-    not move distinguishably: more of fewer projects are built."""
+    from channels and incentives, and assessment on landed capital signs fewer), more capital arrives and its jobs
+    within five years do not fall: more of fewer projects are built (whether they rise is within a few seeds' noise,
+    docs/ODD.md section 8)."""
     for key in (FULFILMENT, "cohort_capital_arrival_rate_24m", "arrived_capital"):
         assert up("combined", key), key
-    assert effect("combined", "jobs")[2] > 0
-    assert up("neutral_combined", FULFILMENT) and up("neutral_combined", "cohort_capital_arrival_rate_24m")
-    assert down("neutral_combined", "signed_projects") and none("neutral_combined", "jobs")
+        assert up("neutral_combined", key), key
+    assert effect("combined", "jobs")[2] > 0 and effect("neutral_combined", "jobs")[2] > 0
+    assert down("neutral_combined", "signed_projects")
 
 
 def test_budget_neutral_variants_move_money_between_levers_not_add_it():
