@@ -11,11 +11,12 @@ cohort 开工率 (projects started within 24 months of signing, points), the coh
 (points), jobs at the horizon, the honouring rate (points) and projects signed. Three more arms measure what the
 explanations below the table say: the baseline assessed on landed capital alone (the leadership strategy's
 assessment weight, free in money), and persistence alone where every leader is replaced every month
-(``policy.leader_rotation`` 1.0, the extreme), kept and shelved. With ``--odd`` every run's figures and each scenario's own parameters are kept as ``docs/directions.json``,
-and docs/ODD.md section 8's block (the table and the sentences that explain it, each stated only when the measured
-effects bear it out) is generated from that record, as are the measured figures in the scenario files' headers
-(``experiments/scenario_headers.py``). Cost: 16 arms x N seeds of a few CPU seconds each
-(under 5 minutes at 12 seeds on 2 cores); rerun it after a model or calibration change.
+(``policy.leader_rotation`` 1.0, the extreme), kept and shelved. With ``--odd`` every run's figures and each
+scenario's own parameters are kept as ``docs/directions.json``, and docs/ODD.md section 8's block (the table and
+the sentences that explain it, each stated only when the measured effects bear it out) is generated from that
+record, as are the measured figures in the scenario files' headers (``experiments/scenario_headers.py``). Cost:
+16 arms x N seeds of a few CPU seconds each (under 5 minutes at 12 seeds on 2 cores); rerun it after a model or
+calibration change.
 """
 
 from __future__ import annotations
