@@ -103,7 +103,7 @@ def test_a_stop_go_year_cuts_the_levers_and_returns_the_cut():
     for _ in range(12):
         led.monthly_inflow()
     returned = led.returned + sum(led.remaining(lever) for lever in BUDGET_LEVERS if lever not in FUNDS)
-    m.stop_go_pending = True
+    m.city_keep_draw = 1.0  # a new city leader who shelves whatever the persistence
     led.start_year()
     assert m.stop_go and m.counters.stop_go_years == 1
     for key in RUNNING_KEYS:

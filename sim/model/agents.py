@@ -212,8 +212,8 @@ class Government(Agent):
         """A month of politics: the leader may be rotated out (yearly hazard ``policy.leader_rotation``).
         A successor drops a share of the predecessor's open promises; a new city leader keeps the
         strategy with chance ``policy.persistence``, else next year is a stop-go year. The leader's draw is kept
-        until the budget year's turn (``city_keep_draw``, the highest of the year's new city leaders): a strategy
-        adopted before the turn (:meth:`AttractionModel.begin`) is judged by it at its own persistence."""
+        until the budget year's turn (``city_keep_draw``, the highest of the year's new city leaders), where the
+        strategy then in force is judged by it at its own persistence (``AttractionModel.stop_go_pending``)."""
         m = self.model
         pol = m.p.policy
         if u_rotate >= 1.0 - (1.0 - pol.leader_rotation) ** (1.0 / MONTHS_PER_YEAR):
@@ -225,7 +225,6 @@ class Government(Agent):
         m.ledger.drop_promises(self.index)
         if self.is_city:
             m.city_keep_draw = max(m.city_keep_draw, float(u_keep))
-            m.stop_go_pending = bool(m.city_keep_draw >= pol.persistence)
 
     def derive(self) -> None:
         """The leader's attention to attraction from the strategy's (``policy.leadership_attention``), the region's

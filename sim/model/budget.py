@@ -222,7 +222,7 @@ class Ledger:
         self.budget_total += budget
         self.allotment, self.spent_year = {}, {}
         self.inflowed = dict.fromkeys(FUNDS, 0.0)
-        m.stop_go, m.stop_go_pending, m.city_keep_draw = m.stop_go_pending, False, -1.0
+        m.stop_go, m.city_keep_draw = m.stop_go_pending, -1.0
         m.counters.stop_go_years += int(m.stop_go)
         left = budget
         # Running costs, in order, as far as the money goes; a lever not covered is off this year (debt service is

@@ -188,10 +188,6 @@ class AttractionModel(Model):
         for g in self.governments:
             g.derive()
         self.channel_model.target()
-        # A new city leader who arrived since the budget year's turn judges the strategy in force at the turn,
-        # this one, at its persistence (the same verdict where the status quo's persistence is kept).
-        if self.city_keep_draw >= 0.0:
-            self.stop_go_pending = bool(self.city_keep_draw >= params.policy.persistence)
         self.opening = outputs.opening(self)
         if not self.month0:
             self._start_budget_years()
@@ -217,7 +213,6 @@ class AttractionModel(Model):
         self.complaint_centre_on = False
         self.forums = {"bank": False, "tax": False, "investor": False}
         self.stop_go = False
-        self.stop_go_pending = False
         self.city_keep_draw = -1.0  # the highest keep draw of the new city leaders since the budget year's turn
         self.levers_on: dict[str, bool] = {}
         self.partner_requests = 0
@@ -229,6 +224,13 @@ class AttractionModel(Model):
         self.departments = [Department(self, i, name, specs[name], name == "bank") for i, name in enumerate(names)]
         self.bank_index = len(names) - 1
         self.n_local_depts = len(names) - 1
+
+    @property
+    def stop_go_pending(self) -> bool:
+        """Whether next budget year is a stop-go year: a new city leader since the turn of the year drew at least the
+        persistence of the strategy in force (``city_keep_draw``; a strategy adopted at month 0 is judged at its own
+        persistence, the status quo's gets the baseline's verdict)."""
+        return self.city_keep_draw >= self.p.policy.persistence
 
     @property
     def month(self) -> int:
