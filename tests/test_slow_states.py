@@ -147,10 +147,13 @@ def test_signed_investors_learn_the_regions_serviced_land() -> None:
     never = np.full(n, -1, dtype=np.int32)
     zero = np.zeros(n, dtype=np.int64)
     indptr = np.zeros(n + 1, dtype=np.int32)
-    kernels.learn(beliefs, stage, never, np.array([10], dtype=np.int32), never, never, np.array([1], dtype=np.int64),
-                  zero, np.zeros(n, dtype=bool), np.ones(n, dtype=bool), np.full(n, 6.0), 20, 12.0, 0.3, 0.1, 0.1,
-                  0.5, 0.0, indptr, np.zeros(0, dtype=np.int32), np.zeros(0), 0.0)
+    args = (stage, never, np.array([10], dtype=np.int32), never, never, np.array([1], dtype=np.int64), zero,
+            np.zeros(n, dtype=bool), np.ones(n, dtype=bool), np.full(n, 6.0), 20, 12.0, 0.3, 0.1, 0.1, 0.5, 0.0,
+            indptr, np.zeros(0, dtype=np.int32), np.zeros(0), 0.0)
+    recent = kernels.learn(beliefs, *args, 10.0)  # signed in month 10: among the recent signers from month 10
     assert beliefs[0, BELIEFS.index("hard")] == pytest.approx(0.5 + 0.3 * (0.1 - 0.5))
+    np.testing.assert_array_equal(recent, beliefs)  # what they believe after the month, for the reputation
+    assert kernels.learn(beliefs.copy(), *args, 10.5).shape == (0, len(BELIEFS))  # not from month 11
 
 
 def test_counties_service_land_only_up_to_their_reserve() -> None:

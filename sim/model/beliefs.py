@@ -95,13 +95,11 @@ def update(m: ModelState) -> None:
         inv.beliefs, pl.stage, pl.approved_month, pl.signed_month, pl.start_month, inv.land.ready_month,
         inv.approvals.pre_start, inv.approvals.done, inv.land.granted, m.pop.serious, m.pop.patience, m.t, float(m.p.construction.land_wait_tolerance), lam,
         lam * b.risk_learning_share, act["hard"], act["soft"], act["risk"], ties.indptr, ties.indices, ties.data,
-        b.word_of_mouth_weight)
+        b.word_of_mouth_weight, m.t - b.reputation_years * MONTHS_PER_YEAR)
     # Reputation follows, slowly, what the investors who signed in the last reputation_years believe.
     mem = b.reputation_memory
-    signed = pl.signed_month[pl.signed_month >= 0]  # the experienced, in the order of known's columns
-    recent = signed >= m.t - b.reputation_years * MONTHS_PER_YEAR
-    if recent.any():
-        means = known[:, recent].mean(axis=1)  # each belief's mean over the recent signers, in their rows' order
+    if known.shape[0]:
+        means = known.mean(axis=0)  # each belief's mean over the recent signers, added in their rows' order
         for j, name in enumerate(BELIEFS):
             m.reputation[name] = mem * m.reputation[name] + (1 - mem) * float(means[j])
 

@@ -114,7 +114,8 @@ def waiting_for_land(rows, stage, appr_pre, appr_done, land_granted, serious):
 
 @numba.njit(cache=True, nogil=True)
 def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready, appr_pre, appr_done, land_granted,
-          serious, patience, t, tol, lam, lam_risk, hard_met, soft_met, risk_met, indptr, indices, data, word_of_mouth):
+          serious, patience, t, tol, lam, lam_risk, hard_met, soft_met, risk_met, indptr, indices, data, word_of_mouth,
+          since):
     """A month of learning (:func:`sim.model.beliefs.update`) on the rows of ``beliefs`` (investors x hard, soft,
     credibility, delay, risk) in the pipeline (contacted to operating) or approved in month ``t``, in place.
 
@@ -125,15 +126,15 @@ def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready,
     time); risk, while building and operating (``risk_met``). Then word of mouth: each pipeline row is pulled a
     share ``word_of_mouth`` toward the tie-weighted mean beliefs of its ties who went through signing (ties in
     CSR ``indptr``, ``indices``, ``data``), all means taken after the month's experience. Returns the beliefs of
-    the investors who went through signing after the month, a row per belief."""
+    the investors who signed in month ``since`` or later after the month, a row each in their rows' order."""
     n = stage.size
     rows = np.empty(n, dtype=np.int64)
     m = 0
     informed = np.empty(n, dtype=np.bool_)
-    n_informed = 0
+    n_recent = 0
     for i in range(n):
         informed[i] = signed_month[i] >= 0
-        n_informed += informed[i]
+        n_recent += informed[i] and signed_month[i] >= since
         s = stage[i]
         if (s >= CONTACTED and s <= OPERATING) or approved_month[i] == t:
             rows[m] = i
@@ -173,13 +174,13 @@ def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready,
             i = receivers[r]
             for j in range(beliefs.shape[1]):
                 beliefs[i, j] += word_of_mouth * (total[r, j] / count[r] - beliefs[i, j])
-    # what those who went through signing now believe, a row per belief (for the reputation's means)
-    known = np.empty((beliefs.shape[1], n_informed))
+    # what the recent signers now believe, a row each (for the reputation's means)
+    known = np.empty((n_recent, beliefs.shape[1]))
     q = 0
     for i in range(n):
-        if informed[i]:
+        if informed[i] and signed_month[i] >= since:
             for j in range(beliefs.shape[1]):
-                known[j, q] = beliefs[i, j]
+                known[q, j] = beliefs[i, j]
             q += 1
     return known
 
