@@ -388,7 +388,8 @@ class AttractionModel(Model):
         backed = self.ledger.back_loans(refused, self.streams.uniform("fund", refused, self.t))
         inv = self.investors
         inv.approvals.fund_backed[backed] = True
-        refused = np.setdiff1d(refused, backed)
+        if backed.size:  # (order and repeats do not matter to the flags)
+            refused = np.setdiff1d(refused, backed)
         inv.approvals.loan_refused[refused] = True
         inv.events.loan_refused[refused] = True
 
@@ -602,7 +603,7 @@ class AttractionModel(Model):
         per_thousand = PER_THOUSAND * self.p.scale
         spend = self.ledger.allotment.get("atmosphere", 0.0) / per_thousand
         op = kernels.rows_between(self.investors.pipeline.stage, OPERATING, OPERATING)
-        share = float(np.mean(beliefs.satisfaction(self, op) > self.p.behaviour.satisfied_threshold)) if op.size else 0.0
+        share = np.count_nonzero(beliefs.satisfaction(self, op) > self.p.behaviour.satisfied_threshold) / op.size if op.size else 0.0
         gain = pol.atmosphere_effect * spend + pol.atmosphere_from_success * share
         self.atmosphere = float(np.clip(self.atmosphere + (gain - pol.atmosphere_decay * self.atmosphere) / MONTHS_PER_YEAR, 0.0, 1.0))
         if self.cum_training > 0.0:
