@@ -125,8 +125,8 @@ def learn(beliefs, stage, approved_month, signed_month, start_month, land_ready,
     where the wait so far exceeds the belief or the last approval came this month (the wait, or the approval
     time); risk, while building and operating (``risk_met``). Then word of mouth: each pipeline row is pulled a
     share ``word_of_mouth`` toward the tie-weighted mean beliefs of its ties who went through signing (ties in
-    CSR ``indptr``, ``indices``, ``data``), all means taken after the month's experience. Returns the beliefs of
-    the investors who signed in month ``since`` or later after the month, a row each in their rows' order."""
+    CSR ``indptr``, ``indices``, ``data``), all means taken after the month's experience. Returns what the
+    investors who signed in month ``since`` or later believe after the month, a row each in their rows' order."""
     n = stage.size
     rows = np.empty(n, dtype=np.int64)
     m = 0
