@@ -491,6 +491,49 @@ def test_a_rate_that_rises_through_fewer_signings_is_explained_by_its_counts(tmp
     assert ("反而降低" in text) if lang == "zh" else ("fall by" in text)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_fall_carried_by_projects_left_waiting_names_what_acts_on_waiting(tmp_path: Path, lang: str) -> None:
+    """Catches a memo sentence ending "... make up for it. ." (the leading component, projects still waiting to
+    start, had no levers listed, so an empty remedy was printed) and withdrawal wording for projects that did not
+    withdraw: a fall of 履约率 carried by projects left waiting names serviced land and the approval counters, and a
+    strategy taking one of them without more projects waiting; with no remedy, the sentence ends once."""
+    from sim.model.vocabulary import measure
+    from sim.report.explain import against_expectation
+    from sim.report.strategies import Change
+    from sim.stats import FULFILMENT
+
+    fg = _figures_with({
+        "chan": {"effect": -0.063, "ci_low": -0.08, "ci_high": -0.046, "significant": True},
+        "park": {"effect": 0.12, "ci_low": 0.1, "ci_high": 0.14, "significant": True}}, tmp_path, lang)
+    parts = {"waiting": -6.09, "outside_offer": -1.48, "not_serious": 0.79, "delay": 0.66}
+
+    def rows(s: str, comps: dict[str, float]) -> list[dict]:
+        kinds = {"waiting": "pipeline"}
+        out = [{"scenario": s, "point_id": 0, "measure": FULFILMENT, "component": c, "kind": kinds.get(c, "withdrawal"),
+                "mean": v} for c, v in comps.items()]
+        return out + [{"scenario": s, "point_id": 0, "measure": FULFILMENT, "component": "total", "kind": "total",
+                       "mean": sum(comps.values())}]
+
+    table = pd.DataFrame(rows("chan", parts) + rows("park", {"waiting": 2.0, "no_land": 1.0}))
+    table.to_parquet(tmp_path / "decomposition.parquet")
+    park = [Change("budget.shares.park", 0.0, 0.3, "park")]
+    found = [text for _, text in against_expectation(fg, {"chan": [], "park": park}, lambda s: s)]
+    assert len(found) == 1, found
+    text = found[0]
+    assert ". ." not in text and "。。" not in text, text
+    assert "6.1" in text and "1.5" in text and "0.8" in text, text
+    named = [measure(k, lang) for k in ("park", "idle_assets", "one_stop_centre", "vertical_coordination")]
+    assert all((n if lang == "zh" else n.lower()) in text for n in named), (named, text)
+    assert ("未开工的项目没有增加" if lang == "zh" else "sees no more projects left waiting") in text, text
+    assert "withdrawals" not in text.split("act on it")[-1] and "撤出没有增加" not in text, text
+
+    fg = _figures_with({"chan": {"effect": -0.063, "ci_low": -0.08, "ci_high": -0.046, "significant": True}},
+                       tmp_path, lang)
+    pd.DataFrame(rows("chan", {"stalled": -6.0, "delay": 0.7})).to_parquet(tmp_path / "decomposition.parquet")
+    text = against_expectation(fg, {"chan": []}, lambda s: s)[0][1]
+    assert text.endswith("。" if lang == "zh" else ".") and ". ." not in text and "。。" not in text, text
+
+
 def test_the_futures_are_named_by_their_mechanisms_when_they_are_many() -> None:
     """Catches a sentence listing a hundred assumptions: a few keys are named one by one, many by their groups."""
     from sim.paramdoc import param_label

@@ -217,12 +217,15 @@ REMEDIES: dict[str, tuple[str, ...]] = {
     "insecurity": ("legal",),
     "not_serious": ("assessment", "team"),
     "contacts": ("channels",),
+    "waiting": ("park", "idle_assets", "one_stop_centre", "vertical_coordination"),
 }
-"""The levers that act on each withdrawal reason in the model (and on the contacts made): the park and idle land
-on serviced land, the centres and tracking on delays, the investment fund (which backs refused loans) and the
-bank-enterprise forum on loans, the incentive fund and vetting on promises, the legal environment on insecurity,
-assessment on landed capital and a professional team on screening out unserious projects, channel money on
-contacts (docs/ODD.md)."""
+"""The levers that act on each withdrawal reason in the model (and on the contacts made, and on signed projects
+still waiting to start): the park and idle land on serviced land, the centres and tracking on delays, the
+investment fund (which backs refused loans) and the bank-enterprise forum on loans, the incentive fund and vetting
+on promises, the legal environment on insecurity, assessment on landed capital and a professional team on screening
+out unserious projects, channel money on contacts; a signed project starts once its pre-start approvals are done,
+its land granted and its hand-off over, so serviced land (the park, idle land), the approval counters (the one-stop
+centre, coordination of vertical units) and the park's keeping city projects act on waiting (docs/ODD.md)."""
 
 
 def measure(key: str, lang: str) -> str:

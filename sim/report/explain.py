@@ -31,6 +31,8 @@ SHOWN_PP = 0.05
 """Smallest rate component listed (percentage points per 100 signed): smaller ones print as 0.0."""
 SHOWN_SHARE = 0.05
 """Smallest capital component listed, as a share of the largest one."""
+STILL_IN_PIPELINE = ("waiting",)
+"""Rate components that are signed projects still in the pipeline at 24 months, not withdrawals."""
 
 
 def _e(text: object) -> str:
@@ -124,6 +126,9 @@ def _remedy_evidence(fg: Figures, scenario: str, reason: str, contents: dict[str
             continue
         row = t[(t["scenario"] == other) & (t["measure"] == RATE) & (t["component"] == reason)]
         if len(row) and float(row["mean"].iloc[0]) > -SHOWN_PP:
+            if reason in STILL_IN_PIPELINE:
+                return text + (f"；采取了其中措施的{label(other)}，未开工的项目没有增加" if zh else
+                               f"; {label(other)}, which takes one of them, sees no more projects left waiting")
             return text + (f"；采取了其中措施的{label(other)}，这类撤出没有增加" if zh else
                            f"; {label(other)}, which takes one of them, sees no more such withdrawals")
     return text
@@ -224,10 +229,11 @@ def against_expectation(fg: Figures, contents: dict[str, list[Change]], label) -
                 remedy = _remedy_evidence(fg, s, carry[0]["component"], contents, label)
                 if zh:
                     text = f"{label(s)}使履约率降低{size}，与其意图相反。拆开看，每百个签约项目中，{why}" + \
-                        (f"；{off}，抵不过前者" if off else "") + f"。{remedy}。"
+                        (f"；{off}，抵不过前者" if off else "") + "。" + (f"{remedy}。" if remedy else "")
                 else:
                     text = f"{label(s)} lowers fulfilment by {size}, against its aim: {why}" + \
-                        (f"; {off} does not make up for it" if off else "") + f". {remedy}."
+                        (f"; against that, {off}, not enough to make up for it" if off else "") + "." + \
+                        (f" {remedy}." if remedy else "")
                 out.append((abs(e["effect"]) * 100, text))
         jobs_down = _against(fg, s, "jobs")
         if jobs_down or _against(fg, s, CAPITAL):
