@@ -568,3 +568,16 @@ def test_a_bad_case_says_its_direction_in_words_not_with_a_minus_sign(lang: str)
     assert "990" in worse and "-" not in worse, worse
     assert ("少约" in worse) if lang == "zh" else ("fewer" in worse), worse
     assert "480" in better and "-" not in better and (("仍多约" in better) if lang == "zh" else ("more" in better)), better
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_small_share_a_strategy_gives_a_lever_is_not_shown_as_nil(lang: str) -> None:
+    """Catches "forums: budget share 0% -> 0%" beside 1.4 million yuan a year: a share that is not nil but under one
+    percent keeps a decimal; whole percents and nil stay as they were."""
+    from sim.report.strategies import Change, value_text
+
+    key = "budget.shares.forums"
+    assert value_text(key, 0.003, lang) == "0.3%" and value_text(key, 0.0, lang) == "0%"
+    assert value_text(key, 0.25, lang) == "25%" and value_text(key, 0.04, lang) == "4%"
+    moved = Change(key, 0.0, 0.003, "forums").prose(lang)
+    assert "0%" in moved and "0.3%" in moved, moved

@@ -70,8 +70,8 @@ def value_text(key: str, value: Any, lang: str) -> str:
             unit = param_unit(key, "en")
         except KeyError:
             unit = ""
-        if unit == "share":
-            return f"{100 * value:.0f}%"
+        if unit == "share":  # a small share that is not nil keeps a decimal: a forum's 0.3% is not "0%"
+            return f"{100 * value:.1f}%" if 0 < abs(100 * value) < 1 else f"{100 * value:.0f}%"
         if unit == "万元 / year":
             return f"{value:,.0f}万元/年" if lang == "zh" else f"{value / 100:,.0f} million yuan a year"
         return f"{value:g}"
