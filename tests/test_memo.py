@@ -581,3 +581,51 @@ def test_a_small_share_a_strategy_gives_a_lever_is_not_shown_as_nil(lang: str) -
     assert value_text(key, 0.25, lang) == "25%" and value_text(key, 0.04, lang) == "4%"
     moved = Change(key, 0.0, 0.003, "forums").prose(lang)
     assert "0%" in moved and "0.3%" in moved, moved
+
+
+def test_a_setting_moved_by_a_point_is_kept_as_now_not_recommended() -> None:
+    """Catches "(7) Leaders' attention. Leaders' attention from 20% to 19%" as a recommendation with its owners: a
+    lever whose only change is a share moved by less than two points, with no money move, is kept about as now; a
+    larger move, a money move, a switch or a setting not in shares stays a recommendation."""
+    from sim.report.memo import SMALL_SETTING, kept_as_now
+    from sim.report.strategies import Change
+
+    def item(*changes: Change, money: bool = False) -> dict:
+        return {"lever": "x", "changes": list(changes), "money": money}
+
+    attention = "policy.leadership_attention"
+    assert kept_as_now(item(Change(attention, 0.2, 0.19, "leadership_attention")))
+    assert not kept_as_now(item(Change(attention, 0.2, 0.2 - 1.5 * SMALL_SETTING, "leadership_attention")))
+    assert not kept_as_now(item(Change(attention, 0.2, 0.19, "leadership_attention"), money=True))
+    assert not kept_as_now(item(Change(attention, 0.2, 0.19, "leadership_attention"),
+                                Change("policy.team_quality", 0.3, 0.59, "team")))
+    assert not kept_as_now(item(Change("policy.city_coordination", False, True, "city_coordination")))
+    assert not kept_as_now(item(Change("policy.incentive_rate", 3.0, 2.99, "incentives")))
+    assert not kept_as_now(item())
+
+
+def test_the_recommendations_list_a_lever_kept_as_now_once_after_the_numbered_items() -> None:
+    """Catches the memo numbering a lever it keeps about as now among its recommendations (with owners), or
+    dropping it without a word: it is named once, after the numbered items, with its small move."""
+    import re
+    from types import SimpleNamespace
+
+    from sim.experiment.recommended import NAME
+    from sim.report.memo import Memo
+    from sim.report.strategies import Change
+
+    items = [{"lever": "idle_assets", "changes": [], "money": True, "before": 0.0, "after": 11000.0, "delta": 11000.0},
+             {"lever": "leadership_attention", "money": False, "before": 380.0, "after": 360.0, "delta": -20.0,
+              "changes": [Change("policy.leadership_attention", 0.2, 0.19, "leadership_attention")]}]
+    ns = SimpleNamespace(zh=False, lang="en", lead=NAME, years=5.0, t=lambda zh, en: en,
+                         measures=lambda s: items, lever_name=lambda lever: lever.replace("_", " "),
+                         owners_text=lambda lever: f"Lead: {lever} office", label=lambda s: s,
+                         fg=SimpleNamespace(money=lambda key, v, sign=False: f"{v:.0f}"))
+    ns._money_move = lambda s, i: f"{i['lever']}: {i['after']:.0f} a year"
+    ns._setting_moves = lambda i, limit=3: Memo._setting_moves(ns, i, limit)
+    html = Memo.recommendations(ns)
+    numbered = re.findall(r"<p class='rec'>\((\d+)\) (.*?)</p>", html)
+    assert [n for n, _ in numbered] == ["1", "2"], numbered  # the idle assets, then monitoring
+    assert not any("attention" in text for _, text in numbered), numbered
+    tail = html.split("</p>")[-2]
+    assert "Kept about as now" in tail and "from 20% to 19%" in tail, html

@@ -35,7 +35,7 @@ from sim.experiment.assumptions import assumption_label, group_of
 from sim.experiment.recommended import NAME as RECOMMENDED
 from sim.model import registry, vocabulary
 from sim.model.vocabulary import LEVERS
-from sim.paramdoc import param_label
+from sim.paramdoc import param_label, param_unit
 from sim.region import Region, default_region, load_region
 from sim.report import numbers as nb
 from sim.report.explain import explanations, lever_spent
@@ -118,8 +118,30 @@ PRICED = ("leadership_attention", "persistence", "city_coordination", "vertical_
 SMALL_SHARE = 0.005
 """A lever's yearly money change below this share of the yearly total (or 50万元) is not a recommendation."""
 SMALL_MONEY = 50.0
+SMALL_SETTING = 0.02
+"""A setting in shares (leaders' attention, the team's professionalism...) moved by less than this (two percentage
+points) with no money move is not a recommendation: the memo says it is kept about as now (:func:`kept_as_now`).
+An assumption of the memo: a search's choice that close to the present is within its own noise."""
 HEADLINE_EXTRA = ("arrived_capital", "signed_projects")
 """Outputs the results table shows after the headline ones."""
+
+
+def kept_as_now(item: dict) -> bool:
+    """Whether a lever a strategy moves (an item of :meth:`Memo.measures`) is in fact kept about as it is: no money
+    move, and each setting it changes a number in shares moved by less than :data:`SMALL_SETTING`."""
+    cs = item["changes"]
+    if item["money"] or not cs:
+        return False
+    for c in cs:
+        if isinstance(c.after, bool) or not isinstance(c.after, int | float) or not isinstance(c.before, int | float):
+            return False
+        try:
+            unit = param_unit(c.key, "en")
+        except KeyError:
+            return False
+        if unit != "share" or abs(float(c.after) - float(c.before)) >= SMALL_SETTING:
+            return False
+    return True
 
 
 class Memo:
@@ -261,7 +283,8 @@ class Memo:
         """The largest moves of money and settings of a strategy, in a clause."""
         items = self.measures(s)
         money = [self._money_move(s, i) for i in items if i["money"]][:k]
-        staff = [w for i in items if i["lever"] in ("team", "leadership_attention") for w in self._setting_moves(i, 1)]
+        staff = [w for i in items if i["lever"] in ("team", "leadership_attention") and not kept_as_now(i)
+                 for w in self._setting_moves(i, 1)]
         return ("，" if self.zh else "; ").join(money + staff)
 
     def owners_text(self, lever: str) -> str:
@@ -522,10 +545,13 @@ class Memo:
 
     # ------------------------------------------------------------------ 1 recommendations
     def recommendations(self) -> str:
-        """一、建议: one item per lever the lead strategy moves, with its money and owners, then monitoring."""
+        """一、建议: one item per lever the lead strategy moves, with its money and owners, then monitoring; the
+        levers it leaves about as they are (:func:`kept_as_now`) in one line after them."""
         head = self.t("一、建议", "1. Recommendations")
         items = []
-        for i in (self.measures(self.lead) if self.lead else []):
+        measures = self.measures(self.lead) if self.lead else []
+        kept = [i for i in measures if kept_as_now(i)]
+        for i in (i for i in measures if not kept_as_now(i)):
             lever = i["lever"]
             name = _e(self.lever_name(lever))
             parts = []
@@ -562,6 +588,11 @@ class Memo:
             intro = f"<p>{self.t('暂不建议调整现行做法；先按第五部分的指标和区间开展监测。', 'Keep the present course for now and monitor it as in part 5.')}</p>"
         elif self.lead != RECOMMENDED:
             intro = f"<p>{self.t('以下为', 'Below are the measures of ')}{self.label(self.lead)}{self.t('包含的措施：', ':')}</p>"
+        if kept:
+            moved = [w for i in kept for w in self._setting_moves(i)]
+            lis += self.t(f"<p>基本维持现状（调整不足{SMALL_SETTING * 100:.0f}个百分点，不作为建议）：{'；'.join(moved)}。</p>",
+                          f"<p>Kept about as now (moved by less than {SMALL_SETTING * 100:.0f} percentage points, "
+                          f"not a recommendation): {'; '.join(moved)}.</p>")
         return f"<h2>{head}</h2>{intro}{lis}"
 
     # ------------------------------------------------------------------ 2 results and timeline
