@@ -101,6 +101,28 @@ def test_only_building_and_young_firms_refer_their_ties() -> None:
     assert referrer.tolist() == [0, 1]
 
 
+def test_a_prospect_referred_by_several_firms_is_passed_on_by_its_first_tie_in_the_list() -> None:
+    """Catches the referrer taken in the order firms are visited (by row) instead of the tie list's, or another
+    row's satisfaction: prospect 4 is tied to firms 2, 0 and 1 by ties 0, 1 and 2; firm 2 is wholly dissatisfied
+    and never refers, the others always do (chance 1), so its referrer is firm 0, whose tie comes next; prospect 3,
+    tied to firm 1 by tie 3 and to firm 0 by tie 4, goes to firm 1. Each is referred once, and a tie to a prospect
+    not available passes no one on."""
+    stage = np.array([BUILDING, BUILDING, BUILDING, 0, 0, 0], dtype=np.int8)
+    operate = np.full(stage.size, -1, dtype=np.int32)
+    src = np.array([2, 0, 1, 1, 0, 2], dtype=np.int64)
+    dst = np.array([4, 4, 4, 3, 3, 5], dtype=np.int64)
+    order, start = kernels.group_by_key(src, stage.size)
+    available = np.array([False, False, False, True, True, False])
+    beliefs = _satisfied_beliefs(stage.size)
+    beliefs[2] = 0.0
+    beliefs[2, BELIEFS.index("risk")] = 1.0
+    beliefs[2, BELIEFS.index("delay")] = 100.0
+    hits, referrer = kernels.referrals(order, start, src, dst, stage, operate, 120, 36.0, available, beliefs, 24.0,
+                                       1.0, 7)
+    assert hits.tolist() == [3, 4]
+    assert referrer.tolist() == [1, 0]
+
+
 def test_the_reputation_follows_only_the_recent_signers() -> None:
     """Rewriting the beliefs of investors who signed before the reputation's window changes nothing in the next
     month's reputation (word of mouth off, so they reach no one else); rewriting a recent signer's does."""

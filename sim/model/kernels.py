@@ -581,31 +581,31 @@ def referrals(order, start, src, dst, stage, operate_month, t, window, available
     ``t``), to a prospect still ``available`` passes the prospect on with chance ``rate`` times the firm's
     satisfaction (the tie's counter-based uniform of ``base``, by its position in the tie list). Ties are grouped
     by first end (``order``, ``start`` of :func:`group_by_key`). Returns the prospects referred (ascending, each
-    once) and, for each, the firm of its first referring tie in the tie list's order."""
-    n_ties = 0
-    for i in range(stage.size):
-        if _refers(stage, operate_month, i, t, window):
-            n_ties += start[i + 1] - start[i]
-    ties = np.empty(n_ties, dtype=np.int64)
-    k = 0
-    for i in range(stage.size):
-        if _refers(stage, operate_month, i, t, window):
-            for p in range(start[i], start[i + 1]):
-                ties[k] = order[p]
-                k += 1
-    ties.sort()
-    referrer = np.full(stage.size, -1, dtype=np.int64)
-    hits = np.empty(n_ties, dtype=np.int64)
+    once) and, for each, the firm of its first referring tie in the tie list's order.
+
+    Each firm's ties are tried together (its satisfaction worked out once), and each prospect keeps the earliest
+    of its referring ties: the same ties pass as when every tie is tried in the tie list's order, without sorting
+    them (some 3,500 a month at full size, sorting was the larger part of the month's referrals)."""
+    n = stage.size
+    first = np.full(n, -1, dtype=np.int64)  # each prospect's earliest referring tie so far
+    hits = np.empty(n, dtype=np.int64)
     n_hits = 0
-    for e in ties:
-        d = dst[e]
-        if available[d] and _uniform(e, base) < rate * _satisfied(beliefs, src[e], delay_months):
-            if referrer[d] < 0:
-                referrer[d] = src[e]
-                hits[n_hits] = d
-                n_hits += 1
+    for i in range(n):
+        if not _refers(stage, operate_month, i, t, window):
+            continue
+        chance = rate * _satisfied(beliefs, i, delay_months)  # src[e] == i for every tie e of the group
+        for p in range(start[i], start[i + 1]):
+            e = order[p]
+            d = dst[e]
+            if available[d] and _uniform(e, base) < chance:
+                if first[d] < 0:
+                    hits[n_hits] = d
+                    n_hits += 1
+                    first[d] = e
+                elif e < first[d]:
+                    first[d] = e
     hits = np.sort(hits[:n_hits])
-    return hits, referrer[hits]
+    return hits, src[first[hits]]
 
 
 @numba.njit(cache=True, nogil=True)
