@@ -31,8 +31,6 @@ SHOWN_PP = 0.05
 """Smallest rate component listed (percentage points per 100 signed): smaller ones print as 0.0."""
 SHOWN_SHARE = 0.05
 """Smallest capital component listed, as a share of the largest one."""
-STILL_IN_PIPELINE = ("waiting",)
-"""Rate components that are signed projects still in the pipeline at 24 months, not withdrawals."""
 
 
 def _e(text: object) -> str:
@@ -107,9 +105,10 @@ def _against(fg: Figures, scenario: str, output: str) -> bool:
 
 
 def _remedy_evidence(fg: Figures, scenario: str, reason: str, contents: dict[str, list[Change]],
-                     label) -> str:
+                     label, kind: str = "withdrawal") -> str:
     """The levers that act on ``reason`` in the model, and a strategy that takes one of them and does not see
-    that reason's withdrawals rise."""
+    that reason's withdrawals rise (or, for projects still in the pipeline, ``kind`` "pipeline" of the
+    decomposition, no more of them left waiting)."""
     zh = fg.lang == "zh"
     levers = vocabulary.REMEDIES.get(reason, ())
     if not levers:
@@ -126,7 +125,7 @@ def _remedy_evidence(fg: Figures, scenario: str, reason: str, contents: dict[str
             continue
         row = t[(t["scenario"] == other) & (t["measure"] == RATE) & (t["component"] == reason)]
         if len(row) and float(row["mean"].iloc[0]) > -SHOWN_PP:
-            if reason in STILL_IN_PIPELINE:
+            if kind == "pipeline":
                 return text + (f"；采取了其中措施的{label(other)}，未开工的项目没有增加" if zh else
                                f"; {label(other)}, which takes one of them, sees no more projects left waiting")
             return text + (f"；采取了其中措施的{label(other)}，这类撤出没有增加" if zh else
@@ -226,7 +225,7 @@ def against_expectation(fg: Figures, contents: dict[str, list[Change]], label) -
                 seen.add((carry[0]["component"], RATE))
                 why = ("，".join if zh else ", ".join)(_rate_words(c, fg) for c in carry[:2])
                 off = ("，".join if zh else ", ".join)(_rate_words(c, fg) for c in offset[:2])
-                remedy = _remedy_evidence(fg, s, carry[0]["component"], contents, label)
+                remedy = _remedy_evidence(fg, s, carry[0]["component"], contents, label, carry[0]["kind"])
                 if zh:
                     text = f"{label(s)}使履约率降低{size}，与其意图相反。拆开看，每百个签约项目中，{why}" + \
                         (f"；{off}，抵不过前者" if off else "") + "。" + (f"{remedy}。" if remedy else "")

@@ -549,9 +549,10 @@ class Memo:
         levers it leaves about as they are (:func:`kept_as_now`) in one line after them."""
         head = self.t("一、建议", "1. Recommendations")
         items = []
-        measures = self.measures(self.lead) if self.lead else []
-        kept = [i for i in measures if kept_as_now(i)]
-        for i in (i for i in measures if not kept_as_now(i)):
+        kept, moved = [], []
+        for i in (self.measures(self.lead) if self.lead else []):
+            (kept if kept_as_now(i) else moved).append(i)
+        for i in moved:
             lever = i["lever"]
             name = _e(self.lever_name(lever))
             parts = []
@@ -589,10 +590,10 @@ class Memo:
         elif self.lead != RECOMMENDED:
             intro = f"<p>{self.t('以下为', 'Below are the measures of ')}{self.label(self.lead)}{self.t('包含的措施：', ':')}</p>"
         if kept:
-            moved = [w for i in kept for w in self._setting_moves(i)]
-            lis += self.t(f"<p>基本维持现状（调整不足{SMALL_SETTING * 100:.0f}个百分点，不作为建议）：{'；'.join(moved)}。</p>",
+            small = [w for i in kept for w in self._setting_moves(i)]
+            lis += self.t(f"<p>基本维持现状（调整不足{SMALL_SETTING * 100:.0f}个百分点，不作为建议）：{'；'.join(small)}。</p>",
                           f"<p>Kept about as now (moved by less than {SMALL_SETTING * 100:.0f} percentage points, "
-                          f"not a recommendation): {'; '.join(moved)}.</p>")
+                          f"not a recommendation): {'; '.join(small)}.</p>")
         return f"<h2>{head}</h2>{intro}{lis}"
 
     # ------------------------------------------------------------------ 2 results and timeline
