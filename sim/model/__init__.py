@@ -30,9 +30,10 @@ def __getattr__(name: str) -> Any:
 
 @dataclass
 class RunResult:
-    """Outputs of one run: the monthly table (column -> array) and the end-of-run summary."""
+    """Outputs of one run: the monthly table (column -> array; None for a run that did not record its months) and
+    the end-of-run summary."""
 
-    monthly: dict[str, np.ndarray]
+    monthly: dict[str, np.ndarray] | None
     summary: dict
 
 
@@ -53,34 +54,36 @@ def freeze(warm: AttractionModel) -> bytes:
 
 
 def build_model(params: Params, seed: int | np.random.SeedSequence = 0, name: str = "scenario",
-                warm: AttractionModel | bytes | None = None) -> AttractionModel:
+                warm: AttractionModel | bytes | None = None, monthly: bool = True) -> AttractionModel:
     """A model of ``params`` at month 0, ready to run its horizon (the same seed gives the same numbers): the status
     quo's spin-up is run first (:func:`warm_start`), or ``warm``, a warm state of the same status quo and seed, is
-    copied (it is left as it is; a frozen one, :func:`freeze`, is unpickled)."""
+    copied (it is left as it is; a frozen one, :func:`freeze`, is unpickled). ``monthly`` off: the months are not
+    recorded, only the summary's last month (:meth:`AttractionModel.begin`)."""
     from sim.scenario import status_quo
 
     if warm is None:
         model = warm_start(status_quo(params), seed)
     else:
         model = pickle.loads(warm) if isinstance(warm, bytes) else copy.deepcopy(warm)
-    model.begin(params, name)
+    model.begin(params, name, monthly)
     return model
 
 
 def simulate(spec_or_params, seed: int | np.random.SeedSequence = 0, horizon: int | None = None,
-             warm: AttractionModel | bytes | None = None) -> RunResult:
+             warm: AttractionModel | bytes | None = None, monthly: bool = True) -> RunResult:
     """Run one scenario (a ScenarioSpec or Params) for its horizon, or ``horizon`` months, and return its outputs;
-    from a copy of ``warm`` (:func:`build_model`) if given."""
+    from a copy of ``warm`` (:func:`build_model`) if given. ``monthly`` off: the summary alone (the same numbers),
+    without observing every month."""
     params = getattr(spec_or_params, "params", spec_or_params)
     if horizon is not None and horizon != params.run.horizon_months:
         params = params.model_copy(update={"run": params.run.model_copy(update={"horizon_months": horizon})})
-    model = build_model(params, seed, getattr(spec_or_params, "name", "scenario"), warm)
+    model = build_model(params, seed, getattr(spec_or_params, "name", "scenario"), warm, monthly)
     model.run_for(params.run.horizon_months)
     from sim.model.outputs import MONTHLY_COLUMNS, MONTHLY_TABLE, summary
 
     data = model.datacollector.tables[MONTHLY_TABLE]
-    monthly = {k: np.asarray(data[k]) for k in MONTHLY_COLUMNS}
-    result = RunResult(monthly=monthly, summary=summary(model))
+    series = {k: np.asarray(data[k]) for k in MONTHLY_COLUMNS} if monthly else None
+    result = RunResult(monthly=series, summary=summary(model))
     release(model)
     return result
 

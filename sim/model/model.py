@@ -136,7 +136,8 @@ class AttractionModel(Model):
         # The month's outputs are one record (outputs.observe), added to Mesa's table as a row, from month 0 on.
         self.datacollector = DataCollector(tables={outputs.MONTHLY_TABLE: list(outputs.MONTHLY_COLUMNS)})
         self.opening: outputs.Opening | None = None  # the running totals at month 0 (set by begin)
-        self.record: dict = {}
+        self.record: dict = {}  # the outputs of the month last observed (outputs.observe)
+        self.monthly = True  # whether every month's outputs are recorded in the monthly table (begin)
         if self.month0:
             self._start_budget_years()
             self.run_for(self.month0)  # the spin-up: the status quo before month 0
@@ -166,14 +167,16 @@ class AttractionModel(Model):
         # each sector (None: every county alike).
         self.county_cumulative = None if focus is None else np.cumsum(focus, axis=1) / np.sum(focus, axis=1, keepdims=True)
 
-    def begin(self, params: Params, name: str = "scenario") -> None:
+    def begin(self, params: Params, name: str = "scenario", monthly: bool = True) -> None:
         """Month 0: the strategy ``params`` takes over from the status quo that ran the spin-up (``run.spinup_months``
         before it; none for a cold start). The model adopts its levers and re-derives everything built from
         parameters (the departments, the leaders' attention, the channels' targeting, the per-investor constants);
         the state (pipeline, beliefs, reputation, land, funds, promises, debt) goes on. The running totals are
         taken as the opening balance every flow output counts from (:class:`sim.model.outputs.Opening`), and the
         monthly table starts with month 0. The first budget year of the strategy starts now (a cold start) or at
-        the year's turn just after (the spin-up is a whole number of years)."""
+        the year's turn just after (the spin-up is a whole number of years). With ``monthly`` off, the months are
+        not recorded: the outputs are observed at month 0 and at the horizon only (``record``, which the summary
+        reads), for a run whose series nobody reads (an experiment that records summaries); the same numbers."""
         if self.opening is not None:
             raise RuntimeError("begin: expected a model at the end of its spin-up, found one that has begun")
         self.scenario = AttractionScenario(rng=self.scenario.rng, params=params, name=name)
@@ -189,10 +192,12 @@ class AttractionModel(Model):
             g.derive()
         self.channel_model.target()
         self.opening = outputs.opening(self)
+        self.monthly = monthly
         if not self.month0:
             self._start_budget_years()
         self.record = outputs.observe(self)
-        self.datacollector.add_table_row(outputs.MONTHLY_TABLE, self.record)
+        if monthly:
+            self.datacollector.add_table_row(outputs.MONTHLY_TABLE, self.record)
 
     # ------------------------------------------------------------------ state
     def _init_state(self, n: int) -> None:
@@ -273,8 +278,10 @@ class AttractionModel(Model):
         self._follow_cohorts()
         if self.opening is None:  # the spin-up: nothing is recorded before month 0
             return
-        self.record = outputs.observe(self)
-        self.datacollector.add_table_row(outputs.MONTHLY_TABLE, self.record)
+        if self.monthly or self.t >= self.horizon:  # outputs only read, never changed: observing is skipped safely
+            self.record = outputs.observe(self)
+        if self.monthly:
+            self.datacollector.add_table_row(outputs.MONTHLY_TABLE, self.record)
         if self.t >= self.horizon:
             self.running = False
 
