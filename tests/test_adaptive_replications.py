@@ -83,11 +83,11 @@ def test_an_interrupted_adaptive_experiment_resumes_to_the_same_decisions(serial
     real = runner.simulate
     calls = {"n": 0}
 
-    def interrupted(spec, seed=0, horizon=None, warm=None):
+    def interrupted(spec, seed=0, horizon=None, warm=None, monthly=True):
         calls["n"] += 1
         if calls["n"] == 15:  # inside the second round (the first has 3 scenarios x 2 points x 2 replications)
             raise KeyboardInterrupt
-        return real(spec, seed=seed, horizon=horizon, warm=warm)
+        return real(spec, seed=seed, horizon=horizon, warm=warm, monthly=monthly)
 
     monkeypatch.setattr(runner, "simulate", interrupted)
     exp = load_experiment(DATA / "exp_adaptive.toml")

@@ -109,10 +109,10 @@ def test_leftovers_of_a_crash_are_ignored_then_tidied(kill_reference, tmp_path):
 
 
 def _failing_simulate(real, rate: float):
-    def simulate(spec, seed=0, horizon=None, warm=None):
+    def simulate(spec, seed=0, horizon=None, warm=None, monthly=True):
         if spec.params.policy.incentive_rate == rate:
             raise RuntimeError(f"model blew up at incentive rate {rate}")
-        return real(spec, seed=seed, horizon=horizon, warm=warm)
+        return real(spec, seed=seed, horizon=horizon, warm=warm, monthly=monthly)
 
     return simulate
 
@@ -209,11 +209,11 @@ def test_ctrl_c_keeps_finished_runs_and_the_rerun_completes(monkeypatch, tmp_pat
     real = runner.simulate
     calls = {"n": 0}
 
-    def interrupted(spec, seed=0, horizon=None, warm=None):
+    def interrupted(spec, seed=0, horizon=None, warm=None, monthly=True):
         calls["n"] += 1
         if calls["n"] == 8:
             raise KeyboardInterrupt
-        return real(spec, seed=seed, horizon=horizon, warm=warm)
+        return real(spec, seed=seed, horizon=horizon, warm=warm, monthly=monthly)
 
     monkeypatch.setattr(runner, "simulate", interrupted)
     exp = load_experiment(DATA / "exp_crn.toml")

@@ -21,7 +21,7 @@ TARGET = {"channels": 0.4, "park": 0.2, "incentive_fund": 0.1, "tracking": 0.1}
 """The toy region's best split of 0.8 of the budget (the baseline's sum of these levers)."""
 
 
-def toy_simulate(spec, seed=0, horizon=None, warm=None):
+def toy_simulate(spec, seed=0, horizon=None, warm=None, monthly=True):
     """A stand-in model whose jobs peak at the TARGET shares in every future, with seed noise shared by all plans."""
     p = spec.params
     shares = p.budget.shares

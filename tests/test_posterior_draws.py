@@ -96,11 +96,11 @@ def test_an_interrupted_experiment_resumes_at_the_same_draws(posterior_serial, m
     real = runner.simulate
     calls = {"n": 0}
 
-    def interrupted(spec, seed=0, horizon=None, warm=None):
+    def interrupted(spec, seed=0, horizon=None, warm=None, monthly=True):
         calls["n"] += 1
         if calls["n"] == 7:
             raise KeyboardInterrupt
-        return real(spec, seed=seed, horizon=horizon, warm=warm)
+        return real(spec, seed=seed, horizon=horizon, warm=warm, monthly=monthly)
 
     monkeypatch.setattr(runner, "simulate", interrupted)
     report = run_experiment(exp, tmp_path / "cut", engine="serial", progress=False)
