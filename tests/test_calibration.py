@@ -358,6 +358,38 @@ def baseline_stats():
     return {k: np.array([r[k] for r in runs]) for k in runs[0]}
 
 
+def test_a_calibration_run_observes_only_the_months_its_statistics_read(monkeypatch):
+    """Catches a calibration run (months not recorded) whose statistics differ from those of the same run recorded
+    month by month, or that observes months its statistics do not read: the yearly arrived capital reads months 12
+    and 48, the rest the last month's record and the investor table."""
+    import sim.model.outputs as outputs
+    from sim.calibration.inference import run_statistics
+    from sim.model import build_model
+    from sim.scenario import load_scenario
+
+    observed = []
+    original = outputs.observe
+
+    def counted(m):
+        observed.append(m.t - m.month0)
+        return original(m)
+
+    monkeypatch.setattr(outputs, "observe", counted)
+    spec = load_scenario("scenarios/baseline.toml").with_overrides(
+        {"run.horizon_months": targets.HORIZON, "run.n_investors": 2000, "run.spinup_months": 60})
+    for seed in (4, 5):
+        observed.clear()
+        stats = run_statistics(spec, {}, seed)
+        assert sorted(set(observed)) == [0, *targets.ARRIVED_MONTHS], observed
+        m = build_model(spec.params, seed=seed)
+        m.run_for(targets.HORIZON)
+        series = m.datacollector.tables["monthly"]["arrived_capital"]
+        assert len(series) == targets.HORIZON + 1
+        expected = targets.measure(m, {k: series[k] for k in targets.ARRIVED_MONTHS})
+        assert stats == expected or json.dumps(stats, sort_keys=True) == json.dumps(expected, sort_keys=True)
+        assert stats["arrived_capital_bn_per_year"] > 0
+
+
 def test_the_calibration_record_still_describes_the_model():
     """The shipped record is not stale: its fingerprint is the model's, or (the model changed, or the record
     predates fingerprints) its central point run again on the record's own seeds gives every fitted figure within

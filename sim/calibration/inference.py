@@ -127,9 +127,20 @@ def load_setting(path: str | Path) -> Setting:
 def run_statistics(spec: ScenarioSpec, values: dict[str, float], seed: int) -> dict[str, float]:
     """Run ``spec`` with the calibrated parameters set to ``values`` and return the statistics (true scale)."""
     s = spec.with_overrides(priors.overrides(values), source="calibration")
-    m = build_model(s.params, seed=seed)
-    m.run_for(s.params.run.horizon_months)
-    return targets.measure(m)
+    # Months are not recorded: the outputs are observed at the two months the statistics read, and the last.
+    from sim.model.outputs import observe
+
+    m = build_model(s.params, seed=seed, monthly=False)
+    horizon = s.params.run.horizon_months
+    arrived, done = {}, 0
+    for month in targets.ARRIVED_MONTHS:
+        if month <= horizon:
+            m.run_for(month - done)
+            done = month
+            arrived[month] = observe(m)["arrived_capital"]
+    if horizon > done:
+        m.run_for(horizon - done)
+    return targets.measure(m, arrived)
 
 
 class CalibrationModel:

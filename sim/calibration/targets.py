@@ -47,6 +47,10 @@ from sim.region import load_region
 HORIZON = 48
 COHORT_WINDOW = (13, 24)
 SECTOR_WINDOW = (13, HORIZON)
+ARRIVED_MONTHS = (SECTOR_WINDOW[0] - 1, SECTOR_WINDOW[1])
+"""The months whose capital arrived since month 0 gives the yearly arrived capital of the sector window (the
+window's last month less the month before its first): the only months a calibration run observes besides its
+last (:func:`sim.calibration.inference.run_statistics`)."""
 CALIBRATION_REGION = DEFAULT_REGION
 """The region whose figures the calibration fits (the default region)."""
 
@@ -91,12 +95,14 @@ MODEL_KEY = {t.key: t.statistic for t in TARGETS}
 """Which model statistic each figure is compared with."""
 
 
-def measure(m) -> dict[str, float]:
+def measure(m, arrived_by_month: dict[int, float]) -> dict[str, float]:
     """Every statistic of a finished run that the calibration uses or reports (true scale): the cohort rates,
     the sector structure and scale (counts and amounts a year at reference size: divided by ``Params.scale``), and
-    the reasons why serious signed projects withdrew (reported, not fitted)."""
+    the reasons why serious signed projects withdrew (reported, not fitted). ``arrived_by_month`` is the capital arrived
+    since month 0 (the monthly output ``arrived_capital``) at the months of :data:`ARRIVED_MONTHS` the run
+    reached."""
     # The model's outputs (and Mesa) load only when a run is measured: `sim params` reads the figures alone.
-    from sim.model.outputs import MONTHLY_TABLE, cohort_rates, summary
+    from sim.model.outputs import cohort_rates, summary
 
     out: dict[str, float] = {}
     for after in (2, 12, 24):
@@ -122,9 +128,9 @@ def measure(m) -> dict[str, float]:
     out["signings_per_year"] = float(signed.sum()) / years / scale
     out["signed_capital_bn_per_year"] = total / BN_YUAN / years / scale
     # Capital arriving in the years measured, from projects signed at any time (as yearly reports count it).
-    series = m.datacollector.tables[MONTHLY_TABLE]["arrived_capital"]
-    if len(series) > hi:
-        out["arrived_capital_bn_per_year"] = (series[hi] - series[lo - 1]) / BN_YUAN / years / scale
+    if all(month in arrived_by_month for month in ARRIVED_MONTHS):
+        out["arrived_capital_bn_per_year"] = ((arrived_by_month[hi] - arrived_by_month[lo - 1])
+                                              / BN_YUAN / years / scale)
     gone = (pl.end_stage >= SIGNED) & m.pop.serious & (pl.reason >= 0) & (pl.end_month > start)
     counts = np.bincount(pl.reason[gone], minlength=len(REASONS))
     n = max(int(counts.sum()), 1)
