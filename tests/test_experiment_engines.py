@@ -170,6 +170,24 @@ def test_a_dead_worker_fails_only_the_tasks_in_flight():
     assert all(got[x] == x * x for x in got if x not in failed)
 
 
+def _frozen(_: int) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+@pytest.mark.parametrize("engine", ["process", "dask"])
+def test_a_workers_long_lived_objects_are_set_aside_from_the_garbage_collector(engine, tmp_path):
+    """Catches workers whose every full garbage collection walks the modules and compiled code they started with
+    (a tenth of a second or more each, set off by the runs' short-lived objects): what a worker holds before its
+    first task is frozen (``gc.freeze``), on the process pool and on the Dask cluster the executor starts."""
+    make = (lambda: ProcessExecutor(workers=2)) if engine == "process" else (
+        lambda: DaskExecutor(workers=2, scratch=tmp_path / "dask-scratch"))
+    with make() as pool:
+        counts = [n for _, n in pool.imap_unordered(_frozen, range(4))]
+    assert len(counts) == 4 and min(counts) > 10_000, counts
+
+
 WORKERS_LOADED = """
 import sys
 from sim.experiment.executors import ProcessExecutor
