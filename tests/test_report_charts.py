@@ -122,6 +122,51 @@ def test_chinese_titles_wrap_outside_numbers() -> None:
             assert not (a[-1:].isdigit() and b[:1].isdigit()), (width, a, b)
 
 
+class CountingRenderer:
+    """A renderer that measures a line's width by its characters (one pixel for a Latin character, two for a Chinese
+    one) and keeps the lines it measured."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def get_text_width_height_descent(self, line, props, ismath=False):
+        self.lines.append(line)
+        return sum(2.0 if ord(c) > 0x2E80 else 1.0 for c in line), 10.0, 2.0
+
+
+def _fit_by_every_width(raw: str, width_px: float, lang: str, renderer) -> str:
+    """The wrap of ``fit_text`` found by trying every width in turn and measuring every line of each try."""
+    lines = []
+    for part in raw.split("\n"):
+        candidate = part
+        for chars in range(len(part), 3, -1):
+            candidate = wrap(part, lang, chars) if len(part) > chars else part
+            if max(renderer.get_text_width_height_descent(x, None)[0] for x in candidate.split("\n")) <= width_px:
+                break
+        lines.append(candidate)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_title_is_wrapped_as_by_trying_every_width_with_each_line_measured_once(lang) -> None:
+    """Catches a faster wrap of a chart's title or note that breaks it elsewhere than trying every width in turn
+    would, or that measures the same lines again (English words wrap the same over many widths: trying each width
+    measured the same lines over and over, chart after chart, and made the English charts twice as slow to draw as
+    the Chinese)."""
+    from matplotlib.text import Text
+
+    raw = ({"en": "Change from the baseline; whiskers: 95% confidence intervals (paired by replication), 10-80 "
+                  "replications per strategy; hollow: not distinguishable from the baseline\nA second line of its own",
+            "zh": "横线为 95% 置信区间（与基线按重复配对），每个策略重复10–80次；空心点：与基线差异不显著\n另起一行的说明"})[lang]
+    for width in (30.0, 55.0, 80.0, 140.0, 400.0):
+        reference = _fit_by_every_width(raw, width, lang, CountingRenderer())
+        renderer = CountingRenderer()
+        text = Text(text=raw)
+        ec.fit_text(text, width, lang, renderer)
+        assert text.get_text() == reference, width
+        assert renderer.lines and len(renderer.lines) == len(set(renderer.lines)), width
+
+
 # ----------------------------------------------------------------------------- readable by an official
 def many_strategies(an: dict, bands: pd.DataFrame, k: int = 14) -> tuple[dict, pd.DataFrame]:
     """The small comparison made into ``k`` strategies with the shipped scenarios' titles (and two longer ones),

@@ -138,16 +138,23 @@ def fit_text(text, width_px: float, lang: str, renderer) -> None:
     if not raw:
         return
     props = text.get_fontproperties()
+    measured: dict[str, float] = {}  # each line measured once: narrower wraps share most of their lines
 
     def widest(candidate: str) -> float:
-        return max(renderer.get_text_width_height_descent(line, props, ismath=False)[0]
-                   for line in candidate.split("\n"))
+        for line in candidate.split("\n"):
+            if line not in measured:
+                measured[line] = renderer.get_text_width_height_descent(line, props, ismath=False)[0]
+        return max(measured[line] for line in candidate.split("\n"))
 
     lines = []
     for part in raw.split("\n"):  # the text's own line breaks stay; each line is wrapped to the width
         candidate = part
+        tried = set()  # wraps already found too wide (English words wrap the same over several widths)
         for chars in range(len(part), 3, -1):
             candidate = wrap(part, lang, chars) if len(part) > chars else part
+            if candidate in tried:
+                continue
+            tried.add(candidate)
             if widest(candidate) <= width_px:
                 break
         lines.append(candidate)
