@@ -410,6 +410,13 @@ def test_yearly_flows_add_up_to_the_horizon_and_bands_are_ordered(project: Path)
         assert jobs.loc[s, "effect"] == pytest.approx(e.loc[s, "effect"], rel=1e-9, abs=1e-9), s
     m = pd.read_csv(folder / "monitoring.csv")
     assert (m["low"] <= m["middle"]).all() and (m["middle"] <= m["high"]).all()
+    # each band is the 10%, 50% and 90% of its strategy's runs at that month, the count the runs'
+    mon = load_results(project / "results" / "main").monthly
+    for row in m.sample(n=min(len(m), 60), random_state=1).itertuples():
+        values = mon.loc[(mon["scenario"] == row.scenario) & (mon["point_id"] == row.point_id)
+                         & (mon["month"] == row.month), row.output].dropna().to_numpy(float)
+        assert row.n == values.size > 0 and row.quarter * 3 == row.month, row
+        assert [row.low, row.middle, row.high] == pytest.approx(np.quantile(values, amemo.BAND), rel=1e-9, abs=1e-9), row
     for (_, output), g in m.groupby(["scenario", "output"]):
         if output in amemo.FLOWS:  # jobs are a stock: firms that exit take theirs
             assert g.sort_values("month")["middle"].is_monotonic_increasing, f"cumulative {output} only grows"

@@ -216,12 +216,15 @@ def monitoring(results: Results) -> pd.DataFrame:
     g = at.groupby(["scenario", "point_id", "month"], sort=True)[cols]
     q = g.quantile(list(BAND))
     n = g.count()
+    # each band's values as an array in the order of the counts' rows (one lookup per band, not per value)
+    low, middle, high = (q.xs(b, level=-1).reindex(n.index)[cols].to_numpy(float) for b in BAND)
+    counts = n[cols].to_numpy(int)
     rows = []
-    for (scen, pid, month), cnt in n.iterrows():
-        for o in cols:
-            lo, mid, hi = (float(q.loc[(scen, pid, month, b), o]) for b in BAND)
+    for i, (scen, pid, month) in enumerate(n.index):
+        for j, o in enumerate(cols):
             rows.append({"scenario": scen, "point_id": int(pid), "quarter": int(month // QUARTER_MONTHS),
-                         "month": int(month), "output": o, "n": int(cnt[o]), "low": lo, "middle": mid, "high": hi})
+                         "month": int(month), "output": o, "n": int(counts[i, j]), "low": float(low[i, j]),
+                         "middle": float(middle[i, j]), "high": float(high[i, j])})
     return pd.DataFrame(rows)
 
 
