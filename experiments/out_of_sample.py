@@ -82,7 +82,8 @@ def one_run(task: tuple[str, int, dict[str, float], int, int | None]) -> dict:
         held += held_up_counties(m)
         m.run_for(1)
     return {"variant": variant, "draw": i, "seed": seed, "over_reporting": draw.get(OVER_REPORTING, 1.0),
-            "held_up_county_months": held, "county_months": targets.HORIZON * len(m.counties), **targets.measure(m)}
+            "held_up_county_months": held, "county_months": targets.HORIZON * len(m.counties),
+            **targets.measure(m, targets.arrived_in_table(m))}
 
 
 def held_up_counties(m) -> int:

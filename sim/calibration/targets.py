@@ -95,6 +95,14 @@ MODEL_KEY = {t.key: t.statistic for t in TARGETS}
 """Which model statistic each figure is compared with."""
 
 
+def arrived_in_table(m) -> dict[int, float]:
+    """The ``arrived_by_month`` of :func:`measure` read from the monthly table of a run that recorded its months."""
+    from sim.model.outputs import MONTHLY_TABLE
+
+    series = m.datacollector.tables[MONTHLY_TABLE]["arrived_capital"]
+    return {month: series[month] for month in ARRIVED_MONTHS if month < len(series)}
+
+
 def measure(m, arrived_by_month: dict[int, float]) -> dict[str, float]:
     """Every statistic of a finished run that the calibration uses or reports (true scale): the cohort rates,
     the sector structure and scale (counts and amounts a year at reference size: divided by ``Params.scale``), and
