@@ -20,3 +20,23 @@ settings.register_profile("ci", max_examples=20, deadline=None, print_blob=True,
 settings.register_profile("nightly", max_examples=500, deadline=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("SIM_HYPOTHESIS_PROFILE", "ci"))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def observed_months(monkeypatch) -> list[int]:
+    """The months (counted from month 0) at which the model's outputs are observed from now on
+    (``sim.model.outputs.observe`` counted), for tests of which months a run observes."""
+    import sim.model.outputs as outputs
+
+    observed: list[int] = []
+    original = outputs.observe
+
+    def counted(m):
+        observed.append(m.t - m.month0)
+        return original(m)
+
+    monkeypatch.setattr(outputs, "observe", counted)
+    return observed

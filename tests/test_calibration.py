@@ -358,23 +358,15 @@ def baseline_stats():
     return {k: np.array([r[k] for r in runs]) for k in runs[0]}
 
 
-def test_a_calibration_run_observes_only_the_months_its_statistics_read(monkeypatch):
+def test_a_calibration_run_observes_only_the_months_its_statistics_read(observed_months):
     """Catches a calibration run (months not recorded) whose statistics differ from those of the same run recorded
     month by month, or that observes months its statistics do not read: the yearly arrived capital reads months 12
     and 48, the rest the last month's record and the investor table."""
-    import sim.model.outputs as outputs
     from sim.calibration.inference import run_statistics
     from sim.model import build_model
     from sim.scenario import load_scenario
 
-    observed = []
-    original = outputs.observe
-
-    def counted(m):
-        observed.append(m.t - m.month0)
-        return original(m)
-
-    monkeypatch.setattr(outputs, "observe", counted)
+    observed = observed_months
     spec = load_scenario("scenarios/baseline.toml").with_overrides(
         {"run.horizon_months": targets.HORIZON, "run.n_investors": 2000, "run.spinup_months": 60})
     for seed in (4, 5):

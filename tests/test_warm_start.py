@@ -121,21 +121,13 @@ def test_a_scenario_gives_the_same_numbers_alone_and_from_a_shared_warm_state():
         assert np.array_equal(alone.monthly[k], shared.monthly[k], equal_nan=True), k
 
 
-def test_a_run_that_records_its_summary_only_observes_its_last_month_and_gives_the_same_summary(monkeypatch):
+def test_a_run_that_records_its_summary_only_observes_its_last_month_and_gives_the_same_summary(observed_months):
     """Catches a run recorded as a summary (the screening's, the search's) whose summary differs from the same run
     recorded month by month (its last month not observed, or observing having changed the state), or that still
     observes every month: it observes month 0 and its horizon only, and returns no series."""
-    import sim.model.outputs as outputs
     from sim.experiment.runner import run_one
 
-    observed = []
-    original = outputs.observe
-
-    def counted(m):
-        observed.append(m.t - m.month0)
-        return original(m)
-
-    monkeypatch.setattr(outputs, "observe", counted)
+    observed = observed_months
     seed = np.random.SeedSequence(7, spawn_key=(1,))
     for name in ("baseline", "combined", "channels"):
         s = spec(name, **{"behaviour.outside_option": 0.8})
