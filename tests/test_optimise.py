@@ -35,7 +35,7 @@ def toy_simulate(spec, seed=0, horizon=None, warm=None, monthly=True):
     w = rng.dirichlet(np.ones(len(COUNTIES)))
     by_gov = {c: {k: (spent[k] * w[i] if k == "channels" else 0.0) for k in spent} for i, c in enumerate(COUNTIES)}
     by_gov["city"] = {k: (0.0 if k == "channels" else v) for k, v in spent.items()}
-    return RunResult(monthly={}, summary={"jobs": jobs, "arrived_capital": 10.0 * jobs, "months": p.run.horizon_months,
+    return RunResult(monthly={} if monthly else None, summary={"jobs": jobs, "arrived_capital": 10.0 * jobs, "months": p.run.horizon_months,
                                           "spent_by_lever": spent, "spent_by_government": by_gov,
                                           "cohort_fulfilment_rate_24m": 0.5,
                                           "tax_revenue": jobs, "cost_per_job": 1.0, "budget_spent": 100.0})

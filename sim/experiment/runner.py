@@ -174,7 +174,7 @@ def run_one(spec: ScenarioSpec, overrides: dict[str, Any], seed: np.random.SeedS
         result = simulate(spec, seed=seed, warm=warm.get(spec.params, seed) if warm is not None else None,
                           monthly=record == "monthly")
         out = RunOutcome(run, "done", config_hash=spec.config_hash(), summary=flatten_summary(result.summary),
-                         monthly=result.monthly if record == "monthly" else None)
+                         monthly=result.monthly)
     except Exception as exc:
         out = RunOutcome(run, "failed", error=_one_line(exc), error_detail=traceback.format_exc()[-4000:])
     out.seconds = time.perf_counter() - t0

@@ -105,7 +105,7 @@ def _against(fg: Figures, scenario: str, output: str) -> bool:
 
 
 def _remedy_evidence(fg: Figures, scenario: str, reason: str, contents: dict[str, list[Change]],
-                     label, kind: str = "withdrawal") -> str:
+                     label, kind: str) -> str:
     """The levers that act on ``reason`` in the model, and a strategy that takes one of them and does not see
     that reason's withdrawals rise (or, for projects still in the pipeline, ``kind`` "pipeline" of the
     decomposition, no more of them left waiting)."""
