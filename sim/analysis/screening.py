@@ -191,15 +191,22 @@ def effect_signs(results: Results, outputs: list[str] | None = None) -> pd.DataF
 
 
 # ----------------------------------------------------------------------------- hinges
-def _fit(u: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Least squares of ``y`` on a constant and the columns of ``u``: coefficients and their standard errors."""
+def _coef(u: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least squares of ``y`` on a constant and the columns of ``u``: the coefficients, and that design matrix."""
     a = np.column_stack([np.ones(len(y)), u])
     coef, *_ = np.linalg.lstsq(a, y, rcond=None)
+    return coef, a
+
+
+def _fit(u: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Least squares of ``y`` on a constant and the columns of ``u`` (:func:`_coef`): coefficients, their standard
+    errors and the residuals."""
+    coef, a = _coef(u, y)
     dof = len(y) - a.shape[1]
     resid = y - a @ coef
     s2 = float(resid @ resid) / dof if dof > 0 else float("nan")
     cov = s2 * np.linalg.pinv(a.T @ a)
-    return coef, np.sqrt(np.clip(np.diag(cov), 0, None))
+    return coef, np.sqrt(np.clip(np.diag(cov), 0, None)), resid
 
 
 def forward_select(u: np.ndarray, y: np.ndarray, candidates: list[int], k: int = MAX_HINGES,
@@ -217,10 +224,10 @@ def forward_select(u: np.ndarray, y: np.ndarray, candidates: list[int], k: int =
             if j in chosen:
                 continue
             cols = [*chosen, j]
-            coef, se = _fit(u[:, cols], y)
+            coef, se, resid = _fit(u[:, cols], y)
             if not se[-1] > 0 or abs(coef[-1]) < min_t * se[-1]:
                 continue
-            rss = float(np.sum((y - np.column_stack([np.ones(len(y)), u[:, cols]]) @ coef) ** 2))
+            rss = float(np.sum(resid ** 2))
             if best_rss is None or rss < best_rss:
                 best, best_rss = j, rss
         if best is None:
@@ -253,14 +260,14 @@ def hinge_rows(u: np.ndarray, y: np.ndarray, names: list[str], shipped: np.ndarr
     chosen = forward_select(u, y, candidates)
     if not chosen:
         return []
-    coef, se = _fit(u[:, chosen], y)
+    coef, se, _ = _fit(u[:, chosen], y)
     b0 = float(coef[0])
     rng = np.random.default_rng(seed)
     n = len(y)
     boot = np.full((bootstrap, len(chosen)), np.nan)
     for b in range(bootstrap):
         i = rng.integers(0, n, n)
-        c, _ = _fit(u[i][:, chosen], y[i])
+        c, _ = _coef(u[i][:, chosen], y[i])  # a refit's crossings need its line only
         for m in range(len(chosen)):
             boot[b, m] = shipped[chosen[m]] + sign_change(c[0], c[m + 1]) * (high[chosen[m]] - low[chosen[m]])
     rows = []
