@@ -611,26 +611,51 @@ def test_a_setting_moved_by_a_point_is_kept_as_now_not_recommended() -> None:
     assert not kept_as_now(item())
 
 
-def test_the_recommendations_list_a_lever_kept_as_now_once_after_the_numbered_items() -> None:
-    """Catches the memo numbering a lever it keeps about as now among its recommendations (with owners), or
-    dropping it without a word: it is named once, after the numbered items, with its small move."""
-    import re
+def recommendations_of(items: list[dict], lang: str = "en") -> str:
+    """The recommendations section (``Memo.recommendations``) of a lead strategy whose lever moves are ``items``
+    (as ``Memo.measures`` gives them), each lever named by its key with spaces."""
     from types import SimpleNamespace
 
     from sim.experiment.recommended import NAME
     from sim.report.memo import Memo
+
+    ns = SimpleNamespace(zh=lang == "zh", lang=lang, lead=NAME, years=5.0, t=lambda zh, en: zh if lang == "zh" else en,
+                         measures=lambda s: items, lever_name=lambda lever: lever.replace("_", " ").capitalize(),
+                         owners_text=lambda lever: f"Lead: {lever} office", label=lambda s: s,
+                         fg=SimpleNamespace(money=lambda key, v, sign=False: f"{v:.0f}"))
+    ns._money_move = lambda s, i: f"{i['lever']}: {i['after']:.0f} a year"
+    ns._setting_moves = lambda i, limit=3: Memo._setting_moves(ns, i, limit)
+    return Memo.recommendations(ns)
+
+
+def test_each_money_move_is_headed_by_its_lever_and_what_to_do_with_its_money() -> None:
+    """Catches English headings made of a verb and a bare lever name ("Start funding industrial park", "Raise
+    promotion team"): each reads as the lever, then what to do with its money, by how the money moves."""
+    import re
+
+    def move(lever: str, before: float, after: float) -> dict:
+        return {"lever": lever, "changes": [], "money": True, "before": before, "after": after, "delta": after - before}
+
+    html = recommendations_of([move("industrial_park", 0.0, 900.0), move("promotion_team", 300.0, 600.0),
+                               move("forums", 400.0, 200.0), move("investment_fund", 500.0, 10.0)])
+    heads = re.findall(r"<b>(.*?)</b>", html)
+    assert heads[:4] == ["Industrial park: start funding.", "Promotion team: spend more.", "Forums: spend less.",
+                         "Investment fund: wind down."], heads
+    zh = re.findall(r"<b>(.*?)</b>", recommendations_of([move("park", 0.0, 900.0)], "zh"))
+    assert zh[0] == "启动Park。", zh
+
+
+def test_the_recommendations_list_a_lever_kept_as_now_once_after_the_numbered_items() -> None:
+    """Catches the memo numbering a lever it keeps about as now among its recommendations (with owners), or
+    dropping it without a word: it is named once, after the numbered items, with its small move."""
+    import re
+
     from sim.report.strategies import Change
 
     items = [{"lever": "idle_assets", "changes": [], "money": True, "before": 0.0, "after": 11000.0, "delta": 11000.0},
              {"lever": "leadership_attention", "money": False, "before": 380.0, "after": 360.0, "delta": -20.0,
               "changes": [Change("policy.leadership_attention", 0.2, 0.19, "leadership_attention")]}]
-    ns = SimpleNamespace(zh=False, lang="en", lead=NAME, years=5.0, t=lambda zh, en: en,
-                         measures=lambda s: items, lever_name=lambda lever: lever.replace("_", " "),
-                         owners_text=lambda lever: f"Lead: {lever} office", label=lambda s: s,
-                         fg=SimpleNamespace(money=lambda key, v, sign=False: f"{v:.0f}"))
-    ns._money_move = lambda s, i: f"{i['lever']}: {i['after']:.0f} a year"
-    ns._setting_moves = lambda i, limit=3: Memo._setting_moves(ns, i, limit)
-    html = Memo.recommendations(ns)
+    html = recommendations_of(items)
     numbered = re.findall(r"<p class='rec'>\((\d+)\) (.*?)</p>", html)
     assert [n for n, _ in numbered] == ["1", "2"], numbered  # the idle assets, then monitoring
     assert not any("attention" in text for _, text in numbered), numbered

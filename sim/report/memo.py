@@ -558,11 +558,13 @@ class Memo:
             parts = []
             if i["money"]:
                 up = i["delta"] > 0
-                verb = (self.t("启动", "Start funding") if i["before"] < 1 else self.t("加大", "Raise")) if up else \
-                    (self.t("基本停用", "Wind down") if i["after"] < 0.05 * i["before"] else self.t("压减", "Cut"))
+                verb = (self.t("启动", "start funding") if i["before"] < 1 else self.t("加大", "spend more")) if up else \
+                    (self.t("基本停用", "wind down") if i["after"] < 0.05 * i["before"] else self.t("压减", "spend less"))
                 five = self.fg.money(f"{self.lead}/{lever}/five_years", i["after"] * self.years)
                 noun = name if (not up or i["before"] < 1 or name.endswith(("资金", "基金"))) else f"{name}投入"
-                first = f"{verb}{noun}" if self.zh else f"{verb} {name.lower()}"
+                # English: the lever as a heading, then what to do with its money ("Promotion team: spend more"),
+                # which needs no article whatever the lever's name
+                first = f"{verb}{noun}" if self.zh else f"{name}: {verb}"
                 priced = self.t("（按影子价格折算）", " (at shadow prices)") if lever in PRICED else ""
                 parts.append(f"<b>{first}。</b>" if self.zh else f"<b>{first}.</b>")
                 parts.append(self.t(f"{self._money_move(self.lead, i)}{priced}，五年合计约{five}。",
