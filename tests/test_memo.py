@@ -281,6 +281,30 @@ def test_every_government_has_a_page_and_their_money_adds_up_to_the_whole(projec
     assert change == pytest.approx(abs(table["platforms/region/per_year"] - table[f"{an['baseline']}/region/per_year"]))
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_strategy_whose_file_cannot_be_read_is_named_with_why_not_dropped(project: Path, lang: str) -> None:
+    """A strategy's file moved or deleted since its runs (results copied from elsewhere): the annex of what each
+    strategy contains names it, says its settings could not be read and why, and keeps its money; the others still
+    list their settings."""
+    from sim.report.memo import Memo
+
+    an = load_analysis(project / "results" / "main")
+    gone = next(s["name"] for s in an["scenarios"] if s["name"] not in (an["baseline"], RECOMMENDED))
+    kept = next(s["name"] for s in an["scenarios"] if s["name"] not in (an["baseline"], RECOMMENDED, gone))
+    missing = project / "moved_away" / f"{gone}.toml"
+    for s in an["scenarios"]:
+        if s["name"] == gone:
+            s["path"] = str(missing)
+    memo = Memo(an, project / "results" / "main" / "analysis", lang)
+    assert gone in memo.unread and str(missing) in memo.unread[gone] and gone not in memo.contents
+    annex = memo.annex_strategies()
+    row = next(r for r in annex.split("<tr>") if memo.title_of(gone) in r)
+    assert ("无法读取该方案的设置" if lang == "zh" else "could not be read") in row and str(missing) in row
+    assert f"{gone}/budget_spent/per_year@wan" in row, "its money a year is still shown"
+    other = next(r for r in annex.split("<tr>") if memo.title_of(kept) in r)
+    assert memo.contents[kept] and "could not be read" not in other and "无法读取" not in other
+
+
 def test_the_summary_names_the_optimisers_allocation(project: Path) -> None:
     """The recommendation is the allocation the search chose (its shares and staff settings), run in the
     comparison; the summary names it and says whether it is recommended."""

@@ -169,7 +169,8 @@ class Memo:
         self.opt = _optimiser(self.policy_dir) if self.policy_dir else None
         self.objective = (self.opt or {}).get("objective", "jobs")
         paths = {s["name"]: s.get("path") or s.get("file") for s in analysis.get("scenarios", [])}
-        self.contents = contents({k: v for k, v in paths.items() if v}, self.base)
+        self.contents, self.unread = contents({k: v for k, v in paths.items() if v}, self.base)
+        self.unread.update({k: f"no scenario file recorded for {k}" for k, v in paths.items() if not v and k != self.base})
         self.recommended = RECOMMENDED if RECOMMENDED in self.fg.scenarios() else None
         self.rec_helps = bool(self.recommended and self.helps(self.recommended))
         self.lead = self.recommended if self.rec_helps else self._best_shipped()
@@ -1350,7 +1351,15 @@ class Memo:
         unit = nb.money_unit(self.lang, "wan")
         rows = []
         for s in self.fg.scenarios():
-            if s == self.base or s not in self.contents:
+            if s == self.base or (s not in self.contents and s not in self.unread):
+                continue
+            per_year = self.fg.money_in(f"{s}/budget_spent/per_year@wan", self.fg.per_year(self.fg.level(s, "budget_spent")), "wan")
+            if s in self.unread:  # its money is known from the runs, its settings are not: say so
+                why = self.t(f"无法读取该方案的设置（{self.unread[s]}），此处不列出；其投入和效果来自已完成的模拟。",
+                             f"Its settings could not be read ({self.unread[s]}) and are not listed here; its money "
+                             "and effects come from the finished runs.")
+                rows.append(f"<tr><td class='name'>{_e(self.title_of(s))}</td><td class='name wide'>{_e(why)}</td>"
+                            f"<td>{per_year}</td><td class='name'></td></tr>")
                 continue
             groups = by_lever(self.contents[s])
             lines, owners = [], []
@@ -1374,7 +1383,6 @@ class Memo:
                     lead, _ = vocabulary.owners(lever, self.lang)
                     owners.append(lead)
                 lines.append(f"<b>{_e(name)}</b>{'：' if self.zh else ': '}" + ("；" if self.zh else "; ").join(words))
-            per_year = self.fg.money_in(f"{s}/budget_spent/per_year@wan", self.fg.per_year(self.fg.level(s, "budget_spent")), "wan")
             rows.append(f"<tr><td class='name'>{_e(self.title_of(s))}</td><td class='name wide'>{'<br>'.join(lines)}</td>"
                         f"<td>{per_year}</td><td class='name'>{_e(('、' if self.zh else ', ').join(dict.fromkeys(owners)))}</td></tr>")
         base_y = self.fg.money_in(f"{self.base}/budget_spent/per_year@wan", self.fg.per_year(self.fg.base("budget_spent")), "wan")

@@ -103,18 +103,21 @@ def differences(strategy: ScenarioSpec, baseline: ScenarioSpec) -> list[Change]:
     return out
 
 
-def contents(paths: dict[str, str], baseline: str) -> dict[str, list[Change]]:
+def contents(paths: dict[str, str], baseline: str) -> tuple[dict[str, list[Change]], dict[str, str]]:
     """What each strategy changes from the baseline: scenario name -> its changes (the scenario files by name in
-    ``paths``; a strategy whose file cannot be read has no entry)."""
-    specs = {}
+    ``paths``), and the strategies whose changes are unknown: name -> why (its file, or the baseline's, cannot be
+    read now: moved, deleted or changed since the runs), for the memo to say so rather than list no settings."""
+    specs, unread = {}, {}
     for name, path in paths.items():
         try:
             specs[name] = load_scenario(Path(path))
-        except (ScenarioError, OSError):
-            continue
+        except (ScenarioError, OSError) as exc:
+            unread[name] = str(exc) if isinstance(exc, ScenarioError) else f"{path}: {exc.strerror or exc}"
     if baseline not in specs:
-        return {}
-    return {name: differences(spec, specs[baseline]) for name, spec in specs.items() if name != baseline}
+        why = unread.get(baseline, f"no scenario file of the baseline {baseline}")
+        return {}, {name: why for name in paths if name != baseline}
+    return ({name: differences(spec, specs[baseline]) for name, spec in specs.items() if name != baseline},
+            {name: why for name, why in unread.items() if name != baseline})
 
 
 def by_lever(changes: list[Change]) -> dict[str, list[Change]]:
