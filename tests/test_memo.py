@@ -637,7 +637,7 @@ def test_a_setting_moved_by_a_point_is_kept_as_now_not_recommended() -> None:
 
 def recommendations_of(items: list[dict], lang: str = "en") -> str:
     """The recommendations section (``Memo.recommendations``) of a lead strategy whose lever moves are ``items``
-    (as ``Memo.measures`` gives them), each lever named by its key with spaces."""
+    (as ``Memo.measures`` gives them), each lever named by its key with spaces, capitalised."""
     from types import SimpleNamespace
 
     from sim.experiment.recommended import NAME

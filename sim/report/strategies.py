@@ -106,7 +106,7 @@ def differences(strategy: ScenarioSpec, baseline: ScenarioSpec) -> list[Change]:
 def contents(paths: dict[str, str], baseline: str) -> tuple[dict[str, list[Change]], dict[str, str]]:
     """What each strategy changes from the baseline: scenario name -> its changes (the scenario files by name in
     ``paths``), and the strategies whose changes are unknown: name -> why (its file, or the baseline's, cannot be
-    read now: moved, deleted or changed since the runs), for the memo to say so rather than list no settings."""
+    read now: moved, deleted or made invalid since the runs), for the memo to say so rather than list no settings."""
     specs, unread = {}, {}
     for name, path in paths.items():
         try:
