@@ -305,6 +305,31 @@ def test_a_strategy_whose_file_cannot_be_read_is_named_with_why_not_dropped(proj
     assert memo.contents[kept] and "could not be read" not in other and "无法读取" not in other
 
 
+def test_a_strategy_whose_file_changed_since_its_runs_is_named_not_described_as_it_is_now(project: Path,
+                                                                                          tmp_path: Path) -> None:
+    """A strategy's file edited after its runs: a comment changes nothing, but a setting changed makes the annex say
+    the file changed since instead of listing settings its runs did not use (the analysis keeps the hash of the
+    settings each file held when its runs read it)."""
+    from sim.report.memo import Memo
+
+    an = load_analysis(project / "results" / "main")
+    row = next(s for s in an["scenarios"] if s["name"] not in (an["baseline"], RECOMMENDED))
+    assert row["settings_sha256"], "the analysis records the settings each file's runs read"
+    copy = tmp_path / "scenarios"
+    shutil.copytree(Path(row["path"]).parent, copy)  # the files it extends beside it, as they were
+    file = copy / Path(row["path"]).name
+    row["path"] = str(file)
+    file.write_text(file.read_text(encoding="utf-8") + "\n# a comment added after the runs\n", encoding="utf-8")
+    memo = Memo(an, project / "results" / "main" / "analysis", "en")
+    assert row["name"] not in memo.unread and memo.contents[row["name"]], "a comment is not a change of settings"
+    text = file.read_text(encoding="utf-8").replace("\n[scenario]\n", "\n[run]\nn_investors = 4321\n\n[scenario]\n", 1)
+    assert "n_investors = 4321" in text
+    file.write_text(text, encoding="utf-8")
+    memo = Memo(an, project / "results" / "main" / "analysis", "en")
+    assert "found the file changed since" in memo.unread[row["name"]] and row["name"] not in memo.contents
+    assert "found the file changed since" in memo.annex_strategies()
+
+
 def test_the_summary_names_the_optimisers_allocation(project: Path) -> None:
     """The recommendation is the allocation the search chose (its shares and staff settings), run in the
     comparison; the summary names it and says whether it is recommended."""

@@ -46,6 +46,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ from sim.errors import one_line
 from sim.experiment.posterior import DRAW_COLUMN
 from sim.files import atomic_write, atomic_write_text, read_json_object
 from sim.paramdoc import param_label
+from sim.scenario import settings_sha256
 from sim.stats import CI_LEVEL, HEADLINE_OUTPUTS, START_RATE, AdequacyRule
 
 SCHEMA_VERSION = 1
@@ -105,6 +107,17 @@ def records(df: pd.DataFrame) -> list[dict]:
     if df is None or df.empty:
         return []
     return [_clean(r) for r in df.to_dict(orient="records")]
+
+
+def _settings_of(text: str | None) -> str | None:
+    """The settings hash (:func:`sim.scenario.settings_sha256`) of a scenario file's text as its runs read it (kept in
+    the manifest), for the memo to tell a file changed since; None without the text."""
+    if not text:
+        return None
+    try:
+        return settings_sha256(tomllib.loads(text))
+    except tomllib.TOMLDecodeError:
+        return None
 
 
 def _write(df: pd.DataFrame, folder: Path, name: str, keep_empty: bool = False) -> list[str]:
@@ -221,6 +234,7 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
 
     brief_eff = all_eff[all_eff["output"].isin(BRIEF_OUTPUTS)] if not all_eff.empty else all_eff
     paths = {s.get("name"): s.get("path") for s in results.manifest.get("scenarios", [])}
+    used = {s.get("name"): _settings_of(s.get("text")) for s in results.manifest.get("scenarios", [])}
     headline_eff = eff[eff["output"].isin(HEADLINE_OUTPUTS)] if not eff.empty else eff
     data = {
         "schema_version": SCHEMA_VERSION,
@@ -236,7 +250,8 @@ def analyse(results_dir: str | Path, out: str | Path | None = None, baseline: st
         "response": _response(curve),
         "joined": results.manifest.get("joined", []),
         "scenarios": [{"name": s.name, "index": s.index, "file": s.file, "path": paths.get(s.name), "title": s.title,
-                       "description": s.description, "region": s.region} for s in results.scenarios],
+                       "description": s.description, "region": s.region, "settings_sha256": used.get(s.name)}
+                      for s in results.scenarios],
         "headline_outputs": list(HEADLINE_OUTPUTS),
         "definitions": {o: {lang: definition(o, lang, results.horizon) for lang in ("zh", "en")}
                         for o in HEADLINE_OUTPUTS},

@@ -169,7 +169,8 @@ class Memo:
         self.opt = _optimiser(self.policy_dir) if self.policy_dir else None
         self.objective = (self.opt or {}).get("objective", "jobs")
         paths = {s["name"]: s.get("path") or s.get("file") for s in analysis.get("scenarios", [])}
-        self.contents, self.unread = contents({k: v for k, v in paths.items() if v}, self.base)
+        used = {s["name"]: s.get("settings_sha256") for s in analysis.get("scenarios", [])}
+        self.contents, self.unread = contents({k: v for k, v in paths.items() if v}, self.base, used)
         self.unread.update({k: f"no scenario file recorded for {k}" for k, v in paths.items() if not v and k != self.base})
         self.recommended = RECOMMENDED if RECOMMENDED in self.fg.scenarios() else None
         self.rec_helps = bool(self.recommended and self.helps(self.recommended))
