@@ -119,12 +119,6 @@ def read_toml(path: Path) -> dict:
         raise ScenarioError(f"{path}: key '-': expected a readable file, found {exc.strerror or exc}") from None
 
 
-def settings_sha256(data: dict) -> str:
-    """Hash of the settings of one scenario file as read (its TOML tables, :func:`read_toml`; comments and layout
-    aside): two texts with the same hash set the same values. It covers that file, not the files it extends."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
 Origins = dict[tuple[str, ...], tuple[int, str, bool]]
 """Which file of an ``extends`` chain set each key: dotted path -> (depth in the chain, 0 = the file loaded;
 file; whether the key holds a value rather than a table)."""

@@ -73,9 +73,9 @@ from sim.analysis.data import (
 )
 from sim.errors import one_line
 from sim.experiment.posterior import DRAW_COLUMN
+from sim.experiment.spec import content_hash
 from sim.files import atomic_write, atomic_write_text, read_json_object
 from sim.paramdoc import param_label
-from sim.scenario import settings_sha256
 from sim.stats import CI_LEVEL, HEADLINE_OUTPUTS, START_RATE, AdequacyRule
 
 SCHEMA_VERSION = 1
@@ -110,12 +110,12 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 
 def _settings_of(text: str | None) -> str | None:
-    """The settings hash (:func:`sim.scenario.settings_sha256`) of a scenario file's text as its runs read it (kept in
-    the manifest), for the memo to tell a file changed since; None without the text."""
+    """The content hash (:func:`sim.experiment.spec.content_hash`: comments and layout aside) of a scenario file's
+    text as its runs read it (kept in the manifest), for the memo to tell a file changed since; None without it."""
     if not text:
         return None
     try:
-        return settings_sha256(tomllib.loads(text))
+        return content_hash(tomllib.loads(text))
     except tomllib.TOMLDecodeError:
         return None
 

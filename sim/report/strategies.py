@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
+from sim.experiment.spec import content_hash
 from sim.model import vocabulary
 from sim.paramdoc import param_label, param_unit
-from sim.scenario import ScenarioSpec, load_scenario, read_toml, settings_sha256
+from sim.scenario import ScenarioSpec, load_scenario, read_toml
 
 IGNORED = ("run.",)
 """Settings that say how a run is made, not what a strategy does."""
@@ -107,15 +108,15 @@ def contents(paths: dict[str, str], baseline: str,
              used: dict[str, str | None] | None = None) -> tuple[dict[str, list[Change]], dict[str, str]]:
     """What each strategy changes from the baseline: scenario name -> its changes (the scenario files by name in
     ``paths``), and the strategies whose changes are unknown: name -> why (its file, or the baseline's, cannot be
-    read now: moved, deleted or made invalid since the runs; or, given the settings hash of each file as its runs
-    read it in ``used``, :func:`sim.scenario.settings_sha256`, its file sets other values now), for the memo to say
-    so rather than list settings its runs did not use, or none."""
+    read now: moved, deleted or made invalid since the runs; or, given the content hash of each file as its runs
+    read it in ``used``, :func:`sim.experiment.spec.content_hash`, its file sets other values now), for the memo to
+    say so rather than list settings its runs did not use, or none."""
     specs, unread = {}, {}
     for name, path in paths.items():
         try:
             spec = load_scenario(Path(path))
             then = (used or {}).get(name)
-            if then and settings_sha256(read_toml(Path(path))) != then:
+            if then and content_hash(read_toml(Path(path))) != then:
                 raise ScenarioError(f"{path}: key '-': expected the settings its runs used, found the file changed "
                                     "since")
             specs[name] = spec
